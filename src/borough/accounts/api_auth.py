@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from borough.accounts.middleware import choose_organisation
+from borough.accounts.models import ApiToken, hash_token
+
+
+class HashedTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Token <secret>` (or Bearer). Tokens are looked up by hash,
+    refused once revoked, expired or when their user is deactivated."""
+
+    keywords = ("token", "bearer")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode(errors="replace") not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Give the token after the word Token.")
+        raw = header[1].decode(errors="replace")
+        token = (
+            ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+        )
+        if token is None or not token.is_usable or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("This token is not valid, or has been revoked.")
+        user = token.user
+        if token.organisation_id is not None:
+            if token.organisation_id not in user.organisation_permissions():
+                raise exceptions.AuthenticationFailed("The token's organisation is no longer yours.")
+            user.active_organisation_id = token.organisation_id
+        else:
+            wanted = request.META.get("HTTP_X_BOROUGH_ORGANISATION")
+            user.active_organisation_id = choose_organisation(
+                user, int(wanted) if wanted and wanted.isdigit() else None
+            )
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return user, token
+
+    def authenticate_header(self, request):
+        return "Token"
+
+
+class HashedTokenScheme(OpenApiAuthenticationExtension):
+    target_class = HashedTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Send "Token <secret>". Create one with `borough token create USERNAME`.',
+        }

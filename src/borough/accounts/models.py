@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.utils import timezone
+
+from borough.core.models import BaseModel
+
+
+class User(AbstractUser):
+    """A login. Its roles come from memberships, one per organisation."""
+
+    email = models.EmailField(blank=True)
+    # Set per request (middleware or token), never stored: the organisation worked in now.
+    active_organisation_id: int | None = None
+
+    def organisation_permissions(self) -> dict[int, frozenset[str]]:
+        """Organisation id -> permission names the user's role grants there (cached per object)."""
+        cached = getattr(self, "_organisation_permissions", None)
+        if cached is not None:
+            return cached
+        if not self.is_active:
+            result: dict[int, frozenset[str]] = {}
+        elif self.is_superuser:
+            from django.contrib.auth.models import Permission
+
+            from borough.organisation.models import Organisation
+
+            every = frozenset(
+                f"{ct}.{code}" for ct, code in
+                Permission.objects.values_list("content_type__app_label", "codename")
+            )
+            result = {pk: every for pk in Organisation.objects.values_list("pk", flat=True)}
+        else:
+            rows = Membership.objects.filter(
+                user=self, is_active=True, organisation__is_active=True
+            ).values_list(
+                "organisation_id",
+                "role__permissions__content_type__app_label",
+                "role__permissions__codename",
+            )
+            grouped: dict[int, set[str]] = {}
+            for org_id, app_label, codename in rows:
+                perms = grouped.setdefault(org_id, set())
+                if codename:
+                    perms.add(f"{app_label}.{codename}")
+            result = {k: frozenset(v) for k, v in grouped.items()}
+        self._organisation_permissions = result
+        return result
+
+    def forget_permissions(self) -> None:
+        for attr in ("_organisation_permissions", "_perm_cache", "_user_perm_cache",
+                     "_group_perm_cache"):
+            self.__dict__.pop(attr, None)
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class Membership(BaseModel):
+    """A user's role in one organisation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="memberships")
+    is_default = models.BooleanField(
+        default=False, help_text="The organisation opened after signing in."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.role} at {self.organisation}"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A revocable API credential. Only its hash is stored; the secret is shown once."""
+
+    PREFIX = "brgh_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=12, editable=False, help_text="First characters, to tell tokens apart.")
+    organisation = models.ForeignKey(
+        "organisation.Organisation", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+", help_text="Limit the token to one organisation.",
+    )
+    read_only = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
+
+    @classmethod
+    def generate(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -1,0 +1,15 @@
+"""Every registered model's viewset, at /api/<app>/<models>/."""
+
+from rest_framework.routers import DefaultRouter
+
+from borough.accounts.api import MeViewSet, TokenViewSet
+from borough.core.registry import registry
+
+router = DefaultRouter()
+for entry in registry.all():
+    if entry.viewset is not None:
+        plural = entry.verbose_name_plural.replace(" ", "-")
+        router.register(f"{entry.app_label}/{plural}", entry.viewset,
+                        basename=f"{entry.app_label}-{entry.model_name}")
+router.register("accounts/me", MeViewSet, basename="accounts-me")
+router.register("accounts/tokens", TokenViewSet, basename="accounts-token")

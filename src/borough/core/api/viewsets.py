@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from django.db import models
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+
+from borough.core import services
+
+IDEMPOTENCY_HEADER = "HTTP_IDEMPOTENCY_KEY"
+
+
+def expected_version(request) -> int | None:
+    """The version the client read: `If-Match: "3"` (or W/"3") or `version` in the body."""
+    header = request.META.get("HTTP_IF_MATCH", "").strip()
+    if header:
+        digits = header.removeprefix("W/").strip('"')
+        if not digits.isdigit():
+            raise ValidationError({"If-Match": "Send the version number you read, like \"3\"."})
+        return int(digits)
+    version = request.data.get("version") if hasattr(request.data, "get") else None
+    if version in (None, ""):
+        return None
+    try:
+        return int(version)
+    except (TypeError, ValueError):
+        raise ValidationError({"version": "A whole number is required."}) from None
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("X-Borough-Organisation", OpenApiTypes.INT, OpenApiParameter.HEADER,
+                         required=False, description="Organisation to work in (token auth)."),
+    ]
+)
+class BaseModelViewSet(viewsets.ModelViewSet):
+    """Scoped with visible_to, filtered by the model's FilterSet, writes through services."""
+
+    model: type[models.Model]
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    ordering_fields: tuple[str, ...] = ("id", "created_at", "updated_at")
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    @property
+    def permission_model(self):
+        return self.model
+
+    def get_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        return qs.order_by(*(self.model._meta.ordering or ["pk"]))
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        version = response.data.get("version")
+        if version is not None:
+            response["ETag"] = f'"{version}"'
+        return response
+
+    def split_many_to_many(self, data: dict) -> tuple[dict, dict]:
+        m2m = {k: data.pop(k) for k in list(data) if self.model._meta.get_field(k).many_to_many}
+        return data, m2m
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        data, m2m = self.split_many_to_many(data)
+        instance = self.model(**data, organisation_id=self.request.user.active_organisation_id)
+        instance = services.create_record(
+            instance, actor=self.request.user,
+            idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER),
+        )
+        for name, values in m2m.items():
+            getattr(instance, name).set(values)
+        serializer.instance = instance
+
+    def perform_update(self, serializer):
+        version = expected_version(self.request)
+        if version is None:
+            raise ValidationError(
+                {"version": "Send the version you read (in the body or an If-Match header)."}
+            )
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.update_record(
+            serializer.instance, actor=self.request.user, data=data, expected_version=version
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_record(
+            instance, actor=self.request.user, expected_version=expected_version(self.request)
+        )

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "borough.core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from borough.core import roles, search  # noqa: F401  (registers checks)
+
+        post_migrate.connect(roles.sync_role_permissions_after_migrate, dispatch_uid="sync-roles")

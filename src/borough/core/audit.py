@@ -1,0 +1,95 @@
+"""Writing history: one AuditEvent per change, in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from borough.core.models import AuditAction, AuditEvent
+
+
+def _display(instance: models.Model, field: models.Field):
+    value = getattr(instance, field.attname)
+    if value is None:
+        return None
+    if field.is_relation:
+        related = getattr(instance, field.name, None)
+        return str(related) if related is not None else None
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def tracked_fields(model: type[models.Model]) -> list[models.Field]:
+    exclude = set(getattr(model, "audit_exclude", ()))
+    return [
+        f for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in exclude
+    ]
+
+
+def snapshot(instance: models.Model) -> dict[str, object]:
+    return {f.name: _display(instance, f) for f in tracked_fields(type(instance))}
+
+
+def diff(before: dict[str, object], after: dict[str, object]) -> dict[str, list]:
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def _actor_repr(actor) -> str:
+    if actor is None:
+        return "system"
+    return actor.get_full_name() or actor.get_username()
+
+
+def record(
+    instance: models.Model,
+    action: str,
+    *,
+    actor,
+    changes: dict | None = None,
+    note: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(**_event_fields(instance, action, actor, changes, note))
+
+
+def record_bulk(
+    instances: Iterable[models.Model], action: str, *, actor, changes_for=None, note: str = ""
+) -> list[AuditEvent]:
+    """The bulk variant: one insert for many changed rows (bulk assign, imports)."""
+    events = [
+        AuditEvent(**_event_fields(obj, action, actor, changes_for(obj) if changes_for else {}, note))
+        for obj in instances
+    ]
+    return AuditEvent.objects.bulk_create(events)
+
+
+def _event_fields(instance, action, actor, changes, note):
+    organisation_id = getattr(instance, "organisation_id", None)
+    if organisation_id is None and instance._meta.label == _organisation_label():
+        organisation_id = instance.pk
+    return {
+        "organisation_id": organisation_id,
+        "content_type": ContentType.objects.get_for_model(type(instance)),
+        "object_id": instance.pk,
+        "object_repr": str(instance)[:300],
+        "action": action,
+        "actor": actor if getattr(actor, "pk", None) else None,
+        "actor_repr": _actor_repr(actor)[:200],
+        "changes": changes or {},
+        "version": getattr(instance, "version", None),
+        "note": note,
+    }
+
+
+def _organisation_label() -> str:
+    from django.conf import settings
+
+    return settings.BOROUGH_ORGANISATION_MODEL
+
+
+__all__ = ["AuditAction", "diff", "record", "record_bulk", "snapshot", "tracked_fields"]

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+
+class GovukFormRenderer(TemplatesSetting):
+    """Renders forms and fields with GOV.UK Frontend markup (templates in frontend/)."""
+
+    form_template_name = "borough/forms/form.html"
+    field_template_name = "borough/forms/field.html"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A model form whose related-record choices come from what the user can see in
+    the active organisation, and which carries the version it was read at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk and not self.is_bound:
+            self.fields["version"].initial = self.instance.version
+        if not self.is_bound:
+            self.fields["submission_key"].initial = uuid.uuid4().hex
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                manager = field.queryset.model._default_manager
+                if hasattr(manager, "visible_to"):
+                    field.queryset = manager.visible_to(user).filter(
+                        pk__in=field.queryset.values("pk")
+                    )
+            if isinstance(field.widget, forms.DateInput) and not isinstance(field.widget, DateInput):
+                field.widget = DateInput()
+
+    def model_data(self) -> dict[str, object]:
+        """Changed model fields and their cleaned values, for services.update_record."""
+        names = [n for n in self.changed_data if n in self._meta.fields or n in self.Meta.fields]
+        return {n: self.cleaned_data[n] for n in names if n not in ("version", "submission_key")}

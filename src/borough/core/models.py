@@ -1,0 +1,194 @@
+"""Core models: the base every domain model inherits, and the shared records
+(audit history, comments, attachments, reference counters) that any model can use."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from borough.core.querysets import ScopedManager, ScopedQuerySet
+
+
+class TrackedModel(models.Model):
+    """Who created and last changed a record, when, and its version for optimistic locking."""
+
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    # Fields left out of history diffs (bookkeeping, secrets).
+    audit_exclude: tuple[str, ...] = ("created_at", "updated_at", "updated_by", "version")
+
+    class Meta:
+        abstract = True
+
+    def get_display(self) -> str:
+        return str(self)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        opts = self._meta
+        return reverse(f"{opts.app_label}:{opts.model_name}_detail", args=[self.pk])
+
+
+class BaseModel(TrackedModel):
+    """A record owned by one organisation; the base of every domain model."""
+
+    organisation = models.ForeignKey(
+        settings.BOROUGH_ORGANISATION_MODEL, on_delete=models.PROTECT, editable=False,
+        related_name="+",
+    )
+
+    objects = ScopedManager()
+
+    # Set on models people quote: "INC" gives INC-000123, unique per organisation.
+    reference_prefix: str | None = None
+
+    class Meta:
+        abstract = True
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    DELETE = "delete", "Deleted"
+    COMMENT = "comment", "Commented"
+    ATTACH = "attach", "Attached a file"
+    EVENT = "event", "Event"
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action: str = "view"):
+        # History is readable by whoever may view audit history in the organisation.
+        return super().visible_to(user, action)
+
+    def for_object(self, obj):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+        )
+
+
+class AuditEvent(models.Model):
+    """Append-only history: written by services in the same transaction as the change."""
+
+    organisation = models.ForeignKey(
+        settings.BOROUGH_ORGANISATION_MODEL, null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField(db_index=True)
+    object_repr = models.CharField(max_length=300)
+    action = models.CharField(max_length=16, choices=AuditAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_repr = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # {"field": [before, after]} with display values, so history survives renames.
+    changes = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = models.Manager.from_queryset(AuditEventQuerySet)()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr} by {self.actor_repr or 'system'}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")
+
+
+class ReferenceCounter(models.Model):
+    """The last number given for a prefix in an organisation; see core.references."""
+
+    organisation = models.ForeignKey(
+        settings.BOROUGH_ORGANISATION_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    prefix = models.CharField(max_length=10)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "prefix"], name="unique_reference_prefix")
+        ]
+        default_permissions = ()
+
+
+class AttachedToRecord(BaseModel):
+    """A row that hangs off any other record (comments, attachments)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+
+class Comment(AttachedToRecord):
+    body = models.TextField()
+    is_internal = models.BooleanField(
+        default=False, help_text="Internal notes are hidden from requesters."
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="core_comment_target")]
+
+    def __str__(self):
+        return f"Comment {self.pk}"
+
+
+class Attachment(AttachedToRecord):
+    original_name = models.CharField(max_length=255)
+    # Generated name under ATTACHMENTS_ROOT; never derived from user input.
+    stored_name = models.CharField(max_length=100, unique=True, editable=False)
+    size = models.PositiveBigIntegerField()
+    media_type = models.CharField(max_length=150)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="core_attach_target")]
+
+    def __str__(self):
+        return self.original_name
+
+
+class SubmissionKey(models.Model):
+    """A create already done for an idempotency key, so a resubmission returns it."""
+
+    key = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="unique_submission_key")
+        ]
+        default_permissions = ()

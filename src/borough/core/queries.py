@@ -1,0 +1,40 @@
+"""Reads shared by the generic views: detail rows, history."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from django.contrib.contenttypes.models import ContentType
+
+from borough.core.models import Attachment, AuditEvent
+
+
+def detail_rows(obj: models.Model, field_names: tuple[str, ...]) -> list[tuple[str, object]]:
+    rows = []
+    for name in field_names:
+        field = obj._meta.get_field(name)
+        label = str(getattr(field, "verbose_name", name)).capitalize()
+        if getattr(field, "many_to_many", False) or getattr(field, "one_to_many", False):
+            value = ", ".join(str(o) for o in getattr(obj, name).all()) or "None"
+        elif getattr(field, "choices", None):
+            value = getattr(obj, f"get_{name}_display")()
+        else:
+            value = getattr(obj, name)
+            if isinstance(value, bool):
+                value = "Yes" if value else "No"
+            elif value in (None, ""):
+                value = "Not set"
+        rows.append((label, value))
+    return rows
+
+
+def history_for(obj: models.Model, limit: int = 200) -> list[AuditEvent]:
+    return list(AuditEvent.objects.for_object(obj).select_related("actor")[:limit])
+
+
+def attachments_for(obj: models.Model, user) -> list[Attachment]:
+    return list(
+        Attachment.objects.visible_to(user)
+        .filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)
+        .select_related("created_by")
+    )

@@ -1,0 +1,88 @@
+"""The registry: apps declare their models here (in AppConfig.ready) for
+navigation, global search, export, history and the isolation tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    model: type[models.Model]
+    filterset: type | None = None
+    table: type | None = None
+    form: type | None = None
+    serializer: type | None = None
+    viewset: type | None = None
+    # Fields matched by the global search (icontains).
+    search_fields: tuple[str, ...] = ()
+    # Navigation: section label and the order within it; None keeps it out of the menu.
+    nav_section: str | None = None
+    nav_order: int = 100
+    # Detail fields shown on the generic detail page, in order.
+    detail_fields: tuple[str, ...] = ()
+    export: bool = True
+    # Whether the detail page offers comments and file attachments.
+    comments: bool = False
+    attachments: bool = False
+
+    @property
+    def app_label(self) -> str:
+        return self.model._meta.app_label
+
+    @property
+    def model_name(self) -> str:
+        return self.model._meta.model_name
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def verbose_name_plural(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    def url_name(self, action: str) -> str:
+        return f"{self.app_label}:{self.model_name}_{action}"
+
+
+@dataclass
+class Registry:
+    entries: dict[type[models.Model], ModelEntry] = field(default_factory=dict)
+    # role name -> permission names ("app.codename") granted by apps.
+    role_grants: dict[str, set[str]] = field(default_factory=dict)
+    # Periodic jobs: name -> (callable, seconds between runs).
+    periodic_jobs: dict[str, tuple[Callable[[], object], int]] = field(default_factory=dict)
+
+    def register(self, entry: ModelEntry) -> ModelEntry:
+        if entry.model in self.entries:
+            raise ValueError(f"{entry.model.__name__} is registered twice.")
+        self.entries[entry.model] = entry
+        return entry
+
+    def get(self, model: type[models.Model]) -> ModelEntry:
+        return self.entries[model]
+
+    def all(self) -> list[ModelEntry]:
+        return list(self.entries.values())
+
+    def searchable(self) -> list[ModelEntry]:
+        return [e for e in self.entries.values() if e.search_fields]
+
+    def grant(self, role: str, perms: list[str]) -> None:
+        self.role_grants.setdefault(role, set()).update(perms)
+
+
+registry = Registry()
+
+
+def grant_model_permissions(
+    role: str, models_: list[type[models.Model]], actions: tuple[str, ...]
+) -> None:
+    registry.grant(
+        role,
+        [f"{m._meta.app_label}.{a}_{m._meta.model_name}" for m in models_ for a in actions],
+    )

@@ -1,0 +1,182 @@
+"""The one door for generic writes. Domain apps call these (or wrap them) so every
+create, change and delete is validated, permission-checked, versioned and audited
+in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+from borough.core import audit, references, scope
+from borough.core.models import AuditAction, AuditEvent, SubmissionKey
+
+
+@dataclass(frozen=True)
+class OtherChange:
+    who: str
+    at: object
+    field: str
+    before: object
+    after: object
+
+
+class StaleVersionError(Exception):
+    """Someone saved the record after the caller loaded it."""
+
+    def __init__(self, current: models.Model, expected: int, changes: list[OtherChange]):
+        self.current = current
+        self.expected = expected
+        self.changes = changes
+        names = ", ".join(sorted({c.field for c in changes})) or "the record"
+        who = ", ".join(sorted({c.who for c in changes})) or "someone else"
+        super().__init__(
+            f"{who} changed {names} after you opened this {current._meta.verbose_name}. "
+            "Your changes were not saved: review theirs and try again."
+        )
+
+
+def require(actor, action: str, model: type[models.Model], organisation_id: int | None) -> None:
+    """Refuse unless `actor` holds the role permission; `actor=None` is the system itself."""
+    if actor is None:
+        return
+    if not scope.can(actor, action, model, organisation_id):
+        raise PermissionDenied(
+            f"You do not have permission to {action} {model._meta.verbose_name_plural}."
+        )
+
+
+def _organisation_id(instance: models.Model) -> int | None:
+    return getattr(instance, "organisation_id", None) or (
+        instance.pk if instance._meta.label == _org_label() else None
+    )
+
+
+def _org_label():
+    from django.conf import settings
+
+    return settings.BOROUGH_ORGANISATION_MODEL
+
+
+def changes_since(instance: models.Model, version: int) -> list[OtherChange]:
+    events = AuditEvent.objects.for_object(instance).filter(version__gt=version).order_by("at")
+    return [
+        OtherChange(e.actor_repr, e.at, field, before, after)
+        for e in events
+        for field, (before, after) in e.changes.items()
+    ]
+
+
+def create_record(
+    instance: models.Model, *, actor, idempotency_key: str | None = None, note: str = ""
+) -> models.Model:
+    """Validate, save and audit a new record. A repeated idempotency key returns the first."""
+    model = type(instance)
+    require(actor, "add", model, _organisation_id(instance))
+    with transaction.atomic():
+        if idempotency_key and actor is not None:
+            earlier = SubmissionKey.objects.filter(user=actor, key=idempotency_key).first()
+            if earlier is not None:
+                return model._default_manager.get(pk=earlier.object_id)
+        prefix = getattr(model, "reference_prefix", None)
+        if prefix and not getattr(instance, "reference", ""):
+            instance.reference = references.allocate(instance.organisation_id, prefix)
+        if hasattr(instance, "created_by_id"):
+            instance.created_by = actor
+            instance.updated_by = actor
+        instance.full_clean()
+        instance.save()
+        audit.record(instance, AuditAction.CREATE, actor=actor,
+                     changes=audit.diff({}, audit.snapshot(instance)), note=note)
+        if idempotency_key and actor is not None:
+            try:
+                with transaction.atomic():
+                    SubmissionKey.objects.create(
+                        user=actor, key=idempotency_key[:100], object_id=instance.pk,
+                        content_type=ContentType.objects.get_for_model(model),
+                    )
+            except IntegrityError:
+                # Lost a race with the same key: undo ours, return theirs.
+                transaction.set_rollback(True)
+                earlier = SubmissionKey.objects.get(user=actor, key=idempotency_key[:100])
+                return model._default_manager.get(pk=earlier.object_id)
+    return instance
+
+
+def update_record(
+    instance: models.Model,
+    *,
+    actor,
+    data: dict[str, object],
+    expected_version: int | None,
+    note: str = "",
+) -> models.Model:
+    """Apply `data` to the locked row unless its version moved on; audit what changed.
+
+    `expected_version` None skips the check, for system writers that hold the lock anyway.
+    """
+    model = type(instance)
+    require(actor, "change", model, _organisation_id(instance))
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=instance.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleVersionError(locked, expected_version, changes_since(locked, expected_version))
+        before = audit.snapshot(locked)
+        many_to_many = {}
+        for name, value in data.items():
+            field = model._meta.get_field(name)
+            if field.many_to_many:
+                many_to_many[name] = value
+            else:
+                setattr(locked, name, value)
+        locked.full_clean()
+        changes = audit.diff(before, audit.snapshot(locked))
+        for name, values in many_to_many.items():
+            current = {str(o) for o in getattr(locked, name).all()}
+            wanted = {str(o) for o in values}
+            if current != wanted:
+                getattr(locked, name).set(values)
+                changes[name] = [sorted(current), sorted(wanted)]
+        if changes:
+            locked.version += 1
+            if hasattr(locked, "updated_by_id"):
+                locked.updated_by = actor
+            locked.save()
+            audit.record(locked, AuditAction.UPDATE, actor=actor, changes=changes, note=note)
+    return locked
+
+
+def protected_relations(instance: models.Model) -> list[models.Model]:
+    """Records that stop `instance` from being deleted."""
+    collector = Collector(using=instance._state.db or "default")
+    try:
+        collector.collect([instance])
+    except (ProtectedError, RestrictedError) as exc:
+        objs = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", [])
+        return list(objs)[:50]
+    return []
+
+
+def delete_record(
+    instance: models.Model, *, actor, expected_version: int | None, note: str = ""
+) -> None:
+    model = type(instance)
+    require(actor, "delete", model, _organisation_id(instance))
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=instance.pk)
+        if expected_version is not None and getattr(locked, "version", expected_version) != expected_version:
+            raise StaleVersionError(locked, expected_version, changes_since(locked, expected_version))
+        blockers = protected_relations(locked)
+        if blockers:
+            listed = "; ".join(f"{b._meta.verbose_name} {b}" for b in blockers[:10])
+            raise ValidationError(
+                f"This {model._meta.verbose_name} cannot be deleted because other records "
+                f"use it: {listed}."
+            )
+        audit.record(locked, AuditAction.DELETE, actor=actor,
+                     changes={k: [v, None] for k, v in audit.snapshot(locked).items() if v is not None},
+                     note=note)
+        locked.delete()

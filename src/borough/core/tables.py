@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.db.models import QuerySet
+
+
+class BaseTable(tables.Table):
+    """Declares columns; joins the related rows its columns show, so no N+1."""
+
+    class Meta:
+        template_name = "borough/table.html"
+        attrs = {"class": "govuk-table"}
+        empty_text = "No records match."
+
+    def __init__(self, data=None, *args, **kwargs):
+        if isinstance(data, QuerySet):
+            related = [
+                name for name in self.base_columns
+                if (field := _field(data.model, name)) is not None and field.many_to_one
+            ]
+            if related:
+                data = data.select_related(*related)
+        super().__init__(data, *args, **kwargs)
+
+
+def _field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a column need not be a model field
+        return None

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from borough.core.views.attached import (
+    AttachmentDownloadView,
+    AttachmentUploadView,
+    CommentCreateView,
+)
+from borough.core.views.pages import HomeView, SearchView
+
+app_name = "core"
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("search/", SearchView.as_view(), name="search"),
+    path("attachments/<int:pk>/", AttachmentDownloadView.as_view(), name="attachment_download"),
+    path("records/<int:content_type_id>/<int:object_id>/attachments/",
+         AttachmentUploadView.as_view(), name="attachment_add"),
+    path("records/<int:content_type_id>/<int:object_id>/comments/",
+         CommentCreateView.as_view(), name="comment_add"),
+]

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.http import HttpResponseBadRequest
+from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+from django.views.generic import TemplateView
+from django_tables2 import RequestConfig
+
+from borough.core import exports
+from borough.core.views.base import EntryViewMixin
+
+PAGE_SIZES = (25, 50, 100)
+CONTROL_PARAMS = {"page", "per_page", "sort"}
+
+
+class BadParameters(Exception):
+    pass
+
+
+class FilteredTableMixin(EntryViewMixin):
+    """Builds the filterset and table from allowlisted query parameters."""
+
+    def check_parameters(self, filterset, table_class):
+        allowed = set(filterset.form.fields) | CONTROL_PARAMS
+        unknown = sorted(set(self.request.GET) - allowed)
+        if unknown:
+            raise BadParameters(
+                f"Unknown parameter {', '.join(unknown)}. "
+                f"Filters here are: {', '.join(sorted(filterset.form.fields))}."
+            )
+        sort = self.request.GET.get("sort", "")
+        if sort:
+            orderable = {c.name for c in table_class(self.model.objects.none()).columns if c.orderable}
+            if sort.lstrip("-") not in orderable:
+                raise BadParameters(f"Cannot sort by {sort}. Choose from: {', '.join(sorted(orderable))}.")
+        per_page = self.request.GET.get("per_page", "")
+        if per_page and per_page not in {str(n) for n in PAGE_SIZES}:
+            raise BadParameters(f"Rows per page must be one of {', '.join(map(str, PAGE_SIZES))}.")
+
+    def build(self):
+        filterset = self.entry.filterset(
+            self.request.GET or None, queryset=self.get_queryset(), request=self.request
+        )
+        self.check_parameters(filterset, self.entry.table)
+        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else (
+            filterset.queryset if not filterset.is_bound else filterset.queryset.none()
+        )
+        table = self.entry.table(qs, request=self.request)
+        return filterset, table
+
+    def bad_request(self, message):
+        return HttpResponseBadRequest(
+            render_to_string("400.html", {"message": message}, request=self.request)
+        )
+
+
+class ObjectListView(FilteredTableMixin, TemplateView):
+    template_name = "core/object_list.html"
+    partial_template_name = "core/includes/object_table.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            filterset, table = self.build()
+        except BadParameters as exc:
+            return self.bad_request(str(exc))
+        per_page = int(request.GET.get("per_page") or PAGE_SIZES[0])
+        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        context = self.get_context_data(filterset=filterset, table=table,
+                                        page_sizes=PAGE_SIZES, per_page=per_page)
+        template = self.partial_template_name if request.htmx else self.template_name
+        response = self.response_class(request, template, context)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+
+class ObjectExportView(FilteredTableMixin, TemplateView):
+    """`?format=csv|xlsx` plus the list's filters; exports every matching row."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            filterset, table = self.build()
+        except BadParameters as exc:
+            return self.bad_request(str(exc))
+        RequestConfig(request, paginate=False).configure(table)
+        export = exports.FORMATS[self.kwargs["format"]]
+        return export(exports.table_rows(table), self.entry.model_name)

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import connection
+from django.http import JsonResponse
+from django.views import View
+from django.views.generic import TemplateView
+
+from borough.core import scope
+from borough.core.registry import registry
+from borough.core.search import MIN_LENGTH, search
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    permission_action = "view"
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        sections: dict[str, list] = {}
+        for entry in sorted(registry.all(), key=lambda e: (e.nav_section or "", e.nav_order)):
+            if entry.nav_section and scope.can(user, "view", entry.model, None):
+                sections.setdefault(entry.nav_section, []).append(entry)
+        context["sections"] = sections
+        return context
+
+
+class SearchView(LoginRequiredMixin, TemplateView):
+    permission_action = "view"
+    template_name = "core/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        text = self.request.GET.get("q", "")[:200]
+        context["q"] = text
+        context["too_short"] = 0 < len(text.strip()) < MIN_LENGTH
+        context["groups"] = search(self.request.user, text)
+        return context
+
+
+def broker_status() -> str:
+    if not settings.CELERY_BROKER_URL:
+        return "not configured (tasks run inline)"
+    from borough.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - any broker failure is reported, not raised
+        return f"unavailable: {type(exc).__name__}"
+
+
+class HealthView(View):
+    """Public liveness report: database and broker. Says nothing about data."""
+
+    permission_action = "public"
+
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            database = "ok"
+        except Exception as exc:  # noqa: BLE001
+            database = f"unavailable: {type(exc).__name__}"
+        broker = broker_status()
+        healthy = database == "ok" and not broker.startswith("unavailable")
+        return JsonResponse(
+            {"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
+            status=200 if healthy else 503,
+        )

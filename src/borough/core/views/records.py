@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from borough.core import comments, queries, services
+from borough.core.views.base import EntryViewMixin
+
+
+class ObjectMixin(EntryViewMixin):
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def detail_url(self, obj) -> str:
+        return reverse(self.entry.url_name("detail"), args=[obj.pk])
+
+    def tabs(self, obj, active: str) -> list[dict]:
+        return [
+            {"label": "Details", "url": self.detail_url(obj), "active": active == "detail"},
+            {"label": "History", "url": reverse(self.entry.url_name("history"), args=[obj.pk]),
+             "active": active == "history"},
+        ]
+
+
+class ObjectDetailView(ObjectMixin, TemplateView):
+    template_name = "core/object_detail.html"
+
+    def get_context_data(self, **kwargs):
+        obj = self.get_object()
+        context = super().get_context_data(object=obj, **kwargs)
+        context["rows"] = queries.detail_rows(obj, self.entry.detail_fields)
+        context["tabs"] = self.tabs(obj, "detail")
+        context["content_type_id"] = ContentType.objects.get_for_model(self.model).pk
+        if self.entry.comments:
+            context["comments"] = comments.comments_for(obj, self.request.user)
+        if self.entry.attachments:
+            context["attachments"] = queries.attachments_for(obj, self.request.user)
+        return context
+
+
+class ObjectHistoryView(ObjectMixin, TemplateView):
+    template_name = "core/object_history.html"
+
+    def get_context_data(self, **kwargs):
+        obj = self.get_object()
+        context = super().get_context_data(object=obj, **kwargs)
+        context["events"] = queries.history_for(obj)
+        context["tabs"] = self.tabs(obj, "history")
+        return context
+
+
+class ObjectEditView(ObjectMixin, TemplateView):
+    """Create (no pk) or edit a record through core.services; a stale version shows
+    what the other person changed and keeps what this person typed."""
+
+    template_name = "core/object_form.html"
+    permission_action = "change"
+
+    def get_instance(self):
+        return self.get_object() if "pk" in self.kwargs else None
+
+    def get_form(self, instance, data=None, files=None):
+        return self.entry.form(data=data, files=files, instance=instance, user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        return self.render_to_response(self.get_context_data(
+            form=self.get_form(instance), object=instance))
+
+    def post(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        form = self.get_form(instance, request.POST, request.FILES)
+        conflict = None
+        if form.is_valid():
+            try:
+                saved = self.save(form, instance)
+            except services.StaleVersionError as exc:
+                conflict = exc
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                form.add_error(None if not hasattr(exc, "error_dict") else None, exc)
+            else:
+                messages.success(request, f"{self.entry.verbose_name.capitalize()} “{saved}” saved.")
+                return HttpResponseRedirect(self.detail_url(saved))
+        return self.render_to_response(
+            self.get_context_data(form=form, object=instance, conflict=conflict), status=400
+        )
+
+    def save(self, form, instance):
+        if instance is None:
+            new = form.save(commit=False)
+            new.organisation_id = self.request.user.active_organisation_id
+            saved = services.create_record(
+                new, actor=self.request.user,
+                idempotency_key=form.cleaned_data.get("submission_key") or None,
+            )
+            form.instance = saved
+            form.save_m2m()
+            return saved
+        return services.update_record(
+            instance, actor=self.request.user, data=form.model_data(),
+            expected_version=form.cleaned_data.get("version"),
+        )
+
+
+class ObjectCreateView(ObjectEditView):
+    permission_action = "add"
+
+
+class ObjectDeleteView(ObjectMixin, TemplateView):
+    template_name = "core/object_confirm_delete.html"
+    permission_action = "delete"
+
+    def get_context_data(self, **kwargs):
+        obj = self.get_object()
+        context = super().get_context_data(object=obj, **kwargs)
+        context["blockers"] = services.protected_relations(obj)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        version = request.POST.get("version")
+        try:
+            services.delete_record(
+                obj, actor=request.user,
+                expected_version=int(version) if version and version.isdigit() else None,
+            )
+        except (ValidationError, services.StaleVersionError) as exc:
+            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            context = self.get_context_data(error=message)
+            return self.render_to_response(context, status=400)
+        messages.success(request, f"{self.entry.verbose_name.capitalize()} “{obj}” deleted.")
+        return HttpResponseRedirect(reverse(self.entry.url_name("list")))

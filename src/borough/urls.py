@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from borough.api_router import router
+from borough.core.views.pages import HealthView
+
+urlpatterns = [
+    path("", include("borough.core.urls")),
+    path("accounts/", include("borough.accounts.urls")),
+    path("organisation/", include("borough.organisation.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include((router.urls, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("health/", HealthView.as_view(), name="health"),
+]
+
+handler400 = "borough.core.views.errors.bad_request"
+handler403 = "borough.core.views.errors.permission_denied"
+handler404 = "borough.core.views.errors.page_not_found"
+handler500 = "borough.core.views.errors.server_error"
