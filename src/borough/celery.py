@@ -9,3 +9,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "borough.settings")
 app = Celery("borough")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def schedule_registered_jobs(sender, **kwargs):
+    from borough.core.registry import registry
+
+    sender.conf.beat_schedule = {
+        name: {"task": "borough.core.tasks.run_periodic_job", "schedule": float(interval),
+               "args": (name,)}
+        for name, (_func, interval) in registry.periodic_jobs.items()
+    }

@@ -11,4 +11,7 @@ class CoreConfig(AppConfig):
 
         from borough.core import roles, search  # noqa: F401  (registers checks)
 
+        from borough.core.tasks import register_core_jobs
+
+        register_core_jobs()
         post_migrate.connect(roles.sync_role_permissions_after_migrate, dispatch_uid="sync-roles")

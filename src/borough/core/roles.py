@@ -30,5 +30,6 @@ def sync_role_permissions_after_migrate(sender, app_config=None, using="default"
     # Permissions for every app exist only once the last app has migrated.
     from django.apps import apps
 
-    if app_config is not None and app_config is list(apps.get_app_configs())[-1]:
+    with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+    if app_config is not None and app_config is with_models[-1]:
         sync_role_permissions()

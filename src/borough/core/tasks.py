@@ -1,0 +1,42 @@
+"""Periodic jobs: apps register them in the core registry; Celery beat runs them when a
+broker is configured, `borough worker` runs them in-process when not."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from borough.core.registry import registry
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True, autoretry_for=(OperationalError, ConnectionError), retry_backoff=True,
+    retry_backoff_max=600, max_retries=5, acks_late=True,
+)
+def run_periodic_job(self, name: str):
+    """Run one registered job by name; jobs are idempotent, so a retry is safe."""
+    func, _interval = registry.periodic_jobs[name]
+    result = func()
+    log.info("periodic job %s finished: %s", name, result)
+    return result
+
+
+@shared_task
+def ping() -> str:
+    return "pong"
+
+
+def clear_expired_sessions() -> str:
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return f"{deleted} expired sessions removed"
+
+
+def register_core_jobs() -> None:
+    registry.periodic_jobs.setdefault("clear-expired-sessions", (clear_expired_sessions, 3600))

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from borough.demo import organisations
+
+
+class Command(BaseCommand):
+    help = "Load demo organisations with a login in every role (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-logins", action="store_true",
+                            help="Do not print the logins.")
+
+    def handle(self, *args, **options):
+        password = organisations.demo_password(settings.BOROUGH_DEMO_PASSWORD)
+        logins = organisations.load(password)
+        if options["quiet_logins"]:
+            return
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with any of these:"))
+        for org, role, username in logins.usernames:
+            self.stdout.write(f"  {username:<24} {role:<20} {org}")
+        source = "BOROUGH_DEMO_PASSWORD" if settings.BOROUGH_DEMO_PASSWORD else "generated"
+        self.stdout.write(f"Password for every demo login ({source}): {password}")

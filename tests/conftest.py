@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from borough.accounts import roles
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def org_a(db):
+    return OrganisationFactory(name="Copeland Borough Council", code="cbc")
+
+
+@pytest.fixture
+def org_b(db):
+    return OrganisationFactory(name="Eskmouth District Council", code="edc")
+
+
+def make_member(organisation, role: str, username: str | None = None):
+    username = username or f"{organisation.code}-{role.lower().replace(' ', '-')}"
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, organisation=organisation, role=Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def member(org_a):
+    """member(role, org=None, username=None) -> a user with that role."""
+
+    def _member(role: str, organisation=None, username: str | None = None):
+        return make_member(organisation or org_a, role, username)
+
+    return _member
+
+
+@pytest.fixture
+def admin_a(org_a):
+    return make_member(org_a, roles.ADMINISTRATOR)
+
+
+@pytest.fixture
+def admin_b(org_b):
+    return make_member(org_b, roles.ADMINISTRATOR)
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> the test client signed in as user."""
+
+    def _client_for(user):
+        client.force_login(user)
+        return client
+
+    return _client_for
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -1,0 +1,113 @@
+"""Factories for tests: one per registered model, used by the declarative suites."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth.models import Group
+
+from borough.accounts.models import Membership, User
+from borough.organisation import models as m
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Organisation
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Council {n}")
+    code = factory.Sequence(lambda n: f"c{n}")
+    nation = "england-and-wales"
+
+
+class OrgOwnedFactory(factory.django.DjangoModelFactory):
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class ServiceUnitFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.ServiceUnit
+
+    name = factory.Sequence(lambda n: f"Service unit {n}")
+
+
+class SiteFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.Site
+
+    name = factory.Sequence(lambda n: f"Site {n}")
+    town = "Whitehaven"
+
+
+class PersonFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.Person
+
+    full_name = factory.Sequence(lambda n: f"Person {n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.gov.uk")
+
+
+class TeamFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class TeamMembershipFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.TeamMembership
+
+    team = factory.SubFactory(TeamFactory, organisation=factory.SelfAttribute("..organisation"))
+    person = factory.SubFactory(PersonFactory, organisation=factory.SelfAttribute("..organisation"))
+
+
+class WorkingPeriodFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.WorkingPeriod
+
+    weekday = 5
+    start = "09:00"
+    end = "12:00"
+
+
+class ClosureDayFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.ClosureDay
+
+    date = factory.Sequence(lambda n: f"2030-01-{(n % 28) + 1:02d}")
+    name = factory.Sequence(lambda n: f"Closure {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"User{n}")
+    email = factory.Sequence(lambda n: f"user{n}@example.gov.uk")
+    password = factory.django.Password("correct horse battery")
+
+
+class MembershipFactory(OrgOwnedFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = factory.LazyFunction(lambda: Group.objects.get(name="Administrator"))
+    is_default = True
+
+
+# Model -> factory, for suites that walk the registry.
+FACTORIES = {
+    m.ServiceUnit: ServiceUnitFactory,
+    m.Site: SiteFactory,
+    m.Person: PersonFactory,
+    m.Team: TeamFactory,
+    m.TeamMembership: TeamMembershipFactory,
+    m.WorkingPeriod: WorkingPeriodFactory,
+    m.ClosureDay: ClosureDayFactory,
+    Membership: MembershipFactory,
+}
