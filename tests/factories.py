@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, time, timedelta
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -65,16 +67,16 @@ class WorkingPeriodFactory(OrgOwnedFactory):
     class Meta:
         model = m.WorkingPeriod
 
-    weekday = 5
-    start = "09:00"
-    end = "12:00"
+    weekday = factory.Sequence(lambda n: n % 7)
+    start = time(9, 0)
+    end = time(12, 0)
 
 
 class ClosureDayFactory(OrgOwnedFactory):
     class Meta:
         model = m.ClosureDay
 
-    date = factory.Sequence(lambda n: f"2030-01-{(n % 28) + 1:02d}")
+    date = factory.Sequence(lambda n: date(2030, 1, 1) + timedelta(days=n))
     name = factory.Sequence(lambda n: f"Closure {n}")
 
 

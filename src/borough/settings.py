@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -292,7 +293,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Tables ---------------------------------------------------------------------
-DJANGO_TABLES2_TEMPLATE = "core/table.html"
+DJANGO_TABLES2_TEMPLATE = "borough/table.html"
 DJANGO_TABLES2_PAGE_RANGE = 7
 
 # --- Caches ---------------------------------------------------------------------

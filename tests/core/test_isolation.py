@@ -51,6 +51,8 @@ def test_other_organisations_records_never_show(entry, org_a, org_b, client, api
     listing = client.get(reverse(entry.url_name("list")))
     assert listing.status_code == 200
     assert hidden not in listing.content.decode()
+    assert reverse(entry.url_name("detail"), args=[ours.pk]) in listing.content.decode()
+    assert reverse(entry.url_name("detail"), args=[theirs.pk]) not in listing.content.decode()
 
     for action in ("detail", "edit", "delete", "history"):
         response = client.get(reverse(entry.url_name(action), args=[theirs.pk]))
@@ -69,7 +71,8 @@ def test_other_organisations_records_never_show(entry, org_a, org_b, client, api
     if entry.search_fields:
         term = str(getattr(theirs, entry.search_fields[0].split("__")[0], hidden))
         found = client.get(reverse("core:search"), {"q": term})
-        assert hidden not in found.content.decode()
+        # The term is echoed back; what must not appear is a link to B's record.
+        assert reverse(entry.url_name("detail"), args=[theirs.pk]) not in found.content.decode()
 
     # Files and comments on B's record cannot be reached or added by A.
     attachment = attachments.add_attachment(

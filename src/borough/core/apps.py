@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from borough.core import roles, search  # noqa: F401  (registers checks)
+        from borough.core import checks, roles  # noqa: F401  (registers system checks)
 
         from borough.core.tasks import register_core_jobs
 

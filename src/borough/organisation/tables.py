@@ -37,7 +37,7 @@ class TeamTable(BaseTable):
 
 
 class TeamMembershipTable(BaseTable):
-    person = tables.Column(linkify=True)
+    person = tables.Column(linkify=lambda record: record.get_absolute_url())
 
     class Meta(BaseTable.Meta):
         model = m.TeamMembership

@@ -65,6 +65,9 @@ class ObjectEditView(ObjectMixin, TemplateView):
         return self.get_object() if "pk" in self.kwargs else None
 
     def get_form(self, instance, data=None, files=None):
+        if instance is None:
+            # Set the owner first so model validation can compare related records' owners.
+            instance = self.model(organisation_id=self.request.user.active_organisation_id)
         return self.entry.form(data=data, files=files, instance=instance, user=self.request.user)
 
     def get(self, request, *args, **kwargs):

@@ -1,0 +1,254 @@
+/**
+ * Borough page behaviour: an ES module, loaded by base.html with
+ * <script type="module" src=".../borough/borough.js">, after htmx.min.js.
+ *
+ * Source: src/borough/frontend/assets/js/borough.js. `npm run build` copies it to
+ * src/borough/frontend/static/borough/borough.js; edit the source, not the copy.
+ *
+ * The Content-Security-Policy allows no inline script or style, so everything a
+ * page needs is wired up here from data attributes:
+ *
+ *   - GOV.UK Frontend and MOJ Frontend components (data-module="...") are
+ *     initialised on load and again in content htmx swaps in.
+ *   - htmx requests send the CSRF token from <meta name="csrf-token">.
+ *   - After a swap, focus moves to the new content if the element that had focus
+ *     was replaced, and a short message is put in the #borough-live-region status
+ *     region. Control this per element:
+ *       data-announce="12 results"   message to announce (on the swapped content,
+ *                                     or on the element that made the request);
+ *                                     data-announce="" announces nothing
+ *       data-focus-on-swap           always move focus to this content when swapped in
+ *       data-focus-target            the element inside swapped content to focus
+ *   - Elements that are being refreshed get aria-busy="true".
+ *   - Table containers ([data-borough-scroll-region]) that overflow become focusable
+ *     regions, so they can be scrolled with the keyboard.
+ *   - htmx swaps 422 responses (form errors) as well as 2xx ones.
+ *   - The organisation switcher (form[data-borough-organisation-switcher]) submits
+ *     as soon as an organisation is picked with a mouse or touch. Keyboard users keep
+ *     the "Switch" button, so arrowing through the list never changes organisation.
+ */
+
+import { initAll as initGovukFrontend } from "./govuk-frontend.min.js";
+import { initAll as initMojFrontend } from "./moj-frontend.min.js";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
+const DEFAULT_ANNOUNCEMENT = "Content updated";
+
+// --- GOV.UK Frontend and MOJ Frontend ---------------------------------------------
+
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
+
+function reportError(error) {
+  // Each component initialises an element once; initialising a region again after
+  // a swap reports the ones already done, which is expected.
+  if (error && error.name === "InitError") return;
+  console.error(error);
+}
+
+/** Initialise the GOV.UK and MOJ components in (and below) an element. */
+export function initComponents(scope = document) {
+  // The design systems search *inside* the scope, so a swapped-in element that is
+  // itself a component is initialised from its parent.
+  const root = scope instanceof Element && scope.matches("[data-module]") && scope.parentElement
+    ? scope.parentElement
+    : scope;
+  initGovukFrontend({ scope: root, onError: reportError });
+  initMojFrontend({ scope: root, onError: reportError });
+  initOrganisationSwitchers(root);
+  initScrollRegions(root);
+}
+
+// --- Scrolling tables --------------------------------------------------------------
+
+// A table container ([data-borough-scroll-region="Caption"]) that is too narrow for
+// its table becomes a focusable, labelled region, so keyboard users can scroll it.
+function initScrollRegions(scope) {
+  for (const region of scope.querySelectorAll("[data-borough-scroll-region]")) {
+    if (region.hasAttribute("data-borough-scroll-region-init")) continue;
+    region.setAttribute("data-borough-scroll-region-init", "");
+    const update = () => {
+      if (region.scrollWidth > region.clientWidth + 1) {
+        region.setAttribute("tabindex", "0");
+        region.setAttribute("role", "region");
+        region.setAttribute("aria-label", region.getAttribute("data-borough-scroll-region") || "Table");
+      } else {
+        region.removeAttribute("tabindex");
+        region.removeAttribute("role");
+        region.removeAttribute("aria-label");
+      }
+    };
+    update();
+    if ("ResizeObserver" in window) new ResizeObserver(update).observe(region);
+  }
+}
+
+// --- Organisation switcher --------------------------------------------------------
+
+function initOrganisationSwitchers(scope) {
+  for (const form of scope.querySelectorAll("form[data-borough-organisation-switcher]")) {
+    if (form.hasAttribute("data-borough-organisation-switcher-init")) continue;
+    form.setAttribute("data-borough-organisation-switcher-init", "");
+    const select = form.querySelector("select");
+    if (!select) continue;
+
+    // Only a pointer choice submits straight away (WCAG 3.2.2 On Input): with the
+    // keyboard, arrowing through a closed <select> fires "change" on every step.
+    let pickedWithPointer = false;
+    select.addEventListener("pointerdown", () => {
+      pickedWithPointer = true;
+    });
+    select.addEventListener("keydown", () => {
+      pickedWithPointer = false;
+    });
+    select.addEventListener("change", () => {
+      if (!pickedWithPointer || !select.value) return;
+      if (typeof form.requestSubmit === "function") {
+        form.requestSubmit();
+      } else {
+        form.submit();
+      }
+    });
+  }
+}
+
+// --- Announcements -----------------------------------------------------------------
+
+/** Say a short message through the page's polite status region. */
+export function announce(message) {
+  if (!message) return;
+  let region = document.getElementById("borough-live-region");
+  if (!region) {
+    // base.html puts one at the end of <main>; recreate it if a swap removed it.
+    region = document.createElement("div");
+    region.id = "borough-live-region";
+    region.className = "govuk-visually-hidden";
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    region.setAttribute("aria-atomic", "true");
+    (document.querySelector("main") || document.body).append(region);
+  }
+  // Clear first so the same message twice is still announced.
+  region.textContent = "";
+  window.setTimeout(() => {
+    region.textContent = message;
+  }, 100);
+}
+
+function announcementFor(content, trigger) {
+  const own = content.closest("[data-announce]") || content.querySelector("[data-announce]");
+  if (own) return own.getAttribute("data-announce");
+  const fromTrigger = trigger && typeof trigger.closest === "function"
+    ? trigger.closest("[data-announce]")
+    : null;
+  if (fromTrigger) return fromTrigger.getAttribute("data-announce");
+  return DEFAULT_ANNOUNCEMENT;
+}
+
+// --- Focus after swaps ------------------------------------------------------------
+
+function focusWithin(content) {
+  const target =
+    content.querySelector("[data-focus-target]") ||
+    content.querySelector("h1, h2, h3, h4, caption") ||
+    content;
+  if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) {
+    target.setAttribute("tabindex", "-1");
+    target.addEventListener("blur", () => target.removeAttribute("tabindex"), { once: true });
+  }
+  target.focus();
+}
+
+function focusIsLost() {
+  const active = document.activeElement;
+  return !active || active === document.body || !active.isConnected;
+}
+
+// htmx fires afterSettle once for each top-level element it swapped in; deal with
+// them together, once the swap has finished.
+let settled = [];
+
+function afterSettle(content, trigger) {
+  settled.push({ content, trigger });
+  if (settled.length > 1) return;
+  window.setTimeout(() => {
+    const batch = settled.filter(({ content: el }) => el.isConnected);
+    settled = [];
+    if (!batch.length) return;
+    const [{ content: first, trigger: firstTrigger }] = batch;
+    const wanted = batch.find(({ content: el }) => el.matches("[data-focus-on-swap]"));
+    // Components such as the error summary focus themselves when initialised.
+    const focusInside = batch.some(({ content: el }) => el.contains(document.activeElement));
+    let moved = false;
+    if (!focusInside && (wanted || focusIsLost())) {
+      focusWithin((wanted || batch[0]).content);
+      moved = true;
+    }
+    const message = announcementFor(first, firstTrigger);
+    // Focus landing in the new content already reads it out: then announce only
+    // explicit messages. Otherwise say that something changed.
+    if (message && (!(moved || focusInside) || message !== DEFAULT_ANNOUNCEMENT)) {
+      announce(message);
+    }
+  }, 0);
+}
+
+// --- htmx --------------------------------------------------------------------------
+
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.getAttribute("content") : "";
+}
+
+document.addEventListener("htmx:configRequest", (event) => {
+  const token = csrfToken();
+  if (token && !SAFE_METHODS.has(String(event.detail.verb).toUpperCase())) {
+    event.detail.headers["X-CSRFToken"] = token;
+  }
+});
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const target = event.detail.target;
+  if (target && target.setAttribute) target.setAttribute("aria-busy", "true");
+});
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  const target = event.detail.target;
+  if (target && target.removeAttribute) target.removeAttribute("aria-busy");
+});
+
+// Django form views answer invalid submissions with 422: show those forms too.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr && event.detail.xhr.status === 422) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+
+// New content: initialise its components. (htmx also fires this for the whole
+// body when the page loads, which is already done below.)
+document.addEventListener("htmx:load", (event) => {
+  const element = event.detail.elt;
+  if (!element || element === document.body) return;
+  initComponents(element);
+});
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  const content = event.target;
+  if (!(content instanceof Element) || content === document.body) return;
+  const trigger = event.detail.requestConfig ? event.detail.requestConfig.elt : event.detail.elt;
+  afterSettle(content, trigger);
+});
+
+document.addEventListener("htmx:responseError", () => {
+  announce("Sorry, there is a problem with the service. Try again later.");
+});
+
+document.addEventListener("htmx:sendError", () => {
+  announce("Borough could not be reached. Check your connection and try again.");
+});
+
+document.addEventListener("htmx:timeout", () => {
+  announce("Borough took too long to respond. Try again.");
+});
+
+initComponents(document);
