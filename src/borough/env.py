@@ -9,12 +9,14 @@ FALSE = {"0", "false", "no", "off", ""}
 
 
 def get_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset or blank gives the default."""
+    raw = os.environ.get(name)
+    return default if raw is None or not raw.strip() else raw
 
 
 def get_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or not raw.strip():
         return default
     value = raw.strip().lower()
     if value in TRUE:
@@ -36,6 +38,6 @@ def get_int(name: str, default: int) -> int:
 
 def get_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or not raw.strip():
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]

@@ -176,6 +176,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Behind a reverse proxy, count failures per client address, not per proxy.
+TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # --- Content Security Policy: no inline script anywhere (SECURITY.md rule 12) -----
 CONTENT_SECURITY_POLICY = {
@@ -277,7 +282,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "borough.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
     "EXCEPTION_HANDLER": "borough.core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -19,7 +19,9 @@ class AccountsConfig(AppConfig):
             nav_section="Administration", nav_order=10,
             detail_fields=("user", "role", "is_default", "is_active"),
         ))
-        grant_model_permissions(roles.ADMINISTRATOR, [Membership], ("view", "add", "change", "delete"))
+        grant_model_permissions(
+            roles.ADMINISTRATOR, [Membership], ("view", "add", "change", "delete")
+        )
         grant_model_permissions(roles.AUDITOR, [Membership], ("view",))
         # Shared records: everyone may read and add comments and files on what they can see.
         for role in roles.ALL_ROLES:
@@ -28,5 +30,6 @@ class AccountsConfig(AppConfig):
                 grant_model_permissions(role, [Comment, Attachment], ("add",))
         for role in roles.READ_ALL_ROLES:
             grant_model_permissions(role, [AuditEvent], ("view",))
+            registry.grant(role, ["core.view_internal_comment"])
         for role in roles.ALL_ROLES:
             registry.grant(role, [])  # every role exists as a group, even before it has grants

@@ -33,7 +33,10 @@ class User(AbstractUser):
                 f"{ct}.{code}" for ct, code in
                 Permission.objects.values_list("content_type__app_label", "codename")
             )
-            result = {pk: every for pk in Organisation.objects.values_list("pk", flat=True)}
+            result = {
+                pk: every
+                for pk in Organisation.objects.filter(is_active=True).values_list("pk", flat=True)
+            }
         else:
             rows = Membership.objects.filter(
                 user=self, is_active=True, organisation__is_active=True
@@ -92,7 +95,9 @@ class ApiToken(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, help_text="What the token is for.")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    hint = models.CharField(max_length=12, editable=False, help_text="First characters, to tell tokens apart.")
+    hint = models.CharField(
+        max_length=12, editable=False, help_text="First characters, to tell tokens apart."
+    )
     organisation = models.ForeignKey(
         "organisation.Organisation", null=True, blank=True, on_delete=models.CASCADE,
         related_name="+", help_text="Limit the token to one organisation.",

@@ -3,13 +3,27 @@ write through core.services so admin edits are audited like any other."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
 from borough.core import services
 from borough.core.models import AuditEvent
 
 
+class VersionedAdminForm(forms.ModelForm):
+    """Carries the version the editor loaded, so a concurrent change is refused."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.fields["loaded_version"].initial = self.instance.version
+
+
 class ScopedAdmin(admin.ModelAdmin):
+    form = VersionedAdminForm
     readonly_fields = ("organisation_name", "version", "created_at", "created_by", "updated_at",
                        "updated_by")
 
@@ -21,7 +35,8 @@ class ScopedAdmin(admin.ModelAdmin):
         return self.model.objects.visible_to(request.user)
 
     def get_fields(self, request, obj=None):
-        return [*super().get_fields(request, obj)]
+        fields = [f for f in super().get_fields(request, obj) if f != "loaded_version"]
+        return [*fields, "loaded_version"]
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -29,9 +44,14 @@ class ScopedAdmin(admin.ModelAdmin):
             services.create_record(obj, actor=request.user)
             return
         data = {name: form.cleaned_data[name] for name in form.changed_data
-                if name in form.cleaned_data and not self.model._meta.get_field(name).many_to_many}
-        updated = services.update_record(obj, actor=request.user, data=data,
-                                         expected_version=obj.version)
+                if name != "loaded_version" and not self.model._meta.get_field(name).many_to_many}
+        try:
+            updated = services.update_record(
+                obj, actor=request.user, data=data,
+                expected_version=form.cleaned_data.get("loaded_version") or obj.version,
+            )
+        except services.StaleVersionError as exc:
+            raise PermissionDenied(str(exc)) from exc
         obj.version = updated.version
 
     def delete_model(self, request, obj):

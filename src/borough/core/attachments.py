@@ -3,6 +3,7 @@ outside the web root, served only through a permission-checked view."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import secrets
@@ -53,7 +54,8 @@ def detect_type(head: bytes, name: str) -> str | None:
             return EXTENSION_TYPES[ext]
         return kind.mime
     try:
-        head.decode("utf-8")
+        # Incremental: a multi-byte character cut at the end of the sample is not an error.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return None
     if ext == ".eml":

@@ -25,8 +25,9 @@ def add_comment(target, body: str, *, actor, internal: bool = False) -> Comment:
         )
         comment.full_clean()
         comment.save()
+        # History says a comment was made, not what it said: it may be an internal note.
         audit.record(target, AuditAction.COMMENT, actor=actor,
-                     changes={"comment": [None, body[:200]]})
+                     changes={"comment": [None, "internal note" if internal else "comment"]})
     return comment
 
 

@@ -48,8 +48,20 @@ class ScopedModelForm(forms.ModelForm):
                     field.queryset = manager.visible_to(user).filter(
                         pk__in=field.queryset.values("pk")
                     )
-            if isinstance(field.widget, forms.DateInput) and not isinstance(field.widget, DateInput):
+            widget = field.widget
+            if isinstance(widget, forms.DateInput) and not isinstance(widget, DateInput):
                 field.widget = DateInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        # An edit must say which version it started from, or a lost update goes unnoticed
+        # (SECURITY.md rule 24).
+        if self.instance.pk and cleaned.get("version") is None and "version" not in self.errors:
+            raise forms.ValidationError(
+                "This form does not say which version of the record it changes. "
+                "Reload the page and make your changes again."
+            )
+        return cleaned
 
     def model_data(self) -> dict[str, object]:
         """Changed model fields and their cleaned values, for services.update_record."""

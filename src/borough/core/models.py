@@ -148,14 +148,24 @@ class AttachedToRecord(BaseModel):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
 
+class CommentQuerySet(ScopedQuerySet):
+    def apply_object_rules(self, user):
+        if not user.has_perm("core.view_internal_comment"):
+            return self.filter(is_internal=False)
+        return self
+
+
 class Comment(AttachedToRecord):
     body = models.TextField()
     is_internal = models.BooleanField(
         default=False, help_text="Internal notes are hidden from requesters."
     )
 
+    objects = models.Manager.from_queryset(CommentQuerySet)()
+
     class Meta:
         ordering = ["created_at", "id"]
+        permissions = [("view_internal_comment", "Can see internal notes")]
         indexes = [models.Index(fields=["content_type", "object_id"], name="core_comment_target")]
 
     def __str__(self):

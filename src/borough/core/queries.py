@@ -28,8 +28,9 @@ def detail_rows(obj: models.Model, field_names: tuple[str, ...]) -> list[tuple[s
     return rows
 
 
-def history_for(obj: models.Model, limit: int = 200) -> list[AuditEvent]:
-    return list(AuditEvent.objects.for_object(obj).select_related("actor")[:limit])
+def history_for(obj: models.Model, user, limit: int = 200) -> list[AuditEvent]:
+    """History the user's role may read (requesters, for one, see none)."""
+    return list(AuditEvent.objects.visible_to(user).for_object(obj).select_related("actor")[:limit])
 
 
 def attachments_for(obj: models.Model, user) -> list[Attachment]:

@@ -43,6 +43,8 @@ def require(actor, action: str, model: type[models.Model], organisation_id: int 
     """Refuse unless `actor` holds the role permission; `actor=None` is the system itself."""
     if actor is None:
         return
+    if actor.is_active and actor.is_superuser:
+        return  # the platform's own administrators, e.g. creating the first council
     if not scope.can(actor, action, model, organisation_id):
         raise PermissionDenied(
             f"You do not have permission to {action} {model._meta.verbose_name_plural}."
@@ -70,40 +72,61 @@ def changes_since(instance: models.Model, version: int) -> list[OtherChange]:
     ]
 
 
+class _DuplicateSubmission(Exception):
+    pass
+
+
 def create_record(
-    instance: models.Model, *, actor, idempotency_key: str | None = None, note: str = ""
+    instance: models.Model,
+    *,
+    actor,
+    idempotency_key: str | None = None,
+    many_to_many: dict[str, object] | None = None,
+    note: str = "",
 ) -> models.Model:
-    """Validate, save and audit a new record. A repeated idempotency key returns the first."""
+    """Validate, save and audit a new record (and its many-to-many values) in one
+    transaction. A repeated idempotency key returns the record the first call made."""
     model = type(instance)
     require(actor, "add", model, _organisation_id(instance))
-    with transaction.atomic():
-        if idempotency_key and actor is not None:
-            earlier = SubmissionKey.objects.filter(user=actor, key=idempotency_key).first()
-            if earlier is not None:
-                return model._default_manager.get(pk=earlier.object_id)
-        prefix = getattr(model, "reference_prefix", None)
-        if prefix and not getattr(instance, "reference", ""):
-            instance.reference = references.allocate(instance.organisation_id, prefix)
-        if hasattr(instance, "created_by_id"):
-            instance.created_by = actor
-            instance.updated_by = actor
-        instance.full_clean()
-        instance.save()
-        audit.record(instance, AuditAction.CREATE, actor=actor,
-                     changes=audit.diff({}, audit.snapshot(instance)), note=note)
-        if idempotency_key and actor is not None:
-            try:
-                with transaction.atomic():
-                    SubmissionKey.objects.create(
-                        user=actor, key=idempotency_key[:100], object_id=instance.pk,
-                        content_type=ContentType.objects.get_for_model(model),
-                    )
-            except IntegrityError:
-                # Lost a race with the same key: undo ours, return theirs.
-                transaction.set_rollback(True)
-                earlier = SubmissionKey.objects.get(user=actor, key=idempotency_key[:100])
-                return model._default_manager.get(pk=earlier.object_id)
+    key = idempotency_key[:100] if idempotency_key and actor is not None else None
+    if key and (earlier := _earlier_submission(actor, key, model)) is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            prefix = getattr(model, "reference_prefix", None)
+            if prefix and not getattr(instance, "reference", ""):
+                instance.reference = references.allocate(instance.organisation_id, prefix)
+            if hasattr(instance, "created_by_id"):
+                instance.created_by = actor
+                instance.updated_by = actor
+            instance.full_clean()
+            instance.save()
+            changes = audit.diff({}, audit.snapshot(instance))
+            for name, values in (many_to_many or {}).items():
+                getattr(instance, name).set(values)
+                if values:
+                    changes[name] = [None, sorted(str(v) for v in values)]
+            audit.record(instance, AuditAction.CREATE, actor=actor, changes=changes, note=note)
+            if key:
+                try:
+                    with transaction.atomic():
+                        SubmissionKey.objects.create(
+                            user=actor, key=key, object_id=instance.pk,
+                            content_type=ContentType.objects.get_for_model(model),
+                        )
+                except IntegrityError:
+                    raise _DuplicateSubmission from None  # undoes our record too
+    except _DuplicateSubmission:
+        # Lost a race with the same key: ours is rolled back, theirs stands.
+        return _earlier_submission(actor, key, model)
     return instance
+
+
+def _earlier_submission(actor, key: str, model: type[models.Model]):
+    earlier = SubmissionKey.objects.filter(user=actor, key=key).first()
+    if earlier is None:
+        return None
+    return model._default_manager.filter(pk=earlier.object_id).first()
 
 
 def update_record(

@@ -1,9 +1,27 @@
 import django_filters as filters
+from django.db.models import QuerySet
 
 from borough.organisation import models as m
 
 
-class ActiveFilterSet(filters.FilterSet):
+class ScopedFilterSet(filters.FilterSet):
+    """Related-record choices (service unit, site, team...) come from what the user may
+    see, like the rows: another organisation's names are never offered, and their ids get
+    the same "not one of the available choices" as a nonexistent one (SECURITY.md 2, 3)."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for filter_ in self.filters.values():
+            queryset = getattr(filter_, "queryset", None)
+            if not isinstance(queryset, QuerySet):
+                continue
+            manager = queryset.model._default_manager
+            if hasattr(manager, "visible_to"):
+                filter_.queryset = manager.visible_to(user).filter(pk__in=queryset.values("pk"))
+
+
+class ActiveFilterSet(ScopedFilterSet):
     q = filters.CharFilter(method="search", label="Search")
 
     search_fields: tuple[str, ...] = ("name",)
@@ -55,13 +73,13 @@ class TeamMembershipFilterSet(ActiveFilterSet):
         fields = ["team", "is_lead"]
 
 
-class WorkingPeriodFilterSet(filters.FilterSet):
+class WorkingPeriodFilterSet(ScopedFilterSet):
     class Meta:
         model = m.WorkingPeriod
         fields = ["weekday"]
 
 
-class ClosureDayFilterSet(filters.FilterSet):
+class ClosureDayFilterSet(ScopedFilterSet):
     after = filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after")
     before = filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before")
 

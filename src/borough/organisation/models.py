@@ -66,6 +66,10 @@ class ServiceUnit(BaseModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.head is not None and self.head.organisation_id != self.organisation_id:
+            raise ValidationError({"head": "Choose a person from this organisation."})
+
 
 class Site(BaseModel):
     """An office or building, for example The Copeland Centre, Whitehaven."""
@@ -193,8 +197,18 @@ class WorkingPeriod(BaseModel):
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
     def clean(self):
-        if self.start is not None and self.end is not None and self.start >= self.end:
+        if self.start is None or self.end is None:
+            return
+        if self.start >= self.end:
             raise ValidationError({"end": "The end must be later than the start."})
+        overlapping = WorkingPeriod.objects.filter(
+            organisation_id=self.organisation_id, weekday=self.weekday,
+            start__lt=self.end, end__gt=self.start,
+        ).exclude(pk=self.pk).first()
+        if overlapping is not None:
+            raise ValidationError(
+                f"This overlaps the working period {overlapping}. Change that one instead."
+            )
 
 
 class ClosureDay(BaseModel):

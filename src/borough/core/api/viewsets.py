@@ -71,13 +71,10 @@ class BaseModelViewSet(viewsets.ModelViewSet):
         data.pop("version", None)
         data, m2m = self.split_many_to_many(data)
         instance = self.model(**data, organisation_id=self.request.user.active_organisation_id)
-        instance = services.create_record(
-            instance, actor=self.request.user,
+        serializer.instance = services.create_record(
+            instance, actor=self.request.user, many_to_many=m2m,
             idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER),
         )
-        for name, values in m2m.items():
-            getattr(instance, name).set(values)
-        serializer.instance = instance
 
     def perform_update(self, serializer):
         version = expected_version(self.request)

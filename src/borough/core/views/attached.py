@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views import View
 
 from borough.core import attachments, comments, scope
-from borough.core.models import Attachment
+from borough.core.models import Attachment, Comment
 from borough.core.registry import registry
 
 
@@ -25,12 +25,20 @@ def visible_target(user, content_type_id: int, object_id: int):
     return get_object_or_404(model.objects.visible_to(user), pk=object_id), registry.get(model)
 
 
+def require_add(user, model, target, doing: str) -> None:
+    """A role that may not add comments or files (the Auditor) gets a 403, not a redirect
+    (SECURITY.md rule 6)."""
+    if not scope.can(user, "add", model, target.organisation_id):
+        raise PermissionDenied(f"Your role does not allow you to {doing} records.")
+
+
 class CommentCreateView(LoginRequiredMixin, View):
     permission_action = "add"
     http_method_names = ["post"]
 
     def post(self, request, content_type_id, object_id):
         target, entry = visible_target(request.user, content_type_id, object_id)
+        require_add(request.user, Comment, target, "comment on")
         try:
             comments.add_comment(target, request.POST.get("body", ""), actor=request.user)
         except ValidationError as exc:
@@ -48,6 +56,7 @@ class AttachmentUploadView(LoginRequiredMixin, View):
 
     def post(self, request, content_type_id, object_id):
         target, entry = visible_target(request.user, content_type_id, object_id)
+        require_add(request.user, Attachment, target, "attach files to")
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, "Choose a file to upload.")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
@@ -49,9 +49,10 @@ class FilteredTableMixin(EntryViewMixin):
         return filterset, table
 
     def bad_request(self, message):
-        return HttpResponseBadRequest(
-            render_to_string("400.html", {"message": message}, request=self.request)
-        )
+        # base.html shows messages as a "There is a problem" banner, so the 400 page
+        # says which parameter was wrong (400.html itself is generic).
+        messages.error(self.request, message)
+        return HttpResponseBadRequest(render_to_string("400.html", request=self.request))
 
 
 class ObjectListView(FilteredTableMixin, TemplateView):
@@ -77,6 +78,8 @@ class ObjectExportView(FilteredTableMixin, TemplateView):
     """`?format=csv|xlsx` plus the list's filters; exports every matching row."""
 
     def get(self, request, *args, **kwargs):
+        if not self.entry.export:
+            raise Http404("This list cannot be exported.")
         try:
             filterset, table = self.build()
         except BadParameters as exc:

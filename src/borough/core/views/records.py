@@ -49,7 +49,7 @@ class ObjectHistoryView(ObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         obj = self.get_object()
         context = super().get_context_data(object=obj, **kwargs)
-        context["events"] = queries.history_for(obj)
+        context["events"] = queries.history_for(obj, self.request.user)
         context["tabs"] = self.tabs(obj, "history")
         return context
 
@@ -85,8 +85,11 @@ class ObjectEditView(ObjectMixin, TemplateView):
             except services.StaleVersionError as exc:
                 conflict = exc
                 form.add_error(None, str(exc))
+                # Saving again is now a deliberate choice to replace their values.
+                form.data = form.data.copy()
+                form.data["version"] = exc.current.version
             except ValidationError as exc:
-                form.add_error(None if not hasattr(exc, "error_dict") else None, exc)
+                form.add_error(None, exc)
             else:
                 messages.success(request, f"{self.entry.verbose_name.capitalize()} “{saved}” saved.")
                 return HttpResponseRedirect(self.detail_url(saved))
@@ -98,13 +101,14 @@ class ObjectEditView(ObjectMixin, TemplateView):
         if instance is None:
             new = form.save(commit=False)
             new.organisation_id = self.request.user.active_organisation_id
-            saved = services.create_record(
-                new, actor=self.request.user,
+            many_to_many = {
+                f.name: form.cleaned_data[f.name] for f in self.model._meta.many_to_many
+                if f.name in form.cleaned_data
+            }
+            return services.create_record(
+                new, actor=self.request.user, many_to_many=many_to_many,
                 idempotency_key=form.cleaned_data.get("submission_key") or None,
             )
-            form.instance = saved
-            form.save_m2m()
-            return saved
         return services.update_record(
             instance, actor=self.request.user, data=form.model_data(),
             expected_version=form.cleaned_data.get("version"),

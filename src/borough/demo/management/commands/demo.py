@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from borough.demo import organisations
 
@@ -12,6 +12,9 @@ class Command(BaseCommand):
                             help="Do not print the logins.")
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is for trials: it resets the logins it creates, "
+                               "including 'admin'. Run it without BOROUGH_MODE=production.")
         password = organisations.demo_password(settings.BOROUGH_DEMO_PASSWORD)
         logins = organisations.load(password)
         if options["quiet_logins"]:
