@@ -15,10 +15,18 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = m.Organisation
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Council {n}")
     code = factory.Sequence(lambda n: f"c{n}")
     nation = "england-and-wales"
+
+    @factory.post_generation
+    def working_hours(obj, create, extracted, **kwargs):
+        if create and not m.WorkingPeriod.objects.filter(organisation=obj).exists():
+            for weekday, start, end in m.DEFAULT_WORKING_HOURS:
+                m.WorkingPeriod.objects.create(organisation=obj, weekday=weekday, start=start,
+                                               end=end)
 
 
 class OrgOwnedFactory(factory.django.DjangoModelFactory):

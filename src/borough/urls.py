@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("borough.core.urls")),
     path("accounts/", include("borough.accounts.urls")),
     path("organisation/", include("borough.organisation.urls")),
+    path("service-desk/", include("borough.servicedesk.urls")),
     path("admin/", admin.site.urls),
     path("api/", include((router.urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

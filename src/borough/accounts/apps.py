@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from borough.accounts import api, filters, forms, roles, tables
         from borough.accounts.models import Membership
-        from borough.core.models import Attachment, AuditEvent, Comment
+        from borough.core.models import Attachment, AuditEvent, Comment, Notification
         from borough.core.registry import ModelEntry, grant_model_permissions, registry
 
         registry.register(ModelEntry(
@@ -28,6 +28,8 @@ class AccountsConfig(AppConfig):
             grant_model_permissions(role, [Comment, Attachment], ("view",))
             if role != roles.AUDITOR:
                 grant_model_permissions(role, [Comment, Attachment], ("add",))
+        for role in roles.ALL_ROLES:
+            grant_model_permissions(role, [Notification], ("view", "change"))
         for role in roles.READ_ALL_ROLES:
             grant_model_permissions(role, [AuditEvent], ("view",))
             registry.grant(role, ["core.view_internal_comment"])

@@ -202,3 +202,29 @@ class SubmissionKey(models.Model):
             models.UniqueConstraint(fields=["user", "key"], name="unique_submission_key")
         ]
         default_permissions = ()
+
+
+class NotificationQuerySet(ScopedQuerySet):
+    def apply_object_rules(self, user):
+        return self.filter(recipient=user)
+
+
+class Notification(BaseModel):
+    """A message for one user about a record; email delivery builds on these."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications")
+    event = models.CharField(max_length=50)
+    subject = models.CharField(max_length=250)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = models.Manager.from_queryset(NotificationQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.subject

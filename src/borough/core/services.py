@@ -93,7 +93,7 @@ def create_record(
         return earlier
     try:
         with transaction.atomic():
-            prefix = getattr(model, "reference_prefix", None)
+            prefix = getattr(instance, "reference_prefix", None)
             if prefix and not getattr(instance, "reference", ""):
                 instance.reference = references.allocate(instance.organisation_id, prefix)
             if hasattr(instance, "created_by_id"):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
@@ -20,8 +21,10 @@ class BadParameters(Exception):
 class FilteredTableMixin(EntryViewMixin):
     """Builds the filterset and table from allowlisted query parameters."""
 
+    extra_params: frozenset[str] = frozenset()  # parameters a subclass reads itself
+
     def check_parameters(self, filterset, table_class):
-        allowed = set(filterset.form.fields) | CONTROL_PARAMS
+        allowed = set(filterset.form.fields) | CONTROL_PARAMS | set(self.extra_params)
         unknown = sorted(set(self.request.GET) - allowed)
         if unknown:
             raise BadParameters(

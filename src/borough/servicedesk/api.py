@@ -1,0 +1,242 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from borough.accounts.models import User
+from borough.core.api.serializers import BaseModelSerializer, ScopedPrimaryKeyRelatedField
+from borough.core.api.viewsets import IDEMPOTENCY_HEADER, BaseModelViewSet, expected_version
+from borough.organisation.models import Team
+from borough.servicedesk import filters as f
+from borough.servicedesk import models as m
+from borough.servicedesk import services
+
+
+def _config_serializer(model, fields):
+    label = f"api:servicedesk-{model._meta.model_name}-detail"
+    meta = type("Meta", (), {"model": model, "fields": BaseModelSerializer.base_fields() + fields})
+    return type(f"{model.__name__}Serializer", (BaseModelSerializer,), {
+        "url": serializers.HyperlinkedIdentityField(view_name=label), "Meta": meta,
+        "__module__": __name__,
+    })
+
+
+CategorySerializer = _config_serializer(m.Category, ["name", "ticket_type", "parent", "is_active"])
+PriorityRuleSerializer = _config_serializer(m.PriorityRule, ["impact", "urgency", "priority"])
+SLAPolicySerializer = _config_serializer(
+    m.SLAPolicy, ["name", "priority", "ticket_type", "response_minutes", "resolution_minutes",
+                  "business_hours", "is_active"])
+CannedResponseSerializer = _config_serializer(m.CannedResponse, ["title", "body", "is_active"])
+DeskSettingsSerializer = _config_serializer(
+    m.DeskSettings, ["reopen_days", "auto_close_days", "warning_percent"])
+
+
+def _config_viewset(model, serializer, filterset):
+    return type(f"{model.__name__}ViewSet", (BaseModelViewSet,), {
+        "model": model, "queryset": model.objects.none(), "serializer_class": serializer,
+        "filterset_class": filterset, "__module__": __name__,
+    })
+
+
+CategoryViewSet = _config_viewset(m.Category, CategorySerializer, f.CategoryFilterSet)
+PriorityRuleViewSet = _config_viewset(m.PriorityRule, PriorityRuleSerializer, f.PriorityRuleFilterSet)
+SLAPolicyViewSet = _config_viewset(m.SLAPolicy, SLAPolicySerializer, f.SLAPolicyFilterSet)
+CannedResponseViewSet = _config_viewset(m.CannedResponse, CannedResponseSerializer,
+                                        f.CannedResponseFilterSet)
+DeskSettingsViewSet = _config_viewset(m.DeskSettings, DeskSettingsSerializer,
+                                      f.DeskSettingsFilterSet)
+
+
+class TicketSerializer(BaseModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:servicedesk-ticket-detail")
+    plain_status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = m.Ticket
+        fields = [*BaseModelSerializer.base_fields(), "reference", "ticket_type", "title",
+                  "description", "requester", "channel", "service_unit", "site", "category",
+                  "impact", "urgency", "priority", "status", "plain_status", "team", "assignee",
+                  "is_major_incident", "parent", "business_service", "configuration_item",
+                  "response_due_at", "resolution_due_at", "responded_at", "resolved_at",
+                  "closed_at", "response_breached_at", "resolution_breached_at", "reopen_count"]
+        read_only_fields = ["reference", "priority", "status", "team", "assignee", "parent",
+                            "is_major_incident", "response_due_at", "resolution_due_at",
+                            "responded_at", "resolved_at", "closed_at", "response_breached_at",
+                            "resolution_breached_at", "reopen_count"]
+        extra_kwargs = {"requester": {"required": False}}
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.TimelineEntry
+        fields = ["id", "kind", "body", "author_name", "data", "created_at"]
+
+
+class TextSerializer(serializers.Serializer):
+    body = serializers.CharField()
+
+
+class AssignSerializer(serializers.Serializer):
+    team = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), required=False,
+                                        allow_null=True)
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True),
+                                                  required=False, allow_null=True)
+    version = serializers.IntegerField(required=False)
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=m.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False)
+
+
+class ResolveSerializer(serializers.Serializer):
+    note = serializers.CharField()
+    version = serializers.IntegerField(required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class RateSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TicketViewSet(BaseModelViewSet):
+    """Tickets. Writes go through the service desk's services; lifecycle changes are actions."""
+
+    model = m.Ticket
+    queryset = m.Ticket.objects.none()
+    serializer_class = TicketSerializer
+    filterset_class = f.TicketFilterSet
+    select_related = ("requester", "team", "assignee", "category", "service_unit", "site")
+    ordering_fields = ("resolution_due_at", "created_at", "priority", "reference", "id")
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    action_permissions = {"reply": "view", "reopen": "view", "rate": "view", "close": "view",
+                          "timeline": "view", "assign": "change", "note": "change",
+                          "set_status": "change", "resolve": "change"}
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.raise_ticket(
+                actor=self.request.user, organisation_id=self.request.user.active_organisation_id,
+                ticket_type=data.get("ticket_type", m.TicketType.INCIDENT), title=data["title"],
+                description=data["description"], requester=data.get("requester"),
+                channel=m.Channel.API, service_unit=data.get("service_unit"), site=data.get("site"),
+                category=data.get("category"), impact=data.get("impact", 3),
+                urgency=data.get("urgency", 3),
+                idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        impact, urgency = data.pop("impact", None), data.pop("urgency", None)
+        version = expected_version(self.request)
+        if version is None:
+            raise ValidationError({"version": "Send the version you read (in the body or If-Match)."})
+        ticket = serializer.instance
+        if impact is not None or urgency is not None:
+            ticket = services.change_priority(
+                ticket, actor=self.request.user, impact=impact or ticket.impact,
+                urgency=urgency or ticket.urgency, expected_version=version)
+            version = ticket.version
+        data.pop("requester", None)
+        from borough.core import services as core_services
+
+        serializer.instance = core_services.update_record(
+            ticket, actor=self.request.user, data=data, expected_version=version) if data else ticket
+
+    def _done(self, ticket):
+        ticket.refresh_from_db()
+        return Response(TicketSerializer(ticket, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=AssignSerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        ticket = self.get_object()
+        body = AssignSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        services.assign(ticket, actor=request.user, team=body.validated_data.get("team"),
+                        assignee=body.validated_data.get("assignee"),
+                        expected_version=expected_version(request))
+        return self._done(ticket)
+
+    @extend_schema(request=TextSerializer, responses={201: TimelineEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        ticket = self.get_object()
+        body = TextSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = services.reply(ticket, body.validated_data["body"], actor=request.user)
+        return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TextSerializer, responses={201: TimelineEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def note(self, request, pk=None):
+        ticket = self.get_object()
+        body = TextSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = services.add_note(ticket, body.validated_data["body"], actor=request.user)
+        return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StatusSerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        ticket = self.get_object()
+        body = StatusSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.change_status(ticket, body.validated_data["status"], actor=request.user,
+                               note=body.validated_data["note"],
+                               expected_version=expected_version(request))
+        return self._done(ticket)
+
+    @extend_schema(request=ResolveSerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        ticket = self.get_object()
+        body = ResolveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.resolve(ticket, actor=request.user, note=body.validated_data["note"],
+                         expected_version=expected_version(request))
+        return self._done(ticket)
+
+    @extend_schema(request=None, responses=TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        ticket = self.get_object()
+        services.close(ticket, actor=request.user)
+        return self._done(ticket)
+
+    @extend_schema(request=ReasonSerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        ticket = self.get_object()
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.reopen(ticket, actor=request.user, reason=body.validated_data["reason"])
+        return self._done(ticket)
+
+    @extend_schema(request=RateSerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        ticket = self.get_object()
+        body = RateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.rate(ticket, actor=request.user, score=body.validated_data["score"],
+                      comment=body.validated_data["comment"])
+        return self._done(ticket)
+
+    @extend_schema(responses=TimelineEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        ticket = self.get_object()
+        entries = m.TimelineEntry.objects.visible_to(request.user).filter(ticket=ticket)
+        return Response(TimelineEntrySerializer(entries, many=True).data)

@@ -1,0 +1,84 @@
+import django_filters as filters
+from django.db.models import Q
+from django.utils import timezone
+
+from borough.servicedesk import models as m
+
+
+class TicketFilterSet(filters.FilterSet):
+    """One definition for the queue page, the API and count links."""
+
+    q = filters.CharFilter(method="search", label="Reference or words in the title")
+    status = filters.MultipleChoiceFilter(choices=m.Status.choices)
+    priority = filters.MultipleChoiceFilter(choices=m.Priority.choices)
+    ticket_type = filters.ChoiceFilter(choices=m.TicketType.choices, label="Type")
+    team = filters.ModelChoiceFilter(queryset=lambda request: _scoped(request, "organisation.Team"))
+    assignee = filters.NumberFilter(field_name="assignee_id", label="Assignee (user id)")
+    category = filters.ModelChoiceFilter(
+        queryset=lambda request: _scoped(request, "servicedesk.Category"))
+    service_unit = filters.ModelChoiceFilter(
+        queryset=lambda request: _scoped(request, "organisation.ServiceUnit"))
+    site = filters.ModelChoiceFilter(queryset=lambda request: _scoped(request, "organisation.Site"))
+    opened_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
+                                      label="Opened on or after")
+    opened_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
+                                       label="Opened on or before")
+    breached = filters.BooleanFilter(method="filter_breached", label="SLA breached")
+    major = filters.BooleanFilter(field_name="is_major_incident", label="Major incident")
+
+    class Meta:
+        model = m.Ticket
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(reference__iexact=value) | Q(title__icontains=value))
+
+    def filter_breached(self, queryset, name, value):
+        now = timezone.now()
+        breached = (Q(resolution_breached_at__isnull=False) | Q(response_breached_at__isnull=False)
+                    | Q(resolution_due_at__lt=now, clock_paused_at__isnull=True,
+                        status__in=m.OPEN_STATUSES))
+        return queryset.filter(breached) if value else queryset.exclude(breached)
+
+
+def _scoped(request, label):
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    user = getattr(request, "user", None)
+    return model.objects.visible_to(user) if user is not None else model.objects.none()
+
+
+class CategoryFilterSet(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+
+    class Meta:
+        model = m.Category
+        fields = ["ticket_type", "is_active"]
+
+
+class PriorityRuleFilterSet(filters.FilterSet):
+    class Meta:
+        model = m.PriorityRule
+        fields = ["impact", "urgency", "priority"]
+
+
+class SLAPolicyFilterSet(filters.FilterSet):
+    class Meta:
+        model = m.SLAPolicy
+        fields = ["priority", "ticket_type", "is_active"]
+
+
+class CannedResponseFilterSet(filters.FilterSet):
+    q = filters.CharFilter(field_name="title", lookup_expr="icontains", label="Search")
+
+    class Meta:
+        model = m.CannedResponse
+        fields = ["is_active"]
+
+
+class DeskSettingsFilterSet(filters.FilterSet):
+    class Meta:
+        model = m.DeskSettings
+        fields = []

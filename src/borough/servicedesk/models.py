@@ -1,0 +1,362 @@
+"""Incidents and service requests, their SLA clocks, timeline and satisfaction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from borough.core.models import BaseModel
+from borough.core.querysets import ScopedQuerySet
+
+
+class TicketType(models.TextChoices):
+    INCIDENT = "incident", "Incident"
+    REQUEST = "request", "Service request"
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "Portal"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    WALK_IN = "walk-in", "Walk-in"
+    API = "api", "API"
+
+
+class Level(models.IntegerChoices):
+    HIGH = 1, "High"
+    MEDIUM = 2, "Medium"
+    LOW = 3, "Low"
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, "P1 – Critical"
+    P2 = 2, "P2 – High"
+    P3 = 3, "P3 – Medium"
+    P4 = 4, "P4 – Low"
+    P5 = 5, "P5 – Planning"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    ASSIGNED = "assigned", "Assigned"
+    IN_PROGRESS = "in-progress", "In progress"
+    AWAITING_CUSTOMER = "awaiting-customer", "Awaiting customer"
+    AWAITING_THIRD_PARTY = "awaiting-third-party", "Awaiting third party"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES = [Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_CUSTOMER,
+                 Status.AWAITING_THIRD_PARTY]
+PAUSED_STATUSES = [Status.AWAITING_CUSTOMER, Status.AWAITING_THIRD_PARTY]
+DONE_STATUSES = [Status.RESOLVED, Status.CLOSED, Status.CANCELLED]
+
+# What a requester reads instead of our status names.
+PLAIN_STATUS = {
+    Status.NEW: "We have received it",
+    Status.ASSIGNED: "Someone has been assigned to it",
+    Status.IN_PROGRESS: "We are working on it",
+    Status.AWAITING_CUSTOMER: "We are waiting for a reply from you",
+    Status.AWAITING_THIRD_PARTY: "We are waiting for a supplier",
+    Status.RESOLVED: "We think it is fixed – please confirm",
+    Status.CLOSED: "Closed",
+    Status.CANCELLED: "Cancelled",
+}
+
+
+class DeskSettings(BaseModel):
+    """One per organisation: service desk knobs administrators change."""
+
+    reopen_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Days after resolution in which the requester can reopen."
+    )
+    auto_close_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Days after which resolved tickets close by themselves."
+    )
+    warning_percent = models.PositiveSmallIntegerField(
+        default=75, help_text="Warn when this share of an SLA target has elapsed."
+    )
+
+    class Meta:
+        verbose_name = "service desk settings"
+        verbose_name_plural = "service desk settings"
+        constraints = [models.UniqueConstraint(fields=["organisation"], name="one_desk_settings")]
+
+    def __str__(self):
+        return "Service desk settings"
+
+
+class Category(BaseModel):
+    name = models.CharField(max_length=120)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+    ticket_type = models.CharField(max_length=10, choices=TicketType.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["ticket_type", "parent__name", "name"]
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["organisation", "ticket_type", "parent", "name"],
+                                               name="unique_category")]
+
+    def __str__(self):
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def clean(self):
+        if self.parent_id:
+            if self.parent.organisation_id != self.organisation_id:
+                raise ValidationError({"parent": "Choose a category from this organisation."})
+            if self.parent.ticket_type != self.ticket_type:
+                raise ValidationError({"parent": "The parent must be for the same type of ticket."})
+            if self.parent.parent_id:
+                raise ValidationError({"parent": "Categories go two levels deep at most."})
+
+
+class PriorityRule(BaseModel):
+    """One cell of the impact × urgency matrix."""
+
+    impact = models.PositiveSmallIntegerField(choices=Level.choices)
+    urgency = models.PositiveSmallIntegerField(choices=Level.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+
+    class Meta:
+        ordering = ["impact", "urgency"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "impact", "urgency"],
+                                               name="unique_priority_cell")]
+
+    def __str__(self):
+        return (f"{self.get_impact_display()} impact, {self.get_urgency_display()} urgency → "
+                f"P{self.priority}")
+
+
+DEFAULT_MATRIX = {(1, 1): 1, (1, 2): 2, (1, 3): 3, (2, 1): 2, (2, 2): 3, (2, 3): 4,
+                  (3, 1): 3, (3, 2): 4, (3, 3): 5}
+
+
+class SLAPolicy(BaseModel):
+    """Response and resolution targets for a priority, optionally for one ticket type."""
+
+    name = models.CharField(max_length=120)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+    ticket_type = models.CharField(max_length=10, choices=TicketType.choices, blank=True,
+                                   help_text="Leave blank to apply to both types.")
+    response_minutes = models.PositiveIntegerField(help_text="Time to first response, in minutes.")
+    resolution_minutes = models.PositiveIntegerField(help_text="Time to resolve, in minutes.")
+    business_hours = models.BooleanField(
+        default=True, help_text="Count only working hours (otherwise round the clock)."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["priority", "ticket_type"]
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.response_minutes and self.resolution_minutes and (
+            self.response_minutes > self.resolution_minutes
+        ):
+            raise ValidationError({"response_minutes": "Response must come before resolution."})
+
+
+class TicketQuerySet(ScopedQuerySet):
+    def apply_object_rules(self, user):
+        # Requesters see their own tickets only (SECURITY.md rule 1).
+        if user.has_perm("servicedesk.view_all_tickets"):
+            return self
+        return self.filter(requester__user=user)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Ticket(BaseModel):
+    reference = models.CharField(max_length=20, editable=False)
+    ticket_type = models.CharField(max_length=10, choices=TicketType.choices,
+                                   default=TicketType.INCIDENT)
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    requester = models.ForeignKey("organisation.Person", on_delete=models.PROTECT,
+                                  related_name="tickets")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    service_unit = models.ForeignKey("organisation.ServiceUnit", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="tickets")
+    site = models.ForeignKey("organisation.Site", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="tickets")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="tickets")
+    impact = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.LOW)
+    urgency = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.LOW)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.P5)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
+    team = models.ForeignKey("organisation.Team", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="tickets")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="assigned_tickets")
+    is_major_incident = models.BooleanField(default=False)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children",
+                               help_text="The major incident this ticket belongs to.")
+    # Filled by the catalogue and CMDB modules when they arrive (free text until then).
+    business_service = models.CharField(max_length=200, blank=True)
+    configuration_item = models.CharField(max_length=200, blank=True)
+
+    # SLA clock. Elapsed minutes are banked whenever the clock pauses.
+    sla_policy = models.ForeignKey(SLAPolicy, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="tickets", editable=False)
+    clock_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    clock_paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    banked_minutes = models.FloatField(default=0, editable=False)
+    response_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_due_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    responded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Once set, never cleared: a breach stays recorded whatever later edits do.
+    response_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    warning_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    warning_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_contact_resolution = models.BooleanField(default=False, editable=False)
+    reopen_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    resolution_note = models.TextField(blank=True, editable=False)
+
+    objects = models.Manager.from_queryset(TicketQuerySet)()
+
+    reference_prefixes = {TicketType.INCIDENT: "INC", TicketType.REQUEST: "REQ"}
+
+    class Meta:
+        ordering = ["resolution_due_at", "-created_at"]
+        permissions = [
+            ("view_all_tickets", "Can see everyone's tickets"),
+            ("work_tickets", "Can assign, reply, note and change tickets"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "reference"], name="unique_ticket_ref")
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "resolution_due_at"]),
+            models.Index(fields=["organisation", "assignee", "status"]),
+            models.Index(fields=["organisation", "team", "status"]),
+            models.Index(fields=["organisation", "created_at"]),
+            models.Index(fields=["organisation", "resolved_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference_prefix(self):
+        return self.reference_prefixes[self.ticket_type]
+
+    @property
+    def plain_status(self) -> str:
+        return PLAIN_STATUS[self.status]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_paused(self) -> bool:
+        return self.clock_paused_at is not None
+
+
+class EntryKind(models.TextChoices):
+    REPLY = "reply", "Public reply"
+    NOTE = "note", "Internal note"
+    STATUS = "status", "Status change"
+    ASSIGNMENT = "assignment", "Assignment"
+    PRIORITY = "priority", "Priority change"
+    SLA = "sla", "SLA event"
+    LINK = "link", "Link"
+    SATISFACTION = "satisfaction", "Satisfaction"
+
+
+PUBLIC_KINDS = [EntryKind.REPLY, EntryKind.STATUS, EntryKind.SATISFACTION]
+
+
+class TimelineQuerySet(ScopedQuerySet):
+    def apply_object_rules(self, user):
+        qs = self
+        if not user.has_perm("servicedesk.view_all_tickets"):
+            qs = qs.filter(ticket__requester__user=user)
+        if not user.has_perm("servicedesk.work_tickets"):
+            qs = qs.filter(kind__in=PUBLIC_KINDS)
+        return qs
+
+
+class TimelineEntry(BaseModel):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=16, choices=EntryKind.choices)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    author_name = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = models.Manager.from_queryset(TimelineQuerySet)()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "timeline entries"
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.ticket_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in PUBLIC_KINDS
+
+
+class LinkKind(models.TextChoices):
+    DUPLICATE_OF = "duplicate-of", "Duplicate of"
+    RELATED_TO = "related-to", "Related to"
+    CHILD_OF = "child-of", "Child of"
+
+
+class TicketLink(BaseModel):
+    from_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    to_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=16, choices=LinkKind.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["from_ticket", "to_ticket", "kind"],
+                                               name="unique_ticket_link")]
+
+    def __str__(self):
+        return f"{self.from_ticket_id} {self.get_kind_display().lower()} {self.to_ticket_id}"
+
+    def clean(self):
+        if self.from_ticket_id == self.to_ticket_id:
+            raise ValidationError("A ticket cannot be linked to itself.")
+
+
+class CannedResponse(BaseModel):
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Satisfaction(BaseModel):
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="satisfaction")
+    score = models.PositiveSmallIntegerField(choices=[(i, str(i)) for i in range(1, 6)])
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "satisfaction ratings"
+
+    def __str__(self):
+        return f"{self.score}/5 for {self.ticket_id}"

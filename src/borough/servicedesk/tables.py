@@ -1,0 +1,62 @@
+import django_tables2 as tables
+
+from borough.core.tables import BaseTable
+from borough.servicedesk import models as m
+
+
+class TicketTable(BaseTable):
+    reference = tables.Column(linkify=True, verbose_name="Reference")
+    title = tables.Column()
+    priority = tables.Column()
+    status = tables.Column()
+    requester = tables.Column(orderable=False)
+    team = tables.Column()
+    assignee = tables.Column()
+    resolution_due_at = tables.DateTimeColumn(format="j M H:i", verbose_name="Due")
+
+    class Meta(BaseTable.Meta):
+        model = m.Ticket
+        fields = ("reference", "title", "priority", "status", "requester", "team", "assignee",
+                  "resolution_due_at")
+        empty_text = "No tickets match."
+
+
+class CategoryTable(BaseTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.Category
+        fields = ("name", "parent", "ticket_type", "is_active")
+
+
+class PriorityRuleTable(BaseTable):
+    impact = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.PriorityRule
+        fields = ("impact", "urgency", "priority")
+
+
+class SLAPolicyTable(BaseTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.SLAPolicy
+        fields = ("name", "priority", "ticket_type", "response_minutes", "resolution_minutes",
+                  "business_hours", "is_active")
+
+
+class CannedResponseTable(BaseTable):
+    title = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.CannedResponse
+        fields = ("title", "is_active")
+
+
+class DeskSettingsTable(BaseTable):
+    reopen_days = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.DeskSettings
+        fields = ("reopen_days", "auto_close_days", "warning_percent")

@@ -1,0 +1,370 @@
+"""The agent workspace: queues, the ticket page and its HTMX actions, bulk actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from borough.core import services as core_services
+from borough.core.registry import registry
+from borough.core.views.lists import BadParameters, ObjectListView
+from borough.core.views.records import ObjectEditView
+from borough.organisation.models import Team
+from borough.servicedesk import forms, queries, services
+from borough.servicedesk.models import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    LinkKind,
+    Status,
+    Ticket,
+    TicketType,
+)
+from borough.servicedesk.presenters import sla_state
+
+QUEUES = {
+    "mine": "My tickets",
+    "team": "My teams' queue",
+    "unassigned": "Unassigned",
+    "breaching": "Breaching soon",
+    "all": "All open tickets",
+}
+
+
+def is_worker(user) -> bool:
+    return user.has_perm("servicedesk.work_tickets") or user.has_perm("servicedesk.view_all_tickets")
+
+
+class QueueView(ObjectListView):
+    """Queues sorted by SLA due time; requesters are sent to the portal instead."""
+
+    template_name = "servicedesk/queue.html"
+    partial_template_name = "servicedesk/includes/queue_table.html"
+    extra_params = frozenset({"queue"})
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_worker(request.user):
+            return HttpResponseRedirect(reverse("servicedesk:portal_home"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_parameters(self, filterset, table_class):
+        super().check_parameters(filterset, table_class)
+        queue = self.request.GET.get("queue", "mine")
+        if queue not in QUEUES:
+            raise BadParameters(f"Unknown queue {queue}. Choose from: {', '.join(QUEUES)}.")
+
+    def get_queryset(self):
+        qs = super().get_queryset().select_related(
+            "requester", "team", "assignee", "sla_policy", "category", "service_unit", "site")
+        user = self.request.user
+        queue = self.request.GET.get("queue", "mine")
+        if queue == "mine":
+            qs = qs.filter(assignee=user, status__in=OPEN_STATUSES)
+        elif queue == "team":
+            teams = [m.team_id for m in queries.team_memberships_of(user)]
+            qs = qs.filter(team_id__in=teams, status__in=OPEN_STATUSES)
+        elif queue == "unassigned":
+            qs = qs.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
+        elif queue == "breaching":
+            soon = timezone.now() + timedelta(hours=4)
+            qs = qs.filter(status__in=OPEN_STATUSES, clock_paused_at__isnull=True,
+                           resolution_due_at__lte=soon)
+        elif not self.request.GET.get("status"):
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        return qs.order_by("resolution_due_at", "-priority", "created_at")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queue = self.request.GET.get("queue", "mine")
+        context["queues"] = [
+            {"label": label, "url": f"{reverse('servicedesk:ticket_list')}?queue={key}",
+             "active": key == queue} for key, label in QUEUES.items()
+        ]
+        context["queue"] = queue
+        context["queue_label"] = QUEUES[queue]
+        context["teams"] = Team.objects.visible_to(self.request.user).filter(is_active=True)
+        context["now"] = timezone.now()
+        return context
+
+
+class TicketMixin(LoginRequiredMixin):
+    permission_action = "view"
+    entry = None  # set by crud_urls; ticket views know their model
+
+    def get_ticket(self, pk) -> Ticket:
+        return get_object_or_404(
+            Ticket.objects.visible_to(self.request.user).select_related(
+                "requester", "requester__user", "team", "assignee", "category", "service_unit",
+                "site", "sla_policy", "parent"),
+            pk=pk,
+        )
+
+
+class TicketDetailView(TicketMixin, TemplateView):
+    template_name = "servicedesk/ticket_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        ticket = self.get_ticket(kwargs["pk"])
+        if not is_worker(request.user):
+            return HttpResponseRedirect(reverse("servicedesk:portal_ticket", args=[ticket.pk]))
+        return self.render_to_response(self.get_context_data(**ticket_context(request, ticket)))
+
+
+def ticket_context(request, ticket: Ticket, **extra) -> dict:
+    from borough.core.queries import attachments_for
+    from borough.servicedesk.models import CannedResponse, TimelineEntry
+
+    user = request.user
+    can_work = user.has_perm("servicedesk.work_tickets", ticket)
+    context = {
+        "ticket": ticket,
+        "object": ticket,
+        "entry": registry.get(Ticket),
+        "timeline": TimelineEntry.objects.visible_to(user).filter(ticket=ticket)
+        .select_related("author"),
+        "sla": sla_state(ticket, timezone.now()),
+        "can_work": can_work,
+        "statuses": [s for s in Status if s != ticket.status],
+        "teams": Team.objects.visible_to(user).filter(is_active=True),
+        "assignees": queries.workers(ticket.organisation_id),
+        "canned": CannedResponse.objects.visible_to(user).filter(is_active=True),
+        "attachments": attachments_for(ticket, user),
+        "content_type_id": _ticket_content_type_id(),
+        "links": ticket.links_out.select_related("to_ticket"),
+        "children": ticket.children.all()[:50],
+        "link_kinds": LinkKind.choices,
+        "levels": [(1, "High"), (2, "Medium"), (3, "Low")],
+        "is_done": ticket.status in DONE_STATUSES,
+    }
+    context.update(extra)
+    return context
+
+
+def _ticket_content_type_id() -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(Ticket).pk
+
+
+class TicketActionView(TicketMixin, View):
+    """POST-only actions from the ticket page. With HTMX the ticket panel is re-rendered
+    in place; without JavaScript the browser is redirected back to the ticket."""
+
+    permission_action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk, action):
+        ticket = self.get_ticket(pk)
+        handler = getattr(self, f"do_{action.replace('-', '_')}", None)
+        if handler is None:
+            raise PermissionDenied("Unknown action.")
+        error = None
+        try:
+            message = handler(ticket, request.POST)
+        except (ValidationError, PermissionDenied, core_services.StaleVersionError) as exc:
+            error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            message = None
+        if request.htmx:
+            ticket = self.get_ticket(pk)
+            context = ticket_context(request, ticket, action_error=error, action_message=message)
+            return render(request, "servicedesk/includes/ticket_panel.html", context,
+                          status=422 if error else 200)
+        if error:
+            messages.error(request, error)
+        elif message:
+            messages.success(request, message)
+        return HttpResponseRedirect(reverse("servicedesk:ticket_detail", args=[pk]))
+
+    def _version(self, data):
+        value = data.get("version", "")
+        return int(value) if value.isdigit() else None
+
+    def do_reply(self, ticket, data):
+        from borough.servicedesk.models import CannedResponse
+
+        body = data.get("body", "").strip()
+        canned = CannedResponse.objects.visible_to(self.request.user).filter(
+            pk=_int(data.get("canned")), is_active=True).first()
+        if canned is not None:
+            body = f"{body}\n\n{canned.body}".strip()
+        services.reply(ticket, body, actor=self.request.user)
+        return "Reply sent."
+
+    def do_note(self, ticket, data):
+        services.add_note(ticket, data.get("body", ""), actor=self.request.user)
+        return "Note added."
+
+    def do_status(self, ticket, data):
+        updated = services.change_status(ticket, data.get("status", ""), actor=self.request.user,
+                                         note=data.get("note", ""),
+                                         expected_version=self._version(data))
+        return f"Status is now {updated.get_status_display().lower()}."
+
+    def do_resolve(self, ticket, data):
+        services.resolve(ticket, actor=self.request.user, note=data.get("note", ""),
+                         expected_version=self._version(data))
+        return "Ticket resolved."
+
+    def do_close(self, ticket, data):
+        services.close(ticket, actor=self.request.user, expected_version=self._version(data))
+        return "Ticket closed."
+
+    def do_assign(self, ticket, data):
+        from borough.accounts.models import User
+
+        team = Team.objects.visible_to(self.request.user).filter(pk=_int(data.get("team"))).first()
+        assignee = None
+        if data.get("assignee"):
+            assignee = User.objects.filter(pk=_int(data.get("assignee")), is_active=True).first()
+            if assignee is None:
+                raise ValidationError("Choose someone from the list.")
+        if data.get("assignee") == "me":
+            assignee = self.request.user
+        services.assign(ticket, actor=self.request.user, team=team, assignee=assignee,
+                        expected_version=self._version(data))
+        return "Assignment saved."
+
+    def do_priority(self, ticket, data):
+        impact, urgency = _int(data.get("impact")), _int(data.get("urgency"))
+        if impact not in (1, 2, 3) or urgency not in (1, 2, 3):
+            raise ValidationError("Choose an impact and an urgency.")
+        updated = services.change_priority(ticket, actor=self.request.user, impact=impact,
+                                           urgency=urgency, reason=data.get("reason", ""),
+                                           expected_version=self._version(data))
+        return f"Priority is now P{updated.priority}."
+
+    def do_link(self, ticket, data):
+        other = Ticket.objects.visible_to(self.request.user).filter(
+            reference__iexact=(data.get("reference") or "").strip()).first()
+        if other is None:
+            raise ValidationError("No ticket has that reference.")
+        services.link(ticket, other, data.get("kind", ""), actor=self.request.user)
+        return f"Linked to {other.reference}."
+
+    def do_major(self, ticket, data):
+        services.set_major_incident(ticket, actor=self.request.user,
+                                    value=data.get("value") == "on")
+        return "Major incident flag saved."
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class TicketCreateView(LoginRequiredMixin, TemplateView):
+    """Staff raise a ticket on someone's behalf (phone, walk-in)."""
+
+    permission_action = "add"
+    template_name = "servicedesk/ticket_form.html"
+    entry = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("servicedesk.work_tickets"):
+            return HttpResponseRedirect(reverse("servicedesk:portal_new"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def form(self, data=None):
+        instance = Ticket(organisation_id=self.request.user.active_organisation_id)
+        return forms.TicketForm(data=data, instance=instance, user=self.request.user)
+
+    def get(self, request):
+        return self.render_to_response({"form": self.form()})
+
+    def post(self, request):
+        form = self.form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = services.raise_ticket(
+                    actor=request.user, organisation_id=request.user.active_organisation_id,
+                    ticket_type=data["ticket_type"], title=data["title"],
+                    description=data["description"], requester=data["requester"],
+                    channel=data["channel"], service_unit=data["service_unit"], site=data["site"],
+                    category=data["category"], impact=data["impact"], urgency=data["urgency"],
+                    team=data["team"], assignee=data["assignee"],
+                    idempotency_key=data.get("submission_key") or None,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"{ticket.reference} raised.")
+                return HttpResponseRedirect(reverse("servicedesk:ticket_detail", args=[ticket.pk]))
+        return self.render_to_response({"form": form}, status=400)
+
+
+class TicketEditView(ObjectEditView):
+    """Correct a ticket's description fields; status and assignment have their own actions."""
+
+    class EditForm(forms.TicketForm):
+        class Meta(forms.TicketForm.Meta):
+            fields = ["title", "description", "service_unit", "site", "category",
+                      "business_service", "configuration_item"]
+
+        def __init__(self, *args, **kwargs):
+            super(forms.TicketForm, self).__init__(*args, **kwargs)
+
+    def get_form(self, instance, data=None, files=None):
+        return self.EditForm(data=data, instance=instance, user=self.request.user)
+
+    def detail_url(self, obj):
+        return reverse("servicedesk:ticket_detail", args=[obj.pk])
+
+
+class TicketDeleteView(TicketMixin, View):
+    """Tickets are never deleted: they are cancelled, and the history stays."""
+
+    permission_action = "change"
+
+    def get(self, request, pk):
+        ticket = self.get_ticket(pk)
+        messages.error(request, "Tickets cannot be deleted. Cancel it instead, giving a reason.")
+        return HttpResponseRedirect(reverse("servicedesk:ticket_detail", args=[ticket.pk]))
+
+    post = get
+
+
+class BulkActionView(LoginRequiredMixin, View):
+    permission_action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        if not request.user.has_perm("servicedesk.work_tickets"):
+            raise PermissionDenied("Only service desk staff can do that.")
+        ids = [int(i) for i in request.POST.getlist("ticket") if i.isdigit()]
+        tickets = list(Ticket.objects.visible_to(request.user).filter(pk__in=ids))
+        back = request.POST.get("queue", "all")
+        if not tickets:
+            messages.error(request, "Select at least one ticket.")
+        elif request.POST.get("action") == "close":
+            closed, refused = services.bulk_close(tickets, actor=request.user)
+            messages.success(request, f"{closed} ticket{'s' if closed != 1 else ''} closed.")
+            if refused:
+                messages.error(request, f"{len(refused)} not closed: " + "; ".join(refused[:5]))
+        elif request.POST.get("action") == "assign":
+            team = Team.objects.visible_to(request.user).filter(
+                pk=_int(request.POST.get("team"))).first()
+            try:
+                count = services.bulk_assign(tickets, actor=request.user, team=team)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, f"{count} ticket{'s' if count != 1 else ''} assigned "
+                                          f"to {team or 'no team'}.")
+        else:
+            messages.error(request, "Choose an action.")
+        queue = back if back in QUEUES else "all"
+        return HttpResponseRedirect(f"{reverse('servicedesk:ticket_list')}?queue={queue}")
+
+
+__all__ = ["TicketType"]
