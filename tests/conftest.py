@@ -22,7 +22,9 @@ def org_b(db):
 def make_member(organisation, role: str, username: str | None = None):
     username = username or f"{organisation.code}-{role.lower().replace(' ', '-')}"
     user = UserFactory(username=username)
-    MembershipFactory(user=user, organisation=organisation, role=Group.objects.get(name=role))
+    first = not user.memberships.exists()
+    MembershipFactory(user=user, organisation=organisation, role=Group.objects.get(name=role),
+                      is_default=first)
     return user
 
 

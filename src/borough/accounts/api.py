@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -100,7 +101,8 @@ class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Destro
 
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)
-        if "organisation" in serializer.fields:
+        # Lists get a ListSerializer, which has no fields to narrow.
+        if "organisation" in getattr(serializer, "fields", {}):
             from borough.organisation.models import Organisation
 
             serializer.fields["organisation"].queryset = Organisation.objects.filter(
@@ -112,17 +114,44 @@ class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Destro
         "token": serializers.CharField(), "detail": TokenSerializer()})})
     def create(self, request, *args, **kwargs):
         if getattr(request.auth, "read_only", False):
-            return Response({"detail": "This token is read-only."}, status=status.HTTP_403_FORBIDDEN)
+            return Response({"detail": "This token is read-only."},
+                            status=status.HTTP_403_FORBIDDEN)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        token, raw = services.create_token(
-            request.user, actor=request.user, name=data["name"],
-            organisation_id=data["organisation"].pk if data.get("organisation") else None,
-            read_only=data.get("read_only", False), expires_in_days=data.get("expires_in_days"),
-        )
+        organisation_id = data["organisation"].pk if data.get("organisation") else None
+        # A token limited to one organisation cannot mint a wider one.
+        scoped_to = getattr(request.auth, "organisation_id", None)
+        if scoped_to is not None:
+            if organisation_id not in (None, scoped_to):
+                return Response({"organisation": [
+                    "This token may only create tokens for its own organisation."
+                ]}, status=status.HTTP_400_BAD_REQUEST)
+            organisation_id = scoped_to
+        try:
+            token, raw = services.create_token(
+                request.user, actor=request.user, name=data["name"],
+                organisation_id=organisation_id,
+                read_only=data.get("read_only", False),
+                expires_in_days=data.get("expires_in_days"),
+                idempotency_key=request.META.get("HTTP_IDEMPOTENCY_KEY"),
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+            ) from exc
+        if raw is None:
+            # A retried request: the secret was returned the first time and is not kept.
+            return Response({"token": None, "detail": TokenSerializer(token).data},
+                            status=status.HTTP_200_OK)
         return Response({"token": raw, "detail": TokenSerializer(token).data},
                         status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        if getattr(request.auth, "read_only", False):
+            return Response({"detail": "This token is read-only."},
+                            status=status.HTTP_403_FORBIDDEN)
+        return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
         services.revoke_token(instance, actor=self.request.user)

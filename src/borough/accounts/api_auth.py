@@ -31,7 +31,9 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
         user = token.user
         if token.organisation_id is not None:
             if token.organisation_id not in user.organisation_permissions():
-                raise exceptions.AuthenticationFailed("The token's organisation is no longer yours.")
+                raise exceptions.AuthenticationFailed(
+                    "The token's organisation is no longer yours."
+                )
             user.active_organisation_id = token.organisation_id
         else:
             wanted = request.META.get("HTTP_X_BOROUGH_ORGANISATION")
@@ -56,5 +58,8 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": 'Send "Token <secret>". Create one with `borough token create USERNAME`.',
+            "description": (
+                'Send "Token <secret>". Create one on your profile page or with '
+                "`borough token create USERNAME`."
+            ),
         }

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse, reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from borough.accounts import services
-from borough.accounts.forms import TokenForm
+from borough.accounts import forms, services
 from borough.accounts.middleware import SESSION_KEY
 from borough.accounts.models import ApiToken
 
@@ -28,7 +29,11 @@ def safe_next(request, fallback: str) -> str:
 class LoginView(auth_views.LoginView):
     permission_action = "public"
     template_name = "accounts/login.html"
+    authentication_form = forms.SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(failure_limit=settings.AXES_FAILURE_LIMIT, **kwargs)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -43,21 +48,30 @@ class SwitchOrganisationView(LoginRequiredMixin, View):
     def post(self, request):
         wanted = request.POST.get("organisation", "")
         held = request.user.organisation_permissions()
+        home = reverse("core:home")
         if not wanted.isdigit() or int(wanted) not in held:
             messages.error(request, "You are not a member of that organisation.")
-        else:
-            request.session[SESSION_KEY] = int(wanted)
-            from borough.organisation.models import Organisation
+            return HttpResponseRedirect(safe_next(request, home))
+        request.session[SESSION_KEY] = int(wanted)
+        from borough.organisation.models import Organisation
 
-            name = Organisation.objects.filter(pk=int(wanted)).values_list("name", flat=True).first()
-            messages.success(request, f"You are now working in {name}.")
-        # The current page may belong to the organisation just left: go home unless it's a list.
-        return HttpResponseRedirect(safe_next(request, reverse("core:home")))
+        name = (Organisation.objects.filter(pk=int(wanted))
+                .values_list("name", flat=True).first())
+        messages.success(request, f"You are now working in {name}.")
+        target = safe_next(request, home)
+        # A record's page belongs to the organisation just left: go home from those.
+        try:
+            if "pk" in resolve(target.split("?", 1)[0]).kwargs:
+                target = home
+        except Resolver404:
+            target = home
+        return HttpResponseRedirect(target)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     permission_action = "view"
     template_name = "accounts/password_change.html"
+    form_class = forms.PasswordChangeForm
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form):
@@ -68,6 +82,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 class PasswordResetView(auth_views.PasswordResetView):
     permission_action = "public"
     template_name = "accounts/password_reset.html"
+    form_class = forms.PasswordResetForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
@@ -81,6 +96,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     permission_action = "public"
     template_name = "accounts/password_reset_confirm.html"
+    form_class = forms.SetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
     post_reset_login = False
 
@@ -98,28 +114,46 @@ class ProfileView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["tokens"] = ApiToken.objects.filter(user=self.request.user).select_related("organisation")
-        context["token_form"] = kwargs.get("token_form") or TokenForm()
+        context["tokens"] = (ApiToken.objects.filter(user=self.request.user)
+                             .select_related("organisation"))
+        context["token_form"] = kwargs.get("token_form") or forms.TokenForm()
         return context
 
 
 class TokenCreateView(LoginRequiredMixin, FormView):
+    """Creates a token from the profile page and shows its secret once, in this
+    response only (it is never stored, so it cannot be shown after a redirect)."""
+
     permission_action = "view"
-    form_class = TokenForm
+    form_class = forms.TokenForm
     template_name = "accounts/profile.html"
     http_method_names = ["post"]
 
     def form_valid(self, form):
-        token, raw = services.create_token(
-            self.request.user, actor=self.request.user, name=form.cleaned_data["name"],
-            organisation_id=self.request.user.active_organisation_id,
-            read_only=form.cleaned_data["read_only"],
-            expires_in_days=form.cleaned_data["expires_in_days"],
+        try:
+            token, raw = services.create_token(
+                self.request.user, actor=self.request.user, name=form.cleaned_data["name"],
+                organisation_id=self.request.user.active_organisation_id,
+                read_only=form.cleaned_data["read_only"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+                idempotency_key=form.cleaned_data.get("submission_key") or None,
+            )
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            return self.form_invalid(form)
+        if raw is None:
+            messages.warning(
+                self.request,
+                f"The token “{token.name}” was already created by this form, and its secret "
+                "was shown then. If you did not copy it, revoke it and create another.",
+            )
+            return HttpResponseRedirect(reverse("accounts:profile"))
+        context = ProfileView(request=self.request).get_context_data(
+            new_token=raw, new_token_obj=token
         )
-        return self.render_to_response(
-            ProfileView(request=self.request).get_context_data(new_token=raw, new_token_obj=token)
-            | {"new_token": raw}
-        )
+        return self.render_to_response(context)
 
     def form_invalid(self, form):
         context = ProfileView(request=self.request).get_context_data(token_form=form)
@@ -133,5 +167,5 @@ class TokenRevokeView(LoginRequiredMixin, View):
     def post(self, request, pk):
         token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
         services.revoke_token(token, actor=request.user)
-        messages.success(request, f"Token “{token.name}” revoked.")
+        messages.success(request, f"Token “{token.name}” revoked. It no longer works.")
         return HttpResponseRedirect(reverse("accounts:profile"))
