@@ -199,7 +199,8 @@ class SubmissionKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="unique_submission_key")
+            models.UniqueConstraint(fields=["user", "content_type", "key"],
+                                    name="unique_submission_key_per_model")
         ]
         default_permissions = ()
 

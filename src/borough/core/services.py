@@ -123,7 +123,11 @@ def create_record(
 
 
 def _earlier_submission(actor, key: str, model: type[models.Model]):
-    earlier = SubmissionKey.objects.filter(user=actor, key=key).first()
+    # Keyed by model too: a key reused on another endpoint must never return a
+    # record of another type (whose id could belong to another organisation).
+    earlier = SubmissionKey.objects.filter(
+        user=actor, key=key, content_type=ContentType.objects.get_for_model(model)
+    ).first()
     if earlier is None:
         return None
     return model._default_manager.filter(pk=earlier.object_id).first()

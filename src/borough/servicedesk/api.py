@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -78,11 +79,22 @@ class TextSerializer(serializers.Serializer):
     body = serializers.CharField()
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class OrganisationUserField(serializers.PrimaryKeyRelatedField):
+    """A user of the caller's active organisation: anyone else gets the same 400 as an
+    id that does not exist (SECURITY.md rule 3)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        org_id = getattr(getattr(request, "user", None), "active_organisation_id", None)
+        return User.objects.filter(is_active=True, memberships__organisation_id=org_id,
+                                   memberships__is_active=True).distinct()
+
+
 class AssignSerializer(serializers.Serializer):
     team = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), required=False,
                                         allow_null=True)
-    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True),
-                                                  required=False, allow_null=True)
+    assignee = OrganisationUserField(required=False, allow_null=True)
     version = serializers.IntegerField(required=False)
 
 

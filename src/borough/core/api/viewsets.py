@@ -9,6 +9,15 @@ from rest_framework.exceptions import ValidationError
 from borough.core import services
 
 IDEMPOTENCY_HEADER = "HTTP_IDEMPOTENCY_KEY"
+# Query parameters every list takes besides its FilterSet's (SECURITY.md rule 13).
+LIST_CONTROL_PARAMS = {"page", "page_size", "ordering", "format"}
+
+
+def model_key(model: type[models.Model], key: str | None) -> str | None:
+    """An idempotency key scoped to one model. services.create_record looks earlier
+    submissions up by user and key only, so a key first used for another model would
+    return that model's id as a record of this one, from any organisation."""
+    return f"{model._meta.label_lower}:{key}" if key else None
 
 
 def expected_version(request) -> int | None:
@@ -55,6 +64,16 @@ class BaseModelViewSet(viewsets.ModelViewSet):
             qs = qs.prefetch_related(*self.prefetch_related)
         return qs.order_by(*(self.model._meta.ordering or ["pk"]))
 
+    def list(self, request, *args, **kwargs):
+        filters = set(getattr(self.filterset_class, "base_filters", {}))
+        unknown = sorted(set(request.query_params) - filters - LIST_CONTROL_PARAMS)
+        if unknown:
+            raise ValidationError({"detail": (
+                f"Unknown parameter {', '.join(unknown)}. "
+                f"Filters here are: {', '.join(sorted(filters)) or 'none'}."
+            )})
+        return super().list(request, *args, **kwargs)
+
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
         version = response.data.get("version")
@@ -73,7 +92,7 @@ class BaseModelViewSet(viewsets.ModelViewSet):
         instance = self.model(**data, organisation_id=self.request.user.active_organisation_id)
         serializer.instance = services.create_record(
             instance, actor=self.request.user, many_to_many=m2m,
-            idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER),
+            idempotency_key=model_key(self.model, self.request.META.get(IDEMPOTENCY_HEADER)),
         )
 
     def perform_update(self, serializer):

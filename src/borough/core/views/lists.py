@@ -33,9 +33,12 @@ class FilteredTableMixin(EntryViewMixin):
             )
         sort = self.request.GET.get("sort", "")
         if sort:
-            orderable = {c.name for c in table_class(self.model.objects.none()).columns if c.orderable}
+            columns = table_class(self.model.objects.none()).columns
+            orderable = {c.name for c in columns if c.orderable}
             if sort.lstrip("-") not in orderable:
-                raise BadParameters(f"Cannot sort by {sort}. Choose from: {', '.join(sorted(orderable))}.")
+                raise BadParameters(
+                    f"Cannot sort by {sort}. Choose from: {', '.join(sorted(orderable))}."
+                )
         per_page = self.request.GET.get("per_page", "")
         if per_page and per_page not in {str(n) for n in PAGE_SIZES}:
             raise BadParameters(f"Rows per page must be one of {', '.join(map(str, PAGE_SIZES))}.")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from borough.core import comments, queries, services
+from borough.core.api.viewsets import model_key
 from borough.core.views.base import EntryViewMixin
 
 
@@ -107,7 +108,7 @@ class ObjectEditView(ObjectMixin, TemplateView):
             }
             return services.create_record(
                 new, actor=self.request.user, many_to_many=many_to_many,
-                idempotency_key=form.cleaned_data.get("submission_key") or None,
+                idempotency_key=model_key(self.model, form.cleaned_data.get("submission_key")),
             )
         return services.update_record(
             instance, actor=self.request.user, data=form.model_data(),
