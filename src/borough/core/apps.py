@@ -10,7 +10,6 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from borough.core import checks, roles  # noqa: F401  (registers system checks)
-
         from borough.core.tasks import register_core_jobs
 
         register_core_jobs()

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from borough.core import audit, services
-from borough.core.models import AuditAction, Attachment
+from borough.core.models import Attachment, AuditAction
 
 TEXT_TYPES = {"text/plain", "text/csv"}
 ZIP_BASED = {

@@ -32,14 +32,14 @@ class TrackedModel(models.Model):
     class Meta:
         abstract = True
 
-    def get_display(self) -> str:
-        return str(self)
-
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         opts = self._meta
         return reverse(f"{opts.app_label}:{opts.model_name}_detail", args=[self.pk])
+
+    def get_display(self) -> str:
+        return str(self)
 
 
 class BaseModel(TrackedModel):
@@ -135,6 +135,9 @@ class ReferenceCounter(models.Model):
         ]
         default_permissions = ()
 
+    def __str__(self):
+        return f"{self.prefix} counter at {self.last_value}"
+
 
 class AttachedToRecord(BaseModel):
     """A row that hangs off any other record (comments, attachments)."""
@@ -203,6 +206,9 @@ class SubmissionKey(models.Model):
                                     name="unique_submission_key_per_model")
         ]
         default_permissions = ()
+
+    def __str__(self):
+        return f"{self.key} → {self.object_id}"
 
 
 class NotificationQuerySet(ScopedQuerySet):

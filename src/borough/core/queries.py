@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import models
-
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 
 from borough.core.models import Attachment, AuditEvent
 
