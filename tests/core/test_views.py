@@ -510,6 +510,6 @@ def test_person_detail_query_count_is_pinned(
                      {"file": SimpleUploadedFile(f"f{n}.txt", b"x", "text/plain")})
     url = reverse("organisation:person_detail", args=[person.pk])
     browser.get(url)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = browser.get(url)
     assert html(response).count("Comment ") >= 5

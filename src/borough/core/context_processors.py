@@ -10,6 +10,14 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    # Included templates (tables) render with their own RequestContext: compute once.
+    cached = getattr(request, "_borough_navigation", None)
+    if cached is None:
+        cached = request._borough_navigation = _navigation(request, user)
+    return cached
+
+
+def _navigation(request, user):
     sections: dict[str, list[dict]] = {}
     path = request.path
     for entry in sorted(registry.all(), key=lambda e: (e.nav_section or "", e.nav_order)):
@@ -27,4 +35,8 @@ def navigation(request):
         nav_sections.append({"label": label, "url": items[0]["url"], "active": active})
         if active:
             nav_subsections = items
-    return {"nav_sections": nav_sections, "nav_subsections": nav_subsections}
+    from borough.core.models import Notification
+
+    unread = Notification.objects.visible_to(user).filter(read_at__isnull=True).count()
+    return {"nav_sections": nav_sections, "nav_subsections": nav_subsections,
+            "unread_notifications": unread}

@@ -71,3 +71,31 @@ class HealthView(View):
             {"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
             status=200 if healthy else 503,
         )
+
+
+class NotificationsView(LoginRequiredMixin, TemplateView):
+    """The signed-in user's own notifications; opening the page marks them read."""
+
+    permission_action = "view"
+    template_name = "core/notifications.html"
+
+    def get_context_data(self, **kwargs):
+        from django.utils import timezone
+
+        from borough.core.models import Notification
+
+        context = super().get_context_data(**kwargs)
+        mine = Notification.objects.visible_to(self.request.user)
+        context["notifications"] = list(mine[:100])
+        return context | {"mark_read_at": timezone.now()}
+
+    def post(self, request):
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+        from django.utils import timezone
+
+        from borough.core.models import Notification
+
+        Notification.objects.visible_to(request.user).filter(read_at__isnull=True).update(
+            read_at=timezone.now())
+        return HttpResponseRedirect(reverse("core:notifications"))
