@@ -33,3 +33,11 @@ def calendar_for(organisation: Organisation) -> BusinessCalendar:
         hours={day: tuple(periods) for day, periods in hours.items()},
         closed_dates=frozenset(closed),
     )
+
+
+def warm_calendars() -> None:
+    """Compute every nation's holidays once, at server start."""
+    from borough.organisation.models import Nation
+
+    for nation in Nation.values:
+        _bank_holidays(nation)

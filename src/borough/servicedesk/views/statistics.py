@@ -1,18 +1,205 @@
-"""Service desk statistics (being built: see the statistics module)."""
+"""Service desk statistics for ICT managers: the page and its CSV / XLSX export."""
 
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
+from openpyxl import Workbook
+
+from borough.core import exports
+from borough.core.forms import DateInput
+from borough.organisation.models import ServiceUnit, Team
+from borough.servicedesk import statistics
+from borough.servicedesk.statistics import MAX_PERIOD_DAYS, Period
+
+TEMPLATE = "servicedesk/statistics.html"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class StatisticsView(LoginRequiredMixin, TemplateView):
+class StatisticsForm(forms.Form):
+    """The period and the optional service unit and team. Empty dates take the default
+    period (this ISO week and the 12 before it)."""
+
+    date_from = forms.DateField(
+        label="From", required=False, widget=DateInput,
+        error_messages={"invalid": "Enter the start date as a real date, like 2025-01-31."})
+    date_to = forms.DateField(
+        label="To", required=False, widget=DateInput,
+        error_messages={"invalid": "Enter the end date as a real date, like 2025-03-31."})
+    service_unit = forms.ModelChoiceField(
+        queryset=ServiceUnit.objects.none(), required=False, empty_label="All service units",
+        error_messages={"invalid_choice": "Choose a service unit from the list."})
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="All teams",
+        error_messages={"invalid_choice": "Choose a team from the list."})
+
+    def __init__(self, data, *, user, today):
+        self.today = today
+        self.default = Period.default(today)
+        filled = {"date_from": self.default.date_from.isoformat(),
+                  "date_to": self.default.date_to.isoformat()}
+        filled.update({k: v for k, v in data.items() if v != "" or k not in filled})
+        super().__init__(filled)
+        # Choices come from what the user may see (SECURITY.md rule 3).
+        self.fields["service_unit"].queryset = ServiceUnit.objects.visible_to(user).order_by(
+            "name")
+        self.fields["team"].queryset = Team.objects.visible_to(user).order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error("date_to", "The end date must be the same as or after the start "
+                                          "date.")
+            elif (end - start).days + 1 > MAX_PERIOD_DAYS:
+                self.add_error("date_to", "Choose a period of 2 years or less.")
+        return cleaned
+
+    @property
+    def period(self) -> Period:
+        return Period(self.cleaned_data["date_from"], self.cleaned_data["date_to"])
+
+    def query(self) -> str:
+        """The cleaned filters as a query string, for the export links."""
+        data = {"date_from": self.cleaned_data["date_from"].isoformat(),
+                "date_to": self.cleaned_data["date_to"].isoformat()}
+        for name in ("service_unit", "team"):
+            if self.cleaned_data.get(name) is not None:
+                data[name] = self.cleaned_data[name].pk
+        return urlencode(data)
+
+
+class StatisticsAccessMixin(LoginRequiredMixin):
+    """Only people who see every ticket of the organisation (SECURITY.md rules 2, 7)."""
+
     permission_action = "view"
-    template_name = "servicedesk/statistics.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not statistics.can_view(request.user):
+            raise PermissionDenied("Only service desk staff and ICT managers can see "
+                                   "service desk statistics.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def read_form(self) -> StatisticsForm:
+        request = self.request
+        form = StatisticsForm(request.GET, user=request.user,
+                              today=timezone.localdate())
+        unknown = sorted(set(request.GET) - set(form.fields))
+        form.is_valid()
+        if unknown:  # SECURITY.md rule 13
+            form.add_error(None, f"Unknown parameter {', '.join(unknown)}. Filters here are: "
+                                 f"{', '.join(form.fields)}.")
+        return form
+
+    def render_page(self, form: StatisticsForm, stats=None):
+        context = {"form": form, "stats": stats, "max_period_days": MAX_PERIOD_DAYS,
+                   "percentile": statistics.PERCENTILE}
+        if stats is not None:
+            query = form.query()
+            context["export_links"] = [
+                (label, f"{reverse('servicedesk:statistics_export', args=[fmt])}?{query}")
+                for fmt, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
+            ]
+        return render(self.request, TEMPLATE, context, status=400 if form.errors else 200)
 
 
-class StatisticsExportView(LoginRequiredMixin, View):
+class StatisticsView(StatisticsAccessMixin, View):
     permission_action = "view"
+
+    def get(self, request):
+        form = self.read_form()
+        if form.errors:
+            return self.render_page(form)
+        stats = statistics.compute(request.user, form.period,
+                                   service_unit=form.cleaned_data["service_unit"],
+                                   team=form.cleaned_data["team"])
+        return self.render_page(form, stats)
+
+
+class StatisticsExportView(StatisticsAccessMixin, View):
+    """Every table of the page: CSV with a heading before each table, or XLSX with a sheet
+    per table. Every cell is neutralised against spreadsheet formulas (SECURITY.md rule 14)."""
+
+    permission_action = "view"
+    stem = "service-desk-statistics"
 
     def get(self, request, format):
-        raise Http404
+        form = self.read_form()
+        if form.errors:
+            return self.render_page(form)
+        stats = statistics.compute(request.user, form.period,
+                                   service_unit=form.cleaned_data["service_unit"],
+                                   team=form.cleaned_data["team"])
+        tables = export_tables(stats, organisation=getattr(request, "organisation", None))
+        if format == "xlsx":
+            return xlsx_response(tables, self.stem)
+        return csv_response(tables, self.stem)
+
+
+def export_tables(stats, organisation=None) -> list[tuple[str, list[list[object]]]]:
+    """(title, rows) for the summary and each figure, heading row first."""
+    period = stats.period
+    summary = [
+        ["Measure", "Value"],
+        ["Organisation", str(organisation) if organisation else ""],
+        ["From", period.date_from.isoformat()],
+        ["To", period.date_to.isoformat()],
+        ["Service unit", str(stats.service_unit) if stats.service_unit else "All"],
+        ["Team", str(stats.team) if stats.team else "All"],
+        ["Produced", timezone.localtime(stats.now).strftime("%Y-%m-%d %H:%M")],
+        *([label, value] for label, value in stats.headlines),
+    ]
+    tables = [("Summary", summary)]
+    tables += [(figure.chart.title, figure.chart.table_values()) for figure in stats.figures]
+    return [(title, [[exports.neutralise(cell) for cell in row] for row in rows])
+            for title, rows in tables]
+
+
+def csv_response(tables, stem: str) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for index, (title, rows) in enumerate(tables):
+        if index:
+            writer.writerow([])
+        writer.writerow([exports.neutralise(title)])
+        writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(stem, "csv")}"'
+    return response
+
+
+def xlsx_response(tables, stem: str) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    for title, rows in tables:
+        sheet = workbook.create_sheet(_sheet_name(title, used))
+        for row in rows:
+            sheet.append([c if isinstance(c, int | float | bool) or c is None else str(c)
+                          for c in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(stem, "xlsx")}"'
+    return response
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    """At most 31 characters, none of []:*?/\\, unique in the workbook."""
+    clean = "".join(" " if c in "[]:*?/\\" else c for c in title).strip()[:31] or "Sheet"
+    name, n = clean, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
