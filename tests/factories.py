@@ -8,7 +8,9 @@ import factory
 from django.contrib.auth.models import Group
 
 from borough.accounts.models import Membership, User
+from borough.core import references
 from borough.organisation import models as m
+from borough.servicedesk import models as sd
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -110,6 +112,68 @@ class MembershipFactory(OrgOwnedFactory):
     is_default = True
 
 
+class CategoryFactory(OrgOwnedFactory):
+    class Meta:
+        model = sd.Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    ticket_type = sd.TicketType.INCIDENT
+
+
+class PriorityRuleFactory(OrgOwnedFactory):
+    """Walks the nine cells of the matrix, so two rules in a row differ (one per cell)."""
+
+    class Meta:
+        model = sd.PriorityRule
+
+    impact = factory.Sequence(lambda n: n % 3 + 1)
+    urgency = factory.Sequence(lambda n: (n // 3) % 3 + 1)
+    priority = factory.LazyAttribute(lambda o: sd.DEFAULT_MATRIX[(o.impact, o.urgency)])
+
+
+class SLAPolicyFactory(OrgOwnedFactory):
+    class Meta:
+        model = sd.SLAPolicy
+
+    name = factory.Sequence(lambda n: f"SLA policy {n}")
+    priority = sd.Priority.P3
+    response_minutes = 240
+    resolution_minutes = 1530
+
+
+class CannedResponseFactory(OrgOwnedFactory):
+    class Meta:
+        model = sd.CannedResponse
+
+    title = factory.Sequence(lambda n: f"Canned response {n}")
+    body = "Thank you for getting in touch. We are looking into it."
+
+
+class DeskSettingsFactory(OrgOwnedFactory):
+    """One per organisation: a second call for the same organisation returns the first."""
+
+    class Meta:
+        model = sd.DeskSettings
+        django_get_or_create = ("organisation",)
+
+
+class TicketFactory(OrgOwnedFactory):
+    """A valid new incident, raised by a person of the same organisation. It skips the
+    services (no SLA clock or timeline): use services.raise_ticket for lifecycle tests."""
+
+    class Meta:
+        model = sd.Ticket
+
+    ticket_type = sd.TicketType.INCIDENT
+    reference = factory.LazyAttribute(
+        lambda o: references.allocate(o.organisation.pk, sd.Ticket.reference_prefixes[o.ticket_type])
+    )
+    title = factory.Sequence(lambda n: f"Ticket about fault {n}")
+    description = "It stopped working this morning."
+    requester = factory.SubFactory(PersonFactory,
+                                   organisation=factory.SelfAttribute("..organisation"))
+
+
 # Model -> factory, for suites that walk the registry.
 FACTORIES = {
     m.ServiceUnit: ServiceUnitFactory,
@@ -120,4 +184,10 @@ FACTORIES = {
     m.WorkingPeriod: WorkingPeriodFactory,
     m.ClosureDay: ClosureDayFactory,
     Membership: MembershipFactory,
+    sd.Category: CategoryFactory,
+    sd.PriorityRule: PriorityRuleFactory,
+    sd.SLAPolicy: SLAPolicyFactory,
+    sd.CannedResponse: CannedResponseFactory,
+    sd.DeskSettings: DeskSettingsFactory,
+    sd.Ticket: TicketFactory,
 }

@@ -3,8 +3,6 @@ exportable or referable by a member of A. Walks every registered model."""
 
 from __future__ import annotations
 
-
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse

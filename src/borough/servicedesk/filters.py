@@ -1,30 +1,47 @@
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from borough.servicedesk import models as m
 
 
+def _checkboxes():
+    return forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes--small"})
+
+
+def _yes_no():
+    return forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")])
+
+
 class TicketFilterSet(filters.FilterSet):
     """One definition for the queue page, the API and count links."""
 
     q = filters.CharFilter(method="search", label="Reference or words in the title")
-    status = filters.MultipleChoiceFilter(choices=m.Status.choices)
-    priority = filters.MultipleChoiceFilter(choices=m.Priority.choices)
-    ticket_type = filters.ChoiceFilter(choices=m.TicketType.choices, label="Type")
-    team = filters.ModelChoiceFilter(queryset=lambda request: _scoped(request, "organisation.Team"))
+    # Checkboxes, not a multiple <select>: one click each, and nothing hidden in a box.
+    status = filters.MultipleChoiceFilter(choices=m.Status.choices, widget=_checkboxes())
+    priority = filters.MultipleChoiceFilter(choices=m.Priority.choices, widget=_checkboxes())
+    ticket_type = filters.ChoiceFilter(choices=m.TicketType.choices, label="Type",
+                                       empty_label="Any type")
+    team = filters.ModelChoiceFilter(queryset=lambda request: _scoped(request, "organisation.Team"),
+                                     empty_label="Any team")
     assignee = filters.NumberFilter(field_name="assignee_id", label="Assignee (user id)")
     category = filters.ModelChoiceFilter(
-        queryset=lambda request: _scoped(request, "servicedesk.Category"))
+        queryset=lambda request: _scoped(request, "servicedesk.Category"),
+        empty_label="Any category")
     service_unit = filters.ModelChoiceFilter(
-        queryset=lambda request: _scoped(request, "organisation.ServiceUnit"))
-    site = filters.ModelChoiceFilter(queryset=lambda request: _scoped(request, "organisation.Site"))
+        queryset=lambda request: _scoped(request, "organisation.ServiceUnit"),
+        empty_label="Any service unit")
+    site = filters.ModelChoiceFilter(queryset=lambda request: _scoped(request, "organisation.Site"),
+                                     empty_label="Any site")
     opened_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
                                       label="Opened on or after")
     opened_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
                                        label="Opened on or before")
-    breached = filters.BooleanFilter(method="filter_breached", label="SLA breached")
-    major = filters.BooleanFilter(field_name="is_major_incident", label="Major incident")
+    breached = filters.BooleanFilter(method="filter_breached", label="SLA breached",
+                                     widget=_yes_no())
+    major = filters.BooleanFilter(field_name="is_major_incident", label="Major incident",
+                                  widget=_yes_no())
 
     class Meta:
         model = m.Ticket

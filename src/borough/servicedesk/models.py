@@ -85,7 +85,7 @@ class DeskSettings(BaseModel):
         constraints = [models.UniqueConstraint(fields=["organisation"], name="one_desk_settings")]
 
     def __str__(self):
-        return "Service desk settings"
+        return f"Service desk settings of {self.organisation}"
 
 
 class Category(BaseModel):

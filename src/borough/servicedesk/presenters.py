@@ -40,7 +40,11 @@ def sla_state(ticket, now: datetime) -> SlaState:
         return SlaState("met", "SLA met", "green", *due, None)
     clock = queries.clock_for(ticket, policy)
     left = policy.resolution_minutes - sla.elapsed(ticket, clock, now)
-    if breached or left < 0:
+    # Past the due time with the clock running is late even when no working minute has
+    # passed since (17:15 for 17:00): the queue says "Overdue", so must the ticket.
+    overdue = (ticket.clock_paused_at is None and ticket.resolution_due_at is not None
+               and now > ticket.resolution_due_at)
+    if breached or left < 0 or overdue:
         return SlaState("breached", "SLA breached", "red", *due, left)
     if ticket.clock_paused_at is not None:
         return SlaState("paused", "SLA paused", "blue", *due, left)

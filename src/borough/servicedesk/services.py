@@ -71,9 +71,10 @@ def _text(value: str, field: str, label: str) -> str:
 
 
 def _lock(ticket: Ticket, expected_version: int | None = None) -> Ticket:
-    locked = Ticket.objects.select_for_update().select_related("requester", "sla_policy").get(
-        pk=ticket.pk
-    )
+    # Lock the ticket row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer join to sla_policy, and the requester's row needs no lock.
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related(
+        "requester", "sla_policy").get(pk=ticket.pk)
     if expected_version is not None and locked.version != expected_version:
         raise services.StaleVersionError(
             locked, expected_version, services.changes_since(locked, expected_version)
@@ -81,7 +82,8 @@ def _lock(ticket: Ticket, expected_version: int | None = None) -> Ticket:
     return locked
 
 
-def _entry(ticket: Ticket, kind: str, actor, body: str = "", **data) -> TimelineEntry:
+def _entry(ticket: Ticket, kind: str, actor, body: str = "", /, **data) -> TimelineEntry:
+    # Positional-only, so `data` may carry a key named "kind" (a link's kind).
     return TimelineEntry.objects.create(
         organisation_id=ticket.organisation_id, ticket=ticket, kind=kind, body=body,
         author=actor if getattr(actor, "pk", None) else None,
@@ -163,7 +165,10 @@ def raise_ticket(
             raise ValidationError({name: "Choose one from this organisation."})
     with transaction.atomic():
         _apply_policy(ticket, now, restart=True)
-        saved = services.create_record(ticket, actor=actor, idempotency_key=idempotency_key)
+        # Keys are looked up by user and key only: scope them to tickets, so a key first
+        # used for another model can never return that model's id as a ticket.
+        key = f"servicedesk.ticket:{idempotency_key}" if idempotency_key else None
+        saved = services.create_record(ticket, actor=actor, idempotency_key=key)
         if saved is not ticket:
             return saved  # a resubmission: the first one already did the rest
         _entry(saved, EntryKind.STATUS, actor, "", new=saved.status)
@@ -496,6 +501,9 @@ def sweep_sla(now=None) -> dict[str, int]:
             recipients = queries.escalation_users(locked)
             if breaches:
                 counts["breaches"] += len(breaches)
+                if "resolution" in breaches and locked.warning_sent_at is None:
+                    # Past the warning too: a later sweep must not warn after the breach.
+                    locked.warning_sent_at = now
                 _entry(locked, EntryKind.SLA, None, f"SLA {' and '.join(breaches)} target breached",
                        breaches=breaches)
                 notifications.notify(

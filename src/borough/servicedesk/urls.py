@@ -10,7 +10,8 @@ app_name = "servicedesk"
 urlpatterns = [
     *crud_urls(registry.get(m.Ticket), "tickets", list=workspace.QueueView,
                add=workspace.TicketCreateView, detail=workspace.TicketDetailView,
-               edit=workspace.TicketEditView, delete=workspace.TicketDeleteView),
+               edit=workspace.TicketEditView, delete=workspace.TicketDeleteView,
+               export=workspace.TicketExportView),
     re_path(r"^tickets/(?P<pk>\d+)/(?P<action>reply|note|status|resolve|close|assign|priority|"
             r"link|major)/$", workspace.TicketActionView.as_view(), name="ticket_action"),
     path("tickets/bulk/", workspace.BulkActionView.as_view(), name="ticket_bulk"),

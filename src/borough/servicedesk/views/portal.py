@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -14,10 +13,10 @@ from django.views.generic import TemplateView
 
 from borough.servicedesk import forms, queries, services
 from borough.servicedesk.models import EntryKind, Status, Ticket, TimelineEntry
-from borough.servicedesk.views.workspace import TicketMixin
+from borough.servicedesk.views.workspace import TicketMixin, TicketPermissionMixin
 
 
-class PortalHomeView(LoginRequiredMixin, TemplateView):
+class PortalHomeView(TicketPermissionMixin, TemplateView):
     permission_action = "view"
     template_name = "servicedesk/portal/home.html"
 
@@ -32,7 +31,7 @@ class PortalHomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class PortalNewView(LoginRequiredMixin, TemplateView):
+class PortalNewView(TicketPermissionMixin, TemplateView):
     permission_action = "add"
     template_name = "servicedesk/portal/new.html"
 
@@ -82,7 +81,9 @@ class PortalTicketView(TicketMixin, TemplateView):
 
 
 class PortalActionView(TicketMixin, View):
-    permission_action = "view"
+    # Replying, confirming, reopening and rating are writes: roles that may raise tickets
+    # (requesters, staff) may do them on tickets they see; an Auditor may not (rule 6).
+    permission_action = "add"
     http_method_names = ["post"]
 
     def post(self, request, pk, action):

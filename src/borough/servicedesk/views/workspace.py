@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from borough.core import scope
 from borough.core import services as core_services
 from borough.core.registry import registry
-from borough.core.views.lists import BadParameters, ObjectListView
-from borough.core.views.records import ObjectEditView
+from borough.core.views.lists import BadParameters, ObjectExportView, ObjectListView
+from borough.core.views.records import ObjectDeleteView, ObjectEditView
 from borough.organisation.models import Team
 from borough.servicedesk import forms, queries, services
 from borough.servicedesk.models import (
@@ -31,12 +32,41 @@ from borough.servicedesk.models import (
 from borough.servicedesk.presenters import sla_state
 
 QUEUES = {
+    "all": "All open tickets",
     "mine": "My tickets",
     "team": "My teams' queue",
     "unassigned": "Unassigned",
     "breaching": "Breaching soon",
-    "all": "All open tickets",
 }
+# The list page of a registered model shows the organisation's records (the registry's
+# contract, and what the navigation link promises); agents pick "My tickets" from the tabs.
+DEFAULT_QUEUE = "all"
+
+
+def queue_queryset(qs, request):
+    """Narrow `qs` to the queue named in ?queue= (the page and its exports agree)."""
+    user = request.user
+    queue = request.GET.get("queue", DEFAULT_QUEUE)
+    if queue == "mine":
+        qs = qs.filter(assignee=user, status__in=OPEN_STATUSES)
+    elif queue == "team":
+        teams = [m.team_id for m in queries.team_memberships_of(user)]
+        qs = qs.filter(team_id__in=teams, status__in=OPEN_STATUSES)
+    elif queue == "unassigned":
+        qs = qs.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
+    elif queue == "breaching":
+        soon = timezone.now() + timedelta(hours=4)
+        qs = qs.filter(status__in=OPEN_STATUSES, clock_paused_at__isnull=True,
+                       resolution_due_at__lte=soon)
+    elif not request.GET.get("status"):
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    return qs.order_by("resolution_due_at", "-priority", "created_at")
+
+
+def check_queue(request) -> None:
+    queue = request.GET.get("queue", DEFAULT_QUEUE)
+    if queue not in QUEUES:
+        raise BadParameters(f"Unknown queue {queue}. Choose from: {', '.join(QUEUES)}.")
 
 
 def is_worker(user) -> bool:
@@ -57,33 +87,16 @@ class QueueView(ObjectListView):
 
     def check_parameters(self, filterset, table_class):
         super().check_parameters(filterset, table_class)
-        queue = self.request.GET.get("queue", "mine")
-        if queue not in QUEUES:
-            raise BadParameters(f"Unknown queue {queue}. Choose from: {', '.join(QUEUES)}.")
+        check_queue(self.request)
 
     def get_queryset(self):
         qs = super().get_queryset().select_related(
             "requester", "team", "assignee", "sla_policy", "category", "service_unit", "site")
-        user = self.request.user
-        queue = self.request.GET.get("queue", "mine")
-        if queue == "mine":
-            qs = qs.filter(assignee=user, status__in=OPEN_STATUSES)
-        elif queue == "team":
-            teams = [m.team_id for m in queries.team_memberships_of(user)]
-            qs = qs.filter(team_id__in=teams, status__in=OPEN_STATUSES)
-        elif queue == "unassigned":
-            qs = qs.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
-        elif queue == "breaching":
-            soon = timezone.now() + timedelta(hours=4)
-            qs = qs.filter(status__in=OPEN_STATUSES, clock_paused_at__isnull=True,
-                           resolution_due_at__lte=soon)
-        elif not self.request.GET.get("status"):
-            qs = qs.filter(status__in=OPEN_STATUSES)
-        return qs.order_by("resolution_due_at", "-priority", "created_at")
+        return queue_queryset(qs, self.request)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queue = self.request.GET.get("queue", "mine")
+        queue = self.request.GET.get("queue", DEFAULT_QUEUE)
         context["queues"] = [
             {"label": label, "url": f"{reverse('servicedesk:ticket_list')}?queue={key}",
              "active": key == queue} for key, label in QUEUES.items()
@@ -95,7 +108,34 @@ class QueueView(ObjectListView):
         return context
 
 
-class TicketMixin(LoginRequiredMixin):
+class TicketExportView(ObjectExportView):
+    """The queue's export links carry ?queue=: export the same tickets the page lists."""
+
+    extra_params = frozenset({"queue"})
+
+    def check_parameters(self, filterset, table_class):
+        super().check_parameters(filterset, table_class)
+        check_queue(self.request)
+
+    def get_queryset(self):
+        return queue_queryset(super().get_queryset(), self.request)
+
+
+class TicketPermissionMixin(LoginRequiredMixin):
+    """Checks the declared `permission_action` on tickets against the role in the active
+    organisation (SECURITY.md rules 6 and 7); record rules then narrow with visible_to."""
+
+    permission_action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not scope.can(
+            request.user, self.permission_action, Ticket, None
+        ):
+            raise PermissionDenied("Your role does not allow you to do that.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TicketMixin(TicketPermissionMixin):
     permission_action = "view"
     entry = None  # set by crud_urls; ticket views know their model
 
@@ -222,12 +262,16 @@ class TicketActionView(TicketMixin, View):
 
         team = Team.objects.visible_to(self.request.user).filter(pk=_int(data.get("team"))).first()
         assignee = None
-        if data.get("assignee"):
-            assignee = User.objects.filter(pk=_int(data.get("assignee")), is_active=True).first()
-            if assignee is None:
-                raise ValidationError("Choose someone from the list.")
         if data.get("assignee") == "me":
             assignee = self.request.user
+        elif data.get("assignee"):
+            # Only people of this organisation: anyone else reads as "not in the list".
+            assignee = User.objects.filter(
+                pk=_int(data.get("assignee")), is_active=True,
+                memberships__organisation_id=ticket.organisation_id, memberships__is_active=True,
+            ).first()
+            if assignee is None:
+                raise ValidationError("Choose someone from the list.")
         services.assign(ticket, actor=self.request.user, team=team, assignee=assignee,
                         expected_version=self._version(data))
         return "Assignment saved."
@@ -271,6 +315,9 @@ class TicketCreateView(LoginRequiredMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not request.user.has_perm("servicedesk.work_tickets"):
+            if not scope.can(request.user, "add", Ticket, None):
+                # An Auditor changes nothing (SECURITY.md rule 6): refuse, don't redirect.
+                raise PermissionDenied("Your role does not allow you to raise tickets.")
             return HttpResponseRedirect(reverse("servicedesk:portal_new"))
         return super().dispatch(request, *args, **kwargs)
 
@@ -321,17 +368,22 @@ class TicketEditView(ObjectEditView):
         return reverse("servicedesk:ticket_detail", args=[obj.pk])
 
 
-class TicketDeleteView(TicketMixin, View):
-    """Tickets are never deleted: they are cancelled, and the history stays."""
+class TicketDeleteView(ObjectDeleteView):
+    """Tickets are never deleted: they are cancelled, and the history stays. The page
+    says so and offers the cancel form; a POST deletes nothing."""
 
     permission_action = "change"
+    template_name = "servicedesk/ticket_confirm_delete.html"
 
-    def get(self, request, pk):
-        ticket = self.get_ticket(pk)
+    def get_context_data(self, **kwargs):
+        ticket = self.get_object()
+        return {"object": ticket, "ticket": ticket, "entry": self.entry,
+                "is_done": ticket.status in DONE_STATUSES, **kwargs}
+
+    def post(self, request, *args, **kwargs):
+        ticket = self.get_object()
         messages.error(request, "Tickets cannot be deleted. Cancel it instead, giving a reason.")
         return HttpResponseRedirect(reverse("servicedesk:ticket_detail", args=[ticket.pk]))
-
-    post = get
 
 
 class BulkActionView(LoginRequiredMixin, View):
