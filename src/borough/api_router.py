@@ -1,5 +1,6 @@
 """Every registered model's viewset, at /api/<app>/<models>/."""
 
+from django.utils.text import slugify
 from rest_framework.routers import DefaultRouter
 
 from borough.accounts.api import MeViewSet, TokenViewSet
@@ -8,7 +9,7 @@ from borough.core.registry import registry
 router = DefaultRouter()
 for entry in registry.all():
     if entry.viewset is not None:
-        plural = entry.verbose_name_plural.replace(" ", "-")
+        plural = slugify(entry.verbose_name_plural)
         router.register(f"{entry.app_label}/{plural}", entry.viewset,
                         basename=f"{entry.app_label}-{entry.model_name}")
 router.register("accounts/me", MeViewSet, basename="accounts-me")

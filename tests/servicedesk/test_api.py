@@ -359,6 +359,6 @@ def test_the_configuration_endpoints_list_this_councils_rows(desk, as_agent, org
     names = [r["name"] for r in as_agent.get("/api/servicedesk/categories/").json()["results"]]
     assert names == ["Printing"]
     # The route comes from the verbose name ("SLA policies"), capitals and all.
-    policies = as_agent.get("/api/servicedesk/SLA-policies/").json()["results"]
+    policies = as_agent.get("/api/servicedesk/sla-policies/").json()["results"]
     assert [p["name"] for p in policies] == ["P1", "P2", "P3", "P4", "P5"]
     assert as_agent.get("/api/servicedesk/priority-rules/").status_code == 200

@@ -314,6 +314,18 @@ class TimelineEntry(BaseModel):
     def is_public(self) -> bool:
         return self.kind in PUBLIC_KINDS
 
+    @property
+    def old_status_label(self) -> str:
+        return _status_label(self.data.get("old"))
+
+    @property
+    def new_status_label(self) -> str:
+        return _status_label(self.data.get("new"))
+
+
+def _status_label(value) -> str:
+    return Status(value).label if value in Status.values else ""
+
 
 class LinkKind(models.TextChoices):
     DUPLICATE_OF = "duplicate-of", "Duplicate of"
