@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from borough.core import references, services
 from borough.organisation.models import ServiceUnit
 from tests.factories import ServiceUnitFactory
+from tests.threads import run_in_threads as _run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,25 +16,7 @@ WORKERS = 8
 
 
 def run_in_threads(target, count=WORKERS):
-    results, errors = [], []
-    barrier = threading.Barrier(count)
-
-    def work(index):
-        try:
-            barrier.wait()
-            results.append(target(index))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
+    return _run_in_threads(target, count)
 
 
 @pytest.fixture

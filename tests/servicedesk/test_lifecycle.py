@@ -3,13 +3,12 @@ reopening, replies, resolution, major incidents, bulk actions, resubmission and 
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from borough.accounts.models import User
 from borough.core.models import AuditEvent, Notification
@@ -25,6 +24,7 @@ from borough.servicedesk.models import (
     TimelineEntry,
 )
 from tests.factories import PersonFactory
+from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -370,26 +370,6 @@ def test_the_same_idempotency_key_raises_one_ticket(desk, django_capture_on_comm
 # --- races (SECURITY.md rule 25) ------------------------------------------------------
 
 
-def run_in_threads(target, count):
-    results, errors = [], []
-    barrier = threading.Barrier(count)
-
-    def work(index):
-        try:
-            barrier.wait()
-            results.append(target(index))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from borough.accounts.models import User
+from borough.core.api.factories import model_serializer, model_viewset
 from borough.core.api.serializers import BaseModelSerializer, ScopedPrimaryKeyRelatedField
 from borough.core.api.viewsets import IDEMPOTENCY_HEADER, BaseModelViewSet, expected_version
 from borough.organisation.models import Team
@@ -16,12 +17,7 @@ from borough.servicedesk import services
 
 
 def _config_serializer(model, fields):
-    label = f"api:servicedesk-{model._meta.model_name}-detail"
-    meta = type("Meta", (), {"model": model, "fields": BaseModelSerializer.base_fields() + fields})
-    return type(f"{model.__name__}Serializer", (BaseModelSerializer,), {
-        "url": serializers.HyperlinkedIdentityField(view_name=label), "Meta": meta,
-        "__module__": __name__,
-    })
+    return model_serializer(model, fields, __name__)
 
 
 CategorySerializer = _config_serializer(m.Category, ["name", "ticket_type", "parent", "is_active"])
@@ -35,10 +31,7 @@ DeskSettingsSerializer = _config_serializer(
 
 
 def _config_viewset(model, serializer, filterset):
-    return type(f"{model.__name__}ViewSet", (BaseModelViewSet,), {
-        "model": model, "queryset": model.objects.none(), "serializer_class": serializer,
-        "filterset_class": filterset, "__module__": __name__,
-    })
+    return model_viewset(model, serializer, filterset, __name__)
 
 
 CategoryViewSet = _config_viewset(m.Category, CategorySerializer, f.CategoryFilterSet)
