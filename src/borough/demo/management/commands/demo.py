@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from borough.demo import organisations
+from borough.demo import organisations, servicedesk
 
 
 class Command(BaseCommand):
@@ -17,8 +17,12 @@ class Command(BaseCommand):
                                "including 'admin'. Run it without BOROUGH_MODE=production.")
         password = organisations.demo_password(settings.BOROUGH_DEMO_PASSWORD)
         logins = organisations.load(password)
+        tickets = servicedesk.load()
         if options["quiet_logins"]:
             return
+        for code, count in tickets.items():
+            if count:
+                self.stdout.write(f"Service desk history for {code}: {count} tickets.")
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with any of these:"))
         for org, role, username in logins.usernames:
             self.stdout.write(f"  {username:<24} {role:<20} {org}")
