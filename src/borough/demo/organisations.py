@@ -37,6 +37,7 @@ ROLE_LOGINS = {
     roles.SERVICE_UNIT_HEAD: "unithead", roles.AUDITOR: "auditor",
     roles.ADMINISTRATOR: "administrator",
 }
+ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 FIRST_NAMES = ["Alex", "Sam", "Jo", "Chris", "Pat", "Morgan", "Robin", "Jamie", "Kim", "Lee"]
 
 
@@ -47,7 +48,8 @@ class DemoLogins:
 
 
 def demo_password(configured: str) -> str:
-    return configured or secrets.token_urlsafe(12)
+    # Letters and digits only, so it is easy to type and never starts with a dash.
+    return configured or "".join(secrets.choice(ALPHABET) for _ in range(16))
 
 
 def set_up_user(username: str, password: str, *, first: str, last: str, email: str,
