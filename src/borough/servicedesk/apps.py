@@ -56,8 +56,8 @@ class ServiceDeskConfig(AppConfig):
         for role in (roles.ICT_MANAGER, roles.ADMINISTRATOR):
             grant_model_permissions(role, config_models, ("add", "change", "delete"))
         grant_model_permissions(roles.REQUESTER, [m.Ticket], ("view", "add"))
-        grant_model_permissions(roles.REQUESTER, [m.TimelineEntry, m.Satisfaction, m.Category],
-                                ("view",))
+        # Requesters need no desk settings: the portal asks in plain words instead.
+        grant_model_permissions(roles.REQUESTER, [m.TimelineEntry, m.Satisfaction], ("view",))
 
         registry.periodic_jobs["servicedesk-sla-sweep"] = (services.sweep_sla, 60)
         registry.periodic_jobs["servicedesk-auto-close"] = (services.auto_close_resolved, 3600)
