@@ -298,7 +298,7 @@ def bench_one(db: str, size: str, args) -> dict:
         base = floor_filtered if name == "queue_filtered" else floor
         p50 = entry.get("c1", {}).get("p50_ms")
         if base and p50:
-            entry["x_floor_p50_c1"] = round(p50 / base, 1)
+            entry["x_floor_p50_c1"] = round(p50 / base, 2 if p50 < base else 1)
     applies = db == "postgres" and size in TARGET_SIZES
     targets = []
     for name, metric, limit, label in TARGETS:
