@@ -275,6 +275,7 @@ def bench_one(db: str, size: str, args) -> dict:
         "machine": {**machine(), "load_average_before": [round(x, 2) for x in load_before],
                     "load_average_after": [round(x, 2) for x in load_after]},
         "data": fixture["counts"],
+        "migrations": fixture.get("migrations", {}),
         "seeding": stats,
         "database_size_mb": database_size_mb(db, data_dir),
         "server": {
@@ -311,24 +312,33 @@ def bench_one(db: str, size: str, args) -> dict:
                     "endpoint": "server", "metric": "worker peak RSS MB", "limit": RSS_TARGET_MB,
                     "value": max(rss) if rss else None,
                     "met": bool(rss) and max(rss) < RSS_TARGET_MB, "applies": True})
-    reference = RESULTS / f"servicedesk-{db}-10k.json"
-    if size != "10k" and reference.exists():
-        base = json.loads(reference.read_text())["endpoints"]
-        for name, entry in endpoints.items():
-            before = base.get(name, {}).get("c1", {}).get("p95_ms")
-            now = entry.get("c1", {}).get("p95_ms")
-            if before and now:
-                entry["p95_vs_10k"] = round(now / before, 2)
-        if size == "1m":
-            for name in ("queue_default", "queue_filtered", "ticket_page", "create_form",
-                         "create_api", "statistics"):
-                ratio = endpoints.get(name, {}).get("p95_vs_10k")
-                targets.append({"target": f"{name} at 1M no more than 1.5x its 10k p95",
-                                "endpoint": name, "metric": "p95 ratio 1m/10k", "limit": 1.5,
-                                "value": ratio, "met": ratio is not None and ratio <= 1.5,
-                                "applies": db == "postgres"})
     result["targets"] = targets
+    compare_to_10k(result)
     return result
+
+
+def compare_to_10k(result: dict) -> None:
+    """p95 as a multiple of the same database's 10k result; at 1M, the issue's 1.5x target."""
+    db = "postgres" if result["database"] == "postgresql" else "sqlite"
+    reference = RESULTS / f"servicedesk-{db}-10k.json"
+    if result["size"] == "10k" or not reference.exists():
+        return
+    base = json.loads(reference.read_text())["endpoints"]
+    endpoints = result["endpoints"]
+    for name, entry in endpoints.items():
+        before = base.get(name, {}).get("c1", {}).get("p95_ms")
+        now = entry.get("c1", {}).get("p95_ms")
+        if before and now:
+            entry["p95_vs_10k"] = round(now / before, 2)
+    result["targets"] = [t for t in result["targets"] if "1.5x" not in t["target"]]
+    if result["size"] == "1m":
+        for name in ("queue_default", "queue_filtered", "ticket_page", "create_form",
+                     "create_api", "statistics"):
+            ratio = endpoints.get(name, {}).get("p95_vs_10k")
+            result["targets"].append({
+                "target": f"{name} at 1M no more than 1.5x its 10k p95", "endpoint": name,
+                "metric": "p95 ratio 1m/10k", "limit": 1.5, "value": ratio,
+                "met": ratio is not None and ratio <= 1.5, "applies": db == "postgres"})
 
 
 def summary(result: dict) -> str:

@@ -6,13 +6,13 @@ Run after `borough migrate` and `borough demo` against the benchmark database:
 
 How: the demo's simulator (borough.demo.servicedesk) plays a pool of ticket
 lives through the real SLA functions on each council's calendar; the seeder
-then places copies of those lives across the benchmark's window, each moved
-back by whole weeks (so weekdays and office hours hold; a copy moved across a
+then places copies of those lives evenly across the benchmark's window, each
+moved by whole weeks (so weekdays and office hours hold; a copy moved across a
 clock change or a bank holiday can be an hour or a day off its true due time),
 cuts them at the present moment (recent ones are still open) and gives each
 copy a requester from a directory sized to the volume. Rows go in with COPY on
-PostgreSQL and prepared multi-row inserts on SQLite, in batches, with explicit
-ids; sequences and reference counters are moved past them at the end. The
+PostgreSQL and executemany inserts on SQLite, in batches, with explicit ids;
+sequences and reference counters are moved past them at the end. The
 volume of timeline entries, audit events and ratings per ticket is the
 simulator's (about 7, 6.5 and 0.3).
 """
@@ -351,8 +351,15 @@ def fixture(path: str, username: str) -> None:
         sample = rng.sample(range(1, last + 1), 20_000)
         ids = list(Ticket.objects.filter(organisation_id=org, pk__in=sample)
                    .values_list("pk", flat=True))[:5000]
+    from django.db.migrations.recorder import MigrationRecorder
+
+    latest = {}
+    for app, name in MigrationRecorder.Migration.objects.order_by("id").values_list("app", "name"):
+        if app.startswith(("servicedesk", "core", "organisation", "accounts")):
+            latest[app] = name
     data = {
         "organisation_id": org,
+        "migrations": latest,  # the app's state when measured (the code moves on)
         "ticket_ids": ids,
         "requester_ids": list(Person.objects.filter(organisation_id=org, user__isnull=True)
                               .values_list("pk", flat=True)[:500]),
