@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "borough.organisation",
     "borough.accounts",
     "borough.servicedesk",
+    "borough.standards",
     "borough.demo",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("borough.accounts.urls")),
     path("organisation/", include("borough.organisation.urls")),
     path("service-desk/", include("borough.servicedesk.urls")),
+    path("standards/", include("borough.standards.urls")),
     path("admin/", admin.site.urls),
     path("api/", include((router.urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -56,6 +56,8 @@ class Registry:
     role_grants: dict[str, set[str]] = field(default_factory=dict)
     # Periodic jobs: name -> (callable, seconds between runs).
     periodic_jobs: dict[str, tuple[Callable[[], object], int]] = field(default_factory=dict)
+    # Evidence rules for the standards module: name -> core.evidence.EvidenceRule.
+    evidence_rules: dict[str, object] = field(default_factory=dict)
 
     def register(self, entry: ModelEntry) -> ModelEntry:
         if entry.model in self.entries:

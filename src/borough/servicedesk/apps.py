@@ -59,5 +59,8 @@ class ServiceDeskConfig(AppConfig):
         # Requesters need no desk settings: the portal asks in plain words instead.
         grant_model_permissions(roles.REQUESTER, [m.TimelineEntry, m.Satisfaction], ("view",))
 
+        from borough.servicedesk import evidence
+
+        evidence.register(registry)
         registry.periodic_jobs["servicedesk-sla-sweep"] = (services.sweep_sla, 60)
         registry.periodic_jobs["servicedesk-auto-close"] = (services.auto_close_resolved, 3600)
