@@ -12,5 +12,7 @@ for entry in registry.all():
         plural = slugify(entry.verbose_name_plural)
         router.register(f"{entry.app_label}/{plural}", entry.viewset,
                         basename=f"{entry.app_label}-{entry.model_name}")
+for prefix, viewset, basename in registry.api_routes:
+    router.register(prefix, viewset, basename=basename)
 router.register("accounts/me", MeViewSet, basename="accounts-me")
 router.register("accounts/tokens", TokenViewSet, basename="accounts-token")

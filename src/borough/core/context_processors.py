@@ -18,15 +18,22 @@ def navigation(request):
 
 
 def _navigation(request, user):
-    sections: dict[str, list[dict]] = {}
     path = request.path
-    for entry in sorted(registry.all(), key=lambda e: (e.nav_section or "", e.nav_order)):
-        if not entry.nav_section or not scope.can(user, "view", entry.model, None):
-            continue
-        url = reverse(entry.url_name("list"))
-        sections.setdefault(entry.nav_section, []).append(
-            {"label": entry.verbose_name_plural.capitalize(), "url": url,
-             "active": path.startswith(url)}
+    items = [
+        (entry.nav_section, entry.nav_order, entry.verbose_name_plural.capitalize(),
+         entry.url_name("list"))
+        for entry in registry.all()
+        if entry.nav_section and scope.can(user, "view", entry.model, None)
+    ] + [
+        (link.section, link.order, link.label, link.url_name)
+        for link in registry.nav_links
+        if scope.organisation_ids(user, scope.permission_name(link.model, link.action))
+    ]
+    sections: dict[str, list[dict]] = {}
+    for section, _order, label, url_name in sorted(items, key=lambda i: (i[0], i[1])):
+        url = reverse(url_name)
+        sections.setdefault(section, []).append(
+            {"label": label, "url": url, "active": path.startswith(url)}
         )
     nav_sections = []
     nav_subsections = []

@@ -49,6 +49,19 @@ class ModelEntry:
         return f"{self.app_label}:{self.model_name}_{action}"
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """A menu item for a page that is not a registered model's list (e.g. shared definitions)."""
+
+    section: str
+    label: str
+    url_name: str
+    # Shown to users who may `action` the model in their active organisation (or any).
+    model: type[models.Model]
+    action: str = "view"
+    order: int = 100
+
+
 @dataclass
 class Registry:
     entries: dict[type[models.Model], ModelEntry] = field(default_factory=dict)
@@ -58,6 +71,11 @@ class Registry:
     periodic_jobs: dict[str, tuple[Callable[[], object], int]] = field(default_factory=dict)
     # Evidence rules for the standards module: name -> core.evidence.EvidenceRule.
     evidence_rules: dict[str, object] = field(default_factory=dict)
+    # API routes of viewsets that are not a registered model's (shared definitions,
+    # sub-records reached through their parent): (prefix, viewset, basename), added to
+    # /api/ by api_router.py after the registered models'.
+    api_routes: list[tuple[str, type, str]] = field(default_factory=list)
+    nav_links: list[NavLink] = field(default_factory=list)
 
     def register(self, entry: ModelEntry) -> ModelEntry:
         if entry.model in self.entries:

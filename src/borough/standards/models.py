@@ -235,7 +235,8 @@ class CriterionResult(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.criterion.code}: {'met' if self.met else 'not met' if self.met is False else 'not answered'}"
+        answer = {True: "met", False: "not met"}.get(self.met, "not answered")
+        return f"{self.criterion.code}: {answer}"
 
 
 class Evidence(BaseModel):
@@ -290,6 +291,7 @@ class CorporateObjective(BaseModel):
 
     class Meta:
         ordering = ["organisation", "code"]
+        verbose_name = "corporate plan objective"
         constraints = [
             models.UniqueConstraint(fields=["organisation", "code"], name="unique_objective_code")
         ]
@@ -314,6 +316,8 @@ class Target(BaseModel):
 
     class Meta:
         ordering = ["organisation", "scope", "code"]
+        verbose_name = "national or local target"
+        verbose_name_plural = "national and local targets"
         constraints = [
             models.UniqueConstraint(fields=["organisation", "code"], name="unique_target_code")
         ]

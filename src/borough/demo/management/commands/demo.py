@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from borough.demo import organisations, servicedesk
+from borough.demo import organisations, servicedesk, standards
 
 
 class Command(BaseCommand):
@@ -18,11 +18,15 @@ class Command(BaseCommand):
         password = organisations.demo_password(settings.BOROUGH_DEMO_PASSWORD)
         logins = organisations.load(password)
         tickets = servicedesk.load()
+        standards_counts = standards.load()
         if options["quiet_logins"]:
             return
         for code, count in tickets.items():
             if count:
                 self.stdout.write(f"Service desk history for {code}: {count} tickets.")
+        for what, count in standards_counts.items():
+            if count:
+                self.stdout.write(f"Standards: {count} {what}.")
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with any of these:"))
         for org, role, username in logins.usernames:
             self.stdout.write(f"  {username:<24} {role:<20} {org}")

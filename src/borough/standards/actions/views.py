@@ -1,0 +1,180 @@
+"""The action plan pages: the plan grouped by theme, owner or due date, an action with its
+progress notes, the forms (through the services) and the spreadsheet export; and the
+review-recording page that the statistics page links to."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.generic import TemplateView
+
+from borough.core import exports, scope
+from borough.core import services as core_services
+from borough.core.api.viewsets import model_key
+from borough.core.views.lists import BadParameters, FilteredTableMixin
+from borough.core.views.records import ObjectCreateView, ObjectDetailView, ObjectEditView
+from borough.standards.actions import plan, services
+from borough.standards.actions.forms import ActionUpdateForm
+from borough.standards.models import ActionUpdate, ReportReview
+
+
+class ActionPlanView(FilteredTableMixin, TemplateView):
+    """/standards/actions/: the plan, grouped (`group=theme|owner|due`) and filtered."""
+
+    template_name = "standards/actions/plan.html"
+    partial_template_name = "standards/actions/includes/plan_groups.html"
+    extra_params = frozenset({"group"})
+
+    def get(self, request, *args, **kwargs):
+        try:
+            filterset, _table = self.build()
+            by = request.GET.get("group") or "theme"
+            if by not in plan.GROUPINGS:
+                raise BadParameters(f"Group by must be one of {', '.join(plan.GROUPINGS)}.")
+        except BadParameters as exc:
+            return self.bad_request(str(exc))
+        qs = _filtered(filterset)
+        rows = plan.rows_for(plan.with_related(qs))
+        query = {k: v for k, v in request.GET.lists() if k != "group"}
+        context = self.get_context_data(
+            filterset=filterset, groups=plan.group(rows, by), group_by=by,
+            groupings=[{"key": key, "label": label, "active": key == by,
+                        "url": "?" + urlencode({**query, "group": key}, doseq=True)}
+                       for key, label in plan.GROUPINGS.items()],
+            total=len(rows), overdue_total=sum(1 for r in rows if r.overdue),
+            export_query=urlencode(query, doseq=True))
+        template = self.partial_template_name if request.htmx else self.template_name
+        response = self.response_class(request, template, context)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+
+def _filtered(filterset):
+    if not filterset.is_bound:
+        return filterset.queryset
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+class ActionPlanExportView(FilteredTableMixin, TemplateView):
+    """The plan as CSV or XLSX, with the page's filters: standards, objectives, targets and
+    the latest progress note included."""
+
+    extra_params = frozenset({"group"})
+
+    def get(self, request, *args, **kwargs):
+        try:
+            filterset, _table = self.build()
+        except BadParameters as exc:
+            return self.bad_request(str(exc))
+        rows = plan.export_rows(_filtered(filterset))
+        return exports.FORMATS[self.kwargs["format"]](rows, "action-plan")
+
+
+class ActionDetailView(ObjectDetailView):
+    template_name = "standards/actions/action_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        action = context["object"]
+        row = plan.rows_for([action])[0]
+        user = self.request.user
+        context.update(
+            row=row,
+            standards=action.standards.select_related("theme", "framework"),
+            objectives=action.objectives.all(), targets=action.targets.all(),
+            updates=[(u, plan.STATUS_TAGS.get(u.status, "grey"), plan.RAG_TAGS.get(u.rag, "grey"))
+                     for u in ActionUpdate.objects.visible_to(user).filter(action=action)
+                     .select_related("created_by")],
+            can_add_update=services.can_add_update(user, action),
+        )
+        context.setdefault("update_form", ActionUpdateForm(initial={
+            "status": action.status, "rag": action.rag, "version": action.version}))
+        return context
+
+
+class ActionUpdateView(ActionDetailView):
+    """POST a progress note (note, RAG, status) from the action page. Managers may note
+    progress on any action, others only on actions they own (the service decides)."""
+
+    permission_action = "add"
+    http_method_names = ["post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not scope.can(request.user, "add", ActionUpdate, None):
+            raise PermissionDenied("Your role does not allow you to add progress notes.")
+        return TemplateView.dispatch(self, request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user, "view")
+
+    def post(self, request, *args, **kwargs):
+        action = self.get_object()
+        form = ActionUpdateForm(request.POST)
+        conflict = None
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.add_action_update(action, actor=request.user, note=data["note"],
+                                           rag=data["rag"], status=data["status"],
+                                           expected_version=data.get("version"))
+            except core_services.StaleVersionError as exc:
+                conflict = exc
+                form.add_error(None, str(exc))
+                form.data = form.data.copy()
+                form.data["version"] = exc.current.version
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Progress note added to {action.reference}.")
+                return HttpResponseRedirect(reverse("standards:action_detail", args=[action.pk]))
+        context = self.get_context_data(update_form=form, conflict=conflict)
+        return self.render_to_response(context, status=400)
+
+
+class ActionCreateView(ObjectCreateView):
+    def save(self, form, instance):
+        return services.create_action(
+            actor=self.request.user, organisation_id=self.request.user.active_organisation_id,
+            data=form.cleaned_data,
+            idempotency_key=model_key(self.model, form.cleaned_data.get("submission_key")))
+
+
+class ActionEditView(ObjectEditView):
+    def save(self, form, instance):
+        return services.update_action(instance, actor=self.request.user, data=form.model_data(),
+                                      expected_version=form.cleaned_data.get("version"))
+
+
+class ReportReviewCreateView(ObjectCreateView):
+    """Record a review; `?report=servicedesk-statistics` chooses the report (the statistics
+    page links here)."""
+
+    def get_form(self, instance, data=None, files=None):
+        form = super().get_form(instance, data, files)
+        if data is None:
+            report = self.request.GET.get("report", "")
+            if report in services.REPORTS:
+                form.initial["report"] = report
+            form.initial["reviewed_on"] = form.initial.get("reviewed_on") or services.today()
+        return form
+
+    def save(self, form, instance):
+        data = form.cleaned_data
+        return services.record_review(
+            actor=self.request.user, organisation_id=self.request.user.active_organisation_id,
+            report=data["report"], reviewed_on=data["reviewed_on"], meeting=data["meeting"],
+            note=data["note"],
+            idempotency_key=model_key(ReportReview, data.get("submission_key")))
+
+
+class ReportReviewEditView(ObjectEditView):
+    def save(self, form, instance):
+        return services.update_review(instance, actor=self.request.user, data=form.model_data(),
+                                      expected_version=form.cleaned_data.get("version"))

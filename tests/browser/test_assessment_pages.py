@@ -1,0 +1,85 @@
+"""The assessment pages in headless Chromium with axe-core: the cycle page (heat map, gap
+list), the comparison page, and the standard assessment page — answering a criterion
+with HTMX, then the same page read-only once approved."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+import pytest
+
+from borough.standards.assessments import services
+from tests.conftest import PASSWORD
+from tests.standards.assessments.conftest import (  # noqa: F401 - fixtures
+    build_framework,
+    complete,
+    rating_of,
+    rules,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def shoot(page, name):
+    folder = os.path.join(os.getcwd(), "var", "screenshots")
+    os.makedirs(folder, exist_ok=True)
+    page.screenshot(path=os.path.join(folder, f"assessments-{name}.png"), full_page=True)
+
+
+def sign_in(page, username):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def test_assessment_pages_are_accessible_and_work(page, axe, rules, live_server):  # noqa: F811 - rules
+    from borough.accounts import roles
+    from tests.conftest import make_member
+    from tests.factories import OrganisationFactory
+
+    org = OrganisationFactory(name="Copeland Borough Council", code="cbc")
+    manager = make_member(org, roles.ICT_MANAGER, "manager")
+    reviewer = make_member(org, roles.ADMINISTRATOR, "reviewer")
+    framework = build_framework()
+    first = services.start_cycle(manager, org, framework, "Annual review 2025/26",
+                                 date(2025, 4, 1), date(2026, 3, 31))
+    first = complete(first, manager, reviewer, level=0, target=2)
+    services.approve_cycle(reviewer, first, version=first.version)
+    cycle = services.start_cycle(manager, org, build_framework(version=2), "Annual review 2026/27",
+                                 date(2026, 4, 1), date(2027, 3, 31))
+    alpha = rating_of(cycle, "alpha")
+    services.rate_standard(manager, alpha, current_level=1, target_level=3, commentary="",
+                           version=alpha.version)
+
+    sign_in(page, "manager")
+    page.goto("/standards/cycles/")
+    axe(page, "cycle list")
+    page.get_by_role("link", name="Annual review 2026/27").click()
+    page.wait_for_url(f"**/standards/cycles/{cycle.pk}/")
+    assert page.get_by_role("table").first.is_visible()
+    axe(page, "cycle page")
+    shoot(page, "cycle")
+
+    page.get_by_role("link", name="Compare with previous cycles").click()
+    axe(page, "compare page")
+    shoot(page, "compare")
+
+    page.goto(f"/standards/ratings/{alpha.pk}/")
+    axe(page, "standard assessment page")
+    page.locator("#criteria-panel").get_by_label("Met", exact=True).first.check()
+    page.locator("#criteria-panel").get_by_role("button").first.click()
+    page.get_by_text("Answer saved.").wait_for()
+    assert page.locator("#supported-level").inner_text() == "Minimum"
+    axe(page, "standard assessment page after an HTMX answer")
+    shoot(page, "rating")
+
+    page.goto("/standards/cycles/add/")
+    axe(page, "start a cycle")
+    page.goto(f"/standards/ratings/{rating_of(first, 'alpha').pk}/")
+    assert page.get_by_text("is locked").first.is_visible()
+    axe(page, "locked standard page")
+    assert not [e for e in page.csp_errors if "Content Security Policy" in e], page.csp_errors

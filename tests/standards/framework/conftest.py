@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from borough.core.evidence import EvidenceResult, EvidenceRule
+from borough.core.registry import registry
+
+HERE = Path(__file__).parent
+SMALL = HERE / "small-framework.yaml"
+
+# The rules and parameters docs/standards.md promises ("Evidence rules").
+DOCUMENTED_RULES = {
+    "servicedesk.sla-policies-cover-priorities": {"priorities": [1, 2, 3, 4, 5]},
+    "servicedesk.sla-compliance": {"priorities": [1, 2], "target_percent": 90,
+                                   "period_days": 91, "measure": "resolution"},
+    "servicedesk.satisfaction-measured": {"period_days": 91, "min_ratings": 10,
+                                          "min_average": 0},
+    "servicedesk.desk-in-use": {"period_days": 91, "min_tickets": 50},
+    "standards.report-reviewed": {"report": "servicedesk-statistics", "within_days": 92},
+    "standards.annual-review": {"within_days": 400},
+    "standards.action-plan-current": {"max_overdue_percent": 10},
+}
+
+
+def _never_met(organisation, params, as_of):
+    return EvidenceResult(False, "A throwaway rule for the tests.")
+
+
+def _add(rules: dict[str, dict]):
+    added = []
+    for name, defaults in rules.items():
+        if name not in registry.evidence_rules:
+            registry.evidence_rules[name] = EvidenceRule(name, f"Test rule {name}", "For tests.",
+                                                         _never_met, defaults)
+            added.append(name)
+    return added
+
+
+@pytest.fixture
+def test_rules():
+    """The throwaway rule the small framework names, removed afterwards."""
+    added = _add({"tests.counts-tickets": {"min_tickets": 1, "period_days": 91}})
+    yield registry.evidence_rules
+    for name in added:
+        del registry.evidence_rules[name]
+
+
+@pytest.fixture
+def documented_rules():
+    """The documented rules: the real ones where their modules register them, else
+    stand-ins with the documented parameters (removed afterwards)."""
+    added = _add(DOCUMENTED_RULES)
+    yield registry.evidence_rules
+    for name in added:
+        del registry.evidence_rules[name]
+
+
+@pytest.fixture
+def small_text(test_rules) -> str:
+    return SMALL.read_text()

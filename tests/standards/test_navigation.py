@@ -1,0 +1,19 @@
+"""Shared framework pages are reached from the menu by those who may read them."""
+
+import pytest
+from django.urls import reverse
+
+from borough.accounts import roles
+from tests.conftest import make_member
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role, shown", [(roles.ICT_MANAGER, True), (roles.AUDITOR, True),
+                                         (roles.REQUESTER, False)])
+def test_frameworks_link_in_the_standards_section(client, org_a, role, shown):
+    client.force_login(make_member(org_a, role, "someone"))
+    response = client.get(reverse("standards:framework_list") if shown else reverse("core:home"))
+    links = [item["url"] for item in response.context["nav_subsections"] or []]
+    sections = [item["label"] for item in response.context["nav_sections"] or []]
+    assert (reverse("standards:framework_list") in links) is shown
+    assert ("Standards" in sections) is shown
