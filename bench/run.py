@@ -41,7 +41,7 @@ RESULTS = ROOT / "bench" / "results"
 SIZES = {"small": (2_000, 17), "10k": (10_000, 52), "100k": (100_000, 156),
          "1m": (1_000_000, 260)}  # tickets, weeks they arrive over
 PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
-PG_NAME = "borough_bench"
+PG_NAME = "borough_bench"  # + "_<size>", set in main(): each size keeps its own database
 AGENT = "cbc-agent"
 
 # The targets: at concurrency 1, on PostgreSQL, at 100k and 1M tickets.
@@ -381,6 +381,8 @@ def main() -> None:
                         help="Skip the in-process query profile of each page.")
     parser.add_argument("--no-write", action="store_true", help="Do not write the JSON result.")
     args = parser.parse_args()
+    global PG_NAME
+    PG_NAME = f"borough_bench_{args.size}"
     if not (VENV / "borough").exists():
         sys.exit("Run `make install` first: bench/run.py uses .venv/bin/borough.")
     # Stop cleanly on SIGTERM or SIGINT (even when started in the background, where SIGINT

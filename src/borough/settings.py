@@ -136,6 +136,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if MODE == "test" else 60
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Prepared statements (server-side binding; psycopg prepares a statement once it has
+    # run `prepare_threshold` times on a persistent connection) are off by default:
+    # after five executions PostgreSQL may switch to a generic plan, and a generic plan
+    # cannot use a partial index whose condition is a parameter — the queue's
+    # `status IN (...)` then walked every ticket (1 ms became 65 ms at 100k tickets,
+    # bench/README.md). DATABASE_PREPARED_STATEMENTS=true turns them on; never behind a
+    # transaction-pooling PgBouncer.
+    if env.get_bool("DATABASE_PREPARED_STATEMENTS", False):
+        _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+        _pg_options.setdefault("server_side_binding", True)
+        _pg_options.setdefault("prepare_threshold", env.get_int("DATABASE_PREPARE_THRESHOLD", 5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and sessions -------------------------------------------------------

@@ -28,17 +28,18 @@ class SlaState:
         return f"{text} overdue" if self.minutes_left < 0 else f"{text} left"
 
 
-def sla_state(ticket, now: datetime) -> SlaState:
-    policy = ticket.sla_policy
+def sla_state(ticket, now: datetime, config=None) -> SlaState:
+    """`config`: the organisation's queries.DeskConfig when the caller has it already."""
     due = (ticket.response_due_at if ticket.responded_at is None else None, ticket.resolution_due_at)
-    if policy is None:
+    if ticket.sla_policy_id is None:
         return SlaState("none", "No SLA", "grey", None, None, None)
     breached = ticket.resolution_breached_at or ticket.response_breached_at
     if ticket.status in DONE_STATUSES:
         if breached:
             return SlaState("breached", "SLA breached", "red", *due, None)
         return SlaState("met", "SLA met", "green", *due, None)
-    clock = queries.clock_for(ticket, policy)
+    policy = ticket.sla_policy
+    clock = queries.clock_for(ticket, policy, config)
     left = policy.resolution_minutes - sla.elapsed(ticket, clock, now)
     # Past the due time with the clock running is late even when no working minute has
     # passed since (17:15 for 17:00): the queue says "Overdue", so must the ticket.

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connections, router
 from django.db.models import Q
 
 from borough.accounts.models import User
 from borough.core.business_time import BusinessCalendar
 from borough.organisation.models import Person, TeamMembership
 from borough.organisation.queries import calendar_for
-from borough.servicedesk.models import DONE_STATUSES, SLAPolicy, Ticket
+from borough.servicedesk.models import (
+    DEFAULT_MATRIX,
+    DONE_STATUSES,
+    DeskSettings,
+    PriorityRule,
+    SLAPolicy,
+    Ticket,
+)
 from borough.servicedesk.sla import Clock
 
 CALENDAR_TTL = 30.0  # seconds; calendar edits reach every worker within this
@@ -33,26 +43,120 @@ def calendar(organisation) -> BusinessCalendar:
 
 def clear_calendar_cache() -> None:
     _calendars.clear()
+    _configs.clear()
 
 
-def policy_for(ticket: Ticket) -> SLAPolicy | None:
+# --- the desk's configuration, cached per organisation -----------------------------------
+#
+# The priority matrix, the SLA policies and the desk settings are read on every ticket
+# raised and every ticket page; they change a few times a year. Each worker keeps them per
+# organisation with a fingerprint of the three tables (row count and latest updated_at of
+# each, one query of scalar subqueries); a read compares the fingerprint and rebuilds the
+# copy when anything was added, changed or deleted, by any process. Writes go through
+# save() (core.services), which stamps updated_at, so every worker sees a change on its
+# next read. One query instead of three, and always current.
+
+_CONFIG_MODELS = (PriorityRule, SLAPolicy, DeskSettings)
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    fingerprint: tuple
+    matrix: dict[tuple[int, int], int] = field(default_factory=dict)
+    policies: tuple[SLAPolicy, ...] = ()  # active ones
+    warning_percent: int = 75
+
+
+_configs: dict[int, DeskConfig] = {}
+_configs_lock = threading.Lock()
+
+
+def _fingerprint_sql(connection) -> str:
+    """SELECT the organisation's row and, per configuration table, its row count and
+    latest updated_at. Built from model metadata only (no input), once per database."""
+    from borough.organisation.models import Organisation
+
+    sql = _fingerprint_sqls.get(connection.alias)
+    if sql is None:
+        quote = connection.ops.quote_name
+        org = quote(Organisation._meta.db_table)
+        columns = []
+        for n, model in enumerate(_CONFIG_MODELS):
+            table = quote(model._meta.db_table)
+            where = f"WHERE {table}.{quote('organisation_id')} = {org}.{quote('id')}"
+            count = f"(SELECT COUNT(*) FROM {table} {where})"  # noqa: S608 - model metadata
+            latest = f"(SELECT MAX({table}.{quote('updated_at')}) FROM {table} {where})"  # noqa: S608
+            columns += [f"{count} AS fingerprint_{n}_n", f"{latest} AS fingerprint_{n}_at"]
+        sql = _fingerprint_sqls[connection.alias] = (
+            f"SELECT {org}.*, {', '.join(columns)} FROM {org} "  # noqa: S608 - no input in it
+            f"WHERE {org}.{quote('id')} = %s")
+    return sql
+
+
+_fingerprint_sqls: dict[str, str] = {}
+
+
+def _organisation_with_fingerprint(organisation_id: int, alias: str):
+    """The organisation row, with the fingerprint of its desk configuration (one query;
+    written out once rather than compiled from the ORM on every request)."""
+    from borough.organisation.models import Organisation
+
+    rows = list(Organisation.objects.using(alias).raw(_fingerprint_sql(connections[alias]),
+                                                      [organisation_id]))
+    if not rows:
+        return None, None
+    organisation = rows[0]
+    fingerprint = tuple(getattr(organisation, f"fingerprint_{n}_{part}")
+                        for n in range(len(_CONFIG_MODELS)) for part in ("n", "at"))
+    return organisation, fingerprint
+
+
+def desk_config(organisation_id: int) -> DeskConfig:
+    """The organisation's priority matrix, active SLA policies and warning percent."""
+    return organisation_and_config(organisation_id)[1]
+
+
+def organisation_and_config(organisation_id: int):
+    """(the organisation, its DeskConfig) in one query while the configuration is unchanged."""
+    alias = router.db_for_read(SLAPolicy)
+    organisation, fingerprint = _organisation_with_fingerprint(organisation_id, alias)
+    cached = _configs.get(organisation_id)
+    if cached is not None and cached.fingerprint == fingerprint:
+        return organisation, cached
+    matrix = {(rule.impact, rule.urgency): rule.priority
+              for rule in PriorityRule.objects.using(alias).filter(organisation_id=organisation_id)}
+    policies = tuple(SLAPolicy.objects.using(alias).filter(organisation_id=organisation_id,
+                                                           is_active=True).order_by("pk"))
+    warning = DeskSettings.objects.using(alias).filter(
+        organisation_id=organisation_id).values_list("warning_percent", flat=True).first()
+    config = DeskConfig(fingerprint, matrix, policies, warning or 75)
+    with _configs_lock:
+        _configs[organisation_id] = config
+    return organisation, config
+
+
+def priority_for(organisation_id: int, impact: int, urgency: int,
+                 config: DeskConfig | None = None) -> int:
+    config = config or desk_config(organisation_id)
+    return config.matrix.get((int(impact), int(urgency))) or DEFAULT_MATRIX[(int(impact),
+                                                                             int(urgency))]
+
+
+def policy_for(ticket: Ticket, config: DeskConfig | None = None) -> SLAPolicy | None:
     """The most specific active policy for the ticket's priority (its type first)."""
-    candidates = SLAPolicy.objects.filter(
-        organisation_id=ticket.organisation_id, priority=ticket.priority, is_active=True
-    ).filter(Q(ticket_type=ticket.ticket_type) | Q(ticket_type=""))
+    config = config or desk_config(ticket.organisation_id)
+    candidates = [p for p in config.policies if p.priority == ticket.priority
+                  and p.ticket_type in (ticket.ticket_type, "")]
     return sorted(candidates, key=lambda p: (p.ticket_type == "", p.pk))[0] if candidates else None
 
 
-def clock_for(ticket: Ticket, policy: SLAPolicy | None) -> Clock:
-    from borough.servicedesk.models import DeskSettings
-
+def clock_for(ticket: Ticket, policy: SLAPolicy | None, config: DeskConfig | None = None) -> Clock:
     business = policy.business_hours if policy is not None else True
     cal = calendar(ticket.organisation_id)
     if not cal.has_working_hours:
         business = False  # an organisation with no hours set counts round the clock
-    warning = DeskSettings.objects.filter(organisation_id=ticket.organisation_id).values_list(
-        "warning_percent", flat=True).first() or 75
-    return Clock(cal, business, warning)
+    config = config or desk_config(ticket.organisation_id)
+    return Clock(cal, business, config.warning_percent)
 
 
 def person_for(user, organisation_id: int) -> Person | None:

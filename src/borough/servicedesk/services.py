@@ -14,14 +14,12 @@ from borough.core import audit, notifications, services
 from borough.core.models import AuditAction
 from borough.servicedesk import queries, sla
 from borough.servicedesk.models import (
-    DEFAULT_MATRIX,
     DONE_STATUSES,
     PAUSED_STATUSES,
     Channel,
     DeskSettings,
     EntryKind,
     LinkKind,
-    PriorityRule,
     Satisfaction,
     Status,
     Ticket,
@@ -113,16 +111,15 @@ def desk_settings(organisation_id: int) -> DeskSettings:
     return found
 
 
-def priority_for(organisation_id: int, impact: int, urgency: int) -> int:
-    rule = PriorityRule.objects.filter(
-        organisation_id=organisation_id, impact=impact, urgency=urgency
-    ).values_list("priority", flat=True).first()
-    return rule or DEFAULT_MATRIX[(int(impact), int(urgency))]
+def priority_for(organisation_id: int, impact: int, urgency: int, config=None) -> int:
+    """The impact × urgency matrix's priority (Desk settings › Priority matrix)."""
+    return queries.priority_for(organisation_id, impact, urgency, config)
 
 
-def _apply_policy(ticket: Ticket, now, *, restart: bool) -> None:
-    policy = queries.policy_for(ticket)
-    clock = queries.clock_for(ticket, policy)
+def _apply_policy(ticket: Ticket, now, *, restart: bool, config=None) -> None:
+    config = config or queries.desk_config(ticket.organisation_id)
+    policy = queries.policy_for(ticket, config)
+    clock = queries.clock_for(ticket, policy, config)
     if restart or ticket.clock_started_at is None:
         sla.start(ticket, policy, clock, now)
     else:
@@ -149,13 +146,18 @@ def raise_ticket(
     if not is_worker and requester.user_id != getattr(actor, "pk", None):
         raise PermissionDenied("You can only raise tickets for yourself.")
     now = timezone.now()
+    # The organisation object, not only its id, comes with the desk's configuration in
+    # one query: validation and the audit event's text then need no query of their own.
+    organisation, config = queries.organisation_and_config(organisation_id)
+    if organisation is None:
+        raise ValidationError("Choose an organisation.")
     ticket = Ticket(
-        organisation_id=organisation_id, ticket_type=ticket_type,
+        organisation=organisation, ticket_type=ticket_type,
         title=_text(title, "title", "a short summary"),
         description=_text(description, "description", "a description"),
         requester=requester, channel=channel, service_unit=service_unit or requester.service_unit,
         site=site or requester.site, category=category, impact=impact, urgency=urgency,
-        priority=priority_for(organisation_id, impact, urgency),
+        priority=priority_for(organisation_id, impact, urgency, config),
         team=team if is_worker else None, assignee=assignee if is_worker else None,
         status=Status.ASSIGNED if (is_worker and assignee) else Status.NEW,
     )
@@ -164,7 +166,7 @@ def raise_ticket(
         if related is not None and related.organisation_id != organisation_id:
             raise ValidationError({name: "Choose one from this organisation."})
     with transaction.atomic():
-        _apply_policy(ticket, now, restart=True)
+        _apply_policy(ticket, now, restart=True, config=config)
         # Keys are looked up by user and key only: scope them to tickets, so a key first
         # used for another model can never return that model's id as a ticket.
         key = f"servicedesk.ticket:{idempotency_key}" if idempotency_key else None

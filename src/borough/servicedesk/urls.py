@@ -15,6 +15,8 @@ urlpatterns = [
     re_path(r"^tickets/(?P<pk>\d+)/(?P<action>reply|note|status|resolve|close|assign|priority|"
             r"link|major)/$", workspace.TicketActionView.as_view(), name="ticket_action"),
     path("tickets/bulk/", workspace.BulkActionView.as_view(), name="ticket_bulk"),
+    path("tickets/requesters/", workspace.RequesterSearchView.as_view(),
+         name="requester_search"),
     path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
     re_path(r"^statistics/export/(?P<format>csv|xlsx)/$", statistics.StatisticsExportView.as_view(),
             name="statistics_export"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
 from django.template.loader import render_to_string
@@ -33,8 +35,7 @@ class FilteredTableMixin(EntryViewMixin):
             )
         sort = self.request.GET.get("sort", "")
         if sort:
-            columns = table_class(self.model.objects.none()).columns
-            orderable = {c.name for c in columns if c.orderable}
+            orderable = orderable_columns(table_class, self.model)
             if sort.lstrip("-") not in orderable:
                 raise BadParameters(
                     f"Cannot sort by {sort}. Choose from: {', '.join(sorted(orderable))}."
@@ -43,7 +44,8 @@ class FilteredTableMixin(EntryViewMixin):
         if per_page and per_page not in {str(n) for n in PAGE_SIZES}:
             raise BadParameters(f"Rows per page must be one of {', '.join(map(str, PAGE_SIZES))}.")
 
-    def build(self):
+    def filtered(self):
+        """The filterset and the rows it selects (none when a filter value is invalid)."""
         filterset = self.entry.filterset(
             self.request.GET or None, queryset=self.get_queryset(), request=self.request
         )
@@ -51,6 +53,10 @@ class FilteredTableMixin(EntryViewMixin):
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else (
             filterset.queryset if not filterset.is_bound else filterset.queryset.none()
         )
+        return filterset, qs
+
+    def build(self):
+        filterset, qs = self.filtered()
         table = self.entry.table(qs, request=self.request)
         return filterset, table
 
@@ -59,6 +65,32 @@ class FilteredTableMixin(EntryViewMixin):
         # says which parameter was wrong (400.html itself is generic).
         messages.error(self.request, message)
         return HttpResponseBadRequest(render_to_string("400.html", request=self.request))
+
+
+@cache
+def _orderable(table_class, model) -> frozenset[str]:
+    return frozenset(c.name for c in table_class(model.objects.none()).columns if c.orderable)
+
+
+def orderable_columns(table_class, model) -> frozenset[str]:
+    """Names of the table's sortable columns (fixed per table class: worked out once)."""
+    return _orderable(table_class, model)
+
+
+def sort_queryset(qs, table_class, model, sort: str):
+    """Order `qs` by `?sort=` the way django-tables2 does for a plain column (the
+    column's order_by accessors, reversed for a leading "-"), without building a table.
+    `sort` must already be checked against orderable_columns()."""
+    if not sort:
+        return qs
+    column = _bound_columns(table_class, model)[sort.lstrip("-")]
+    accessors = column.order_by.opposite if sort.startswith("-") else column.order_by
+    return qs.order_by(*(a.for_queryset() for a in accessors))
+
+
+@cache
+def _bound_columns(table_class, model):
+    return table_class(model.objects.none()).columns
 
 
 class ObjectListView(FilteredTableMixin, TemplateView):
