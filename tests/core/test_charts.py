@@ -171,3 +171,14 @@ def test_crowded_labels_wrap_onto_two_lines_or_slant():
                if "borough-chart__label" in t.get("class")]
     assert slanted and all("rotate(-45" in t.get("transform") for t in slanted)
     assert len(slanted) < 60  # every other label or fewer, so they do not overlap
+
+
+def test_a_series_can_keep_its_colour_whatever_its_position():
+    from borough.core.charts import PALETTE, STACKED, Chart, Series
+
+    chart = Chart(title="Levels", description="d", x_labels=["A"], kind=STACKED, unit="standards",
+                  x_title="Theme", key="levels",
+                  series=[Series("Below Minimum", [2], palette=1), Series("Excellent", [1], palette=0)])
+    svg = str(chart.svg())
+    assert svg.index(f'fill="{PALETTE[1]}"') < svg.index(f'fill="{PALETTE[0]}"')
+    assert "borough-chart__series-2" in svg and "borough-chart__series-1" in svg

@@ -72,6 +72,9 @@ class Series:
     values: Sequence[Number | None]
     unit: str | None = None
     in_chart: bool = True
+    # Which PALETTE colour (and dash) to draw with; by default the series' position.
+    # Set it where a colour carries meaning across charts (levels, RAG).
+    palette: int | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "values", tuple(self.values))
@@ -234,7 +237,8 @@ def _legend(chart: Chart, y: float) -> tuple[float, SafeString]:
     if len(series) < 2:
         return 0.0, EMPTY
     parts, x, row = [], 8.0, 0
-    for index, s in enumerate(series):
+    for position, s in enumerate(series):
+        index = _slot(s, position)
         name = _short(s.name, 40)
         width = 22 + len(name) * CHAR_WIDTH + 18
         if x + width > WIDTH and x > 8:
@@ -328,7 +332,8 @@ def _vertical(chart: Chart) -> tuple[float, SafeString]:
                     continue
                 y_top = y_of(stacked + value)
                 parts.append(_bar(x0 + (slot - group_width) / 2, y_top, group_width,
-                                  y_of(stacked) - y_top, j, _tooltip(chart, label, s, s.values[i])))
+                                  y_of(stacked) - y_top, _slot(s, j),
+                                  _tooltip(chart, label, s, s.values[i])))
                 stacked += value
             continue
         bar_width = group_width / len(series)
@@ -336,7 +341,8 @@ def _vertical(chart: Chart) -> tuple[float, SafeString]:
             value = _value(s.values[i])
             bx = x0 + (slot - group_width) / 2 + j * bar_width
             if value > 0:
-                parts.append(_bar(bx, y_of(value), max(bar_width - 1, 1), base - y_of(value), j,
+                parts.append(_bar(bx, y_of(value), max(bar_width - 1, 1), base - y_of(value),
+                                  _slot(s, j),
                                   _tooltip(chart, label, s, s.values[i])))
             if show_values and s.values[i] is not None:
                 parts.append(format_html(
@@ -345,7 +351,7 @@ def _vertical(chart: Chart) -> tuple[float, SafeString]:
                     _n(y_of(value) - 5), TEXT, format_number(s.values[i], chart.decimals)))
     if chart.kind == LINE:
         for j, s in enumerate(series):
-            parts.append(_line(chart, s, j, [left + (i + 0.5) * slot for i in range(count)], y_of))
+            parts.append(_line(chart, s, _slot(s, j), [left + (i + 0.5) * slot for i in range(count)], y_of))
 
     # The x axis and its labels.
     parts.append(format_html(
@@ -371,6 +377,10 @@ def _vertical(chart: Chart) -> tuple[float, SafeString]:
                 '<text x="{}" y="{}" text-anchor="middle" fill="{}" '
                 'class="borough-chart__label">{}</text>', _n(x), _n(base + 20), TEXT, label))
     return height, _join(parts)
+
+
+def _slot(series: Series, index: int) -> int:
+    return index if series.palette is None else series.palette
 
 
 def _bar(x: float, y: float, width: float, height: float, index: int,
@@ -451,7 +461,7 @@ def _horizontal(chart: Chart) -> tuple[float, SafeString]:
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" '
                     'class="borough-chart__bar borough-chart__series-{}">{}</rect>',
                     _n(left), _n(y), _n(x_of(value) - left), _n(max(bar_height - 1, 1)),
-                    PALETTE[j % len(PALETTE)], j % len(PALETTE) + 1,
+                    PALETTE[_slot(s, j) % len(PALETTE)], _slot(s, j) % len(PALETTE) + 1,
                     _tooltip(chart, label, s, s.values[i])))
             if s.values[i] is not None:
                 parts.append(format_html(

@@ -33,6 +33,6 @@ def register() -> None:
         grant_model_permissions(role, records, ("add", "change", "delete"))
         registry.grant(role, ["standards.approve_assessmentcycle"])
     # Anyone on the staff may report progress on an action they own (the service checks ownership).
-    for role in (roles.AGENT, roles.TEAM_LEAD, roles.CHANGE_MANAGER, roles.SECURITY_OFFICER,
-                 roles.SERVICE_UNIT_HEAD):
+    for role in (roles.AGENT, roles.TEAM_LEAD, roles.CHANGE_MANAGER, roles.CAB_MEMBER,
+                 roles.SECURITY_OFFICER, roles.SERVICE_UNIT_HEAD):
         grant_model_permissions(role, [m.ActionUpdate], ("add",))

@@ -43,6 +43,9 @@ from borough.standards.models import (
 )
 
 NOT_RATED = "Not rated"
+# core.charts PALETTE slots for Below Minimum, Minimum, Progressing, Excellent, Not rated:
+# red for below, teal for excellent, grey for not rated, whatever the series' order.
+LEVEL_PALETTE = (1, 3, 2, 0, 4)
 LEVELS = list(Level)
 
 
@@ -525,7 +528,8 @@ def _figures(cycle, themes, actions, previous, previous_levels) -> list[Figure]:
             title="Standards by current level in each theme",
             description="Stacked bars, one per theme: the number of its standards at each level.",
             x_labels=theme_names or ["No themes"],
-            series=[Series(name, [counts[i] for counts in by_theme] or [0])
+            series=[Series(name, [counts[i] for counts in by_theme] or [0],
+                           palette=LEVEL_PALETTE[i % len(LEVEL_PALETTE)])
                     for i, name in enumerate(level_names)],
             unit="standards", kind=STACKED, x_title="Theme", key="report-levels-by-theme",
             empty_text="No standard has been rated yet."),
