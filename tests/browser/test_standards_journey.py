@@ -107,7 +107,7 @@ def test_ict_manager_runs_the_review_and_produces_the_report(page, axe, screensh
     no_csp_errors(page)
     screenshot("report")
     text = page.locator("main").inner_text()
-    for name, current, target in RATINGS:
+    for name, _current, _target in RATINGS:
         assert name in text
     assert "Set up an ICT training path with HR" in text
     assert "Monthly SLA report" in text

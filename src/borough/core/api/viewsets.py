@@ -37,20 +37,36 @@ def expected_version(request) -> int | None:
         raise ValidationError({"version": "A whole number is required."}) from None
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("X-Borough-Organisation", OpenApiTypes.INT, OpenApiParameter.HEADER,
-                         required=False, description="Organisation to work in (token auth)."),
-    ]
-)
-class BaseModelViewSet(viewsets.ModelViewSet):
-    """Scoped with visible_to, filtered by the model's FilterSet, writes through services."""
+def required_version(request) -> int:
+    """The version the client read (expected_version), which an update must send."""
+    version = expected_version(request)
+    if version is None:
+        raise ValidationError(
+            {"version": "Send the version you read (in the body or an If-Match header)."}
+        )
+    return version
+
+
+def write_data(serializer) -> dict:
+    """The validated data to write, without `version` (the services take it apart)."""
+    data = dict(serializer.validated_data)
+    data.pop("version", None)
+    return data
+
+
+# Every viewset takes the organisation to work in as a header (token auth).
+ORGANISATION_HEADER = OpenApiParameter(
+    "X-Borough-Organisation", OpenApiTypes.INT, OpenApiParameter.HEADER,
+    required=False, description="Organisation to work in (token auth).")
+
+
+class ScopedListMixin:
+    """Reads scoped with visible_to, lists filtered only by the model's FilterSet (an
+    unknown query parameter is refused), permissions checked on `model`."""
 
     model: type[models.Model]
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
-    ordering_fields: tuple[str, ...] = ("id", "created_at", "updated_at")
-    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     @property
     def permission_model(self):
@@ -74,6 +90,14 @@ class BaseModelViewSet(viewsets.ModelViewSet):
             )})
         return super().list(request, *args, **kwargs)
 
+
+@extend_schema(parameters=[ORGANISATION_HEADER])
+class BaseModelViewSet(ScopedListMixin, viewsets.ModelViewSet):
+    """Scoped with visible_to, filtered by the model's FilterSet, writes through services."""
+
+    ordering_fields: tuple[str, ...] = ("id", "created_at", "updated_at")
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
         version = response.data.get("version")
@@ -86,9 +110,7 @@ class BaseModelViewSet(viewsets.ModelViewSet):
         return data, m2m
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        data, m2m = self.split_many_to_many(data)
+        data, m2m = self.split_many_to_many(write_data(serializer))
         instance = self.model(**data, organisation_id=self.request.user.active_organisation_id)
         serializer.instance = services.create_record(
             instance, actor=self.request.user, many_to_many=m2m,
@@ -96,15 +118,10 @@ class BaseModelViewSet(viewsets.ModelViewSet):
         )
 
     def perform_update(self, serializer):
-        version = expected_version(self.request)
-        if version is None:
-            raise ValidationError(
-                {"version": "Send the version you read (in the body or an If-Match header)."}
-            )
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
+        version = required_version(self.request)
         serializer.instance = services.update_record(
-            serializer.instance, actor=self.request.user, data=data, expected_version=version
+            serializer.instance, actor=self.request.user, data=write_data(serializer),
+            expected_version=version,
         )
 
     def perform_destroy(self, instance):

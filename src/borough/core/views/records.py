@@ -13,6 +13,14 @@ from borough.core.api.viewsets import model_key
 from borough.core.views.base import EntryViewMixin
 
 
+def show_conflict(form, exc: services.StaleVersionError) -> None:
+    """Put a stale-version error on a bound form and take the current version into it:
+    saving again is then a deliberate choice to replace the other person's values."""
+    form.add_error(None, str(exc))
+    form.data = form.data.copy()
+    form.data["version"] = exc.current.version
+
+
 class ObjectMixin(EntryViewMixin):
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -85,10 +93,7 @@ class ObjectEditView(ObjectMixin, TemplateView):
                 saved = self.save(form, instance)
             except services.StaleVersionError as exc:
                 conflict = exc
-                form.add_error(None, str(exc))
-                # Saving again is now a deliberate choice to replace their values.
-                form.data = form.data.copy()
-                form.data["version"] = exc.current.version
+                show_conflict(form, exc)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

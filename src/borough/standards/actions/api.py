@@ -21,10 +21,13 @@ from borough.core.api.viewsets import (
     BaseModelViewSet,
     expected_version,
     model_key,
+    required_version,
+    write_data,
 )
 from borough.standards import models as m
 from borough.standards.actions import filters as f
 from borough.standards.actions import plan, services
+from borough.standards.validation import MAX_TEXT
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -64,7 +67,7 @@ class ActionUpdateSerializer(serializers.ModelSerializer):
 
 
 class ActionUpdateInputSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=services.MAX_TEXT)
+    note = serializers.CharField(max_length=MAX_TEXT)
     status = ActionStatusField()
     rag = serializers.ChoiceField(choices=m.RAG.choices)
     version = serializers.IntegerField(
@@ -109,22 +112,16 @@ class ActionViewSet(BaseModelViewSet):
     action_permissions = {"updates": "view", "export": "view"}
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
         serializer.instance = services.create_action(
             actor=self.request.user, organisation_id=self.request.user.active_organisation_id,
-            data=data,
+            data=write_data(serializer),
             idempotency_key=model_key(m.Action, self.request.META.get(IDEMPOTENCY_HEADER)))
 
     def perform_update(self, serializer):
-        version = expected_version(self.request)
-        if version is None:
-            raise ValidationError(
-                {"version": "Send the version you read (in the body or an If-Match header)."})
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
+        version = required_version(self.request)
         serializer.instance = services.update_action(
-            serializer.instance, actor=self.request.user, data=data, expected_version=version)
+            serializer.instance, actor=self.request.user, data=write_data(serializer),
+            expected_version=version)
 
     @extend_schema(methods=["GET"], request=None, responses=ActionUpdateSerializer(many=True))
     @extend_schema(methods=["POST"], request=ActionUpdateInputSerializer,
@@ -189,11 +186,7 @@ class ReportReviewViewSet(BaseModelViewSet):
             idempotency_key=model_key(m.ReportReview, self.request.META.get(IDEMPOTENCY_HEADER)))
 
     def perform_update(self, serializer):
-        version = expected_version(self.request)
-        if version is None:
-            raise ValidationError(
-                {"version": "Send the version you read (in the body or an If-Match header)."})
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
+        version = required_version(self.request)
         serializer.instance = services.update_review(
-            serializer.instance, actor=self.request.user, data=data, expected_version=version)
+            serializer.instance, actor=self.request.user, data=write_data(serializer),
+            expected_version=version)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from borough.core.forms import DateInput, ScopedModelForm
 from borough.standards import models as m
 from borough.standards.actions import services
+from borough.standards.validation import MAX_TEXT
 
 
 def _checkboxes():
@@ -53,7 +54,7 @@ class ActionUpdateForm(forms.Form):
     """A progress note on the action page."""
 
     note = forms.CharField(label="Progress note", widget=forms.Textarea(attrs={"rows": 4}),
-                           max_length=services.MAX_TEXT,
+                           max_length=MAX_TEXT,
                            error_messages={"required": "Enter a progress note."})
     status = forms.ChoiceField(choices=m.ActionStatus.choices)
     rag = forms.ChoiceField(label="RAG", choices=m.RAG.choices,

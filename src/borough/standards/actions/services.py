@@ -34,8 +34,8 @@ from borough.standards.models import (
     ReportReview,
     Standard,
 )
+from borough.standards.validation import clean_text
 
-MAX_TEXT = 20_000
 # How far ahead a due date may be, and how often an owner is reminded of one action.
 MAX_YEARS_AHEAD = 10
 REMIND_WITHIN_DAYS = 14
@@ -76,15 +76,6 @@ def can_add_update(user, action: Action) -> bool:
 
 
 # --- validation --------------------------------------------------------------------
-
-def _text(value, field: str, label: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: f"Enter {label}."})
-    if len(value) > limit:
-        raise ValidationError({field: f"{label.capitalize()} must be {limit:,} characters or fewer."})
-    return value
-
 
 def _validate(organisation_id: int, data: dict, *, due_changed: bool, by_person: bool) -> None:
     errors: dict[str, list[str]] = {}
@@ -138,9 +129,9 @@ def _validate(organisation_id: int, data: dict, *, due_changed: bool, by_person:
 def _clean_data(data: dict) -> dict:
     cleaned = {name: data[name] for name in ACTION_FIELDS if name in data}
     if "title" in cleaned:
-        cleaned["title"] = _text(cleaned["title"], "title", "a title", required=True, limit=300)
+        cleaned["title"] = clean_text(cleaned["title"], "title", "a title", required=True, limit=300)
     if "description" in cleaned:
-        cleaned["description"] = _text(cleaned["description"], "description", "the description")
+        cleaned["description"] = clean_text(cleaned["description"], "description", "the description")
     for name in MANY:
         if name in cleaned:
             cleaned[name] = list(cleaned[name] or ())
@@ -208,7 +199,7 @@ def update_action(action: Action, *, actor, data: dict, expected_version: int | 
         saved = services.update_record(locked, actor=actor, data=cleaned,
                                        expected_version=expected_version, note=note)
         if (saved.status, saved.rag) != before:
-            text = _text(note, "note", "the note") or (
+            text = clean_text(note, "note", "the note") or (
                 f"Changed from {_status_words(*before)} to {_status_words(saved.status, saved.rag)}.")
             _write_update(saved, actor=actor, note=text, status=saved.status, rag=saved.rag)
     return saved
@@ -220,7 +211,7 @@ def add_action_update(action: Action, *, actor, note: str, rag: str, status: str
     the action takes them on."""
     if actor is not None and not can_add_update(actor, action):
         raise PermissionDenied("You can only add progress notes to actions you own.")
-    note = _text(note, "note", "a progress note", required=True)
+    note = clean_text(note, "note", "a progress note", required=True)
     if status not in ActionStatus.values:
         raise ValidationError({"status": "Choose a status from the list."})
     if rag not in RAG.values:
@@ -265,8 +256,8 @@ def record_review(*, actor, organisation_id: int, report: str, reviewed_on: date
     """Record that management reviewed a report (evidence for `standards.report-reviewed`)."""
     services.require(actor, "add", ReportReview, organisation_id)
     review = ReportReview(organisation_id=organisation_id, report=report, reviewed_on=reviewed_on,
-                          meeting=_text(meeting, "meeting", "the meeting", limit=200),
-                          note=_text(note, "note", "the note"))
+                          meeting=clean_text(meeting, "meeting", "the meeting", limit=200),
+                          note=clean_text(note, "note", "the note"))
     validate_review(review)
     return services.create_record(review, actor=actor, idempotency_key=idempotency_key)
 

@@ -17,7 +17,12 @@ from borough.core import exports, scope
 from borough.core import services as core_services
 from borough.core.api.viewsets import model_key
 from borough.core.views.lists import BadParameters, FilteredTableMixin
-from borough.core.views.records import ObjectCreateView, ObjectDetailView, ObjectEditView
+from borough.core.views.records import (
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectEditView,
+    show_conflict,
+)
 from borough.standards.actions import plan, services
 from borough.standards.actions.forms import ActionUpdateForm
 from borough.standards.models import ActionUpdate, ReportReview
@@ -126,9 +131,7 @@ class ActionUpdateView(ActionDetailView):
                                            expected_version=data.get("version"))
             except core_services.StaleVersionError as exc:
                 conflict = exc
-                form.add_error(None, str(exc))
-                form.data = form.data.copy()
-                form.data["version"] = exc.current.version
+                show_conflict(form, exc)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

@@ -17,20 +17,18 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from borough.core.api.serializers import BaseModelSerializer, ScopedPrimaryKeyRelatedField
-from borough.core.api.viewsets import IDEMPOTENCY_HEADER, BaseModelViewSet, expected_version, model_key
+from borough.core.api.viewsets import (
+    IDEMPOTENCY_HEADER,
+    BaseModelViewSet,
+    expected_version,
+    model_key,
+    required_version,
+    write_data,
+)
 from borough.standards import models as m
 from borough.standards.assessments import evidence as live
 from borough.standards.assessments import filters as f
 from borough.standards.assessments import services
-
-
-def _require_version(request) -> int:
-    version = expected_version(request)
-    if version is None:
-        raise ValidationError({"version": "Send the version you read (in the body or an "
-                                          "If-Match header)."})
-    return version
-
 
 # --- cycles -----------------------------------------------------------------------------
 
@@ -85,9 +83,8 @@ class AssessmentCycleViewSet(BaseModelViewSet):
                                       self.request.META.get(IDEMPOTENCY_HEADER)))
 
     def perform_update(self, serializer):
-        version = _require_version(self.request)
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
+        version = required_version(self.request)
+        data = write_data(serializer)
         framework = data.pop("framework", None)
         if framework is not None and framework.pk != serializer.instance.framework_id:
             raise ValidationError({"framework": "The framework of a started cycle cannot be "
@@ -103,25 +100,24 @@ class AssessmentCycleViewSet(BaseModelViewSet):
         cycle.refresh_from_db()
         return Response(self.get_serializer(cycle).data)
 
-    @extend_schema(request=NoteSerializer, responses=AssessmentCycleSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
+    def _move(self, request, move):
+        """Submit or reopen the cycle (`move` is the service), with an optional note."""
         cycle = self.get_object()
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.submit_cycle(request.user, cycle, version=expected_version(request),
-                              note=body.validated_data["note"])
+        move(request.user, cycle, version=expected_version(request),
+             note=body.validated_data["note"])
         return self._done(cycle)
 
     @extend_schema(request=NoteSerializer, responses=AssessmentCycleSerializer)
     @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._move(request, services.submit_cycle)
+
+    @extend_schema(request=NoteSerializer, responses=AssessmentCycleSerializer)
+    @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        cycle = self.get_object()
-        body = NoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.reopen_cycle(request.user, cycle, version=expected_version(request),
-                              note=body.validated_data["note"])
-        return self._done(cycle)
+        return self._move(request, services.reopen_cycle)
 
     @extend_schema(request=NoteSerializer, responses=AssessmentCycleSerializer)
     @action(detail=True, methods=["post"])
@@ -240,7 +236,7 @@ class RatingViewSet(BaseModelViewSet):
                         status=status.HTTP_405_METHOD_NOT_ALLOWED)
 
     def perform_update(self, serializer):
-        version = _require_version(self.request)
+        version = required_version(self.request)
         rating = serializer.instance
         data = serializer.validated_data
         serializer.instance = services.rate_standard(
@@ -294,7 +290,7 @@ class CriterionResultViewSet(BaseModelViewSet):
     http_method_names = ["get", "put", "patch", "head", "options"]
 
     def perform_update(self, serializer):
-        version = _require_version(self.request)
+        version = required_version(self.request)
         result = serializer.instance
         data = serializer.validated_data
         serializer.instance = services.answer_criterion(

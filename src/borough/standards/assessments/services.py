@@ -32,8 +32,8 @@ from borough.standards.models import (
     Level,
     StandardAssessment,
 )
+from borough.standards.validation import clean_text
 
-MAX_TEXT = 20_000
 LEVELS = {int(v) for v in Level.values}
 
 
@@ -66,15 +66,6 @@ def _save(instance: models.Model, actor, before: dict, note: str = "") -> bool:
     instance.save()
     audit.record(instance, AuditAction.UPDATE, actor=actor, changes=changes, note=note)
     return True
-
-
-def _text(value, field: str, label: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: f"Enter {label}."})
-    if len(value) > limit:
-        raise ValidationError({field: f"{label.capitalize()} must be {limit:,} characters or fewer."})
-    return value
 
 
 def _level(value, field: str, label: str) -> int:
@@ -122,8 +113,8 @@ def start_cycle(actor, organisation, framework: Framework, name: str, starts_on,
         raise ValidationError({"framework": "Choose a framework from the list."})
     cycle = AssessmentCycle(
         organisation=organisation, framework=framework,
-        name=_text(name, "name", "a name for the cycle", required=True, limit=200),
-        starts_on=starts_on, ends_on=ends_on, summary=_text(summary, "summary", "the summary"))
+        name=clean_text(name, "name", "a name for the cycle", required=True, limit=200),
+        starts_on=starts_on, ends_on=ends_on, summary=clean_text(summary, "summary", "the summary"))
     key = idempotency_key[:100] if idempotency_key and actor is not None else None
     if key and (earlier := services._earlier_submission(actor, key, AssessmentCycle)):
         return earlier  # the same form submitted twice
@@ -174,7 +165,7 @@ def update_cycle(actor, cycle: AssessmentCycle, *, data: dict, version: int | No
         raise ValidationError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
     services.require(actor, "change", AssessmentCycle, cycle.organisation_id)
     if "name" in data:
-        data = {**data, "name": _text(data["name"], "name", "a name for the cycle",
+        data = {**data, "name": clean_text(data["name"], "name", "a name for the cycle",
                                       required=True, limit=200)}
         if AssessmentCycle.objects.filter(organisation_id=cycle.organisation_id,
                                           name__iexact=data["name"]).exclude(pk=cycle.pk).exists():
@@ -214,21 +205,36 @@ def missing_for(cycle: AssessmentCycle, *, signed_off: bool) -> list[str]:
     return problems
 
 
+def _lock_cycle_in(cycle: AssessmentCycle, version: int | None, status: str, refusal: str
+                   ) -> AssessmentCycle:
+    """Lock the cycle for a change of status: it must be at `version` and in `status`."""
+    locked = _lock_cycle(cycle.pk)
+    _check_version(locked, version)
+    if locked.status != status:
+        raise ValidationError(refusal)
+    return locked
+
+
+def _move_cycle(locked: AssessmentCycle, actor, status: str, *, note: str, **fields) -> None:
+    """Put the locked cycle in `status` (setting any other `fields`), and audit the change."""
+    before = audit.snapshot(locked)
+    locked.status = status
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _save(locked, actor, before, note=note)
+
+
 def submit_cycle(actor, cycle: AssessmentCycle, *, version: int | None = None, note: str = ""
                  ) -> AssessmentCycle:
     """In progress → awaiting approval, once every standard is rated."""
     services.require(actor, "change", AssessmentCycle, cycle.organisation_id)
     with transaction.atomic():
-        locked = _lock_cycle(cycle.pk)
-        _check_version(locked, version)
-        if locked.status != CycleStatus.IN_PROGRESS:
-            raise ValidationError("This cycle is already awaiting approval.")
+        locked = _lock_cycle_in(cycle, version, CycleStatus.IN_PROGRESS,
+                                "This cycle is already awaiting approval.")
         missing = missing_for(locked, signed_off=False)
         if missing:
             raise ValidationError(["The cycle cannot be submitted yet.", *missing])
-        before = audit.snapshot(locked)
-        locked.status = CycleStatus.IN_REVIEW
-        _save(locked, actor, before, note=_text(note, "note", "the note"))
+        _move_cycle(locked, actor, CycleStatus.IN_REVIEW, note=clean_text(note, "note", "the note"))
     return locked
 
 
@@ -237,13 +243,9 @@ def reopen_cycle(actor, cycle: AssessmentCycle, *, version: int | None = None, n
     """Awaiting approval → in progress. Approved cycles are locked and stay so."""
     services.require(actor, "change", AssessmentCycle, cycle.organisation_id)
     with transaction.atomic():
-        locked = _lock_cycle(cycle.pk)
-        _check_version(locked, version)
-        if locked.status != CycleStatus.IN_REVIEW:
-            raise ValidationError("Only a cycle awaiting approval can be reopened.")
-        before = audit.snapshot(locked)
-        locked.status = CycleStatus.IN_PROGRESS
-        _save(locked, actor, before, note=_text(note, "note", "the note"))
+        locked = _lock_cycle_in(cycle, version, CycleStatus.IN_REVIEW,
+                                "Only a cycle awaiting approval can be reopened.")
+        _move_cycle(locked, actor, CycleStatus.IN_PROGRESS, note=clean_text(note, "note", "the note"))
     return locked
 
 
@@ -257,10 +259,8 @@ def approve_cycle(actor, cycle: AssessmentCycle, *, version: int | None = None, 
     _require_approver(actor, cycle.organisation_id, "approve a cycle")
     services.require(actor, "change", AssessmentCycle, cycle.organisation_id)
     with transaction.atomic():
-        locked = _lock_cycle(cycle.pk)
-        _check_version(locked, version)
-        if locked.status != CycleStatus.IN_REVIEW:
-            raise ValidationError("Submit the cycle for approval before approving it.")
+        locked = _lock_cycle_in(cycle, version, CycleStatus.IN_REVIEW,
+                                "Submit the cycle for approval before approving it.")
         missing = missing_for(locked, signed_off=True)
         if missing:
             raise ValidationError(["The cycle cannot be approved yet.", *missing])
@@ -280,11 +280,8 @@ def approve_cycle(actor, cycle: AssessmentCycle, *, version: int | None = None, 
         audit.record_bulk(ratings, AuditAction.UPDATE, actor=actor, changes_for=lambda r: {
             "evidence_level": [None, Level(r.evidence_level).label]},
             note="Live evidence recorded at approval.")
-        before = audit.snapshot(locked)
-        locked.status = CycleStatus.APPROVED
-        locked.approved_by = _actor(actor)
-        locked.approved_at = now
-        _save(locked, actor, before, note="Approved and locked.")
+        _move_cycle(locked, actor, CycleStatus.APPROVED, note="Approved and locked.",
+                    approved_by=_actor(actor), approved_at=now)
     return locked
 
 
@@ -304,7 +301,7 @@ def rate_standard(actor, rating: StandardAssessment, *, current_level, target_le
     services.require(actor, "change", StandardAssessment, rating.organisation_id)
     current = _level(current_level, "current_level", "current level")
     target = _level(target_level, "target_level", "target level")
-    commentary = _text(commentary, "commentary", "the commentary")
+    commentary = clean_text(commentary, "commentary", "the commentary")
     with transaction.atomic():
         locked = _lock_rating(rating, version)
         before = audit.snapshot(locked)
@@ -330,7 +327,7 @@ def answer_criterion(actor, result: CriterionResult, *, met, note: str = "",
     services.require(actor, "change", CriterionResult, result.organisation_id)
     if met not in (True, False, None):
         raise ValidationError({"met": "Choose met, not met or not answered."})
-    note = _text(note, "note", "the note")
+    note = clean_text(note, "note", "the note")
     with transaction.atomic():
         _lock_cycle(StandardAssessment.objects.values_list("cycle_id", flat=True).get(
             pk=result.rating_id))
@@ -347,7 +344,7 @@ def sign_off_rating(actor, rating: StandardAssessment, note: str = "", *,
     """A reviewer agrees the rating. The reviewer must not be its assessor."""
     _require_approver(actor, rating.organisation_id, "sign off a rating")
     services.require(actor, "change", StandardAssessment, rating.organisation_id)
-    note = _text(note, "review_note", "the note")
+    note = clean_text(note, "review_note", "the note")
     with transaction.atomic():
         locked = _lock_rating(rating, version)
         if locked.current_level is None or locked.target_level is None:
@@ -444,8 +441,8 @@ def add_evidence(actor, rating: StandardAssessment, *, title: str, note: str = "
     (core.attachments: size and type checked by content). All or nothing."""
     services.require(actor, "add", Evidence, rating.organisation_id)
     files = list(files or [])
-    title = _text(title, "title", "a title", required=True, limit=200)
-    note = _text(note, "note", "the note")
+    title = clean_text(title, "title", "a title", required=True, limit=200)
+    note = clean_text(note, "note", "the note")
     url = (url or "").strip()
     if url:
         try:

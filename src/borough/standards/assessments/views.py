@@ -25,6 +25,7 @@ from borough.core.views.records import (
     ObjectDeleteView,
     ObjectEditView,
     ObjectMixin,
+    show_conflict,
 )
 from borough.standards import models as m
 from borough.standards.assessments import forms, services
@@ -393,9 +394,7 @@ class RatingActionView(LoginRequiredMixin, View):
                     target_level=data["target_level"], commentary=data["commentary"],
                     version=data["version"])
             except core_services.StaleVersionError as exc:
-                form.add_error(None, str(exc))
-                form.data = form.data.copy()
-                form.data["version"] = exc.current.version
+                show_conflict(form, exc)
                 return self.page(request, rating, rate_form=form, conflict=exc)
             except ValidationError as exc:
                 _add_errors(form, exc)

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import django_filters as df
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import ValidationError
 
 from borough.core.api.permissions import ModelRolePermission
-from borough.core.api.viewsets import LIST_CONTROL_PARAMS
+from borough.core.api.viewsets import ORGANISATION_HEADER, ScopedListMixin
 from borough.standards.models import (
     CRITERION_LEVELS,
     Criterion,
@@ -160,39 +158,13 @@ class FrameworkTreeSerializer(FrameworkSerializer):
 # --- Viewsets ---------------------------------------------------------------------------------
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("X-Borough-Organisation", OpenApiTypes.INT, OpenApiParameter.HEADER,
-                         required=False, description="Organisation to work in (token auth)."),
-    ]
-)
-class DefinitionViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema(parameters=[ORGANISATION_HEADER])
+class DefinitionViewSet(ScopedListMixin, viewsets.ReadOnlyModelViewSet):
     """Shared, read-only definitions, scoped with visible_to."""
 
     model: type = Framework
     permission_classes = [DefinitionPermission]
     ordering_fields = ("id", "order")
-    select_related: tuple[str, ...] = ()
-
-    @property
-    def permission_model(self):
-        return self.model
-
-    def get_queryset(self):
-        qs = self.model.objects.visible_to(self.request.user)
-        if self.select_related:
-            qs = qs.select_related(*self.select_related)
-        return qs.order_by(*(self.model._meta.ordering or ["pk"]))
-
-    def list(self, request, *args, **kwargs):
-        filters = set(getattr(self.filterset_class, "base_filters", {}))
-        unknown = sorted(set(request.query_params) - filters - LIST_CONTROL_PARAMS)
-        if unknown:
-            raise ValidationError({"detail": (
-                f"Unknown parameter {', '.join(unknown)}. "
-                f"Filters here are: {', '.join(sorted(filters)) or 'none'}."
-            )})
-        return super().list(request, *args, **kwargs)
 
 
 class FrameworkViewSet(DefinitionViewSet):

@@ -369,16 +369,22 @@ def _read_framework(r: _Reader, root: Node) -> FrameworkSpec | None:
     return spec
 
 
-def _read_theme(r: _Reader, node: Node) -> ThemeSpec | None:
-    keys = r.mapping(node, "a theme", THEME_KEYS)
-    if keys is None:
-        return None
-    code = r.code(keys.get("code"), "a theme's code") if "code" in keys else None
-    label = f"theme '{code}'" if code else "a theme"
+def _read_named(r: _Reader, keys: dict, kind: str) -> tuple[str | None, str, str | None, str]:
+    """A theme's or standard's code, the label problems name it by, its name and description."""
+    code = r.code(keys.get("code"), f"a {kind}'s code") if "code" in keys else None
+    label = f"{kind} '{code}'" if code else f"a {kind}"
     name = r.text(keys.get("name"), f"the name of {label}", max_length=NAME_MAX) \
         if "name" in keys else None
     description = r.text(keys.get("description"), f"the description of {label}",
                          required=False) or ""
+    return code, label, name, description
+
+
+def _read_theme(r: _Reader, node: Node) -> ThemeSpec | None:
+    keys = r.mapping(node, "a theme", THEME_KEYS)
+    if keys is None:
+        return None
+    code, label, name, description = _read_named(r, keys, "theme")
     if code is None or name is None:
         return None
     return ThemeSpec(code=code, name=name, description=description, line=_line(node))
@@ -388,12 +394,7 @@ def _read_standard(r: _Reader, node: Node, themes: dict[str, int]) -> StandardSp
     keys = r.mapping(node, "a standard", STANDARD_KEYS)
     if keys is None:
         return None
-    code = r.code(keys.get("code"), "a standard's code") if "code" in keys else None
-    label = f"standard '{code}'" if code else "a standard"
-    name = r.text(keys.get("name"), f"the name of {label}", max_length=NAME_MAX) \
-        if "name" in keys else None
-    description = r.text(keys.get("description"), f"the description of {label}",
-                         required=False) or ""
+    code, label, name, description = _read_named(r, keys, "standard")
     theme = None
     if "theme" in keys:
         theme = r.text(keys["theme"], f"the theme of {label}")
