@@ -17,3 +17,12 @@ def test_frameworks_link_in_the_standards_section(client, org_a, role, shown):
     sections = [item["label"] for item in response.context["nav_sections"] or []]
     assert (reverse("standards:framework_list") in links) is shown
     assert ("Standards" in sections) is shown
+
+
+@pytest.mark.django_db
+def test_home_page_lists_the_same_pages_as_the_menu(client, org_a):
+    client.force_login(make_member(org_a, roles.ICT_MANAGER, "manager"))
+    response = client.get(reverse("core:home"))
+    sections = response.context["sections"]
+    assert {"label": "Frameworks", "url": reverse("standards:framework_list")} in sections["Standards"]
+    assert f'href="{reverse("standards:framework_list")}"' in response.content.decode()

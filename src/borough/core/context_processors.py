@@ -17,8 +17,9 @@ def navigation(request):
     return cached
 
 
-def _navigation(request, user):
-    path = request.path
+def menu(user) -> dict[str, list[dict]]:
+    """Section -> [{"label", "url"}] of the pages `user` may open, in menu order: each
+    registered model's list, plus the registry's other menu links."""
     items = [
         (entry.nav_section, entry.nav_order, entry.verbose_name_plural.capitalize(),
          entry.url_name("list"))
@@ -31,10 +32,16 @@ def _navigation(request, user):
     ]
     sections: dict[str, list[dict]] = {}
     for section, _order, label, url_name in sorted(items, key=lambda i: (i[0], i[1])):
-        url = reverse(url_name)
-        sections.setdefault(section, []).append(
-            {"label": label, "url": url, "active": path.startswith(url)}
-        )
+        sections.setdefault(section, []).append({"label": label, "url": reverse(url_name)})
+    return sections
+
+
+def _navigation(request, user):
+    path = request.path
+    sections = {
+        label: [{**item, "active": path.startswith(item["url"])} for item in items]
+        for label, items in menu(user).items()
+    }
     nav_sections = []
     nav_subsections = []
     for label, items in sections.items():

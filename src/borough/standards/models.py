@@ -25,6 +25,12 @@ class Level(models.IntegerChoices):
     EXCELLENT = 3, "Excellent"
 
 
+# core.charts PALETTE slot per level, so a level keeps one colour in every chart
+# (red below Minimum, teal for Excellent) and "not rated" is grey.
+LEVEL_PALETTE = {Level.BELOW_MINIMUM: 1, Level.MINIMUM: 3, Level.PROGRESSING: 2,
+                 Level.EXCELLENT: 0}
+NOT_RATED_PALETTE = 4
+
 # The levels a framework defines criteria for (Below Minimum has none).
 CRITERION_LEVELS = [Level.MINIMUM, Level.PROGRESSING, Level.EXCELLENT]
 

@@ -7,8 +7,7 @@ from django.http import JsonResponse
 from django.views import View
 from django.views.generic import TemplateView
 
-from borough.core import scope
-from borough.core.registry import registry
+from borough.core.context_processors import menu
 from borough.core.search import MIN_LENGTH, search
 
 
@@ -18,12 +17,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        sections: dict[str, list] = {}
-        for entry in sorted(registry.all(), key=lambda e: (e.nav_section or "", e.nav_order)):
-            if entry.nav_section and scope.can(user, "view", entry.model, None):
-                sections.setdefault(entry.nav_section, []).append(entry)
-        context["sections"] = sections
+        context["sections"] = menu(self.request.user)
         return context
 
 

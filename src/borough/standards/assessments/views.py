@@ -267,7 +267,8 @@ class CycleCompareView(ObjectMixin, TemplateView):
             description="For each assessment cycle, how many standards the organisation rated "
                         "at each level.",
             x_labels=[c.name for c in cycles],
-            series=[charts.Series(label, counts[value]) for value, label in m.Level.choices],
+            series=[charts.Series(label, counts[value], palette=m.LEVEL_PALETTE[value])
+                    for value, label in m.Level.choices],
             unit="standards", kind=charts.STACKED, x_title="Assessment cycle", decimals=0,
             key=f"cycle-{cycle.pk}-levels",
             empty_text="No standard has been rated in these cycles yet.")

@@ -25,7 +25,9 @@ from django.utils import timezone
 
 from borough.core.charts import BAR, STACKED, Chart, Series
 from borough.core.models import Attachment
+from borough.standards import models as standards_models
 from borough.standards.models import (
+    NOT_RATED_PALETTE,
     OPEN_ACTION_STATUSES,
     RAG,
     Action,
@@ -43,10 +45,9 @@ from borough.standards.models import (
 )
 
 NOT_RATED = "Not rated"
-# core.charts PALETTE slots for Below Minimum, Minimum, Progressing, Excellent, Not rated:
-# red for below, teal for excellent, grey for not rated, whatever the series' order.
-LEVEL_PALETTE = (1, 3, 2, 0, 4)
 LEVELS = list(Level)
+# Chart colours for the level series (LEVELS, then NOT_RATED), as in every standards chart.
+LEVEL_PALETTE = (*(standards_models.LEVEL_PALETTE[level] for level in LEVELS), NOT_RATED_PALETTE)
 
 
 def level_label(value: int | None) -> str:
