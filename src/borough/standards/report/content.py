@@ -26,6 +26,7 @@ from django.utils import timezone
 from borough.core.charts import BAR, STACKED, Chart, Series
 from borough.core.models import Attachment
 from borough.standards import models as standards_models
+from borough.standards.figures import figure_rows
 from borough.standards.models import (
     NOT_RATED_PALETTE,
     OPEN_ACTION_STATUSES,
@@ -343,24 +344,6 @@ def _evidence_files(user, evidence: list[Evidence]) -> dict[int, list[str]]:
     return names
 
 
-def _figures_of(result) -> list[tuple[str, str]]:
-    figures = getattr(result, "figures", None) or {}
-    return [(str(key).replace("_", " ").capitalize(), _format_figure(value))
-            for key, value in figures.items()]
-
-
-def _format_figure(value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
 def _reasons(outcome) -> list[str]:
     reasons = getattr(outcome, "reasons", None) or []
     if isinstance(reasons, str):
@@ -382,7 +365,7 @@ def _standard_line(standard, rating, outcome, files) -> StandardLine:
             status=getattr(item, "status", ""),
             rule_title=getattr(item, "rule_title", "") or "",
             summary=getattr(result, "summary", "") or "",
-            figures=_figures_of(result),
+            figures=figure_rows(result),
             links=[(link.label, link.url) for link in getattr(result, "links", ()) or ()],
             note=getattr(item, "note", "") or "",
             added=criterion.added,
