@@ -9,6 +9,16 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle counts live in the (in-process) cache: each test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def org_a(db):
     return OrganisationFactory(name="Copeland Borough Council", code="cbc")

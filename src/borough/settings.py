@@ -136,18 +136,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if MODE == "test" else 60
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Prepared statements (server-side binding; psycopg prepares a statement once it has
-    # run `prepare_threshold` times on a persistent connection) are off by default:
-    # after five executions PostgreSQL may switch to a generic plan, and a generic plan
-    # cannot use a partial index whose condition is a parameter — the queue's
-    # `status IN (...)` then walked every ticket (1 ms became 65 ms at 100k tickets,
-    # bench/README.md). DATABASE_PREPARED_STATEMENTS=true turns them on; never behind a
-    # transaction-pooling PgBouncer.
-    if env.get_bool("DATABASE_PREPARED_STATEMENTS", False):
-        _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
-        _pg_options.setdefault("server_side_binding", True)
-        _pg_options.setdefault("prepare_threshold", env.get_int("DATABASE_PREPARE_THRESHOLD", 5))
+# PostgreSQL prepared statements (server-side binding; psycopg prepares a statement once
+# it has run `prepare_threshold` times on a persistent connection) are off by default:
+# after five executions PostgreSQL may switch to a generic plan, and a generic plan
+# cannot use a partial index whose condition is a parameter — the queue's
+# `status IN (...)` then walked every ticket (1 ms became 65 ms at 100k tickets; see the
+# README's Performance section). DATABASE_PREPARED_STATEMENTS=true turns them on; never
+# behind a transaction-pooling PgBouncer.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.get_bool(
+    "DATABASE_PREPARED_STATEMENTS", False
+):
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("server_side_binding", True)
+    _pg_options.setdefault("prepare_threshold", env.get_int("DATABASE_PREPARE_THRESHOLD", 5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and sessions -------------------------------------------------------
@@ -168,6 +169,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour (SECURITY.md rule 16)
+# Reset links asked for, per email address typed and per client address, in a window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.get_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
+PASSWORD_RESET_LIMIT_PER_IP = env.get_int("PASSWORD_RESET_LIMIT_PER_IP", 20)
+PASSWORD_RESET_LIMIT_WINDOW = env.get_int("PASSWORD_RESET_LIMIT_WINDOW", 60 * 60)
+# Email-change confirmation links: valid one hour; requests per user per hour.
+EMAIL_CHANGE_TIMEOUT = 60 * 60
+EMAIL_CHANGE_LIMIT_PER_USER = env.get_int("EMAIL_CHANGE_LIMIT_PER_USER", 5)
 SESSION_COOKIE_AGE = env.get_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -248,6 +256,11 @@ ATTACHMENT_ALLOWED_TYPES = env.get_list(
         "message/rfc822",
     ],
 )
+# Office files are ZIP archives: limits checked from the central directory before
+# anything unpacks an upload or an imported workbook (core/archives.py, rule 19).
+ARCHIVE_MAX_MEMBERS = env.get_int("ARCHIVE_MAX_MEMBERS", 1000)
+ARCHIVE_MAX_UNPACKED_BYTES = env.get_int("ARCHIVE_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
+ARCHIVE_MAX_RATIO = env.get_int("ARCHIVE_MAX_RATIO", 100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -315,7 +328,15 @@ DJANGO_TABLES2_TEMPLATE = "borough/table.html"
 DJANGO_TABLES2_PAGE_RANGE = 7
 
 # --- Caches ---------------------------------------------------------------------
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttles (password-reset and email-change requests) count in the cache. The default,
+# in-process memory, counts per server process; with several processes set CACHE_URL
+# to a Redis database (Django's own Redis backend; redis-py is already installed).
+CACHE_URL = env.get_str("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": CACHE_URL, "KEY_PREFIX": "borough"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Demo -----------------------------------------------------------------------
 BOROUGH_DEMO_PASSWORD = env.get_str("BOROUGH_DEMO_PASSWORD", "")

@@ -396,8 +396,8 @@ def test_a_zip_that_is_not_a_workbook_is_refused(browser):
     assert "not an Excel workbook" in " ".join(file_errors(response))
 
 
-def test_a_workbook_that_unpacks_too_large_is_refused(browser, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 1000)
+def test_a_workbook_that_unpacks_too_large_is_refused(browser, settings):
+    settings.ARCHIVE_MAX_UNPACKED_BYTES = 1000
     response = upload(browser, PEOPLE_IMPORT, xlsx_bytes([["full_name"], ["Ann Ash"]]),
                       name="people.xlsx")
     assert response.status_code == 400

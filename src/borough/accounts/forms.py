@@ -124,3 +124,27 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             invalid="Enter an email address in the correct format, like name@example.gov.uk",
         )
         self.fields["email"].widget.attrs.update(spellcheck="false")
+
+
+class EmailChangeForm(forms.Form):
+    """The new address and the current password; the service checks the rest."""
+
+    email = forms.EmailField(
+        label="New email address", max_length=254,
+        help_text="We will send a link to this address. Your address changes only when "
+                  "you open the link and confirm.",
+        error_messages={
+            "required": "Enter your new email address",
+            "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+    password = forms.CharField(
+        label="Current password", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your current password"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update(spellcheck="false", autocomplete="email")

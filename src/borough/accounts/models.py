@@ -122,3 +122,29 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class EmailChange(models.Model):
+    """A user's request to change their email address (SECURITY.md rule 16).
+
+    The address changes only when the link sent to the new address is opened and
+    confirmed, once, within `EMAIL_CHANGE_TIMEOUT`. Only the hash of the link's secret
+    is stored. A newer request cancels the user's earlier ones."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    old_email = models.EmailField(blank=True)
+    new_email = models.EmailField()
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user}: {self.old_email or 'no address'} → {self.new_email}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_at is None and self.cancelled_at is None

@@ -4,14 +4,22 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
-from borough.accounts.models import ApiToken, Membership, User, hash_token
+from borough.accounts.models import ApiToken, EmailChange, Membership, User, hash_token
 from borough.core import audit
 from borough.core.models import AuditAction, SubmissionKey
 
@@ -144,3 +152,136 @@ def sync_membership_role(
         )
     user.forget_permissions()
     return existing
+
+
+# --- Changing one's email address (SECURITY.md rule 16) -----------------------------------
+
+EMAIL_CHANGE_SALT = "borough.accounts.email-change"
+PASSWORD_INCORRECT = "Your current password is not right. Enter it again."  # noqa: S105
+LINK_NOT_WORKING = (
+    "This link does not work. It has already been used, has expired (links last one hour), "
+    "was replaced by a newer request, or was not copied in full."
+)
+
+
+class EmailChangeLinkError(ValidationError):
+    """The confirmation link cannot be used; the message says why, for a person."""
+
+
+def normalise_email(address: str) -> str:
+    return BaseUserManager.normalize_email(address.strip())
+
+
+def request_email_change(
+    user: User, *, actor: User, new_email: str, password: str, site_url: str,
+) -> EmailChange:
+    """Ask to change `user`'s address to `new_email`, after checking their current
+    password. Nothing changes yet: a link is sent to the new address, and a notice to
+    the old one. `site_url` is the scheme and host links start with."""
+    if actor is None or actor.pk != user.pk:
+        raise PermissionDenied("You can only change your own email address.")
+    errors: dict[str, str] = {}
+    if not password or not user.check_password(password):
+        errors["password"] = PASSWORD_INCORRECT
+    new_email = normalise_email(new_email or "")
+    if not new_email:
+        errors.setdefault("email", "Enter your new email address")
+    elif new_email.casefold() == (user.email or "").casefold():
+        errors["email"] = "That is already your email address. Enter a different one."
+    elif User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        errors["email"] = ("Another Borough account uses that email address. Enter a "
+                           "different one, or ask your ICT service desk.")
+    if errors:
+        raise ValidationError(errors)
+    secret = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        EmailChange.objects.filter(
+            user=locked, confirmed_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=now)
+        change = EmailChange.objects.create(
+            user=locked, old_email=locked.email, new_email=new_email,
+            key_hash=hash_token(secret), created_at=now,
+        )
+        audit.record(locked, AuditAction.EVENT, actor=actor,
+                     changes={"email_change_requested": [None, new_email]},
+                     note="Email change asked for; waiting for confirmation from the new address")
+        token = signing.TimestampSigner(salt=EMAIL_CHANGE_SALT).sign_object(
+            {"c": change.pk, "k": secret}
+        )
+        link = site_url.rstrip("/") + reverse("accounts:email_change_confirm", args=[token])
+        transaction.on_commit(lambda: _send_email_change_mail(change, link))
+    return change
+
+
+def _send(template: str, to: str, context: dict) -> None:
+    subject = " ".join(render_to_string(f"accounts/email/{template}_subject.txt",
+                                        context).split())
+    message = EmailMultiAlternatives(
+        subject, render_to_string(f"accounts/email/{template}.txt", context),
+        settings.DEFAULT_FROM_EMAIL, [to],
+    )
+    message.attach_alternative(render_to_string(f"accounts/email/{template}.html", context),
+                               "text/html")
+    message.send()
+
+
+def _send_email_change_mail(change: EmailChange, link: str) -> None:
+    context = {"user": change.user, "old_email": change.old_email,
+               "new_email": change.new_email, "link": link}
+    _send("email_change_confirm", change.new_email, context)
+    if change.old_email:
+        _send("email_change_notice", change.old_email, context)
+
+
+def email_change_for_link(token: str, *, user: User) -> EmailChange:
+    """The pending change a confirmation link stands for, if `user` may confirm it now.
+    Raises EmailChangeLinkError otherwise: expired, used, replaced, forged, another
+    user's, or the address was taken or changed meanwhile."""
+    try:
+        payload = signing.TimestampSigner(salt=EMAIL_CHANGE_SALT).unsign_object(
+            token, max_age=settings.EMAIL_CHANGE_TIMEOUT
+        )
+        change_id, secret = int(payload["c"]), str(payload["k"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise EmailChangeLinkError(LINK_NOT_WORKING) from None
+    change = EmailChange.objects.filter(pk=change_id, user_id=user.pk).first()
+    if (change is None or not change.is_pending
+            or not constant_time_compare(change.key_hash, hash_token(secret))
+            or timezone.now() - change.created_at > timedelta(seconds=settings.EMAIL_CHANGE_TIMEOUT)
+            or (change.old_email or "").casefold() != (user.email or "").casefold()):
+        raise EmailChangeLinkError(LINK_NOT_WORKING)
+    if User.objects.filter(email__iexact=change.new_email).exclude(pk=user.pk).exists():
+        raise EmailChangeLinkError(
+            "Another Borough account now uses that email address, so it cannot be yours. "
+            "Ask your ICT service desk."
+        )
+    return change
+
+
+def confirm_email_change(token: str, *, actor: User) -> EmailChange:
+    """Apply the change a confirmation link stands for: the user's address, and that of
+    their directory entries, in one transaction with the audit records. A link works once."""
+    from borough.organisation import services as organisation_services
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        change = email_change_for_link(token, user=user)
+        change = EmailChange.objects.select_for_update().get(pk=change.pk)
+        if not change.is_pending:  # confirmed by a parallel request
+            raise EmailChangeLinkError(LINK_NOT_WORKING)
+        before = user.email
+        user.email = change.new_email
+        user.save(update_fields=["email"])
+        change.confirmed_at = timezone.now()
+        change.save(update_fields=["confirmed_at"])
+        audit.record(user, AuditAction.UPDATE, actor=actor,
+                     changes={"email": [before, change.new_email]},
+                     note="Email address changed; confirmed from the new address")
+        organisation_services.set_email_for_user(
+            user, change.new_email, actor=actor,
+            note="Follows the account holder's confirmed email change",
+        )
+    actor.email = user.email
+    return change

@@ -21,5 +21,8 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("password/reset/complete/", views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
+    path("email/change/", views.EmailChangeView.as_view(), name="email_change"),
+    path("email/confirm/<str:token>/", views.EmailChangeConfirmView.as_view(),
+         name="email_change_confirm"),
     *crud_urls(registry.get(Membership), "memberships"),
 ]

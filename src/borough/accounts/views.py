@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from borough.accounts import forms, services
+from borough.accounts import forms, services, throttle
 from borough.accounts.middleware import SESSION_KEY
 from borough.accounts.models import ApiToken
 
@@ -80,12 +80,35 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Sends a reset link. Requests are counted per address typed and per client
+    address (settings `PASSWORD_RESET_LIMIT_*`), whether or not an account uses the
+    address, so neither the answer nor the throttling tells who has an account."""
+
     permission_action = "public"
     template_name = "accounts/password_reset.html"
     form_class = forms.PasswordResetForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        window = settings.PASSWORD_RESET_LIMIT_WINDOW
+        by_address = throttle.allow(
+            "password-reset-address", form.cleaned_data["email"].strip().casefold(),
+            limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS, window=window,
+        )
+        by_client = throttle.allow(
+            "password-reset-ip", throttle.client_ip(self.request),
+            limit=settings.PASSWORD_RESET_LIMIT_PER_IP, window=window,
+        )
+        if not (by_address and by_client):
+            minutes = max(1, window // 60)
+            form.add_error("email", (
+                "Too many reset links have been asked for. Wait "
+                f"{minutes} minutes, then try again, or ask your ICT service desk."
+            ))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -168,4 +191,69 @@ class TokenRevokeView(LoginRequiredMixin, View):
         token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
         services.revoke_token(token, actor=request.user)
         messages.success(request, f"Token “{token.name}” revoked. It no longer works.")
+        return HttpResponseRedirect(reverse("accounts:profile"))
+
+
+class EmailChangeView(LoginRequiredMixin, FormView):
+    """Asks for a new address and the current password (SECURITY.md rule 16); the
+    address changes only once the link sent to it is confirmed."""
+
+    permission_action = "view"
+    template_name = "accounts/email_change.html"
+    form_class = forms.EmailChangeForm
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_usable_password():
+            return self.get(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        if not throttle.allow("email-change", str(user.pk),
+                              limit=settings.EMAIL_CHANGE_LIMIT_PER_USER, window=60 * 60):
+            form.add_error(None, "You have asked to change your email address too many times. "
+                                 "Wait an hour, then try again.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        try:
+            change = services.request_email_change(
+                user, actor=user, new_email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                site_url=self.request.build_absolute_uri("/"),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"We have sent a link to {change.new_email}. Open it within one hour and confirm "
+            "to finish. Until then your email address does not change.",
+        )
+        return HttpResponseRedirect(reverse("accounts:profile"))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class EmailChangeConfirmView(LoginRequiredMixin, TemplateView):
+    """GET shows what the link will do and a button; only the POST changes the address
+    (SECURITY.md rule 17). The link works once, for the user who asked, within an hour."""
+
+    permission_action = "view"
+    template_name = "accounts/email_change_confirm.html"
+
+    def get(self, request, token):
+        try:
+            change = services.email_change_for_link(token, user=request.user)
+        except services.EmailChangeLinkError as exc:
+            return self.render_to_response({"error": exc.messages[0]}, status=400)
+        return self.render_to_response({"change": change})
+
+    def post(self, request, token):
+        try:
+            change = services.confirm_email_change(token, actor=request.user)
+        except services.EmailChangeLinkError as exc:
+            return self.render_to_response({"error": exc.messages[0]}, status=400)
+        messages.success(request, f"Your email address is now {change.new_email}.")
         return HttpResponseRedirect(reverse("accounts:profile"))

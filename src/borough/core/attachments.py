@@ -7,6 +7,8 @@ import codecs
 import hashlib
 import os
 import secrets
+import struct
+import zipfile
 from pathlib import Path
 
 import filetype
@@ -16,23 +18,29 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
-from borough.core import audit, services
+from borough.core import archives, audit, services
 from borough.core.models import Attachment, AuditAction
 
 TEXT_TYPES = {"text/plain", "text/csv"}
-ZIP_BASED = {
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+ZIP = "application/zip"
+# An Office Open XML package is told apart by its main part, listed in the archive's
+# central directory; a macro project makes it a macro-enabled file, which is not allowed.
+OOXML_PARTS = (
+    ("word/document.xml", DOCX, "application/vnd.ms-word.document.macroEnabled.12"),
+    ("xl/workbook.xml", XLSX, "application/vnd.ms-excel.sheet.macroEnabled.12"),
+    ("ppt/presentation.xml", PPTX,
+     "application/vnd.ms-powerpoint.presentation.macroEnabled.12"),
+)
+ODF_TYPES = {ODT, ODS, "application/vnd.oasis.opendocument.presentation"}
+# Text that a browser would run or render: refused however it is named.
+MARKUP_SIGNATURES = ("<!doctype", "<html", "<head", "<body", "<script", "<svg", "<?xml",
+                     "<iframe", "<object", "<embed", "<meta", "<!--")
 EXTENSION_TYPES = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
     ".eml": "message/rfc822",
     ".txt": "text/plain",
     ".csv": "text/csv",
@@ -45,22 +53,43 @@ def storage_root() -> Path:
     return root
 
 
-def detect_type(head: bytes, name: str) -> str | None:
-    """The media type from the file's bytes; the name only refines a zip or plain text."""
+def _zip_type(head: bytes, members: list[zipfile.ZipInfo]) -> str:
+    """What a ZIP archive is, from its member names (and, for OpenDocument, the
+    uncompressed `mimetype` member that must come first), never from the file's name."""
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" in names:
+        for part, media_type, with_macros in OOXML_PARTS:
+            if part in names:
+                macros = any(n.lower().endswith("vbaproject.bin") for n in names)
+                return with_macros if macros else media_type
+    if "mimetype" in names and head[30:38] == b"mimetype":
+        name_length, extra_length = struct.unpack("<HH", head[26:30])
+        (stored_size,) = struct.unpack("<L", head[18:22])
+        start = 30 + name_length + extra_length
+        declared = head[start:start + min(stored_size, 100)].decode("ascii", "replace")
+        if declared in ODF_TYPES:
+            return declared
+    return ZIP
+
+
+def detect_type(head: bytes, name: str, members: list[zipfile.ZipInfo] | None = None) -> str | None:
+    """The media type from the file's content. A ZIP archive is typed by its members
+    (`members`, from `archives.inspect_zip`); the name only tells an email or a CSV
+    from other plain text, never a binary type."""
+    if archives.is_zip(head):
+        return _zip_type(head, members or [])
     kind = filetype.guess(head)
-    ext = os.path.splitext(name)[1].lower()
     if kind is not None:
-        if kind.mime == "application/zip" and EXTENSION_TYPES.get(ext) in ZIP_BASED:
-            return EXTENSION_TYPES[ext]
         return kind.mime
     try:
         # Incremental: a multi-byte character cut at the end of the sample is not an error.
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
     except UnicodeDecodeError:
         return None
-    if ext == ".eml":
-        return "message/rfc822"
-    return "text/csv" if ext == ".csv" else "text/plain"
+    if text.lstrip()[:20].lower().startswith(MARKUP_SIGNATURES):
+        return "text/html"
+    ext = os.path.splitext(name)[1].lower()
+    return EXTENSION_TYPES.get(ext, "text/plain")
 
 
 def clean_name(name: str) -> str:
@@ -79,7 +108,14 @@ def add_attachment(target, upload, *, actor) -> Attachment:
         )
     upload.seek(0)
     head = upload.read(8192)
-    media_type = detect_type(head, name)
+    members = None
+    if archives.is_zip(head):
+        # Office files are ZIP archives: check the limits before anything unpacks it.
+        try:
+            members = archives.inspect_zip(getattr(upload, "file", upload), label=f"“{name}”")
+        except archives.ArchiveError as exc:
+            raise ValidationError(exc.message) from None
+    media_type = detect_type(head, name, members)
     if media_type not in settings.ATTACHMENT_ALLOWED_TYPES:
         raise ValidationError(
             f"“{name}” is not a type of file Borough accepts. Upload a PDF, image, text, "

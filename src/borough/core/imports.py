@@ -34,14 +34,11 @@ from django.template.defaultfilters import filesizeformat
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from borough.core import services
+from borough.core import archives, services
 from borough.core.registry import ModelEntry
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 200
-# A workbook is a zip archive: bound what it may unpack to (SECURITY.md rule 19).
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_ARCHIVE_MEMBERS = 1000
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 DATETIME_FORMATS = (
     "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
@@ -255,7 +252,7 @@ def read_upload(upload) -> Sheet:
         raise ImportFileError("The file is empty. Upload a spreadsheet with a header row "
                               "and at least one row of data.")
     # By content, not by name: a workbook is a zip archive, anything else must be text.
-    sheet = read_xlsx(data) if data.startswith(b"PK\x03\x04") else read_csv(data)
+    sheet = read_xlsx(data) if archives.is_zip(data) else read_csv(data)
     sheet.digest = hashlib.sha256(data).hexdigest()
     if all(is_blank(c) for c in sheet.header) and not sheet.rows:
         raise ImportFileError("The file is empty. Upload a spreadsheet with a header row "
@@ -346,24 +343,20 @@ def read_csv(data: bytes) -> Sheet:
 
 
 def _check_archive(data: bytes) -> None:
+    """A workbook is a ZIP archive: refuse one beyond the archive limits (SECURITY.md
+    rule 19) from its central directory, before openpyxl unpacks anything."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError):
-        raise _not_a_spreadsheet(data) from None
-    with archive:
-        members = archive.infolist()
-        names = {m.filename for m in members}
-        if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-            raise ImportFileError(
-                "The file is a zip archive or another office document, not an Excel workbook "
-                "(.xlsx). Upload a CSV file in UTF-8 or an .xlsx workbook."
-            )
-        if (len(members) > MAX_ARCHIVE_MEMBERS
-                or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES):
-            raise ImportFileError(
-                "The workbook is too large once unpacked. Copy the register into a new "
-                "workbook with one sheet, or save it as CSV UTF-8."
-            )
+        members = archives.inspect_zip(data, label="The workbook")
+    except archives.ArchiveError as exc:
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise _not_a_spreadsheet(data) from None
+        raise ImportFileError(exc.message) from None
+    names = {m.filename for m in members}
+    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+        raise ImportFileError(
+            "The file is a zip archive or another office document, not an Excel workbook "
+            "(.xlsx). Upload a CSV file in UTF-8 or an .xlsx workbook."
+        )
 
 
 def _cell(value) -> object:
