@@ -16,11 +16,14 @@ from django.utils import timezone
 from django.views import View
 from openpyxl import Workbook
 
-from borough.core import exports
+from borough.core import exports, scope
 from borough.core.forms import DateInput
 from borough.organisation.models import ServiceUnit, Team
 from borough.servicedesk import statistics
 from borough.servicedesk.statistics import MAX_PERIOD_DAYS, Period
+
+# The name ReportReview records give this page (standards.report-reviewed).
+REVIEWED_REPORT = "servicedesk-statistics"
 
 TEMPLATE = "servicedesk/statistics.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -111,6 +114,10 @@ class StatisticsAccessMixin(LoginRequiredMixin):
                 (label, f"{reverse('servicedesk:statistics_export', args=[fmt])}?{query}")
                 for fmt, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
             ]
+            # A management review of these figures is evidence for the standards module.
+            if scope.organisation_ids(self.request.user, "standards.add_reportreview"):
+                context["review_url"] = (f"{reverse('standards:reportreview_add')}"
+                                         f"?report={REVIEWED_REPORT}")
         return render(self.request, TEMPLATE, context, status=400 if form.errors else 200)
 
 
