@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "borough.core.middleware.SecurityHeadersMiddleware",
+    "borough.core.middleware.IntegrityConflictMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

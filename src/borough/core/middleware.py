@@ -1,3 +1,11 @@
+import logging
+
+from django.db import IntegrityError
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
+
+
 class SecurityHeadersMiddleware:
     """Headers Django's SecurityMiddleware does not set."""
 
@@ -13,3 +21,27 @@ class SecurityHeadersMiddleware:
             # Pages with council data must not linger in shared browser caches.
             response.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+class IntegrityConflictMiddleware:
+    """A write the database refused because of someone else's change at the same moment
+    (a related record deleted after the form loaded it, a unique value taken meanwhile)
+    is a conflict to retry, not a server error: 409 with a plain explanation."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, IntegrityError):
+            return None
+        logger.warning("Write refused by the database on %s: %s", request.path, exception)
+        return render(request, "409.html", {"message": CONFLICT_MESSAGE}, status=409)
+
+
+CONFLICT_MESSAGE = (
+    "Nothing was saved: a record this change depends on was changed or deleted by someone "
+    "else at the same moment. Go back, refresh the page and try again."
+)

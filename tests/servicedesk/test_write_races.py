@@ -1,0 +1,55 @@
+"""A write the database refuses because of someone else's change at the same moment is a
+409 with a plain explanation, never a 500 (the services skip re-reading related records
+they have just loaded; the foreign keys, checked at commit, still guard them)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from borough.servicedesk.models import Category, Ticket, TicketType
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TICKETS = "/api/servicedesk/tickets/"
+
+
+@pytest.fixture
+def category_vanishes_on_save(desk, monkeypatch):
+    """Someone deletes the category after the request loaded it, before the commit."""
+    category = Category.objects.create(organisation=desk.org, name="Printers",
+                                       ticket_type=TicketType.INCIDENT)
+    real_save = Ticket.save
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM servicedesk_category WHERE id = %s",
+                               [category.pk])
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Ticket, "save", save)
+    return category
+
+
+def test_api_answers_409_and_saves_nothing(desk, api_client, category_vanishes_on_save):
+    api_client.force_login(desk.agent)
+    response = api_client.post(TICKETS, {
+        "title": "Printer jammed", "description": "Every page.", "ticket_type": "incident",
+        "requester": desk.requester_person.pk, "category": category_vanishes_on_save.pk,
+    }, format="json")
+    assert response.status_code == 409, response.content
+    assert "changed or deleted by someone else" in response.json()["detail"]
+    assert not Ticket.objects.exists()
+
+
+def test_page_answers_409_and_saves_nothing(desk, client, category_vanishes_on_save):
+    client.force_login(desk.agent)
+    response = client.post("/service-desk/tickets/add/", {
+        "ticket_type": "incident", "requester": desk.requester_person.full_name,
+        "title": "Printer jammed", "description": "Every page.", "channel": "phone",
+        "impact": "3", "urgency": "3", "category": category_vanishes_on_save.pk,
+    })
+    assert response.status_code == 409
+    assert "changed or deleted by someone else" in response.content.decode()
+    assert not Ticket.objects.exists()
