@@ -4,7 +4,7 @@
     .venv/bin/python bench/run.py --size small|10k|100k|1m [--db sqlite|postgres|both]
 
 For each database: a fresh database (SQLite under bench/data/, or PostgreSQL
-`borough_bench` on 127.0.0.1:5432 as user postgres, dropped and recreated),
+`borough_bench_<size>` on 127.0.0.1:5432 as user postgres, dropped and recreated),
 `borough migrate`, `borough demo`, then bench/servicedesk/seed.py adds tickets
 with timelines in bulk up to the size. `borough serve` (production mode,
 gunicorn, its default workers and threads) is started on a spare port; a load
@@ -222,8 +222,10 @@ def bench_one(db: str, size: str, args) -> dict:
     log(f"=== {db}, {size} ===")
     load_before = os.getloadavg()
     stats = prepare(db, size, data_dir, dev_env, args.reuse)
-    # Sign-in needs the password the demo set; on reuse, set it again (demo is idempotent).
+    # Sign-in needs the password the demo set; on reuse, set it again (demo is idempotent),
+    # after applying any migration added since the database was seeded.
     if args.reuse:
+        run([str(VENV / "borough"), "migrate", "--no-input", "-v", "0"], dev_env)
         run([str(VENV / "borough"), "demo", "--quiet-logins"], dev_env)
     token = run([str(VENV / "borough"), "token", "create", AGENT, "--organisation", "cbc",
                  "--name", f"bench {datetime.now(UTC):%Y%m%d%H%M%S}"], dev_env,
