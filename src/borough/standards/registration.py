@@ -1,27 +1,20 @@
 """What the standards app adds to the core registry: its models, role grants,
-periodic jobs and evidence rules. Each part (framework, assessments, actions,
-report) registers its own pages and API in its `entries.py`."""
+periodic jobs and evidence rules. The framework, assessments and actions parts
+register their own pages and API in their `entries.py`."""
 
 from __future__ import annotations
-
-from importlib import import_module
-
-PARTS = ("framework", "assessments", "actions", "report")
 
 
 def register() -> None:
     from borough.accounts import roles
     from borough.core.registry import grant_model_permissions, registry
     from borough.standards import models as m
+    from borough.standards.actions import entries as actions
+    from borough.standards.assessments import entries as assessments
+    from borough.standards.framework import entries as framework
 
-    for part in PARTS:
-        try:
-            module = import_module(f"borough.standards.{part}.entries")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"borough.standards.{part}.entries":
-                raise
-            continue
-        module.register(registry)
+    for part in (framework, assessments, actions):
+        part.register(registry)
 
     definitions = [m.Framework, m.Theme, m.Standard, m.Criterion]
     records = [m.AssessmentCycle, m.StandardAssessment, m.CriterionResult, m.Evidence,

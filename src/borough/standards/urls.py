@@ -1,15 +1,11 @@
-"""The standards pages: each part lists its own URL patterns in `urls.py`."""
+"""The standards pages: each part lists its own URL patterns."""
 
-from importlib import import_module
-
-from borough.standards.registration import PARTS
+from borough.standards.actions import urls as actions
+from borough.standards.assessments import urls as assessments
+from borough.standards.framework import urls as framework
+from borough.standards.report import urls as report
 
 app_name = "standards"
 
-urlpatterns = []
-for _part in PARTS:
-    try:
-        urlpatterns += import_module(f"borough.standards.{_part}.urls").urlpatterns
-    except ModuleNotFoundError as exc:
-        if exc.name != f"borough.standards.{_part}.urls":
-            raise
+urlpatterns = [*framework.urlpatterns, *assessments.urlpatterns, *actions.urlpatterns,
+               *report.urlpatterns]
