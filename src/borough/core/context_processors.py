@@ -36,11 +36,20 @@ def menu(user) -> dict[str, list[dict]]:
     return sections
 
 
+def menu_for(request) -> dict[str, list[dict]]:
+    """`menu(request.user)`, worked out once per request (the home page and the
+    navigation both show it)."""
+    cached = getattr(request, "_borough_menu", None)
+    if cached is None:
+        cached = request._borough_menu = menu(request.user)
+    return cached
+
+
 def _navigation(request, user):
     path = request.path
     sections = {
         label: [{**item, "active": path.startswith(item["url"])} for item in items]
-        for label, items in menu(user).items()
+        for label, items in menu_for(request).items()
     }
     nav_sections = []
     nav_subsections = []

@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.views import View
 from django.views.generic import TemplateView
 
-from borough.core.context_processors import menu
+from borough.core.context_processors import menu_for
 from borough.core.search import MIN_LENGTH, search
 
 
@@ -17,7 +17,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["sections"] = menu(self.request.user)
+        context["sections"] = menu_for(self.request)
         return context
 
 
