@@ -62,7 +62,7 @@ def _save(instance: models.Model, actor, before: dict, note: str = "") -> bool:
     if not changes:
         return False
     instance.version += 1
-    instance.updated_by = actor if getattr(actor, "pk", None) else None
+    instance.updated_by = _actor(actor)
     instance.save()
     audit.record(instance, AuditAction.UPDATE, actor=actor, changes=changes, note=note)
     return True

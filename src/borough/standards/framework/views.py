@@ -14,7 +14,8 @@ from django.views import View
 
 from borough.core import scope
 from borough.core.registry import registry
-from borough.standards.models import CRITERION_LEVELS, Criterion, Framework, Standard, Theme
+from borough.standards.framework.api import LEVEL_LABELS
+from borough.standards.models import Criterion, Framework, Standard, Theme
 
 
 class FrameworkAccessMixin(LoginRequiredMixin):
@@ -29,8 +30,6 @@ class FrameworkAccessMixin(LoginRequiredMixin):
 
 
 class FrameworkListView(FrameworkAccessMixin, View):
-    permission_action = "view"
-
     def get(self, request):
         frameworks = list(
             Framework.objects.visible_to(request.user)
@@ -57,8 +56,6 @@ class CriterionRow:
 
 
 class FrameworkDetailView(FrameworkAccessMixin, View):
-    permission_action = "view"
-
     def get(self, request, pk):
         visible = Framework.objects.visible_to(request.user)
         framework = get_object_or_404(visible, pk=pk)
@@ -103,9 +100,8 @@ class FrameworkDetailView(FrameworkAccessMixin, View):
 
     @staticmethod
     def row(criterion: Criterion) -> CriterionRow:
-        labels = dict((lv.value, lv.label) for lv in CRITERION_LEVELS)
         rule = registry.evidence_rules.get(criterion.rule) if criterion.rule else None
         title = getattr(rule, "title", "") or criterion.rule
         params = "; ".join(f"{k}: {json.dumps(v)}" for k, v in (criterion.params or {}).items())
-        return CriterionRow(criterion, labels.get(criterion.level, str(criterion.level)), title,
+        return CriterionRow(criterion, LEVEL_LABELS.get(criterion.level, str(criterion.level)), title,
                             params)

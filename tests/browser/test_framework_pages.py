@@ -1,0 +1,45 @@
+"""The framework list and detail pages in headless Chromium with axe-core, on the shipped
+framework, as an ICT manager."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in(page, username):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def test_framework_pages_are_accessible(page, axe, screenshot, live_server):
+    from borough.accounts import roles
+    from borough.standards.framework.loader import load_shipped_frameworks
+    from borough.standards.models import Framework
+    from tests.conftest import make_member
+    from tests.factories import OrganisationFactory
+
+    org = OrganisationFactory(name="Copeland Borough Council", code="cbc")
+    make_member(org, roles.ICT_MANAGER, "manager")
+    load_shipped_frameworks()
+    framework = Framework.objects.order_by("-version").first()
+
+    sign_in(page, "manager")
+    page.goto("/standards/frameworks/")
+    assert page.get_by_role("table").first.is_visible()
+    axe(page, "framework list")
+    screenshot("list")
+
+    page.get_by_role("link", name=re.compile(re.escape(framework.name))).first.click()
+    page.wait_for_url(f"**/standards/frameworks/{framework.pk}/")
+    assert page.get_by_role("heading", level=1).inner_text().strip()
+    axe(page, "framework detail")
+    screenshot("detail")

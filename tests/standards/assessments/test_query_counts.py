@@ -1,0 +1,80 @@
+"""Query counts on the shipped framework: the pages and API lists must not grow with the
+number of standards and criteria."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from borough.accounts import roles
+from borough.standards import models as st
+from borough.standards.assessments import services
+from borough.standards.framework.loader import load_shipped_frameworks
+from tests.conftest import make_member
+from tests.standards.assessments.conftest import complete
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shipped(org_a):
+    """The shipped framework; an approved cycle, then a second one with every standard rated
+    and signed off."""
+    load_shipped_frameworks()
+    framework = st.Framework.objects.order_by("-version").first()
+    manager = make_member(org_a, roles.ICT_MANAGER, "qc-manager")
+    reviewer = make_member(org_a, roles.ADMINISTRATOR, "qc-reviewer")
+    first = services.start_cycle(manager, org_a, framework, "Annual review 2025/26",
+                                 date(2025, 4, 1), date(2026, 3, 31))
+    first = complete(first, manager, reviewer, level=0, target=2)
+    services.approve_cycle(reviewer, first, version=first.version)
+    cycle = services.start_cycle(manager, org_a, framework, "Annual review 2026/27",
+                                 date(2026, 4, 1), date(2027, 3, 31))
+    for rating in st.StandardAssessment.objects.filter(cycle=cycle):
+        rating = services.rate_standard(manager, rating, current_level=0, target_level=3,
+                                        commentary="", version=rating.version)
+        services.sign_off_rating(reviewer, rating, "Agreed", version=rating.version)
+    return framework, reviewer, cycle
+
+
+def urls(framework, cycle):
+    rating = cycle.ratings.order_by("pk").first()
+    return {
+        "cycle": f"/standards/cycles/{cycle.pk}/",
+        "compare": f"/standards/cycles/{cycle.pk}/compare/",
+        "rating": f"/standards/ratings/{rating.pk}/",
+        "framework_list": "/standards/frameworks/",
+        "framework_detail": f"/standards/frameworks/{framework.pk}/",
+        "api_cycles": "/api/standards/assessment-cycles/",
+        "api_ratings": "/api/standards/ratings/",
+        "api_results": "/api/standards/criterion-results/",
+        "api_evidence": "/api/standards/evidence/",
+        "api_frameworks": "/api/standards/frameworks/",
+        "api_framework": f"/api/standards/frameworks/{framework.pk}/",
+        "api_themes": "/api/standards/themes/",
+        "api_standards": "/api/standards/standards/",
+        "api_criteria": "/api/standards/criteria/",
+    }
+
+
+# Measured on the shipped framework (19 standards, 118 criteria). The cycle page also runs
+# each distinct live-evidence check once, so it counts the framework's rules, not its
+# standards; every other count is the same as for a three-standard framework.
+LIMITS = {
+    "cycle": 26, "compare": 10, "rating": 15, "framework_list": 7, "framework_detail": 11,
+    "api_cycles": 5, "api_ratings": 5, "api_results": 5, "api_evidence": 4,
+    "api_frameworks": 5, "api_framework": 7, "api_themes": 5, "api_standards": 5,
+    "api_criteria": 5,
+}
+
+
+def test_pages_and_api_lists_do_not_query_per_standard(shipped, client,
+                                                        django_assert_max_num_queries):
+    framework, reviewer, cycle = shipped
+    client.force_login(reviewer)
+    for name, url in urls(framework, cycle).items():
+        client.get(url)  # warm per-request caches that are not per-standard
+        with django_assert_max_num_queries(LIMITS[name]):
+            response = client.get(url)
+        assert response.status_code == 200, name
