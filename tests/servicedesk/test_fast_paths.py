@@ -98,6 +98,18 @@ def test_suggestions_come_from_the_users_council_only(desk, agent_client, org_b)
     assert agent_client.get(SEARCH, {"requester": "c"}).content.decode().strip() == ""
 
 
+@pytest.mark.parametrize("typed", ["", " ", "%%", "__", "' OR 1=1 --", "<script>", "x" * 5000])
+def test_suggestions_for_odd_input_are_empty_not_an_error(desk, agent_client, typed):
+    PersonFactory(organisation=desk.org, full_name="Carol Caller", email="carol@example.org")
+    response = agent_client.get(SEARCH, {"requester": typed})
+    assert response.status_code == 200
+    assert "<option" not in response.content.decode()
+
+
+def test_suggestions_answer_get_only(desk, agent_client):
+    assert agent_client.post(SEARCH, {"requester": "carol"}).status_code == 405
+
+
 def test_suggestions_are_for_service_desk_staff(desk, client):
     client.force_login(desk.requester)
     assert client.get(SEARCH, {"requester": "rita"}).status_code == 403

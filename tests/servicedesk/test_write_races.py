@@ -53,3 +53,39 @@ def test_page_answers_409_and_saves_nothing(desk, client, category_vanishes_on_s
     assert response.status_code == 409
     assert "changed or deleted by someone else" in response.content.decode()
     assert not Ticket.objects.exists()
+
+
+def test_the_409_page_has_the_normal_layout(desk, client, category_vanishes_on_save):
+    client.force_login(desk.agent)
+    response = client.post("/service-desk/tickets/add/", {
+        "ticket_type": "incident", "requester": desk.requester_person.full_name,
+        "title": "Printer jammed", "description": "Every page.", "channel": "phone",
+        "impact": "3", "urgency": "3", "category": category_vanishes_on_save.pk,
+    })
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "<title>Sorry, your change was not saved" in page
+    assert 'id="main-content"' in page and 'aria-label="Main navigation"' in page
+    assert page.count("<h1") == 1
+
+
+def test_an_htmx_action_refused_by_the_database_is_409(desk, client, monkeypatch):
+    from django.db import IntegrityError
+
+    from borough.servicedesk import services
+
+    ticket = services.raise_ticket(actor=desk.agent, organisation_id=desk.org.pk,
+                                   ticket_type=TicketType.INCIDENT,
+                                   requester=desk.requester_person, title="Printer jammed",
+                                   description="Every page.")
+
+    def refused(*args, **kwargs):
+        raise IntegrityError("FOREIGN KEY constraint failed")
+
+    monkeypatch.setattr(services, "add_note", refused)
+    client.force_login(desk.agent)
+    response = client.post(f"/service-desk/tickets/{ticket.pk}/note/", {"body": "Rang back."},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 409
+    assert "changed or deleted by someone else" in response.content.decode()
+    assert not ticket.timeline.filter(body="Rang back.").exists()

@@ -91,6 +91,12 @@ def _declared_members(handle) -> int | None:
     return None if total == 0xFFFF else total  # 0xFFFF: the count is in a ZIP64 record
 
 
+def _too_many(label: str, count: int, limits: ArchiveLimits) -> ArchiveError:
+    return ArchiveError(
+        f"{label} holds {count:,} files inside; Borough accepts at most {limits.max_members:,}."
+    )
+
+
 def _unsafe_name(name: str) -> bool:
     path = name.replace("\\", "/")
     if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
@@ -119,10 +125,7 @@ def inspect_zip(source, *, limits: ArchiveLimits | None = None,
     try:
         declared = _declared_members(handle)
         if declared is not None and declared > limits.max_members:
-            raise ArchiveError(
-                f"{label} holds {declared:,} files inside; Borough accepts at most "
-                f"{limits.max_members:,}."
-            )
+            raise _too_many(label, declared, limits)
         handle.seek(0)
         try:
             with zipfile.ZipFile(handle) as archive:
@@ -142,10 +145,7 @@ def inspect_zip(source, *, limits: ArchiveLimits | None = None,
 def check_members(members: list[zipfile.ZipInfo], *, limits: ArchiveLimits,
                   label: str = "The file") -> None:
     if len(members) > limits.max_members:
-        raise ArchiveError(
-            f"{label} holds {len(members):,} files inside; Borough accepts at most "
-            f"{limits.max_members:,}."
-        )
+        raise _too_many(label, len(members), limits)
     total = 0
     for member in members:
         name = member.filename

@@ -137,9 +137,10 @@ def organisation_and_config(organisation_id: int):
 
 def priority_for(organisation_id: int, impact: int, urgency: int,
                  config: DeskConfig | None = None) -> int:
+    """The impact × urgency matrix's priority (Desk settings › Priority matrix)."""
     config = config or desk_config(organisation_id)
-    return config.matrix.get((int(impact), int(urgency))) or DEFAULT_MATRIX[(int(impact),
-                                                                             int(urgency))]
+    key = (int(impact), int(urgency))
+    return config.matrix.get(key) or DEFAULT_MATRIX[key]
 
 
 def policy_for(ticket: Ticket, config: DeskConfig | None = None) -> SLAPolicy | None:

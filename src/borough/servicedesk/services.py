@@ -111,11 +111,6 @@ def desk_settings(organisation_id: int) -> DeskSettings:
     return found
 
 
-def priority_for(organisation_id: int, impact: int, urgency: int, config=None) -> int:
-    """The impact × urgency matrix's priority (Desk settings › Priority matrix)."""
-    return queries.priority_for(organisation_id, impact, urgency, config)
-
-
 def _apply_policy(ticket: Ticket, now, *, restart: bool, config=None) -> None:
     config = config or queries.desk_config(ticket.organisation_id)
     policy = queries.policy_for(ticket, config)
@@ -157,7 +152,7 @@ def raise_ticket(
         description=_text(description, "description", "a description"),
         requester=requester, channel=channel, service_unit=service_unit or requester.service_unit,
         site=site or requester.site, category=category, impact=impact, urgency=urgency,
-        priority=priority_for(organisation_id, impact, urgency, config),
+        priority=queries.priority_for(organisation_id, impact, urgency, config),
         team=team if is_worker else None, assignee=assignee if is_worker else None,
         status=Status.ASSIGNED if (is_worker and assignee) else Status.NEW,
     )
@@ -307,7 +302,7 @@ def change_priority(ticket: Ticket, *, actor, impact: int, urgency: int, reason:
     with transaction.atomic():
         locked = _lock(ticket, expected_version)
         before = audit.snapshot(locked)
-        priority = priority_for(locked.organisation_id, impact, urgency)
+        priority = queries.priority_for(locked.organisation_id, impact, urgency)
         if (locked.impact, locked.urgency) == (int(impact), int(urgency)):
             return locked
         old = locked.priority

@@ -68,13 +68,14 @@ class FilteredTableMixin(EntryViewMixin):
 
 
 @cache
-def _orderable(table_class, model) -> frozenset[str]:
-    return frozenset(c.name for c in table_class(model.objects.none()).columns if c.orderable)
+def _columns(table_class, model):
+    """The table's bound columns, fixed per table class: built once, not per request."""
+    return table_class(model.objects.none()).columns
 
 
 def orderable_columns(table_class, model) -> frozenset[str]:
-    """Names of the table's sortable columns (fixed per table class: worked out once)."""
-    return _orderable(table_class, model)
+    """Names of the table's sortable columns."""
+    return frozenset(c.name for c in _columns(table_class, model) if c.orderable)
 
 
 def sort_queryset(qs, table_class, model, sort: str):
@@ -83,14 +84,9 @@ def sort_queryset(qs, table_class, model, sort: str):
     `sort` must already be checked against orderable_columns()."""
     if not sort:
         return qs
-    column = _bound_columns(table_class, model)[sort.lstrip("-")]
+    column = _columns(table_class, model)[sort.lstrip("-")]
     accessors = column.order_by.opposite if sort.startswith("-") else column.order_by
     return qs.order_by(*(a.for_queryset() for a in accessors))
-
-
-@cache
-def _bound_columns(table_class, model):
-    return table_class(model.objects.none()).columns
 
 
 class ObjectListView(FilteredTableMixin, TemplateView):

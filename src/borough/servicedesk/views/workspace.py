@@ -174,18 +174,23 @@ def filter_lookups(filterset) -> dict[str, list]:
 
 
 def attach_related(tickets: list[Ticket], lookups: dict[str, list]) -> list[Ticket]:
-    """Put each ticket's team and service unit in place from the look-up lists, as
-    select_related would (a record missing from them is loaded as usual, on access)."""
+    """Put each ticket's team and service unit in place from the look-up lists."""
     for name in ("team", "service_unit"):
-        field = Ticket._meta.get_field(name)
-        by_id = {obj.pk: obj for obj in lookups[name]}
-        for ticket in tickets:
-            value = getattr(ticket, field.attname)
-            if value is None:
-                field.set_cached_value(ticket, None)
-            elif value in by_id:
-                field.set_cached_value(ticket, by_id[value])
+        put_related(tickets, name, lookups[name])
     return tickets
+
+
+def put_related(tickets, name: str, candidates) -> None:
+    """Set each ticket's <name> from records already loaded, as select_related would;
+    one not among them is loaded by id, as usual, when used."""
+    field = Ticket._meta.get_field(name)
+    by_id = {obj.pk: obj for obj in candidates}
+    for ticket in tickets:
+        value = getattr(ticket, field.attname)
+        if value is None:
+            field.set_cached_value(ticket, None)
+        elif value in by_id:
+            field.set_cached_value(ticket, by_id[value])
 
 
 _PANEL_CACHE_SIZE = 256
@@ -208,7 +213,10 @@ def filter_panel(filterset, lookups: dict[str, list], organisation_id) -> str:
     choices = tuple((name, tuple((obj.pk, str(obj)) for obj in lookups[name]))
                     for name in LOOKUP_FILTERS)
     key = (organisation_id, filterset.is_bound, values, choices)
-    html = _panels.get(key)
+    with _panels_lock:  # least recently used out first: the usual panels stay
+        html = _panels.get(key)
+        if html is not None:
+            _panels.move_to_end(key)
     if html is None:
         html = mark_safe("".join(field.as_field_group() for field in form))  # noqa: S308 - rendered by the form templates, escaped there
         with _panels_lock:
@@ -284,16 +292,15 @@ def ticket_context(request, ticket: Ticket, **extra) -> dict:
     config = None
     if ticket.sla_policy_id is not None and ticket.status not in DONE_STATUSES:
         config = queries.desk_config(ticket.organisation_id)
-        policy = next((p for p in config.policies if p.pk == ticket.sla_policy_id), None)
-        if policy is not None:  # an inactive policy is not in the cache: loaded on use
-            Ticket._meta.get_field("sla_policy").set_cached_value(ticket, policy)
+        # An inactive policy is not in the cache: loaded on use.
+        put_related([ticket], "sla_policy", config.policies)
     teams = Team.objects.visible_to(user).filter(is_active=True)
     # A callable: the template calls it only where it shows the assignment form.
     assignees = partial(queries.workers, ticket.organisation_id)
     if can_work and ticket.status not in DONE_STATUSES:  # the assignment form is shown
         teams, assignees = list(teams), assignees()
-        _put_related(ticket, "team", teams)
-        _put_related(ticket, "assignee", assignees)
+        put_related([ticket], "team", teams)
+        put_related([ticket], "assignee", assignees)
     context = {
         "ticket": ticket,
         "object": ticket,
@@ -316,17 +323,6 @@ def ticket_context(request, ticket: Ticket, **extra) -> dict:
     }
     context.update(extra)
     return context
-
-
-def _put_related(ticket: Ticket, name: str, candidates) -> None:
-    """Set ticket.<name> from records already loaded, as select_related would; one not
-    among them is loaded by id when used."""
-    field = Ticket._meta.get_field(name)
-    value = getattr(ticket, field.attname)
-    for obj in candidates:
-        if obj.pk == value:
-            field.set_cached_value(ticket, obj)
-            return
 
 
 def _ticket_content_type_id() -> int:
