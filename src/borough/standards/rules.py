@@ -59,10 +59,11 @@ def report_reviewed(organisation, params, as_of) -> EvidenceResult:
     reviews = (ReportReview.objects.for_organisation(organisation)
                .filter(report=report, created_at__lte=as_of, reviewed_on__lte=on,
                        reviewed_on__gte=since).order_by("-reviewed_on", "-id"))
-    latest = reviews.first()
+    found = list(reviews)  # one query: the latest and the count
+    latest = found[0] if found else None
     label = services.report_label(report)
     figures = {"report": report, "within_days": within, "since": since.isoformat(),
-               "reviews": reviews.count(),
+               "reviews": len(found),
                "latest_review": latest.reviewed_on.isoformat() if latest else None}
     list_url = f"{reverse('standards:reportreview_list')}?{urlencode({'report': report})}"
     add_url = f"{reverse('standards:reportreview_add')}?{urlencode({'report': report})}"

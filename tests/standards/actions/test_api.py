@@ -144,3 +144,7 @@ def test_registers_and_reviews(world, api_as):
     assert api_as(world.agent).post("/api/standards/report-reviews/", {
         "report": "servicedesk-statistics", "reviewed_on": "2026-11-20"},
         format="json").status_code == 403
+
+
+def test_an_unknown_export_format_is_404(world, api_as):
+    assert api_as(world.auditor).get(f"{ACTIONS}export/pdf/").status_code == 404

@@ -252,3 +252,17 @@ def test_navigation_names_the_registers(world, client):
     html = client.get(PLAN).content.decode()
     for label in ("Corporate plan objectives", "National and local targets", "Report reviews"):
         assert label in html
+
+
+def test_an_unknown_export_format_or_filter_is_refused(world, plan, client):
+    client.force_login(world.auditor)
+    assert client.get(f"{PLAN}export/pdf/").status_code == 404
+    response = client.get(reverse("standards:action_export", args=["csv"]), {"colour": "red"})
+    assert response.status_code == 400
+
+
+def test_the_action_page_shows_the_theme_of_its_first_standard(world, plan, client):
+    _, second, _ = plan
+    client.force_login(world.auditor)
+    page = client.get(reverse("standards:action_detail", args=[second.pk])).content.decode()
+    assert "Business engagement" in page and "Customer engagement" in page

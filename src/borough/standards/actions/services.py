@@ -294,31 +294,31 @@ def remind_action_owners(now: datetime | None = None) -> int:
                    owner__user__isnull=False, owner__user__is_active=True)
            .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMIND_EVERY))
            .select_related("owner__user"))
+    view = scope.permission_name(Action, "view")
+    users: dict[int, object] = {}  # one instance per owner, so their roles are read once
     sent = 0
     for action in due:
-        user = action.owner.user
-        if not scope.organisation_ids(user, scope.permission_name(Action, "view")) & {
-                action.organisation_id}:
+        user = users.setdefault(action.owner.user_id, action.owner.user)
+        if action.organisation_id not in scope.organisation_ids(user, view):
             continue  # no longer works in that organisation
-        with transaction.atomic():
-            claimed = Action.objects.filter(pk=action.pk).filter(
-                Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMIND_EVERY)
-            ).update(reminded_at=now)
-            if not claimed:
-                continue
-            if action.due_on < on:
-                days = (on - action.due_on).days
-                subject = (f"{action.reference} is overdue by {days} day{'' if days == 1 else 's'}: "
-                           f"{action.title}")
-            else:
-                subject = f"{action.reference} is due on {action.due_on:%-d %B %Y}: {action.title}"
-            notifications.notify(
-                [user], organisation_id=action.organisation_id, event="action-reminder",
-                subject=subject,
-                body=("You own this action in the ICT action plan. Add a progress note, or ask "
-                      "the ICT manager to change its due date."),
-                url=reverse("standards:action_detail", args=[action.pk]))
-            sent += 1
+        claimed = Action.objects.filter(pk=action.pk).filter(
+            Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMIND_EVERY)
+        ).update(reminded_at=now)
+        if not claimed:
+            continue
+        if action.due_on < on:
+            days = (on - action.due_on).days
+            subject = (f"{action.reference} is overdue by {days} day{'' if days == 1 else 's'}: "
+                       f"{action.title}")
+        else:
+            subject = f"{action.reference} is due on {action.due_on:%-d %B %Y}: {action.title}"
+        notifications.notify(
+            [user], organisation_id=action.organisation_id, event="action-reminder",
+            subject=subject,
+            body=("You own this action in the ICT action plan. Add a progress note, or ask "
+                  "the ICT manager to change its due date."),
+            url=reverse("standards:action_detail", args=[action.pk]))
+        sent += 1
     return sent
 
 

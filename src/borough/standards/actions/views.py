@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -25,7 +26,7 @@ from borough.core.views.records import (
 )
 from borough.standards.actions import plan, services
 from borough.standards.actions.forms import ActionUpdateForm
-from borough.standards.models import ActionUpdate, ReportReview
+from borough.standards.models import ActionUpdate, ReportReview, Standard
 
 
 class ActionPlanView(FilteredTableMixin, TemplateView):
@@ -86,15 +87,17 @@ class ActionDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         action = context["object"]
-        row = plan.rows_for([action])[0]
         user = self.request.user
+        # Read once, then shared by the row (theme, latest note) and the page's lists.
+        prefetch_related_objects([action], Prefetch(
+            "standards", queryset=Standard.objects.select_related("theme", "framework")), Prefetch(
+            "updates", queryset=ActionUpdate.objects.visible_to(user).select_related("created_by")))
         context.update(
-            row=row,
-            standards=action.standards.select_related("theme", "framework"),
+            row=plan.rows_for([action])[0],
+            standards=action.standards.all(),
             objectives=action.objectives.all(), targets=action.targets.all(),
             updates=[(u, plan.STATUS_TAGS.get(u.status, "grey"), plan.RAG_TAGS.get(u.rag, "grey"))
-                     for u in ActionUpdate.objects.visible_to(user).filter(action=action)
-                     .select_related("created_by")],
+                     for u in action.updates.all()],
             can_add_update=services.can_add_update(user, action),
         )
         context.setdefault("update_form", ActionUpdateForm(initial={

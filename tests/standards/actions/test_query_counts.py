@@ -1,0 +1,61 @@
+"""The action plan's pages, export, API, reminder job and the committee report read the
+demo council's plan in a fixed number of queries, however many actions it holds."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from borough.accounts.models import User
+from borough.demo import organisations
+from borough.demo import standards as demo
+from borough.standards import models as st
+from borough.standards.actions import services
+from borough.standards.report.content import build_report
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def demo_plan(db):
+    organisations.load("pw12345678xx")
+    demo.load(NOW)
+    return User.objects.get(username="cbc-ictmanager")
+
+
+@pytest.mark.parametrize("url", [
+    reverse("standards:action_list") + "?group=theme",
+    reverse("standards:action_list") + "?group=owner",
+    reverse("standards:action_list") + "?group=due",
+    reverse("standards:action_export", args=["csv"]),
+    "/api/standards/actions/",
+    "/api/standards/actions/export/csv/",
+])
+def test_the_plan_reads_in_fixed_queries(demo_plan, client, django_assert_max_num_queries, url):
+    client.force_login(demo_plan)
+    with django_assert_max_num_queries(25):  # 19 demo actions; was the same before
+        assert client.get(url).status_code == 200
+
+
+def test_the_action_page_and_report_read_in_fixed_queries(demo_plan, client,
+                                                          django_assert_max_num_queries):
+    client.force_login(demo_plan)
+    action = st.Action.objects.filter(organisation__code="cbc").first()
+    with django_assert_max_num_queries(20):  # was 21 before the prefetch
+        assert client.get(reverse("standards:action_detail", args=[action.pk])).status_code == 200
+    for cycle in st.AssessmentCycle.objects.filter(organisation__code="cbc"):
+        with django_assert_max_num_queries(40):
+            build_report(cycle, user=demo_plan)
+
+
+def test_the_reminder_reads_each_owner_once(demo_plan):
+    st.Action.objects.update(reminded_at=None)
+    with CaptureQueriesContext(connection) as ctx:
+        sent = services.remind_action_owners(NOW)
+    owners = (st.Action.objects.filter(reminded_at=NOW)
+              .values("owner__user").distinct().count())
+    assert sent > 0
+    # The due actions, each owner's roles once, and one claim per action reminded.
+    assert len(ctx.captured_queries) <= 1 + owners + sent
