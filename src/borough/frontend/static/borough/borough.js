@@ -239,8 +239,44 @@ document.addEventListener("htmx:afterSettle", (event) => {
   afterSettle(content, trigger);
 });
 
-document.addEventListener("htmx:responseError", () => {
-  announce("Sorry, there is a problem with the service. Try again later.");
+// The error pages put their explanation in .borough-error-message (a 409 conflict, a
+// 400 with what to change); show it as the GOV.UK error summary and move focus to it.
+function errorMessageFrom(xhr) {
+  const status = xhr ? xhr.status : 0;
+  if (status >= 400 && status < 500 && xhr.responseText) {
+    const page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    const found = page.querySelector(".borough-error-message");
+    if (found && found.textContent.trim()) return found.textContent.trim();
+  }
+  return "Sorry, there is a problem with the service. Try again later.";
+}
+
+function showRequestError(message) {
+  const main = document.querySelector("main");
+  if (!main) return;
+  let summary = document.getElementById("borough-request-error");
+  if (!summary) {
+    summary = document.createElement("div");
+    summary.id = "borough-request-error";
+    summary.className = "govuk-error-summary";
+    summary.setAttribute("tabindex", "-1");
+    const alert = document.createElement("div");
+    alert.setAttribute("role", "alert");
+    const title = document.createElement("h2");
+    title.className = "govuk-error-summary__title";
+    title.textContent = "There is a problem";
+    const body = document.createElement("p");
+    body.className = "govuk-body govuk-error-summary__body";
+    alert.append(title, body);
+    summary.append(alert);
+    main.prepend(summary);
+  }
+  summary.querySelector(".govuk-error-summary__body").textContent = message;
+  summary.focus();
+}
+
+document.addEventListener("htmx:responseError", (event) => {
+  showRequestError(errorMessageFrom(event.detail && event.detail.xhr));
 });
 
 document.addEventListener("htmx:sendError", () => {
