@@ -257,3 +257,54 @@ def test_the_ticket_page_joins_only_what_it_shows(desk, agent_client):
                 if q["sql"].startswith('SELECT "servicedesk_ticket"."id"'))
     assert "servicedesk_slapolicy" not in main and main.count(" JOIN ") <= 7
     assert "Depot" in page and "Within SLA" in page and "P5 – Planning" in page
+
+
+def test_a_closed_tickets_page_names_its_team_and_assignee_without_loading_them(
+    desk, agent_client, django_assert_max_num_queries
+):
+    desk.agent.first_name, desk.agent.last_name = "Ada", "Agent"
+    desk.agent.save()
+    ticket = raise_incident(desk, team=desk.team, assignee=desk.agent)
+    services.resolve(ticket, actor=desk.agent, note="Cleared the jam.")
+    url = f"/service-desk/tickets/{ticket.pk}/"
+    agent_client.get(url)
+    # session, user, role permissions, the ticket (with team, assignee and whether it has
+    # links, children or files), unread notifications, memberships (with the organisation),
+    # the timeline
+    with django_assert_max_num_queries(7):
+        page = agent_client.get(url).content.decode()
+    summary = page[page.index(">Team<"):page.index(">Assigned to<") + 200]
+    assert "Service Desk" in summary and "Ada Agent" in summary
+    assert "No files attached." in page
+    assert "Linked incidents" not in page and "<h3 class=\"govuk-heading-s\">Links</h3>" not in page
+
+
+def test_the_ticket_page_still_lists_links_children_and_files(desk, agent_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from borough.core.attachments import add_attachment
+
+    parent = raise_incident(desk, title="Network down")
+    parent = services.set_major_incident(parent, actor=desk.agent)
+    child = raise_incident(desk, title="No email")
+    services.link(child, parent, "child-of", actor=desk.agent)
+    other = raise_incident(desk, title="Slow email")
+    services.link(parent, other, "related-to", actor=desk.agent)
+    add_attachment(parent, SimpleUploadedFile("trace.txt", b"hop 1\n", "text/plain"),
+                   actor=desk.agent)
+    page = agent_client.get(f"/service-desk/tickets/{parent.pk}/").content.decode()
+    assert "Linked incidents" in page and child.reference in page
+    assert "Related to" in page and other.reference in page
+    assert "trace.txt" in page
+
+
+def test_a_page_takes_the_organisation_from_the_memberships_it_lists(
+    desk, agent_client, django_assert_max_num_queries
+):
+    agent_client.get("/accounts/profile/")
+    with CaptureQueriesContext(connection) as captured:
+        page = agent_client.get("/accounts/profile/").content.decode()
+    assert desk.org.name in page
+    organisation_reads = [q["sql"] for q in captured.captured_queries
+                          if q["sql"].startswith('SELECT "organisation_organisation"')]
+    assert organisation_reads == []

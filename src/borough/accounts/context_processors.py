@@ -1,11 +1,8 @@
-from borough.accounts.queries import memberships_for
+from borough.accounts.queries import request_memberships
 
 
 def memberships(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    cached = getattr(request, "_borough_memberships", None)
-    if cached is None:
-        cached = request._borough_memberships = {"memberships": memberships_for(user)}
-    return cached
+    return {"memberships": request_memberships(request)}

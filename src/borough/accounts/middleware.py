@@ -22,10 +22,19 @@ def choose_organisation(user, wanted: int | None) -> int | None:
     return min(held) if held else None
 
 
-def _load_organisation(org_id):
+def _load_organisation(request, org_id):
+    """The organisation worked in, taken from the request's memberships (which the page's
+    organisation switcher loads anyway) rather than by a query of its own."""
+    if not org_id:
+        return None
+    from borough.accounts.queries import request_memberships
+
+    for membership in request_memberships(request):
+        if membership.organisation.pk == org_id:
+            return membership.organisation
     from borough.organisation.models import Organisation
 
-    return Organisation.objects.filter(pk=org_id).first() if org_id else None
+    return Organisation.objects.filter(pk=org_id).first()
 
 
 class ActiveOrganisationMiddleware:
@@ -42,5 +51,6 @@ class ActiveOrganisationMiddleware:
             user.active_organisation_id = org_id
             if org_id is not None and request.session.get(SESSION_KEY) != org_id:
                 request.session[SESSION_KEY] = org_id
-            request.organisation = SimpleLazyObject(lambda: _load_organisation(org_id))
+            request.organisation = SimpleLazyObject(
+                lambda: _load_organisation(request, org_id))
         return self.get_response(request)
