@@ -89,3 +89,45 @@ def test_an_htmx_action_refused_by_the_database_is_409(desk, client, monkeypatch
     assert response.status_code == 409
     assert "changed or deleted by someone else" in response.content.decode()
     assert not ticket.timeline.filter(body="Rang back.").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite serialises writers: there is no race to lose")
+def test_two_simultaneous_submissions_with_one_key_make_one_ticket(desk, monkeypatch):
+    """The second waits on the first's claim of the key, then returns the first's ticket."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from borough.servicedesk import services
+
+    first_saving, results = threading.Event(), {}
+    real_save = Ticket.save
+
+    def slow_first_save(self, *args, **kwargs):
+        if self._state.adding and threading.current_thread().name == "first":
+            first_saving.set()
+            time.sleep(0.5)  # the second claims the key meanwhile, and must wait for us
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Ticket, "save", slow_first_save)
+
+    def submit(name):
+        try:
+            results[name] = services.raise_ticket(
+                actor=desk.agent, organisation_id=desk.org.pk, ticket_type=TicketType.INCIDENT,
+                requester=desk.requester_person, title="Printer jammed", description="Again.",
+                idempotency_key="one-key").pk
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=submit, args=("first",), name="first")
+    second = threading.Thread(target=submit, args=("second",), name="second")
+    first.start()
+    assert first_saving.wait(10)
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert results["first"] == results["second"]
+    assert Ticket.objects.count() == 1

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.utils import timezone
 
 from borough.core import audit, references, scope
 from borough.core.models import AuditAction, AuditEvent, SubmissionKey
@@ -72,10 +73,6 @@ def changes_since(instance: models.Model, version: int) -> list[OtherChange]:
     ]
 
 
-class _DuplicateSubmission(Exception):
-    pass
-
-
 def create_record(
     instance: models.Model,
     *,
@@ -89,37 +86,49 @@ def create_record(
     model = type(instance)
     require(actor, "add", model, _organisation_id(instance))
     key = idempotency_key[:100] if idempotency_key and actor is not None else None
-    if key and (earlier := _earlier_submission(actor, key, model)) is not None:
-        return earlier
-    try:
-        with transaction.atomic():
-            prefix = getattr(instance, "reference_prefix", None)
-            if prefix and not getattr(instance, "reference", ""):
-                instance.reference = references.allocate(instance.organisation_id, prefix)
-            if hasattr(instance, "created_by_id"):
-                instance.created_by = actor
-                instance.updated_by = actor
-            instance.full_clean()
-            instance.save()
-            changes = audit.diff({}, audit.snapshot(instance))
-            for name, values in (many_to_many or {}).items():
-                getattr(instance, name).set(values)
-                if values:
-                    changes[name] = [None, sorted(str(v) for v in values)]
-            audit.record(instance, AuditAction.CREATE, actor=actor, changes=changes, note=note)
-            if key:
-                try:
-                    with transaction.atomic():
-                        SubmissionKey.objects.create(
-                            user=actor, key=key, object_id=instance.pk,
-                            content_type=ContentType.objects.get_for_model(model),
-                        )
-                except IntegrityError:
-                    raise _DuplicateSubmission from None  # undoes our record too
-    except _DuplicateSubmission:
-        # Lost a race with the same key: ours is rolled back, theirs stands.
-        return _earlier_submission(actor, key, model)
+    with transaction.atomic():
+        claim = _claim_submission(actor, key, model) if key else None
+        if key and claim is None:
+            return _earlier_submission(actor, key, model)
+        prefix = getattr(instance, "reference_prefix", None)
+        if prefix and not getattr(instance, "reference", ""):
+            instance.reference = references.allocate(instance.organisation_id, prefix)
+        if hasattr(instance, "created_by_id"):
+            instance.created_by = actor
+            instance.updated_by = actor
+        instance.full_clean()
+        instance.save()
+        changes = audit.diff({}, audit.snapshot(instance))
+        for name, values in (many_to_many or {}).items():
+            getattr(instance, name).set(values)
+            if values:
+                changes[name] = [None, sorted(str(v) for v in values)]
+        audit.record(instance, AuditAction.CREATE, actor=actor, changes=changes, note=note)
+        if claim is not None:
+            SubmissionKey.objects.filter(pk=claim).update(object_id=instance.pk)
     return instance
+
+
+def _claim_submission(actor, key: str, model: type[models.Model]) -> int | None:
+    """Record that `actor` used `key` for a `model`, in the caller's transaction; None if
+    the key was used before. Inserting first (INSERT … ON CONFLICT DO NOTHING, PostgreSQL
+    and SQLite alike) makes a concurrent second use wait for the first to commit and then
+    find its record, with no SELECT beforehand and no savepoint around it."""
+    meta = SubmissionKey._meta
+    connection = transaction.get_connection(router.db_for_write(SubmissionKey))
+    quote = connection.ops.quote_name
+    columns = [quote(meta.get_field(name).column)
+               for name in ("key", "user", "content_type", "object_id", "created_at")]
+    conflict = ", ".join(quote(meta.get_field(name).column)
+                         for name in ("user", "content_type", "key"))
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 - metadata
+           f"VALUES (%s, %s, %s, NULL, %s) ON CONFLICT ({conflict}) DO NOTHING RETURNING "
+           f"{quote(meta.pk.column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, actor.pk, ContentType.objects.get_for_model(model).pk,
+                             timezone.now()])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _earlier_submission(actor, key: str, model: type[models.Model]):
