@@ -25,6 +25,7 @@ class Command(BaseCommand):
             call_command("collectstatic", "--no-input", verbosity=0)
         argv = [
             sys.executable, "-m", "gunicorn", "borough.wsgi:application",
+            "--config", "python:borough.gunicorn_conf",
             "--bind", f"{options['host']}:{options['port']}",
             "--workers", str(options["workers"]), "--threads", str(options["threads"]),
             "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get(
