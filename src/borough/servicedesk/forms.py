@@ -6,8 +6,10 @@ from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 
+from borough.core import scope
 from borough.core.forms import ScopedModelForm
 from borough.servicedesk import models as m
+from borough.servicedesk import queries
 
 
 class CategoryForm(ScopedModelForm):
@@ -118,8 +120,32 @@ class RequesterField(forms.Field):
         return matches[0]
 
 
+class RecordChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that checks a submitted id against records already in memory
+    (`records`, the desk's cached configuration), not by a query. Its choices still come
+    from `queryset` when the form is shown."""
+
+    records: dict[int, models.Model] = {}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            record = self.records.get(int(str(value)))
+        except (TypeError, ValueError):
+            record = None
+        if record is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": value})
+        return record
+
+
 class TicketForm(ScopedModelForm):
-    """Staff raising a ticket for someone (the portal has its own, simpler form)."""
+    """Staff raising a ticket for someone (the portal has its own, simpler form).
+
+    Its service unit, site, category and team are checked against the organisation's
+    cached desk configuration (`desk`, also handed to services.raise_ticket), among the
+    records the user's role may see."""
 
     requester = RequesterField(
         label="Requester",
@@ -131,6 +157,7 @@ class TicketForm(ScopedModelForm):
         fields = ["ticket_type", "requester", "title", "description", "channel", "service_unit",
                   "site", "category", "impact", "urgency", "team", "assignee"]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        field_classes = {name: RecordChoiceField for name in queries.CHOICE_MODELS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,6 +165,13 @@ class TicketForm(ScopedModelForm):
         from borough.organisation.models import Person
 
         org_id = getattr(self.user, "active_organisation_id", None)
+        self.desk = None
+        if self.is_bound and org_id is not None:
+            self.desk = queries.organisation_and_config(org_id)
+            for name, records in self.desk[1].records.items():
+                field = self.fields[name]
+                visible = scope.can(self.user, "view", field.queryset.model, org_id)
+                field.records = records if visible else {}
         self.fields["assignee"].queryset = User.objects.filter(
             memberships__organisation_id=org_id, memberships__is_active=True,
             memberships__role__permissions__codename="work_tickets", is_active=True,

@@ -12,11 +12,12 @@ from django.db.models import Q
 
 from borough.accounts.models import User
 from borough.core.business_time import BusinessCalendar
-from borough.organisation.models import Person, TeamMembership
+from borough.organisation.models import Person, ServiceUnit, Site, Team, TeamMembership
 from borough.organisation.queries import calendar_for
 from borough.servicedesk.models import (
     DEFAULT_MATRIX,
     DONE_STATUSES,
+    Category,
     DeskSettings,
     PriorityRule,
     SLAPolicy,
@@ -49,14 +50,18 @@ def clear_calendar_cache() -> None:
 # --- the desk's configuration, cached per organisation -----------------------------------
 #
 # The priority matrix, the SLA policies and the desk settings are read on every ticket
-# raised and every ticket page; they change a few times a year. Each worker keeps them per
-# organisation with a fingerprint of the three tables (row count and latest updated_at of
+# raised and every ticket page; they change a few times a year (and the lists below, a
+# few times a month). Each worker keeps them per
+# organisation with a fingerprint of these tables (row count and latest updated_at of
 # each, one query of scalar subqueries); a read compares the fingerprint and rebuilds the
 # copy when anything was added, changed or deleted, by any process. Writes go through
 # save() (core.services), which stamps updated_at, so every worker sees a change on its
 # next read. One query instead of three, and always current.
 
-_CONFIG_MODELS = (PriorityRule, SLAPolicy, DeskSettings)
+# The staff form validates a ticket's service unit, site, category and team against the
+# same cached copy (a dictionary look-up each, instead of a query each).
+CHOICE_MODELS = {"service_unit": ServiceUnit, "site": Site, "category": Category, "team": Team}
+_CONFIG_MODELS = (PriorityRule, SLAPolicy, DeskSettings, *CHOICE_MODELS.values())
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,9 @@ class DeskConfig:
     matrix: dict[tuple[int, int], int] = field(default_factory=dict)
     policies: tuple[SLAPolicy, ...] = ()  # active ones
     warning_percent: int = 75
+    # Ticket field name -> {id: record} of the organisation's records, active or not
+    # (shared between threads: read, never change, them).
+    records: dict[str, dict[int, object]] = field(default_factory=dict)
 
 
 _configs: dict[int, DeskConfig] = {}
@@ -129,7 +137,13 @@ def organisation_and_config(organisation_id: int):
                                                            is_active=True).order_by("pk"))
     warning = DeskSettings.objects.using(alias).filter(
         organisation_id=organisation_id).values_list("warning_percent", flat=True).first()
-    config = DeskConfig(fingerprint, matrix, policies, warning or 75)
+    records = {}
+    for name, model in CHOICE_MODELS.items():
+        qs = model.objects.using(alias).filter(organisation_id=organisation_id)
+        if model is Category:
+            qs = qs.select_related("parent")  # str() of a category names its parent
+        records[name] = {record.pk: record for record in qs}
+    config = DeskConfig(fingerprint, matrix, policies, warning or 75, records)
     with _configs_lock:
         _configs[organisation_id] = config
     return organisation, config

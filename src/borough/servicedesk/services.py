@@ -131,8 +131,12 @@ def raise_ticket(
     *, actor, organisation_id: int, ticket_type: str, title: str, description: str,
     requester=None, channel: str = Channel.PORTAL, service_unit=None, site=None, category=None,
     impact: int = 3, urgency: int = 3, team=None, assignee=None, idempotency_key: str | None = None,
+    desk=None,
 ) -> Ticket:
-    """Open an incident or request. A requester raises for themself; staff for anyone."""
+    """Open an incident or request. A requester raises for themself; staff for anyone.
+    `desk`: (organisation, DeskConfig) as queries.organisation_and_config gave them earlier
+    in the same request (the staff form checks its choices against them), to save reading
+    them again."""
     if requester is None:
         requester = queries.person_for(actor, organisation_id)
         if requester is None:
@@ -143,7 +147,9 @@ def raise_ticket(
     now = timezone.now()
     # The organisation object, not only its id, comes with the desk's configuration in
     # one query: validation and the audit event's text then need no query of their own.
-    organisation, config = queries.organisation_and_config(organisation_id)
+    organisation, config = (desk if desk is not None and desk[0] is not None
+                            and desk[0].pk == organisation_id
+                            else queries.organisation_and_config(organisation_id))
     if organisation is None:
         raise ValidationError("Choose an organisation.")
     ticket = Ticket(

@@ -530,7 +530,7 @@ class TicketCreateView(LoginRequiredMixin, TemplateView):
                     channel=data["channel"], service_unit=data["service_unit"], site=data["site"],
                     category=data["category"], impact=data["impact"], urgency=data["urgency"],
                     team=data["team"], assignee=data["assignee"],
-                    idempotency_key=data.get("submission_key") or None,
+                    idempotency_key=data.get("submission_key") or None, desk=form.desk,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
