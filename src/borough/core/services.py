@@ -80,9 +80,14 @@ def create_record(
     idempotency_key: str | None = None,
     many_to_many: dict[str, object] | None = None,
     note: str = "",
+    then=None,
 ) -> models.Model:
     """Validate, save and audit a new record (and its many-to-many values) in one
-    transaction. A repeated idempotency key returns the record the first call made."""
+    transaction. A repeated idempotency key returns the record the first call made.
+
+    `then(record)`, if given, runs in the same transaction after a new record is saved
+    (not on a repeated key): what a domain service adds to a creation, with no
+    transaction (and savepoint) of its own around this one."""
     model = type(instance)
     require(actor, "add", model, _organisation_id(instance))
     key = idempotency_key[:100] if idempotency_key and actor is not None else None
@@ -106,6 +111,8 @@ def create_record(
         audit.record(instance, AuditAction.CREATE, actor=actor, changes=changes, note=note)
         if claim is not None:
             SubmissionKey.objects.filter(pk=claim).update(object_id=instance.pk)
+        if then is not None:
+            then(instance)
     return instance
 
 

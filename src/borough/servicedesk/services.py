@@ -166,14 +166,9 @@ def raise_ticket(
         related = getattr(ticket, name)
         if related is not None and related.organisation_id != organisation_id:
             raise ValidationError({name: "Choose one from this organisation."})
-    with transaction.atomic():
-        _apply_policy(ticket, now, restart=True, config=config)
-        # Keys are looked up by user and key only: scope them to tickets, so a key first
-        # used for another model can never return that model's id as a ticket.
-        key = f"servicedesk.ticket:{idempotency_key}" if idempotency_key else None
-        saved = services.create_record(ticket, actor=actor, idempotency_key=key)
-        if saved is not ticket:
-            return saved  # a resubmission: the first one already did the rest
+    _apply_policy(ticket, now, restart=True, config=config)
+
+    def opened(saved: Ticket) -> None:  # in create_record's transaction
         _entry(saved, EntryKind.STATUS, actor, "", new=saved.status)
         notifications.notify(
             [requester.user], organisation_id=organisation_id, event="ticket-created",
@@ -182,7 +177,12 @@ def raise_ticket(
         )
         if saved.assignee_id:
             _notify_assignment(saved)
-    return saved
+
+    # Keys are looked up by user and key only: scope them to tickets, so a key first
+    # used for another model can never return that model's id as a ticket. A repeated
+    # key returns the first ticket, which `opened` already followed up.
+    key = f"servicedesk.ticket:{idempotency_key}" if idempotency_key else None
+    return services.create_record(ticket, actor=actor, idempotency_key=key, then=opened)
 
 
 # --- working on a ticket ----------------------------------------------------------
