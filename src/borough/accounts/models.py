@@ -45,14 +45,21 @@ class User(AbstractUser):
                 "role__permissions__content_type__app_label",
                 "role__permissions__codename",
             )
-            grouped: dict[int, set[str]] = {}
-            for org_id, app_label, codename in rows:
-                perms = grouped.setdefault(org_id, set())
-                if codename:
-                    perms.add(f"{app_label}.{codename}")
-            result = {k: frozenset(v) for k, v in grouped.items()}
+            result = _group_grants(rows)
         self._organisation_permissions = result
         return result
+
+    def set_grants(self, grants: str | None) -> None:
+        """Take the permission map from `grants_subquery()`'s text, loaded with the user
+        (one query for both on every request; see accounts.backends)."""
+        if self.is_active and not self.is_superuser:
+            rows = []
+            for grant in (grants or "").split(GRANT_SEPARATOR):
+                if grant:
+                    org_id, _, perm = grant.partition(":")
+                    app_label, _, codename = perm.partition(".")
+                    rows.append((int(org_id), app_label, codename))
+            self._organisation_permissions = _group_grants(rows)
 
     def forget_permissions(self) -> None:
         for attr in ("_organisation_permissions", "_perm_cache", "_user_perm_cache",
@@ -61,6 +68,56 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+def _group_grants(rows) -> dict[int, frozenset[str]]:
+    """(organisation id, app label, codename) rows -> organisation id -> permission names;
+    a membership whose role grants nothing still names its organisation."""
+    grouped: dict[int, set[str]] = {}
+    for org_id, app_label, codename in rows:
+        perms = grouped.setdefault(org_id, set())
+        if codename:
+            perms.add(f"{app_label}.{codename}")
+    return {k: frozenset(v) for k, v in grouped.items()}
+
+
+GRANT_SEPARATOR = ","  # never in an organisation id, app label or permission codename
+
+
+class StringJoin(models.Aggregate):
+    """The values of a group joined by GRANT_SEPARATOR (STRING_AGG on PostgreSQL,
+    GROUP_CONCAT on SQLite)."""
+
+    function = "STRING_AGG"
+    output_field = models.TextField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template=f"%(function)s(%(expressions)s, "
+                              f"'{GRANT_SEPARATOR}')", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT",
+                              template=f"%(function)s(%(expressions)s, '{GRANT_SEPARATOR}')",
+                              **extra)
+
+
+def grants_subquery(user_ref: str = "pk"):
+    """A user's active memberships' permissions as one text ("org:app.codename,…"), for
+    annotating the user query (User.set_grants reads it)."""
+    from django.db.models import CharField, F, OuterRef, Subquery, Value
+    from django.db.models.functions import Cast, Concat
+
+    grants = (
+        Membership.objects.filter(user=OuterRef(user_ref), is_active=True,
+                                  organisation__is_active=True)
+        .order_by().values("user")
+        .annotate(text=StringJoin(Concat(
+            Cast("organisation_id", CharField()), Value(":"),
+            F("role__permissions__content_type__app_label"), Value("."),
+            F("role__permissions__codename"), output_field=CharField())))
+        .values("text")
+    )
+    return Subquery(grants, output_field=models.TextField())
 
 
 class Membership(BaseModel):
