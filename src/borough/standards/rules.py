@@ -136,8 +136,17 @@ def action_plan_current(organisation, params, as_of) -> EvidenceResult:
     # Standards are matched by framework and code, so an action linked to a newer version
     # of the framework still answers the gap.
     planned = {(s.framework.code, s.code) for a in open_actions for s in a.standards.all()}
+    # An action finished after a gap was rated answers it until the next assessment.
+    finished = {}
+    for a in actions:
+        done_on = services.done_on(a, as_of)
+        for s in a.standards.all() if done_on is not None else ():
+            key = (s.framework.code, s.code)
+            finished[key] = max(finished.get(key, done_on), done_on)
+    since = timezone.localdate(cycle.approved_at) if cycle.approved_at else cycle.starts_on
     unplanned = [r.standard for r in gaps
-                 if (r.standard.framework.code, r.standard.code) not in planned]
+                 if (key := (r.standard.framework.code, r.standard.code)) not in planned
+                 and not (key in finished and finished[key] > (r.assessed_on or since))]
     overdue = [a for a in open_actions if a.due_on is not None and a.due_on < on]
     share = round(100 * len(overdue) / len(open_actions), 1) if open_actions else 0.0
     met = not unplanned and len(overdue) * 100 <= limit * len(open_actions)
@@ -175,7 +184,8 @@ RULES = [
         "standards.action-plan-current", "The action plan is current",
         "Takes the latest approved assessment cycle (or, before any is approved, the latest "
         "started). Met when every standard rated below its target there has an open action "
-        "linked to it, and no more than the given share of open actions is past its due date. "
+        "linked to it, or one finished after that standard was rated (it stands until the next "
+        "assessment), and no more than the given share of open actions is past its due date. "
         "Statuses are read from the actions' progress notes as they stood at the time checked.",
         action_plan_current, {"max_overdue_percent": 10}),
 ]

@@ -173,8 +173,38 @@ def test_status_is_read_as_it_stood_at_the_time_checked(org_a, assessed):
     done = ActionUpdateFactory(organisation=org_a, action=done_later, status=ActionStatus.DONE)
     ActionUpdate.objects.filter(pk=done.pk).update(created_at=AS_OF + timedelta(days=5))
     assert run("standards.action-plan-current", org_a).met  # in progress on 1 July
-    ActionUpdate.objects.filter(pk=done.pk).update(created_at=AS_OF - timedelta(days=1))
+    ActionUpdate.objects.filter(pk=update.pk).update(created_at=AS_OF - timedelta(days=40))
+    ActionUpdate.objects.filter(pk=done.pk).update(created_at=AS_OF - timedelta(days=35))
+    # done on 27 May, before the gap was rated in the cycle approved on 1 June
     assert not run("standards.action-plan-current", org_a).met
+
+
+def test_an_action_finished_after_the_rating_answers_the_gap_until_the_next_one(org_a,
+                                                                                 assessed):
+    cycle, standard = assessed
+    finished = action(org_a, standard, status=ActionStatus.IN_PROGRESS)
+    done = ActionUpdateFactory(organisation=org_a, action=finished, status=ActionStatus.DONE)
+    ActionUpdate.objects.filter(pk=done.pk).update(created_at=AS_OF - timedelta(days=3))
+    result = run("standards.action-plan-current", org_a)
+    assert result.met, result.summary
+    assert result.figures["open_actions"] == 0
+
+    # rated again after it was finished, and still below target: it needs a new action
+    later = approved(org_a, AS_OF - timedelta(days=1), name="Follow-up review")
+    StandardAssessmentFactory(organisation=org_a, cycle=later, standard=standard,
+                              current_level=1, target_level=2)
+    result = run("standards.action-plan-current", org_a)
+    assert not result.met and result.figures["standards_without_open_action"] == [standard.name]
+
+
+def test_an_action_reopened_after_being_done_counts_as_open_not_finished(org_a, assessed):
+    _, standard = assessed
+    reopened = action(org_a, standard, status=ActionStatus.IN_PROGRESS)
+    for days, status in ((10, ActionStatus.DONE), (5, ActionStatus.BLOCKED)):
+        note = ActionUpdateFactory(organisation=org_a, action=reopened, status=status)
+        ActionUpdate.objects.filter(pk=note.pk).update(created_at=AS_OF - timedelta(days=days))
+    result = run("standards.action-plan-current", org_a)
+    assert result.met and result.figures["open_actions"] == 1
 
 
 def test_actions_added_after_the_time_checked_do_not_count(org_a, assessed):

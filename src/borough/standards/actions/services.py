@@ -248,6 +248,24 @@ def status_on(action: Action, moment: datetime) -> str:
     return action.status
 
 
+def done_on(action: Action, moment: datetime) -> date | None:
+    """The local day the action was finished, if it stood done at `moment`: when the
+    progress notes' closing run of "done" began, or, with no notes, its last change."""
+    if status_on(action, moment) != ActionStatus.DONE:
+        return None
+    updates = sorted((u for u in action.updates.all() if u.created_at <= moment),
+                     key=lambda u: (u.created_at, u.pk))
+    finished = None
+    for update in updates:
+        if update.status != ActionStatus.DONE:
+            finished = None
+        elif finished is None:
+            finished = update.created_at
+    if not updates:
+        finished = action.updated_at if action.updated_at <= moment else None
+    return timezone.localdate(finished) if finished is not None else None
+
+
 # --- reviews ------------------------------------------------------------------------
 
 def record_review(*, actor, organisation_id: int, report: str, reviewed_on: date,
