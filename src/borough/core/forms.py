@@ -27,6 +27,13 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
+def _narrowed(query) -> bool:
+    """Whether a choice field's queryset says more than "every record" (whose scoped
+    version is then just visible_to, without a pk__in subquery to build)."""
+    return bool(query.has_filters() or query.order_by or query.select_related
+                or query.distinct or query.annotations or query.extra)
+
+
 class ScopedModelForm(forms.ModelForm):
     """A model form whose related-record choices come from what the user can see in
     the active organisation, and which carries the version it was read at."""
@@ -45,9 +52,10 @@ class ScopedModelForm(forms.ModelForm):
             if isinstance(field, forms.ModelChoiceField):
                 manager = field.queryset.model._default_manager
                 if hasattr(manager, "visible_to"):
-                    field.queryset = manager.visible_to(user).filter(
-                        pk__in=field.queryset.values("pk")
-                    )
+                    scoped = manager.visible_to(user)
+                    if _narrowed(field.queryset.query):  # limit_choices_to, an order…
+                        scoped = scoped.filter(pk__in=field.queryset.values("pk"))
+                    field.queryset = scoped
             widget = field.widget
             if isinstance(widget, forms.DateInput) and not isinstance(widget, DateInput):
                 field.widget = DateInput()
