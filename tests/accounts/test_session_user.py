@@ -56,3 +56,22 @@ def test_inactive_users_are_not_loaded_and_superusers_keep_their_own_rule(org_a,
     loaded, computed = loaded_and_computed(boss)
     assert loaded.organisation_permissions() == computed
     assert set(computed) >= {org_a.pk, org_b.pk}
+
+
+def test_a_token_request_loads_the_user_and_their_map_in_one_query(org_a, org_b, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from borough.accounts.services import create_token
+
+    user = make_member(org_a, roles.AGENT, "api-agent")
+    MembershipFactory(user=user, organisation=org_b, role=Group.objects.get(name=roles.AUDITOR))
+    raw = create_token(user, actor=user, name="test", organisation_id=org_a.pk)[1]
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/servicedesk/tickets/", HTTP_AUTHORIZATION=f"Token {raw}")
+    assert response.status_code == 200
+    assert not [q for q in captured.captured_queries
+                if q["sql"].startswith('SELECT "accounts_membership"')]
+    request_user = response.wsgi_request.user
+    assert request_user.organisation_permissions() == User.objects.get(
+        pk=user.pk).organisation_permissions()

@@ -7,7 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from borough.accounts.middleware import choose_organisation
-from borough.accounts.models import ApiToken, hash_token
+from borough.accounts.models import ApiToken, grants_subquery, hash_token
 
 
 class HashedTokenAuthentication(authentication.BaseAuthentication):
@@ -23,12 +23,15 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Give the token after the word Token.")
         raw = header[1].decode(errors="replace")
+        # The user's permission map comes in the same query (see backends.get_user).
         token = (
-            ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+            ApiToken.objects.select_related("user").annotate(grants=grants_subquery("user_id"))
+            .filter(key_hash=hash_token(raw)).first()
         )
         if token is None or not token.is_usable or not token.user.is_active:
             raise exceptions.AuthenticationFailed("This token is not valid, or has been revoked.")
         user = token.user
+        user.set_grants(token.grants)
         if token.organisation_id is not None:
             if token.organisation_id not in user.organisation_permissions():
                 raise exceptions.AuthenticationFailed(
