@@ -272,10 +272,10 @@ def test_a_closed_tickets_page_names_its_team_and_assignee_without_loading_them(
     services.resolve(ticket, actor=desk.agent, note="Cleared the jam.")
     url = f"/service-desk/tickets/{ticket.pk}/"
     agent_client.get(url)
-    # session, user, role permissions, the ticket (with team, assignee and whether it has
-    # links, children or files), unread notifications, memberships (with the organisation),
-    # the timeline
-    with django_assert_max_num_queries(7):
+    # session, user (with role permissions), the ticket (with team, assignee and whether it
+    # has links, children or files), unread notifications, memberships (with the
+    # organisation), the timeline
+    with django_assert_max_num_queries(6):
         page = agent_client.get(url).content.decode()
     summary = page[page.index(">Team<"):page.index(">Assigned to<") + 200]
     assert "Service Desk" in summary and "Ada Agent" in summary
