@@ -349,3 +349,74 @@ def test_client_address_behind_trusted_proxies(rf, settings):
     assert client_ip(request) == "10.0.0.1"
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip(request) == "203.0.113.9"
+
+
+# --- Confirmation notice, pending change and cancelling --------------------------------------
+
+
+def confirm(client, link):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(link)
+
+
+def test_the_old_address_hears_when_the_change_is_confirmed(browser, alice):
+    ask(browser)
+    link = confirm_path(mail.outbox[0])
+    mail.outbox.clear()
+    assert confirm(browser, link).status_code == 302
+    assert len(mail.outbox) == 1
+    done = mail.outbox[0]
+    assert done.to == [OLD] and NEW in done.body and "has been changed" in done.subject
+    assert done.alternatives[0][1] == "text/html" and NEW in done.alternatives[0][0]
+
+
+def test_the_profile_shows_a_pending_change_until_it_is_confirmed(browser, alice):
+    assert 'id="pending-email-change"' not in browser.get(PROFILE).content.decode()
+    ask(browser)
+    page = body(browser.get(PROFILE))
+    assert 'id="pending-email-change"' in page and NEW in page and "Cancel the change" in page
+    assert browser.get("/api/accounts/me/").json()["pending_email"] == NEW
+    confirm(browser, confirm_path(mail.outbox[0]))
+    assert 'id="pending-email-change"' not in browser.get(PROFILE).content.decode()
+    assert browser.get("/api/accounts/me/").json()["pending_email"] is None
+
+
+def test_an_expired_change_is_no_longer_shown_as_pending(browser, alice):
+    with time_machine.travel("2026-05-01 10:00Z", tick=False):
+        ask(browser)
+    with time_machine.travel("2026-05-01 11:01Z", tick=False):
+        assert 'id="pending-email-change"' not in browser.get(PROFILE).content.decode()
+
+
+def test_cancelling_a_change_stops_its_link_and_is_audited(browser, alice):
+    ask(browser)
+    link = confirm_path(mail.outbox[0])
+    cancel = reverse("accounts:email_change_cancel")
+    assert browser.get(cancel).status_code == 405  # POST only
+    response = browser.post(cancel)
+    assert response.status_code == 302 and response["Location"] == PROFILE
+    page = body(browser.get(PROFILE))
+    assert f"The change to {NEW} is cancelled" in page and 'id="pending-email-change"' not in page
+    assert EmailChange.objects.get().cancelled_at is not None
+    assert AuditEvent.objects.filter(object_id=alice.pk, action=AuditAction.EVENT,
+                                     changes__has_key="email_change_cancelled").exists()
+    assert "no longer works" in body(browser.get(link)) or browser.get(link).status_code == 400
+    confirm(browser, link)
+    alice.refresh_from_db()
+    assert alice.email == OLD
+    # Nothing left to cancel: said plainly, nothing changes.
+    assert "no email address change waiting" in body(browser.post(cancel, follow=True))
+
+
+def test_someone_else_cannot_cancel_anothers_change(browser, alice, bob):
+    from django.core.exceptions import PermissionDenied
+
+    from borough.accounts import services
+
+    ask(browser)
+    with pytest.raises(PermissionDenied):
+        services.cancel_email_change(alice, actor=bob)
+    other = Client()
+    other.force_login(bob)
+    other.post(reverse("accounts:email_change_cancel"))  # cancels only bob's (none)
+    assert EmailChange.objects.get().is_pending

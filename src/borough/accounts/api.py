@@ -54,6 +54,8 @@ class MeSerializer(serializers.Serializer):
     email = serializers.EmailField()
     active_organisation = serializers.IntegerField(allow_null=True)
     organisations = OrganisationBriefSerializer(many=True)
+    pending_email = serializers.EmailField(
+        allow_null=True, help_text="A new address waiting to be confirmed from its link, if any.")
 
 
 class MeViewSet(viewsets.ViewSet):
@@ -72,6 +74,7 @@ class MeViewSet(viewsets.ViewSet):
                  "code": m.organisation.code, "role": str(m.role)}
                 for m in memberships_for(user)
             ],
+            "pending_email": getattr(services.pending_email_change(user), "new_email", None),
         }
         return Response(MeSerializer(data).data)
 

@@ -227,6 +227,33 @@ def _send(template: str, to: str, context: dict) -> None:
     message.send()
 
 
+def pending_email_change(user: User) -> EmailChange | None:
+    """The user's change of address still waiting for confirmation, if its link works."""
+    since = timezone.now() - timedelta(seconds=settings.EMAIL_CHANGE_TIMEOUT)
+    return (EmailChange.objects.filter(user_id=user.pk, confirmed_at__isnull=True,
+                                       cancelled_at__isnull=True, created_at__gt=since)
+            .order_by("-created_at").first())
+
+
+def cancel_email_change(user: User, *, actor: User) -> EmailChange | None:
+    """Withdraw the user's pending change of address: its link stops working. Returns the
+    change cancelled, or None when nothing was pending."""
+    if actor is None or actor.pk != user.pk:
+        raise PermissionDenied("You can only cancel your own email address change.")
+    with transaction.atomic():
+        owner = User.objects.select_for_update().get(pk=user.pk)
+        change = (EmailChange.objects.select_for_update()
+                  .filter(pk=getattr(pending_email_change(owner), "pk", None)).first())
+        if change is None or not change.is_pending:
+            return None
+        change.cancelled_at = timezone.now()
+        change.save(update_fields=["cancelled_at"])
+        audit.record(owner, AuditAction.EVENT, actor=actor,
+                     changes={"email_change_cancelled": [change.new_email, None]},
+                     note="Email change withdrawn before it was confirmed")
+    return change
+
+
 def _send_email_change_mail(change: EmailChange, link: str) -> None:
     context = {"user": change.user, "old_email": change.old_email,
                "new_email": change.new_email, "link": link}
@@ -283,5 +310,9 @@ def confirm_email_change(token: str, *, actor: User) -> EmailChange:
             user, change.new_email, actor=actor,
             note="Follows the account holder's confirmed email change",
         )
+        if change.old_email:  # the address that loses the account hears of it
+            transaction.on_commit(lambda: _send(
+                "email_change_done", change.old_email,
+                {"user": user, "old_email": change.old_email, "new_email": change.new_email}))
     actor.email = user.email
     return change

@@ -22,6 +22,8 @@ urlpatterns = [
     path("password/reset/complete/", views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
     path("email/change/", views.EmailChangeView.as_view(), name="email_change"),
+    path("email/change/cancel/", views.EmailChangeCancelView.as_view(),
+         name="email_change_cancel"),
     path("email/confirm/<str:token>/", views.EmailChangeConfirmView.as_view(),
          name="email_change_confirm"),
     *crud_urls(registry.get(Membership), "memberships"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -140,6 +142,11 @@ class ProfileView(LoginRequiredMixin, TemplateView):
         context["tokens"] = (ApiToken.objects.filter(user=self.request.user)
                              .select_related("organisation"))
         context["token_form"] = kwargs.get("token_form") or forms.TokenForm()
+        pending = services.pending_email_change(self.request.user)
+        if pending is not None:
+            context["pending_email_change"] = pending
+            context["pending_email_expires"] = pending.created_at + timedelta(
+                seconds=settings.EMAIL_CHANGE_TIMEOUT)
         return context
 
 
@@ -191,6 +198,22 @@ class TokenRevokeView(LoginRequiredMixin, View):
         token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
         services.revoke_token(token, actor=request.user)
         messages.success(request, f"Token “{token.name}” revoked. It no longer works.")
+        return HttpResponseRedirect(reverse("accounts:profile"))
+
+
+class EmailChangeCancelView(LoginRequiredMixin, View):
+    """Withdraws the signed-in user's pending change of address (POST only)."""
+
+    permission_action = "view"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        change = services.cancel_email_change(request.user, actor=request.user)
+        if change is None:
+            messages.info(request, "There was no email address change waiting to be confirmed.")
+        else:
+            messages.success(request, f"The change to {change.new_email} is cancelled. The link "
+                                      "we sent there no longer works.")
         return HttpResponseRedirect(reverse("accounts:profile"))
 
 
