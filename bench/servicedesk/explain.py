@@ -31,6 +31,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.servicedesk.profile import pages as profiled_pages  # noqa: E402
 from borough.accounts.models import User  # noqa: E402
 
 TIMES = re.compile(r"(Planning|Execution) Time: ([\d.]+) ms")
@@ -47,16 +48,7 @@ def explain(sql: str, params) -> tuple[float, float]:
 def main() -> None:
     with open(sys.argv[1]) as handle:
         fixture = json.load(handle)
-    ticket = fixture["ticket_ids"][0]
-    pages = {
-        "floor": "/bench/floor/?queue=all",
-        "queue_default": "/service-desk/tickets/?queue=all",
-        "queue_filtered": "/service-desk/tickets/?queue=all&priority=1&status=new",
-        "ticket_page": f"/service-desk/tickets/{ticket}/",
-        "ticket_form_page": "/service-desk/tickets/add/",
-        "statistics": "/service-desk/statistics/",
-        "api_list": "/api/servicedesk/tickets/?page_size=25",
-    }
+    pages = profiled_pages(fixture)
     wanted = sys.argv[2:] or list(pages)
     client = Client()
     client.force_login(User.objects.get(username="cbc-agent"))

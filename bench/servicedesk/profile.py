@@ -36,14 +36,10 @@ def explain(sql: str) -> list[str]:
         return [f"{type(exc).__name__}: {exc}"]
 
 
-def main() -> None:
-    with open(sys.argv[1]) as handle:
-        fixture = json.load(handle)
-    username = sys.argv[2] if len(sys.argv) > 2 else "cbc-agent"
-    client = Client()
-    client.force_login(User.objects.get(username=username))
+def pages(fixture: dict) -> dict[str, str]:
+    """The pages the benchmark profiles, by endpoint name (one ticket of the fixture)."""
     ticket = fixture["ticket_ids"][0]
-    pages = {
+    return {
         "floor": "/bench/floor/?queue=all",
         "queue_default": "/service-desk/tickets/?queue=all",
         "queue_filtered": "/service-desk/tickets/?queue=all&priority=1&status=new",
@@ -52,8 +48,16 @@ def main() -> None:
         "statistics": "/service-desk/statistics/",
         "api_list": "/api/servicedesk/tickets/?page_size=25",
     }
+
+
+def main() -> None:
+    with open(sys.argv[1]) as handle:
+        fixture = json.load(handle)
+    username = sys.argv[2] if len(sys.argv) > 2 else "cbc-agent"
+    client = Client()
+    client.force_login(User.objects.get(username=username))
     report = {}
-    for name, path in pages.items():
+    for name, path in pages(fixture).items():
         client.get(path)  # warm
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
