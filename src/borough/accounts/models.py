@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils import timezone
@@ -205,3 +207,8 @@ class EmailChange(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.confirmed_at is None and self.cancelled_at is None
+
+    @property
+    def expires_at(self):
+        """When its link stops working."""
+        return self.created_at + timedelta(seconds=settings.EMAIL_CHANGE_TIMEOUT)

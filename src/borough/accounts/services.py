@@ -227,12 +227,17 @@ def _send(template: str, to: str, context: dict) -> None:
     message.send()
 
 
+def _pending_changes(user: User):
+    """The user's changes of address still waiting for confirmation whose link works."""
+    since = timezone.now() - timedelta(seconds=settings.EMAIL_CHANGE_TIMEOUT)
+    return EmailChange.objects.filter(user_id=user.pk, confirmed_at__isnull=True,
+                                      cancelled_at__isnull=True, created_at__gt=since
+                                      ).order_by("-created_at")
+
+
 def pending_email_change(user: User) -> EmailChange | None:
     """The user's change of address still waiting for confirmation, if its link works."""
-    since = timezone.now() - timedelta(seconds=settings.EMAIL_CHANGE_TIMEOUT)
-    return (EmailChange.objects.filter(user_id=user.pk, confirmed_at__isnull=True,
-                                       cancelled_at__isnull=True, created_at__gt=since)
-            .order_by("-created_at").first())
+    return _pending_changes(user).first()
 
 
 def cancel_email_change(user: User, *, actor: User) -> EmailChange | None:
@@ -242,9 +247,8 @@ def cancel_email_change(user: User, *, actor: User) -> EmailChange | None:
         raise PermissionDenied("You can only cancel your own email address change.")
     with transaction.atomic():
         owner = User.objects.select_for_update().get(pk=user.pk)
-        change = (EmailChange.objects.select_for_update()
-                  .filter(pk=getattr(pending_email_change(owner), "pk", None)).first())
-        if change is None or not change.is_pending:
+        change = _pending_changes(owner).select_for_update().first()
+        if change is None:
             return None
         change.cancelled_at = timezone.now()
         change.save(update_fields=["cancelled_at"])
@@ -276,7 +280,7 @@ def email_change_for_link(token: str, *, user: User) -> EmailChange:
     change = EmailChange.objects.filter(pk=change_id, user_id=user.pk).first()
     if (change is None or not change.is_pending
             or not constant_time_compare(change.key_hash, hash_token(secret))
-            or timezone.now() - change.created_at > timedelta(seconds=settings.EMAIL_CHANGE_TIMEOUT)
+            or timezone.now() > change.expires_at
             or (change.old_email or "").casefold() != (user.email or "").casefold()):
         raise EmailChangeLinkError(LINK_NOT_WORKING)
     if User.objects.filter(email__iexact=change.new_email).exclude(pk=user.pk).exists():

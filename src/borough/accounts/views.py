@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -142,11 +140,7 @@ class ProfileView(LoginRequiredMixin, TemplateView):
         context["tokens"] = (ApiToken.objects.filter(user=self.request.user)
                              .select_related("organisation"))
         context["token_form"] = kwargs.get("token_form") or forms.TokenForm()
-        pending = services.pending_email_change(self.request.user)
-        if pending is not None:
-            context["pending_email_change"] = pending
-            context["pending_email_expires"] = pending.created_at + timedelta(
-                seconds=settings.EMAIL_CHANGE_TIMEOUT)
+        context["pending_email_change"] = services.pending_email_change(self.request.user)
         return context
 
 
