@@ -334,3 +334,24 @@ def test_the_staff_form_checks_its_choices_against_the_current_desk(desk, agent_
         assert response.status_code == 400
         assert "Select a valid choice" in response.content.decode()
     assert Ticket.objects.count() == before
+
+
+def test_a_choice_the_role_may_not_see_is_refused_even_from_the_cache(desk, client):
+    """The staff form checks its cached choices only among what the role may view."""
+    from django.contrib.auth.models import Group
+
+    from borough.accounts import roles
+    from tests.conftest import make_member
+
+    agent_role = Group.objects.get(name=roles.AGENT)
+    blind = Group.objects.create(name="Agent who cannot see teams")
+    blind.permissions.set(agent_role.permissions.exclude(codename="view_team"))
+    user = make_member(desk.org, roles.AGENT, "blind-agent")
+    user.memberships.update(role=blind)
+    client.force_login(user)
+    data = staff_form(desk.requester_person.pk)
+    response = client.post(ADD, {**data, "team": desk.team.pk, "submission_key": "t"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Ticket.objects.exists()
+    assert client.post(ADD, {**data, "submission_key": "u"}).status_code == 302
