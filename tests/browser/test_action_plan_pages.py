@@ -8,19 +8,13 @@ import re
 import pytest
 
 from borough.standards.models import Action, ActionUpdate
+from tests.browser.signing_in import sign_in
 from tests.standards.actions.conftest import _today, new_action, world  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery"
 
 
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_manager_and_owner_journey(world, new_action, page, axe):  # noqa: F811

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from borough.accounts import roles
-from tests.browser.test_servicedesk_journey import sign_in
+from tests.browser.signing_in import sign_in
 from tests.conftest import make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -15,7 +15,7 @@ def test_swagger_ui_renders_without_csp_errors(page, axe, org_a):
     make_member(org_a, roles.AGENT, "agent")
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    sign_in(page, axe, "agent")
+    sign_in(page, "agent", axe=axe)
     page.goto("/api/docs/")
     page.locator(".swagger-ui .info .title").wait_for()
     page.locator(".opblock-tag").first.wait_for()

@@ -5,13 +5,12 @@ with HTMX, then the same page read-only once approved."""
 from __future__ import annotations
 
 import os
-import re
 from datetime import date
 
 import pytest
 
 from borough.standards.assessments import services
-from tests.conftest import PASSWORD
+from tests.browser.signing_in import sign_in
 from tests.standards.assessments.conftest import (  # noqa: F401 - fixtures
     build_framework,
     complete,
@@ -28,12 +27,6 @@ def shoot(page, name):
     page.screenshot(path=os.path.join(folder, f"assessments-{name}.png"), full_page=True)
 
 
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_assessment_pages_are_accessible_and_work(page, axe, rules, live_server):  # noqa: F811 - rules

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from borough.standards.report import pdf
-from tests.browser.test_servicedesk_journey import no_csp_errors, sign_in
+from tests.browser.signing_in import sign_in
+from tests.browser.test_servicedesk_journey import no_csp_errors
 from tests.standards.report.conftest import desk_rule, manager, world  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_the_report_page_is_accessible(page, axe, world, manager):  # noqa: F811
     cycle = world["cycle"]
-    sign_in(page, axe, manager.username)
+    sign_in(page, manager.username, axe=axe)
     page.goto(f"/standards/cycles/{cycle.pk}/report/")
     assert page.get_by_role("heading", level=1).inner_text().startswith(
         "Committee report: Annual review 2026/27")

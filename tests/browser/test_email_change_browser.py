@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 
 from borough.accounts import roles
 from borough.accounts.models import EmailChange
+from tests.browser.signing_in import sign_in
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,11 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_ask_see_pending_and_cancel(page, axe, screenshot, org_a):
     user = UserFactory(username="jo", email="jo@copeland.gov.uk")
     MembershipFactory(user=user, organisation=org_a, role=Group.objects.get(name=roles.AGENT))
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("jo")
-    page.get_by_role("textbox", name="Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "jo")
 
     page.goto("/accounts/profile/")
     page.get_by_role("link", name="Change your email address").click()

@@ -7,17 +7,11 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_framework_pages_are_accessible(page, axe, screenshot, live_server):

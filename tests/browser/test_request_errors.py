@@ -8,7 +8,7 @@ from django.db import IntegrityError
 
 from borough.servicedesk import services
 from borough.servicedesk.models import TicketType
-from tests.browser.test_servicedesk_journey import sign_in
+from tests.browser.signing_in import sign_in
 from tests.servicedesk.conftest import _fresh_calendars, desk  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,7 @@ def test_a_refused_reply_explains_itself(page, axe, desk, monkeypatch):  # noqa:
         raise IntegrityError("FOREIGN KEY constraint failed")
 
     monkeypatch.setattr(services, "reply", refused)
-    sign_in(page, axe, "agent")
+    sign_in(page, "agent", axe=axe)
     page.goto(f"/service-desk/tickets/{ticket.pk}/")
     page.evaluate("window.boroughMarker = 'still here'")
     page.get_by_label("Reply to").fill("On my way.")

@@ -8,24 +8,19 @@ import re
 import pytest
 
 from borough.servicedesk.models import Ticket
+from tests.browser.signing_in import sign_in
 from tests.factories import PersonFactory
 from tests.servicedesk.conftest import _fresh_calendars, desk  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery"
 
 
 def test_the_agent_finds_the_caller_by_typing(page, axe, desk, org_b):  # noqa: F811
     caller = PersonFactory(organisation=desk.org, full_name="Carol Caller",
                            email="carol.caller@example.org")
     PersonFactory(organisation=org_b, full_name="Carol Elsewhere")
-    page.goto("/")
-    page.wait_for_url("**/accounts/login/**")
-    page.get_by_label("Username").fill("agent")
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    sign_in(page, "agent")
 
     page.goto("/service-desk/tickets/add/")
     axe(page, "raise a ticket (staff form)")

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from borough.servicedesk.models import Satisfaction, Status, Ticket
+from tests.browser.signing_in import sign_in
 from tests.servicedesk.conftest import desk  # noqa: F401 - the service desk fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,15 +33,6 @@ def shoot(page, request, name: str) -> None:
     page.screenshot(path=os.path.join(folder, f"{request.node.name}-{name}.png"), full_page=True)
 
 
-def sign_in(page, axe, username: str) -> None:
-    page.goto("/")
-    page.wait_for_url("**/accounts/login/**")
-    axe(page, "sign-in page")
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/$"))
-    axe(page, f"home for {username}")
 
 
 def no_csp_errors(page) -> None:
@@ -56,7 +48,7 @@ def test_raise_pick_up_reply_resolve_confirm_and_rate(
     desk.requester.save()
 
     # --- the requester raises an incident through the portal, by labels and keyboard ---
-    sign_in(page, axe, "requester")
+    sign_in(page, "requester", axe=axe)
     page.goto("/service-desk/portal/")
     axe(page, "portal home (empty)")
     page.get_by_role("link", name="Ask for help").click()
@@ -79,7 +71,7 @@ def test_raise_pick_up_reply_resolve_confirm_and_rate(
 
     # --- an agent finds it in the Unassigned queue and works it without reloading ---
     agent = new_page(browser, live_server)
-    sign_in(agent, axe, "agent")
+    sign_in(agent, "agent", axe=axe)
     agent.goto("/service-desk/tickets/")
     axe(agent, "queue (default)")
     agent.get_by_role("link", name="Unassigned").click()
@@ -127,7 +119,7 @@ def test_raise_pick_up_reply_resolve_confirm_and_rate(
 
     # --- the requester signs in again, confirms the fix and rates it ---
     again = new_page(browser, live_server)
-    sign_in(again, axe, "requester")
+    sign_in(again, "requester", axe=axe)
     again.goto("/service-desk/portal/")
     axe(again, "portal home (resolved)")
     again.get_by_role("link", name="INC-000001").click()

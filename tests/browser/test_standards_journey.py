@@ -12,7 +12,8 @@ from borough.accounts import roles
 from borough.standards import models as st
 from borough.standards.framework.loader import load_shipped_frameworks
 from borough.standards.report import pdf
-from tests.browser.test_servicedesk_journey import no_csp_errors, sign_in
+from tests.browser.signing_in import sign_in
+from tests.browser.test_servicedesk_journey import no_csp_errors
 from tests.conftest import make_member
 from tests.factories import OrganisationFactory, PersonFactory, TicketFactory
 
@@ -34,7 +35,7 @@ def test_ict_manager_runs_the_review_and_produces_the_report(page, axe, screensh
     evidence_file = tmp_path / "sla-report.pdf"
     evidence_file.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
-    sign_in(page, axe, "manager")
+    sign_in(page, "manager", axe=axe)
 
     # Start the review.
     page.goto("/standards/cycles/")
