@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -103,9 +104,11 @@ class StringJoin(models.Aggregate):
                               **extra)
 
 
+@functools.cache
 def grants_subquery(user_ref: str = "pk"):
     """A user's active memberships' permissions as one text ("org:app.codename,…"), for
-    annotating the user query (User.set_grants reads it)."""
+    annotating the user query (User.set_grants reads it). Built once per process: it runs
+    on every request, and annotate() resolves a copy, never this expression itself."""
     from django.db.models import CharField, F, OuterRef, Subquery, Value
     from django.db.models.functions import Cast, Concat
 
