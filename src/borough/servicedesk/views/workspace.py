@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from datetime import timedelta
@@ -280,21 +281,27 @@ def _column(model, field_name: str, key: str):
     return Subquery(model.objects.filter(pk=OuterRef(key)).order_by().values(field_name)[:1])
 
 
-def with_page_extras(qs):
-    """Annotate what the ticket page needs besides the joined relations (see above)."""
-    from django.contrib.contenttypes.models import ContentType
-
+@functools.cache
+def _page_extras() -> dict:
+    """The expressions of with_page_extras, built once per process (annotate() resolves
+    copies of them). Attachments are matched by content type name, not a cached id."""
     from borough.core.models import Attachment
     from borough.servicedesk.models import TicketLink
 
-    return qs.annotate(
-        team_name=_column(Team, "name", "team_id"),
+    return {
+        "team_name": _column(Team, "name", "team_id"),
         **{f"assignee_{name}": _column(User, name, "assignee_id") for name in ASSIGNEE_FIELDS},
-        has_links=Exists(TicketLink.objects.filter(from_ticket=OuterRef("pk"))),
-        has_children=Exists(Ticket.objects.filter(parent=OuterRef("pk"))),
-        has_attachments=Exists(Attachment.objects.filter(
-            content_type=ContentType.objects.get_for_model(Ticket), object_id=OuterRef("pk"))),
-    )
+        "has_links": Exists(TicketLink.objects.filter(from_ticket=OuterRef("pk"))),
+        "has_children": Exists(Ticket.objects.filter(parent=OuterRef("pk"))),
+        "has_attachments": Exists(Attachment.objects.filter(
+            content_type__app_label=Ticket._meta.app_label,
+            content_type__model=Ticket._meta.model_name, object_id=OuterRef("pk"))),
+    }
+
+
+def with_page_extras(qs):
+    """Annotate what the ticket page needs besides the joined relations (see above)."""
+    return qs.annotate(**_page_extras())
 
 
 ASSIGNEE_FIELDS = ("username", "first_name", "last_name")  # what str(User) reads
