@@ -113,18 +113,21 @@ function initOrganisationSwitchers(scope) {
 
 // --- Announcements -----------------------------------------------------------------
 
+/** A new element with the given properties (id, className, textContent…) and attributes. */
+function element(tag, properties = {}, attributes = {}) {
+  const made = Object.assign(document.createElement(tag), properties);
+  for (const [name, value] of Object.entries(attributes)) made.setAttribute(name, value);
+  return made;
+}
+
 /** Say a short message through the page's polite status region. */
 export function announce(message) {
   if (!message) return;
   let region = document.getElementById("borough-live-region");
   if (!region) {
     // base.html puts one at the end of <main>; recreate it if a swap removed it.
-    region = document.createElement("div");
-    region.id = "borough-live-region";
-    region.className = "govuk-visually-hidden";
-    region.setAttribute("role", "status");
-    region.setAttribute("aria-live", "polite");
-    region.setAttribute("aria-atomic", "true");
+    region = element("div", { id: "borough-live-region", className: "govuk-visually-hidden" },
+      { role: "status", "aria-live": "polite", "aria-atomic": "true" });
     (document.querySelector("main") || document.body).append(region);
   }
   // Clear first so the same message twice is still announced.
@@ -256,18 +259,12 @@ function showRequestError(message) {
   if (!main) return;
   let summary = document.getElementById("borough-request-error");
   if (!summary) {
-    summary = document.createElement("div");
-    summary.id = "borough-request-error";
-    summary.className = "govuk-error-summary";
-    summary.setAttribute("tabindex", "-1");
-    const alert = document.createElement("div");
-    alert.setAttribute("role", "alert");
-    const title = document.createElement("h2");
-    title.className = "govuk-error-summary__title";
-    title.textContent = "There is a problem";
-    const body = document.createElement("p");
-    body.className = "govuk-body govuk-error-summary__body";
-    alert.append(title, body);
+    summary = element("div", { id: "borough-request-error", className: "govuk-error-summary" },
+      { tabindex: "-1" });
+    const alert = element("div", {}, { role: "alert" });
+    alert.append(
+      element("h2", { className: "govuk-error-summary__title", textContent: "There is a problem" }),
+      element("p", { className: "govuk-body govuk-error-summary__body" }));
     summary.append(alert);
     main.prepend(summary);
   }
