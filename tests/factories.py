@@ -175,6 +175,26 @@ class TicketFactory(OrgOwnedFactory):
                                    organisation=factory.SelfAttribute("..organisation"))
 
 
+def set_ticket_times(ticket, *, created=None, responded=None, resolved=None, **fields):
+    """Give a ticket exactly these times (services stamp them with now), with the working
+    minutes to respond and resolve that go with them, as `elapsed` would have stamped them."""
+    from borough.servicedesk import elapsed
+
+    if created is not None:
+        ticket.created_at = created
+    minutes = {"minutes_to_respond": None, "minutes_to_resolve": None}
+    if responded is not None:
+        minutes["minutes_to_respond"] = elapsed.minutes_since_logged(ticket, responded)
+    if resolved is not None:
+        minutes["minutes_to_resolve"] = elapsed.minutes_since_logged(ticket, resolved)
+    values = {"created_at": ticket.created_at, "responded_at": responded,
+              "resolved_at": resolved, **minutes, **fields}
+    sd.Ticket.objects.filter(pk=ticket.pk).update(**values)
+    for name, value in values.items():
+        setattr(ticket, name, value)
+    return ticket
+
+
 class FrameworkFactory(factory.django.DjangoModelFactory):
     """A shared framework definition (no organisation); `organisation` is accepted and ignored."""
 

@@ -242,8 +242,9 @@ def seed(total: int, weeks: int, seed_value: int = 7) -> dict:
     placements.sort(key=lambda p: p[0])
     # Ids continue from what is there now (the requesters above wrote audit events).
     writers = {m: Writer(m) for m in (Ticket, TimelineEntry, AuditEvent, Satisfaction)}
-    loader = Loader(writers, pools, people, {c: x.organisation.pk for c, x in contexts.items()},
-                    now, rng)
+    org_ids = {c: x.organisation.pk for c, x in contexts.items()}
+    stampers = {c: demo.stamper_for(org_ids[c], placements[0][0], now) for c in org_ids}
+    loader = Loader(writers, pools, people, org_ids, stampers, now, rng)
     started = time.monotonic()
     with BulkLoad(writers, enabled=extra >= 50_000):
         for start in range(0, len(placements), BATCH):
@@ -275,9 +276,9 @@ def seed(total: int, weeks: int, seed_value: int = 7) -> dict:
 class Loader:
     """Turns placed copies of ticket lives into rows and hands them to the writers."""
 
-    def __init__(self, writers, pools, people, org_ids, now, rng):
+    def __init__(self, writers, pools, people, org_ids, stampers, now, rng):
         self.writers, self.pools, self.people = writers, pools, people
-        self.org_ids, self.now, self.rng = org_ids, now, rng
+        self.org_ids, self.stampers, self.now, self.rng = org_ids, stampers, now, rng
         self.content_type_id = ContentType.objects.get_for_model(Ticket).pk
         self.counters = {(o, p): v for o, p, v in ReferenceCounter.objects.values_list(
             "organisation__code", "prefix", "last_value")}
@@ -292,7 +293,7 @@ class Loader:
                 continue
             org_id = self.org_ids[code]
             person = self.rng.choice(self.people[code])
-            fields = dict(row.fields)
+            fields = self.stampers[code].fill(dict(row.fields), row.created_at)
             prefix = Ticket.reference_prefixes[fields["ticket_type"]]
             self.counters[(code, prefix)] = self.counters.get((code, prefix), 0) + 1
             reference = f"{prefix}-{self.counters[(code, prefix)]:06d}"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from borough.accounts.models import User
 from borough.core.models import AuditEvent, Notification
@@ -159,6 +159,37 @@ def test_the_requester_reopens_within_the_window_and_not_after(desk):
                        actor=desk.agent) == message
     late.refresh_from_db()
     assert late.status == Status.RESOLVED and late.reopen_count == 0
+
+
+def test_working_minutes_to_respond_and_resolve_are_stamped_as_they_happen(desk):
+    """Office hours 08:30 to 17:00 UK time, Monday to Friday; TUESDAY is 10:00 BST."""
+    with time_machine.travel(TUESDAY, tick=False):
+        ticket = raise_incident(desk)
+    assert (ticket.minutes_to_respond, ticket.minutes_to_resolve) == (None, None)
+    with time_machine.travel(TUESDAY + timedelta(minutes=20), tick=False):
+        services.reply(ticket, "Looking now.", actor=desk.agent)
+    with time_machine.travel(TUESDAY + timedelta(hours=4), tick=False):
+        services.resolve(ticket, actor=desk.agent, note="Reseated the cable.")
+    ticket.refresh_from_db()
+    assert (ticket.minutes_to_respond, ticket.minutes_to_resolve) == (20.0, 240.0)
+
+    with time_machine.travel(TUESDAY + timedelta(days=1), tick=False):
+        services.reopen(ticket, actor=desk.requester, reason="It flickers again.")
+    ticket.refresh_from_db()
+    assert (ticket.minutes_to_respond, ticket.minutes_to_resolve) == (20.0, None)
+    # Resolved again on Monday at 09:30 BST: Tuesday 420 + 3 x 510 + Monday 60.
+    with time_machine.travel(datetime(2026, 6, 8, 8, 30, tzinfo=UTC), tick=False):
+        services.resolve(ticket, actor=desk.agent, note="Replaced the monitor.")
+    ticket.refresh_from_db()
+    assert (ticket.minutes_to_respond, ticket.minutes_to_resolve) == (20.0, 2010.0)
+
+
+def test_the_database_refuses_a_resolution_without_its_working_minutes(desk):
+    ticket = raise_incident(desk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Ticket.objects.filter(pk=ticket.pk).update(resolved_at=TUESDAY)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Ticket.objects.filter(pk=ticket.pk).update(minutes_to_respond=5.0)
 
 
 def test_staff_reopen_a_resolved_ticket_by_moving_it_back_in_progress(desk):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 import pytest
 import time_machine
@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from borough.accounts import roles
-from borough.core.business_time import BusinessCalendar, business_minutes_between
+from borough.core.business_time import BusinessCalendar, WorkingTimeline, business_minutes_between
 from borough.organisation.models import WorkingPeriod
-from borough.servicedesk import statistics
+from borough.servicedesk import queries, statistics
 from borough.servicedesk.models import (
     Category,
     Channel,
@@ -33,14 +33,9 @@ from borough.servicedesk.models import (
     Ticket,
     TicketType,
 )
-from borough.servicedesk.statistics import (
-    EpochMicroseconds,
-    Period,
-    WorkingTimeline,
-    nearest_rank,
-)
+from borough.servicedesk.statistics import NearestRank, Period, nearest_rank
 from tests.conftest import make_member
-from tests.factories import PersonFactory, ServiceUnitFactory, TeamFactory
+from tests.factories import PersonFactory, ServiceUnitFactory, TeamFactory, set_ticket_times
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 PERIOD = {"date_from": "2025-02-24", "date_to": "2025-03-16"}
@@ -71,14 +66,12 @@ def make_ticket(org, requester, *, created, responded=None, resolved=None, statu
     ticket = Ticket.objects.create(
         organisation=org, reference=f"INC-{next(_refs):06d}", ticket_type=TicketType.INCIDENT,
         title="Test ticket", description="Made by the statistics tests.", requester=requester,
-        status=status, priority=priority, sla_policy=sla, responded_at=responded,
-        resolved_at=resolved, resolution_breached_at=(resolved or created) if breached else None,
+        status=status, priority=priority, sla_policy=sla,
+        resolution_breached_at=(resolved or created) if breached else None,
         first_contact_resolution=fcr, team=team, service_unit=unit, category=category,
         channel=channel,
     )
-    Ticket.objects.filter(pk=ticket.pk).update(created_at=created)  # auto_now_add otherwise
-    ticket.created_at = created
-    return ticket
+    return set_ticket_times(ticket, created=created, responded=responded, resolved=resolved)
 
 
 def rate(ticket, score: int, when: datetime):
@@ -233,8 +226,9 @@ def test_mean_and_90th_percentile_business_minutes(world):
     assert count == [6, 6]
 
 
-def test_business_times_are_the_same_without_database_arithmetic(world, monkeypatch):
-    monkeypatch.setattr(EpochMicroseconds, "vendors", ())
+def test_business_times_are_the_same_ranked_in_python(world, monkeypatch):
+    """The 90th percentile without percentile_disc (SQLite's way) on every database."""
+    monkeypatch.setattr(NearestRank, "vendors", ())
     chart = compute(world).figure("times").chart
     assert [list(s.values) for s in chart.series] == [[35.0, 363.3], [90.0, 1530.0], [6, 6]]
 
@@ -426,11 +420,34 @@ def test_xlsx_export_has_a_sheet_per_table(world, client):
 # --- the maths -------------------------------------------------------------------------
 
 def test_nearest_rank_percentile():
-    assert nearest_rank([], 90) is None
-    assert nearest_rank([7], 90) == 7
-    assert nearest_rank(list(range(1, 11)), 90) == 9  # rank ceil(9.0) = 9
-    assert nearest_rank([50, 15, 40, 20, 35], 90) == 50  # rank ceil(4.5) = 5
-    assert nearest_rank([50, 15, 40, 20, 35], 30) == 20  # rank ceil(1.5) = 2
+    assert nearest_rank(1, 90) == 1
+    assert nearest_rank(10, 90) == 9  # ceil(9.0), not 10
+    assert nearest_rank(5, 90) == 5  # ceil(4.5)
+    assert nearest_rank(5, 30) == 2  # ceil(1.5)
+    assert nearest_rank(0, 90) == 1
+
+
+@pytest.mark.parametrize("minutes", [
+    [7.0], [50.0, 15.0, 40.0, 20.0, 35.0], [float(n) for n in range(1, 11)],
+    [float(n) for n in range(1, 21)], [3.5, 3.5, 3.5, 1.25, 99.0, 3.5, 0.0],
+])
+@pytest.mark.parametrize("in_database", [True, False])
+def test_percentile_by_nearest_rank_in_each_database(world, monkeypatch, minutes, in_database):
+    """percentile_disc (PostgreSQL) and the ordered look-up (elsewhere) agree with the
+    rank worked out by hand: sort, take position ceil(0.9 n)."""
+    if not in_database:
+        monkeypatch.setattr(NearestRank, "vendors", ())
+    unit = ServiceUnitFactory(organisation=world.org, name="Leisure")
+    person = world.tickets[1].requester
+    for value in minutes:
+        ticket = make_ticket(world.org, person, created=at(3, 9), responded=at(3, 9),
+                             resolved=at(3, 10), unit=unit)
+        Ticket.objects.filter(pk=ticket.pk).update(minutes_to_resolve=value,
+                                                   minutes_to_respond=value)
+    expected = sorted(minutes)[nearest_rank(len(minutes), 90) - 1]
+    times = compute(world, service_unit=unit).figure("times").chart.series
+    assert list(times[1].values) == [expected, expected]
+    assert list(times[2].values) == [len(minutes), len(minutes)]
 
 
 def test_default_period_starts_on_the_monday_12_weeks_back():
@@ -461,29 +478,18 @@ def test_working_timeline_equals_business_minutes_between(calendar, a, b):
     assert timeline.minutes_between(a, b) == business_minutes_between(calendar, a, b)
 
 
-def test_the_database_counts_microseconds_since_1970_exactly(world):
-    """The business-time figures read timestamps as integers worked out by the database."""
-    from django.db import connection
-
-    if not EpochMicroseconds.supported(connection.vendor):
-        pytest.skip(f"not written for {connection.vendor}")
-    instants = [datetime(2025, 3, 30, 0, 59, 59, 999999, tzinfo=UTC),  # just before BST
-                datetime(2025, 3, 30, 1, 0, tzinfo=UTC),
-                datetime(2025, 10, 26, 1, 30, 0, 500000, tzinfo=UTC),  # the repeated hour
-                datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
-                datetime(2038, 1, 19, 3, 14, 8, 123456, tzinfo=UTC)]
-    person = world.tickets[1].requester
-    ids = [make_ticket(world.org, person, created=when, responded=when + timedelta(seconds=1),
-                       resolved=when).pk for when in instants]
-    got = Ticket.objects.filter(pk__in=ids).order_by("pk").values_list(
-        EpochMicroseconds("created_at"), EpochMicroseconds("responded_at"),
-        EpochMicroseconds("resolved_at"))
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    expected = [(micro, micro + 1_000_000, micro)
-                for micro in ((when - epoch) // timedelta(microseconds=1) for when in instants)]
-    assert list(got) == expected
-    assert list(Ticket.objects.filter(pk=world.tickets[7].pk).values_list(
-        EpochMicroseconds("resolved_at"), flat=True)) == [None]
+def test_the_stamped_minutes_are_the_calendar_s(world):
+    """Each resolved ticket carries the working minutes its calendar gives."""
+    calendar = queries.calendar(world.org)
+    checked = 0
+    for ticket in Ticket.objects.filter(organisation=world.org, resolved_at__isnull=False):
+        assert ticket.minutes_to_resolve == business_minutes_between(
+            calendar, ticket.created_at, ticket.resolved_at)
+        if ticket.responded_at is not None:
+            assert ticket.minutes_to_respond == business_minutes_between(
+                calendar, ticket.created_at, ticket.responded_at)
+            checked += 1
+    assert checked == 7
 
 
 def test_working_timeline_falls_back_outside_its_range():

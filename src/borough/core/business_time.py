@@ -23,6 +23,7 @@ ZoneInfo gives wall-clock, not elapsed, time.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -34,6 +35,7 @@ import holidays
 __all__ = [
     "NATIONS",
     "BusinessCalendar",
+    "WorkingTimeline",
     "add_business_minutes",
     "add_calendar_minutes",
     "bank_holidays",
@@ -316,3 +318,75 @@ def calendar_minutes_between(start: datetime, end: datetime) -> float:
 def add_calendar_minutes(start: datetime, minutes: int | float) -> datetime:
     """``start`` plus ``minutes`` of elapsed time, in UTC (DST-safe)."""
     return _as_utc(start, "start") + _as_duration(minutes)
+
+
+# --- many look-ups on one calendar ------------------------------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_MINUTE_US = 60_000_000
+
+
+class WorkingTimeline:
+    """Working time of a calendar laid end to end, for many look-ups.
+
+    `BusinessCalendar.periods_on` (the one definition of working time) is read once
+    per local day from `first` to `last`, joined the way `business_minutes_between`
+    joins them, and summed; the minutes between two instants are then a difference
+    of two running totals found by bisection. Within the range the answer equals
+    `business_minutes_between` exactly (the tests compare them); outside it, this
+    falls back to that function. Stamping a million tickets' working minutes in bulk
+    (demo data, benchmark seeds, migrations) takes seconds this way, not hours.
+    """
+
+    def __init__(self, calendar: BusinessCalendar, first: date, last: date):
+        self.calendar = calendar
+        self.starts: list[int] = []  # microseconds since the epoch, UTC
+        self.ends: list[int] = []
+        self.before: list[int] = []  # working microseconds before each interval
+        total, latest_end = 0, None
+        day = first - timedelta(days=1)  # a period of the day before can run past midnight
+        while day <= last + timedelta(days=1):
+            for lo, hi in calendar.periods_on(day):
+                lo_us, hi_us = _us(lo), _us(hi)
+                if latest_end is not None and lo_us < latest_end:
+                    lo_us = latest_end
+                if hi_us <= lo_us:
+                    continue
+                latest_end = hi_us
+                self.starts.append(lo_us)
+                self.ends.append(hi_us)
+                self.before.append(total)
+                total += hi_us - lo_us
+            day += timedelta(days=1)
+        zone = calendar.tz
+        self.low = _us(datetime.combine(first, datetime.min.time(), tzinfo=zone))
+        self.high = _us(datetime.combine(last + timedelta(days=1), datetime.min.time(),
+                                         tzinfo=zone))
+
+    def worked(self, at: int) -> int:
+        """Working microseconds from the start of the range to `at` (microseconds)."""
+        i = bisect_right(self.starts, at)
+        if i == 0:
+            return 0
+        return self.before[i - 1] + min(at, self.ends[i - 1]) - self.starts[i - 1]
+
+    def minutes_between_us(self, start: int, end: int) -> float:
+        """Business minutes from `start` to `end`, both microseconds since the epoch."""
+        if end <= start:
+            return 0.0
+        if start < self.low or end > self.high:
+            return business_minutes_between(self.calendar, _from_us(start), _from_us(end))
+        return (self.worked(end) - self.worked(start)) / _MINUTE_US
+
+    def minutes_between(self, start: datetime, end: datetime) -> float:
+        return self.minutes_between_us(_us(start), _us(end))
+
+
+def _us(value: datetime) -> int:
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def _from_us(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+

@@ -21,16 +21,25 @@ def _bank_holidays(nation: str) -> frozenset[date]:
 
 def calendar_for(organisation: Organisation) -> BusinessCalendar:
     """The organisation's working hours, bank holidays for its nation and closure days."""
+    periods = WorkingPeriod.objects.filter(organisation=organisation)
+    closures = ClosureDay.objects.filter(organisation=organisation)
+    return calendar_from(organisation.nation, periods.values_list("weekday", "start", "end"),
+                         closures.values_list("date", flat=True))
+
+
+def calendar_from(nation: str, periods, closure_days) -> BusinessCalendar:
+    """A calendar from (weekday, start, end) working periods and closure dates; also used
+    by migrations, which read those through their historical models."""
     from zoneinfo import ZoneInfo
 
     hours: dict[int, list] = {}
-    for period in WorkingPeriod.objects.filter(organisation=organisation).order_by("weekday", "start"):
-        hours.setdefault(period.weekday, []).append((period.start, period.end))
-    closed: set[date] = set(_bank_holidays(organisation.nation))
-    closed.update(ClosureDay.objects.filter(organisation=organisation).values_list("date", flat=True))
+    for weekday, start, end in sorted(periods):
+        hours.setdefault(weekday, []).append((start, end))
+    closed: set[date] = set(_bank_holidays(nation))
+    closed.update(closure_days)
     return BusinessCalendar(
         tz=ZoneInfo(settings.TIME_ZONE),
-        hours={day: tuple(periods) for day, periods in hours.items()},
+        hours={day: tuple(spans) for day, spans in hours.items()},
         closed_dates=frozenset(closed),
     )
 

@@ -225,6 +225,9 @@ class Ticket(BaseModel):
     resolution_due_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     responded_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Working minutes from logging to responded_at and to resolved_at (see elapsed.py).
+    minutes_to_respond = models.FloatField(null=True, blank=True, editable=False)
+    minutes_to_resolve = models.FloatField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Once set, never cleared: a breach stays recorded whatever later edits do.
     response_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -238,6 +241,8 @@ class Ticket(BaseModel):
     objects = models.Manager.from_queryset(TicketQuerySet)()
 
     reference_prefixes = {TicketType.INCIDENT: "INC", TicketType.REQUEST: "REQ"}
+    # Derived from the timestamps, which are audited.
+    audit_exclude = (*BaseModel.audit_exclude, "minutes_to_respond", "minutes_to_resolve")
 
     class Meta:
         ordering = ["resolution_due_at", "-created_at"]
@@ -246,7 +251,15 @@ class Ticket(BaseModel):
             ("work_tickets", "Can assign, reply, note and change tickets"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "reference"], name="unique_ticket_ref")
+            models.UniqueConstraint(fields=["organisation", "reference"], name="unique_ticket_ref"),
+            models.CheckConstraint(
+                condition=models.Q(responded_at__isnull=True, minutes_to_respond__isnull=True)
+                | models.Q(responded_at__isnull=False, minutes_to_respond__isnull=False),
+                name="ticket_minutes_to_respond_with_response"),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True, minutes_to_resolve__isnull=True)
+                | models.Q(resolved_at__isnull=False, minutes_to_resolve__isnull=False),
+                name="ticket_minutes_to_resolve_with_resolution"),
         ]
         indexes = [
             # The queues: open tickets by SLA due time. Partial, so a million closed
@@ -280,9 +293,12 @@ class Ticket(BaseModel):
     def validate_constraints(self, exclude=None):
         # A new ticket's reference comes from core.references.allocate, under the
         # counter's row lock: it cannot already exist, and the unique constraint in the
-        # database would refuse it if it did. Edits are still checked.
+        # database would refuse it if it did. Edits are still checked. The working
+        # minutes come from elapsed.py, never from input: their checks guard the code and
+        # are left to the database (two queries a save otherwise).
+        exclude = {*(exclude or ()), "minutes_to_respond", "minutes_to_resolve"}
         if self._state.adding and self.reference:
-            exclude = {*(exclude or ()), "reference"}
+            exclude.add("reference")
         super().validate_constraints(exclude=exclude)
 
     @property

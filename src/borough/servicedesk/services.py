@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from borough.core import audit, notifications, services
 from borough.core.models import AuditAction
-from borough.servicedesk import queries, sla
+from borough.servicedesk import elapsed, queries, sla
 from borough.servicedesk.models import (
     DONE_STATUSES,
     PAUSED_STATUSES,
@@ -235,7 +235,7 @@ def reply(ticket: Ticket, body: str, *, actor) -> TimelineEntry:
         is_worker = actor is not None and actor.has_perm("servicedesk.work_tickets", locked)
         entry = _entry(locked, EntryKind.REPLY, actor, body)
         if is_worker and locked.responded_at is None:
-            locked.responded_at = now
+            elapsed.record_response(locked, now)
             sla.record_breaches(locked, now)
         if not is_worker and locked.status == Status.AWAITING_CUSTOMER:
             _move(locked, Status.IN_PROGRESS, actor, now)
@@ -329,10 +329,9 @@ def resolve(ticket: Ticket, *, actor, note: str, expected_version: int | None = 
         if locked.status not in TRANSITIONS or Status.RESOLVED not in TRANSITIONS[locked.status]:
             raise ValidationError(f"{locked.reference} is already {locked.get_status_display().lower()}.")
         before = audit.snapshot(locked)
-        if locked.responded_at is None:
-            locked.responded_at = now
+        elapsed.record_response(locked, now)
         _move(locked, Status.RESOLVED, actor, now, note)
-        locked.resolved_at = now
+        elapsed.record_resolution(locked, now)
         locked.resolution_note = note
         locked.first_contact_resolution = (
             locked.reopen_count == 0 and locked.channel in (Channel.PHONE, Channel.WALK_IN)
@@ -377,7 +376,7 @@ def _reopen(locked: Ticket, actor, reason: str) -> Ticket:
     before = audit.snapshot(locked)
     _move(locked, Status.IN_PROGRESS, actor, timezone.now(), reason)
     locked.reopen_count += 1
-    locked.resolved_at = None
+    elapsed.clear_resolution(locked)
     locked.first_contact_resolution = False
     _save(locked, actor, before)
     notifications.notify(

@@ -3,9 +3,9 @@
 Every figure starts from `Ticket.objects.visible_to(user)` (SECURITY.md rule 2),
 narrowed to a service unit and team when asked. Counting and grouping happen in
 the database (conditional `Count`, `TruncWeek` / `TruncMonth` in Europe/London, or
-on SQLite the same buckets by comparison: see `truncated`); only the business-time
-figures read rows, and then only three timestamps, as integers, of the tickets
-resolved in the period (see `EpochMicroseconds` and `WorkingTimeline`).
+on SQLite the same buckets by comparison: see `truncated`), and so do the means and
+percentiles of working time, from the minutes stamped on each ticket as it was
+answered and resolved (`elapsed.py`). No ticket is read into Python.
 
 Each figure is returned as a `Figure`: a chart (with its table of numbers) and a
 plain-words statement of how it is computed, for the page, the exports and the
@@ -15,25 +15,20 @@ committee report alike.
 from __future__ import annotations
 
 import math
-from array import array
-from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import NotSupportedError, connections
+from django.db import connections
 from django.db.models import (
+    Aggregate,
     Avg,
-    BigIntegerField,
     Case,
     Count,
     DateField,
     F,
-    Func,
-    Max,
-    Min,
+    FloatField,
     Q,
     Value,
     When,
@@ -42,9 +37,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from borough.core import charts, scope
-from borough.core.business_time import BusinessCalendar, business_minutes_between
 from borough.core.charts import Chart, Series
-from borough.servicedesk import queries
 from borough.servicedesk.models import OPEN_STATUSES, Priority, Ticket
 
 MAX_PERIOD_DAYS = 731  # two years, a leap day included
@@ -58,9 +51,6 @@ AGE_BANDS = (  # label, lower bound in days (inclusive), upper bound (exclusive)
     ("Over 30 days", 30, None),
 )
 PERCENTILE = 90
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-_MINUTE_US = 60_000_000
 
 
 def local_zone() -> ZoneInfo:
@@ -136,113 +126,21 @@ def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def nearest_rank(values: Sequence[float], p: float) -> float | None:
-    """The p-th percentile by the nearest-rank method: sort the n values and take the
-    one at rank ceil(p / 100 × n) (counting from 1). Always one of the values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
+def nearest_rank(count: int, p: float) -> int:
+    """The rank (counting from 1) of the p-th percentile of `count` sorted values by the
+    nearest-rank method: ceil(p / 100 × count), at least 1."""
+    return max(1, math.ceil(p / 100 * count))
 
 
-class WorkingTimeline:
-    """Working time of a calendar laid end to end, for many look-ups.
+class NearestRank(Aggregate):
+    """The 90th percentile by nearest rank, on PostgreSQL: `percentile_disc` returns the
+    first value whose position in the ordering reaches the fraction, which is the value
+    at rank ceil(0.9 × n). The tests check it against `nearest_rank` on both databases."""
 
-    `BusinessCalendar.periods_on` (the one definition of working time) is read once
-    per local day from `first` to `last`, joined the way `business_minutes_between`
-    joins them, and summed; the minutes between two instants are then a difference
-    of two running totals found by bisection. Within the range the answer equals
-    `business_minutes_between` exactly (the tests compare them); outside it, this
-    falls back to that function. At 100,000 tickets this is the difference between
-    a fraction of a second and half a minute.
-    """
-
-    def __init__(self, calendar: BusinessCalendar, first: date, last: date):
-        self.calendar = calendar
-        self.starts: list[int] = []  # microseconds since the epoch, UTC
-        self.ends: list[int] = []
-        self.before: list[int] = []  # working microseconds before each interval
-        total, latest_end = 0, None
-        day = first - timedelta(days=1)  # a period of the day before can run past midnight
-        while day <= last + timedelta(days=1):
-            for lo, hi in calendar.periods_on(day):
-                lo_us, hi_us = _us(lo), _us(hi)
-                if latest_end is not None and lo_us < latest_end:
-                    lo_us = latest_end
-                if hi_us <= lo_us:
-                    continue
-                latest_end = hi_us
-                self.starts.append(lo_us)
-                self.ends.append(hi_us)
-                self.before.append(total)
-                total += hi_us - lo_us
-            day += timedelta(days=1)
-        zone = calendar.tz
-        self.low = _us(datetime.combine(first, datetime.min.time(), tzinfo=zone))
-        self.high = _us(datetime.combine(last + timedelta(days=1), datetime.min.time(),
-                                         tzinfo=zone))
-
-    def worked(self, at: int) -> int:
-        """Working microseconds from the start of the range to `at` (microseconds)."""
-        i = bisect_right(self.starts, at)
-        if i == 0:
-            return 0
-        return self.before[i - 1] + min(at, self.ends[i - 1]) - self.starts[i - 1]
-
-    def minutes_between_us(self, start: int, end: int) -> float:
-        """Business minutes from `start` to `end`, both microseconds since the epoch."""
-        if end <= start:
-            return 0.0
-        if start < self.low or end > self.high:
-            return business_minutes_between(self.calendar, _from_us(start), _from_us(end))
-        return (self.worked(end) - self.worked(start)) / _MINUTE_US
-
-    def minutes_between(self, start: datetime, end: datetime) -> float:
-        return self.minutes_between_us(_us(start), _us(end))
-
-
-def _us(value: datetime) -> int:
-    return (value - _EPOCH) // _MICROSECOND
-
-
-def _from_us(value: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=value)
-
-
-class EpochMicroseconds(Func):
-    """Microseconds since 1970-01-01 UTC of a datetime column, worked out by the database.
-
-    Whole numbers load many times faster than datetimes (Django parses those in
-    Python), which matters when reading the timestamps of 100,000 tickets. PostgreSQL
-    and SQLite only: `EpochMicroseconds.supported(vendor)` says which; the tests check
-    it against Python's own arithmetic on both.
-    """
-
-    output_field = BigIntegerField()
-    arity = 1
-    vendors = ("postgresql", "sqlite")
-
-    @classmethod
-    def supported(cls, vendor: str) -> bool:
-        return vendor in cls.vendors
-
-    def as_sql(self, compiler, connection, **extra):
-        raise NotSupportedError(f"EpochMicroseconds is not written for {connection.vendor}.")
-
-    def as_postgresql(self, compiler, connection, **extra):
-        # EXTRACT(EPOCH ...) is an exact numeric from PostgreSQL 14.
-        return super().as_sql(compiler, connection,
-                              template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint",
-                              **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC: whole seconds from
-        # julianday (exact once rounded), then the microseconds from the text.
-        template = ("(CAST(ROUND((julianday(substr(%(expressions)s, 1, 19)) - 2440587.5) "
-                    "* 86400) AS INTEGER) * 1000000 "
-                    "+ CAST(substr(%(expressions)s, 21, 6) AS INTEGER))")
-        return super().as_sql(compiler, connection, template=template, **extra)
+    vendors = ("postgresql",)
+    function = "percentile_disc"
+    template = f"%(function)s({PERCENTILE / 100}) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
 
 
 # --- the figures ------------------------------------------------------------------
@@ -380,45 +278,32 @@ def monthly_resolution(qs, period: Period) -> dict[tuple[date, int], MonthCounts
 
 
 def business_times(qs, period: Period) -> tuple[TimeSummary, TimeSummary]:
-    """Business minutes from logging to first response, and to resolution, of the
-    tickets resolved in the period, on each organisation's calendar."""
+    """Working minutes from logging to first response, and to resolution, of the tickets
+    resolved in the period: the figures stamped on each ticket when it happened
+    (`elapsed.py`), averaged and ranked by the database."""
     resolved = qs.filter(_resolved_in(period))
-    zone = local_zone()
-    timelines = {}
-    for row in resolved.values("organisation_id").annotate(
-            first=Min("created_at"), last=Max("resolved_at"), responded=Max("responded_at")):
-        last = max(row["last"], row["responded"] or row["last"])
-        timelines[row["organisation_id"]] = WorkingTimeline(
-            queries.calendar(row["organisation_id"]), row["first"].astimezone(zone).date(),
-            last.astimezone(zone).date())
-    respond, resolve = array("d"), array("d")
-    for org_id, created, responded, resolved_at in _timestamps(resolved):
-        between = timelines[org_id].minutes_between_us
-        if responded is not None:
-            respond.append(between(created, responded))
-        resolve.append(between(created, resolved_at))
-    return _summary(respond), _summary(resolve)
-
-
-def _timestamps(resolved):
-    """(organisation id, created, responded, resolved) in microseconds since the epoch."""
-    fields = ("created_at", "responded_at", "resolved_at")
-    if EpochMicroseconds.supported(connections[resolved.db].vendor):
-        return resolved.values_list(
-            "organisation_id", *(EpochMicroseconds(name) for name in fields)
-        ).iterator(chunk_size=10_000)
-    return (
-        (org_id, *(None if value is None else _us(value) for value in values))
-        for org_id, *values in resolved.values_list("organisation_id", *fields)
-        .iterator(chunk_size=10_000)
-    )
-
-
-def _summary(values: Sequence[float]) -> TimeSummary:
-    if not values:
-        return TimeSummary(0, None, None)
-    return TimeSummary(len(values), round(sum(values) / len(values), 1),
-                       round(nearest_rank(values, PERCENTILE), 1))
+    fields = ("minutes_to_respond", "minutes_to_resolve")
+    in_database = connections[qs.db].vendor in NearestRank.vendors
+    aggregates = {}
+    for name in fields:
+        aggregates[f"{name}_n"] = Count(name)
+        aggregates[f"{name}_mean"] = Avg(name)
+        if in_database:
+            aggregates[f"{name}_p90"] = NearestRank(name)
+    totals = resolved.aggregate(**aggregates)
+    summaries = []
+    for name in fields:
+        count, mean = totals[f"{name}_n"], totals[f"{name}_mean"]
+        if not count:
+            summaries.append(TimeSummary(0, None, None))
+            continue
+        if in_database:
+            p90 = totals[f"{name}_p90"]
+        else:
+            p90 = (resolved.filter(**{f"{name}__isnull": False}).order_by(name)
+                   .values_list(name, flat=True)[nearest_rank(count, PERCENTILE) - 1])
+        summaries.append(TimeSummary(count, round(mean, 1), round(p90, 1)))
+    return summaries[0], summaries[1]
 
 
 def satisfaction(qs, period: Period, organisation_ids=None) -> tuple[int, float | None, list[int]]:
@@ -672,8 +557,9 @@ def _times_figure(respond: TimeSummary, resolve: TimeSummary) -> Figure:
     return Figure("times", "Time to respond and to resolve", (
         "For the tickets resolved in the period: the working minutes from when each ticket was "
         "logged to its first response, and to its resolution, counted on the council's working "
-        "hours and leaving out weekends, bank holidays and closure days. Time waiting for the "
-        "customer or a supplier is included (unlike the SLA clock). The mean is the total "
+        "hours and leaving out weekends, bank holidays and closure days, as they stood when the "
+        "ticket was answered and resolved. Time waiting for the customer or a supplier is "
+        "included (unlike the SLA clock). The mean is the total "
         "divided by the number of tickets. The 90th percentile uses the nearest-rank method: "
         "sort the times from shortest to longest and take the one at position 90% × the "
         "number of tickets, rounded up, so 9 in 10 tickets took that long or less."), chart)

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from borough.core.registry import registry
-from borough.servicedesk.models import Satisfaction, SLAPolicy, Ticket
-from tests.factories import TicketFactory
+from borough.servicedesk.models import Satisfaction, SLAPolicy
+from tests.factories import TicketFactory, set_ticket_times
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +42,10 @@ def ticket(org, *, priority=1, created=MAY_DAY, resolved=None, breached=False, s
     made = TicketFactory(organisation=org, priority=priority)
     sla_policy = (SLAPolicy.objects.filter(organisation=org, priority=priority).first()
                   or policy(org, priority)) if sla else None
-    Ticket.objects.filter(pk=made.pk).update(
-        created_at=created, resolved_at=resolved, sla_policy=sla_policy,
-        resolution_breached_at=resolved if breached else None, responded_at=responded,
+    return set_ticket_times(
+        made, created=created, resolved=resolved, responded=responded, sla_policy=sla_policy,
+        resolution_breached_at=resolved if breached else None,
         response_breached_at=response_breached, status="resolved" if resolved else "new")
-    return made
 
 
 def rate(t, score, when=JUNE):

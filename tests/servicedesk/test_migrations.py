@@ -1,0 +1,46 @@
+"""Migration 0004 fills the working minutes of tickets answered and resolved before it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from borough.servicedesk.models import Ticket
+from tests.factories import OrganisationFactory, PersonFactory
+
+BEFORE = ("servicedesk", "0003_satisfaction_by_organisation_created")
+AFTER = ("servicedesk", "0004_working_minutes_to_respond_and_resolve")
+MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # 09:00 GMT; office hours 08:30 to 17:00
+
+
+def migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_tickets_get_their_minutes_and_the_constraints_hold():
+    org = OrganisationFactory()
+    person = PersonFactory(organisation=org)
+    old = migrate(BEFORE)
+    OldTicket = old.get_model("servicedesk", "Ticket")
+    common = {"organisation_id": org.pk, "requester_id": person.pk, "title": "Old",
+              "description": "From before the migration."}
+    resolved = OldTicket.objects.create(reference="INC-000001", **common,
+                                        responded_at=datetime(2025, 3, 3, 9, 45, tzinfo=UTC),
+                                        resolved_at=datetime(2025, 3, 4, 10, 0, tzinfo=UTC))
+    waiting = OldTicket.objects.create(reference="INC-000002", **common)
+    OldTicket.objects.filter(pk__in=[resolved.pk, waiting.pk]).update(created_at=MONDAY)
+
+    migrate(AFTER)
+
+    resolved = Ticket.objects.get(pk=resolved.pk)
+    assert resolved.minutes_to_respond == 45.0
+    assert resolved.minutes_to_resolve == 8 * 60 + 90  # Monday 09:00 to 17:00, Tuesday 08:30 to 10:00
+    waiting = Ticket.objects.get(pk=waiting.pk)
+    assert (waiting.minutes_to_respond, waiting.minutes_to_resolve) == (None, None)
