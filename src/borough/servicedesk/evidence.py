@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule
 from borough.servicedesk import statistics
-from borough.servicedesk.models import Priority, SLAPolicy, Ticket
+from borough.servicedesk.models import Priority, Satisfaction, SLAPolicy, Ticket
 from borough.servicedesk.statistics import Period
 
 
@@ -168,7 +168,8 @@ def satisfaction_measured(organisation, params, as_of) -> EvidenceResult:
     min_ratings = int_param(params, "min_ratings", 0)
     min_average = number_param(params, "min_average", 0, 5)
     period = period_before(as_of, days)
-    count, mean, scores = statistics.satisfaction(_tickets(organisation), period)
+    count, mean, scores = statistics.satisfaction(
+        Satisfaction.objects.for_organisation(organisation), period)
     met = count >= min_ratings and (mean if count else 0) >= min_average
     figures = {"period_from": period.date_from.isoformat(), "period_to": period.date_to.isoformat(),
                "ratings": count, "mean_score": mean, "scores": scores,
