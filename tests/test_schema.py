@@ -39,6 +39,9 @@ def test_schema_has_no_warnings_or_errors_besides_known_ones():
     paths = schema["paths"]
     assert "/api/organisation/service-units/" in paths
     assert "/api/organisation/people/{id}/" in paths
+    statistics = paths["/api/servicedesk/statistics/"]["get"]
+    assert {p["name"] for p in statistics["parameters"]} >= {"date_from", "date_to",
+                                                            "service_unit", "team"}
 
 
 @pytest.mark.django_db

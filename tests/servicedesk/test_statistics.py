@@ -515,3 +515,63 @@ def test_managers_can_record_a_review_of_the_figures(world, client):
                                    "agent"))
     page = client.get(URL)
     assert page.status_code == 200 and review not in page.content.decode()
+
+
+# --- the API ---------------------------------------------------------------------------
+
+API = "/api/servicedesk/statistics/"
+
+
+def test_the_api_gives_the_page_s_figures_with_their_methods(world, api_client):
+    api_client.force_login(world.manager)
+    response = api_client.get(API, PERIOD)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["date_from"], data["date_to"]) == ("2025-02-24", "2025-03-16")
+    assert (data["service_unit"], data["team"]) == (None, None)
+    assert [f["key"] for f in data["figures"]] == [f.key for f in compute(world).figures]
+    times = next(f for f in data["figures"] if f["key"] == "times")
+    assert [s["values"] for s in times["series"]] == [[35.0, 363.3], [90.0, 1530.0], [6, 6]]
+    assert times["series"][0]["unit"] == "business minutes"
+    assert "nearest-rank" in times["method"]
+    assert {"label": "Satisfaction", "value": "3.67 out of 5 from 3 ratings"} in data["headlines"]
+
+
+def test_the_api_narrows_to_a_service_unit_and_team(world, api_client):
+    api_client.force_login(world.manager)
+    data = api_client.get(API, {**PERIOD, "service_unit": world.finance.pk,
+                                "team": world.desk.pk}).json()
+    assert (data["service_unit"], data["team"]) == (world.finance.pk, world.desk.pk)
+    opened = next(f for f in data["figures"] if f["key"] == "weekly")["series"][0]["values"]
+    assert sum(opened) == 4  # T1, T2, T5 and T6: Finance tickets of the Service Desk team
+
+
+@pytest.mark.parametrize(("params", "field", "message"), [
+    ({"date_from": "2025-03-16", "date_to": "2025-02-24"}, "date_to",
+     "The end date must be the same as or after the start date."),
+    ({"date_from": "2025-02-30"}, "date_from",
+     "Enter the start date as a real date, like 2025-01-31."),
+    ({"shoe_size": "9"}, "detail",
+     "Unknown parameter shoe_size. Filters here are: date_from, date_to, service_unit, team."),
+])
+def test_the_api_refuses_bad_filters_with_the_page_s_messages(world, api_client, params, field,
+                                                              message):
+    api_client.force_login(world.manager)
+    response = api_client.get(API, params)
+    assert response.status_code == 400
+    assert message in str(response.json()[field])
+
+
+def test_the_api_refuses_another_organisation_s_unit(world, api_client):
+    api_client.force_login(world.manager)
+    response = api_client.get(API, {"service_unit": world.other_unit.pk})
+    assert response.status_code == 400
+    assert response.json()["service_unit"] == ["Choose a service unit from the list."]
+
+
+def test_requesters_and_strangers_get_no_statistics_from_the_api(world, api_client):
+    assert api_client.get(API).status_code in (401, 403)
+    api_client.force_login(world.requester)
+    response = api_client.get(API)
+    assert response.status_code == 403
+    assert "ICT managers" in str(response.json())

@@ -62,11 +62,13 @@ class TicketSerializer(BaseModelSerializer):
                   "impact", "urgency", "priority", "status", "plain_status", "team", "assignee",
                   "is_major_incident", "parent", "business_service", "configuration_item",
                   "response_due_at", "resolution_due_at", "responded_at", "resolved_at",
-                  "closed_at", "response_breached_at", "resolution_breached_at", "reopen_count"]
+                  "closed_at", "response_breached_at", "resolution_breached_at", "reopen_count",
+                  "minutes_to_respond", "minutes_to_resolve"]
         read_only_fields = ["reference", "priority", "status", "team", "assignee", "parent",
                             "is_major_incident", "response_due_at", "resolution_due_at",
                             "responded_at", "resolved_at", "closed_at", "response_breached_at",
-                            "resolution_breached_at", "reopen_count"]
+                            "resolution_breached_at", "reopen_count", "minutes_to_respond",
+                            "minutes_to_resolve"]
         extra_kwargs = {"requester": {"required": False}}
 
 

@@ -59,7 +59,10 @@ class ServiceDeskConfig(AppConfig):
         # Requesters need no desk settings: the portal asks in plain words instead.
         grant_model_permissions(roles.REQUESTER, [m.TimelineEntry, m.Satisfaction], ("view",))
 
-        from borough.servicedesk import evidence
+        from borough.servicedesk import evidence, statistics_api
+
+        registry.api_routes.append(("servicedesk/statistics", statistics_api.StatisticsViewSet,
+                                    "servicedesk-statistics"))
 
         evidence.register(registry)
         registry.periodic_jobs["servicedesk-sla-sweep"] = (services.sweep_sla, 60)

@@ -83,6 +83,20 @@ class StatisticsForm(forms.Form):
         return urlencode(data)
 
 
+DENIED = "Only service desk staff and ICT managers can see service desk statistics."
+
+
+def read_form(params, user) -> StatisticsForm:
+    """The filters from a query string, validated; for the page, its exports and the API."""
+    form = StatisticsForm(params, user=user, today=timezone.localdate())
+    unknown = sorted(set(params) - set(form.fields))
+    form.is_valid()
+    if unknown:  # SECURITY.md rule 13
+        form.add_error(None, f"Unknown parameter {', '.join(unknown)}. Filters here are: "
+                             f"{', '.join(form.fields)}.")
+    return form
+
+
 class StatisticsAccessMixin(LoginRequiredMixin):
     """Only people who see every ticket of the organisation (SECURITY.md rules 2, 7)."""
 
@@ -90,20 +104,11 @@ class StatisticsAccessMixin(LoginRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not statistics.can_view(request.user):
-            raise PermissionDenied("Only service desk staff and ICT managers can see "
-                                   "service desk statistics.")
+            raise PermissionDenied(DENIED)
         return super().dispatch(request, *args, **kwargs)
 
     def read_form(self) -> StatisticsForm:
-        request = self.request
-        form = StatisticsForm(request.GET, user=request.user,
-                              today=timezone.localdate())
-        unknown = sorted(set(request.GET) - set(form.fields))
-        form.is_valid()
-        if unknown:  # SECURITY.md rule 13
-            form.add_error(None, f"Unknown parameter {', '.join(unknown)}. Filters here are: "
-                                 f"{', '.join(form.fields)}.")
-        return form
+        return read_form(self.request.GET, self.request.user)
 
     def render_page(self, form: StatisticsForm, stats=None):
         context = {"form": form, "stats": stats, "max_period_days": MAX_PERIOD_DAYS,

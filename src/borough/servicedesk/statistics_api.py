@@ -1,0 +1,99 @@
+"""The statistics page's figures over the API: `/api/servicedesk/statistics/`.
+
+Same filters, defaults, checks and permission as the page (its form and access rule);
+each figure comes with its chart's labels and series and the words saying how it is
+computed, so a report built elsewhere can quote them.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from borough.servicedesk import statistics
+from borough.servicedesk.views.statistics import DENIED, read_form
+
+
+class HeadlineSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.CharField()
+
+
+class SeriesSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    unit = serializers.CharField(help_text="What the values count or measure.")
+    values = serializers.ListField(child=serializers.FloatField(allow_null=True),
+                                   help_text="One per x label; null where there is nothing "
+                                             "to measure.")
+
+
+class FigureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    heading = serializers.CharField()
+    method = serializers.CharField(help_text="How the figure is computed, in plain words.")
+    title = serializers.CharField()
+    description = serializers.CharField()
+    x_title = serializers.CharField()
+    x_labels = serializers.ListField(child=serializers.CharField())
+    series = SeriesSerializer(many=True)
+
+
+class StatisticsSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    service_unit = serializers.IntegerField(allow_null=True)
+    team = serializers.IntegerField(allow_null=True)
+    headlines = HeadlineSerializer(many=True)
+    figures = FigureSerializer(many=True)
+
+
+def as_data(stats: statistics.Statistics) -> dict:
+    return {
+        "date_from": stats.period.date_from, "date_to": stats.period.date_to,
+        "service_unit": getattr(stats.service_unit, "pk", None),
+        "team": getattr(stats.team, "pk", None),
+        "headlines": [{"label": label, "value": value} for label, value in stats.headlines],
+        "figures": [{
+            "key": f.key, "heading": f.heading, "method": f.method, "title": f.chart.title,
+            "description": f.chart.description, "x_title": f.chart.x_title,
+            "x_labels": list(f.chart.x_labels),
+            "series": [{"name": s.name, "unit": s.unit or f.chart.unit, "values": list(s.values)}
+                       for s in f.chart.series],
+        } for f in stats.figures],
+    }
+
+
+class StatisticsViewSet(viewsets.ViewSet):
+    """Service desk statistics for a period (default: this ISO week and the 12 before it),
+    optionally for one service unit or team. For people who see every ticket of the
+    organisation, like the page."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description="First day (local)."),
+            OpenApiParameter("date_to", OpenApiTypes.DATE,
+                             description="Last day (local), at most 2 years after the first."),
+            OpenApiParameter("service_unit", OpenApiTypes.INT),
+            OpenApiParameter("team", OpenApiTypes.INT),
+        ],
+        responses=StatisticsSerializer,
+    )
+    def list(self, request):
+        user = request.user
+        if not statistics.can_view(user):
+            raise PermissionDenied(DENIED)
+        form = read_form(request.query_params, user)
+        if form.errors:
+            raise ValidationError({"detail" if name == "__all__" else name: messages
+                                   for name, messages in form.errors.items()})
+        stats = statistics.compute(user, form.period,
+                                   service_unit=form.cleaned_data["service_unit"],
+                                   team=form.cleaned_data["team"])
+        return Response(StatisticsSerializer(as_data(stats)).data)
