@@ -30,7 +30,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    F,
     FloatField,
     Q,
     Value,
@@ -217,7 +216,7 @@ BREAKDOWN_KEYS = ("team_id", "service_unit_id")
 
 @dataclass(frozen=True)
 class Groups:
-    opened: list[dict]  # week, team_id, service_unit_id: n
+    opened: list[dict]  # week, team_id, service_unit_id, category_id: n
     resolved: list[dict]  # week, month, priority, team_id, service_unit_id: see _resolved_rows
     open_now: list[dict]  # team_id, service_unit_id: band0 … band4 (see AGE_BANDS)
 
@@ -225,7 +224,8 @@ class Groups:
 def grouped(qs, period: Period, now: datetime) -> Groups:
     opened = (qs.filter(_opened_in(period))
               .annotate(week=truncated("created_at", period.weeks))
-              .values("week", *BREAKDOWN_KEYS).annotate(n=Count("*")).order_by())
+              .values("week", *BREAKDOWN_KEYS, "category_id").annotate(n=Count("*"))
+              .order_by())
     bands = {}
     for index, (_, low, high) in enumerate(AGE_BANDS):
         band = Q(created_at__lte=now - timedelta(days=low))
@@ -351,16 +351,17 @@ def ratings_for(user, *, service_unit=None, team=None):
     return qs
 
 
-def top_categories(qs, period: Period, limit: int = TOP_CATEGORIES) -> list[tuple[str, int]]:
+def top_categories(groups: Groups, limit: int = TOP_CATEGORIES) -> list[tuple[str, int]]:
     """The categories with the most tickets opened in the period, most first (ties by name)."""
-    rows = list(
-        qs.filter(_opened_in(period)).values("category_id").annotate(n=Count("*"))
-        .order_by("-n", F("category_id").asc(nulls_last=True))[:limit]
-    )
+    counts: dict[int | None, int] = {}
+    for row in groups.opened:
+        counts[row["category_id"]] = counts.get(row["category_id"], 0) + row["n"]
+    top = sorted(counts.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))
+    top = top[:limit]
     names = {c.pk: (f"{c.parent.name} › {c.name}" if c.parent_id else c.name)
-             for c in Category.objects.filter(pk__in=[r["category_id"] for r in rows])
+             for c in Category.objects.filter(pk__in=[pk for pk, _ in top if pk is not None])
              .select_related("parent")}
-    result = [(names.get(row["category_id"], "No category"), row["n"]) for row in rows]
+    result = [(names[pk] if pk is not None else "No category", n) for pk, n in top]
     return sorted(result, key=lambda item: (-item[1], item[0].lower()))
 
 
@@ -416,7 +417,7 @@ def compute(user, period: Period, *, service_unit=None, team=None,
     respond, resolve = business_times(qs, period)
     rated, mean_score, scores = satisfaction(
         ratings_for(user, service_unit=service_unit, team=team), period)
-    categories = top_categories(qs, period)
+    categories = top_categories(groups)
     per = breakdowns(groups)
     teams, units = per["team"], per["service_unit"]
 
