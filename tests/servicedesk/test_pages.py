@@ -4,9 +4,10 @@ actions, the staff and portal forms, and query counts that do not grow with the 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
@@ -149,6 +150,19 @@ def test_the_ticket_page_shows_the_ticket(desk, agent_client):
     for text in ("INC-000001", "Printer jammed", "Jams on every page.", "On my way.",
                  "Rita Requester", "Within SLA", "Service Desk", "Password reset"):
         assert text in page, text
+
+
+def test_the_ticket_page_shows_the_working_minutes_taken(desk, agent_client):
+    tuesday = datetime(2026, 6, 2, 9, 0, tzinfo=UTC)  # 10:00 BST, office hours 08:30 to 17:00
+    with time_machine.travel(tuesday, tick=False):
+        ticket = raise_incident(desk)
+    with time_machine.travel(tuesday + timedelta(minutes=20), tick=False):
+        services.reply(ticket, "Looking now.", actor=desk.agent)
+    with time_machine.travel(datetime(2026, 6, 3, 9, 0, tzinfo=UTC), tick=False):
+        services.resolve(ticket, actor=desk.agent, note="Reseated the cable.")
+    page = agent_client.get(detail(ticket)).content.decode()
+    assert "Responded 2 Jun 10:20 (20 working minutes)" in page
+    assert "3 Jun 10:00 (510 working minutes)" in page  # 10:00 to 17:00, then 08:30 to 10:00
 
 
 def test_an_htmx_action_returns_only_the_panel(desk, agent_client):
