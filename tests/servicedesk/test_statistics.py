@@ -575,3 +575,12 @@ def test_requesters_and_strangers_get_no_statistics_from_the_api(world, api_clie
     response = api_client.get(API)
     assert response.status_code == 403
     assert "ICT managers" in str(response.json())
+
+
+def test_a_team_the_manager_may_not_see_is_named_by_its_number(world):
+    """Names come through visible_to: a ticket wrongly pointing at another council's team
+    does not leak that team's name into the figures."""
+    make_ticket(world.org, world.tickets[1].requester, created=at(3, 9), team=world.other_team)
+    teams = compute(world).figure("teams").chart.x_labels
+    assert f"Team {world.other_team.pk}" in teams
+    assert "Eskmouth Desk" not in teams

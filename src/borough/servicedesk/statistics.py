@@ -351,7 +351,7 @@ def ratings_for(user, *, service_unit=None, team=None):
     return qs
 
 
-def top_categories(groups: Groups, limit: int = TOP_CATEGORIES) -> list[tuple[str, int]]:
+def top_categories(groups: Groups, user, limit: int = TOP_CATEGORIES) -> list[tuple[str, int]]:
     """The categories with the most tickets opened in the period, most first (ties by name)."""
     counts: dict[int | None, int] = {}
     for row in groups.opened:
@@ -359,16 +359,24 @@ def top_categories(groups: Groups, limit: int = TOP_CATEGORIES) -> list[tuple[st
     top = sorted(counts.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))
     top = top[:limit]
     names = {c.pk: (f"{c.parent.name} › {c.name}" if c.parent_id else c.name)
-             for c in Category.objects.filter(pk__in=[pk for pk, _ in top if pk is not None])
-             .select_related("parent")}
-    result = [(names[pk] if pk is not None else "No category", n) for pk, n in top]
+             for c in Category.objects.visible_to(user)
+             .filter(pk__in=[pk for pk, _ in top if pk is not None]).select_related("parent")}
+    result = [(_label(names, pk, "category", "No category"), n) for pk, n in top]
     return sorted(result, key=lambda item: (-item[1], item[0].lower()))
 
 
 BREAKDOWNS = {"team": (Team, "No team"), "service_unit": (ServiceUnit, "No service unit")}
 
 
-def breakdowns(groups: Groups) -> dict[str, list[BreakdownRow]]:
+def _label(names: dict, pk, noun: str, none_label: str) -> str:
+    if pk is None:
+        return none_label
+    # Names come from the tickets the user may see; a record they may not (a role
+    # change mid-page) is named by its number rather than failing the page.
+    return names.get(pk, f"{noun.capitalize()} {pk}")
+
+
+def breakdowns(groups: Groups, user) -> dict[str, list[BreakdownRow]]:
     """Per team and per service unit: opened and resolved in the period, open now, and
     SLA compliance of those resolved."""
     totals = {name: {} for name in BREAKDOWNS}
@@ -387,11 +395,12 @@ def breakdowns(groups: Groups) -> dict[str, list[BreakdownRow]]:
                     entry["sla_met"] += row["sla_met"]
     result = {}
     for name, (model, none_label) in BREAKDOWNS.items():
-        # Names of the teams and units of tickets the user may see (the ids come from them).
-        labels = dict(model.objects.filter(pk__in=[k for k in totals[name] if k is not None])
+        labels = dict(model.objects.visible_to(user)
+                      .filter(pk__in=[k for k in totals[name] if k is not None])
                       .values_list("pk", "name"))
-        rows = [BreakdownRow(labels[key], e["opened"], e["resolved"], e["open_now"],
-                             percent(e["sla_met"], e["with_sla"]))
+        noun = model._meta.verbose_name
+        rows = [BreakdownRow(_label(labels, key, noun, none_label), e["opened"], e["resolved"],
+                             e["open_now"], percent(e["sla_met"], e["with_sla"]))
                 for key, e in totals[name].items() if key is not None]
         rows.sort(key=lambda r: (-r.opened, -r.open_now, r.label.lower()))
         if None in totals[name]:
@@ -417,8 +426,8 @@ def compute(user, period: Period, *, service_unit=None, team=None,
     respond, resolve = business_times(qs, period)
     rated, mean_score, scores = satisfaction(
         ratings_for(user, service_unit=service_unit, team=team), period)
-    categories = top_categories(groups)
-    per = breakdowns(groups)
+    categories = top_categories(groups, user)
+    per = breakdowns(groups, user)
     teams, units = per["team"], per["service_unit"]
 
     month_keys = period.months
