@@ -163,6 +163,11 @@ def test_the_ticket_page_shows_the_working_minutes_taken(desk, agent_client):
     page = agent_client.get(detail(ticket)).content.decode()
     assert "Responded 2 Jun 10:20 (20 working minutes)" in page
     assert "3 Jun 10:00 (510 working minutes)" in page  # 10:00 to 17:00, then 08:30 to 10:00
+    quick = raise_incident(desk)
+    services.resolve(quick, actor=desk.agent, note="Fixed on the phone.")
+    assert page.count("within a working minute") == 0
+    assert agent_client.get(detail(quick)).content.decode().count(
+        "within a working minute") == 2  # answered and resolved at once
 
 
 def test_an_htmx_action_returns_only_the_panel(desk, agent_client):
