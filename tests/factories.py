@@ -177,20 +177,21 @@ class TicketFactory(OrgOwnedFactory):
 
 def set_ticket_times(ticket, *, created=None, responded=None, resolved=None, **fields):
     """Give a ticket exactly these times (services stamp them with now), with the working
-    minutes to respond and resolve that go with them, as `elapsed` would have stamped them."""
+    minutes to respond and resolve stamped by `elapsed`, as the services would."""
     from borough.servicedesk import elapsed
 
     if created is not None:
         ticket.created_at = created
-    minutes = {"minutes_to_respond": None, "minutes_to_resolve": None}
+    ticket.responded_at = ticket.minutes_to_respond = None
     if responded is not None:
-        minutes["minutes_to_respond"] = elapsed.minutes_since_logged(ticket, responded)
+        elapsed.record_response(ticket, responded)
+    elapsed.clear_resolution(ticket)
     if resolved is not None:
-        minutes["minutes_to_resolve"] = elapsed.minutes_since_logged(ticket, resolved)
-    values = {"created_at": ticket.created_at, "responded_at": responded,
-              "resolved_at": resolved, **minutes, **fields}
-    sd.Ticket.objects.filter(pk=ticket.pk).update(**values)
-    for name, value in values.items():
+        elapsed.record_resolution(ticket, resolved)
+    values = {name: getattr(ticket, name) for name in (
+        "created_at", "responded_at", "minutes_to_respond", "resolved_at", "minutes_to_resolve")}
+    sd.Ticket.objects.filter(pk=ticket.pk).update(**values, **fields)
+    for name, value in fields.items():
         setattr(ticket, name, value)
     return ticket
 

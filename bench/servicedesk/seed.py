@@ -45,6 +45,7 @@ from django.utils import timezone  # noqa: E402
 from borough.core.models import AuditEvent, ReferenceCounter  # noqa: E402
 from borough.demo import servicedesk as demo  # noqa: E402
 from borough.organisation.models import Organisation, Person  # noqa: E402
+from borough.servicedesk import elapsed  # noqa: E402
 from borough.servicedesk.models import Satisfaction, Ticket, TimelineEntry  # noqa: E402
 
 SHARES = {"cbc": 0.7, "edc": 0.3}  # share of the seeded tickets per demo council
@@ -243,7 +244,8 @@ def seed(total: int, weeks: int, seed_value: int = 7) -> dict:
     # Ids continue from what is there now (the requesters above wrote audit events).
     writers = {m: Writer(m) for m in (Ticket, TimelineEntry, AuditEvent, Satisfaction)}
     org_ids = {c: x.organisation.pk for c, x in contexts.items()}
-    stampers = {c: demo.stamper_for(org_ids[c], placements[0][0], now) for c in org_ids}
+    stampers = {c: elapsed.Stamper.for_organisation(org_ids[c], placements[0][0], now)
+                for c in org_ids}
     loader = Loader(writers, pools, people, org_ids, stampers, now, rng)
     started = time.monotonic()
     with BulkLoad(writers, enabled=extra >= 50_000):

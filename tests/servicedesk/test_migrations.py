@@ -23,7 +23,19 @@ def migrate(target):
     return executor.loader.project_state([target]).apps
 
 
+@pytest.fixture
+def back_to_latest():
+    """Later tests on this database expect every migration applied."""
+    yield
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(latest)
+    executor.loader.build_graph()
+    assert executor.migration_plan(latest) == []
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_latest")
 def test_existing_tickets_get_their_minutes_and_the_constraints_hold():
     org = OrganisationFactory()
     person = PersonFactory(organisation=org)

@@ -389,4 +389,3 @@ def _us(value: datetime) -> int:
 
 def _from_us(value: int) -> datetime:
     return _EPOCH + timedelta(microseconds=value)
-

@@ -1133,14 +1133,6 @@ def materialise(story: Story, *, cutoff: datetime, shift: timedelta = timedelta(
     return Materialised(fields, first, last, entries, audits, rating)
 
 
-def stamper_for(organisation_id: int, first: datetime, last: datetime) -> elapsed.Stamper:
-    """Working minutes to respond and resolve for tickets written in bulk between `first`
-    and `last` (the services stamp them one at a time)."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    return elapsed.Stamper(queries.calendar(organisation_id), first.astimezone(zone).date(),
-                           last.astimezone(zone).date())
-
-
 def _references(organisation, rows: list[Materialised]) -> list[str]:
     """Sequential references in order of arrival, continuing each prefix's counter."""
     counters = dict(ReferenceCounter.objects.filter(organisation=organisation)
@@ -1162,7 +1154,8 @@ def write(organisation, stories: list[Story], now: datetime) -> int:
     rows.sort(key=lambda r: r.created_at)
     references = _references(organisation, rows)
     tickets = []
-    stamper = stamper_for(organisation.pk, rows[0].created_at if rows else now, now)
+    stamper = elapsed.Stamper.for_organisation(organisation.pk,
+                                               rows[0].created_at if rows else now, now)
     for row, reference in zip(rows, references, strict=True):
         ticket = Ticket(**stamper.fill(dict(row.fields), row.created_at))
         ticket.reference = reference

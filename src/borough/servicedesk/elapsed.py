@@ -55,6 +55,13 @@ class Stamper:
     def __init__(self, calendar: BusinessCalendar, first: date, last: date):
         self.timeline = WorkingTimeline(calendar, first, last)
 
+    @classmethod
+    def for_organisation(cls, organisation_id: int, first: datetime, last: datetime) -> Stamper:
+        """For tickets of an organisation logged and answered between `first` and `last`."""
+        calendar = queries.calendar(organisation_id)
+        return cls(calendar, first.astimezone(calendar.tz).date(),
+                   last.astimezone(calendar.tz).date())
+
     def fill(self, fields: dict, created_at: datetime) -> dict:
         """`fields` (by attribute name) with the two figures set from its timestamps."""
         between = self.timeline.minutes_between

@@ -7,8 +7,10 @@ their organisation's calendar as it is now, before the constraints that require 
 from django.conf import settings
 from django.db import migrations, models
 
-# bulk_update writes a CASE with a branch per row: its cost per row grows with the batch.
 FIELDS = ["minutes_to_respond", "minutes_to_resolve"]
+# bulk_update writes a CASE with a branch per row, so its cost per row grows with the
+# batch: 5,000 rows a statement took 20 minutes for a million tickets.
+UPDATE_BATCH = 500
 
 
 def fill_minutes(apps, schema_editor):
@@ -39,9 +41,9 @@ def fill_minutes(apps, schema_editor):
             ticket.minutes_to_resolve = fields["minutes_to_resolve"]
             batch.append(ticket)
             if len(batch) == 5000:
-                Ticket.objects.bulk_update(batch, FIELDS, batch_size=500)
+                Ticket.objects.bulk_update(batch, FIELDS, batch_size=UPDATE_BATCH)
                 batch = []
-        Ticket.objects.bulk_update(batch, FIELDS, batch_size=500)
+        Ticket.objects.bulk_update(batch, FIELDS, batch_size=UPDATE_BATCH)
 
 
 class Migration(migrations.Migration):
