@@ -175,13 +175,20 @@ class Statistics:
         return next(f for f in self.figures if f.key == key)
 
 
-def tickets_for(user, *, service_unit=None, team=None):
-    qs = Ticket.objects.visible_to(user)
-    if service_unit is not None:
-        qs = qs.filter(service_unit=service_unit)
-    if team is not None:
-        qs = qs.filter(team=team)
+def _narrowed(qs, service_unit, team, through: str = ""):
+    """`qs` for one service unit and team when chosen (`through` a relation to the ticket)."""
+    for name, value in (("service_unit", service_unit), ("team", team)):
+        if value is not None:
+            qs = qs.filter(**{f"{through}{name}": value})
     return qs.order_by()
+
+
+def tickets_for(user, *, service_unit=None, team=None):
+    return _narrowed(Ticket.objects.visible_to(user), service_unit, team)
+
+
+def ratings_for(user, *, service_unit=None, team=None):
+    return _narrowed(Satisfaction.objects.visible_to(user), service_unit, team, "ticket__")
 
 
 def _opened_in(period: Period) -> Q:
@@ -218,7 +225,7 @@ BREAKDOWN_KEYS = ("team_id", "service_unit_id")
 class Groups:
     opened: list[dict]  # week, team_id, service_unit_id, category_id: n
     resolved: list[dict]  # week, month, priority, team_id, service_unit_id: see _resolved_rows
-    open_now: list[dict]  # team_id, service_unit_id: band0 … band4 (see AGE_BANDS)
+    open_now: list[dict]  # team_id, service_unit_id: n, band0 … band4 (see AGE_BANDS)
 
 
 def grouped(qs, period: Period, now: datetime) -> Groups:
@@ -233,22 +240,22 @@ def grouped(qs, period: Period, now: datetime) -> Groups:
             band &= Q(created_at__gt=now - timedelta(days=high))
         bands[f"band{index}"] = Count("id", filter=band)
     open_now = (qs.filter(status__in=OPEN_STATUSES).values(*BREAKDOWN_KEYS)
-                .annotate(**bands).order_by())
-    return Groups(list(opened), _resolved_rows(qs, period, "week", *BREAKDOWN_KEYS),
+                .annotate(n=Count("id"), **bands).order_by())
+    return Groups(list(opened), _resolved_rows(qs, period, BREAKDOWN_KEYS, by_week=True),
                   list(open_now))
 
 
-def _resolved_rows(qs, period: Period, *keys: str) -> list[dict]:
-    """Resolved tickets by local month, priority and `keys` ("week" and ticket columns):
-    how many, how many at first contact, how many had an SLA and how many of those met
-    the resolution target."""
+def _resolved_rows(qs, period: Period, keys=(), *, by_week=False) -> list[dict]:
+    """Resolved tickets by local month, priority, `keys` (ticket columns) and, if asked,
+    week: how many, how many at first contact, how many had an SLA and how many of those
+    met the resolution target."""
     with_sla = Q(sla_policy__isnull=False)
     buckets = {"month": truncated("resolved_at", period.months)}
-    if "week" in keys:
+    if by_week:
         buckets["week"] = truncated("resolved_at", period.weeks)
     return list(
         qs.filter(_resolved_in(period)).annotate(**buckets)
-        .values("month", "priority", *keys)
+        .values(*buckets, "priority", *keys)
         .annotate(n=Count("*"),
                   first_contact=Count("resolved_at", filter=Q(first_contact_resolution=True)),
                   with_sla=Count("resolved_at", filter=with_sla),
@@ -342,15 +349,6 @@ def satisfaction(ratings, period: Period) -> tuple[int, float | None, list[int]]
     return totals["count"], mean, [totals[f"s{i}"] for i in range(1, 6)]
 
 
-def ratings_for(user, *, service_unit=None, team=None):
-    qs = Satisfaction.objects.visible_to(user)
-    if service_unit is not None:
-        qs = qs.filter(ticket__service_unit=service_unit)
-    if team is not None:
-        qs = qs.filter(ticket__team=team)
-    return qs
-
-
 def top_categories(groups: Groups, user, limit: int = TOP_CATEGORIES) -> list[tuple[str, int]]:
     """The categories with the most tickets opened in the period, most first (ties by name)."""
     counts: dict[int | None, int] = {}
@@ -371,8 +369,8 @@ BREAKDOWNS = {"team": (Team, "No team"), "service_unit": (ServiceUnit, "No servi
 def _label(names: dict, pk, noun: str, none_label: str) -> str:
     if pk is None:
         return none_label
-    # Names come from the tickets the user may see; a record they may not (a role
-    # change mid-page) is named by its number rather than failing the page.
+    # Names come through visible_to: a ticket pointing at a record the user may not see
+    # (another council's team, say) shows its number, never that record's name.
     return names.get(pk, f"{noun.capitalize()} {pk}")
 
 
@@ -384,12 +382,10 @@ def breakdowns(groups: Groups, user) -> dict[str, list[BreakdownRow]]:
                 ("open_now", groups.open_now))
     for measure, rows in measures:
         for row in rows:
-            count = (sum(row[f"band{i}"] for i in range(len(AGE_BANDS)))
-                     if measure == "open_now" else row["n"])
             for name in BREAKDOWNS:
                 entry = totals[name].setdefault(row[f"{name}_id"], {
                     "opened": 0, "open_now": 0, "resolved": 0, "with_sla": 0, "sla_met": 0})
-                entry[measure] += count
+                entry[measure] += row["n"]
                 if measure == "resolved":
                     entry["with_sla"] += row["with_sla"]
                     entry["sla_met"] += row["sla_met"]
@@ -399,15 +395,13 @@ def breakdowns(groups: Groups, user) -> dict[str, list[BreakdownRow]]:
                       .filter(pk__in=[k for k in totals[name] if k is not None])
                       .values_list("pk", "name"))
         noun = model._meta.verbose_name
-        rows = [BreakdownRow(_label(labels, key, noun, none_label), e["opened"], e["resolved"],
-                             e["open_now"], percent(e["sla_met"], e["with_sla"]))
-                for key, e in totals[name].items() if key is not None]
-        rows.sort(key=lambda r: (-r.opened, -r.open_now, r.label.lower()))
-        if None in totals[name]:
-            e = totals[name][None]
-            rows.append(BreakdownRow(none_label, e["opened"], e["resolved"], e["open_now"],
-                                     percent(e["sla_met"], e["with_sla"])))
-        result[name] = rows
+        ordered = sorted(totals[name].items(), key=lambda item: (
+            item[0] is None, -item[1]["opened"], -item[1]["open_now"],
+            _label(labels, item[0], noun, none_label).lower()))
+        result[name] = [BreakdownRow(_label(labels, key, noun, none_label), e["opened"],
+                                     e["resolved"], e["open_now"],
+                                     percent(e["sla_met"], e["with_sla"]))
+                        for key, e in ordered]
     return result
 
 
