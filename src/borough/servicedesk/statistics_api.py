@@ -7,7 +7,6 @@ computed, so a report built elsewhere can quote them.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -16,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from borough.servicedesk import statistics
-from borough.servicedesk.views.statistics import DENIED, read_form
+from borough.servicedesk.statistics_form import check_access, read_form
 
 
 class HeadlineSerializer(serializers.Serializer):
@@ -86,14 +85,9 @@ class StatisticsViewSet(viewsets.ViewSet):
         responses=StatisticsSerializer,
     )
     def list(self, request):
-        user = request.user
-        if not statistics.can_view(user):
-            raise PermissionDenied(DENIED)
-        form = read_form(request.query_params, user)
+        check_access(request.user)
+        form = read_form(request.query_params, request.user)
         if form.errors:
             raise ValidationError({"detail" if name == "__all__" else name: messages
                                    for name, messages in form.errors.items()})
-        stats = statistics.compute(user, form.period,
-                                   service_unit=form.cleaned_data["service_unit"],
-                                   team=form.cleaned_data["team"])
-        return Response(StatisticsSerializer(as_data(stats)).data)
+        return Response(StatisticsSerializer(as_data(form.compute())).data)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,10 +14,9 @@ from django.views import View
 from openpyxl import Workbook
 
 from borough.core import exports, scope
-from borough.core.forms import DateInput
-from borough.organisation.models import ServiceUnit, Team
 from borough.servicedesk import statistics
-from borough.servicedesk.statistics import MAX_PERIOD_DAYS, Period
+from borough.servicedesk.statistics import MAX_PERIOD_DAYS
+from borough.servicedesk.statistics_form import StatisticsForm, check_access, read_form
 
 # The name ReportReview records give this page (standards.report-reviewed).
 REVIEWED_REPORT = "servicedesk-statistics"
@@ -29,82 +25,14 @@ TEMPLATE = "servicedesk/statistics.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class StatisticsForm(forms.Form):
-    """The period and the optional service unit and team. Empty dates take the default
-    period (this ISO week and the 12 before it)."""
-
-    date_from = forms.DateField(
-        label="From", required=False, widget=DateInput,
-        error_messages={"invalid": "Enter the start date as a real date, like 2025-01-31."})
-    date_to = forms.DateField(
-        label="To", required=False, widget=DateInput,
-        error_messages={"invalid": "Enter the end date as a real date, like 2025-03-31."})
-    service_unit = forms.ModelChoiceField(
-        queryset=ServiceUnit.objects.none(), required=False, empty_label="All service units",
-        error_messages={"invalid_choice": "Choose a service unit from the list."})
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, empty_label="All teams",
-        error_messages={"invalid_choice": "Choose a team from the list."})
-
-    def __init__(self, data, *, user, today):
-        self.today = today
-        self.default = Period.default(today)
-        filled = {"date_from": self.default.date_from.isoformat(),
-                  "date_to": self.default.date_to.isoformat()}
-        filled.update({k: v for k, v in data.items() if v != "" or k not in filled})
-        super().__init__(filled)
-        # Choices come from what the user may see (SECURITY.md rule 3).
-        self.fields["service_unit"].queryset = ServiceUnit.objects.visible_to(user).order_by(
-            "name")
-        self.fields["team"].queryset = Team.objects.visible_to(user).order_by("name")
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end:
-            if end < start:
-                self.add_error("date_to", "The end date must be the same as or after the start "
-                                          "date.")
-            elif (end - start).days + 1 > MAX_PERIOD_DAYS:
-                self.add_error("date_to", "Choose a period of 2 years or less.")
-        return cleaned
-
-    @property
-    def period(self) -> Period:
-        return Period(self.cleaned_data["date_from"], self.cleaned_data["date_to"])
-
-    def query(self) -> str:
-        """The cleaned filters as a query string, for the export links."""
-        data = {"date_from": self.cleaned_data["date_from"].isoformat(),
-                "date_to": self.cleaned_data["date_to"].isoformat()}
-        for name in ("service_unit", "team"):
-            if self.cleaned_data.get(name) is not None:
-                data[name] = self.cleaned_data[name].pk
-        return urlencode(data)
-
-
-DENIED = "Only service desk staff and ICT managers can see service desk statistics."
-
-
-def read_form(params, user) -> StatisticsForm:
-    """The filters from a query string, validated; for the page, its exports and the API."""
-    form = StatisticsForm(params, user=user, today=timezone.localdate())
-    unknown = sorted(set(params) - set(form.fields))
-    form.is_valid()
-    if unknown:  # SECURITY.md rule 13
-        form.add_error(None, f"Unknown parameter {', '.join(unknown)}. Filters here are: "
-                             f"{', '.join(form.fields)}.")
-    return form
-
-
 class StatisticsAccessMixin(LoginRequiredMixin):
     """Only people who see every ticket of the organisation (SECURITY.md rules 2, 7)."""
 
     permission_action = "view"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not statistics.can_view(request.user):
-            raise PermissionDenied(DENIED)
+        if request.user.is_authenticated:
+            check_access(request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def read_form(self) -> StatisticsForm:
@@ -133,9 +61,7 @@ class StatisticsView(StatisticsAccessMixin, View):
         form = self.read_form()
         if form.errors:
             return self.render_page(form)
-        stats = statistics.compute(request.user, form.period,
-                                   service_unit=form.cleaned_data["service_unit"],
-                                   team=form.cleaned_data["team"])
+        stats = form.compute()
         return self.render_page(form, stats)
 
 
@@ -150,9 +76,7 @@ class StatisticsExportView(StatisticsAccessMixin, View):
         form = self.read_form()
         if form.errors:
             return self.render_page(form)
-        stats = statistics.compute(request.user, form.period,
-                                   service_unit=form.cleaned_data["service_unit"],
-                                   team=form.cleaned_data["team"])
+        stats = form.compute()
         tables = export_tables(stats, organisation=getattr(request, "organisation", None))
         if format == "xlsx":
             return xlsx_response(tables, self.stem)
