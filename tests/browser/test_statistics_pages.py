@@ -1,0 +1,52 @@
+"""The service desk statistics page in headless Chromium with axe-core: the figures with
+their data tables, and a refused filter with its error summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.signing_in import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_statistics_page_and_its_error_summary_are_accessible(page, axe, screenshot,
+                                                              live_server):
+    from borough.accounts import roles
+    from borough.servicedesk import services
+    from borough.servicedesk.models import TicketType
+    from tests.conftest import make_member
+    from tests.factories import OrganisationFactory, PersonFactory
+
+    org = OrganisationFactory(name="Copeland Borough Council", code="cbc")
+    manager = make_member(org, roles.ICT_MANAGER, "manager")
+    manager.active_organisation_id = org.pk
+    person = PersonFactory(organisation=org, full_name="Rita Requester")
+    for title in ("Printer jammed", "Monitor flickers", "Cannot print payslips"):
+        ticket = services.raise_ticket(actor=manager, organisation_id=org.pk,
+                                       ticket_type=TicketType.INCIDENT, requester=person,
+                                       title=title, description="Reported by phone.")
+        if title != "Cannot print payslips":
+            services.resolve(ticket, actor=manager, note="Fixed.")
+
+    sign_in(page, "manager")
+    page.goto("/service-desk/statistics/")
+    assert page.get_by_role("heading", name="Service desk statistics").is_visible()
+    assert page.get_by_text("Tickets resolved").first.is_visible()
+    # Every chart has its table of numbers, behind "Show the data"; it opens by keyboard.
+    toggles = page.locator("summary.govuk-details__summary")
+    assert toggles.count() == 9
+    toggles.first.focus()
+    page.keyboard.press("Enter")
+    assert page.get_by_role("table").first.is_visible()
+    axe(page, "statistics")
+    screenshot("statistics")
+
+    page.get_by_role("textbox", name="From (optional)").fill("2025-03-16")
+    page.get_by_role("textbox", name="To (optional)").fill("2025-02-24")
+    page.get_by_role("button", name="Show statistics").click()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert "The end date must be the same as or after the start date." in summary.inner_text()
+    axe(page, "statistics with a refused period")
+    screenshot("refused-period")
