@@ -19,6 +19,25 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _daily_totals_add_up(request):
+    """After every test that used the database, the service desk's daily totals are what
+    its tickets add up to: a way of writing tickets that forgets them fails here."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        yield
+        return
+    transactional = bool(names & {"transactional_db", "live_server"}) or (
+        marker is not None and marker.kwargs.get("transaction"))
+    # Requested here so the check runs before the database is rolled back or flushed.
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    yield
+    from borough.servicedesk import daily
+
+    assert daily.differences() == []
+
+
 @pytest.fixture
 def org_a(db):
     return OrganisationFactory(name="Copeland Borough Council", code="cbc")

@@ -188,11 +188,11 @@ def set_ticket_times(ticket, *, created=None, responded=None, resolved=None, **f
     elapsed.clear_resolution(ticket)
     if resolved is not None:
         elapsed.record_resolution(ticket, resolved)
-    values = {name: getattr(ticket, name) for name in (
-        "created_at", "responded_at", "minutes_to_respond", "resolved_at", "minutes_to_resolve")}
-    sd.Ticket.objects.filter(pk=ticket.pk).update(**values, **fields)
     for name, value in fields.items():
         setattr(ticket, name, value)
+    # Saved through Ticket.save (not a queryset update), which keeps the daily totals.
+    ticket.save(update_fields=["created_at", "responded_at", "minutes_to_respond",
+                               "resolved_at", "minutes_to_resolve", *fields])
     return ticket
 
 

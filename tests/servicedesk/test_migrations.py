@@ -56,3 +56,30 @@ def test_existing_tickets_get_their_minutes_and_the_constraints_hold():
     assert resolved.minutes_to_resolve == 8 * 60 + 90  # Monday 09:00 to 17:00, Tuesday 08:30 to 10:00
     waiting = Ticket.objects.get(pk=waiting.pk)
     assert (waiting.minutes_to_respond, waiting.minutes_to_resolve) == (None, None)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_latest")
+def test_daily_totals_count_the_tickets_from_before_them():
+    from borough.servicedesk import daily
+    from borough.servicedesk.models import DailyOpened, DailyResolved
+
+    org = OrganisationFactory()
+    person = PersonFactory(organisation=org)
+    old = migrate(("servicedesk", "0005_statistics_covering_indexes"))
+    OldTicket = old.get_model("servicedesk", "Ticket")
+    common = {"organisation_id": org.pk, "requester_id": person.pk, "title": "Old",
+              "description": "From before the daily totals.", "priority": 2}
+    OldTicket.objects.create(reference="INC-000001", **common,
+                             resolved_at=datetime(2025, 3, 4, 10, 0, tzinfo=UTC),
+                             minutes_to_resolve=90.5)
+    OldTicket.objects.create(reference="INC-000002", **common)
+    OldTicket.objects.all().update(created_at=MONDAY)
+
+    migrate(("servicedesk", "0006_daily_totals"))
+
+    assert list(DailyOpened.objects.values_list("day", "tickets")) == [(MONDAY.date(), 2)]
+    assert list(DailyResolved.objects.values_list("day", "priority", "tickets",
+                                                  "resolve_seconds")) == [
+        (datetime(2025, 3, 4).date(), 2, 1, 5430)]
+    assert daily.differences() == []

@@ -33,7 +33,7 @@ from borough.servicedesk.models import (
     Ticket,
     TicketType,
 )
-from borough.servicedesk.statistics import NearestRank, Period, nearest_rank
+from borough.servicedesk.statistics import Period, RankedValue, nearest_rank
 from tests.conftest import make_member
 from tests.factories import PersonFactory, ServiceUnitFactory, TeamFactory, set_ticket_times
 
@@ -228,7 +228,7 @@ def test_mean_and_90th_percentile_business_minutes(world):
 
 def test_business_times_are_the_same_ranked_in_python(world, monkeypatch):
     """The 90th percentile without percentile_disc (SQLite's way) on every database."""
-    monkeypatch.setattr(NearestRank, "vendors", ())
+    monkeypatch.setattr(RankedValue, "vendors", ())
     chart = compute(world).figure("times").chart
     assert [list(s.values) for s in chart.series] == [[35.0, 363.3], [90.0, 1530.0], [6, 6]]
 
@@ -430,20 +430,23 @@ def test_nearest_rank_percentile():
 @pytest.mark.parametrize("minutes", [
     [7.0], [50.0, 15.0, 40.0, 20.0, 35.0], [float(n) for n in range(1, 11)],
     [float(n) for n in range(1, 21)], [3.5, 3.5, 3.5, 1.25, 99.0, 3.5, 0.0],
+    # On and either side of the bands' edges (MINUTE_BANDS), and past the last one.
+    [0.999, 1.0, 2.0, 3.999, 4.0, 8191.9, 8192.0, 20000.0, 0.5, 64.0],
+    [8192.0, 9000.0, 8192.0, 1.0, 12000.5, 8500.0, 30000.0, 8192.0, 8191.0, 10000.0, 0.0],
 ])
 @pytest.mark.parametrize("in_database", [True, False])
 def test_percentile_by_nearest_rank_in_each_database(world, monkeypatch, minutes, in_database):
     """percentile_disc (PostgreSQL) and the ordered look-up (elsewhere) agree with the
     rank worked out by hand: sort, take position ceil(0.9 n)."""
     if not in_database:
-        monkeypatch.setattr(NearestRank, "vendors", ())
+        monkeypatch.setattr(RankedValue, "vendors", ())
     unit = ServiceUnitFactory(organisation=world.org, name="Leisure")
     person = world.tickets[1].requester
     for value in minutes:
         ticket = make_ticket(world.org, person, created=at(3, 9), responded=at(3, 9),
                              resolved=at(3, 10), unit=unit)
-        Ticket.objects.filter(pk=ticket.pk).update(minutes_to_resolve=value,
-                                                   minutes_to_respond=value)
+        ticket.minutes_to_resolve = ticket.minutes_to_respond = value
+        ticket.save(update_fields=["minutes_to_resolve", "minutes_to_respond"])
     expected = sorted(minutes)[nearest_rank(len(minutes), 90) - 1]
     times = compute(world, service_unit=unit).figure("times").chart.series
     assert list(times[1].values) == [expected, expected]

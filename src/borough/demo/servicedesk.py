@@ -38,7 +38,7 @@ from borough.accounts.models import Membership, User
 from borough.core import audit, services
 from borough.core.models import AuditAction, AuditEvent, ReferenceCounter
 from borough.organisation import models as org_models
-from borough.servicedesk import elapsed, queries, sla
+from borough.servicedesk import daily, elapsed, queries, sla
 from borough.servicedesk.models import (
     DEFAULT_MATRIX,
     DONE_STATUSES,
@@ -1195,6 +1195,7 @@ def write(organisation, stories: list[Story], now: datetime) -> int:
     _bulk_with_times(TimelineEntry, entries, ["created_at", "updated_at"])
     _bulk_with_times(AuditEvent, events, ["at"])
     _bulk_with_times(Satisfaction, ratings, ["created_at", "updated_at"])
+    daily.rebuild([organisation.pk])  # bulk_create bypassed Ticket.save, which keeps them
     return len(tickets)
 
 

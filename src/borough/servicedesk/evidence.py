@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule
 from borough.servicedesk import statistics
-from borough.servicedesk.models import Priority, Satisfaction, SLAPolicy, Ticket
+from borough.servicedesk.models import DailyResolved, Priority, Satisfaction, SLAPolicy, Ticket
 from borough.servicedesk.statistics import Period
 
 
@@ -131,7 +131,9 @@ def sla_compliance(organisation, params, as_of) -> EvidenceResult:
     if measure == "resolution":
         # The statistics page's own count: resolved in the period with an SLA policy,
         # met when the resolution target was never breached.
-        months = statistics.monthly_resolution(qs, period)
+        months = statistics.monthly_resolution(
+            DailyResolved.objects.for_organisation(organisation).filter(priority__in=priorities),
+            period)
         measured = sum(c.with_sla for c in months.values())
         met_count = sum(c.sla_met for c in months.values())
     else:

@@ -1,14 +1,14 @@
 """Service desk statistics for ICT managers.
 
-Every figure starts from `Ticket.objects.visible_to(user)` (SECURITY.md rule 2),
-narrowed to a service unit and team when asked. Counting and grouping happen in
-the database (conditional `Count`, weeks and months in UK time by comparison: see
-`truncated`), and so do the means and percentiles of working time, from the minutes
-stamped on each ticket as it was answered and resolved (`elapsed.py`). No ticket is
-read into Python. The grouped queries read ticket columns only: covering indexes by
-organisation and time logged, and by organisation and time resolved, hold every column
-they need, and the names of teams, units and categories are looked up afterwards for
-the few groups found (a join per ticket cost more than the count).
+Every figure starts from `visible_to(user)` (SECURITY.md rule 2), narrowed to a service
+unit and team when asked. Counts, SLA compliance, first-contact resolution and the mean
+working times are sums of the daily totals (`daily.py`: tickets logged and resolved on
+each local day, kept as tickets are saved), grouped by the database into weeks and
+months (see `truncated`); the cost follows the days in the period, not the tickets.
+Three figures read the tickets themselves: open tickets now (the partial index of open
+tickets), the 90th percentiles of working time (from the minutes stamped on each
+ticket, `elapsed.py`, ranked by the database), and the ratings. No ticket is read into
+Python. Team, unit and category names are looked up afterwards for the few groups found.
 
 Each figure is returned as a `Figure`: a chart (with its table of numbers) and a
 plain-words statement of how it is computed, for the page, the exports and the
@@ -17,6 +17,7 @@ committee report alike.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -32,15 +33,29 @@ from django.db.models import (
     DateField,
     FloatField,
     Q,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from borough.core import charts, scope
 from borough.core.charts import Chart, Series
 from borough.organisation.models import ServiceUnit, Team
-from borough.servicedesk.models import OPEN_STATUSES, Category, Priority, Satisfaction, Ticket
+from borough.servicedesk.models import (
+    MINUTE_BANDS,
+    NO_RECORD,
+    OPEN_STATUSES,
+    Category,
+    DailyOpened,
+    DailyResolved,
+    Priority,
+    Satisfaction,
+    Ticket,
+)
+
+logger = logging.getLogger(__name__)
 
 MAX_PERIOD_DAYS = 731  # two years, a leap day included
 DEFAULT_WEEKS = 13
@@ -125,15 +140,19 @@ def nearest_rank(count: int, p: float) -> int:
     return max(1, math.ceil(p / 100 * count))
 
 
-class NearestRank(Aggregate):
-    """The 90th percentile by nearest rank, on PostgreSQL: `percentile_disc` returns the
-    first value whose position in the ordering reaches the fraction, which is the value
-    at rank ceil(0.9 × n). The tests check it against `nearest_rank` on both databases."""
+class RankedValue(Aggregate):
+    """The value at rank `rank` (from 1) of `count` values in ascending order, on
+    PostgreSQL: `percentile_disc(f)` returns the value at position ceil(f × count), and
+    f = (rank − ½) / count puts that at `rank` whatever the rounding of f. The tests
+    check it against sorting by hand on both databases."""
 
     vendors = ("postgresql",)
     function = "percentile_disc"
-    template = f"%(function)s({PERCENTILE / 100}) WITHIN GROUP (ORDER BY %(expressions)s)"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
+
+    def __init__(self, expression, *, rank: int, count: int, **extra):
+        super().__init__(expression, fraction=repr((rank - 0.5) / count), **extra)
 
 
 # --- the figures ------------------------------------------------------------------
@@ -175,11 +194,12 @@ class Statistics:
         return next(f for f in self.figures if f.key == key)
 
 
-def _narrowed(qs, service_unit, team, through: str = ""):
-    """`qs` for one service unit and team when chosen (`through` a relation to the ticket)."""
+def _narrowed(qs, service_unit, team, column: str = "{}_id"):
+    """`qs` for one service unit and team when chosen; `column` names the column holding
+    each one's pk (through a relation for ratings, `…_pk` in the daily totals)."""
     for name, value in (("service_unit", service_unit), ("team", team)):
         if value is not None:
-            qs = qs.filter(**{f"{through}{name}": value})
+            qs = qs.filter(**{column.format(name): value.pk})
     return qs.order_by()
 
 
@@ -188,11 +208,12 @@ def tickets_for(user, *, service_unit=None, team=None):
 
 
 def ratings_for(user, *, service_unit=None, team=None):
-    return _narrowed(Satisfaction.objects.visible_to(user), service_unit, team, "ticket__")
+    return _narrowed(Satisfaction.objects.visible_to(user), service_unit, team, "ticket__{}_id")
 
 
-def _opened_in(period: Period) -> Q:
-    return Q(created_at__gte=period.start, created_at__lt=period.end)
+def days_for(model, user, *, service_unit=None, team=None):
+    """The daily totals (`DailyOpened` or `DailyResolved`, see daily.py) the user may read."""
+    return _narrowed(model.objects.visible_to(user), service_unit, team, "{}_pk")
 
 
 def _resolved_in(period: Period) -> Q:
@@ -200,13 +221,9 @@ def _resolved_in(period: Period) -> Q:
 
 
 def truncated(field_name: str, firsts: list[date]):
-    """The local week or month `field_name` falls in, as an expression: compared with the
-    first instant of each (worked out here with zoneinfo, like every other local time in
-    Borough). Cheaper than `TruncWeek` in UK time on both databases: on PostgreSQL 9 ms
-    against 14 for 36,000 tickets; SQLite runs a Python function a row for the latter.
-    `firsts` are the local first days of the buckets, in order."""
-    whens = [When(**{f"{field_name}__gte": _midnight(day)}, then=Value(day))
-             for day in reversed(firsts)]
+    """The week or month (given by their first days, in order) the local day in
+    `field_name` falls in, as a CASE expression the database groups by."""
+    whens = [When(**{f"{field_name}__gte": day}, then=Value(day)) for day in reversed(firsts)]
     return Case(*whens, default=Value(None), output_field=DateField())
 
 
@@ -214,71 +231,85 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=local_zone())
 
 
-# Every count on the page comes from three grouped queries, one per index: tickets
-# logged in the period, tickets resolved in it, and tickets open now. Each is grouped
-# finely enough for all the figures that use it (a few hundred rows at most), and the
-# figures add the rows up: one pass over the period's tickets instead of one per figure.
-BREAKDOWN_KEYS = ("team_id", "service_unit_id")
+# Every count on the page is a sum of daily totals (daily.py): tickets logged and
+# resolved on each local day by team, service unit, category and priority, kept as
+# tickets are saved. Each figure asks the database for its own sums (a few dozen rows),
+# so the cost follows the days in the period, not the tickets logged in them. Open
+# tickets are counted from the tickets themselves (the partial index of open tickets).
+NO_RECORD_AS_NONE = {"team_id": NullIf("team_pk", Value(NO_RECORD)),
+                     "service_unit_id": NullIf("service_unit_pk", Value(NO_RECORD))}
+BREAKDOWN_KEYS = tuple(NO_RECORD_AS_NONE)
 
 
 @dataclass(frozen=True)
 class Groups:
-    opened: list[dict]  # week, team_id, service_unit_id, category_id: n
-    resolved: list[dict]  # week, month, priority, team_id, service_unit_id: see _resolved_rows
+    opened_weeks: dict[date, int]
+    opened_categories: dict[int | None, int]
+    opened: list[dict]  # team_id, service_unit_id: n
+    resolved: list[dict]  # week, month, priority: n and the other MonthCounts measures
+    resolved_by_group: list[dict]  # team_id, service_unit_id: n, with_sla, sla_met
     open_now: list[dict]  # team_id, service_unit_id: n, band0 … band4 (see AGE_BANDS)
 
 
-def grouped(qs, period: Period, now: datetime) -> Groups:
-    opened = (qs.filter(_opened_in(period))
-              .annotate(week=truncated("created_at", period.weeks))
-              .values("week", *BREAKDOWN_KEYS, "category_id").annotate(n=Count("*"))
-              .order_by())
+def _in_period(days, period: Period):
+    return days.filter(day__gte=period.date_from, day__lte=period.date_to)
+
+
+def grouped(tickets, opened_days, resolved_days, period: Period, now: datetime) -> Groups:
+    """The grouped sums every figure adds up: `opened_days` and `resolved_days` are the
+    user's `DailyOpened` and `DailyResolved` rows, `tickets` the user's tickets."""
+    opened = _in_period(opened_days, period)
+    weeks = opened.annotate(week=truncated("day", period.weeks)).values("week")
+    categories = opened.annotate(category_id=NullIf("category_pk", Value(NO_RECORD)))
     bands = {}
     for index, (_, low, high) in enumerate(AGE_BANDS):
         band = Q(created_at__lte=now - timedelta(days=low))
         if high is not None:
             band &= Q(created_at__gt=now - timedelta(days=high))
         bands[f"band{index}"] = Count("id", filter=band)
-    open_now = (qs.filter(status__in=OPEN_STATUSES).values(*BREAKDOWN_KEYS)
+    open_now = (tickets.filter(status__in=OPEN_STATUSES).values("team_id", "service_unit_id")
                 .annotate(n=Count("id"), **bands).order_by())
-    return Groups(list(opened), _resolved_rows(qs, period, BREAKDOWN_KEYS, by_week=True),
-                  list(open_now))
-
-
-def _resolved_rows(qs, period: Period, keys=(), *, by_week=False) -> list[dict]:
-    """Resolved tickets by local month, priority, `keys` (ticket columns) and, if asked,
-    week: how many, how many at first contact, how many had an SLA and how many of those
-    met the resolution target."""
-    with_sla = Q(sla_policy__isnull=False)
-    buckets = {"month": truncated("resolved_at", period.months)}
-    if by_week:
-        buckets["week"] = truncated("resolved_at", period.weeks)
-    return list(
-        qs.filter(_resolved_in(period)).annotate(**buckets)
-        .values(*buckets, "priority", *keys)
-        .annotate(n=Count("*"),
-                  first_contact=Count("resolved_at", filter=Q(first_contact_resolution=True)),
-                  with_sla=Count("resolved_at", filter=with_sla),
-                  sla_met=Count("resolved_at",
-                                filter=with_sla & Q(resolution_breached_at__isnull=True)))
-        .order_by()
+    resolved = _in_period(resolved_days, period)
+    return Groups(
+        opened_weeks={row["week"]: row["n"] for row in weeks.annotate(n=Sum("tickets"))},
+        opened_categories=dict(categories.values("category_id").annotate(n=Sum("tickets"))
+                               .values_list("category_id", "n")),
+        opened=list(opened.values(**NO_RECORD_AS_NONE).annotate(n=Sum("tickets"))),
+        resolved=resolved_rows(resolved, period, by_week=True),
+        resolved_by_group=list(resolved.values(**NO_RECORD_AS_NONE).annotate(
+            n=Sum("tickets"), with_sla=Sum("with_sla"), sla_met=Sum("sla_met"))),
+        open_now=list(open_now),
     )
+
+
+def resolved_rows(resolved_days, period: Period, *, by_week=False) -> list[dict]:
+    """`DailyResolved` rows of the period summed by local month, priority and, if asked,
+    week (see MonthCounts for the measures)."""
+    buckets = {"month": truncated("day", period.months)}
+    if by_week:
+        buckets["week"] = truncated("day", period.weeks)
+    return list(_in_period(resolved_days, period).annotate(**buckets)
+                .values(*buckets, "priority")
+                .annotate(n=Sum("tickets"), **{name: Sum(name) for name in SUMMED}))
 
 
 def weekly_counts(groups: Groups, period: Period) -> tuple[list[date], list[int], list[int]]:
     """Tickets opened and resolved in each ISO week (Monday to Sunday, local time)."""
     weeks = period.weeks
-    opened, resolved = dict.fromkeys(weeks, 0), dict.fromkeys(weeks, 0)
-    for row in groups.opened:
-        opened[row["week"]] += row["n"]
+    resolved = dict.fromkeys(weeks, 0)
     for row in groups.resolved:
         resolved[row["week"]] += row["n"]
-    return weeks, list(opened.values()), list(resolved.values())
+    return weeks, [groups.opened_weeks.get(w, 0) for w in weeks], list(resolved.values())
 
 
 def backlog_by_age(groups: Groups) -> list[int]:
     """Open tickets now, by how long ago they were logged (see AGE_BANDS)."""
     return [sum(row[f"band{i}"] for row in groups.open_now) for i in range(len(AGE_BANDS))]
+
+
+SUMMED = ("first_contact", "with_sla", "sla_met", "responded", "respond_seconds",
+          "resolve_seconds", *(f"{measure}_in_{band}" for measure in ("respond", "resolve")
+                               for band in range(len(MINUTE_BANDS))))
 
 
 @dataclass
@@ -287,12 +318,22 @@ class MonthCounts:
     first_contact: int = 0
     with_sla: int = 0
     sla_met: int = 0
+    responded: int = 0
+    respond_seconds: int = 0
+    resolve_seconds: int = 0
+    # How many tickets took a time in each of MINUTE_BANDS, to respond and to resolve.
+    bands: dict[str, int] = field(default_factory=dict)
 
     def add(self, row: dict) -> None:
         self.resolved += row["n"]
-        self.first_contact += row["first_contact"]
-        self.with_sla += row["with_sla"]
-        self.sla_met += row["sla_met"]
+        for name in SUMMED:
+            if "_in_" in name:
+                self.bands[name] = self.bands.get(name, 0) + row[name]
+            else:
+                setattr(self, name, getattr(self, name) + row[name])
+
+    def in_bands(self, measure: str) -> list[int]:
+        return [self.bands.get(f"{measure}_in_{band}", 0) for band in range(len(MINUTE_BANDS))]
 
 
 def by_month(rows: list[dict]) -> dict[tuple[date, int], MonthCounts]:
@@ -302,38 +343,55 @@ def by_month(rows: list[dict]) -> dict[tuple[date, int], MonthCounts]:
     return months
 
 
-def monthly_resolution(qs, period: Period) -> dict[tuple[date, int], MonthCounts]:
-    """Resolved tickets by local month and priority (see `_resolved_rows`)."""
-    return by_month(_resolved_rows(qs, period))
+def monthly_resolution(resolved_days, period: Period) -> dict[tuple[date, int], MonthCounts]:
+    """Resolved tickets by local month and priority, from `DailyResolved` rows."""
+    return by_month(resolved_rows(resolved_days, period))
 
 
-def business_times(qs, period: Period) -> tuple[TimeSummary, TimeSummary]:
+def business_times(tickets, period: Period, totals: MonthCounts) -> tuple[TimeSummary, TimeSummary]:
     """Working minutes from logging to first response, and to resolution, of the tickets
     resolved in the period: the figures stamped on each ticket when it happened
-    (`elapsed.py`), averaged and ranked by the database."""
-    resolved = qs.filter(_resolved_in(period))
-    fields = ("minutes_to_respond", "minutes_to_resolve")
-    in_database = connections[qs.db].vendor in NearestRank.vendors
-    aggregates = {}
-    for name in fields:
-        aggregates[f"{name}_n"] = Count(name)
-        aggregates[f"{name}_mean"] = Avg(name)
-        if in_database:
-            aggregates[f"{name}_p90"] = NearestRank(name)
-    totals = resolved.aggregate(**aggregates)
+    (`elapsed.py`). Counts and means come from the daily totals (`totals`: their sums
+    over the period). The 90th percentile is the value at its nearest rank among the
+    tickets' own figures: the totals say which band of MINUTE_BANDS holds that rank and
+    at which place, so the database sorts the tickets of one band, not all of them."""
+    resolved = tickets.filter(_resolved_in(period))
+    measures = {"minutes_to_respond": ("respond", totals.responded, totals.respond_seconds),
+                "minutes_to_resolve": ("resolve", totals.resolved, totals.resolve_seconds)}
+    wanted = {}  # column: (its band as a filter, rank within the band, tickets in the band)
+    for name, (measure, count, _) in measures.items():
+        if count:
+            wanted[name] = _rank_in_band(name, totals.in_bands(measure),
+                                         nearest_rank(count, PERCENTILE))
+    if connections[tickets.db].vendor in RankedValue.vendors:
+        p90s = resolved.aggregate(**{
+            name: RankedValue(name, rank=rank, count=size, filter=in_band)
+            for name, (in_band, rank, size) in wanted.items()}) if wanted else {}
+    else:
+        p90s = {name: resolved.filter(in_band).order_by(name).values_list(name, flat=True)[rank - 1]
+                for name, (in_band, rank, _) in wanted.items()}
     summaries = []
-    for name in fields:
-        count, mean = totals[f"{name}_n"], totals[f"{name}_mean"]
-        if not count:
-            summaries.append(TimeSummary(0, None, None))
-            continue
-        if in_database:
-            p90 = totals[f"{name}_p90"]
-        else:
-            p90 = (resolved.filter(**{f"{name}__isnull": False}).order_by(name)
-                   .values_list(name, flat=True)[nearest_rank(count, PERCENTILE) - 1])
-        summaries.append(TimeSummary(count, round(mean, 1), round(p90, 1)))
+    for name, (_, count, seconds) in measures.items():
+        summaries.append(TimeSummary(count, round(seconds / 60 / count, 1), round(p90s[name], 1))
+                         if count else TimeSummary(0, None, None))
     return summaries[0], summaries[1]
+
+
+def _rank_in_band(name: str, in_bands: list[int], rank: int) -> tuple[Q, int, int]:
+    """Which band of MINUTE_BANDS holds the value at `rank` overall (as a filter on
+    `name`), its rank within that band, and how many values the band holds."""
+    before = 0
+    for band, size in enumerate(in_bands):
+        if before + size >= rank:
+            in_band = Q(**{f"{name}__gte": MINUTE_BANDS[band]})
+            if band + 1 < len(MINUTE_BANDS):
+                in_band &= Q(**{f"{name}__lt": MINUTE_BANDS[band + 1]})
+            return in_band, rank - before, size
+        before += size
+    # Only if the totals had drifted from the tickets (daily.differences() would say so):
+    # rank among all of them rather than fail the page.
+    logger.warning("daily totals count %s values for %s, fewer than rank %s", before, name, rank)
+    return Q(**{f"{name}__isnull": False}), rank, max(before, rank)
 
 
 def satisfaction(ratings, period: Period) -> tuple[int, float | None, list[int]]:
@@ -351,10 +409,7 @@ def satisfaction(ratings, period: Period) -> tuple[int, float | None, list[int]]
 
 def top_categories(groups: Groups, user, limit: int = TOP_CATEGORIES) -> list[tuple[str, int]]:
     """The categories with the most tickets opened in the period, most first (ties by name)."""
-    counts: dict[int | None, int] = {}
-    for row in groups.opened:
-        counts[row["category_id"]] = counts.get(row["category_id"], 0) + row["n"]
-    top = sorted(counts.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))
+    top = sorted(groups.opened_categories.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))
     top = top[:limit]
     names = {c.pk: (f"{c.parent.name} › {c.name}" if c.parent_id else c.name)
              for c in Category.objects.visible_to(user)
@@ -378,7 +433,7 @@ def breakdowns(groups: Groups, user) -> dict[str, list[BreakdownRow]]:
     """Per team and per service unit: opened and resolved in the period, open now, and
     SLA compliance of those resolved."""
     totals = {name: {} for name in BREAKDOWNS}
-    measures = (("opened", groups.opened), ("resolved", groups.resolved),
+    measures = (("opened", groups.opened), ("resolved", groups.resolved_by_group),
                 ("open_now", groups.open_now))
     for measure, rows in measures:
         for row in rows:
@@ -410,24 +465,24 @@ def breakdowns(groups: Groups, user) -> dict[str, list[BreakdownRow]]:
 def compute(user, period: Period, *, service_unit=None, team=None,
             now: datetime | None = None) -> Statistics:
     now = now or timezone.now()
-    qs = tickets_for(user, service_unit=service_unit, team=team)
+    narrowed = {"service_unit": service_unit, "team": team}
+    tickets = tickets_for(user, **narrowed)
     stats = Statistics(period, service_unit, team, now)
 
-    groups = grouped(qs, period, now)
+    groups = grouped(tickets, days_for(DailyOpened, user, **narrowed),
+                     days_for(DailyResolved, user, **narrowed), period, now)
     weeks, opened, resolved = weekly_counts(groups, period)
     backlog = backlog_by_age(groups)
     months = by_month(groups.resolved)
-    respond, resolve = business_times(qs, period)
-    rated, mean_score, scores = satisfaction(
-        ratings_for(user, service_unit=service_unit, team=team), period)
-    categories = top_categories(groups, user)
-    per = breakdowns(groups, user)
-    teams, units = per["team"], per["service_unit"]
-
-    month_keys = period.months
     totals = MonthCounts()
     for row in groups.resolved:
         totals.add(row)
+    respond, resolve = business_times(tickets, period, totals)
+    rated, mean_score, scores = satisfaction(ratings_for(user, **narrowed), period)
+    categories = top_categories(groups, user)
+    per = breakdowns(groups, user)
+    teams, units = per["team"], per["service_unit"]
+    month_keys = period.months
 
     stats.headlines = [
         ("Tickets opened", f"{sum(opened):,}"),

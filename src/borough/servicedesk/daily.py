@@ -1,0 +1,226 @@
+"""Daily totals of tickets logged and resolved, kept as tickets change.
+
+The statistics page counts the tickets logged and resolved in a period by week, month,
+team, service unit, category and priority. Read from the tickets, that is a pass over
+every ticket of the period: 36,000 index entries for 13 weeks of the benchmark's 1M
+desk. Read from these totals it is a pass over a few thousand day rows, whatever the
+desk's volume per day.
+
+Each ticket counts once in `DailyOpened` (the local day it was logged) and, while it is
+resolved, once in `DailyResolved` (the local day it was last resolved). `Ticket.save`
+reads what the stored row counted, saves, and moves the difference with atomic
+upserts (`tickets = tickets + n`) in the same transaction: concurrent saves add up, a
+rolled-back save takes its counts with it. Bulk writers (demo data, the benchmark
+seed, migrations) call `rebuild` instead. The tests compare the totals with a rebuild
+after every service-desk test, so a write path that forgets them fails there.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connections, transaction
+
+from borough.servicedesk.models import (
+    MINUTE_BANDS,
+    NO_RECORD,
+    DailyOpened,
+    DailyResolved,
+    Ticket,
+)
+
+# The ticket columns the totals depend on.
+FIELDS = ("organisation_id", "created_at", "team_id", "service_unit_id", "category_id",
+          "priority", "resolved_at", "sla_policy_id", "resolution_breached_at",
+          "first_contact_resolution", "minutes_to_respond", "minutes_to_resolve")
+BANDS = tuple(range(len(MINUTE_BANDS)))
+RESOLVED_MEASURES = ("tickets", "first_contact", "with_sla", "sla_met", "responded",
+                     "respond_seconds", "resolve_seconds",
+                     *(f"respond_in_{band}" for band in BANDS),
+                     *(f"resolve_in_{band}" for band in BANDS))
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Where one ticket counts: its opened key, and its resolved key and measures."""
+
+    opened: tuple  # organisation, day, team, service unit, category
+    resolved: tuple | None  # organisation, day, team, service unit, priority
+    measures: tuple = ()  # RESOLVED_MEASURES for this one ticket
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_day(moment):
+    """The day in UK time (the statistics' time zone, whatever a request activated)."""
+    return moment.astimezone(_zone(settings.TIME_ZONE)).date()
+
+
+def _seconds(minutes: float | None) -> int:
+    return round(minutes * 60) if minutes is not None else 0
+
+
+def band(minutes: float) -> int:
+    """The MINUTE_BANDS band holding `minutes` (the same comparisons the database makes)."""
+    return max(bisect_right(MINUTE_BANDS, minutes) - 1, 0)
+
+
+def _in_band(minutes: float | None) -> list[int]:
+    counts = [0] * len(BANDS)
+    if minutes is not None:
+        counts[band(minutes)] = 1
+    return counts
+
+
+def counted(values: dict) -> Counted:
+    """Where a ticket with these column values (FIELDS) counts."""
+    group = (values["team_id"] or NO_RECORD, values["service_unit_id"] or NO_RECORD)
+    organisation = values["organisation_id"]
+    opened = (organisation, local_day(values["created_at"]), *group,
+              values["category_id"] or NO_RECORD)
+    if values["resolved_at"] is None:
+        return Counted(opened, None)
+    with_sla = values["sla_policy_id"] is not None
+    respond, resolve = values["minutes_to_respond"], values["minutes_to_resolve"]
+    measures = (1, int(bool(values["first_contact_resolution"])), int(with_sla),
+                int(with_sla and values["resolution_breached_at"] is None),
+                int(respond is not None), _seconds(respond), _seconds(resolve),
+                *_in_band(respond), *_in_band(resolve))
+    return Counted(opened, (organisation, local_day(values["resolved_at"]), *group,
+                            values["priority"]), measures)
+
+
+def stored(pk: int, using: str = "default") -> Counted | None:
+    """Where the ticket's stored row counts now (read inside the saving transaction)."""
+    values = Ticket.objects.using(using).filter(pk=pk).values(*FIELDS).first()
+    return counted(values) if values else None
+
+
+def of_ticket(ticket: Ticket, before: Counted | None, update_fields=None) -> Counted:
+    """Where `ticket` counts once saved; with `update_fields`, only those columns changed
+    in the database, so the others are read again rather than taken from memory."""
+    values = {name: getattr(ticket, name) for name in FIELDS}
+    if update_fields is not None and before is not None:
+        saved = {Ticket._meta.get_field(name).attname for name in update_fields}
+        unsaved = [name for name in FIELDS if name not in saved]
+        if unsaved:
+            values.update(Ticket.objects.filter(pk=ticket.pk).values(*unsaved).first() or {})
+    return counted(values)
+
+
+def move(before: Counted | None, after: Counted | None, using: str = "default") -> None:
+    """Take `before` out of the totals and put `after` in (either may be None)."""
+    if before == after:
+        return
+    with connections[using].cursor() as cursor:
+        old_opened, new_opened = (c.opened if c else None for c in (before, after))
+        if old_opened != new_opened:
+            for key, sign in ((old_opened, -1), (new_opened, 1)):
+                if key is not None:
+                    _add(cursor, DailyOpened, key, {"tickets": sign})
+        old_resolved = (before.resolved, before.measures) if before else (None, ())
+        new_resolved = (after.resolved, after.measures) if after else (None, ())
+        if old_resolved != new_resolved:
+            for (key, measures), sign in ((old_resolved, -1), (new_resolved, 1)):
+                if key is not None:
+                    amounts = zip(RESOLVED_MEASURES, measures, strict=True)
+                    _add(cursor, DailyResolved, key,
+                         {name: sign * n for name, n in amounts if n or name == "tickets"})
+
+
+def _key_columns(model) -> list[str]:
+    constraint = model._meta.constraints[0]
+    return [model._meta.get_field(name).column for name in constraint.fields]
+
+
+def _add(cursor, model, key: tuple, amounts: dict[str, int]) -> None:
+    """INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n (PostgreSQL and SQLite):
+    a concurrent save of the same key waits for this row and then adds to it."""
+    quote = cursor.db.ops.quote_name
+    table = quote(model._meta.db_table)
+    keys = _key_columns(model)
+    columns = [*keys, *amounts]
+    day = cursor.db.ops.adapt_datefield_value(key[1])
+    values = [key[0], day, *key[2:], *amounts.values()]
+    updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}"
+                        for c in amounts)
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 - metadata
+        f"VALUES ({', '.join(['%s'] * len(values))}) "
+        f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET {updates}", values)
+
+
+# --- rebuilding from the tickets ---------------------------------------------------
+
+def totals_from_tickets(tickets) -> tuple[dict, dict]:
+    """The totals the tickets in `tickets` (a queryset) add up to: opened key → count,
+    resolved key → measures. One pass, streamed."""
+    opened: dict[tuple, int] = defaultdict(int)
+    resolved: dict[tuple, list[int]] = {}
+    for values in tickets.order_by().values(*FIELDS).iterator(chunk_size=5000):
+        where = counted(values)
+        opened[where.opened] += 1
+        if where.resolved is not None:
+            sums = resolved.setdefault(where.resolved, [0] * len(RESOLVED_MEASURES))
+            for index, value in enumerate(where.measures):
+                sums[index] += value
+    return dict(opened), resolved
+
+
+def rebuild(organisation_ids=None, *, using: str = "default", models=None) -> tuple[int, int]:
+    """Replace the totals of these organisations (all when None) with what their tickets
+    add up to. `models` (Ticket, DailyOpened, DailyResolved) lets a migration pass its
+    historical models. Returns the rows written (opened, resolved)."""
+    ticket_model, opened_model, resolved_model = models or (Ticket, DailyOpened, DailyResolved)
+    tickets = ticket_model._default_manager.using(using)
+    if organisation_ids is not None:
+        tickets = tickets.filter(organisation_id__in=list(organisation_ids))
+    opened, resolved = totals_from_tickets(tickets)
+    written = {opened_model: [], resolved_model: []}
+    for key, n in opened.items():
+        written[opened_model].append(opened_model(**_key_values(opened_model, key), tickets=n))
+    for key, sums in resolved.items():
+        measures = dict(zip(RESOLVED_MEASURES, sums, strict=True))
+        written[resolved_model].append(resolved_model(**_key_values(resolved_model, key), **measures))
+    with transaction.atomic(using=using):
+        for model, rows in written.items():
+            stale = model._default_manager.using(using)
+            if organisation_ids is not None:
+                stale = stale.filter(organisation_id__in=list(organisation_ids))
+            stale.delete()
+            model._default_manager.using(using).bulk_create(rows, batch_size=2000)
+    return len(opened), len(resolved)
+
+
+def _key_values(model, key: tuple) -> dict:
+    names = [model._meta.get_field(name).attname for name in model._meta.constraints[0].fields]
+    return dict(zip(names, key, strict=True))
+
+
+def differences(using: str = "default") -> list[str]:
+    """Where the stored totals differ from what the tickets add up to; empty when they
+    agree. Rows a move left at zero count as absent. For tests and `borough check`-style
+    audits: one pass over every ticket."""
+    opened, resolved = totals_from_tickets(Ticket.objects.using(using))
+    expected = {DailyOpened: {key: (n,) for key, n in opened.items()},
+                DailyResolved: {key: tuple(sums) for key, sums in resolved.items()}}
+    found = []
+    for model, wanted in expected.items():
+        keys = [model._meta.get_field(name).attname for name in model._meta.constraints[0].fields]
+        measures = ("tickets",) if model is DailyOpened else RESOLVED_MEASURES
+        stored_rows = {row[:len(keys)]: row[len(keys):]
+                       for row in model._default_manager.using(using).values_list(*keys, *measures)
+                       if any(row[len(keys):])}
+        for key in sorted(wanted.keys() | stored_rows.keys(), key=str):
+            if wanted.get(key) != stored_rows.get(key):
+                found.append(f"{model.__name__} {key}: stored {stored_rows.get(key)}, "
+                             f"tickets add up to {wanted.get(key)}")
+    return found
