@@ -155,3 +155,39 @@ def test_requesters_never_read_the_totals(desk):
     assert not DailyOpened.objects.visible_to(desk.requester).exists()
     assert DailyOpened.objects.visible_to(desk.lead).exists()
     assert not DailyOpened.objects.visible_to(None).exists()
+
+
+def test_the_command_checks_and_rebuilds(desk):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    raise_one(desk)
+    out = StringIO()
+    call_command("daily_totals", "check", stdout=out)
+    assert "match the tickets" in out.getvalue()
+    DailyOpened.objects.update(tickets=3)
+    with pytest.raises(CommandError, match="1 daily totals differ"):
+        call_command("daily_totals", "check", stdout=StringIO())
+    with pytest.raises(CommandError, match="No organisation has the code 'nope'"):
+        call_command("daily_totals", "rebuild", "--organisation", "nope", stdout=StringIO())
+    out = StringIO()
+    call_command("daily_totals", "rebuild", "--organisation", desk.org.code, stdout=out)
+    assert "Rebuilt 1 days of tickets logged and 0 of tickets resolved." in out.getvalue()
+    assert daily.differences() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_opposite_moves_at_the_same_moment_do_not_deadlock(desk):
+    """Two tickets logged the same day swap teams in two transactions at once: each
+    takes one row out and puts one in, in the same order, so neither deadlocks."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: nothing to race")
+    networks = TeamFactory(organisation=desk.org, name="Networks")
+    first, second = raise_one(desk, team=desk.team), raise_one(desk, team=networks)
+    moves = [(first, networks), (second, desk.team)] * 4
+    results, errors = run_in_threads(
+        lambda index: services.assign(moves[index][0], actor=desk.agent,
+                                      team=moves[index][1]).team_id, len(moves))
+    assert errors == []
+    assert sorted(row[2] for row in opened(desk.org)) in ([2], [1, 1])

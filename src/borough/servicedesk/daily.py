@@ -104,7 +104,8 @@ def stored(pk: int, using: str = "default") -> Counted | None:
     return counted(values) if values else None
 
 
-def of_ticket(ticket: Ticket, before: Counted | None, update_fields=None) -> Counted:
+def of_ticket(ticket: Ticket, before: Counted | None, update_fields=None,
+              using: str = "default") -> Counted:
     """Where `ticket` counts once saved; with `update_fields`, only those columns changed
     in the database, so the others are read again rather than taken from memory."""
     values = {name: getattr(ticket, name) for name in FIELDS}
@@ -112,28 +113,37 @@ def of_ticket(ticket: Ticket, before: Counted | None, update_fields=None) -> Cou
         saved = {Ticket._meta.get_field(name).attname for name in update_fields}
         unsaved = [name for name in FIELDS if name not in saved]
         if unsaved:
-            values.update(Ticket.objects.filter(pk=ticket.pk).values(*unsaved).first() or {})
+            values.update(Ticket.objects.using(using).filter(pk=ticket.pk)
+                          .values(*unsaved).first() or {})
     return counted(values)
 
 
 def move(before: Counted | None, after: Counted | None, using: str = "default") -> None:
-    """Take `before` out of the totals and put `after` in (either may be None)."""
+    """Take `before` out of the totals and put `after` in (either may be None).
+
+    Rows are updated in one order (opened before resolved, keys ascending), so two saves
+    moving tickets between the same days and groups in opposite directions wait for
+    each other instead of deadlocking."""
     if before == after:
         return
+    changes = []  # (model, key, amounts)
+    old_opened, new_opened = (c.opened if c else None for c in (before, after))
+    if old_opened != new_opened:
+        for key, sign in ((old_opened, -1), (new_opened, 1)):
+            if key is not None:
+                changes.append((DailyOpened, key, {"tickets": sign}))
+    old_resolved = (before.resolved, before.measures) if before else (None, ())
+    new_resolved = (after.resolved, after.measures) if after else (None, ())
+    if old_resolved != new_resolved:
+        for (key, measures), sign in ((old_resolved, -1), (new_resolved, 1)):
+            if key is not None:
+                amounts = zip(RESOLVED_MEASURES, measures, strict=True)
+                changes.append((DailyResolved, key, {name: sign * n for name, n in amounts
+                                                     if n or name == "tickets"}))
+    changes.sort(key=lambda change: (change[0] is DailyResolved, change[1]))
     with connections[using].cursor() as cursor:
-        old_opened, new_opened = (c.opened if c else None for c in (before, after))
-        if old_opened != new_opened:
-            for key, sign in ((old_opened, -1), (new_opened, 1)):
-                if key is not None:
-                    _add(cursor, DailyOpened, key, {"tickets": sign})
-        old_resolved = (before.resolved, before.measures) if before else (None, ())
-        new_resolved = (after.resolved, after.measures) if after else (None, ())
-        if old_resolved != new_resolved:
-            for (key, measures), sign in ((old_resolved, -1), (new_resolved, 1)):
-                if key is not None:
-                    amounts = zip(RESOLVED_MEASURES, measures, strict=True)
-                    _add(cursor, DailyResolved, key,
-                         {name: sign * n for name, n in amounts if n or name == "tickets"})
+        for model, key, amounts in changes:
+            _add(cursor, model, key, amounts)
 
 
 def _key_columns(model) -> list[str]:

@@ -320,7 +320,8 @@ class Ticket(BaseModel):
         with transaction.atomic(using=using, savepoint=False):
             before = None if self._state.adding else daily.stored(self.pk, using)
             super().save(*args, **kwargs)
-            daily.move(before, daily.of_ticket(self, before, kwargs.get("update_fields")), using)
+            after = daily.of_ticket(self, before, kwargs.get("update_fields"), using)
+            daily.move(before, after, using)
 
     def delete(self, *args, **kwargs):
         from borough.servicedesk import daily

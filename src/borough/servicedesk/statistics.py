@@ -238,7 +238,6 @@ def _midnight(day: date) -> datetime:
 # tickets are counted from the tickets themselves (the partial index of open tickets).
 NO_RECORD_AS_NONE = {"team_id": NullIf("team_pk", Value(NO_RECORD)),
                      "service_unit_id": NullIf("service_unit_pk", Value(NO_RECORD))}
-BREAKDOWN_KEYS = tuple(NO_RECORD_AS_NONE)
 
 
 @dataclass(frozen=True)
