@@ -188,25 +188,36 @@ def totals_from_tickets(tickets) -> tuple[dict, dict]:
 def rebuild(organisation_ids=None, *, using: str = "default", models=None) -> tuple[int, int]:
     """Replace the totals of these organisations (all when None) with what their tickets
     add up to. `models` (Ticket, DailyOpened, DailyResolved) lets a migration pass its
-    historical models. Returns the rows written (opened, resolved)."""
+    historical models. Returns the rows written (opened, resolved).
+
+    Safe while tickets are being saved: the totals are locked against writes before the
+    tickets are read, so a save either committed before the read (and is counted) or
+    waits at its upsert and adds its change to the rebuilt totals afterwards."""
     ticket_model, opened_model, resolved_model = models or (Ticket, DailyOpened, DailyResolved)
     tickets = ticket_model._default_manager.using(using)
     if organisation_ids is not None:
         tickets = tickets.filter(organisation_id__in=list(organisation_ids))
-    opened, resolved = totals_from_tickets(tickets)
-    written = {opened_model: [], resolved_model: []}
-    for key, n in opened.items():
-        written[opened_model].append(opened_model(**_key_values(opened_model, key), tickets=n))
-    for key, sums in resolved.items():
-        measures = dict(zip(RESOLVED_MEASURES, sums, strict=True))
-        written[resolved_model].append(resolved_model(**_key_values(resolved_model, key), **measures))
+    connection = connections[using]
     with transaction.atomic(using=using):
-        for model, rows in written.items():
-            stale = model._default_manager.using(using)
+        stale = {}
+        for model in (opened_model, resolved_model):
+            stale[model] = model._default_manager.using(using)
             if organisation_ids is not None:
-                stale = stale.filter(organisation_id__in=list(organisation_ids))
-            stale.delete()
-            model._default_manager.using(using).bulk_create(rows, batch_size=2000)
+                stale[model] = stale[model].filter(organisation_id__in=list(organisation_ids))
+        if connection.vendor == "postgresql":
+            tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in stale)
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")  # readers carry on
+        for rows in stale.values():
+            rows.delete()  # on SQLite this takes the database's write lock
+        opened, resolved = totals_from_tickets(tickets)
+        opened_model._default_manager.using(using).bulk_create(
+            [opened_model(**_key_values(opened_model, key), tickets=n)
+             for key, n in opened.items()], batch_size=2000)
+        resolved_model._default_manager.using(using).bulk_create(
+            [resolved_model(**_key_values(resolved_model, key),
+                            **dict(zip(RESOLVED_MEASURES, sums, strict=True)))
+             for key, sums in resolved.items()], batch_size=2000)
     return len(opened), len(resolved)
 
 
