@@ -632,8 +632,8 @@ def _times_figure(respond: TimeSummary, resolve: TimeSummary) -> Figure:
         "logged to its first response, and to its resolution, counted on the council's working "
         "hours and leaving out weekends, bank holidays and closure days, as they stood when the "
         "ticket was answered and resolved. Time waiting for the customer or a supplier is "
-        "included (unlike the SLA clock). The mean is the total "
-        "divided by the number of tickets. The 90th percentile uses the nearest-rank method: "
+        "included (unlike the SLA clock). The mean is the total (each ticket's time to the "
+        "second) divided by the number of tickets. The 90th percentile uses the nearest-rank method: "
         "sort the times from shortest to longest and take the one at position 90% × the "
         "number of tickets, rounded up, so 9 in 10 tickets took that long or less."), chart)
 
