@@ -11,8 +11,11 @@ resolved, once in `DailyResolved` (the local day it was last resolved). `Ticket.
 reads what the stored row counted, saves, and moves the difference with atomic
 upserts (`tickets = tickets + n`) in the same transaction: concurrent saves add up, a
 rolled-back save takes its counts with it. Bulk writers (demo data, the benchmark
-seed, migrations) call `rebuild` instead. The tests compare the totals with a rebuild
-after every service-desk test, so a write path that forgets them fails there.
+seed, migrations) call `rebuild` instead. The tests compare the totals with the tickets
+after every test that touches the database, so a write path that forgets them fails.
+
+Resolved tickets are also counted by their working minutes in MINUTE_BANDS, so the
+exact 90th percentile needs to sort only the band that holds its rank.
 """
 
 from __future__ import annotations

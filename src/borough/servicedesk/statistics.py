@@ -43,6 +43,7 @@ from django.utils import timezone
 from borough.core import charts, scope
 from borough.core.charts import Chart, Series
 from borough.organisation.models import ServiceUnit, Team
+from borough.servicedesk import daily
 from borough.servicedesk.models import (
     MINUTE_BANDS,
     NO_RECORD,
@@ -306,9 +307,7 @@ def backlog_by_age(groups: Groups) -> list[int]:
     return [sum(row[f"band{i}"] for row in groups.open_now) for i in range(len(AGE_BANDS))]
 
 
-SUMMED = ("first_contact", "with_sla", "sla_met", "responded", "respond_seconds",
-          "resolve_seconds", *(f"{measure}_in_{band}" for measure in ("respond", "resolve")
-                               for band in range(len(MINUTE_BANDS))))
+SUMMED = tuple(name for name in daily.RESOLVED_MEASURES if name != "tickets")
 
 
 @dataclass
