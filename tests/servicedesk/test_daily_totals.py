@@ -230,3 +230,15 @@ def test_a_ticket_raised_during_a_rebuild_is_counted(desk, monkeypatch):
     other.join(10)
     assert (failed, len(raised)) == ([], 1)
     assert sorted(row[1:] for row in opened(desk.org)) == [(NO_RECORD, 1), (networks.pk, 1)]
+
+
+def test_the_daily_job_repairs_totals_that_drifted_and_says_so(desk, caplog):
+    from borough.core.registry import registry
+
+    job, seconds = registry.periodic_jobs["servicedesk-daily-totals"]
+    raise_one(desk)
+    assert job() == {"differences": 0}
+    DailyOpened.objects.update(tickets=4)
+    assert job() == {"differences": 1}
+    assert "differed from the tickets in 1 rows" in caplog.text
+    assert opened(desk.org)[0][2] == 1 and seconds == 24 * 3600

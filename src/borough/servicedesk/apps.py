@@ -59,7 +59,7 @@ class ServiceDeskConfig(AppConfig):
         # Requesters need no desk settings: the portal asks in plain words instead.
         grant_model_permissions(roles.REQUESTER, [m.TimelineEntry, m.Satisfaction], ("view",))
 
-        from borough.servicedesk import evidence, statistics_api
+        from borough.servicedesk import daily, evidence, statistics_api
 
         registry.api_routes.append(("servicedesk/statistics", statistics_api.StatisticsViewSet,
                                     "servicedesk-statistics"))
@@ -67,3 +67,4 @@ class ServiceDeskConfig(AppConfig):
         evidence.register(registry)
         registry.periodic_jobs["servicedesk-sla-sweep"] = (services.sweep_sla, 60)
         registry.periodic_jobs["servicedesk-auto-close"] = (services.auto_close_resolved, 3600)
+        registry.periodic_jobs["servicedesk-daily-totals"] = (daily.audit, 24 * 3600)
