@@ -24,11 +24,9 @@ import logging
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connections, transaction
+from django.utils import timezone
 
 from borough.servicedesk.models import (
     MINUTE_BANDS,
@@ -60,14 +58,9 @@ class Counted:
     measures: tuple = ()  # RESOLVED_MEASURES for this one ticket
 
 
-@cache
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def local_day(moment):
-    """The day in UK time (the statistics' time zone, whatever a request activated)."""
-    return moment.astimezone(_zone(settings.TIME_ZONE)).date()
+    """The day in UK time (TIME_ZONE, the statistics' zone, whatever a request activated)."""
+    return timezone.localdate(moment, timezone.get_default_timezone())
 
 
 def _seconds(minutes: float | None) -> int:
@@ -110,18 +103,9 @@ def stored(pk: int, using: str = "default") -> Counted | None:
     return counted(values) if values else None
 
 
-def of_ticket(ticket: Ticket, before: Counted | None, update_fields=None,
-              using: str = "default") -> Counted:
-    """Where `ticket` counts once saved; with `update_fields`, only those columns changed
-    in the database, so the others are read again rather than taken from memory."""
-    values = {name: getattr(ticket, name) for name in FIELDS}
-    if update_fields is not None and before is not None:
-        saved = {Ticket._meta.get_field(name).attname for name in update_fields}
-        unsaved = [name for name in FIELDS if name not in saved]
-        if unsaved:
-            values.update(Ticket.objects.using(using).filter(pk=ticket.pk)
-                          .values(*unsaved).first() or {})
-    return counted(values)
+def of_ticket(ticket: Ticket) -> Counted:
+    """Where `ticket` counts, from its values in memory."""
+    return counted({name: getattr(ticket, name) for name in FIELDS})
 
 
 def move(before: Counted | None, after: Counted | None, using: str = "default") -> None:
@@ -152,9 +136,9 @@ def move(before: Counted | None, after: Counted | None, using: str = "default") 
             _add(cursor, model, key, amounts)
 
 
-def _key_columns(model) -> list[str]:
-    constraint = model._meta.constraints[0]
-    return [model._meta.get_field(name).column for name in constraint.fields]
+def _key_fields(model) -> list:
+    """The fields of the total's key (its unique constraint), in the key's order."""
+    return [model._meta.get_field(name) for name in model._meta.constraints[0].fields]
 
 
 def _add(cursor, model, key: tuple, amounts: dict[str, int]) -> None:
@@ -162,7 +146,7 @@ def _add(cursor, model, key: tuple, amounts: dict[str, int]) -> None:
     a concurrent save of the same key waits for this row and then adds to it."""
     quote = cursor.db.ops.quote_name
     table = quote(model._meta.db_table)
-    keys = _key_columns(model)
+    keys = [f.column for f in _key_fields(model)]
     columns = [*keys, *amounts]
     day = cursor.db.ops.adapt_datefield_value(key[1])
     values = [key[0], day, *key[2:], *amounts.values()]
@@ -228,8 +212,7 @@ def rebuild(organisation_ids=None, *, using: str = "default", models=None) -> tu
 
 
 def _key_values(model, key: tuple) -> dict:
-    names = [model._meta.get_field(name).attname for name in model._meta.constraints[0].fields]
-    return dict(zip(names, key, strict=True))
+    return dict(zip((f.attname for f in _key_fields(model)), key, strict=True))
 
 
 def differences(using: str = "default") -> list[str]:
@@ -241,7 +224,7 @@ def differences(using: str = "default") -> list[str]:
                 DailyResolved: {key: tuple(sums) for key, sums in resolved.items()}}
     found = []
     for model, wanted in expected.items():
-        keys = [model._meta.get_field(name).attname for name in model._meta.constraints[0].fields]
+        keys = [f.attname for f in _key_fields(model)]
         measures = ("tickets",) if model is DailyOpened else RESOLVED_MEASURES
         stored_rows = {row[:len(keys)]: row[len(keys):]
                        for row in model._default_manager.using(using).values_list(*keys, *measures)

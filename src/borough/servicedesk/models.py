@@ -320,7 +320,9 @@ class Ticket(BaseModel):
         with transaction.atomic(using=using, savepoint=False):
             before = None if self._state.adding else daily.stored(self.pk, using)
             super().save(*args, **kwargs)
-            after = daily.of_ticket(self, before, kwargs.get("update_fields"), using)
+            # With update_fields only those columns were written: read back what was stored.
+            after = (daily.of_ticket(self) if before is None or kwargs.get("update_fields") is None
+                     else daily.stored(self.pk, using))
             daily.move(before, after, using)
 
     def delete(self, *args, **kwargs):
