@@ -43,10 +43,13 @@ FIELDS = ("organisation_id", "created_at", "team_id", "service_unit_id", "catego
           "priority", "resolved_at", "sla_policy_id", "resolution_breached_at",
           "first_contact_resolution", "minutes_to_respond", "minutes_to_resolve")
 BANDS = tuple(range(len(MINUTE_BANDS)))
-RESOLVED_MEASURES = ("tickets", "first_contact", "with_sla", "sla_met", "responded",
-                     "respond_seconds", "resolve_seconds",
-                     *(f"respond_in_{band}" for band in BANDS),
-                     *(f"resolve_in_{band}" for band in BANDS))
+# DailyResolved's columns counting the tickets in each band, to respond and to resolve.
+BAND_COLUMNS = {measure: tuple(f"{measure}_in_{band}" for band in BANDS)
+                for measure in ("respond", "resolve")}
+SCALAR_MEASURES = ("first_contact", "with_sla", "sla_met", "responded", "respond_seconds",
+                   "resolve_seconds")
+RESOLVED_MEASURES = ("tickets", *SCALAR_MEASURES, *BAND_COLUMNS["respond"],
+                     *BAND_COLUMNS["resolve"])
 
 
 @dataclass(frozen=True)

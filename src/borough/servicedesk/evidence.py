@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule
 from borough.servicedesk import statistics
-from borough.servicedesk.models import DailyResolved, Priority, Satisfaction, SLAPolicy, Ticket
+from borough.servicedesk.models import DailyOpened, DailyResolved, Priority, Satisfaction, SLAPolicy, Ticket
 from borough.servicedesk.statistics import Period
 
 
@@ -127,7 +127,6 @@ def sla_compliance(organisation, params, as_of) -> EvidenceResult:
     if measure not in ("resolution", "response"):
         raise BadParameter(f"measure must be resolution or response (it is {measure!r}).")
     period = period_before(as_of, days)
-    qs = _tickets(organisation).filter(priority__in=priorities)
     if measure == "resolution":
         # The statistics page's own count: resolved in the period with an SLA policy,
         # met when the resolution target was never breached.
@@ -140,7 +139,8 @@ def sla_compliance(organisation, params, as_of) -> EvidenceResult:
         in_period = Q(responded_at__gte=period.start, responded_at__lt=period.end) | Q(
             responded_at__isnull=True, response_breached_at__gte=period.start,
             response_breached_at__lt=period.end)
-        totals = qs.filter(in_period, sla_policy__isnull=False).aggregate(
+        totals = _tickets(organisation).filter(
+            in_period, priority__in=priorities, sla_policy__isnull=False).aggregate(
             measured=Count("id"), met=Count("id", filter=Q(response_breached_at__isnull=True)))
         measured, met_count = totals["measured"], totals["met"]
     share = statistics.percent(met_count, measured)
@@ -190,8 +190,8 @@ def desk_in_use(organisation, params, as_of) -> EvidenceResult:
     days = int_param(params, "period_days", 1, statistics.MAX_PERIOD_DAYS)
     minimum = int_param(params, "min_tickets", 0)
     period = period_before(as_of, days)
-    logged = _tickets(organisation).filter(created_at__gte=period.start,
-                                           created_at__lt=period.end).count()
+    logged = statistics.tickets_logged(DailyOpened.objects.for_organisation(organisation),
+                                       period)
     figures = {"period_from": period.date_from.isoformat(), "period_to": period.date_to.isoformat(),
                "tickets_logged": logged, "min_tickets": minimum}
     summary = (f"{logged:,} ticket{'' if logged == 1 else 's'} logged from {period} "

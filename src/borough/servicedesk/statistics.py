@@ -307,7 +307,11 @@ def backlog_by_age(groups: Groups) -> list[int]:
     return [sum(row[f"band{i}"] for row in groups.open_now) for i in range(len(AGE_BANDS))]
 
 
-SUMMED = tuple(name for name in daily.RESOLVED_MEASURES if name != "tickets")
+SUMMED = daily.RESOLVED_MEASURES[1:]  # all but "tickets", which rows carry as n
+
+
+def _no_bands() -> dict[str, list[int]]:
+    return {measure: [0] * len(columns) for measure, columns in daily.BAND_COLUMNS.items()}
 
 
 @dataclass
@@ -319,19 +323,16 @@ class MonthCounts:
     responded: int = 0
     respond_seconds: int = 0
     resolve_seconds: int = 0
-    # How many tickets took a time in each of MINUTE_BANDS, to respond and to resolve.
-    bands: dict[str, int] = field(default_factory=dict)
+    # Tickets by band of MINUTE_BANDS, to respond and to resolve.
+    bands: dict[str, list[int]] = field(default_factory=_no_bands)
 
     def add(self, row: dict) -> None:
         self.resolved += row["n"]
-        for name in SUMMED:
-            if "_in_" in name:
-                self.bands[name] = self.bands.get(name, 0) + row[name]
-            else:
-                setattr(self, name, getattr(self, name) + row[name])
-
-    def in_bands(self, measure: str) -> list[int]:
-        return [self.bands.get(f"{measure}_in_{band}", 0) for band in range(len(MINUTE_BANDS))]
+        for name in daily.SCALAR_MEASURES:
+            setattr(self, name, getattr(self, name) + row[name])
+        for measure, columns in daily.BAND_COLUMNS.items():
+            self.bands[measure] = [n + row[c] for n, c in zip(self.bands[measure], columns,
+                                                             strict=True)]
 
 
 def by_month(rows: list[dict]) -> dict[tuple[date, int], MonthCounts]:
@@ -339,6 +340,11 @@ def by_month(rows: list[dict]) -> dict[tuple[date, int], MonthCounts]:
     for row in rows:
         months.setdefault((row["month"], row["priority"]), MonthCounts()).add(row)
     return months
+
+
+def tickets_logged(opened_days, period: Period) -> int:
+    """Tickets logged in the period, from `DailyOpened` rows (the page's "Tickets opened")."""
+    return _in_period(opened_days, period).aggregate(n=Sum("tickets"))["n"] or 0
 
 
 def monthly_resolution(resolved_days, period: Period) -> dict[tuple[date, int], MonthCounts]:
@@ -359,7 +365,7 @@ def business_times(tickets, period: Period, totals: MonthCounts) -> tuple[TimeSu
     wanted = {}  # column: (its band as a filter, rank within the band, tickets in the band)
     for name, (measure, count, _) in measures.items():
         if count:
-            wanted[name] = _rank_in_band(name, totals.in_bands(measure),
+            wanted[name] = _rank_in_band(name, totals.bands[measure],
                                          nearest_rank(count, PERCENTILE))
     if connections[tickets.db].vendor in RankedValue.vendors:
         p90s = resolved.aggregate(**{
