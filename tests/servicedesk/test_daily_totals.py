@@ -242,3 +242,31 @@ def test_the_daily_job_repairs_totals_that_drifted_and_says_so(desk, caplog):
     assert job() == {"differences": 1}
     assert "differed from the tickets in 1 rows" in caplog.text
     assert opened(desk.org)[0][2] == 1 and seconds == 24 * 3600
+
+
+def test_statistics_still_answer_when_the_bands_have_drifted(desk, caplog):
+    """If the band counts disagree with the tickets (a write that went round the totals),
+    the 90th percentile ranks all the period's tickets instead, and says so in the log."""
+    from django.utils import timezone
+
+    from borough.servicedesk import statistics
+
+    ticket = raise_one(desk)
+    services.resolve(ticket, actor=desk.agent, note="Done.")
+    ticket.refresh_from_db()
+    bands = {column: 0 for columns in daily.BAND_COLUMNS.values() for column in columns}
+    DailyResolved.objects.update(**bands)
+    stats = statistics.compute(desk.lead, statistics.Period.default(timezone.localdate()))
+    p90 = list(stats.figure("times").chart.series[1].values)
+    assert p90 == [round(ticket.minutes_to_respond, 1), round(ticket.minutes_to_resolve, 1)]
+    assert "fewer than rank 1" in caplog.text
+    daily.rebuild()
+
+
+def test_the_command_checks_every_organisation_only(desk):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="check looks at every organisation"):
+        call_command("daily_totals", "check", "--organisation", desk.org.code, stdout=StringIO())
