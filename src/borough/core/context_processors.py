@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.urls import reverse
+import threading
+
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from borough.core import scope
 from borough.core.registry import registry
@@ -36,12 +38,37 @@ def menu(user) -> dict[str, list[dict]]:
     return sections
 
 
+def _menu_key(user) -> tuple:
+    """What `menu(user)` depends on: the permissions the user holds where it counts (the
+    active organisation, or any when none is active) and the URLs."""
+    held = user.organisation_permissions()
+    active = getattr(user, "active_organisation_id", None)
+    perms = (frozenset().union(*held.values()) if active is None
+             else frozenset(held.get(active, ())))
+    return (active is None, perms, get_script_prefix(), get_urlconf())
+
+
+# A process's menus by _menu_key: a few roles share them, so every request needs not
+# check each page's permission and reverse its URL (some twenty reverse() calls).
+_menus: dict[tuple, dict[str, list[dict]]] = {}
+_menus_lock = threading.Lock()
+_MENUS_KEPT = 256
+
+
 def menu_for(request) -> dict[str, list[dict]]:
     """`menu(request.user)`, worked out once per request (the home page and the
-    navigation both show it)."""
+    navigation both show it) and shared by the users who hold the same permissions."""
     cached = getattr(request, "_borough_menu", None)
     if cached is None:
-        cached = request._borough_menu = menu(request.user)
+        key = _menu_key(request.user)
+        cached = _menus.get(key)
+        if cached is None:
+            cached = menu(request.user)
+            with _menus_lock:
+                if len(_menus) >= _MENUS_KEPT:
+                    _menus.clear()
+                _menus[key] = cached
+        request._borough_menu = cached
     return cached
 
 
