@@ -374,9 +374,23 @@ def ticket_context(request, ticket: Ticket, **extra) -> dict:
         "link_kinds": LinkKind.choices,
         "levels": [(1, "High"), (2, "Medium"), (3, "Low")],
         "is_done": ticket.status in DONE_STATUSES,
+        "action_urls": ActionURLs(ticket.pk),
     }
     context.update(extra)
     return context
+
+
+class ActionURLs(dict):
+    """The ticket's action URLs by action name, reversed on first use: each form names
+    its URL twice (action and hx-post), and only the forms shown need one."""
+
+    def __init__(self, pk: int):
+        super().__init__()
+        self.pk = pk
+
+    def __missing__(self, action: str) -> str:
+        url = self[action] = reverse("servicedesk:ticket_action", args=[self.pk, action])
+        return url
 
 
 def _may_have(ticket: Ticket, what: str) -> bool:
