@@ -2,11 +2,18 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from hypothesis import settings as hypothesis_settings
 
 from borough.accounts import roles
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 PASSWORD = "correct horse battery"
+
+# A property test that fails in CI prints the blob that replays its example
+# (@reproduce_failure): CI's checkout, and its .hypothesis database, are gone by the time
+# anyone reads the log. The test modules' own @settings inherit this profile.
+hypothesis_settings.register_profile("borough", print_blob=True)
+hypothesis_settings.load_profile("borough")
 
 
 @pytest.fixture(autouse=True)
