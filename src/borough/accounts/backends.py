@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
+from borough.core.precompiled import Precompiled
+
 
 def organisation_of(obj) -> int | None:
     if obj is None:
@@ -12,6 +14,16 @@ def organisation_of(obj) -> int | None:
     if obj._meta.label == settings.BOROUGH_ORGANISATION_MODEL:
         return obj.pk
     return getattr(obj, "organisation_id", None)
+
+
+def _signed_in_user(user_id):
+    from borough.accounts.models import User, grants_subquery
+
+    return User._default_manager.filter(pk=user_id).annotate(grants=grants_subquery())
+
+
+# Every request loads it: compiled once per process.
+SIGNED_IN_USER = Precompiled(_signed_in_user)
 
 
 class OrganisationRoleBackend(ModelBackend):
@@ -23,10 +35,17 @@ class OrganisationRoleBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The signed-in user of a session, with their permission map in the same query
-        (ModelBackend's checks otherwise)."""
-        from borough.accounts.models import User, grants_subquery
+        (ModelBackend's checks otherwise), compiled once per process: every request
+        makes it."""
+        from django.core.exceptions import ValidationError
 
-        user = User._default_manager.filter(pk=user_id).annotate(grants=grants_subquery()).first()
+        from borough.accounts.models import User
+
+        try:
+            pk = User._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        user = next(iter(SIGNED_IN_USER.raw(user_id=pk)), None)
         if user is None or not self.user_can_authenticate(user):
             return None
         user.set_grants(user.grants)

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from django.db.models import Exists, OuterRef, Subquery
+
 from borough.accounts.models import Membership
+from borough.core.precompiled import Precompiled
 
 
 def request_memberships(request) -> list:
@@ -15,8 +18,9 @@ def request_memberships(request) -> list:
 
 
 def memberships_for(user) -> list:
-    """The user's active memberships, for the organisation switcher. A platform
-    superuser may work in any organisation."""
+    """The user's active memberships, for the organisation switcher: each with the
+    `organisation` and the `role`'s name. A platform superuser may work in any
+    organisation."""
     if user.is_superuser:
         from borough.organisation.models import Organisation
 
@@ -24,8 +28,17 @@ def memberships_for(user) -> list:
             SimpleNamespace(organisation=o, role="Superuser")
             for o in Organisation.objects.filter(is_active=True).order_by("name")
         ]
-    return list(
-        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-        .select_related("organisation", "role")
-        .order_by("organisation__name")
-    )
+    return [SimpleNamespace(organisation=o, role=o.role_name)
+            for o in MEMBER_ORGANISATIONS.raw(user_id=user.pk)]
+
+
+def _member_organisations(user_id):
+    from borough.organisation.models import Organisation
+
+    mine = Membership.objects.filter(user=user_id, is_active=True, organisation=OuterRef("pk"))
+    return (Organisation.objects.filter(Exists(mine), is_active=True)
+            .annotate(role_name=Subquery(mine.values("role__name")[:1])).order_by("name"))
+
+
+# Every page asks (the switcher, `request.organisation`): compiled once per process.
+MEMBER_ORGANISATIONS = Precompiled(_member_organisations)
