@@ -71,7 +71,7 @@ class PortalTicketView(TicketMixin, TemplateView):
             "ticket": ticket,
             "timeline": TimelineEntry.objects.visible_to(self.request.user)
             .filter(ticket=ticket, kind__in=[EntryKind.REPLY, EntryKind.STATUS,
-                                             EntryKind.SATISFACTION]).select_related("author"),
+                                             EntryKind.SATISFACTION]),
             "reply_form": kwargs.get("reply_form") or forms.ReplyForm(),
             "rate_form": kwargs.get("rate_form") or forms.RateForm(),
             "rating": getattr(ticket, "satisfaction", None) if hasattr(ticket, "satisfaction")
