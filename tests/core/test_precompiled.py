@@ -52,5 +52,16 @@ def test_refuses_wrong_or_non_integer_arguments():
     query = Precompiled(lambda user_id: User.objects.filter(pk=user_id))
     with pytest.raises(TypeError, match="takes"):
         query.raw(pk=1)
-    with pytest.raises(TypeError, match="must be an int"):
+    with pytest.raises(TypeError, match="must be int"):
         query.raw(user_id="1 OR 1=1")
+
+
+def test_text_arguments_are_bound_like_integers():
+    UserFactory(username="erin"), UserFactory(username="frank")
+    query = Precompiled(lambda name, not_id: User.objects.filter(username=name)
+                        .exclude(pk=not_id), text=("name",))
+    assert [u.username for u in query.raw(name="erin", not_id=0)] == ["erin"]
+    assert [u.username for u in query.raw(name="frank'; DROP TABLE x; --", not_id=0)] == []
+    assert [u.username for u in query.raw(name="frank", not_id=0)] == ["frank"]
+    with pytest.raises(TypeError, match="must be str"):
+        query.raw(name=3, not_id=0)

@@ -3,10 +3,10 @@
 Django compiles a queryset to SQL each time it is evaluated. For the queries every
 page makes (the signed-in user with their permissions, their organisations) that
 compiling costs about as much as PostgreSQL takes to plan and run them. A
-`Precompiled` query is built once with stand-in values for its integer arguments and
-compiled; each call then runs that SQL with the real values bound in the stand-ins'
-places, through `raw()`, which still makes model instances (annotations become
-attributes) and applies each field's database converters.
+`Precompiled` query is built once with stand-in values for its arguments (integers, or
+text for those named so) and compiled; each call then runs that SQL with the real values
+bound in the stand-ins' places, through `raw()`, which still makes model instances
+(annotations become attributes) and applies each field's database converters.
 
 Only for querysets whose SQL depends on nothing but those arguments: no `now()`, no
 per-user visibility rules (those go through `visible_to(user)` as usual), no
@@ -30,21 +30,23 @@ _STAND_IN = -7_314_159_265
 class Precompiled:
     """`Precompiled(lambda user_id: User.objects.filter(pk=user_id))`, then
     `.raw(user_id=3)`: the same rows as the queryset built with 3, compiled once per
-    database alias."""
+    database alias. Arguments are integers, except those named in `text`."""
 
-    def __init__(self, build: Callable[..., QuerySet]):
+    def __init__(self, build: Callable[..., QuerySet], *, text: tuple[str, ...] = ()):
         self.build = build
         self.names = tuple(inspect.signature(build).parameters)
+        self.types = {name: str if name in text else int for name in self.names}
         self.model = None
         self._compiled: dict[str, tuple[str, tuple, dict[int, str]]] = {}
 
     def _compile(self, using: str) -> tuple[str, tuple, dict[int, str]]:
-        stand_ins = {name: _STAND_IN - index for index, name in enumerate(self.names)}
+        stand_ins = {name: self.types[name](_STAND_IN - index)
+                     for index, name in enumerate(self.names)}
         queryset = self.build(**stand_ins)
         sql, params = queryset.query.get_compiler(using).as_sql()
         slots = {index: name for index, value in enumerate(params)
                  for name, stand_in in stand_ins.items()
-                 if type(value) is int and value == stand_in}
+                 if type(value) is type(stand_in) and value == stand_in}
         unbound = set(self.names) - set(slots.values())
         if unbound or any(str(v) in sql for v in stand_ins.values()):
             raise ImproperlyConfigured(
@@ -53,14 +55,15 @@ class Precompiled:
         compiled = self._compiled[using] = (sql, tuple(params), slots)
         return compiled
 
-    def raw(self, using: str | None = None, **values: int) -> RawQuerySet:
+    def raw(self, using: str | None = None, **values: int | str) -> RawQuerySet:
         if set(values) != set(self.names):
             raise TypeError(f"Precompiled query takes {self.names}, got {tuple(values)}")
         for name, value in values.items():
-            if type(value) is not int:
-                raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+            if type(value) is not self.types[name]:
+                raise TypeError(f"{name} must be {self.types[name].__name__}, "
+                                f"not {type(value).__name__}")
         if self.model is None:
-            self.model = self.build(**{name: 0 for name in self.names}).model
+            self.model = self.build(**{name: kind() for name, kind in self.types.items()}).model
         using = using or router.db_for_read(self.model)
         sql, params, slots = self._compiled.get(using) or self._compile(using)
         bound = list(params)
