@@ -15,6 +15,8 @@ from tests.conftest import make_member
 from tests.factories import (
     CategoryFactory,
     PersonFactory,
+    ServiceUnitFactory,
+    SiteFactory,
     TeamFactory,
     TicketFactory,
 )
@@ -92,6 +94,24 @@ def test_a_requester_cannot_raise_a_ticket_as_someone_else(desk, as_requester):
     assert not Ticket.objects.exists()
 
 
+def test_the_desk_records_of_a_new_ticket_are_checked_and_kept(desk, as_agent):
+    """Service unit, site and category are checked against the desk's cached
+    configuration: one added a moment ago is accepted, a word is a 400."""
+    unit = ServiceUnitFactory(organisation=desk.org, name="Harbour Office")
+    site = SiteFactory(organisation=desk.org, name="Maryport")
+    category = CategoryFactory(organisation=desk.org, name="Radios")
+    response = as_agent.post(TICKETS, {
+        "title": "Radio dead", "description": "No signal.", "requester": desk.requester_person.pk,
+        "service_unit": unit.pk, "site": site.pk, "category": category.pk}, format="json")
+    assert response.status_code == 201, response.json()
+    ticket = Ticket.objects.get(pk=response.json()["id"])
+    assert (ticket.service_unit, ticket.site, ticket.category) == (unit, site, category)
+    assert response.json()["service_unit"] == unit.pk
+    word = as_agent.post(TICKETS, {"title": "x", "description": "x", "site": "Maryport",
+                                   "requester": desk.requester_person.pk}, format="json")
+    assert word.status_code == 400 and "site" in word.json()
+
+
 def test_an_agent_raises_a_ticket_for_a_caller(desk, as_agent):
     response = as_agent.post(TICKETS, {"ticket_type": "request", "title": "New starter laptop",
                                        "description": "Starts Monday.",
@@ -147,7 +167,10 @@ def test_a_key_first_used_for_another_model_never_returns_someone_elses_ticket(
 def test_another_councils_ids_get_the_same_400_as_missing_ones(desk, as_agent, org_b):
     their_category = CategoryFactory(organisation=org_b)
     their_person = PersonFactory(organisation=org_b)
-    for field, theirs in (("category", their_category.pk), ("requester", their_person.pk)):
+    their_unit = ServiceUnitFactory(organisation=org_b)
+    their_site = SiteFactory(organisation=org_b)
+    for field, theirs in (("category", their_category.pk), ("requester", their_person.pk),
+                          ("service_unit", their_unit.pk), ("site", their_site.pk)):
         foreign = as_agent.post(TICKETS, {"title": "x", "description": "x",
                                           "requester": desk.requester_person.pk,
                                           field: theirs}, format="json")

@@ -7,13 +7,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from borough.accounts.models import User
+from borough.core import scope
 from borough.core.api.factories import model_serializer, model_viewset
 from borough.core.api.serializers import BaseModelSerializer, ScopedPrimaryKeyRelatedField
 from borough.core.api.viewsets import IDEMPOTENCY_HEADER, BaseModelViewSet, expected_version
-from borough.organisation.models import Person, Team
+from borough.organisation.models import Person, ServiceUnit, Site, Team
 from borough.servicedesk import filters as f
 from borough.servicedesk import models as m
-from borough.servicedesk import services
+from borough.servicedesk import queries, services
 
 
 def _config_serializer(model, fields):
@@ -50,10 +51,40 @@ class RequesterField(ScopedPrimaryKeyRelatedField):
         return super().get_queryset().select_related("service_unit", "site")
 
 
+class DeskRecordField(ScopedPrimaryKeyRelatedField):
+    """A service unit, site or category of the caller's organisation, checked against the
+    desk's cached configuration as the staff form checks it: a dictionary look-up, not a
+    query. One the caller's role may not see is refused like an id that does not exist."""
+
+    def to_internal_value(self, data):
+        records = self.parent.desk_records(self.field_name, self.queryset.model)
+        try:
+            record = records.get(int(data))
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if record is None:
+            self.fail("does_not_exist", pk_value=data)
+        return record
+
+
 class TicketSerializer(BaseModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:servicedesk-ticket-detail")
     requester = RequesterField(queryset=Person.objects.all(), required=False)
+    service_unit = DeskRecordField(queryset=ServiceUnit.objects.all(), required=False,
+                                   allow_null=True)
+    site = DeskRecordField(queryset=Site.objects.all(), required=False, allow_null=True)
+    category = DeskRecordField(queryset=m.Category.objects.all(), required=False,
+                               allow_null=True)
     plain_status = serializers.CharField(read_only=True)
+
+    desk = None  # (organisation, DeskConfig) once a desk record was checked
+
+    def desk_records(self, name: str, model) -> dict:
+        user = self.context["request"].user
+        org_id = user.active_organisation_id
+        if self.desk is None:
+            self.desk = queries.organisation_and_config(org_id)
+        return self.desk[1].records[name] if scope.can(user, "view", model, org_id) else {}
 
     class Meta:
         model = m.Ticket
@@ -148,7 +179,7 @@ class TicketViewSet(BaseModelViewSet):
                 channel=m.Channel.API, service_unit=data.get("service_unit"), site=data.get("site"),
                 category=data.get("category"), impact=data.get("impact", 3),
                 urgency=data.get("urgency", 3),
-                idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER),
+                idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER), desk=serializer.desk,
             )
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc

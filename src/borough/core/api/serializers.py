@@ -14,7 +14,10 @@ class ScopedPrimaryKeyRelatedField(PrimaryKeyRelatedField):
         manager = queryset.model._default_manager
         if hasattr(manager, "visible_to"):
             user = request.user if request else None
-            return manager.visible_to(user).filter(pk__in=queryset.values("pk"))
+            visible = manager.visible_to(user)
+            if not queryset.query.has_filters():  # all records: no subquery to plan
+                return visible
+            return visible.filter(pk__in=queryset.values("pk"))
         return queryset
 
 
