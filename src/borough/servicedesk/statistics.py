@@ -266,9 +266,11 @@ def grouped(tickets, opened_days, resolved_days, period: Period, now: datetime) 
         band = Q(created_at__lte=now - timedelta(days=low))
         if high is not None:
             band &= Q(created_at__gt=now - timedelta(days=high))
-        bands[f"band{index}"] = Count("id", filter=band)
+        bands[f"band{index}"] = Count("created_at", filter=band)
+    # Counting created_at (never null), not id: the id is not in the ticket_open_backlog
+    # index, which then answers alone.
     open_now = (tickets.filter(status__in=OPEN_STATUSES).values("team_id", "service_unit_id")
-                .annotate(n=Count("id"), **bands).order_by())
+                .annotate(n=Count("created_at"), **bands).order_by())
     resolved = _in_period(resolved_days, period)
     return Groups(
         opened_weeks={row["week"]: row["n"] for row in weeks.annotate(n=Sum("tickets"))},
