@@ -83,3 +83,17 @@ def test_daily_totals_count_the_tickets_from_before_them():
                                                   "resolve_seconds")) == [
         (datetime(2025, 3, 4).date(), 2, 1, 5430)]
     assert daily.differences() == []
+
+
+@pytest.mark.django_db
+def test_the_ticket_table_is_vacuumed_sooner_on_postgresql():
+    """Index-only reads of open tickets need the visibility map kept current (0009)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("autovacuum storage parameters are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s",
+                       [Ticket._meta.db_table])
+        options = set(cursor.fetchone()[0] or [])
+    assert {"autovacuum_vacuum_scale_factor=0.02",
+            "autovacuum_vacuum_insert_scale_factor=0.02",
+            "autovacuum_analyze_scale_factor=0.02"} <= options
