@@ -66,6 +66,7 @@ def serving(size: str):
     dev_env = {**base_env, "BOROUGH_MODE": "development", "DEBUG": "false",
                "BOROUGH_DEMO_PASSWORD": password}
     run([str(VENV / "borough"), "migrate", "--no-input", "-v", "0"], dev_env)
+    run([str(VENV / "python"), "-m", "bench.servicedesk.forget"], dev_env)
     run([str(VENV / "borough"), "demo", "--quiet-logins"], dev_env)
     token = run([str(VENV / "borough"), "token", "create", AGENT, "--organisation", "cbc",
                  "--name", f"paired {datetime.now(UTC):%Y%m%d%H%M%S}"], dev_env,
