@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from borough.accounts.api import MeViewSet, TokenViewSet
 from borough.core.registry import registry
+from borough.core.views.jobs import JobStatusViewSet
 
 router = DefaultRouter()
 for entry in registry.all():
@@ -16,3 +17,4 @@ for prefix, viewset, basename in registry.api_routes:
     router.register(prefix, viewset, basename=basename)
 router.register("accounts/me", MeViewSet, basename="accounts-me")
 router.register("accounts/tokens", TokenViewSet, basename="accounts-token")
+router.register("core/jobs", JobStatusViewSet, basename="core-jobs")

@@ -45,8 +45,157 @@ def test_task_round_trip_through_redis():
 
 
 @pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_job_run_through_redis_is_recorded():
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("redis://"):
+        pytest.skip("set CELERY_BROKER_URL=redis://... (.ci/run does)")
+    from celery.contrib.testing.worker import start_worker
+
+    from borough.celery import app
+    from borough.core.jobs import queue_length
+    from borough.core.models import JobRun
+
+    app.conf.task_always_eager = False
+    app.conf.result_backend = url
+    try:
+        assert queue_length() is not None  # the broker answers
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+            result = tasks.run_periodic_job.delay("clear-expired-sessions").get(timeout=30)
+        assert result == "0 expired sessions removed"
+        run = JobRun.objects.get(name="clear-expired-sessions")
+        assert (run.via, run.outcome, run.result) == ("celery", "succeeded", result)
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.mark.redis
 def test_health_reports_the_broker(client):
     if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
         pytest.skip("needs Redis")
     body = client.get("/health/").json()
     assert body["broker"] == "ok"
+
+
+# --- recorded runs (core.jobs) -----------------------------------------------------------
+
+
+@pytest.fixture
+def flaky_job():
+    """A registered job that fails while `state["fail"]` is true."""
+    from borough.core.registry import registry
+
+    state = {"fail": False, "runs": 0}
+
+    def job():
+        state["runs"] += 1
+        if state["fail"]:
+            raise ConnectionError("mail server refused")
+        return f"run {state['runs']}"
+
+    registry.periodic_jobs["test-flaky"] = (job, 60)
+    yield state
+    registry.periodic_jobs.pop("test-flaky", None)
+
+
+def _status(name):
+    from borough.core.jobs import job_statuses
+
+    return next(s for s in job_statuses() if s.name == name)
+
+
+@pytest.mark.django_db
+def test_a_run_is_recorded_with_its_result(flaky_job):
+    from borough.core.jobs import run_job
+    from borough.core.models import JobRun
+
+    assert run_job("test-flaky", via="in-process") == "run 1"
+    run = JobRun.objects.get(name="test-flaky")
+    assert (run.outcome, run.result, run.via, run.attempt) == ("succeeded", "run 1",
+                                                              "in-process", 1)
+    assert run.finished_at >= run.started_at
+
+
+@pytest.mark.django_db
+def test_a_failure_is_recorded_retrying_then_failed_until_a_run_succeeds(flaky_job):
+    from borough.core.jobs import run_job
+    from borough.core.models import JobRun
+
+    run_job("test-flaky", via="celery")
+    flaky_job["fail"] = True
+    for attempt, final in ((1, False), (2, True), (1, True)):
+        with pytest.raises(ConnectionError):
+            run_job("test-flaky", via="celery", attempt=attempt, final=final)
+    assert list(JobRun.objects.filter(name="test-flaky").values_list("outcome", flat=True)) == [
+        "failed", "failed", "retrying", "succeeded"]
+    status = _status("test-flaky")
+    assert status.failing and status.failures_in_a_row == 2
+    assert status.last.error == "ConnectionError: mail server refused"
+    assert status.last_success_at is not None
+    flaky_job["fail"] = False
+    run_job("test-flaky", via="celery")
+    status = _status("test-flaky")
+    assert not status.failing and status.failures_in_a_row == 0
+
+
+@pytest.mark.django_db
+def test_the_worker_records_each_job_and_goes_on_after_a_failure(flaky_job, capsys):
+    from borough.core.models import JobRun
+
+    flaky_job["fail"] = True
+    call_command("worker", "--once")
+    captured = capsys.readouterr()
+    assert "test-flaky failed" in captured.err
+    assert JobRun.objects.get(name="test-flaky").outcome == "failed"
+    assert JobRun.objects.get(name="clear-expired-sessions").outcome == "succeeded"
+
+
+@pytest.mark.django_db
+def test_the_celery_task_records_its_run(flaky_job):
+    if os.environ.get("CELERY_BROKER_URL"):
+        pytest.skip("a broker is configured")
+    from borough.core.models import JobRun
+
+    assert tasks.run_periodic_job.delay("test-flaky").get() == "run 1"
+    assert JobRun.objects.get(name="test-flaky").via == "celery"
+
+
+@pytest.mark.django_db
+def test_the_status_page_is_for_platform_administrators(client, flaky_job, org_a):
+    from django.contrib.auth.models import Group
+
+    from borough.accounts import roles
+    from borough.core.jobs import run_job
+    from tests.factories import MembershipFactory, UserFactory
+
+    flaky_job["fail"] = True
+    with pytest.raises(ConnectionError):
+        run_job("test-flaky", via="in-process")
+    manager = UserFactory(username="manager")
+    MembershipFactory(user=manager, organisation=org_a,
+                      role=Group.objects.get(name=roles.ICT_MANAGER), is_default=True)
+    client.force_login(manager)
+    assert client.get("/jobs/").status_code == 403
+    assert client.get("/api/core/jobs/").status_code == 403
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    page = client.get("/jobs/").content.decode()
+    assert "test-flaky" in page and "ConnectionError: mail server refused" in page
+    assert "clear-expired-sessions" in page and "Not run yet" in page
+    assert "1 hour" in page and "1 minute" in page  # the sweeps' intervals, in words
+    rows = {row["name"]: row for row in client.get("/api/core/jobs/").json()}
+    assert rows["test-flaky"]["last_outcome"] == "failed"
+    assert rows["test-flaky"]["failures_in_a_row"] == 1
+    assert rows["clear-expired-sessions"]["last_outcome"] is None
+
+
+@pytest.mark.django_db
+def test_health_names_failing_jobs_but_not_their_errors(client, flaky_job):
+    from borough.core.jobs import run_job
+
+    flaky_job["fail"] = True
+    with pytest.raises(ConnectionError):
+        run_job("test-flaky", via="in-process")
+    body = client.get("/health/").json()
+    assert body["jobs"]["test-flaky"] == "failed"
+    assert body["failing_jobs"] == ["test-flaky"]
+    assert "mail server" not in str(body)

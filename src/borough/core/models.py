@@ -237,3 +237,32 @@ class Notification(BaseModel):
 
     def __str__(self):
         return self.subject
+
+
+class JobOutcome(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    RETRYING = "retrying", "Failed, will retry"
+    FAILED = "failed", "Failed"
+
+
+class JobRun(models.Model):
+    """One run of a periodic job (core.jobs): installation-wide, for administrators."""
+
+    name = models.CharField(max_length=100)
+    via = models.CharField(max_length=20, help_text="celery, in-process or inline")
+    attempt = models.PositiveSmallIntegerField(default=1)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=JobOutcome.choices,
+                               default=JobOutcome.RUNNING)
+    result = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["name", "-started_at"])]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"

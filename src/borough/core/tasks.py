@@ -8,6 +8,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from borough.core.jobs import run_job
 from borough.core.registry import registry
 
 log = logging.getLogger(__name__)
@@ -18,9 +19,12 @@ log = logging.getLogger(__name__)
     retry_backoff_max=600, max_retries=5, acks_late=True,
 )
 def run_periodic_job(self, name: str):
-    """Run one registered job by name; jobs are idempotent, so a retry is safe."""
-    func, _interval = registry.periodic_jobs[name]
-    result = func()
+    """Run one registered job by name, recorded (core.jobs); jobs are idempotent, so a
+    retry is safe. The last attempt's failure is recorded as failed, earlier ones as
+    retrying."""
+    retries = self.request.retries or 0
+    result = run_job(name, via="celery", attempt=retries + 1,
+                     final=retries >= self.max_retries)
     log.info("periodic job %s finished: %s", name, result)
     return result
 

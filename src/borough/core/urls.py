@@ -5,6 +5,7 @@ from borough.core.views.attached import (
     AttachmentUploadView,
     CommentCreateView,
 )
+from borough.core.views.jobs import JobsView
 from borough.core.views.pages import HomeView, NotificationsView, SearchView
 
 app_name = "core"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("search/", SearchView.as_view(), name="search"),
     path("notifications/", NotificationsView.as_view(), name="notifications"),
+    path("jobs/", JobsView.as_view(), name="jobs"),
     path("attachments/<int:pk>/", AttachmentDownloadView.as_view(), name="attachment_download"),
     path("records/<int:content_type_id>/<int:object_id>/attachments/",
          AttachmentUploadView.as_view(), name="attachment_add"),

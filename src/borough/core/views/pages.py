@@ -48,7 +48,8 @@ def broker_status() -> str:
 
 
 class HealthView(View):
-    """Public liveness report: database and broker. Says nothing about data."""
+    """Public liveness report: database, broker and the periodic jobs' last outcomes.
+    Says nothing about data."""
 
     permission_action = "public"
 
@@ -61,10 +62,18 @@ class HealthView(View):
             database = f"unavailable: {type(exc).__name__}"
         broker = broker_status()
         healthy = database == "ok" and not broker.startswith("unavailable")
-        return JsonResponse(
-            {"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
-            status=200 if healthy else 503,
-        )
+        body = {"status": "ok" if healthy else "degraded", "database": database, "broker": broker}
+        if database == "ok":
+            # Job names and outcomes only (no results or errors: this page is public).
+            # A failing job degrades nothing here: the site still serves.
+            from borough.core.jobs import job_statuses, queue_length
+
+            statuses = job_statuses()
+            body["queue_length"] = queue_length()
+            body["jobs"] = {s.name: s.last.outcome if s.last else "not run yet"
+                            for s in statuses}
+            body["failing_jobs"] = [s.name for s in statuses if s.failing]
+        return JsonResponse(body, status=200 if healthy else 503)
 
 
 class NotificationsView(LoginRequiredMixin, TemplateView):

@@ -7,6 +7,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from borough.core.jobs import run_job
 from borough.core.registry import registry
 
 
@@ -29,10 +30,10 @@ class Command(BaseCommand):
         due = {name: 0.0 for name in registry.periodic_jobs}
         while True:
             now = time.monotonic()
-            for name, (func, interval) in registry.periodic_jobs.items():
+            for name, (_func, interval) in registry.periodic_jobs.items():
                 if now >= due[name]:
                     try:
-                        self.stdout.write(f"{name}: {func()}")
+                        self.stdout.write(f"{name}: {run_job(name, via='in-process')}")
                     except Exception as exc:  # noqa: BLE001 - one failing job must not stop others
                         self.stderr.write(f"{name} failed: {exc!r}")
                     due[name] = now + interval
