@@ -176,8 +176,10 @@ def test_the_status_page_is_for_platform_administrators(client, flaky_job, org_a
                       role=Group.objects.get(name=roles.ICT_MANAGER), is_default=True)
     client.force_login(manager)
     assert client.get("/jobs/").status_code == 403
+    assert "Background jobs" not in client.get("/").content.decode()
     assert client.get("/api/core/jobs/").status_code == 403
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    assert 'href="/jobs/"' in client.get("/").content.decode()  # linked from home
     page = client.get("/jobs/").content.decode()
     assert "test-flaky" in page and "ConnectionError: mail server refused" in page
     assert "clear-expired-sessions" in page and "Not run yet" in page
@@ -199,3 +201,30 @@ def test_health_names_failing_jobs_but_not_their_errors(client, flaky_job):
     assert body["jobs"]["test-flaky"] == "failed"
     assert body["failing_jobs"] == ["test-flaky"]
     assert "mail server" not in str(body)
+
+
+@pytest.mark.django_db
+def test_old_runs_are_pruned_but_each_jobs_latest_and_latest_success_stay():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from borough.core.jobs import KEEP_DAYS, prune_job_runs
+    from borough.core.models import JobRun
+
+    long_ago = timezone.now() - timedelta(days=KEEP_DAYS + 5)
+
+    def run(name, outcome, days_ago):
+        return JobRun.objects.create(name=name, via="in-process", outcome=outcome,
+                                     started_at=long_ago + timedelta(days=5 - days_ago))
+
+    run("a", "succeeded", 3)  # old and superseded: goes
+    run("a", "succeeded", 2)  # old and superseded: goes
+    latest_success = run("a", "succeeded", 1)  # old, but a's latest success: stays
+    run("a", "failed", 0)  # old and not a's latest run: goes
+    latest = JobRun.objects.create(name="a", via="in-process", outcome="failed",
+                                   started_at=timezone.now())
+    only = run("b", "failed", 3)  # old, but b's latest run: stays
+    assert prune_job_runs() == f"3 job runs older than {KEEP_DAYS} days removed"
+    assert set(JobRun.objects.values_list("pk", flat=True)) == {
+        latest_success.pk, latest.pk, only.pk}

@@ -18,6 +18,7 @@ from borough.core.models import JobOutcome, JobRun
 from borough.core.registry import registry
 
 ERROR_LIMIT = 2000
+KEEP_DAYS = 30  # the SLA sweep alone records 1,440 runs a day
 
 
 def run_job(name: str, *, via: str, attempt: int = 1, final: bool = True):
@@ -99,3 +100,20 @@ def queue_length() -> int | None:
                 return 0  # not declared yet: no worker has started, nothing was sent
     except Exception:  # noqa: BLE001 - a status page reports, it does not fail
         return None
+
+
+def prune_job_runs() -> str:
+    """Delete runs older than KEEP_DAYS days, keeping each job's latest run and latest
+    success however old, so the status page still knows them."""
+    from datetime import timedelta
+
+    from django.db.models import Max
+
+    def latest_ids(runs):  # the newest row is the one recorded last
+        return set(runs.values("name").annotate(last=Max("id")).values_list("last", flat=True))
+
+    keep = latest_ids(JobRun.objects.all()) | latest_ids(
+        JobRun.objects.filter(outcome=JobOutcome.SUCCEEDED))
+    old = JobRun.objects.filter(started_at__lt=timezone.now() - timedelta(days=KEEP_DAYS))
+    deleted, _ = old.exclude(pk__in=keep).delete()
+    return f"{deleted} job runs older than {KEEP_DAYS} days removed"

@@ -43,4 +43,7 @@ def clear_expired_sessions() -> str:
 
 
 def register_core_jobs() -> None:
+    from borough.core.jobs import prune_job_runs
+
     registry.periodic_jobs.setdefault("clear-expired-sessions", (clear_expired_sessions, 3600))
+    registry.periodic_jobs.setdefault("prune-job-runs", (prune_job_runs, 24 * 3600))
