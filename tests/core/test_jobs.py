@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -26,8 +27,9 @@ def test_periodic_job_runs_inline_without_a_broker(settings):
     )
 
 
-@pytest.mark.redis
-def test_task_round_trip_through_redis():
+@contextlib.contextmanager
+def redis_worker():
+    """A real Celery worker (in a thread) on the Redis of CELERY_BROKER_URL."""
     url = os.environ.get("CELERY_BROKER_URL", "")
     if not url.startswith("redis://"):
         pytest.skip("set CELERY_BROKER_URL=redis://... (.ci/run does)")
@@ -39,34 +41,29 @@ def test_task_round_trip_through_redis():
     app.conf.result_backend = url
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-            assert tasks.ping.delay().get(timeout=30) == "pong"
+            yield
     finally:
         app.conf.task_always_eager = True
+
+
+@pytest.mark.redis
+def test_task_round_trip_through_redis():
+    with redis_worker():
+        assert tasks.ping.delay().get(timeout=30) == "pong"
 
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_job_run_through_redis_is_recorded():
-    url = os.environ.get("CELERY_BROKER_URL", "")
-    if not url.startswith("redis://"):
-        pytest.skip("set CELERY_BROKER_URL=redis://... (.ci/run does)")
-    from celery.contrib.testing.worker import start_worker
-
-    from borough.celery import app
     from borough.core.jobs import queue_length
     from borough.core.models import JobRun
 
-    app.conf.task_always_eager = False
-    app.conf.result_backend = url
-    try:
+    with redis_worker():
         assert queue_length() is not None  # the broker answers
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-            result = tasks.run_periodic_job.delay("clear-expired-sessions").get(timeout=30)
-        assert result == "0 expired sessions removed"
-        run = JobRun.objects.get(name="clear-expired-sessions")
-        assert (run.via, run.outcome, run.result) == ("celery", "succeeded", result)
-    finally:
-        app.conf.task_always_eager = True
+        result = tasks.run_periodic_job.delay("clear-expired-sessions").get(timeout=30)
+    assert result == "0 expired sessions removed"
+    run = JobRun.objects.get(name="clear-expired-sessions")
+    assert (run.via, run.outcome, run.result) == ("celery", "succeeded", result)
 
 
 @pytest.mark.redis
