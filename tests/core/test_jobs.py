@@ -225,3 +225,17 @@ def test_old_runs_are_pruned_but_each_jobs_latest_and_latest_success_stay():
     assert prune_job_runs() == f"3 job runs older than {KEEP_DAYS} days removed"
     assert set(JobRun.objects.values_list("pk", flat=True)) == {
         latest_success.pk, latest.pk, only.pk}
+
+
+@pytest.mark.django_db
+def test_job_statuses_read_each_jobs_recent_runs_once(django_assert_max_num_queries):
+    """The status page and /health/ read one query per job when its last success is
+    among its recent runs (a second only to look further back)."""
+    from borough.core.jobs import job_statuses, run_job
+    from borough.core.registry import registry
+
+    for name in registry.periodic_jobs:
+        run_job(name, via="in-process")
+    with django_assert_max_num_queries(len(registry.periodic_jobs)):
+        statuses = job_statuses()
+    assert all(s.last.outcome == "succeeded" and s.last_success_at for s in statuses)

@@ -63,22 +63,24 @@ class JobStatus:
 
 
 def job_statuses(recent: int = 20) -> list[JobStatus]:
-    """Each registered job with its last run, its last success and its failures since."""
+    """Each registered job with its last run, its last success and its failures since.
+
+    One query per job reads its recent runs; a second only when none of them succeeded.
+    """
     statuses = []
     for name, (_func, interval) in sorted(registry.periodic_jobs.items()):
-        runs = list(JobRun.objects.filter(name=name).exclude(outcome=JobOutcome.RUNNING)
-                    .order_by("-started_at", "-id")[:recent])
+        runs = list(JobRun.objects.filter(name=name).order_by("-started_at", "-id")[:recent])
         failures = 0
         for run in runs:
             if run.outcome == JobOutcome.SUCCEEDED:
                 break
             failures += run.outcome == JobOutcome.FAILED
         success = next((r.finished_at for r in runs if r.outcome == JobOutcome.SUCCEEDED), None)
-        if success is None:
+        if success is None and len(runs) == recent:
             success = (JobRun.objects.filter(name=name, outcome=JobOutcome.SUCCEEDED)
                        .values_list("finished_at", flat=True).first())
-        latest = (JobRun.objects.filter(name=name).order_by("-started_at", "-id").first())
-        statuses.append(JobStatus(name, int(interval), latest, success, failures))
+        statuses.append(JobStatus(name, int(interval), runs[0] if runs else None, success,
+                                  failures))
     return statuses
 
 
