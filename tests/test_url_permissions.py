@@ -42,6 +42,8 @@ PUBLIC_VIEWS = {
     "borough.accounts.views.PasswordResetConfirmView",
     "borough.accounts.views.PasswordResetCompleteView",
     "borough.core.views.pages.HealthView",
+    # A requester's signed link from an email: one ticket, for one person (mail.links).
+    "borough.mail.views.ticket_link.TicketLinkView",
 }
 
 # Views that are not Borough's own and guard themselves.

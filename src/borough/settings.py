@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "borough.organisation",
     "borough.accounts",
     "borough.servicedesk",
+    "borough.mail",
     "borough.standards",
     "borough.demo",
 ]
@@ -282,6 +283,18 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+
+# Email in and out (borough.mail). The address links in emails start with; the domain
+# of the Message-IDs Borough makes.
+BOROUGH_BASE_URL = env.get_str("BOROUGH_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+MAIL_DOMAIN = env.get_str("MAIL_DOMAIN", "") or (
+    DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost")
+# Mail larger than this goes to the quarantine whole; the gateway refuses at twice it.
+MAIL_MAX_BYTES = env.get_int("MAIL_MAX_BYTES", 25 * 1024 * 1024)
+# More messages than this from one address in an hour is a loop: the rest are cut.
+MAIL_LOOP_LIMIT = env.get_int("MAIL_LOOP_LIMIT", 30)
+MAILGATE_HOST = env.get_str("MAILGATE_HOST", "127.0.0.1")
+MAILGATE_PORT = env.get_int("MAILGATE_PORT", 2525)
 
 # --- Background jobs ------------------------------------------------------------
 CELERY_BROKER_URL = env.get_str("CELERY_BROKER_URL", "")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("borough.accounts.urls")),
     path("organisation/", include("borough.organisation.urls")),
     path("service-desk/", include("borough.servicedesk.urls")),
+    path("mail/", include("borough.mail.urls")),
     path("standards/", include("borough.standards.urls")),
     path("admin/", admin.site.urls),
     path("api/", include((router.urls, "api"), namespace="api")),

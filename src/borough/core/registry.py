@@ -76,6 +76,8 @@ class Registry:
     # /api/ by api_router.py after the registered models'.
     api_routes: list[tuple[str, type, str]] = field(default_factory=list)
     nav_links: list[NavLink] = field(default_factory=list)
+    # Called with a list of core.notifications.Notice, in the notifying transaction.
+    notification_channels: list[Callable[[object], None]] = field(default_factory=list)
 
     def register(self, entry: ModelEntry) -> ModelEntry:
         if entry.model in self.entries:

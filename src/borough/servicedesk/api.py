@@ -45,10 +45,11 @@ DeskSettingsViewSet = _config_viewset(m.DeskSettings, DeskSettingsSerializer,
 
 
 class RequesterField(ScopedPrimaryKeyRelatedField):
-    """A person the caller can see, with the service unit and site a new ticket copies."""
+    """A person the caller can see, with the service unit and site a new ticket copies,
+    and the login its acknowledgement goes to."""
 
     def get_queryset(self):
-        return super().get_queryset().select_related("service_unit", "site")
+        return super().get_queryset().select_related("service_unit", "site", "user")
 
 
 class DeskRecordField(ScopedPrimaryKeyRelatedField):

@@ -178,8 +178,9 @@ class TicketForm(ScopedModelForm):
         ).distinct().order_by("first_name", "last_name")
         if "requester" in self.fields:
             field = self.fields["requester"]
+            # The login too: the new ticket's acknowledgement goes to it.
             field.queryset = Person.objects.visible_to(self.user).select_related(
-                "service_unit", "site")
+                "service_unit", "site", "user")
             field.widget.attrs.update({
                 "autocomplete": "off", "spellcheck": "false", "list": "requester-suggestions",
                 "hx-get": reverse("servicedesk:requester_search"),

@@ -80,13 +80,18 @@ def _lock(ticket: Ticket, expected_version: int | None = None) -> Ticket:
     return locked
 
 
-def _entry(ticket: Ticket, kind: str, actor, body: str = "", /, **data) -> TimelineEntry:
-    # Positional-only, so `data` may carry a key named "kind" (a link's kind).
+def _entry(ticket: Ticket, kind: str, actor, body: str = "", /, *, sender=None,
+           **data) -> TimelineEntry:
+    # Positional-only, so `data` may carry a key named "kind" (a link's kind). `sender`:
+    # the person an email came from, when no signed-in user wrote it.
+    user = actor if getattr(actor, "pk", None) else None
+    if user is not None:
+        name = user.get_full_name() or user.username
+    else:
+        name = sender.full_name if sender is not None else "Borough"
     return TimelineEntry.objects.create(
         organisation_id=ticket.organisation_id, ticket=ticket, kind=kind, body=body,
-        author=actor if getattr(actor, "pk", None) else None,
-        author_name=(actor.get_full_name() or actor.username) if getattr(actor, "pk", None)
-        else "Borough", data=data, created_by=actor if getattr(actor, "pk", None) else None,
+        author=user, author_name=name, data=data, created_by=user,
     )
 
 
@@ -131,12 +136,13 @@ def raise_ticket(
     *, actor, organisation_id: int, ticket_type: str, title: str, description: str,
     requester=None, channel: str = Channel.PORTAL, service_unit=None, site=None, category=None,
     impact: int = 3, urgency: int = 3, team=None, assignee=None, idempotency_key: str | None = None,
-    desk=None,
+    desk=None, notify_requester: bool = True, then=None,
 ) -> Ticket:
     """Open an incident or request. A requester raises for themself; staff for anyone.
     `desk`: (organisation, DeskConfig) as queries.organisation_and_config gave them earlier
     in the same request (the staff form checks its choices against them), to save reading
-    them again."""
+    them again. `notify_requester` False: no acknowledgement by email (mail that a machine
+    sent). `then(ticket)` runs in the same transaction once the ticket is saved."""
     if requester is None:
         requester = queries.person_for(actor, organisation_id)
         if requester is None:
@@ -170,13 +176,18 @@ def raise_ticket(
 
     def opened(saved: Ticket) -> None:  # in create_record's transaction
         _entry(saved, EntryKind.STATUS, actor, "", new=saved.status)
-        notifications.notify(
-            [requester.user], organisation_id=organisation_id, event="ticket-created",
-            subject=f"[{saved.reference}] We have received: {saved.title}",
-            body="We have logged your request and will be in touch.", url=ticket_url(saved),
-        )
-        if saved.assignee_id:
-            _notify_assignment(saved)
+        if then is not None:
+            then(saved)  # before the acknowledgement, which may thread on what it records
+        with notifications.batch():
+            notifications.notify(
+                [requester.user], organisation_id=organisation_id, event="ticket-created",
+                subject=f"[{saved.reference}] We have received: {saved.title}",
+                body="We have logged your request and will be in touch.",
+                url=ticket_url(saved), people=[requester] if notify_requester else [],
+                thread=saved,
+            )
+            if saved.assignee_id:
+                _notify_assignment(saved)
 
     # Keys are looked up by user and key only: scope them to tickets, so a key first
     # used for another model can never return that model's id as a ticket. A repeated
@@ -217,12 +228,15 @@ def _notify_assignment(ticket: Ticket) -> None:
     notifications.notify(
         recipients, organisation_id=ticket.organisation_id, event="ticket-assigned",
         subject=f"[{ticket.reference}] Assigned to you: {ticket.title}", url=ticket_url(ticket),
+        thread=ticket,
     )
 
 
-def reply(ticket: Ticket, body: str, *, actor) -> TimelineEntry:
+def reply(ticket: Ticket, body: str, *, actor, sender=None, by_email: bool = False
+          ) -> TimelineEntry:
     """A public reply. Staff replies count as the response; a requester's reply to a
-    ticket awaiting them puts it back in progress."""
+    ticket awaiting them puts it back in progress. `sender`: the requester's person
+    record, for a reply that came by email from someone without a login."""
     _require_requester_or_worker(actor, ticket)
     body = _text(body, "body", "a reply")
     now = timezone.now()
@@ -233,7 +247,8 @@ def reply(ticket: Ticket, body: str, *, actor) -> TimelineEntry:
                                   f"{locked.reference}.")
         before = audit.snapshot(locked)
         is_worker = actor is not None and actor.has_perm("servicedesk.work_tickets", locked)
-        entry = _entry(locked, EntryKind.REPLY, actor, body)
+        entry = _entry(locked, EntryKind.REPLY, actor, body, sender=sender,
+                       **({"channel": Channel.EMAIL} if by_email else {}))
         if is_worker and locked.responded_at is None:
             elapsed.record_response(locked, now)
             sla.record_breaches(locked, now)
@@ -244,14 +259,14 @@ def reply(ticket: Ticket, body: str, *, actor) -> TimelineEntry:
             notifications.notify(
                 [locked.requester.user], organisation_id=locked.organisation_id,
                 event="ticket-reply", subject=f"[{locked.reference}] Reply: {locked.title}",
-                body=body, url=ticket_url(locked),
+                body=body, url=ticket_url(locked), people=[locked.requester], thread=locked,
             )
         else:
             notifications.notify(
                 [locked.assignee] if locked.assignee_id else queries.team_users(locked.team),
                 organisation_id=locked.organisation_id, event="ticket-reply",
                 subject=f"[{locked.reference}] The requester replied", body=body,
-                url=ticket_url(locked),
+                url=ticket_url(locked), thread=locked,
             )
     return entry
 
@@ -342,7 +357,7 @@ def resolve(ticket: Ticket, *, actor, note: str, expected_version: int | None = 
             [locked.requester.user], organisation_id=locked.organisation_id,
             event="ticket-resolved", subject=f"[{locked.reference}] Resolved: {locked.title}",
             body=note + "\n\nIf this is not fixed, reopen the ticket. Tell us how we did.",
-            url=ticket_url(locked),
+            url=ticket_url(locked), people=[locked.requester], thread=locked,
         )
         for child in locked.children.exclude(status__in=DONE_STATUSES):
             resolve(child, actor=actor,
@@ -368,9 +383,15 @@ def confirm_resolution(ticket: Ticket, *, actor) -> Ticket:
     return close(ticket, actor=actor)
 
 
+def within_reopen_window(ticket: Ticket, now=None) -> bool:
+    window = desk_settings(ticket.organisation_id).reopen_days
+    now = now or timezone.now()
+    return not ticket.resolved_at or now - ticket.resolved_at <= timedelta(days=window)
+
+
 def _reopen(locked: Ticket, actor, reason: str) -> Ticket:
-    window = desk_settings(locked.organisation_id).reopen_days
-    if locked.resolved_at and timezone.now() - locked.resolved_at > timedelta(days=window):
+    if not within_reopen_window(locked):
+        window = desk_settings(locked.organisation_id).reopen_days
         raise ValidationError(f"Tickets can be reopened for {window} days after they are resolved. "
                               "Raise a new one instead.")
     before = audit.snapshot(locked)
@@ -383,12 +404,13 @@ def _reopen(locked: Ticket, actor, reason: str) -> Ticket:
         [locked.assignee] if locked.assignee_id else queries.team_users(locked.team),
         organisation_id=locked.organisation_id, event="ticket-reopened",
         subject=f"[{locked.reference}] Reopened: {locked.title}", body=reason,
-        url=ticket_url(locked),
+        url=ticket_url(locked), thread=locked,
     )
     return locked
 
 
-def reopen(ticket: Ticket, *, actor, reason: str) -> Ticket:
+def reopen(ticket: Ticket, *, actor, reason: str, sender=None, by_email: bool = False
+           ) -> Ticket:
     _require_requester_or_worker(actor, ticket)
     reason = _text(reason, "reason", "why it is not fixed")
     with transaction.atomic():
@@ -396,7 +418,8 @@ def reopen(ticket: Ticket, *, actor, reason: str) -> Ticket:
         if locked.status != Status.RESOLVED:
             raise ValidationError(f"Only a resolved ticket can be reopened; {locked.reference} is "
                                   f"{locked.get_status_display().lower()}.")
-        _entry(locked, EntryKind.REPLY, actor, reason)
+        _entry(locked, EntryKind.REPLY, actor, reason, sender=sender,
+               **({"channel": Channel.EMAIL} if by_email else {}))
         return _reopen(locked, actor, reason)
 
 
@@ -413,8 +436,11 @@ def cancel(ticket: Ticket, *, actor, reason: str, expected_version: int | None =
         return _save(locked, actor, before)
 
 
-def rate(ticket: Ticket, *, actor, score: int, comment: str = "") -> Satisfaction:
-    if actor is None or ticket.requester.user_id != actor.pk:
+def rate(ticket: Ticket, *, actor, score: int, comment: str = "", sender=None) -> Satisfaction:
+    """`sender`: the requester's person record, rating through the signed link of an
+    email (no login)."""
+    by_link = actor is None and sender is not None and sender.pk == ticket.requester_id
+    if not by_link and (actor is None or ticket.requester.user_id != actor.pk):
         raise PermissionDenied("Only the person who raised the ticket can rate it.")
     try:
         score = int(score)
@@ -431,7 +457,7 @@ def rate(ticket: Ticket, *, actor, score: int, comment: str = "") -> Satisfactio
                                      "comment": (comment or "")[:5000], "created_by": actor,
                                      "updated_by": actor},
         )
-        _entry(locked, EntryKind.SATISFACTION, actor, comment or "", score=score)
+        _entry(locked, EntryKind.SATISFACTION, actor, comment or "", sender=sender, score=score)
     return rating
 
 
@@ -511,7 +537,7 @@ def sweep_sla(now=None) -> dict[str, int]:
                 notifications.notify(
                     recipients, organisation_id=locked.organisation_id, event="sla-breach",
                     subject=f"[{locked.reference}] SLA breached: {locked.title}",
-                    url=ticket_url(locked))
+                    url=ticket_url(locked), thread=locked)
             elif locked.warning_sent_at is None and share * 100 >= settings_.warning_percent:
                 locked.warning_sent_at = now
                 counts["warnings"] += 1
@@ -520,7 +546,7 @@ def sweep_sla(now=None) -> dict[str, int]:
                 notifications.notify(
                     recipients, organisation_id=locked.organisation_id, event="sla-warning",
                     subject=f"[{locked.reference}] SLA warning: {locked.title}",
-                    url=ticket_url(locked))
+                    url=ticket_url(locked), thread=locked)
             _save(locked, None, before)
     return counts
 

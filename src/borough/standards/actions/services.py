@@ -314,6 +314,13 @@ def remind_action_owners(now: datetime | None = None) -> int:
            .select_related("owner__user"))
     view = scope.permission_name(Action, "view")
     users: dict[int, object] = {}  # one instance per owner, so their roles are read once
+    # One transaction: an action is marked reminded only with its email queued; the
+    # emails are written together, in one insert.
+    with transaction.atomic(), notifications.batch():
+        return _remind(due, users, view, on, now)
+
+
+def _remind(due, users, view, on, now) -> int:
     sent = 0
     for action in due:
         user = users.setdefault(action.owner.user_id, action.owner.user)

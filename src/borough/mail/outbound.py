@@ -1,0 +1,335 @@
+"""Notifications by email: each notice (core.notifications) becomes one email per
+recipient, written from the organisation's template, threaded on its ticket, and sent by
+a background task after the change commits. Staff choose per event: at once, in a daily
+digest, or not by email."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import timedelta
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template import Context, Engine, TemplateSyntaxError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from borough.mail.models import (
+    Delivery,
+    Event,
+    InboundMessage,
+    Mailbox,
+    NotificationPreference,
+    NotificationTemplate,
+    OutboundEmail,
+    Outcome,
+    SendStatus,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+# One engine for what administrators write: no loaders, so no {% include %} of files;
+# the context is plain text values, so a template can reach nothing else.
+ENGINE = Engine(libraries={}, builtins=["django.template.defaultfilters",
+                                        "django.template.defaulttags"])
+
+DEFAULT_TEMPLATES = {
+    Event.CREATED: (
+        "{{ summary }}",
+        "Hello {{ recipient_name }},\n\nWe have logged your request as {{ reference }}: "
+        "{{ title }}.\n\n{{ body }}\n\nReply to this email to add to it, keeping "
+        "[{{ reference }}] in the subject.\n\nFollow it here: {{ url }}\n\n{{ organisation }}"
+        " ICT service desk",
+        "<p>Hello {{ recipient_name }},</p><p>We have logged your request as <strong>"
+        "{{ reference }}</strong>: {{ title }}.</p><p>{{ body|linebreaksbr }}</p><p>Reply to "
+        "this email to add to it.</p><p><a href=\"{{ url }}\">Follow {{ reference }}</a></p>"
+        "<p>{{ organisation }} ICT service desk</p>",
+    ),
+    Event.REPLY: (
+        "{{ summary }}",
+        "{{ body }}\n\n--\n{{ reference }}: {{ title }}\nReply to this email to answer.\n"
+        "{{ url }}",
+        "<p>{{ body|linebreaksbr }}</p><hr><p>{{ reference }}: {{ title }}<br>Reply to this "
+        "email to answer. <a href=\"{{ url }}\">Open {{ reference }}</a></p>",
+    ),
+    Event.ASSIGNED: (
+        "{{ summary }}",
+        "{{ reference }}: {{ title }} is now assigned to you.\n\n{{ url }}",
+        "<p><a href=\"{{ url }}\">{{ reference }}</a>: {{ title }} is now assigned to you.</p>",
+    ),
+    Event.SLA_WARNING: (
+        "{{ summary }}",
+        "{{ reference }}: {{ title }} has used most of its time to resolve.\n\n{{ url }}",
+        "<p><a href=\"{{ url }}\">{{ reference }}</a>: {{ title }} has used most of its time "
+        "to resolve.</p>",
+    ),
+    Event.SLA_BREACH: (
+        "{{ summary }}",
+        "{{ reference }}: {{ title }} has missed its service level target.\n\n{{ url }}",
+        "<p><a href=\"{{ url }}\">{{ reference }}</a>: {{ title }} has missed its service "
+        "level target.</p>",
+    ),
+    Event.RESOLVED: (
+        "{{ summary }}",
+        "Hello {{ recipient_name }},\n\nWe have resolved {{ reference }}: {{ title }}.\n\n"
+        "{{ body }}\n\nIs it fixed? Confirm: {{ confirm_url }}\nNot fixed? Reopen it: "
+        "{{ reopen_url }} (or reply to this email)\nTell us how we did: {{ rate_url }}\n\n"
+        "{{ organisation }} ICT service desk",
+        "<p>Hello {{ recipient_name }},</p><p>We have resolved <strong>{{ reference }}"
+        "</strong>: {{ title }}.</p><p>{{ body|linebreaksbr }}</p><ul><li><a href=\""
+        "{{ confirm_url }}\">Yes, it is fixed</a></li><li><a href=\"{{ reopen_url }}\">No, "
+        "reopen it</a> (or reply to this email)</li><li><a href=\"{{ rate_url }}\">Tell us "
+        "how we did</a></li></ul><p>{{ organisation }} ICT service desk</p>",
+    ),
+    Event.REOPENED: (
+        "{{ summary }}",
+        "{{ reference }}: {{ title }} was reopened.\n\n{{ body }}\n\n{{ url }}",
+        "<p><a href=\"{{ url }}\">{{ reference }}</a>: {{ title }} was reopened.</p>"
+        "<p>{{ body|linebreaksbr }}</p>",
+    ),
+}
+
+SAMPLE_CONTEXT = {
+    "reference": "INC-000123", "title": "Printer on floor 2 jams", "summary":
+    "[INC-000123] Printer on floor 2 jams", "body": "Thank you for letting us know.",
+    "url": "https://borough.example/t/1/", "recipient_name": "Sam Jones",
+    "organisation": "Example Council", "status": "Resolved", "confirm_url": "https://x/c",
+    "reopen_url": "https://x/r", "rate_url": "https://x/s",
+}
+
+
+def check_template(text: str, *, html: bool = False) -> None:
+    """Raise TemplateSyntaxError if `text` would not render (forms show the message)."""
+    ENGINE.from_string(text).render(Context(SAMPLE_CONTEXT, autoescape=html))
+
+
+def _render(text: str, context: dict, *, html: bool) -> str:
+    try:
+        return ENGINE.from_string(text).render(Context(context, autoescape=html))
+    except TemplateSyntaxError:
+        return ""  # saved templates are checked; a default then stands in (see below)
+
+
+def loop_token() -> str:
+    """This installation's mark on what it sends: seen on incoming mail, it is a loop."""
+    return salted_hmac("borough.mail.loop", settings.MAIL_DOMAIN).hexdigest()[:24]
+
+
+def thread_root(ticket) -> str:
+    """The Message-ID every email about `ticket` answers: the email that opened it, or
+    one made up from the ticket, so all of them thread together."""
+    opened = (InboundMessage.objects.filter(ticket_id=ticket.pk, outcome=Outcome.TICKET)
+              .order_by("id").values_list("message_id", flat=True).first())
+    return opened or f"<ticket-{ticket.pk}.{ticket.organisation_id}@{settings.MAIL_DOMAIN}>"
+
+
+def ticket_id_from_root(message_id: str) -> int | None:
+    found = re.fullmatch(rf"<ticket-(\d+)\.\d+@{re.escape(settings.MAIL_DOMAIN)}>", message_id)
+    return int(found.group(1)) if found else None
+
+
+def from_address(organisation_id: int) -> str:
+    box = (Mailbox.objects.filter(organisation_id=organisation_id, is_active=True)
+           .order_by("-is_default", "address").first())
+    return f"{box.name} <{box.address}>" if box else settings.DEFAULT_FROM_EMAIL
+
+
+def _links(ticket, person) -> dict:
+    """Links for the requester: signed, so they work without a login."""
+    from borough.mail import links
+
+    base = settings.BOROUGH_BASE_URL
+    if ticket is None or person is None:
+        return {}
+    page = base + reverse("mail:ticket_link", args=[links.token_for(ticket, person)])
+    return {"url": page, "confirm_url": page + "#confirm", "reopen_url": page + "#reopen",
+            "rate_url": page + "#rate"}
+
+
+def on_notices(notices) -> None:
+    """The email channel of core.notifications: one queued email per recipient, written
+    in the caller's transaction (so it commits with the change, or not at all), in one
+    insert. Staff members' choices (digest, no email) apply when it is sent."""
+    emails = [email for notice in notices for email in _emails_for(notice)]
+    if emails:
+        OutboundEmail.objects.bulk_create(emails)
+        pks = [e.pk for e in emails]
+        transaction.on_commit(lambda: _send_later(pks))
+
+
+def _emails_for(notice) -> list[OutboundEmail]:
+    from borough.servicedesk.models import Ticket
+
+    ticket = notice.thread if isinstance(notice.thread, Ticket) else None
+    recipients = [(p.email.strip().lower(), p.user if p.user_id else None, p.full_name,
+                   "requester", p) for p in notice.people]
+    covered = {r[1].pk for r in recipients if r[1] is not None}
+    recipients += [(u.email.lower(), u, u.get_full_name() or u.username, "staff", None)
+                   for u in notice.users if u.pk not in covered and u.email]
+    reference = getattr(ticket, "reference", "")
+    base = {"reference": reference, "title": getattr(ticket, "title", ""),
+            "summary": notice.subject, "body": notice.body,
+            "status": ticket.get_status_display() if ticket else ""}
+    return [
+        OutboundEmail(
+            organisation_id=notice.organisation_id, ticket=ticket, recipient=address,
+            user=user, event=notice.event, subject=notice.subject,
+            context={**base, "audience": audience, "recipient_name": name,
+                     "url": settings.BOROUGH_BASE_URL + notice.url, **_links(ticket, person)},
+            message_id=f"<{uuid.uuid4().hex}.{reference or 'borough'}@{settings.MAIL_DOMAIN}>")
+        for address, user, name, audience, person in recipients
+    ]
+
+
+def _held_by_choice(email: OutboundEmail) -> str:
+    """A member of staff's choice for this event: "" to send now, or the status that
+    holds the email instead (the digest, or not by email at all)."""
+    if email.context.get("audience") != "staff" or email.user_id is None:
+        return ""
+    delivery = (NotificationPreference.objects.filter(
+        organisation_id=email.organisation_id, user_id=email.user_id, event=email.event)
+        .values_list("delivery", flat=True).first())
+    return {Delivery.DIGEST: SendStatus.DIGEST, Delivery.OFF: SendStatus.OFF}.get(delivery, "")
+
+
+def write(email: OutboundEmail) -> None:
+    """Fill in the email from the organisation's template (or Borough's own), its sender
+    and its thread, just before it is sent. The ticket's reference is always in the
+    subject, so a reply finds its ticket whatever the template says."""
+    parts = DEFAULT_TEMPLATES.get(email.event, ("{{ summary }}", "{{ body }}\n\n{{ url }}", ""))
+    template = NotificationTemplate.objects.filter(organisation_id=email.organisation_id,
+                                                   event=email.event).first()
+    chosen = (template.subject, template.text_body, template.html_body) if template else parts
+    context = {**email.context, "organisation": _organisation_name(email.organisation_id)}
+    reference = context.get("reference", "")
+    subject = " ".join(_render(chosen[0], context, html=False).split()) or email.subject
+    if reference and f"[{reference}]" not in subject:
+        subject = f"[{reference}] {subject}"
+    email.subject = subject[:500]
+    email.text = (_render(chosen[1], context, html=False)
+                  or _render(parts[1], context, html=False))
+    email.html = _render(chosen[2], context, html=True) if chosen[2] else ""
+    email.from_address = from_address(email.organisation_id)
+    if email.ticket_id and not email.in_reply_to:
+        email.in_reply_to = email.references = thread_root(email.ticket)
+
+
+def _organisation_name(organisation_id: int) -> str:
+    from borough.organisation.models import Organisation
+
+    return (Organisation.objects.filter(pk=organisation_id).values_list("name", flat=True)
+            .first() or "")
+
+
+def _send_later(pks: list[int]) -> None:
+    from borough.mail import tasks
+
+    for pk in pks:
+        try:
+            tasks.send_email.delay(pk)
+        except Exception:  # noqa: BLE001 - the broker is down: the sweep sends it later
+            log.warning("email %s left for the periodic send", pk, exc_info=True)
+
+
+def send(pk: int) -> str:
+    """Send one queued email, once: the row is claimed before the SMTP conversation. A
+    transient failure puts it back with a later time to try (doubling each attempt);
+    after MAX_ATTEMPTS it is failed, and stays visible."""
+    now = timezone.now()
+    claimed = OutboundEmail.objects.filter(pk=pk, status=SendStatus.QUEUED).update(
+        status=SendStatus.SENDING, attempts=F("attempts") + 1,
+        next_attempt_at=now + timedelta(minutes=10))
+    if not claimed:
+        return "not queued"
+    email = OutboundEmail.objects.select_related("ticket").get(pk=pk)
+    held = _held_by_choice(email)
+    if held:
+        OutboundEmail.objects.filter(pk=pk).update(status=held, next_attempt_at=None)
+        return "held"
+    if Mailbox.objects.filter(address=email.recipient).exists():
+        OutboundEmail.objects.filter(pk=pk).update(
+            status=SendStatus.FAILED, next_attempt_at=None,
+            error="Not sent: the address is one of Borough's own mailboxes (a loop).")
+        return "failed"
+    if not email.text:  # written once; a retry sends the same words and headers
+        write(email)
+        email.save(update_fields=["subject", "text", "html", "from_address", "in_reply_to",
+                                  "references"])
+    message = EmailMultiAlternatives(
+        email.subject, email.text, email.from_address, [email.recipient],
+        headers=headers_for(email))
+    if email.html:
+        message.attach_alternative(email.html, "text/html")
+    try:
+        message.send()
+    except (OSError, SMTPException) as exc:
+        failed = email.attempts >= MAX_ATTEMPTS
+        OutboundEmail.objects.filter(pk=pk).update(
+            status=SendStatus.FAILED if failed else SendStatus.QUEUED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            next_attempt_at=None if failed else now + timedelta(minutes=2 ** email.attempts))
+        return "failed" if failed else "will retry"
+    OutboundEmail.objects.filter(pk=pk).update(status=SendStatus.SENT, sent_at=timezone.now(),
+                                               error="", next_attempt_at=None)
+    return "sent"
+
+
+def headers_for(email: OutboundEmail) -> dict[str, str]:
+    headers = {
+        "Message-ID": email.message_id,
+        # RFC 3834: an acknowledgement answers the requester's mail; the rest are
+        # generated. Either way, other systems must not answer them automatically.
+        "Auto-Submitted": "auto-replied" if email.event == Event.CREATED else "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+        "X-Borough-Loop": loop_token(),
+    }
+    if email.in_reply_to:
+        headers["In-Reply-To"] = email.in_reply_to
+        headers["References"] = email.references or email.in_reply_to
+    return headers
+
+
+def send_queued(now=None) -> str:
+    """The periodic send: queued emails whose time has come, and claims left by a worker
+    that died mid-send. Runs with or without a broker."""
+    now = now or timezone.now()
+    stale = OutboundEmail.objects.filter(status=SendStatus.SENDING, next_attempt_at__lt=now)
+    stale.update(status=SendStatus.QUEUED)
+    due = (OutboundEmail.objects.filter(status=SendStatus.QUEUED)
+           .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+           .order_by("id").values_list("pk", flat=True)[:500])
+    results = [send(pk) for pk in due]
+    return f"{results.count('sent')} sent, {results.count('will retry')} to retry, " \
+           f"{results.count('failed')} failed"
+
+
+def send_digests(now=None) -> str:
+    """One email per member of staff with everything held for their digest."""
+    now = now or timezone.now()
+    held = (OutboundEmail.objects.filter(status=SendStatus.DIGEST).order_by("id")
+            .values("pk", "organisation_id", "recipient", "user_id", "subject", "context"))
+    groups: dict[tuple, list[dict]] = {}
+    for row in held:
+        groups.setdefault((row["organisation_id"], row["recipient"], row["user_id"]),
+                          []).append(row)
+    for (organisation_id, recipient, user_id), rows in groups.items():
+        lines = [f"- {r['subject']}\n  {r['context'].get('url', '')}" for r in rows]
+        with transaction.atomic():
+            digest = OutboundEmail.objects.create(
+                organisation_id=organisation_id, recipient=recipient, user_id=user_id,
+                event="digest", from_address=from_address(organisation_id),
+                subject=f"Borough: {len(rows)} notification{'s' if len(rows) != 1 else ''}, "
+                        f"{timezone.localdate(now):%-d %B %Y}",
+                text="Since your last digest:\n\n" + "\n".join(lines),
+                message_id=f"<{uuid.uuid4().hex}.digest@{settings.MAIL_DOMAIN}>")
+            OutboundEmail.objects.filter(pk__in=[r["pk"] for r in rows]).update(
+                status=SendStatus.DIGESTED)
+            transaction.on_commit(lambda pk=digest.pk: _send_later([pk]))
+    return f"{len(groups)} digests"
