@@ -3,6 +3,7 @@ it, and a way to write messages as mail clients and mail servers do."""
 
 from __future__ import annotations
 
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -22,7 +23,7 @@ def mailbox(desk):  # noqa: F811
 
 def email(*, sender="rita@copeland.example.gov.uk", subject="Printer jams", body="It jams.",
           to=DESK_ADDRESS, message_id=None, headers=None, html=None, attachments=()) -> bytes:
-    """A message as a mail client writes it, as bytes."""
+    """A message as a mail client sends it: bytes, lines ending CRLF."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -36,4 +37,4 @@ def email(*, sender="rita@copeland.example.gov.uk", subject="Printer jams", body
         message.add_alternative(html, subtype="html")
     for name, content, maintype, subtype in attachments:
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
-    return bytes(message)
+    return message.as_bytes(policy=policy.SMTP)

@@ -1,0 +1,89 @@
+"""The SMTP gateway over a real socket: smtplib delivers into `borough mailgate`'s
+controller, running in this process on a free port."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+from unittest import mock
+
+import pytest
+
+from borough.mail import gateway, inbound
+from borough.mail.models import InboundMessage
+from borough.servicedesk.models import Ticket
+from tests.mail.conftest import DESK_ADDRESS, email
+
+# The gateway's thread writes through its own connection: the test's data must commit.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def gate(mailbox):
+    running = gateway.controller("127.0.0.1", free_port())
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def send(gate, raw: bytes, to=(DESK_ADDRESS,), sender="rita@copeland.example.gov.uk"):
+    with smtplib.SMTP(gate.hostname, gate.port, timeout=30) as client:
+        return client.sendmail(sender, list(to), raw)
+
+
+def test_mail_delivered_over_smtp_opens_a_ticket(gate):
+    refused = send(gate, email(subject="Monitor dead", message_id="<smtp-1@client.example>"))
+    assert refused == {}
+    record = InboundMessage.objects.get(message_id="<smtp-1@client.example>")
+    assert record.via == "smtp" and record.outcome == "ticket"
+    assert Ticket.objects.get().title == "Monitor dead"
+
+
+def test_an_address_that_is_no_mailbox_is_refused_at_rcpt(gate):
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        send(gate, email(), to=["nobody@copeland.example.gov.uk"])
+    assert refused.value.recipients["nobody@copeland.example.gov.uk"][0] == 550
+    assert not InboundMessage.objects.exists()
+
+
+def test_one_good_recipient_among_unknown_ones_is_delivered_once(gate):
+    refused = send(gate, email(), to=[DESK_ADDRESS, "nobody@copeland.example.gov.uk"])
+    assert list(refused) == ["nobody@copeland.example.gov.uk"]
+    assert InboundMessage.objects.count() == 1
+
+
+def test_a_failure_to_record_is_a_temporary_refusal_and_the_retry_lands(gate):
+    raw = email(message_id="<retry@client.example>")
+    with (mock.patch.object(inbound, "deliver", side_effect=RuntimeError("database gone")),
+          pytest.raises(smtplib.SMTPDataError) as refused):
+        send(gate, raw)
+    assert refused.value.smtp_code == 451
+    assert not InboundMessage.objects.exists()
+    send(gate, raw)  # the sending server tries again
+    assert InboundMessage.objects.get().message_id == "<retry@client.example>"
+    send(gate, raw)  # and once more: counted, not processed twice
+    assert InboundMessage.objects.get().duplicates == 1 and Ticket.objects.count() == 1
+
+
+def test_mail_over_the_limit_is_quarantined_and_far_over_it_refused(mailbox, settings):
+    settings.MAIL_MAX_BYTES = 4096  # the gateway takes up to twice it
+    small = gateway.controller("127.0.0.1", free_port())
+    small.start()
+    try:
+        send(small, email(body="xxxxxxxxx\n" * 500, message_id="<big@client.example>"))
+        record = InboundMessage.objects.get(message_id="<big@client.example>")
+        assert record.outcome == "quarantined" and "Larger than the limit" in record.reason
+        with pytest.raises(smtplib.SMTPException) as refused:
+            send(small, email(body="xxxxxxxxx\n" * 1000, message_id="<huge@client.example>"))
+        assert "552" in str(refused.value)  # exceeded storage: the sender is told at once
+        assert not InboundMessage.objects.filter(message_id="<huge@client.example>").exists()
+    finally:
+        small.stop()
