@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 
 from borough.accounts.models import Membership, User
 from borough.core import references
+from borough.mail import models as mail
 from borough.organisation import models as m
 from borough.servicedesk import models as sd
 from borough.standards import models as st
@@ -325,6 +326,51 @@ class ActionUpdateFactory(OrgOwnedFactory):
     status = st.ActionStatus.IN_PROGRESS
 
 
+class MailboxFactory(OrgOwnedFactory):
+    class Meta:
+        model = mail.Mailbox
+
+    name = factory.Sequence(lambda n: f"Mailbox {n}")
+    address = factory.Sequence(lambda n: f"help{n}@council{n}.example.gov.uk")
+
+
+class NotificationTemplateFactory(OrgOwnedFactory):
+    class Meta:
+        model = mail.NotificationTemplate
+
+    # One template per event and organisation; consecutive ones differ in event (and str).
+    event = factory.Sequence(lambda n: mail.Event.values[n % len(mail.Event.values)])
+    subject = "{{ summary }}"
+    text_body = "Hello {{ recipient_name }},\n\n{{ body }}\n\n{{ url }}"
+
+
+class InboundMessageFactory(OrgOwnedFactory):
+    """A quarantined message (without its original kept)."""
+
+    class Meta:
+        model = mail.InboundMessage
+
+    mailbox = factory.SubFactory(MailboxFactory, organisation=factory.SelfAttribute("..organisation"))
+    message_key = factory.Sequence(lambda n: f"{n:064x}")
+    message_id = factory.Sequence(lambda n: f"<m{n}@client.example>")
+    via = "smtp"
+    sender = factory.Sequence(lambda n: f"sender{n}@example.org")
+    subject = factory.Sequence(lambda n: f"Received message {n}")
+    outcome = mail.Outcome.QUARANTINED
+    reason = "Unknown character set “x-unknown”."
+
+
+class OutboundEmailFactory(OrgOwnedFactory):
+    class Meta:
+        model = mail.OutboundEmail
+
+    recipient = factory.Sequence(lambda n: f"recipient{n}@example.gov.uk")
+    event = mail.Event.ASSIGNED
+    subject = factory.Sequence(lambda n: f"Sent email {n}")
+    message_id = factory.Sequence(lambda n: f"<s{n}.borough@borough.example>")
+    status = mail.SendStatus.SENT
+
+
 # Model -> factory, for suites that walk the registry.
 FACTORIES = {
     m.ServiceUnit: ServiceUnitFactory,
@@ -350,4 +396,6 @@ FACTORIES = {
     st.Target: TargetFactory,
     st.Action: ActionFactory,
     st.ActionUpdate: ActionUpdateFactory,
+    mail.Mailbox: MailboxFactory,
+    mail.NotificationTemplate: NotificationTemplateFactory,
 }

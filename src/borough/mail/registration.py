@@ -1,7 +1,61 @@
-"""The email module's pages, API and roles, registered with the core registry."""
+"""The email module's pages, API and roles, registered with the core registry.
+
+Mailboxes and notification templates are registered models (generic list, detail,
+add, change, delete, history, export and API). Received messages and sent emails are
+records the mail system writes, never people: they have their own read-only pages and
+API routes (`/api/mail/messages/`, `/api/mail/sent/`) and menu links. Preferences are
+each member of staff's own, at `/mail/preferences/` and `/api/mail/preferences/`."""
 
 from __future__ import annotations
 
+from borough.core.registry import ModelEntry, NavLink
+
+SECTION = "Email"
+
 
 def register() -> None:
-    pass
+    from borough.accounts import roles
+    from borough.core.registry import grant_model_permissions, registry
+    from borough.mail import api, filters, forms, tables
+    from borough.mail import models as m
+
+    registry.register(ModelEntry(
+        m.Mailbox, filters.MailboxFilterSet, tables.MailboxTable, forms.MailboxForm,
+        api.MailboxSerializer, api.MailboxViewSet, search_fields=("address", "name"),
+        nav_section=SECTION, nav_order=30,
+        detail_fields=("name", "address", "is_active", "is_default", "imap_host", "imap_port",
+                       "imap_ssl", "imap_username", "imap_password_env", "imap_folder",
+                       "last_polled_at", "last_poll_error"),
+    ))
+    registry.register(ModelEntry(
+        m.NotificationTemplate, filters.NotificationTemplateFilterSet,
+        tables.NotificationTemplateTable, forms.NotificationTemplateForm,
+        api.NotificationTemplateSerializer, api.NotificationTemplateViewSet,
+        nav_section=None,  # the menu opens the page of every event (below)
+        detail_fields=("event", "subject", "text_body", "html_body"),
+    ))
+    registry.nav_links.append(NavLink(SECTION, "Received messages",
+                                      "mail:inboundmessage_list", m.InboundMessage, order=10))
+    registry.nav_links.append(NavLink(SECTION, "Sent emails", "mail:outboundemail_list",
+                                      m.OutboundEmail, order=20))
+    registry.nav_links.append(NavLink(SECTION, "Notification templates",
+                                      "mail:notificationtemplate_events", m.NotificationTemplate,
+                                      order=40))
+    registry.api_routes.append(("mail/messages", api.InboundMessageViewSet,
+                                "mail-inboundmessage"))
+    registry.api_routes.append(("mail/sent", api.OutboundEmailViewSet, "mail-outboundemail"))
+    registry.api_routes.append(("mail/preferences", api.PreferencesViewSet,
+                                "mail-preferences"))
+
+    managers = (roles.ICT_MANAGER, roles.ADMINISTRATOR)
+    for role in roles.READ_ALL_ROLES:
+        grant_model_permissions(role, [m.Mailbox, m.NotificationTemplate, m.InboundMessage,
+                                       m.OutboundEmail], ("view",))
+    for role in managers:
+        grant_model_permissions(role, [m.Mailbox, m.NotificationTemplate],
+                                ("add", "change", "delete"))
+        # Release and discard from the quarantine; nobody adds or edits messages.
+        grant_model_permissions(role, [m.InboundMessage], ("change",))
+    # Each member of staff who works tickets chooses how they hear of them.
+    for role in (roles.AGENT, roles.TEAM_LEAD, roles.ICT_MANAGER, roles.ADMINISTRATOR):
+        grant_model_permissions(role, [m.NotificationPreference], ("view", "add", "change"))

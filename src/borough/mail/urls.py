@@ -1,9 +1,44 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from borough.mail.views import ticket_link
+from borough.core.registry import registry
+from borough.core.urls_helper import crud_urls
+from borough.mail import models as m
+from borough.mail.views import messages, preferences, settings, ticket_link
 
 app_name = "mail"
 
 urlpatterns = [
     path("t/<str:token>/", ticket_link.TicketLinkView.as_view(), name="ticket_link"),
+    path("preferences/", preferences.PreferencesView.as_view(), name="preferences"),
+    *crud_urls(registry.get(m.Mailbox), "mailboxes", add=settings.MailboxCreateView,
+               edit=settings.MailboxEditView),
+    path("templates/events/", settings.TemplateEventsView.as_view(
+        entry=registry.get(m.NotificationTemplate)), name="notificationtemplate_events"),
+    *crud_urls(registry.get(m.NotificationTemplate), "templates",
+               list=settings.TemplateListView, add=settings.TemplateCreateView,
+               edit=settings.TemplateEditView, detail=settings.TemplateDetailView),
+    # Received messages and the quarantine: read-only, with release and discard.
+    path("messages/", messages.MessageListView.as_view(entry=messages.MESSAGES),
+         name="inboundmessage_list"),
+    re_path(r"^messages/export/(?P<format>csv|xlsx)/$",
+            messages.MessageExportView.as_view(entry=messages.MESSAGES),
+            name="inboundmessage_export"),
+    path("messages/<int:pk>/", messages.MessageDetailView.as_view(entry=messages.MESSAGES),
+         name="inboundmessage_detail"),
+    path("messages/<int:pk>/history/",
+         messages.MessageHistoryView.as_view(entry=messages.MESSAGES),
+         name="inboundmessage_history"),
+    path("messages/<int:pk>/release/", messages.ReleaseView.as_view(entry=messages.MESSAGES),
+         name="inboundmessage_release"),
+    path("messages/<int:pk>/discard/", messages.DiscardView.as_view(entry=messages.MESSAGES),
+         name="inboundmessage_discard"),
+    path("messages/<int:pk>/original.eml",
+         messages.RawMessageView.as_view(entry=messages.MESSAGES), name="inboundmessage_raw"),
+    # The sent-email log: read-only.
+    path("sent/", messages.SentListView.as_view(entry=messages.SENT),
+         name="outboundemail_list"),
+    re_path(r"^sent/export/(?P<format>csv|xlsx)/$",
+            messages.SentExportView.as_view(entry=messages.SENT), name="outboundemail_export"),
+    path("sent/<int:pk>/", messages.SentDetailView.as_view(entry=messages.SENT),
+         name="outboundemail_detail"),
 ]

@@ -1,0 +1,118 @@
+"""Forms for the email pages. They shape and check input; mail.services writes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from borough.core.forms import ScopedModelForm
+from borough.mail import services
+from borough.mail.models import Delivery, Event, Mailbox, NotificationTemplate
+
+MAILBOX_FIELDS = ["name", "address", "is_active", "is_default", "imap_host", "imap_port",
+                  "imap_ssl", "imap_username", "imap_password_env", "imap_folder"]
+
+
+class MailboxForm(ScopedModelForm):
+    class Meta:
+        model = Mailbox
+        fields = MAILBOX_FIELDS
+        help_texts = {
+            "address": "Mail to this address opens tickets for this organisation. Stored in "
+                       "lower case; each address can belong to only one mailbox.",
+            "is_default": "Notifications are sent from this address, so replies come back "
+                          "to this mailbox. Choosing it here stops any other mailbox being "
+                          "the one.",
+            "imap_password_env": "The name of an environment variable on the Borough server "
+                                 "that holds the password, for example "
+                                 "MAIL_HELPDESK_PASSWORD. The password itself is never "
+                                 "stored in Borough.",
+        }
+        error_messages = {"address": {"unique": services.ADDRESS_TAKEN,
+                                      "invalid": "Enter an email address in the correct "
+                                                 "format, like ithelp@council.gov.uk."}}
+        widgets = {"imap_port": forms.NumberInput(attrs={"class": "govuk-input--width-5"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["address"].widget.attrs.update({"autocomplete": "off",
+                                                    "spellcheck": "false"})
+        self.fields["imap_password_env"].widget.attrs.update({
+            "autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-20"})
+
+    def clean_address(self):
+        address = services.normalise_address(self.cleaned_data.get("address"))
+        if address and services.address_taken(address, exclude_pk=self.instance.pk):
+            raise ValidationError(services.ADDRESS_TAKEN, code="unique")
+        return address
+
+    def clean_imap_password_env(self):
+        return services.check_env_name(self.cleaned_data.get("imap_password_env", ""))
+
+
+PLACEHOLDER_HINT = (
+    "Write {{ placeholder }} where a value goes. Every email: "
+    + ", ".join(services.PLACEHOLDERS)
+    + ". The requester's resolved email also has: "
+    + ", ".join(services.RESOLVED_PLACEHOLDERS) + "."
+)
+
+
+class NotificationTemplateForm(ScopedModelForm):
+    class Meta:
+        model = NotificationTemplate
+        fields = ["event", "subject", "text_body", "html_body"]
+        help_texts = {
+            "subject": "The ticket's reference is added in square brackets if the subject "
+                       "leaves it out, so replies find their ticket. " + PLACEHOLDER_HINT,
+            "text_body": PLACEHOLDER_HINT,
+            "html_body": "Leave blank to send the plain text only. Values are escaped; "
+                         "{{ body|linebreaksbr }} keeps line breaks. " + PLACEHOLDER_HINT,
+        }
+        widgets = {"text_body": forms.Textarea(attrs={"rows": 10, "spellcheck": "true"}),
+                   "html_body": forms.Textarea(attrs={"rows": 10, "spellcheck": "false"})}
+
+    def _checked(self, name: str, *, html: bool = False) -> str:
+        value = self.cleaned_data.get(name, "")
+        problem = services.template_problem(value, html=html)
+        if problem:
+            raise ValidationError(f"{self.fields[name].label}: {problem}", code="template")
+        return value
+
+    def clean_subject(self):
+        return self._checked("subject")
+
+    def clean_text_body(self):
+        return self._checked("text_body")
+
+    def clean_html_body(self):
+        return self._checked("html_body", html=True)
+
+    def clean_event(self):
+        event = self.cleaned_data.get("event")
+        organisation_id = self.instance.organisation_id
+        taken = NotificationTemplate.objects.visible_to(self.user).filter(
+            organisation_id=organisation_id, event=event).exclude(pk=self.instance.pk)
+        if event and taken.exists():
+            raise ValidationError(f"There is already a template for “{Event(event).label}”: "
+                                  "change that one instead.", code="unique")
+        return event
+
+
+class PreferencesForm(forms.Form):
+    """One radios group per event: how the signed-in member of staff hears of it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for event in Event:
+            self.fields[event.value] = forms.ChoiceField(
+                label=event.label, choices=Delivery.choices, widget=forms.RadioSelect,
+                error_messages={"required": f"Choose how to hear about: {event.label}.",
+                                "invalid_choice": f"Choose how to hear about: {event.label}."})
+
+
+class DiscardForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you discarding it?", required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the message's record, for whoever looks at it later.")

@@ -1,0 +1,272 @@
+"""The email module's write verbs for what people set up: mailboxes (one default per
+organisation), notification templates (checked to render), a member of staff's email
+preferences, and the quarantine's release and discard (audited). Each takes `actor`,
+runs in one transaction and goes through core.services or core.audit."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from borough.core import audit, scope, services
+from borough.core.models import AuditAction
+from borough.mail import inbound, outbound
+from borough.mail.models import (
+    Delivery,
+    Event,
+    InboundMessage,
+    Mailbox,
+    NotificationPreference,
+    NotificationTemplate,
+    Outcome,
+)
+
+# --- mailboxes --------------------------------------------------------------------------
+
+ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+ENV_NAME_MESSAGE = ("Enter the name of an environment variable in capital letters, digits "
+                    "and underscores, not starting with a digit, like MAIL_HELPDESK_PASSWORD. "
+                    "Put the password itself in that variable on the server, never here.")
+ADDRESS_TAKEN = ("Another mailbox already uses this address. An address can belong to only "
+                 "one mailbox in Borough.")
+
+
+def check_env_name(value: str) -> str:
+    """The IMAP password's environment variable name, or a ValidationError."""
+    value = (value or "").strip()
+    if value and not ENV_NAME.fullmatch(value):
+        raise ValidationError(ENV_NAME_MESSAGE, code="env_name")
+    return value
+
+
+def normalise_address(value: str) -> str:
+    return (value or "").strip().lower()
+
+
+def address_taken(address: str, *, exclude_pk: int | None = None) -> bool:
+    """Whether another mailbox, of any organisation, receives at `address`. Addresses are
+    unique across the installation: the mail server hands Borough one message per address."""
+    others = Mailbox.objects.filter(address__iexact=normalise_address(address))
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.exists()
+
+
+def _check_mailbox(mailbox: Mailbox) -> None:
+    errors = {}
+    mailbox.address = normalise_address(mailbox.address)
+    try:
+        mailbox.imap_password_env = check_env_name(mailbox.imap_password_env)
+    except ValidationError as exc:
+        errors["imap_password_env"] = exc.messages
+    if mailbox.address and address_taken(mailbox.address, exclude_pk=mailbox.pk):
+        errors["address"] = [ADDRESS_TAKEN]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _lock_mailboxes(organisation_id: int) -> None:
+    """Take the organisation's mailbox rows in one order before changing any, so two
+    people making different mailboxes the default wait for each other, not deadlock."""
+    list(Mailbox.objects.select_for_update().filter(organisation_id=organisation_id)
+         .order_by("pk").values_list("pk", flat=True))
+
+
+def _only_default(mailbox: Mailbox, actor) -> None:
+    """`mailbox` is the default: the organisation's others no longer are (audited)."""
+    others = Mailbox.objects.filter(organisation_id=mailbox.organisation_id,
+                                    is_default=True).exclude(pk=mailbox.pk)
+    for other in others:
+        services.update_record(other, actor=actor, data={"is_default": False},
+                               expected_version=None,
+                               note=f"{mailbox.address} became the address notifications "
+                                    "are sent from.")
+
+
+def create_mailbox(mailbox: Mailbox, *, actor, idempotency_key: str | None = None) -> Mailbox:
+    services.require(actor, "add", Mailbox, mailbox.organisation_id)
+    _check_mailbox(mailbox)
+    with transaction.atomic():
+        _lock_mailboxes(mailbox.organisation_id)
+
+        def then(record):
+            if record.is_default:
+                _only_default(record, actor)
+
+        return services.create_record(mailbox, actor=actor, idempotency_key=idempotency_key,
+                                      then=then)
+
+
+def update_mailbox(mailbox: Mailbox, *, actor, data: dict, expected_version: int | None
+                   ) -> Mailbox:
+    services.require(actor, "change", Mailbox, mailbox.organisation_id)
+    data = dict(data)
+    errors = {}
+    if "address" in data:
+        data["address"] = normalise_address(data["address"])
+        if address_taken(data["address"], exclude_pk=mailbox.pk):
+            errors["address"] = [ADDRESS_TAKEN]
+    if "imap_password_env" in data:
+        try:
+            data["imap_password_env"] = check_env_name(data["imap_password_env"])
+        except ValidationError as exc:
+            errors["imap_password_env"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _lock_mailboxes(mailbox.organisation_id)
+        saved = services.update_record(mailbox, actor=actor, data=data,
+                                       expected_version=expected_version)
+        if saved.is_default:
+            _only_default(saved, actor)
+    return saved
+
+
+# --- notification templates -------------------------------------------------------------
+
+PLACEHOLDERS = ("reference", "title", "summary", "body", "url", "recipient_name",
+                "organisation", "status")
+RESOLVED_PLACEHOLDERS = ("confirm_url", "reopen_url", "rate_url")
+# What would put a requester's words into an HTML email unescaped (SECURITY.md rule 10).
+UNESCAPED = re.compile(r"\|\s*safe(seq)?\b|{%\s*autoescape\s+off\s*%}")
+TEMPLATE_FIELDS = (("subject", False), ("text_body", False), ("html_body", True))
+
+
+def template_problem(text: str, *, html: bool = False) -> str:
+    """Why `text` cannot be used as a notification template, or ""."""
+    if html and UNESCAPED.search(text or ""):
+        return ("Remove “|safe” and “{% autoescape off %}”: what people type must stay "
+                "escaped in HTML emails.")
+    try:
+        outbound.check_template(text or "", html=html)
+    except Exception as exc:  # noqa: BLE001 - any failure to render is the author's to fix
+        detail = str(exc).strip() or type(exc).__name__
+        return f"This does not work as a template: {detail}"
+    return ""
+
+
+def _check_template(template: NotificationTemplate) -> None:
+    errors = {}
+    for name, html in TEMPLATE_FIELDS:
+        problem = template_problem(getattr(template, name), html=html)
+        if problem:
+            errors[name] = [problem]
+    taken = NotificationTemplate.objects.filter(organisation_id=template.organisation_id,
+                                                event=template.event).exclude(pk=template.pk)
+    if template.event and taken.exists():
+        errors["event"] = [f"There is already a template for “{template}”: change that one."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_template(template: NotificationTemplate, *, actor,
+                    idempotency_key: str | None = None) -> NotificationTemplate:
+    services.require(actor, "add", NotificationTemplate, template.organisation_id)
+    _check_template(template)
+    return services.create_record(template, actor=actor, idempotency_key=idempotency_key)
+
+
+def update_template(template: NotificationTemplate, *, actor, data: dict,
+                    expected_version: int | None) -> NotificationTemplate:
+    services.require(actor, "change", NotificationTemplate, template.organisation_id)
+    preview = NotificationTemplate(pk=template.pk, organisation_id=template.organisation_id,
+                                   **{name: getattr(template, name)
+                                      for name in ("event", "subject", "text_body",
+                                                   "html_body")})
+    for name, value in data.items():
+        setattr(preview, name, value)
+    _check_template(preview)
+    return services.update_record(template, actor=actor, data=data,
+                                  expected_version=expected_version)
+
+
+def default_template(event: str) -> dict[str, str]:
+    """Borough's own wording for `event`, as a template's fields."""
+    subject, text, html = outbound.DEFAULT_TEMPLATES[Event(event)]
+    return {"event": event, "subject": subject, "text_body": text, "html_body": html}
+
+
+# --- a member of staff's email preferences ----------------------------------------------
+
+WORKS_TICKETS = "servicedesk.work_tickets"
+
+
+def may_choose_email(user, organisation_id: int | None) -> bool:
+    """Email notifications go to staff who work tickets; requesters hear by email anyway."""
+    return organisation_id is not None and organisation_id in scope.organisation_ids(
+        user, WORKS_TICKETS)
+
+
+def require_staff(user) -> int:
+    """The user's active organisation, if they may choose how they hear there."""
+    organisation_id = getattr(user, "active_organisation_id", None)
+    if not may_choose_email(user, organisation_id):
+        raise PermissionDenied(
+            "Email notifications are for people who work service desk tickets. Your role "
+            "here does not include that: you hear about your own tickets by email anyway.")
+    return organisation_id
+
+
+def preferences_for(user, organisation_id: int) -> dict[str, str]:
+    """Every event's choice for `user` in the organisation: "immediately" without a row."""
+    chosen = dict(NotificationPreference.objects.visible_to(user).filter(
+        organisation_id=organisation_id).values_list("event", "delivery"))
+    return {event: chosen.get(event, Delivery.IMMEDIATELY) for event in Event.values}
+
+
+def save_preferences(user, choices: dict[str, str], *, actor) -> dict[str, str]:
+    """Set `user`'s delivery per event in their active organisation; events left out keep
+    theirs. Only the user themself, and only if they work tickets there."""
+    if actor is not None and actor.pk != user.pk:
+        raise PermissionDenied("You can only choose your own email notifications.")
+    organisation_id = require_staff(user)
+    errors = {}
+    for event, delivery in choices.items():
+        if event not in Event.values:
+            errors[event] = [f"“{event}” is not an event. Events are: "
+                             f"{', '.join(Event.values)}."]
+        elif delivery not in Delivery.values:
+            errors[event] = [f"Choose one of: {', '.join(Delivery.values)}."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        rows = {row.event: row for row in NotificationPreference.objects.visible_to(user)
+                .select_for_update().filter(organisation_id=organisation_id)}
+        for event, delivery in choices.items():
+            row = rows.get(event)
+            if row is None:
+                if delivery != Delivery.IMMEDIATELY:
+                    services.create_record(NotificationPreference(
+                        organisation_id=organisation_id, user=user, event=event,
+                        delivery=delivery), actor=actor)
+            elif row.delivery != delivery:
+                services.update_record(row, actor=actor, data={"delivery": delivery},
+                                       expected_version=None)
+    return preferences_for(user, organisation_id)
+
+
+# --- the quarantine ---------------------------------------------------------------------
+
+def release_message(record: InboundMessage, *, actor) -> InboundMessage:
+    """inbound.release, with the release in the message's history."""
+    with transaction.atomic():
+        released = inbound.release(record, actor=actor)
+        audit.record(released, AuditAction.EVENT, actor=actor,
+                     changes={"outcome": [Outcome.QUARANTINED.label,
+                                          released.get_outcome_display()]},
+                     note="Released from the quarantine.")
+    return released
+
+
+def discard_message(record: InboundMessage, *, actor, reason: str = "") -> InboundMessage:
+    """inbound.discard, with the discard and its reason in the message's history."""
+    reason = (reason or "").strip()[:500]
+    with transaction.atomic():
+        discarded = inbound.discard(record, actor=actor, reason=reason)
+        audit.record(discarded, AuditAction.EVENT, actor=actor,
+                     changes={"outcome": [Outcome.QUARANTINED.label,
+                                          Outcome.DISCARDED.label]},
+                     note=" ".join(filter(None, ["Discarded from the quarantine.", reason])))
+    return discarded

@@ -1,0 +1,93 @@
+"""Mailboxes and notification templates: the generic pages, saving through mail.services
+(one default mailbox per organisation; templates checked to render), and the templates'
+list of every event with the wording it uses."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from borough.core.api.viewsets import model_key
+from borough.core.views.base import EntryViewMixin
+from borough.core.views.lists import ObjectListView
+from borough.core.views.records import ObjectDetailView, ObjectEditView
+from borough.mail import services
+from borough.mail.models import Event, NotificationTemplate
+
+
+class MailboxEditView(ObjectEditView):
+    def save(self, form, instance):
+        if instance is None:
+            new = form.save(commit=False)
+            new.organisation_id = self.request.user.active_organisation_id
+            return services.create_mailbox(
+                new, actor=self.request.user,
+                idempotency_key=model_key(self.model, form.cleaned_data.get("submission_key")))
+        return services.update_mailbox(instance, actor=self.request.user, data=form.model_data(),
+                                       expected_version=form.cleaned_data.get("version"))
+
+
+class MailboxCreateView(MailboxEditView):
+    permission_action = "add"
+
+
+class TemplateEventsView(EntryViewMixin, TemplateView):
+    """Every event and the wording its email uses: the organisation's template, or
+    Borough's own with a link to start from it. (The generic list beside it lists only
+    the organisation's templates, for filters and export.)"""
+
+    permission_action = "view"
+    template_name = "mail/notificationtemplate_events.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        own = {t.event: t for t in NotificationTemplate.objects.visible_to(self.request.user)}
+        add_url = reverse("mail:notificationtemplate_add")
+        context["events"] = [
+            {"event": event, "template": own.get(event.value),
+             "add_url": f"{add_url}?event={event.value}"}
+            for event in Event
+        ]
+        return context
+
+
+class TemplateListView(ObjectListView):
+    template_name = "mail/notificationtemplate_list.html"
+
+
+class TemplateEditView(ObjectEditView):
+    template_name = "mail/notificationtemplate_form.html"
+
+    def get_form(self, instance, data=None, files=None):
+        if instance is None and data is None:
+            event = self.request.GET.get("event", "")
+            if event in Event.values:
+                new = self.model(organisation_id=self.request.user.active_organisation_id)
+                return self.entry.form(instance=new, user=self.request.user,
+                                       initial=services.default_template(event))
+        return super().get_form(instance, data, files)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["placeholders"] = services.PLACEHOLDERS
+        context["resolved_placeholders"] = services.RESOLVED_PLACEHOLDERS
+        return context
+
+    def save(self, form, instance):
+        if instance is None:
+            new = form.save(commit=False)
+            new.organisation_id = self.request.user.active_organisation_id
+            return services.create_template(
+                new, actor=self.request.user,
+                idempotency_key=model_key(self.model, form.cleaned_data.get("submission_key")))
+        return services.update_template(instance, actor=self.request.user,
+                                        data=form.model_data(),
+                                        expected_version=form.cleaned_data.get("version"))
+
+
+class TemplateCreateView(TemplateEditView):
+    permission_action = "add"
+
+
+class TemplateDetailView(ObjectDetailView):
+    template_name = "mail/notificationtemplate_detail.html"
