@@ -366,7 +366,18 @@ def configure(organisation) -> DeskContext:
                                      "name": kind.name})
     for title, body in CANNED_RESPONSES:
         _ensure(CannedResponse, organisation, {"title": title}, body=body)
+    _ensure_mailbox(organisation)
     return _context(organisation, desk, policies, matrix, categories)
+
+
+def _ensure_mailbox(organisation) -> None:
+    """The desk's address, for `borough mailgate` to receive at (see docs/production.md)."""
+    from borough.mail.models import Mailbox
+
+    address = f"ithelp@{organisation.code}.example.gov.uk"
+    if not Mailbox.objects.filter(address=address).exists():
+        services.create_record(Mailbox(organisation=organisation, name="IT service desk",
+                                       address=address, is_default=True), actor=None)
 
 
 def _context(organisation, desk, policies, matrix, categories) -> DeskContext:
