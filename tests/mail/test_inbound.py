@@ -246,3 +246,9 @@ def test_staff_answer_and_resolve_by_email(mailbox, rita, desk,
     assert ticket.status == Status.RESOLVED and ticket.resolution_note == "New fuser fitted."
     resolved = OutboundEmail.objects.get(ticket=ticket, event="ticket-resolved")
     assert "/mail/t/" in resolved.text and "#confirm" in resolved.text
+
+
+def test_a_sender_the_directory_refuses_is_quarantined_not_retried_forever(mailbox):
+    record = deliver(email(sender="someone@intranet"), mailbox)  # no dot: not a valid address
+    assert record.outcome == "quarantined" and record.reason.startswith("Could not process it")
+    assert not Ticket.objects.exists() and not Person.objects.filter(email="someone@intranet")

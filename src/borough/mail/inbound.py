@@ -64,9 +64,20 @@ def deliver(raw: bytes, *, mailbox: Mailbox, via: str) -> InboundMessage:
                     _act(record, parsed, mailbox)
             except Quarantine as exc:
                 _keep_raw(record, raw, str(exc))
+            except (ValidationError, PermissionDenied) as exc:
+                # Something in the message the desk refuses (an address it will not
+                # store, say): a person decides, rather than the sender retrying forever.
+                _keep_raw(record, raw, "Could not process it: " + _messages(exc))
             return record
     except IntegrityError:
+        if not InboundMessage.objects.filter(organisation_id=mailbox.organisation_id,
+                                             message_key=key).exists():
+            raise  # not this message's key: a real failure, and the sender retries
         return _duplicate(mailbox.organisation_id, key)
+
+
+def _messages(exc: Exception) -> str:
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 def _duplicate(organisation_id: int, key: str) -> InboundMessage:
@@ -257,9 +268,7 @@ def _follow_up(record, parsed: ParsedMail, ticket, person, *, release: bool) -> 
         else:
             desk.reply(ticket, body, actor=None, sender=person, by_email=True)
     except (ValidationError, PermissionDenied) as exc:
-        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-        raise Quarantine(f"Could not add it to {ticket.reference}: " + " ".join(messages)) \
-            from None
+        raise Quarantine(f"Could not add it to {ticket.reference}: {_messages(exc)}") from None
     _attach(ticket, parsed, record)
     _set(record, Outcome.REPLY, record.reason, ticket=ticket)
 
