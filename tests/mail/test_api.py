@@ -16,6 +16,7 @@ from borough.mail.models import (
     NotificationTemplate,
     Outcome,
 )
+from borough.mail.services import STAFF_EVENT_VALUES
 from tests.factories import (
     InboundMessageFactory,
     MailboxFactory,
@@ -250,15 +251,16 @@ def test_preferences_round_trip(as_user, people, desk):
     first = api.get(PREFERENCES)
     assert first.status_code == 200
     assert {row["event"]: row["delivery"] for row in first.json()} == {
-        event: "immediately" for event in Event.values}
-    assert first.json()[0]["label"] == Event.CREATED.label
+        event: "immediately" for event in STAFF_EVENT_VALUES}
+    assert first.json()[0] == {"event": "ticket-reply", "label": Event.REPLY.label,
+                               "delivery": "immediately"}
 
     put = api.put(PREFERENCES, [{"event": "sla-warning", "delivery": "digest"},
                                 {"event": "ticket-assigned", "delivery": "off"}], format="json")
     assert put.status_code == 200, put.content
     chosen = {row["event"]: row["delivery"] for row in put.json()}
     assert chosen["sla-warning"] == "digest" and chosen["ticket-assigned"] == "off"
-    assert chosen["ticket-created"] == "immediately"
+    assert chosen["ticket-reopened"] == "immediately"
     assert {row["event"]: row["delivery"] for row in api.get(PREFERENCES).json()} == chosen
     assert NotificationPreference.objects.filter(user=people.agent,
                                                  organisation=desk.org).count() == 2
@@ -266,6 +268,9 @@ def test_preferences_round_trip(as_user, people, desk):
     bad = api.put(PREFERENCES, [{"event": "sla-warning", "delivery": "pigeon"},
                                 {"event": "lunch", "delivery": "off"}], format="json")
     assert bad.status_code == 400
+    requesters_own = api.put(PREFERENCES, [{"event": "ticket-resolved", "delivery": "off"}],
+                             format="json")
+    assert requesters_own.status_code == 400
     assert NotificationPreference.objects.get(user=people.agent,
                                               event="sla-warning").delivery == "digest"
     assert api.post(PREFERENCES, [], format="json").status_code == 405

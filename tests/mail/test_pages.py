@@ -22,6 +22,7 @@ from borough.mail.models import (
     Outcome,
 )
 from borough.mail.outbound import DEFAULT_TEMPLATES
+from borough.mail.services import STAFF_EVENT_VALUES
 from tests.conftest import make_member
 from tests.factories import (
     InboundMessageFactory,
@@ -160,16 +161,23 @@ def test_one_default_mailbox_per_organisation(client, people, mailbox):
     assert mailbox.is_default and not new.is_default
 
 
-def test_the_mailbox_page_shows_when_it_was_last_read(client, people, mailbox):
+def test_the_mailbox_page_shows_how_mail_arrives_and_when_it_was_last_read(client, people,
+                                                                          mailbox):
     from django.utils import timezone
 
+    gateway = text_of(page(client, people.auditor, "mail:mailbox_detail", mailbox.pk))
+    assert "Delivered by the mail server to Borough&#x27;s SMTP gateway" in gateway
     Mailbox.objects.filter(pk=mailbox.pk).update(
-        last_polled_at=timezone.now(), last_poll_error="LOGIN failed: <bad password>")
+        imap_host="imap.copeland.example.gov.uk", imap_username="ithelp",
+        imap_password_env="MAIL_ITHELP_PASSWORD", last_polled_at=timezone.now(),
+        last_poll_error="LOGIN failed: <bad password>")
     response = page(client, people.auditor, "mail:mailbox_detail", mailbox.pk)
     assert response.status_code == 200
     body = text_of(response)
-    assert "Last polled at" in body and "LOGIN failed: &lt;bad password&gt;" in body
-    assert "mail:mailbox_edit" not in body and ">Change<" not in body  # the auditor reads
+    assert "Read over IMAP from imap.copeland.example.gov.uk, port 993, with TLS" in body
+    assert "MAIL_ITHELP_PASSWORD" in body and "Last read" in body
+    assert "LOGIN failed: &lt;bad password&gt;" in body
+    assert ">Change<" not in body  # the auditor reads
 
 
 def test_who_may_see_and_change_mailboxes(client, people, mailbox):
@@ -293,16 +301,19 @@ def test_every_event_shows_which_wording_it_uses(client, people):
 # --- email notifications (preferences) ----------------------------------------------------
 
 def choices(**overrides):
-    return {event: Delivery.IMMEDIATELY for event in Event.values} | overrides
+    return {event: Delivery.IMMEDIATELY for event in STAFF_EVENT_VALUES} | overrides
 
 
 def test_a_member_of_staff_chooses_how_they_hear(client, people, desk):
     response = page(client, people.agent, "mail:preferences")
     assert response.status_code == 200
     body = text_of(response)
-    assert body.count('type="radio"') == len(Event) * len(Delivery)
-    assert body.count("checked") == len(Event)  # "straight away" for each, with no rows
-    assert body.count("<legend") == len(Event)
+    staff_events = len(STAFF_EVENT_VALUES)
+    assert body.count('type="radio"') == staff_events * len(Delivery)
+    assert body.count("checked") == staff_events  # "straight away" for each, with no rows
+    assert body.count("<legend") == staff_events
+    # The requester's acknowledgement and resolution are theirs, whatever staff choose.
+    assert "Ticket received" not in body and "Ticket resolved" not in body
 
     wanted = choices(**{"sla-warning": Delivery.DIGEST, "ticket-reply": Delivery.OFF})
     saved = client.post(reverse("mail:preferences"), wanted)
@@ -316,7 +327,7 @@ def test_a_member_of_staff_chooses_how_they_hear(client, people, desk):
     again = page(client, people.agent, "mail:preferences")
     form = again.context["form"]
     assert form["sla-warning"].value() == "digest" and form["ticket-reply"].value() == "off"
-    assert form["ticket-created"].value() == "immediately"
+    assert form["ticket-reopened"].value() == "immediately"
     assert "Your email notifications are saved" in text_of(again)
 
     back = client.post(reverse("mail:preferences"), choices())
@@ -363,6 +374,7 @@ def test_the_notifications_page_links_to_email_notifications(client, people):
 
 def test_the_list_opens_on_the_quarantine(client, people, mailbox):
     stuck = quarantined(mailbox, subject="Stuck one")
+    blank = quarantined(mailbox, subject="")
     fine = inbound.deliver(email(subject="Printer jams"), mailbox=mailbox, via="smtp")
     assert fine.outcome == Outcome.TICKET
     InboundMessageFactory(organisation=people.other, subject="Their secret")
@@ -372,6 +384,7 @@ def test_the_list_opens_on_the_quarantine(client, people, mailbox):
     body = text_of(response)
     assert "Stuck one" in body and "Printer jams" not in body and "Their secret" not in body
     assert reverse("mail:inboundmessage_detail", args=[stuck.pk]) in body
+    assert f'{reverse("mail:inboundmessage_detail", args=[blank.pk])}">(no subject)' in body
 
     everything = text_of(page(client, people.auditor, "mail:inboundmessage_list", outcome=""))
     assert "Stuck one" in everything and "Printer jams" in everything

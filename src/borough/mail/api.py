@@ -220,7 +220,7 @@ class OutboundEmailViewSet(ReadOnlyScopedViewSet):
 
 
 class PreferenceSerializer(serializers.Serializer):
-    event = serializers.ChoiceField(choices=m.Event.choices)
+    event = serializers.ChoiceField(choices=[(e.value, e.label) for e in services.STAFF_EVENTS])
     label = serializers.CharField(read_only=True)
     delivery = serializers.ChoiceField(choices=m.Delivery.choices)
 

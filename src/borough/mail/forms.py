@@ -51,9 +51,9 @@ class MailboxForm(ScopedModelForm):
 
 
 PLACEHOLDER_HINT = (
-    "Write {{ placeholder }} where a value goes. Every email: "
+    "Write {{ name }} where a value goes: "
     + ", ".join(services.PLACEHOLDERS)
-    + ". The requester's resolved email also has: "
+    + "; in the requester's resolved email also "
     + ", ".join(services.RESOLVED_PLACEHOLDERS) + "."
 )
 
@@ -63,11 +63,12 @@ class NotificationTemplateForm(ScopedModelForm):
         model = NotificationTemplate
         fields = ["event", "subject", "text_body", "html_body"]
         help_texts = {
-            "subject": "The ticket's reference is added in square brackets if the subject "
-                       "leaves it out, so replies find their ticket. " + PLACEHOLDER_HINT,
+            "subject": "For example {{ summary }}. The ticket's reference is added in square "
+                       "brackets if the subject leaves it out, so replies find their ticket.",
             "text_body": PLACEHOLDER_HINT,
-            "html_body": "Leave blank to send the plain text only. Values are escaped; "
-                         "{{ body|linebreaksbr }} keeps line breaks. " + PLACEHOLDER_HINT,
+            "html_body": "Leave blank to send the plain text only. The same placeholders; "
+                         "their values are escaped, and {{ body|linebreaksbr }} keeps line "
+                         "breaks.",
         }
         widgets = {"text_body": forms.Textarea(attrs={"rows": 10, "spellcheck": "true"}),
                    "html_body": forms.Textarea(attrs={"rows": 10, "spellcheck": "false"})}
@@ -104,7 +105,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for event in Event:
+        for event in services.STAFF_EVENTS:
             self.fields[event.value] = forms.ChoiceField(
                 label=event.label, choices=Delivery.choices, widget=forms.RadioSelect,
                 error_messages={"required": f"Choose how to hear about: {event.label}.",

@@ -26,9 +26,8 @@ from borough.mail.models import (
 # --- mailboxes --------------------------------------------------------------------------
 
 ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
-ENV_NAME_MESSAGE = ("Enter the name of an environment variable in capital letters, digits "
-                    "and underscores, not starting with a digit, like MAIL_HELPDESK_PASSWORD. "
-                    "Put the password itself in that variable on the server, never here.")
+ENV_NAME_MESSAGE = ("Enter the name of an environment variable: capital letters, digits and "
+                    "underscores, not starting with a digit, like MAIL_HELPDESK_PASSWORD")
 ADDRESS_TAKEN = ("Another mailbox already uses this address. An address can belong to only "
                  "one mailbox in Borough.")
 
@@ -191,6 +190,11 @@ def default_template(event: str) -> dict[str, str]:
 # --- a member of staff's email preferences ----------------------------------------------
 
 WORKS_TICKETS = "servicedesk.work_tickets"
+# The events staff are emailed about. A ticket's acknowledgement and its resolution go to
+# its requester, who always gets them (outbound sends requesters' emails whatever any
+# choice says), so choosing for them would change nothing.
+STAFF_EVENTS = [e for e in Event if e not in (Event.CREATED, Event.RESOLVED)]
+STAFF_EVENT_VALUES = [e.value for e in STAFF_EVENTS]
 
 
 def may_choose_email(user, organisation_id: int | None) -> bool:
@@ -213,7 +217,7 @@ def preferences_for(user, organisation_id: int) -> dict[str, str]:
     """Every event's choice for `user` in the organisation: "immediately" without a row."""
     chosen = dict(NotificationPreference.objects.visible_to(user).filter(
         organisation_id=organisation_id).values_list("event", "delivery"))
-    return {event: chosen.get(event, Delivery.IMMEDIATELY) for event in Event.values}
+    return {event: chosen.get(event, Delivery.IMMEDIATELY) for event in STAFF_EVENT_VALUES}
 
 
 def save_preferences(user, choices: dict[str, str], *, actor) -> dict[str, str]:
@@ -224,9 +228,9 @@ def save_preferences(user, choices: dict[str, str], *, actor) -> dict[str, str]:
     organisation_id = require_staff(user)
     errors = {}
     for event, delivery in choices.items():
-        if event not in Event.values:
-            errors[event] = [f"“{event}” is not an event. Events are: "
-                             f"{', '.join(Event.values)}."]
+        if event not in STAFF_EVENT_VALUES:
+            errors[event] = [f"“{event[:50]}” is not an event staff are emailed about. They "
+                             f"are: {', '.join(STAFF_EVENT_VALUES)}."]
         elif delivery not in Delivery.values:
             errors[event] = [f"Choose one of: {', '.join(Delivery.values)}."]
     if errors:

@@ -6,6 +6,12 @@ from borough.core.tables import BaseTable
 from borough.mail import models as m
 
 
+def event_label(value: str) -> str:
+    if value in m.Event.values:
+        return m.Event(value).label
+    return "Daily digest" if value == "digest" else value
+
+
 def _ticket_url(record):
     return record.ticket.get_absolute_url() if record.ticket_id else None
 
@@ -33,8 +39,8 @@ class NotificationTemplateTable(BaseTable):
 
 class InboundMessageTable(BaseTable):
     created_at = tables.DateTimeColumn(format="j M Y H:i", verbose_name="Received")
-    subject = tables.Column(linkify=True, verbose_name="Subject",
-                            default="(no subject)", empty_values=("",))
+    # Every row links to its message, a blank subject too.
+    subject = tables.Column(linkify=True, verbose_name="Subject", empty_values=())
     sender = tables.Column(verbose_name="From")
     outcome = tables.Column()
     ticket = tables.Column(linkify=_ticket_url, verbose_name="Ticket",
@@ -42,7 +48,7 @@ class InboundMessageTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = m.InboundMessage
-        fields = ("created_at", "subject", "sender", "outcome", "ticket", "mailbox")
+        fields = ("created_at", "subject", "sender", "outcome", "ticket")
         empty_text = "No messages match."
 
     def render_subject(self, value):
@@ -56,9 +62,9 @@ class OutboundEmailTable(BaseTable):
     status = tables.Column()
     ticket = tables.Column(linkify=_ticket_url, verbose_name="Ticket",
                            accessor="ticket__reference", order_by=("ticket__reference",))
-    sent_at = tables.DateTimeColumn(format="j M Y H:i", verbose_name="Sent")
 
     class Meta(BaseTable.Meta):
         model = m.OutboundEmail
-        fields = ("created_at", "subject", "recipient", "event", "status", "ticket", "sent_at")
+        # Five columns fit beside the filters; the page of each email has the rest.
+        fields = ("created_at", "subject", "recipient", "status", "ticket")
         empty_text = "No emails match."

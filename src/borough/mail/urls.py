@@ -2,21 +2,38 @@ from django.urls import path, re_path
 
 from borough.core.registry import registry
 from borough.core.urls_helper import crud_urls
+from borough.core.views.lists import ObjectExportView
+from borough.core.views.records import ObjectDeleteView, ObjectHistoryView
 from borough.mail import models as m
 from borough.mail.views import messages, preferences, settings, ticket_link
 
 app_name = "mail"
 
+TEMPLATES = registry.get(m.NotificationTemplate)
+
 urlpatterns = [
     path("t/<str:token>/", ticket_link.TicketLinkView.as_view(), name="ticket_link"),
     path("preferences/", preferences.PreferencesView.as_view(), name="preferences"),
     *crud_urls(registry.get(m.Mailbox), "mailboxes", add=settings.MailboxCreateView,
-               edit=settings.MailboxEditView),
-    path("templates/events/", settings.TemplateEventsView.as_view(
-        entry=registry.get(m.NotificationTemplate)), name="notificationtemplate_events"),
-    *crud_urls(registry.get(m.NotificationTemplate), "templates",
-               list=settings.TemplateListView, add=settings.TemplateCreateView,
-               edit=settings.TemplateEditView, detail=settings.TemplateDetailView),
+               edit=settings.MailboxEditView, detail=settings.MailboxDetailView),
+    # Notification templates: the generic pages, listed by hand so that every event's
+    # wording (the menu's page) is at templates/ and every template page sits below it.
+    path("templates/", settings.TemplateEventsView.as_view(entry=TEMPLATES),
+         name="notificationtemplate_events"),
+    path("templates/list/", settings.TemplateListView.as_view(entry=TEMPLATES),
+         name="notificationtemplate_list"),
+    re_path(r"^templates/export/(?P<format>csv|xlsx)/$",
+            ObjectExportView.as_view(entry=TEMPLATES), name="notificationtemplate_export"),
+    path("templates/add/", settings.TemplateCreateView.as_view(entry=TEMPLATES),
+         name="notificationtemplate_add"),
+    path("templates/<int:pk>/", settings.TemplateDetailView.as_view(entry=TEMPLATES),
+         name="notificationtemplate_detail"),
+    path("templates/<int:pk>/history/", ObjectHistoryView.as_view(entry=TEMPLATES),
+         name="notificationtemplate_history"),
+    path("templates/<int:pk>/edit/", settings.TemplateEditView.as_view(entry=TEMPLATES),
+         name="notificationtemplate_edit"),
+    path("templates/<int:pk>/delete/", ObjectDeleteView.as_view(entry=TEMPLATES),
+         name="notificationtemplate_delete"),
     # Received messages and the quarantine: read-only, with release and discard.
     path("messages/", messages.MessageListView.as_view(entry=messages.MESSAGES),
          name="inboundmessage_list"),

@@ -188,7 +188,8 @@ class SentDetailView(ObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         obj = self.get_object()
-        return super().get_context_data(object=obj, **kwargs)
+        return super().get_context_data(object=obj, event=tables.event_label(obj.event),
+                                        **kwargs)
 
     def get_queryset(self):
         return super().get_queryset().select_related("ticket", "user")

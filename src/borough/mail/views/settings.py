@@ -5,6 +5,8 @@ list of every event with the wording it uses."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.generic import TemplateView
 
 from borough.core.api.viewsets import model_key
@@ -29,6 +31,39 @@ class MailboxEditView(ObjectEditView):
 
 class MailboxCreateView(MailboxEditView):
     permission_action = "add"
+
+
+def _when(at) -> str | None:
+    return date_format(timezone.localtime(at), "j F Y, H:i") if at else None
+
+
+class MailboxDetailView(ObjectDetailView):
+    """The generic page, with rows that say how mail arrives and when it was last read
+    (the generic rows lower-case "IMAP" and list IMAP settings a gateway mailbox lacks)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        box = context["object"]
+        rows = [("Name", box.name), ("Address", box.address), ("Active", box.is_active),
+                ("Sends notifications", box.is_default)]
+        if box.reads_imap:
+            rows += [
+                ("How mail arrives", f"Read over IMAP from {box.imap_host}, port "
+                                     f"{box.imap_port}, {'with' if box.imap_ssl else 'without'}"
+                                     f" TLS, folder {box.imap_folder}"),
+                ("IMAP user name", box.imap_username or None),
+                ("Password's environment variable", box.imap_password_env or None),
+                ("Last read", _when(box.last_polled_at) or "Not read yet"),
+                ("Last error", box.last_poll_error or "None"),
+            ]
+        else:
+            rows.append(("How mail arrives", "Delivered by the mail server to Borough's "
+                                             "SMTP gateway"))
+            if box.last_polled_at or box.last_poll_error:
+                rows += [("Last read over IMAP", _when(box.last_polled_at)),
+                         ("Last error", box.last_poll_error or "None")]
+        context["rows"] = rows
+        return context
 
 
 class TemplateEventsView(EntryViewMixin, TemplateView):
