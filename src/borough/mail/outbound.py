@@ -12,7 +12,7 @@ from datetime import timedelta
 from smtplib import SMTPException
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.template import Context, Engine, TemplateSyntaxError
@@ -238,7 +238,7 @@ def _send_later(pks: list[int]) -> None:
             log.warning("email %s left for the periodic send", pk, exc_info=True)
 
 
-def send(pk: int) -> str:
+def send(pk: int, connection=None) -> str:
     """Send one queued email, once: the row is claimed before the SMTP conversation. A
     transient failure puts it back with a later time to try (doubling each attempt);
     after MAX_ATTEMPTS it is failed, and stays visible."""
@@ -264,7 +264,7 @@ def send(pk: int) -> str:
                                   "references"])
     message = EmailMultiAlternatives(
         email.subject, email.text, email.from_address, [email.recipient],
-        headers=headers_for(email))
+        headers=headers_for(email), connection=connection)
     if email.html:
         message.attach_alternative(email.html, "text/html")
     try:
@@ -279,6 +279,17 @@ def send(pk: int) -> str:
     OutboundEmail.objects.filter(pk=pk).update(status=SendStatus.SENT, sent_at=timezone.now(),
                                                error="", next_attempt_at=None)
     return "sent"
+
+
+def _open_connection():
+    """One SMTP connection for a batch (a TLS handshake each would cost more than the
+    email); None if the server cannot be reached, so each email records that itself."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except (OSError, SMTPException):
+        return None
+    return connection
 
 
 def headers_for(email: OutboundEmail) -> dict[str, str]:
@@ -305,7 +316,17 @@ def send_queued(now=None) -> str:
     due = (OutboundEmail.objects.filter(status=SendStatus.QUEUED)
            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
            .order_by("id").values_list("pk", flat=True)[:500])
-    results = [send(pk) for pk in due]
+    results = []
+    connection = _open_connection() if due else None
+    try:
+        for pk in due:
+            results.append(send(pk, connection=connection))
+            if results[-1] == "will retry" and connection is not None:
+                connection.close()  # the server went away: each email on its own now
+                connection = None
+    finally:
+        if connection is not None:
+            connection.close()
     return f"{results.count('sent')} sent, {results.count('will retry')} to retry, " \
            f"{results.count('failed')} failed"
 

@@ -7,6 +7,7 @@ from datetime import time
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 
 from borough.core.models import BaseModel, TrackedModel
 from borough.core.querysets import ScopedQuerySet
@@ -118,6 +119,8 @@ class Person(BaseModel):
                 name="one_person_per_user_per_organisation",
             )
         ]
+        # Incoming mail finds its sender by address, whatever its case (email__iexact).
+        indexes = [models.Index("organisation", Upper("email"), name="person_email_ci")]
 
     def __str__(self):
         return self.full_name
