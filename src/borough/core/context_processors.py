@@ -3,6 +3,7 @@ from __future__ import annotations
 import threading
 
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.text import capfirst
 
 from borough.core import scope
 from borough.core.registry import registry
@@ -23,7 +24,7 @@ def menu(user) -> dict[str, list[dict]]:
     """Section -> [{"label", "url"}] of the pages `user` may open, in menu order: each
     registered model's list, plus the registry's other menu links."""
     items = [
-        (entry.nav_section, entry.nav_order, entry.verbose_name_plural.capitalize(),
+        (entry.nav_section, entry.nav_order, capfirst(entry.verbose_name_plural),
          entry.url_name("list"))
         for entry in registry.all()
         if entry.nav_section and scope.can(user, "view", entry.model, None)

@@ -31,6 +31,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Validati
 from django.core.validators import EMPTY_VALUES
 from django.db import IntegrityError, models, transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -669,7 +670,7 @@ def import_sheet(
         if column is not None:
             return column.label
         try:
-            return str(entry.model._meta.get_field(name).verbose_name).capitalize()
+            return capfirst(str(entry.model._meta.get_field(name).verbose_name))
         except FieldDoesNotExist:
             return WHOLE_ROW
 

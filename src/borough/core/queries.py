@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.text import capfirst
 
 from borough.core.models import Attachment, AuditEvent
 
@@ -12,7 +13,7 @@ def detail_rows(obj: models.Model, field_names: tuple[str, ...]) -> list[tuple[s
     rows = []
     for name in field_names:
         field = obj._meta.get_field(name)
-        label = str(getattr(field, "verbose_name", name)).capitalize()
+        label = capfirst(str(getattr(field, "verbose_name", name)))
         if getattr(field, "many_to_many", False) or getattr(field, "one_to_many", False):
             value = ", ".join(str(o) for o in getattr(obj, name).all()) or "None"
         elif getattr(field, "choices", None):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from borough.core import scope
 from borough.core.registry import registry
@@ -36,6 +37,6 @@ def search(user, text: str) -> list[SearchGroup]:
         if not found:
             continue
         hits = [(str(o), reverse(entry.url_name("detail"), args=[o.pk])) for o in found[:PER_MODEL]]
-        groups.append(SearchGroup(entry.verbose_name_plural.capitalize(), hits,
+        groups.append(SearchGroup(capfirst(entry.verbose_name_plural), hits,
                                   reverse(entry.url_name("list")) if len(found) > PER_MODEL else None))
     return groups
