@@ -87,3 +87,11 @@ def test_mail_over_the_limit_is_quarantined_and_far_over_it_refused(mailbox, set
         assert not InboundMessage.objects.filter(message_id="<huge@client.example>").exists()
     finally:
         small.stop()
+
+
+def test_a_failure_to_look_up_the_address_is_temporary_and_names_no_internals(gate):
+    with (mock.patch.object(inbound, "mailbox_for", side_effect=RuntimeError("no such table")),
+          pytest.raises(smtplib.SMTPRecipientsRefused) as refused):
+        send(gate, email())
+    code, text = refused.value.recipients[DESK_ADDRESS]
+    assert code == 451 and b"no such table" not in text

@@ -53,7 +53,11 @@ class Handler:
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address,
                           rcpt_options):
-        box = await self._in_pool(_mailbox_for, address)
+        try:
+            box = await self._in_pool(_mailbox_for, address)
+        except Exception:  # noqa: BLE001 - temporary: the sender keeps the mail and retries
+            log.exception("could not look up the mailbox %s", address)
+            return "451 4.3.0 Could not check the address; try again later"
         if box is None:
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
