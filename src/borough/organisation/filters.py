@@ -21,18 +21,30 @@ class ScopedFilterSet(filters.FilterSet):
                 filter_.queryset = manager.visible_to(user).filter(pk__in=queryset.values("pk"))
 
 
-class ActiveFilterSet(ScopedFilterSet):
+class WordSearchFilterSet(ScopedFilterSet):
+    """`q`: the words typed, found in any of `search_fields`; its label `search_label`."""
+
     q = filters.CharFilter(method="search", label="Search")
 
-    search_fields: tuple[str, ...] = ("name",)
+    search_fields: tuple[str, ...] = ()
+    search_label = "Search"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["q"].label = self.search_label
 
     def search(self, queryset, name, value):
         from django.db.models import Q
 
+        value = value.strip()
         query = Q()
         for field in self.search_fields:
             query |= Q(**{f"{field}__icontains": value})
         return queryset.filter(query)
+
+
+class ActiveFilterSet(WordSearchFilterSet):
+    search_fields = ("name",)
 
 
 class ServiceUnitFilterSet(ActiveFilterSet):
