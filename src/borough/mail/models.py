@@ -86,6 +86,7 @@ class InboundMessage(BaseModel):
     raw_name = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
+        verbose_name = "received message"
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["organisation", "message_key"],
                                                name="inbound_message_once")]
@@ -134,6 +135,7 @@ class OutboundEmail(BaseModel):
     error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = "sent email"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "created_at"]),
                    models.Index(fields=["ticket", "created_at"])]

@@ -4,8 +4,6 @@ or discard a quarantined message (mail.services, which call mail.inbound)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -19,30 +17,11 @@ from borough.mail import filters, inbound, services, tables
 from borough.mail.forms import DiscardForm
 from borough.mail.models import InboundMessage, OutboundEmail, Outcome
 
-
-@dataclass(frozen=True)
-class PageEntry(ModelEntry):
-    """The generic list, export and history pages for a model that is not registered
-    (no add, change or delete pages; no API route of its own from the registry), under
-    the name people know it by."""
-
-    label: str = ""
-    label_plural: str = ""
-
-    @property
-    def verbose_name(self) -> str:
-        return self.label
-
-    @property
-    def verbose_name_plural(self) -> str:
-        return self.label_plural
-
-
-MESSAGES = PageEntry(InboundMessage, filters.InboundMessageFilterSet,
-                     tables.InboundMessageTable, label="received message",
-                     label_plural="received messages")
-SENT = PageEntry(OutboundEmail, filters.OutboundEmailFilterSet, tables.OutboundEmailTable,
-                 label="sent email", label_plural="sent emails")
+# The generic list, export and history pages for two models that are not registered: no
+# add, change or delete pages, and API routes of their own (mail.api).
+MESSAGES = ModelEntry(InboundMessage, filters.InboundMessageFilterSet,
+                      tables.InboundMessageTable)
+SENT = ModelEntry(OutboundEmail, filters.OutboundEmailFilterSet, tables.OutboundEmailTable)
 
 
 class QuarantineFirstMixin:
