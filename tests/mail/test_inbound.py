@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from borough.core import attachments as stored_files
-from borough.core.models import Attachment
+from borough.core.models import Attachment, AuditEvent
 from borough.mail import inbound, outbound
 from borough.mail.models import InboundMessage, Mailbox, OutboundEmail
 from borough.organisation.models import Person
@@ -185,6 +185,8 @@ def test_over_the_limit_is_quarantined_then_discarded(mailbox, rita, settings):
     assert record.outcome == "quarantined" and "Larger than the limit" in record.reason
     discarded = inbound.discard(record, actor=None, reason="Spam")
     assert discarded.outcome == "discarded" and "Spam" in discarded.reason
+    event = AuditEvent.objects.for_object(discarded).get()  # in its history, whoever calls
+    assert event.note == "Discarded from the quarantine. Spam"
     with pytest.raises(ValidationError):
         inbound.raw_of(discarded)
 

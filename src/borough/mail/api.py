@@ -21,8 +21,8 @@ from borough.core.api.viewsets import (
     write_data,
 )
 from borough.mail import filters as f
+from borough.mail import inbound, services
 from borough.mail import models as m
-from borough.mail import services
 
 # --- mailboxes --------------------------------------------------------------------------
 
@@ -177,7 +177,7 @@ class InboundMessageViewSet(ReadOnlyScopedViewSet):
     @extend_schema(request=None, responses=InboundMessageSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        return self._answer(services.release_message(self.record(), actor=request.user))
+        return self._answer(inbound.release(self.record(), actor=request.user))
 
     @extend_schema(request=DiscardSerializer, responses=InboundMessageSerializer)
     @action(detail=True, methods=["post"])
@@ -185,7 +185,7 @@ class InboundMessageViewSet(ReadOnlyScopedViewSet):
         record = self.record()
         body = DiscardSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._answer(services.discard_message(
+        return self._answer(inbound.discard(
             record, actor=request.user, reason=body.validated_data["reason"]))
 
 

@@ -20,6 +20,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from borough.core import attachments as stored_files
+from borough.core import audit
+from borough.core.models import AuditAction
 from borough.mail import outbound, parsing
 from borough.mail.models import InboundMessage, Mailbox, OutboundEmail, Outcome
 from borough.mail.parsing import ParsedMail, Unreadable
@@ -335,6 +337,10 @@ def release(record: InboundMessage, *, actor) -> InboundMessage:
         name, locked.raw_name = locked.raw_name, ""
         locked.save(update_fields=["via", "reason", "raw_name", "sender", "sender_name",
                                    "text", "html"])
+        audit.record(locked, AuditAction.EVENT, actor=actor,
+                     changes={"outcome": [Outcome.QUARANTINED.label,
+                                          locked.get_outcome_display()]},
+                     note="Released from the quarantine.")
         transaction.on_commit(lambda: _forget_raw(name))
     return locked
 
@@ -346,10 +352,15 @@ def discard(record: InboundMessage, *, actor, reason: str = "") -> InboundMessag
         if locked.outcome != Outcome.QUARANTINED:
             raise ValidationError("This message is no longer in the quarantine.")
         name = locked.raw_name
+        reason = (reason or "").strip()[:500]
         locked.outcome, locked.raw_name = Outcome.DISCARDED, ""
         locked.reason = " ".join(filter(None, [locked.reason, f"Discarded by {actor}.",
-                                               reason.strip()[:500]]))
+                                               reason]))
         locked.save(update_fields=["outcome", "raw_name", "reason"])
+        audit.record(locked, AuditAction.EVENT, actor=actor,
+                     changes={"outcome": [Outcome.QUARANTINED.label,
+                                          Outcome.DISCARDED.label]},
+                     note=" ".join(filter(None, ["Discarded from the quarantine.", reason])))
         transaction.on_commit(lambda: _forget_raw(name))
     return locked
 

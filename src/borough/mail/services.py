@@ -1,7 +1,7 @@
 """The email module's write verbs for what people set up: mailboxes (one default per
 organisation), notification templates (checked to render), a member of staff's email
-preferences, and the quarantine's release and discard (audited). Each takes `actor`,
-runs in one transaction and goes through core.services or core.audit."""
+preferences. Each takes `actor`, runs in one transaction and goes through core.services.
+The quarantine's release and discard are mail.inbound's, the door for received mail."""
 
 from __future__ import annotations
 
@@ -10,17 +10,14 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from borough.core import audit, scope, services
-from borough.core.models import AuditAction
-from borough.mail import inbound, outbound
+from borough.core import scope, services
+from borough.mail import outbound
 from borough.mail.models import (
     Delivery,
     Event,
-    InboundMessage,
     Mailbox,
     NotificationPreference,
     NotificationTemplate,
-    Outcome,
 )
 
 # --- mailboxes --------------------------------------------------------------------------
@@ -249,28 +246,3 @@ def save_preferences(user, choices: dict[str, str], *, actor) -> dict[str, str]:
                 services.update_record(row, actor=actor, data={"delivery": delivery},
                                        expected_version=None)
     return preferences_for(user, organisation_id)
-
-
-# --- the quarantine ---------------------------------------------------------------------
-
-def release_message(record: InboundMessage, *, actor) -> InboundMessage:
-    """inbound.release, with the release in the message's history."""
-    with transaction.atomic():
-        released = inbound.release(record, actor=actor)
-        audit.record(released, AuditAction.EVENT, actor=actor,
-                     changes={"outcome": [Outcome.QUARANTINED.label,
-                                          released.get_outcome_display()]},
-                     note="Released from the quarantine.")
-    return released
-
-
-def discard_message(record: InboundMessage, *, actor, reason: str = "") -> InboundMessage:
-    """inbound.discard, with the discard and its reason in the message's history."""
-    reason = (reason or "").strip()[:500]
-    with transaction.atomic():
-        discarded = inbound.discard(record, actor=actor, reason=reason)
-        audit.record(discarded, AuditAction.EVENT, actor=actor,
-                     changes={"outcome": [Outcome.QUARANTINED.label,
-                                          Outcome.DISCARDED.label]},
-                     note=" ".join(filter(None, ["Discarded from the quarantine.", reason])))
-    return discarded

@@ -13,7 +13,7 @@ from borough.core import scope
 from borough.core.registry import ModelEntry
 from borough.core.views.lists import ObjectExportView, ObjectListView
 from borough.core.views.records import ObjectHistoryView, ObjectMixin
-from borough.mail import filters, inbound, services, tables
+from borough.mail import filters, inbound, tables
 from borough.mail.forms import DiscardForm
 from borough.mail.models import InboundMessage, OutboundEmail, Outcome
 
@@ -85,7 +85,7 @@ class ReleaseView(MessageMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         record = self.get_object()
         try:
-            released = services.release_message(record, actor=request.user)
+            released = inbound.release(record, actor=request.user)
         except ValidationError as exc:
             record.refresh_from_db()
             context = self.get_context_data(**self.message_context(record),
@@ -116,7 +116,7 @@ class DiscardView(MessageMixin, TemplateView):
         form = DiscardForm(request.POST)
         if form.is_valid():
             try:
-                services.discard_message(record, actor=request.user,
+                inbound.discard(record, actor=request.user,
                                          reason=form.cleaned_data["reason"])
             except ValidationError as exc:
                 form.add_error(None, exc)
