@@ -96,6 +96,14 @@ def test_mailbox_mistakes_are_400s_with_clear_messages(as_user, people, mailbox)
     mailbox.refresh_from_db()
     assert mailbox.imap_password_env == "" and mailbox.last_poll_error == ""
     assert Mailbox.objects.count() == 1
+    other = Mailbox.objects.create(organisation=mailbox.organisation, name="Other",
+                                   address="other@copeland.gov.uk")
+    moved = api.patch(f"{MAILBOXES}{other.pk}/", {"address": mailbox.address.upper()},
+                      HTTP_IF_MATCH='"1"', format="json")
+    assert moved.status_code == 400 and "already uses this address" in moved.json()["address"][0]
+    renamed = api.patch(f"{MAILBOXES}{other.pk}/", {"address": " New@Copeland.gov.uk "},
+                        HTTP_IF_MATCH='"1"', format="json")
+    assert renamed.status_code == 200 and renamed.json()["address"] == "new@copeland.gov.uk"
 
 
 def test_mailbox_permissions_over_the_api(as_user, people, mailbox):

@@ -5,6 +5,7 @@ The quarantine's release and discard are mail.inbound's, the door for received m
 
 from __future__ import annotations
 
+import copy
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -98,19 +99,9 @@ def create_mailbox(mailbox: Mailbox, *, actor, idempotency_key: str | None = Non
 def update_mailbox(mailbox: Mailbox, *, actor, data: dict, expected_version: int | None
                    ) -> Mailbox:
     services.require(actor, "change", Mailbox, mailbox.organisation_id)
-    data = dict(data)
-    errors = {}
-    if "address" in data:
-        data["address"] = normalise_address(data["address"])
-        if address_taken(data["address"], exclude_pk=mailbox.pk):
-            errors["address"] = [ADDRESS_TAKEN]
-    if "imap_password_env" in data:
-        try:
-            data["imap_password_env"] = check_env_name(data["imap_password_env"])
-        except ValidationError as exc:
-            errors["imap_password_env"] = exc.messages
-    if errors:
-        raise ValidationError(errors)
+    preview = _with(mailbox, data)
+    _check_mailbox(preview)
+    data = {name: getattr(preview, name) for name in data}  # as _check_mailbox tidied them
     with transaction.atomic():
         _lock_mailboxes(mailbox.organisation_id)
         saved = services.update_record(mailbox, actor=actor, data=data,
@@ -118,6 +109,14 @@ def update_mailbox(mailbox: Mailbox, *, actor, data: dict, expected_version: int
         if saved.is_default:
             _only_default(saved, actor)
     return saved
+
+
+def _with(record, data: dict):
+    """A copy of `record` with `data` applied, to check before the locked update."""
+    preview = copy.copy(record)
+    for name, value in data.items():
+        setattr(preview, name, value)
+    return preview
 
 
 # --- notification templates -------------------------------------------------------------
@@ -167,13 +166,7 @@ def create_template(template: NotificationTemplate, *, actor,
 def update_template(template: NotificationTemplate, *, actor, data: dict,
                     expected_version: int | None) -> NotificationTemplate:
     services.require(actor, "change", NotificationTemplate, template.organisation_id)
-    preview = NotificationTemplate(pk=template.pk, organisation_id=template.organisation_id,
-                                   **{name: getattr(template, name)
-                                      for name in ("event", "subject", "text_body",
-                                                   "html_body")})
-    for name, value in data.items():
-        setattr(preview, name, value)
-    _check_template(preview)
+    _check_template(_with(template, data))
     return services.update_record(template, actor=actor, data=data,
                                   expected_version=expected_version)
 
