@@ -256,3 +256,15 @@ def test_the_periodic_send_uses_one_smtp_connection_for_its_batch(desk, mailbox,
     finally:
         sink.stop()
     assert len(peers) == 3 and len(set(peers)) == 1
+
+
+def test_the_signed_link_refuses_an_unknown_action_and_an_empty_reason(desk, resolved, client):
+    url = reverse("mail:ticket_link", args=[links.token_for(resolved, desk.requester_person)])
+    unknown = client.post(url, {"action": "delete"}, follow=True)
+    assert b"Choose what to do." in unknown.content
+    empty = client.post(url, {"action": "reopen", "reason": "  "}, follow=True)
+    assert b"Enter why it is not fixed." in empty.content
+    bad_score = client.post(url, {"action": "rate", "score": "9"}, follow=True)
+    assert b"Choose a score from 1 to 5." in bad_score.content
+    resolved.refresh_from_db()
+    assert resolved.status == Status.RESOLVED and not Satisfaction.objects.exists()
