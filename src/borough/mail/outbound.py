@@ -199,15 +199,30 @@ def _held_by_choice(email: OutboundEmail) -> str:
     return {Delivery.DIGEST: SendStatus.DIGEST, Delivery.OFF: SendStatus.OFF}.get(delivery, "")
 
 
-def write(email: OutboundEmail) -> None:
+class Lookups(dict):
+    """What writing an email reads about its organisation (template, name, sender), read
+    once per batch of the periodic send rather than once per email."""
+
+    def get_or_read(self, key: tuple, read):
+        if key not in self:
+            self[key] = read()
+        return self[key]
+
+
+def write(email: OutboundEmail, lookups: Lookups | None = None) -> None:
     """Fill in the email from the organisation's template (or Borough's own), its sender
     and its thread, just before it is sent. The ticket's reference is always in the
     subject, so a reply finds its ticket whatever the template says."""
+    lookups = Lookups() if lookups is None else lookups
+    organisation_id = email.organisation_id
     parts = DEFAULT_TEMPLATES.get(email.event, ("{{ summary }}", "{{ body }}\n\n{{ url }}", ""))
-    template = NotificationTemplate.objects.filter(organisation_id=email.organisation_id,
-                                                   event=email.event).first()
+    template = lookups.get_or_read(("template", organisation_id, email.event), lambda: (
+        NotificationTemplate.objects.filter(organisation_id=organisation_id,
+                                            event=email.event).first()))
     chosen = (template.subject, template.text_body, template.html_body) if template else parts
-    context = {**email.context, "organisation": _organisation_name(email.organisation_id)}
+    name = lookups.get_or_read(("name", organisation_id),
+                               lambda: _organisation_name(organisation_id))
+    context = {**email.context, "organisation": name}
     reference = context.get("reference", "")
     subject = " ".join(_render(chosen[0], context, html=False).split()) or email.subject
     if reference and f"[{reference}]" not in subject:
@@ -216,7 +231,8 @@ def write(email: OutboundEmail) -> None:
     email.text = (_render(chosen[1], context, html=False)
                   or _render(parts[1], context, html=False))
     email.html = _render(chosen[2], context, html=True) if chosen[2] else ""
-    email.from_address = from_address(email.organisation_id)
+    email.from_address = lookups.get_or_read(("from", organisation_id),
+                                             lambda: from_address(organisation_id))
     if email.ticket_id and not email.in_reply_to:
         email.in_reply_to = email.references = thread_root(email.ticket)
 
@@ -238,7 +254,7 @@ def _send_later(pks: list[int]) -> None:
             log.warning("email %s left for the periodic send", pk, exc_info=True)
 
 
-def send(pk: int, connection=None) -> str:
+def send(pk: int, connection=None, lookups: Lookups | None = None) -> str:
     """Send one queued email, once: the row is claimed before the SMTP conversation. A
     transient failure puts it back with a later time to try (doubling each attempt);
     after MAX_ATTEMPTS it is failed, and stays visible."""
@@ -259,7 +275,7 @@ def send(pk: int, connection=None) -> str:
             error="Not sent: the address is one of Borough's own mailboxes (a loop).")
         return "failed"
     if not email.text:  # written once; a retry sends the same words and headers
-        write(email)
+        write(email, lookups)
         email.save(update_fields=["subject", "text", "html", "from_address", "in_reply_to",
                                   "references"])
     message = EmailMultiAlternatives(
@@ -316,11 +332,11 @@ def send_queued(now=None) -> str:
     due = (OutboundEmail.objects.filter(status=SendStatus.QUEUED)
            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
            .order_by("id").values_list("pk", flat=True)[:500])
-    results = []
+    results, lookups = [], Lookups()
     connection = _open_connection() if due else None
     try:
         for pk in due:
-            results.append(send(pk, connection=connection))
+            results.append(send(pk, connection=connection, lookups=lookups))
             if results[-1] == "will retry" and connection is not None:
                 connection.close()  # the server went away: each email on its own now
                 connection = None
