@@ -5,6 +5,8 @@ import uuid
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
+from borough.core.filters import narrowed
+
 
 class GovukFormRenderer(TemplatesSetting):
     """Renders forms and fields with GOV.UK Frontend markup (templates in frontend/)."""
@@ -27,13 +29,6 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
-def _narrowed(query) -> bool:
-    """Whether a choice field's queryset says more than "every record" (whose scoped
-    version is then just visible_to, without a pk__in subquery to build)."""
-    return bool(query.has_filters() or query.order_by or query.select_related
-                or query.distinct or query.annotations or query.extra)
-
-
 class ScopedModelForm(forms.ModelForm):
     """A model form whose related-record choices come from what the user can see in
     the active organisation, and which carries the version it was read at."""
@@ -53,7 +48,7 @@ class ScopedModelForm(forms.ModelForm):
                 manager = field.queryset.model._default_manager
                 if hasattr(manager, "visible_to"):
                     scoped = manager.visible_to(user)
-                    if _narrowed(field.queryset.query):  # limit_choices_to, an order…
+                    if narrowed(field.queryset.query):  # limit_choices_to, an order…
                         scoped = scoped.filter(pk__in=field.queryset.values("pk"))
                     field.queryset = scoped
             widget = field.widget

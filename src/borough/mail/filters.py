@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import django_filters as filters
 
+from borough.core.filters import WordSearchFilterSet
 from borough.mail import models as m
-from borough.organisation.filters import WordSearchFilterSet
 
 
 class MailboxFilterSet(WordSearchFilterSet):

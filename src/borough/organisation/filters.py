@@ -1,46 +1,7 @@
 import django_filters as filters
-from django.db.models import QuerySet
 
+from borough.core.filters import ScopedFilterSet, WordSearchFilterSet
 from borough.organisation import models as m
-
-
-class ScopedFilterSet(filters.FilterSet):
-    """Related-record choices (service unit, site, team...) come from what the user may
-    see, like the rows: another organisation's names are never offered, and their ids get
-    the same "not one of the available choices" as a nonexistent one (SECURITY.md 2, 3)."""
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        user = getattr(request, "user", None)
-        for filter_ in self.filters.values():
-            queryset = getattr(filter_, "queryset", None)
-            if not isinstance(queryset, QuerySet):
-                continue
-            manager = queryset.model._default_manager
-            if hasattr(manager, "visible_to"):
-                filter_.queryset = manager.visible_to(user).filter(pk__in=queryset.values("pk"))
-
-
-class WordSearchFilterSet(ScopedFilterSet):
-    """`q`: the words typed, found in any of `search_fields`; its label `search_label`."""
-
-    q = filters.CharFilter(method="search", label="Search")
-
-    search_fields: tuple[str, ...] = ()
-    search_label = "Search"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["q"].label = self.search_label
-
-    def search(self, queryset, name, value):
-        from django.db.models import Q
-
-        value = value.strip()
-        query = Q()
-        for field in self.search_fields:
-            query |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(query)
 
 
 class ActiveFilterSet(WordSearchFilterSet):

@@ -3,6 +3,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from borough.core.filters import ScopedFilterSet, WordSearchFilterSet
+from borough.organisation.models import ServiceUnit, Site, Team
 from borough.servicedesk import models as m
 
 
@@ -14,7 +16,7 @@ def _yes_no():
     return forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")])
 
 
-class TicketFilterSet(filters.FilterSet):
+class TicketFilterSet(ScopedFilterSet):
     """One definition for the queue page, the API and count links."""
 
     q = filters.CharFilter(method="search", label="Reference or words in the title")
@@ -27,17 +29,13 @@ class TicketFilterSet(filters.FilterSet):
                                             distinct=False)
     ticket_type = filters.ChoiceFilter(choices=m.TicketType.choices, label="Type",
                                        empty_label="Any type")
-    team = filters.ModelChoiceFilter(queryset=lambda request: _scoped(request, "organisation.Team"),
-                                     empty_label="Any team")
+    team = filters.ModelChoiceFilter(queryset=Team.objects.all(), empty_label="Any team")
     assignee = filters.NumberFilter(field_name="assignee_id", label="Assignee (user id)")
-    category = filters.ModelChoiceFilter(
-        queryset=lambda request: _scoped(request, "servicedesk.Category"),
-        empty_label="Any category")
-    service_unit = filters.ModelChoiceFilter(
-        queryset=lambda request: _scoped(request, "organisation.ServiceUnit"),
-        empty_label="Any service unit")
-    site = filters.ModelChoiceFilter(queryset=lambda request: _scoped(request, "organisation.Site"),
-                                     empty_label="Any site")
+    category = filters.ModelChoiceFilter(queryset=m.Category.objects.all(),
+                                         empty_label="Any category")
+    service_unit = filters.ModelChoiceFilter(queryset=ServiceUnit.objects.all(),
+                                             empty_label="Any service unit")
+    site = filters.ModelChoiceFilter(queryset=Site.objects.all(), empty_label="Any site")
     opened_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
                                       label="Opened on or after")
     opened_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
@@ -63,43 +61,35 @@ class TicketFilterSet(filters.FilterSet):
         return queryset.filter(breached) if value else queryset.exclude(breached)
 
 
-def _scoped(request, label):
-    from django.apps import apps
-
-    model = apps.get_model(label)
-    user = getattr(request, "user", None)
-    return model.objects.visible_to(user) if user is not None else model.objects.none()
-
-
-class CategoryFilterSet(filters.FilterSet):
-    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+class CategoryFilterSet(WordSearchFilterSet):
+    search_fields = ("name",)
 
     class Meta:
         model = m.Category
         fields = ["ticket_type", "is_active"]
 
 
-class PriorityRuleFilterSet(filters.FilterSet):
+class PriorityRuleFilterSet(ScopedFilterSet):
     class Meta:
         model = m.PriorityRule
         fields = ["impact", "urgency", "priority"]
 
 
-class SLAPolicyFilterSet(filters.FilterSet):
+class SLAPolicyFilterSet(ScopedFilterSet):
     class Meta:
         model = m.SLAPolicy
         fields = ["priority", "ticket_type", "is_active"]
 
 
-class CannedResponseFilterSet(filters.FilterSet):
-    q = filters.CharFilter(field_name="title", lookup_expr="icontains", label="Search")
+class CannedResponseFilterSet(WordSearchFilterSet):
+    search_fields = ("title",)
 
     class Meta:
         model = m.CannedResponse
         fields = ["is_active"]
 
 
-class DeskSettingsFilterSet(filters.FilterSet):
+class DeskSettingsFilterSet(ScopedFilterSet):
     class Meta:
         model = m.DeskSettings
         fields = []

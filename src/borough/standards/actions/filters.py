@@ -6,7 +6,7 @@ import django_filters as filters
 from django import forms
 from django.db.models import Q
 
-from borough.organisation.filters import ScopedFilterSet
+from borough.core.filters import ScopedFilterSet
 from borough.organisation.models import Person
 from borough.standards import models as m
 from borough.standards.actions import services

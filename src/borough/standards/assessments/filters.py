@@ -2,7 +2,7 @@
 
 import django_filters as filters
 
-from borough.organisation.filters import ScopedFilterSet
+from borough.core.filters import ScopedFilterSet
 from borough.standards import models as m
 
 

@@ -14,6 +14,7 @@ from rest_framework import permissions, serializers, viewsets
 
 from borough.core.api.permissions import ModelRolePermission
 from borough.core.api.viewsets import ORGANISATION_HEADER, ScopedListMixin
+from borough.core.filters import ScopedFilterSet
 from borough.standards.models import (
     CRITERION_LEVELS,
     Criterion,
@@ -37,7 +38,7 @@ class DefinitionPermission(ModelRolePermission):
 # --- Filters -----------------------------------------------------------------------------
 
 
-class FrameworkFilterSet(df.FilterSet):
+class FrameworkFilterSet(ScopedFilterSet):
     code = df.CharFilter(help_text="The framework's code, e.g. nesds-ict: every version of it.")
 
     class Meta:
@@ -45,7 +46,7 @@ class FrameworkFilterSet(df.FilterSet):
         fields = ["code"]
 
 
-class ThemeFilterSet(df.FilterSet):
+class ThemeFilterSet(ScopedFilterSet):
     framework = df.NumberFilter(field_name="framework_id", help_text="A framework (version) id.")
 
     class Meta:
@@ -53,7 +54,7 @@ class ThemeFilterSet(df.FilterSet):
         fields = ["framework"]
 
 
-class StandardFilterSet(df.FilterSet):
+class StandardFilterSet(ScopedFilterSet):
     framework = df.NumberFilter(field_name="framework_id", help_text="A framework (version) id.")
     theme = df.NumberFilter(field_name="theme_id", help_text="A theme id.")
 
@@ -62,7 +63,7 @@ class StandardFilterSet(df.FilterSet):
         fields = ["framework", "theme"]
 
 
-class CriterionFilterSet(df.FilterSet):
+class CriterionFilterSet(ScopedFilterSet):
     framework = df.NumberFilter(field_name="standard__framework_id",
                                 help_text="A framework (version) id.")
     standard = df.NumberFilter(field_name="standard_id", help_text="A standard id.")
