@@ -20,58 +20,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule
+from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule, number, one_of, some_of, whole
 from borough.servicedesk import statistics
 from borough.servicedesk.models import DailyOpened, DailyResolved, Priority, Satisfaction, SLAPolicy, Ticket
 from borough.servicedesk.statistics import Period
-
-
-class BadParameter(ValueError):
-    """A framework file gave a rule a parameter it cannot use."""
-
-
-def int_param(params: dict, name: str, minimum: int = 0, maximum: int | None = None) -> int:
-    value = params.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise BadParameter(f"{name} must be a whole number (it is {value!r}).")
-    value = int(value)
-    if value < minimum or (maximum is not None and value > maximum):
-        upper = f" and {maximum}" if maximum is not None else ""
-        raise BadParameter(f"{name} must be between {minimum}{upper} (it is {value}).")
-    return value
-
-
-def number_param(params: dict, name: str, minimum: float, maximum: float) -> float:
-    value = params.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BadParameter(f"{name} must be a number (it is {value!r}).")
-    if not minimum <= value <= maximum:
-        raise BadParameter(f"{name} must be between {minimum:g} and {maximum:g} (it is {value}).")
-    return value
-
-
-def _priorities(params: dict) -> list[int]:
-    value = params.get("priorities")
-    valid = {p.value for p in Priority}
-    if (not isinstance(value, list | tuple) or not value
-            or any(isinstance(p, bool) or p not in valid for p in value)):
-        raise BadParameter(f"priorities must be a list of priorities 1 to 5 (it is {value!r}).")
-    return sorted(set(value))
-
-
-def checked(check):
-    """A rule whose parameters are wrong says so as its result (not met) instead of failing
-    the whole assessment page."""
-
-    def run(organisation, params, as_of):
-        try:
-            return check(organisation, params, as_of)
-        except BadParameter as exc:
-            return EvidenceResult(False, f"This check cannot run: {exc}", {"error": str(exc)})
-
-    run.__doc__ = check.__doc__
-    run.__name__ = check.__name__
-    return run
 
 
 def period_before(as_of: datetime, days: int) -> Period:
@@ -96,11 +48,18 @@ def _tickets(organisation):
     return Ticket.objects.for_organisation(organisation).order_by()
 
 
+def priorities(default: list[int]):
+    return some_of("priorities", default, [p.value for p in Priority])
+
+
+def period_days():
+    return whole("period_days", 91, minimum=1, maximum=statistics.MAX_PERIOD_DAYS)
+
+
 # --- the rules --------------------------------------------------------------------
 
-@checked
 def sla_policies_cover_priorities(organisation, params, as_of) -> EvidenceResult:
-    priorities = _priorities(params)
+    priorities = params["priorities"]
     policies = (SLAPolicy.objects.for_organisation(organisation)
                 .filter(is_active=True, created_at__lte=as_of, priority__in=priorities))
     found = list(policies.values_list("priority", flat=True))  # one query for both figures
@@ -118,14 +77,9 @@ def sla_policies_cover_priorities(organisation, params, as_of) -> EvidenceResult
     return EvidenceResult(not missing, summary, figures, links)
 
 
-@checked
 def sla_compliance(organisation, params, as_of) -> EvidenceResult:
-    priorities = _priorities(params)
-    target = number_param(params, "target_percent", 0, 100)
-    days = int_param(params, "period_days", 1, statistics.MAX_PERIOD_DAYS)
-    measure = params.get("measure")
-    if measure not in ("resolution", "response"):
-        raise BadParameter(f"measure must be resolution or response (it is {measure!r}).")
+    priorities, target = params["priorities"], params["target_percent"]
+    days, measure = params["period_days"], params["measure"]
     period = period_before(as_of, days)
     if measure == "resolution":
         # The statistics page's own count: resolved in the period with an SLA policy,
@@ -164,11 +118,9 @@ def sla_compliance(organisation, params, as_of) -> EvidenceResult:
     return EvidenceResult(met, summary, figures, links)
 
 
-@checked
 def satisfaction_measured(organisation, params, as_of) -> EvidenceResult:
-    days = int_param(params, "period_days", 1, statistics.MAX_PERIOD_DAYS)
-    min_ratings = int_param(params, "min_ratings", 0)
-    min_average = number_param(params, "min_average", 0, 5)
+    days, min_ratings, min_average = (params["period_days"], params["min_ratings"],
+                                      params["min_average"])
     period = period_before(as_of, days)
     count, mean, scores = statistics.satisfaction(
         Satisfaction.objects.for_organisation(organisation), period)
@@ -185,10 +137,8 @@ def satisfaction_measured(organisation, params, as_of) -> EvidenceResult:
     return EvidenceResult(met, summary, figures, (statistics_link(period),))
 
 
-@checked
 def desk_in_use(organisation, params, as_of) -> EvidenceResult:
-    days = int_param(params, "period_days", 1, statistics.MAX_PERIOD_DAYS)
-    minimum = int_param(params, "min_tickets", 0)
+    days, minimum = params["period_days"], params["min_tickets"]
     period = period_before(as_of, days)
     logged = statistics.tickets_logged(DailyOpened.objects.for_organisation(organisation),
                                        period)
@@ -204,7 +154,7 @@ RULES = [
         "servicedesk.sla-policies-cover-priorities", "SLA policies cover every priority",
         "Looks for an active SLA policy (created by the date checked) for each listed priority. "
         "Met when every priority has at least one.",
-        sla_policies_cover_priorities, {"priorities": [1, 2, 3, 4, 5]}),
+        sla_policies_cover_priorities, (priorities([1, 2, 3, 4, 5]),)),
     EvidenceRule(
         "servicedesk.sla-compliance", "SLA compliance",
         "Of the tickets of the listed priorities that had an SLA policy and were resolved "
@@ -214,18 +164,20 @@ RULES = [
         "checked, in UK time. Met when that share is at least the target; with no tickets to "
         "measure it is not met.",
         sla_compliance,
-        {"priorities": [1, 2], "target_percent": 90, "period_days": 91, "measure": "resolution"}),
+        (priorities([1, 2]), number("target_percent", 90, minimum=0, maximum=100), period_days(),
+         one_of("measure", "resolution", ("resolution", "response")))),
     EvidenceRule(
         "servicedesk.satisfaction-measured", "Customer satisfaction is measured",
         "Counts the satisfaction ratings requesters gave in the period (whole days before the "
         "day checked) and their mean score out of 5. Met when there are at least the minimum "
         "number of ratings and the mean is at least the minimum average.",
-        satisfaction_measured, {"period_days": 91, "min_ratings": 10, "min_average": 0}),
+        satisfaction_measured,
+        (period_days(), whole("min_ratings", 10), number("min_average", 0, minimum=0, maximum=5))),
     EvidenceRule(
         "servicedesk.desk-in-use", "The service desk is in use",
         "Counts the tickets logged in the period (whole days before the day checked). Met "
         "when at least the minimum number were logged.",
-        desk_in_use, {"period_days": 91, "min_tickets": 50}),
+        desk_in_use, (period_days(), whole("min_tickets", 50))),
 ]
 
 

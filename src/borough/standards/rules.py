@@ -14,8 +14,7 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule
-from borough.servicedesk.evidence import BadParameter, checked, int_param, number_param
+from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule, number, one_of, whole
 from borough.standards.actions import services
 from borough.standards.models import (
     OPEN_ACTION_STATUSES,
@@ -47,13 +46,8 @@ def _day(value) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-@checked
 def report_reviewed(organisation, params, as_of) -> EvidenceResult:
-    report = params.get("report")
-    if report not in services.REPORTS:
-        raise BadParameter(f"report must be one of {', '.join(services.REPORTS)} "
-                           f"(it is {report!r}).")
-    within = int_param(params, "within_days", 1, 3660)
+    report, within = params["report"], params["within_days"]
     on = _local_date(as_of)
     since = on - timedelta(days=within)
     reviews = (ReportReview.objects.for_organisation(organisation)
@@ -80,9 +74,8 @@ def report_reviewed(organisation, params, as_of) -> EvidenceResult:
     return EvidenceResult(latest is not None, summary, figures, tuple(links))
 
 
-@checked
 def annual_review(organisation, params, as_of) -> EvidenceResult:
-    within = int_param(params, "within_days", 1, 3660)
+    within = params["within_days"]
     since = as_of - timedelta(days=within)
     cycles = (AssessmentCycle.objects.for_organisation(organisation)
               .filter(status=CycleStatus.APPROVED, approved_at__isnull=False,
@@ -116,9 +109,8 @@ def latest_cycle(organisation, as_of: datetime):
             or cycles.order_by("-starts_on", "-id").first())
 
 
-@checked
 def action_plan_current(organisation, params, as_of) -> EvidenceResult:
-    limit = number_param(params, "max_overdue_percent", 0, 100)
+    limit = params["max_overdue_percent"]
     on = _local_date(as_of)
     cycle = latest_cycle(organisation, as_of)
     plan = EvidenceLink("The action plan", reverse("standards:action_list"))
@@ -174,12 +166,13 @@ RULES = [
         "standards.report-reviewed", "Management reviews the report",
         "Looks for a recorded review of the named report (Standards › Report reviews) dated "
         "within the given number of days up to the day checked. Met when there is at least one.",
-        report_reviewed, {"report": "servicedesk-statistics", "within_days": 92}),
+        report_reviewed, (one_of("report", "servicedesk-statistics", services.REPORTS),
+                          whole("within_days", 92, minimum=1, maximum=3660))),
     EvidenceRule(
         "standards.annual-review", "The standards are reviewed every year",
         "Finds the most recently approved assessment cycle. Met when it was approved within the "
         "given number of days before the moment checked.",
-        annual_review, {"within_days": 400}),
+        annual_review, (whole("within_days", 400, minimum=1, maximum=3660),)),
     EvidenceRule(
         "standards.action-plan-current", "The action plan is current",
         "Takes the latest approved assessment cycle (or, before any is approved, the latest "
@@ -187,7 +180,7 @@ RULES = [
         "linked to it, or one finished after that standard was rated (it stands until the next "
         "assessment), and no more than the given share of open actions is past its due date. "
         "Statuses are read from the actions' progress notes as they stood at the time checked.",
-        action_plan_current, {"max_overdue_percent": 10}),
+        action_plan_current, (number("max_overdue_percent", 10, minimum=0, maximum=100),)),
 ]
 
 

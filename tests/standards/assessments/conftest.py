@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from borough.accounts import roles
-from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule
+from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule, whole
 from borough.core.registry import registry
 from borough.standards import models as st
 from borough.standards.assessments import services
@@ -45,7 +45,7 @@ def rules():
 
     added = {
         "test.switch": EvidenceRule("test.switch", "Switch", "Counts things.", switch,
-                                    {"count": 1}),
+                                    (whole("count", 1),)),
         "test.broken": EvidenceRule("test.broken", "Broken", "Always fails.", broken),
     }
     before = dict(registry.evidence_rules)

@@ -135,7 +135,7 @@ def test_assessor_saying_not_met_is_a_reason_in_its_own_words(cycle, rules, mana
 @pytest.mark.django_db
 def test_a_failing_or_missing_rule_could_not_be_checked(cycle, rules, manager):
     criterion = st.Criterion.objects.get(code="b-min")
-    criterion.rule = "test.broken"
+    criterion.rule, criterion.params = "test.broken", {}
     criterion.save()
     outcome = evidence.evaluate_rating(rating_of(cycle, "beta"))
     row = outcome.criteria[0]
@@ -154,7 +154,7 @@ def test_a_failing_or_missing_rule_could_not_be_checked(cycle, rules, manager):
 def test_a_rule_returning_nonsense_could_not_be_checked(cycle, rules):
     rule = registry.evidence_rules["test.switch"]
     registry.evidence_rules["test.switch"] = rule.__class__(
-        rule.name, rule.title, rule.method, lambda o, p, a: "yes", {})
+        rule.name, rule.title, rule.method, lambda o, p, a: "yes", rule.params)
     try:
         outcome = evidence.evaluate_rating(rating_of(cycle, "beta"))
     finally:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from borough.core.evidence import EvidenceResult, EvidenceRule
+from borough.core.evidence import EvidenceResult, EvidenceRule, whole
 from borough.core.registry import registry
 
 HERE = Path(__file__).parent
@@ -32,8 +32,11 @@ def _add(rules: dict[str, dict]):
     added = []
     for name, defaults in rules.items():
         if name not in registry.evidence_rules:
+            # Whole numbers are all the throwaway rule takes; the documented rules are the
+            # real ones, which their apps register.
+            params = tuple(whole(key, value) for key, value in defaults.items())
             registry.evidence_rules[name] = EvidenceRule(name, f"Test rule {name}", "For tests.",
-                                                         _never_met, defaults)
+                                                         _never_met, params)
             added.append(name)
     return added
 

@@ -237,8 +237,8 @@ def test_rule_checks(test_rules):
         "which is not registered; did you mean 'tests.counts-tickets'?",
         "line 18: the params of criterion 'a2' of standard 'only' must be a mapping of names to "
         "values, not a list",
-        "line 23: parameter 'min_tickets' of criterion 'a3' of standard 'only' should be a "
-        "number, like 1, not str",
+        "line 23: parameter 'min_tickets' of criterion 'a3' of standard 'only': min_tickets "
+        "must be a whole number (it is 'many').",
         "line 24: evidence rule 'tests.counts-tickets' has no parameter 'max_tickets' (it takes: "
         "min_tickets, period_days)",
         "line 30: the params of criterion 'a4' of standard 'only' must be plain values (text, "

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from borough.accounts import roles
-from borough.core.evidence import EvidenceResult, EvidenceRule
+from borough.core.evidence import EvidenceResult, EvidenceRule, number
 from borough.core.registry import registry
 from borough.standards import models as st
 from tests.conftest import make_member
@@ -42,7 +42,7 @@ def _desk_check(organisation, params, as_of):
 def desk_rule(monkeypatch):
     monkeypatch.setitem(registry.evidence_rules, RULE, EvidenceRule(
         RULE, "SLA compliance for the test", "Counts resolved calls.", _desk_check,
-        {"target_percent": 90}))
+        (number("target_percent", 90, minimum=0, maximum=100),)))
     return RULE
 
 

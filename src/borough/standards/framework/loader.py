@@ -27,6 +27,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from borough.core.evidence import BadParameter
 from borough.standards.models import Level
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -504,21 +505,20 @@ def _read_params(r: _Reader, node: Node, where: str, rule) -> dict | None:
         return None
     if rule is None:
         return params
-    defaults = getattr(rule, "defaults", {}) or {}
+    declared = {p.name: p for p in rule.params}
     ok = True
     for key_node, value_node in node.value:
         key = key_node.value
-        if key not in defaults:
-            takes = ", ".join(defaults) or "no parameters"
+        if key not in declared:
+            takes = ", ".join(declared) or "no parameters"
             r.problem(key_node, f"evidence rule '{rule.name}' has no parameter '{key}' "
                                 f"(it takes: {takes})")
             ok = False
             continue
-        expected, given = defaults[key], params.get(key)
-        if expected is not None and not _same_kind(expected, given):
-            r.problem(value_node, f"parameter '{key}' of {where} should be "
-                                  f"{_describe(expected)}, like {json.dumps(expected)}, not "
-                                  f"{_describe(given)}")
+        try:
+            declared[key].clean(params.get(key))
+        except BadParameter as exc:
+            r.problem(value_node, f"parameter '{key}' of {where}: {exc}")
             ok = False
     return params if ok else None
 
@@ -526,16 +526,6 @@ def _read_params(r: _Reader, node: Node, where: str, rule) -> dict | None:
 def _suggest(word: str, known) -> str:
     close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def _same_kind(expected, given) -> bool:
-    if isinstance(expected, bool) or isinstance(given, bool):
-        return isinstance(expected, bool) and isinstance(given, bool)
-    if isinstance(expected, int | float):
-        return isinstance(given, int | float)
-    if isinstance(expected, list | tuple):
-        return isinstance(given, list)
-    return isinstance(given, type(expected))
 
 
 # --- Loading ----------------------------------------------------------------------------------
