@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from hypothesis import settings as hypothesis_settings
 
-from borough.accounts import roles
+from borough.core import roles
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 PASSWORD = "correct horse battery"

@@ -23,8 +23,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from borough.accounts import roles
-from borough.core import scope
+from borough.core import roles, scope
 from borough.core.models import Attachment, AuditEvent, Comment
 from borough.core.registry import registry
 from borough.organisation.models import WorkingPeriod

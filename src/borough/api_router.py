@@ -1,11 +1,10 @@
-"""Every registered model's viewset, at /api/<app>/<models>/."""
+"""The API's routes, all from the registry: every registered model's viewset at
+/api/<app>/<models>/, then the routes apps declare in their entries.py."""
 
 from django.utils.text import slugify
 from rest_framework.routers import DefaultRouter
 
-from borough.accounts.api import MeViewSet, TokenViewSet
 from borough.core.registry import registry
-from borough.core.views.jobs import JobStatusViewSet
 
 router = DefaultRouter()
 for entry in registry.all():
@@ -15,6 +14,3 @@ for entry in registry.all():
                         basename=f"{entry.app_label}-{entry.model_name}")
 for prefix, viewset, basename in registry.api_routes:
     router.register(prefix, viewset, basename=basename)
-router.register("accounts/me", MeViewSet, basename="accounts-me")
-router.register("accounts/tokens", TokenViewSet, basename="accounts-token")
-router.register("core/jobs", JobStatusViewSet, basename="core-jobs")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from borough.accounts import roles, services
+from borough.accounts import services
 from borough.accounts.models import ApiToken
+from borough.core import roles
 from borough.core.models import AuditEvent
 from tests.conftest import make_member
 

@@ -13,8 +13,8 @@ from django.core import mail
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from borough.accounts import roles
 from borough.accounts.models import EmailChange
+from borough.core import roles
 from borough.core.models import AuditAction, AuditEvent
 from borough.organisation.models import Person
 from tests.conftest import PASSWORD, make_member

@@ -36,10 +36,11 @@ from django_auth_ldap.config import (  # noqa: E402
     NestedActiveDirectoryGroupType,
 )
 
-from borough.accounts import roles, services  # noqa: E402
+from borough.accounts import services  # noqa: E402
 from borough.accounts.ldap_backend import RoleMappingLDAPBackend, role_for_groups  # noqa: E402
 from borough.accounts.ldap_settings import LDAP_BACKEND, configure, normalise_dn  # noqa: E402
 from borough.accounts.models import Membership, User  # noqa: E402
+from borough.core import roles  # noqa: E402
 from tests.conftest import PASSWORD, make_member  # noqa: E402
 
 BASE = "dc=borough,dc=test"

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 
-from borough.accounts import roles
 from borough.accounts.forms import INVALID_LOGIN
+from borough.core import roles
 from tests.conftest import PASSWORD, make_member
 
 LOGIN = reverse("accounts:login")

@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from borough.accounts import roles
+from borough.core import roles
 from tests.conftest import PASSWORD, make_member
 
 RESET = reverse("accounts:password_reset")

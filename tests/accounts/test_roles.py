@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from borough.accounts import roles
 from borough.accounts.models import Membership
+from borough.core import roles
 from borough.organisation.models import ServiceUnit
 from tests.conftest import make_member
 from tests.factories import PersonFactory, ServiceUnitFactory

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from borough.accounts import roles
 from borough.accounts.backends import OrganisationRoleBackend
 from borough.accounts.models import User
+from borough.core import roles
 from tests.conftest import make_member
 from tests.factories import MembershipFactory, OrganisationFactory
 

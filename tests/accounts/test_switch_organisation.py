@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from borough.accounts import roles
 from borough.accounts.middleware import SESSION_KEY
+from borough.core import roles
 from tests.conftest import make_member
 from tests.factories import MembershipFactory, OrganisationFactory, ServiceUnitFactory
 

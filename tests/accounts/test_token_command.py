@@ -8,8 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from borough.accounts import roles, services
+from borough.accounts import services
 from borough.accounts.models import ApiToken
+from borough.core import roles
 from tests.conftest import make_member
 from tests.factories import ServiceUnitFactory
 

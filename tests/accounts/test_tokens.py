@@ -12,8 +12,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from borough.accounts import roles, services
+from borough.accounts import services
 from borough.accounts.models import ApiToken
+from borough.core import roles
 from borough.core.models import AuditEvent
 from tests.conftest import make_member
 from tests.factories import MembershipFactory, ServiceUnitFactory

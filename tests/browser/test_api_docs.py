@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from borough.accounts import roles
+from borough.core import roles
 from tests.browser.signing_in import sign_in
 from tests.conftest import make_member
 

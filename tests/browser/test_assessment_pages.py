@@ -30,7 +30,7 @@ def shoot(page, name):
 
 
 def test_assessment_pages_are_accessible_and_work(page, axe, rules, live_server):  # noqa: F811 - rules
-    from borough.accounts import roles
+    from borough.core import roles
     from tests.conftest import make_member
     from tests.factories import OrganisationFactory
 

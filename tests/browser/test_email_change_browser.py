@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from borough.accounts import roles
 from borough.accounts.models import EmailChange
+from borough.core import roles
 from tests.browser.signing_in import sign_in
 from tests.factories import MembershipFactory, UserFactory
 

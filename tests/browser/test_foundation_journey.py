@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from borough.accounts import roles
+from borough.core import roles
 from tests.factories import MembershipFactory, ServiceUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

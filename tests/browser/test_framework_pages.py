@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_framework_pages_are_accessible(page, axe, screenshot, live_server):
-    from borough.accounts import roles
+    from borough.core import roles
     from borough.standards.framework.loader import load_shipped_frameworks
     from borough.standards.models import Framework
     from tests.conftest import make_member

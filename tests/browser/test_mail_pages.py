@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.mail import inbound
 from borough.mail.models import InboundMessage, Mailbox, NotificationPreference, Outcome
 from tests.browser.signing_in import sign_in

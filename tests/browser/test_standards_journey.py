@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.standards import models as st
 from borough.standards.framework.loader import load_shipped_frameworks
 from borough.standards.report import pdf

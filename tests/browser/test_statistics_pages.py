@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_statistics_page_and_its_error_summary_are_accessible(page, axe, screenshot,
                                                               live_server):
-    from borough.accounts import roles
+    from borough.core import roles
     from borough.servicedesk import services
     from borough.servicedesk.models import TicketType
     from tests.conftest import make_member

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.core.models import AuditAction, AuditEvent
 from borough.organisation.models import Person, ServiceUnit
 from tests.conftest import make_member

@@ -14,8 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from borough.accounts import roles
-from borough.core import imports
+from borough.core import imports, roles
 from borough.core.models import AuditAction, AuditEvent
 from borough.organisation.models import ClosureDay, Person, ServiceUnit
 from tests.conftest import make_member

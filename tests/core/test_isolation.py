@@ -7,8 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from borough.accounts import roles
-from borough.core import attachments
+from borough.core import attachments, roles
 from borough.core.registry import registry
 from tests.conftest import make_member
 from tests.factories import FACTORIES

@@ -161,7 +161,7 @@ def test_the_celery_task_records_its_run(flaky_job):
 def test_the_status_page_is_for_platform_administrators(client, flaky_job, org_a):
     from django.contrib.auth.models import Group
 
-    from borough.accounts import roles
+    from borough.core import roles
     from borough.core.jobs import run_job
     from tests.factories import MembershipFactory, UserFactory
 

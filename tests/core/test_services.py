@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from borough.accounts import roles
-from borough.core import references, services
+from borough.core import references, roles, services
 from borough.core.models import AuditAction, AuditEvent, SubmissionKey
 from borough.organisation.models import Person, ServiceUnit
 from tests.conftest import make_member

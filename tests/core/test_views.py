@@ -12,8 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from borough.accounts import roles
-from borough.core import services
+from borough.core import roles, services
 from borough.core.models import Attachment, AuditAction, AuditEvent, Comment
 from borough.organisation.models import Person, ServiceUnit
 from tests.factories import PersonFactory, ServiceUnitFactory, SiteFactory

@@ -9,7 +9,7 @@ from email.utils import formatdate, make_msgid
 import pytest
 from django.urls import reverse
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.core.models import AuditEvent
 from borough.mail import inbound
 from borough.mail.models import (

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.organisation.models import Person
 from borough.servicedesk import queries
 from borough.servicedesk.models import SLAPolicy

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.core.models import SubmissionKey
 from borough.organisation.models import ServiceUnit
 from borough.servicedesk import services

@@ -351,7 +351,7 @@ def test_a_choice_the_role_may_not_see_is_refused_even_from_the_cache(desk, clie
     """The staff form checks its cached choices only among what the role may view."""
     from django.contrib.auth.models import Group
 
-    from borough.accounts import roles
+    from borough.core import roles
     from tests.conftest import make_member
 
     agent_role = Group.objects.get(name=roles.AGENT)

@@ -248,7 +248,7 @@ def test_every_ticket_page_action_works(desk, agent_client):
 
 def test_assigning_someone_from_another_council_reads_as_not_in_the_list(desk, agent_client,
                                                                         org_b):
-    from borough.accounts import roles
+    from borough.core import roles
     from tests.conftest import make_member
 
     outsider = make_member(org_b, roles.AGENT, "outsider")

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.core.models import AuditEvent, Notification
 from borough.servicedesk import services
 from borough.servicedesk.models import (

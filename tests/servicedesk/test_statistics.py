@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.core.business_time import BusinessCalendar, WorkingTimeline, business_minutes_between
 from borough.organisation.models import WorkingPeriod
 from borough.servicedesk import queries, statistics

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from borough.accounts import roles
+from borough.core import roles
 from tests.conftest import make_member
 
 

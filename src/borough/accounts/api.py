@@ -13,7 +13,6 @@ from borough.core.api.viewsets import BaseModelViewSet
 
 
 class MembershipSerializer(BaseModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:accounts-membership-detail")
     role_name = serializers.CharField(source="role.name", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
 
@@ -25,7 +24,6 @@ class MembershipSerializer(BaseModelSerializer):
 
 class MembershipViewSet(BaseModelViewSet):
     model = Membership
-    queryset = Membership.objects.none()
     serializer_class = MembershipSerializer
     filterset_class = f.MembershipFilterSet
     select_related = ("user", "role", "organisation")

@@ -5,8 +5,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.models import Group
 
 from borough.accounts.models import Membership, User
-from borough.accounts.roles import ALL_ROLES
 from borough.core.forms import ScopedModelForm
+from borough.core.roles import ALL_ROLES
 
 
 class MembershipForm(ScopedModelForm):

@@ -17,7 +17,7 @@ from django_auth_ldap.backend import LDAPBackend
 
 from borough.accounts import services
 from borough.accounts.ldap_settings import normalise_dn
-from borough.accounts.roles import most_privileged
+from borough.core.roles import most_privileged
 
 logger = logging.getLogger(__name__)
 

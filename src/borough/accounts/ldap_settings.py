@@ -60,7 +60,7 @@ def normalise_dn(dn: str) -> str:
 
 def parse_role_map(raw: str) -> dict[str, str]:
     """LDAP_ROLE_MAP as {normalised group DN: role name}, or a clear ImproperlyConfigured."""
-    from borough.accounts.roles import ALL_ROLES
+    from borough.core.roles import ALL_ROLES
 
     try:
         role_map = json.loads(raw or "{}")

@@ -1,5 +1,8 @@
-"""The registry: apps declare their models here (in AppConfig.ready) for
-navigation, global search, export, history and the isolation tests."""
+"""The registry: each app declares, in its `entries.py` (called from
+`AppConfig.ready()` by `core.apps.DomainAppConfig`), its registered models, the models it
+keeps without pages of their own, menu links, API routes, role grants, periodic jobs,
+evidence rules and notification channels. Navigation, global search, exports, history,
+the API router, `borough check` and the registry-driven test suites read it."""
 
 from __future__ import annotations
 
@@ -65,6 +68,10 @@ class NavLink:
 @dataclass
 class Registry:
     entries: dict[type[models.Model], ModelEntry] = field(default_factory=dict)
+    # Models kept without pages of their own (timeline entries, totals, shared
+    # definitions…): model -> why, in words. `borough check` wants every model of an
+    # app either registered or here.
+    unlisted: dict[type[models.Model], str] = field(default_factory=dict)
     # role name -> permission names ("app.codename") granted by apps.
     role_grants: dict[str, set[str]] = field(default_factory=dict)
     # Periodic jobs: name -> (callable, seconds between runs).
@@ -85,6 +92,10 @@ class Registry:
         self.entries[entry.model] = entry
         return entry
 
+    def unlist(self, model: type[models.Model], why: str) -> None:
+        """Declare a model that has no pages of its own, and why."""
+        self.unlisted[model] = why
+
     def get(self, model: type[models.Model]) -> ModelEntry:
         return self.entries[model]
 
@@ -95,16 +106,15 @@ class Registry:
         return [e for e in self.entries.values() if e.search_fields]
 
     def grant(self, role: str, perms: list[str]) -> None:
+        """Give `role` permissions by name ("app.codename")."""
         self.role_grants.setdefault(role, set()).update(perms)
+
+    def grant_models(self, roles: str | list[str], models_: list[type[models.Model]],
+                     actions: tuple[str, ...]) -> None:
+        """Give each role `actions` (view, add, change, delete) on each model."""
+        for role in [roles] if isinstance(roles, str) else roles:
+            self.grant(role, [f"{m._meta.app_label}.{a}_{m._meta.model_name}"
+                              for m in models_ for a in actions])
 
 
 registry = Registry()
-
-
-def grant_model_permissions(
-    role: str, models_: list[type[models.Model]], actions: tuple[str, ...]
-) -> None:
-    registry.grant(
-        role,
-        [f"{m._meta.app_label}.{a}_{m._meta.model_name}" for m in models_ for a in actions],
-    )

@@ -9,7 +9,6 @@ from celery import shared_task
 from django.db import OperationalError
 
 from borough.core.jobs import run_job
-from borough.core.registry import registry
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +39,3 @@ def clear_expired_sessions() -> str:
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return f"{deleted} expired sessions removed"
-
-
-def register_core_jobs() -> None:
-    from borough.core.jobs import prune_job_runs
-
-    registry.periodic_jobs.setdefault("clear-expired-sessions", (clear_expired_sessions, 3600))
-    registry.periodic_jobs.setdefault("prune-job-runs", (prune_job_runs, 24 * 3600))

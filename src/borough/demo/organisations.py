@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from borough.accounts import roles
 from borough.accounts.models import Membership, User
-from borough.core import services
+from borough.core import roles, services
 from borough.organisation import models as m
 from borough.organisation.services import create_organisation
 

@@ -33,9 +33,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
-from borough.accounts import roles
 from borough.accounts.models import Membership, User
-from borough.core import audit, services
+from borough.core import audit, roles, services
 from borough.core.models import AuditAction, AuditEvent, ReferenceCounter
 from borough.organisation import models as org_models
 from borough.servicedesk import daily, elapsed, queries, sla

@@ -28,7 +28,6 @@ from borough.mail import models as m
 
 
 class MailboxSerializer(BaseModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:mail-mailbox-detail")
 
     class Meta:
         model = m.Mailbox
@@ -55,7 +54,6 @@ class MailboxSerializer(BaseModelSerializer):
 
 class MailboxViewSet(BaseModelViewSet):
     model = m.Mailbox
-    queryset = m.Mailbox.objects.none()
     serializer_class = MailboxSerializer
     filterset_class = f.MailboxFilterSet
     ordering_fields = ("address", "name", "id")
@@ -78,7 +76,6 @@ class MailboxViewSet(BaseModelViewSet):
 
 
 class NotificationTemplateSerializer(BaseModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:mail-notificationtemplate-detail")
 
     class Meta:
         model = m.NotificationTemplate
@@ -105,7 +102,6 @@ class NotificationTemplateViewSet(BaseModelViewSet):
     """The organisation's wording per event; an event without one uses Borough's own."""
 
     model = m.NotificationTemplate
-    queryset = m.NotificationTemplate.objects.none()
     serializer_class = NotificationTemplateSerializer
     filterset_class = f.NotificationTemplateFilterSet
     ordering_fields = ("event", "id")
@@ -129,7 +125,6 @@ class NotificationTemplateViewSet(BaseModelViewSet):
 
 
 class InboundMessageSerializer(BaseModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:mail-inboundmessage-detail")
     original_kept = serializers.SerializerMethodField(
         help_text="Whether the message as received is kept (while it is in the quarantine).")
 
@@ -164,7 +159,6 @@ class InboundMessageViewSet(ReadOnlyScopedViewSet):
     (processed as if they had passed) or discarded, by those who manage the mailboxes."""
 
     model = m.InboundMessage
-    queryset = m.InboundMessage.objects.none()
     serializer_class = InboundMessageSerializer
     filterset_class = f.InboundMessageFilterSet
     select_related = ("mailbox",)
@@ -193,7 +187,6 @@ class OutboundEmailSerializer(BaseModelSerializer):
     """An email Borough wrote, without its words: a requester's email carries signed links
     that act as them, so the log shows only where it went and how sending went."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:mail-outboundemail-detail")
     # Plain text in the schema: an enum named "status" would collide with the tickets'.
     status = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(
         f"{value} ({label})" for value, label in m.SendStatus.choices) + ".")
@@ -211,7 +204,6 @@ class OutboundEmailViewSet(ReadOnlyScopedViewSet):
     """The sent-email log: every email Borough wrote, and whether it went."""
 
     model = m.OutboundEmail
-    queryset = m.OutboundEmail.objects.none()
     serializer_class = OutboundEmailSerializer
     filterset_class = f.OutboundEmailFilterSet
 

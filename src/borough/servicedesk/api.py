@@ -8,7 +8,6 @@ from rest_framework.response import Response
 
 from borough.accounts.models import User
 from borough.core import scope
-from borough.core.api.factories import model_serializer, model_viewset
 from borough.core.api.serializers import BaseModelSerializer, ScopedPrimaryKeyRelatedField
 from borough.core.api.viewsets import IDEMPOTENCY_HEADER, BaseModelViewSet, expected_version
 from borough.organisation.models import Person, ServiceUnit, Site, Team
@@ -17,31 +16,67 @@ from borough.servicedesk import models as m
 from borough.servicedesk import queries, services
 
 
-def _config_serializer(model, fields):
-    return model_serializer(model, fields, __name__)
+class CategorySerializer(BaseModelSerializer):
+    class Meta:
+        model = m.Category
+        fields = [*BaseModelSerializer.base_fields(), "name", "ticket_type", "parent",
+                  "is_active"]
 
 
-CategorySerializer = _config_serializer(m.Category, ["name", "ticket_type", "parent", "is_active"])
-PriorityRuleSerializer = _config_serializer(m.PriorityRule, ["impact", "urgency", "priority"])
-SLAPolicySerializer = _config_serializer(
-    m.SLAPolicy, ["name", "priority", "ticket_type", "response_minutes", "resolution_minutes",
-                  "business_hours", "is_active"])
-CannedResponseSerializer = _config_serializer(m.CannedResponse, ["title", "body", "is_active"])
-DeskSettingsSerializer = _config_serializer(
-    m.DeskSettings, ["reopen_days", "auto_close_days", "warning_percent"])
+class PriorityRuleSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.PriorityRule
+        fields = [*BaseModelSerializer.base_fields(), "impact", "urgency", "priority"]
 
 
-def _config_viewset(model, serializer, filterset):
-    return model_viewset(model, serializer, filterset, __name__)
+class SLAPolicySerializer(BaseModelSerializer):
+    class Meta:
+        model = m.SLAPolicy
+        fields = [*BaseModelSerializer.base_fields(), "name", "priority", "ticket_type",
+                  "response_minutes", "resolution_minutes", "business_hours", "is_active"]
 
 
-CategoryViewSet = _config_viewset(m.Category, CategorySerializer, f.CategoryFilterSet)
-PriorityRuleViewSet = _config_viewset(m.PriorityRule, PriorityRuleSerializer, f.PriorityRuleFilterSet)
-SLAPolicyViewSet = _config_viewset(m.SLAPolicy, SLAPolicySerializer, f.SLAPolicyFilterSet)
-CannedResponseViewSet = _config_viewset(m.CannedResponse, CannedResponseSerializer,
-                                        f.CannedResponseFilterSet)
-DeskSettingsViewSet = _config_viewset(m.DeskSettings, DeskSettingsSerializer,
-                                      f.DeskSettingsFilterSet)
+class CannedResponseSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.CannedResponse
+        fields = [*BaseModelSerializer.base_fields(), "title", "body", "is_active"]
+
+
+class DeskSettingsSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.DeskSettings
+        fields = [*BaseModelSerializer.base_fields(), "reopen_days", "auto_close_days",
+                  "warning_percent"]
+
+
+class CategoryViewSet(BaseModelViewSet):
+    model = m.Category
+    serializer_class = CategorySerializer
+    filterset_class = f.CategoryFilterSet
+
+
+class PriorityRuleViewSet(BaseModelViewSet):
+    model = m.PriorityRule
+    serializer_class = PriorityRuleSerializer
+    filterset_class = f.PriorityRuleFilterSet
+
+
+class SLAPolicyViewSet(BaseModelViewSet):
+    model = m.SLAPolicy
+    serializer_class = SLAPolicySerializer
+    filterset_class = f.SLAPolicyFilterSet
+
+
+class CannedResponseViewSet(BaseModelViewSet):
+    model = m.CannedResponse
+    serializer_class = CannedResponseSerializer
+    filterset_class = f.CannedResponseFilterSet
+
+
+class DeskSettingsViewSet(BaseModelViewSet):
+    model = m.DeskSettings
+    serializer_class = DeskSettingsSerializer
+    filterset_class = f.DeskSettingsFilterSet
 
 
 class RequesterField(ScopedPrimaryKeyRelatedField):
@@ -69,7 +104,6 @@ class DeskRecordField(ScopedPrimaryKeyRelatedField):
 
 
 class TicketSerializer(BaseModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:servicedesk-ticket-detail")
     requester = RequesterField(queryset=Person.objects.all(), required=False)
     service_unit = DeskRecordField(queryset=ServiceUnit.objects.all(), required=False,
                                    allow_null=True)
@@ -157,7 +191,6 @@ class TicketViewSet(BaseModelViewSet):
     """Tickets. Writes go through the service desk's services; lifecycle changes are actions."""
 
     model = m.Ticket
-    queryset = m.Ticket.objects.none()
     serializer_class = TicketSerializer
     filterset_class = f.TicketFilterSet
     # No joins: relations are returned as ids (DRF reads requester_id etc. without loading

@@ -179,9 +179,3 @@ RULES = [
         "when at least the minimum number were logged.",
         desk_in_use, (period_days(), whole("min_tickets", 50))),
 ]
-
-
-def register(registry) -> None:
-    """Add this module's rules to `registry.evidence_rules`."""
-    for rule in RULES:
-        registry.evidence_rules[rule.name] = rule

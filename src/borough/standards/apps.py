@@ -1,12 +1,8 @@
-from django.apps import AppConfig
+from borough.core.apps import DomainAppConfig
 
 
-class StandardsConfig(AppConfig):
+class StandardsConfig(DomainAppConfig):
+    default = True
     name = "borough.standards"
     label = "standards"
     verbose_name = "Standards and action plan"
-
-    def ready(self):
-        from borough.standards import registration
-
-        registration.register()

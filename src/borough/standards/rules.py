@@ -182,8 +182,3 @@ RULES = [
         "Statuses are read from the actions' progress notes as they stood at the time checked.",
         action_plan_current, (number("max_overdue_percent", 10, minimum=0, maximum=100),)),
 ]
-
-
-def register(registry) -> None:
-    for rule in RULES:
-        registry.evidence_rules[rule.name] = rule

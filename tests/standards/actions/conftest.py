@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from borough.accounts import roles
+from borough.core import roles
 from tests.conftest import make_member
 from tests.factories import (
     CorporateObjectiveFactory,

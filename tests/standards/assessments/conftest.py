@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule, whole
 from borough.core.registry import registry
 from borough.standards import models as st

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.standards import models as st
 from borough.standards.assessments import services
 from tests.conftest import make_member

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.standards import models as st
 from borough.standards.assessments import services
 from borough.standards.framework.loader import load_shipped_frameworks

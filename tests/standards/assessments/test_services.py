@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.core.models import Attachment, AuditEvent
 from borough.core.services import StaleVersionError
 from borough.standards import models as st

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.standards import models as st
 from borough.standards.assessments import services
 from tests.conftest import make_member

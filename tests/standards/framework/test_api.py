@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.standards import models as m
 from borough.standards.framework.loader import load_text
 from tests.conftest import make_member

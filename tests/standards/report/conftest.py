@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.core.evidence import EvidenceResult, EvidenceRule, number
 from borough.core.registry import registry
 from borough.standards import models as st

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from borough.accounts import roles
+from borough.core import roles
 from borough.standards import models as st
 from borough.standards.report import content, pdf, views
 from tests.conftest import make_member

@@ -21,8 +21,22 @@ class ScopedPrimaryKeyRelatedField(PrimaryKeyRelatedField):
         return queryset
 
 
-class BaseModelSerializer(serializers.ModelSerializer):
-    """Every model serializer: url, display text, version, and scoped relations."""
+class LinkedModelSerializer(serializers.ModelSerializer):
+    """A model serializer whose `url` links to the record at `api:<app>-<model>-detail`,
+    the route the API router gives it (shared definitions use this directly)."""
+
+    def build_url_field(self, field_name, model_class):
+        opts = model_class._meta
+        return self.serializer_url_field, {
+            "view_name": f"api:{opts.app_label}-{opts.model_name}-detail"}
+
+
+class BaseModelSerializer(LinkedModelSerializer):
+    """Every model serializer: url, display text, version, and scoped relations.
+
+    An app's serializer is an explicit subclass naming its model and fields
+    (`fields = [*BaseModelSerializer.base_fields(), ...]`); `url` links to the record at
+    `api:<app>-<model>-detail`."""
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
 

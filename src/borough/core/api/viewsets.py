@@ -65,6 +65,13 @@ class ScopedListMixin:
     unknown query parameter is refused), permissions checked on `model`."""
 
     model: type[models.Model]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # What the router and the schema read; every request's rows come from
+        # get_queryset (visible_to), never from this.
+        if getattr(cls, "model", None) is not None and "queryset" not in cls.__dict__:
+            cls.queryset = cls.model._default_manager.none()
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
 

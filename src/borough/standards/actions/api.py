@@ -13,7 +13,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from borough.core import exports
-from borough.core.api.factories import model_serializer, model_viewset
 from borough.core.api.serializers import BaseModelSerializer
 from borough.core.api.viewsets import (
     IDEMPOTENCY_HEADER,
@@ -31,15 +30,32 @@ from borough.standards.validation import MAX_TEXT
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-CorporateObjectiveSerializer = model_serializer(
-    m.CorporateObjective, ["code", "title", "plan", "description", "is_active"], __name__)
-TargetSerializer = model_serializer(
-    m.Target, ["code", "title", "scope", "description", "is_active"], __name__)
-CorporateObjectiveViewSet = model_viewset(
-    m.CorporateObjective, CorporateObjectiveSerializer, f.CorporateObjectiveFilterSet, __name__,
-    ordering_fields=("code", "title", "id"))
-TargetViewSet = model_viewset(m.Target, TargetSerializer, f.TargetFilterSet, __name__,
-                              ordering_fields=("code", "scope", "title", "id"))
+class CorporateObjectiveSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.CorporateObjective
+        fields = [*BaseModelSerializer.base_fields(), "code", "title", "plan", "description",
+                  "is_active"]
+
+
+class TargetSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.Target
+        fields = [*BaseModelSerializer.base_fields(), "code", "title", "scope", "description",
+                  "is_active"]
+
+
+class CorporateObjectiveViewSet(BaseModelViewSet):
+    model = m.CorporateObjective
+    serializer_class = CorporateObjectiveSerializer
+    filterset_class = f.CorporateObjectiveFilterSet
+    ordering_fields = ("code", "title", "id")
+
+
+class TargetViewSet(BaseModelViewSet):
+    model = m.Target
+    serializer_class = TargetSerializer
+    filterset_class = f.TargetFilterSet
+    ordering_fields = ("code", "scope", "title", "id")
 
 
 @extend_schema_field({"type": "string", "pattern": f"^({'|'.join(m.ActionStatus.values)})$",
@@ -76,7 +92,6 @@ class ActionUpdateInputSerializer(serializers.Serializer):
 
 
 class ActionSerializer(BaseModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:standards-action-detail")
     status = ActionStatusField(required=False)
     overdue = serializers.SerializerMethodField()
     latest_update = serializers.SerializerMethodField()
@@ -102,7 +117,6 @@ class ActionViewSet(BaseModelViewSet):
     Managers and Administrators); an action's owner adds progress notes at `updates/`."""
 
     model = m.Action
-    queryset = m.Action.objects.none()
     serializer_class = ActionSerializer
     filterset_class = f.ActionFilterSet
     select_related = ("theme", "owner", "cycle")
@@ -160,7 +174,6 @@ class ActionViewSet(BaseModelViewSet):
 
 
 class ReportReviewSerializer(BaseModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:standards-reportreview-detail")
     report = serializers.ChoiceField(choices=[(k, v[0]) for k, v in services.REPORTS.items()])
 
     class Meta:
@@ -172,7 +185,6 @@ class ReportReviewViewSet(BaseModelViewSet):
     """Recorded reviews of reports (evidence that management reads them)."""
 
     model = m.ReportReview
-    queryset = m.ReportReview.objects.none()
     serializer_class = ReportReviewSerializer
     filterset_class = f.ReportReviewFilterSet
     ordering_fields = ("reviewed_on", "id", "created_at")

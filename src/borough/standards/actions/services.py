@@ -2,7 +2,7 @@
 daily reminder to owners. Each checks permission, validates, writes audit history in
 the same transaction, and refuses a stale version.
 
-Who may do what (role grants in standards/registration.py):
+Who may do what (role grants in standards/entries.py):
 - ICT Managers and Administrators create and change actions, record reviews;
 - an action's owner (the Person linked to the signed-in user) may add progress notes
   to it, whatever their staff role, if the role may add progress notes at all;

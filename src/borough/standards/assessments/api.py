@@ -33,7 +33,6 @@ from borough.standards.assessments import services
 # --- cycles -----------------------------------------------------------------------------
 
 class AssessmentCycleSerializer(BaseModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:standards-assessmentcycle-detail")
     framework = ScopedPrimaryKeyRelatedField(queryset=m.Framework.objects.all())
     status = serializers.CharField(
         read_only=True, help_text="in-progress, in-review (awaiting approval) or approved (locked).")
@@ -66,7 +65,6 @@ class AssessmentCycleViewSet(BaseModelViewSet):
     version; submit, approve and reopen are actions; an approved cycle is locked."""
 
     model = m.AssessmentCycle
-    queryset = m.AssessmentCycle.objects.none()
     serializer_class = AssessmentCycleSerializer
     filterset_class = f.AssessmentCycleFilterSet
     select_related = ("framework",)
@@ -186,7 +184,6 @@ LEVEL_HELP = "0 Below Minimum, 1 Minimum, 2 Progressing, 3 Excellent."
 # --- ratings ------------------------------------------------------------------------------
 
 class RatingSerializer(BaseModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:standards-rating-detail")
     theme = serializers.IntegerField(source="standard.theme_id", read_only=True)
     standard_code = serializers.CharField(source="standard.code", read_only=True)
     standard_name = serializers.CharField(source="standard.name", read_only=True)
@@ -223,7 +220,6 @@ class RatingViewSet(BaseModelViewSet):
     the level live evidence supports (`outcome`)."""
 
     model = m.StandardAssessment
-    queryset = m.StandardAssessment.objects.none()
     serializer_class = RatingSerializer
     filterset_class = f.RatingFilterSet
     select_related = ("standard", "cycle")
@@ -266,7 +262,6 @@ class RatingViewSet(BaseModelViewSet):
 # --- criterion answers ------------------------------------------------------------------
 
 class CriterionResultSerializer(BaseModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:standards-criterionresult-detail")
     code = serializers.CharField(source="criterion.code", read_only=True)
     text = serializers.CharField(source="criterion.text", read_only=True)
     level = serializers.IntegerField(source="criterion.level", read_only=True)
@@ -283,7 +278,6 @@ class CriterionResultViewSet(BaseModelViewSet):
     """The assessor's answer for each criterion (met true/false, or null: not answered)."""
 
     model = m.CriterionResult
-    queryset = m.CriterionResult.objects.none()
     serializer_class = CriterionResultSerializer
     filterset_class = f.CriterionResultFilterSet
     select_related = ("criterion",)
@@ -316,7 +310,6 @@ class FilesField(serializers.ListField):
 
 
 class EvidenceSerializer(BaseModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:standards-evidence-detail")
     rating = ScopedPrimaryKeyRelatedField(queryset=m.StandardAssessment.objects.all())
     criterion = serializers.PrimaryKeyRelatedField(queryset=m.Criterion.objects.all(),
                                                    required=False, allow_null=True)
@@ -356,7 +349,6 @@ class EvidenceViewSet(BaseModelViewSet):
     link to a document elsewhere, and/or uploaded files (multipart, field `files`)."""
 
     model = m.Evidence
-    queryset = m.Evidence.objects.none()
     serializer_class = EvidenceSerializer
     filterset_class = f.EvidenceFilterSet
     select_related = ("record_type",)

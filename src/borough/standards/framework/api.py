@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 
 from borough.core.api.permissions import ModelRolePermission
+from borough.core.api.serializers import LinkedModelSerializer
 from borough.core.api.viewsets import ORGANISATION_HEADER, ScopedListMixin
 from borough.core.filters import ScopedFilterSet
 from borough.standards.models import (
@@ -80,8 +81,7 @@ class CriterionFilterSet(ScopedFilterSet):
 # --- Serializers ---------------------------------------------------------------------------
 
 
-class CriterionSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:standards-criterion-detail")
+class CriterionSerializer(LinkedModelSerializer):
     display = serializers.CharField(source="text", read_only=True)
     level = serializers.IntegerField(read_only=True,
                                      help_text="1 Minimum, 2 Progressing, 3 Excellent.")
@@ -100,8 +100,7 @@ class CriterionSerializer(serializers.ModelSerializer):
         return LEVEL_LABELS.get(obj.level, "")
 
 
-class StandardSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:standards-standard-detail")
+class StandardSerializer(LinkedModelSerializer):
     display = serializers.CharField(source="name", read_only=True)
 
     class Meta:
@@ -111,8 +110,7 @@ class StandardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ThemeSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:standards-theme-detail")
+class ThemeSerializer(LinkedModelSerializer):
     display = serializers.CharField(source="name", read_only=True)
 
     class Meta:
@@ -137,8 +135,7 @@ class ThemeTreeSerializer(ThemeSerializer):
         read_only_fields = fields
 
 
-class FrameworkSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:standards-framework-detail")
+class FrameworkSerializer(LinkedModelSerializer):
     display = serializers.CharField(source="__str__", read_only=True)
 
     class Meta:
@@ -173,7 +170,6 @@ class FrameworkViewSet(DefinitionViewSet):
     their standards and each standard's criteria per level."""
 
     model = Framework
-    queryset = Framework.objects.none()
     filterset_class = FrameworkFilterSet
     ordering_fields = ("id", "code", "version", "loaded_at")
 
@@ -197,7 +193,6 @@ class ThemeViewSet(DefinitionViewSet):
     """Themes of every loaded framework version; filter by framework."""
 
     model = Theme
-    queryset = Theme.objects.none()
     serializer_class = ThemeSerializer
     filterset_class = ThemeFilterSet
 
@@ -206,7 +201,6 @@ class StandardViewSet(DefinitionViewSet):
     """Standards of every loaded framework version; filter by framework or theme."""
 
     model = Standard
-    queryset = Standard.objects.none()
     serializer_class = StandardSerializer
     filterset_class = StandardFilterSet
 
@@ -219,7 +213,6 @@ class CriterionViewSet(DefinitionViewSet):
     kind or whether they were added where the source is silent."""
 
     model = Criterion
-    queryset = Criterion.objects.none()
     serializer_class = CriterionSerializer
     filterset_class = CriterionFilterSet
 

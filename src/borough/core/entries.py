@@ -1,0 +1,36 @@
+"""What core adds to the registry: its periodic jobs, the shared records' role grants
+(comments, files, notifications, history) and the models it keeps without pages."""
+
+from __future__ import annotations
+
+from borough.core import models as m
+from borough.core import roles
+from borough.core.jobs import prune_job_runs
+from borough.core.tasks import clear_expired_sessions
+from borough.core.views.jobs import JobStatusViewSet
+
+
+def register(registry) -> None:
+    registry.periodic_jobs["clear-expired-sessions"] = (clear_expired_sessions, 3600)
+    registry.periodic_jobs["prune-job-runs"] = (prune_job_runs, 24 * 3600)
+
+    registry.api_routes.append(("core/jobs", JobStatusViewSet, "core-jobs"))
+
+    registry.unlist(m.AuditEvent, "Each record's History tab shows its events.")
+    registry.unlist(m.ReferenceCounter, "Bookkeeping of reference numbers.")
+    registry.unlist(m.Comment, "Shown and added on the record they are about.")
+    registry.unlist(m.Attachment, "Shown, added and downloaded on the record they are about.")
+    registry.unlist(m.SubmissionKey, "Bookkeeping of idempotent submissions.")
+    registry.unlist(m.Notification, "Each user's own, on the notifications page.")
+    registry.unlist(m.JobRun, "Installation-wide: the jobs page for platform administrators.")
+
+    # Shared records: everyone may read and add comments and files on what they can see.
+    for role in roles.ALL_ROLES:
+        registry.grant(role, [])  # every role exists as a group, even before it has grants
+        registry.grant_models(role, [m.Comment, m.Attachment], ("view",))
+        registry.grant_models(role, [m.Notification], ("view", "change"))
+        if role != roles.AUDITOR:
+            registry.grant_models(role, [m.Comment, m.Attachment], ("add",))
+    registry.grant_models(roles.READ_ALL_ROLES, [m.AuditEvent], ("view",))
+    for role in roles.READ_ALL_ROLES:
+        registry.grant(role, ["core.view_internal_comment"])

@@ -1,0 +1,73 @@
+"""What the service desk adds to the registry: tickets and the desk's settings as
+registers, the statistics API, the records kept on a ticket's page, who may do what,
+its periodic jobs and its evidence rules."""
+
+from __future__ import annotations
+
+from borough.core import roles
+from borough.core.registry import ModelEntry
+from borough.servicedesk import api, daily, evidence, filters, forms, services, statistics_api, tables
+from borough.servicedesk import models as m
+
+SETTINGS = "Desk settings"
+
+
+def register(registry) -> None:
+    registry.register(ModelEntry(
+        m.Ticket, filters.TicketFilterSet, tables.TicketTable, forms.TicketForm,
+        api.TicketSerializer, api.TicketViewSet, search_fields=("reference", "title"),
+        nav_section="Service desk", nav_order=10, attachments=True))
+    registry.register(ModelEntry(
+        m.Category, filters.CategoryFilterSet, tables.CategoryTable, forms.CategoryForm,
+        api.CategorySerializer, api.CategoryViewSet, search_fields=("name",),
+        nav_section=SETTINGS, nav_order=10,
+        detail_fields=("name", "ticket_type", "parent", "is_active")))
+    registry.register(ModelEntry(
+        m.PriorityRule, filters.PriorityRuleFilterSet, tables.PriorityRuleTable,
+        forms.PriorityRuleForm, api.PriorityRuleSerializer, api.PriorityRuleViewSet,
+        nav_section=SETTINGS, nav_order=20, detail_fields=("impact", "urgency", "priority")))
+    registry.register(ModelEntry(
+        m.SLAPolicy, filters.SLAPolicyFilterSet, tables.SLAPolicyTable, forms.SLAPolicyForm,
+        api.SLAPolicySerializer, api.SLAPolicyViewSet, nav_section=SETTINGS, nav_order=30,
+        detail_fields=("name", "priority", "ticket_type", "response_minutes",
+                       "resolution_minutes", "business_hours", "is_active")))
+    registry.register(ModelEntry(
+        m.CannedResponse, filters.CannedResponseFilterSet, tables.CannedResponseTable,
+        forms.CannedResponseForm, api.CannedResponseSerializer, api.CannedResponseViewSet,
+        nav_section=SETTINGS, nav_order=40, detail_fields=("title", "body", "is_active")))
+    registry.register(ModelEntry(
+        m.DeskSettings, filters.DeskSettingsFilterSet, tables.DeskSettingsTable,
+        forms.DeskSettingsForm, api.DeskSettingsSerializer, api.DeskSettingsViewSet,
+        nav_section=SETTINGS, nav_order=50,
+        detail_fields=("reopen_days", "auto_close_days", "warning_percent")))
+    registry.unlist(m.TimelineEntry, "Shown on its ticket's page and at "
+                                     "/api/servicedesk/tickets/<id>/timeline/.")
+    registry.unlist(m.TicketLink, "Made and shown on the ticket's page.")
+    registry.unlist(m.Satisfaction, "Given on the ticket; counted on the statistics page.")
+    registry.unlist(m.DailyOpened, "Totals behind the statistics (servicedesk.daily).")
+    registry.unlist(m.DailyResolved, "Totals behind the statistics (servicedesk.daily).")
+    registry.api_routes.append(("servicedesk/statistics", statistics_api.StatisticsViewSet,
+                                "servicedesk-statistics"))
+
+    config = [m.Category, m.PriorityRule, m.SLAPolicy, m.CannedResponse, m.DeskSettings]
+    workers = [roles.AGENT, roles.TEAM_LEAD, roles.ICT_MANAGER, roles.ADMINISTRATOR]
+    registry.grant_models(roles.READ_ALL_ROLES, [m.Ticket, m.TimelineEntry, m.TicketLink,
+                                                 m.Satisfaction, *config], ("view",))
+    for role in roles.READ_ALL_ROLES:
+        registry.grant(role, ["servicedesk.view_all_tickets"])
+    registry.grant_models(workers, [m.Ticket], ("add", "change"))
+    registry.grant_models(workers, [m.TicketLink], ("add",))
+    registry.grant_models(workers, [m.CannedResponse], ("add", "change"))
+    for role in workers:
+        registry.grant(role, ["servicedesk.work_tickets"])
+    registry.grant_models([roles.ICT_MANAGER, roles.ADMINISTRATOR], config,
+                          ("add", "change", "delete"))
+    registry.grant_models(roles.REQUESTER, [m.Ticket], ("view", "add"))
+    # Requesters need no desk settings: the portal asks in plain words instead.
+    registry.grant_models(roles.REQUESTER, [m.TimelineEntry, m.Satisfaction], ("view",))
+
+    for rule in evidence.RULES:
+        registry.evidence_rules[rule.name] = rule
+    registry.periodic_jobs["servicedesk-sla-sweep"] = (services.sweep_sla, 60)
+    registry.periodic_jobs["servicedesk-auto-close"] = (services.auto_close_resolved, 3600)
+    registry.periodic_jobs["servicedesk-daily-totals"] = (daily.audit, 24 * 3600)
