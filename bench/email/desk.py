@@ -71,9 +71,9 @@ def raise_existing(desk: Desk, requesters: list[int], *, seed: int = 1) -> list[
     tickets = []
     for index in requesters:
         tickets.append(desk_services.raise_ticket(
-            actor=None, organisation_id=desk.organisation.pk, ticket_type="incident",
-            title=rng.choice(workload.SUBJECTS), description=workload.text(rng, 2, 4),
-            requester=desk.people[index], channel=Channel.PHONE, team=desk.team))
+            desk.organisation.pk, actor=None, ticket_type="incident", title=rng.choice(workload.SUBJECTS),
+            description=workload.text(rng, 2, 4), requester=desk.people[index], channel=Channel.PHONE,
+            team=desk.team))
     acks = {e.ticket_id: e for e in OutboundEmail.objects.filter(
         ticket__in=tickets, event="ticket-created")}
     missing = [t.reference for t in tickets if t.pk not in acks or acks[t.pk].status != "sent"]

@@ -31,7 +31,7 @@ def queue(tickets: list, count: int, agent) -> tuple[list[int], float]:
         for n in range(count):
             ticket = tickets[n % len(tickets)]
             ticket.refresh_from_db()
-            desk.reply(ticket, f"Thanks for reporting this. Update {n // len(tickets) + 1}: "
+            desk.reply(ticket, body=f"Thanks for reporting this. Update {n // len(tickets) + 1}: "
                        "we are looking into it and will be in touch.", actor=agent)
     return handed, time.perf_counter() - started
 

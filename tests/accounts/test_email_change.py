@@ -291,7 +291,7 @@ def test_person_without_a_linked_account_is_untouched_by_services(alice, org_a):
     from borough.organisation.services import set_email_for_user
 
     PersonFactory(organisation=org_a, email=OLD)
-    assert set_email_for_user(alice, NEW, actor=alice) == []
+    assert set_email_for_user(alice, email=NEW, actor=alice) == []
     assert Person.objects.get().email == OLD
 
 

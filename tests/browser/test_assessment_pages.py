@@ -38,15 +38,16 @@ def test_assessment_pages_are_accessible_and_work(page, axe, rules, live_server)
     manager = make_member(org, roles.ICT_MANAGER, "manager")
     reviewer = make_member(org, roles.ADMINISTRATOR, "reviewer")
     framework = build_framework()
-    first = services.start_cycle(manager, org, framework, "Annual review 2025/26",
-                                 date(2025, 4, 1), date(2026, 3, 31))
+    first = services.start_cycle(org, actor=manager, framework=framework, name="Annual review 2025/26",
+                                 starts_on=date(2025, 4, 1), ends_on=date(2026, 3, 31))
     first = complete(first, manager, reviewer, level=0, target=2)
-    services.approve_cycle(reviewer, first, version=first.version)
-    cycle = services.start_cycle(manager, org, build_framework(version=2), "Annual review 2026/27",
-                                 date(2026, 4, 1), date(2027, 3, 31))
+    services.approve_cycle(first, actor=reviewer, expected_version=first.version)
+    cycle = services.start_cycle(org, actor=manager, framework=build_framework(version=2),
+                                 name="Annual review 2026/27", starts_on=date(2026, 4, 1),
+                                 ends_on=date(2027, 3, 31))
     alpha = rating_of(cycle, "alpha")
-    services.rate_standard(manager, alpha, current_level=1, target_level=3, commentary="",
-                           version=alpha.version)
+    services.rate_standard(alpha, actor=manager, current_level=1, target_level=3, commentary="",
+                           expected_version=alpha.version)
 
     sign_in(page, "manager")
     page.goto("/standards/cycles/")

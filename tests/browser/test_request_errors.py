@@ -15,8 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_refused_reply_explains_itself(page, axe, desk, monkeypatch):  # noqa: F811
-    ticket = services.raise_ticket(actor=desk.agent, organisation_id=desk.org.pk,
-                                   ticket_type=TicketType.INCIDENT,
+    ticket = services.raise_ticket(desk.org.pk, actor=desk.agent, ticket_type=TicketType.INCIDENT,
                                    requester=desk.requester_person, title="Printer jammed",
                                    description="Every page.")
 

@@ -23,9 +23,8 @@ def test_statistics_page_and_its_error_summary_are_accessible(page, axe, screens
     manager.active_organisation_id = org.pk
     person = PersonFactory(organisation=org, full_name="Rita Requester")
     for title in ("Printer jammed", "Monitor flickers", "Cannot print payslips"):
-        ticket = services.raise_ticket(actor=manager, organisation_id=org.pk,
-                                       ticket_type=TicketType.INCIDENT, requester=person,
-                                       title=title, description="Reported by phone.")
+        ticket = services.raise_ticket(org.pk, actor=manager, ticket_type=TicketType.INCIDENT,
+                                       requester=person, title=title, description="Reported by phone.")
         if title != "Cannot print payslips":
             services.resolve(ticket, actor=manager, note="Fixed.")
 

@@ -20,10 +20,9 @@ def test_a_requester_without_a_login_rates_and_confirms_from_the_email(
 ):
     sam = Person.objects.create(organisation=desk.org, full_name="Sam Stranger",
                                 email="sam@elsewhere.example")
-    ticket = services.raise_ticket(actor=None, organisation_id=desk.org.pk,
-                                   ticket_type="incident", title="Scanner offline",
-                                   description="The scanner on floor 3 is offline.",
-                                   requester=sam, channel="email")
+    ticket = services.raise_ticket(desk.org.pk, actor=None, ticket_type="incident", title="Scanner offline",
+                                   description="The scanner on floor 3 is offline.", requester=sam,
+                                   channel="email")
     services.resolve(ticket, actor=desk.agent, note="Restarted the scan server.")
     url = reverse("mail:ticket_link", args=[links.token_for(ticket, sam)])
 

@@ -33,9 +33,8 @@ def sent(django_capture_on_commit_callbacks):
 
 def raise_for_rita(desk, **extra):
     fields = {"title": "Laptop will not boot", "description": "Black screen.", **extra}
-    return services.raise_ticket(actor=desk.agent, organisation_id=desk.org.pk,
-                                 ticket_type="incident", requester=desk.requester_person,
-                                 **fields)
+    return services.raise_ticket(desk.org.pk, actor=desk.agent, ticket_type="incident",
+                                 requester=desk.requester_person, **fields)
 
 
 def test_an_acknowledgement_is_threaded_and_names_the_ticket(desk, mailbox, sent):
@@ -63,7 +62,7 @@ def test_every_event_reaches_the_right_people(desk, mailbox, sent):
     desk.lead.save()
     ticket = sent(lambda: raise_for_rita(desk, team=desk.team))
     sent(lambda: services.assign(ticket, actor=desk.lead, assignee=desk.agent))
-    sent(lambda: services.reply(ticket, "Which model?", actor=desk.agent))
+    sent(lambda: services.reply(ticket, body="Which model?", actor=desk.agent))
     sent(lambda: services.resolve(ticket, actor=desk.agent, note="Reinstalled."))
     events = list(OutboundEmail.objects.order_by("id").values_list("event", "recipient"))
     rita = desk.requester_person.email
@@ -114,7 +113,7 @@ def test_staff_choose_digest_or_no_email_per_event(desk, mailbox, sent):
                                           event="ticket-reply", delivery="off")
     ticket = sent(lambda: raise_for_rita(desk, team=desk.team, assignee=desk.agent))
     rita = desk.requester_person.user
-    sent(lambda: services.reply(ticket, "It beeps too.", actor=rita))
+    sent(lambda: services.reply(ticket, body="It beeps too.", actor=rita))
     statuses = dict(OutboundEmail.objects.filter(recipient="agent@x.example")
                     .values_list("event", "status"))
     assert statuses == {"ticket-assigned": "digest", "ticket-reply": "off"}

@@ -40,10 +40,9 @@ def as_requester(desk, api_client):
 
 def raise_incident(desk, **extra) -> Ticket:
     fields = {"title": "Printer jammed", "description": "Jams on every page."} | extra
-    return services.raise_ticket(actor=desk.agent, organisation_id=desk.org.pk,
+    return services.raise_ticket(desk.org.pk, actor=desk.agent,
                                  ticket_type=fields.pop("ticket_type", TicketType.INCIDENT),
-                                 requester=fields.pop("requester", desk.requester_person),
-                                 **fields)
+                                 requester=fields.pop("requester", desk.requester_person), **fields)
 
 
 def url(ticket, action=""):
@@ -88,9 +87,8 @@ def test_a_requester_cannot_raise_a_ticket_as_someone_else(desk, as_requester):
     assert not Ticket.objects.exists()
     # The service refuses too, whichever door is used.
     with pytest.raises(PermissionDenied, match="You can only raise tickets for yourself."):
-        services.raise_ticket(actor=desk.requester, organisation_id=desk.org.pk,
-                              ticket_type=TicketType.INCIDENT, title="Not mine",
-                              description="x", requester=colleague)
+        services.raise_ticket(desk.org.pk, actor=desk.requester, ticket_type=TicketType.INCIDENT,
+                              title="Not mine", description="x", requester=colleague)
     assert not Ticket.objects.exists()
 
 
@@ -268,9 +266,9 @@ def test_the_timeline_lists_entries_in_order_and_hides_notes_from_requesters(
     desk, as_agent, api_client
 ):
     ticket = raise_incident(desk)
-    services.reply(ticket, "Public words", actor=desk.agent)
-    services.add_note(ticket, "Staff words", actor=desk.agent)
-    services.change_status(ticket, Status.IN_PROGRESS, actor=desk.agent)
+    services.reply(ticket, body="Public words", actor=desk.agent)
+    services.add_note(ticket, body="Staff words", actor=desk.agent)
+    services.change_status(ticket, status=Status.IN_PROGRESS, actor=desk.agent)
     staff_view = as_agent.get(url(ticket, "timeline")).json()
     assert [(e["kind"], e["body"]) for e in staff_view] == [
         ("status", ""), ("reply", "Public words"), ("note", "Staff words"), ("status", "")]
@@ -287,7 +285,7 @@ def test_filters_by_status_priority_and_words(desk, as_agent):
     printer = raise_incident(desk, title="Printer on fire", impact=1, urgency=1)
     laptop = raise_incident(desk, title="Laptop slow", ticket_type=TicketType.REQUEST)
     mouse = raise_incident(desk, title="Mouse missing", impact=2, urgency=2)
-    services.change_status(mouse, Status.IN_PROGRESS, actor=desk.agent)
+    services.change_status(mouse, status=Status.IN_PROGRESS, actor=desk.agent)
 
     def titles(**params):
         response = as_agent.get(TICKETS, params)

@@ -25,9 +25,8 @@ SUMMER_NIGHT = datetime(2025, 6, 30, 23, 30, tzinfo=UTC)
 
 def raise_one(desk, **extra):
     return services.raise_ticket(
-        actor=desk.agent, organisation_id=desk.org.pk, ticket_type="incident",
-        title="Printer jammed", description="Every page.", requester=desk.requester_person,
-        channel="phone", **extra)
+        desk.org.pk, actor=desk.agent, ticket_type="incident", title="Printer jammed",
+        description="Every page.", requester=desk.requester_person, channel="phone", **extra)
 
 
 def opened(org):

@@ -30,10 +30,9 @@ def agent_client(desk, client):
 
 def raise_incident(desk, **extra) -> Ticket:
     fields = {"title": "Printer jammed", "description": "Jams on every page."} | extra
-    return services.raise_ticket(actor=desk.agent, organisation_id=desk.org.pk,
+    return services.raise_ticket(desk.org.pk, actor=desk.agent,
                                  ticket_type=fields.pop("ticket_type", TicketType.INCIDENT),
-                                 requester=fields.pop("requester", desk.requester_person),
-                                 **fields)
+                                 requester=fields.pop("requester", desk.requester_person), **fields)
 
 
 def staff_form(requester, **extra) -> dict:
@@ -300,9 +299,9 @@ def test_the_ticket_page_still_lists_links_children_and_files(desk, agent_client
     parent = raise_incident(desk, title="Network down")
     parent = services.set_major_incident(parent, actor=desk.agent)
     child = raise_incident(desk, title="No email")
-    services.link(child, parent, "child-of", actor=desk.agent)
+    services.link(child, other=parent, kind="child-of", actor=desk.agent)
     other = raise_incident(desk, title="Slow email")
-    services.link(parent, other, "related-to", actor=desk.agent)
+    services.link(parent, other=other, kind="related-to", actor=desk.agent)
     add_attachment(parent, SimpleUploadedFile("trace.txt", b"hop 1\n", "text/plain"),
                    actor=desk.agent)
     page = agent_client.get(f"/service-desk/tickets/{parent.pk}/").content.decode()

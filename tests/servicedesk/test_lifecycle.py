@@ -36,8 +36,7 @@ def raise_incident(desk, *, actor=None, requester=None, **extra) -> Ticket:
     fields = {"title": "Printer jammed", "description": "The Finance printer jams on every page."}
     fields.update(extra)
     return services.raise_ticket(
-        actor=actor or desk.agent, organisation_id=desk.org.pk,
-        ticket_type=fields.pop("ticket_type", TicketType.INCIDENT),
+        desk.org.pk, actor=actor or desk.agent, ticket_type=fields.pop("ticket_type", TicketType.INCIDENT),
         requester=requester if requester is not None else desk.requester_person, **fields)
 
 
@@ -62,7 +61,7 @@ def test_an_agent_takes_a_ticket_through_every_working_status(desk):
     assert ticket.status == Status.ASSIGNED
     for status in (Status.IN_PROGRESS, Status.AWAITING_THIRD_PARTY, Status.IN_PROGRESS,
                    Status.AWAITING_CUSTOMER, Status.IN_PROGRESS):
-        ticket = services.change_status(ticket, status, actor=desk.agent)
+        ticket = services.change_status(ticket, status=status, actor=desk.agent)
         assert ticket.status == status
     ticket = services.resolve(ticket, actor=desk.agent, note="Replaced the fuser.")
     ticket = services.close(ticket, actor=desk.agent)
@@ -100,7 +99,7 @@ def test_refused_transitions_say_why_and_change_nothing(desk, setup, target, mes
         elif step == "cancel":
             ticket = services.cancel(ticket, actor=desk.agent, reason="Raised twice.")
     before = (ticket.status, ticket.version, TimelineEntry.objects.count())
-    assert refused(services.change_status, ticket, target, actor=desk.agent,
+    assert refused(services.change_status, ticket, status=target, actor=desk.agent,
                    note="A note") == message
     ticket.refresh_from_db()
     assert (ticket.status, ticket.version, TimelineEntry.objects.count()) == before
@@ -120,9 +119,9 @@ def test_closed_and_cancelled_tickets_are_final(desk):
     cancelled = raise_incident(desk, title="Duplicate")
     services.cancel(cancelled, actor=desk.agent, reason="Raised twice.")
 
-    assert refused(services.reply, closed, "Still broken", actor=desk.requester) == (
+    assert refused(services.reply, closed, body="Still broken", actor=desk.requester) == (
         "This ticket is closed. Raise a new one, quoting INC-000001.")
-    assert refused(services.reply, cancelled, "Hello?", actor=desk.agent) == (
+    assert refused(services.reply, cancelled, body="Hello?", actor=desk.agent) == (
         "This ticket is closed. Raise a new one, quoting INC-000002.")
     assert refused(services.reopen, closed, actor=desk.requester, reason="Broken again") == (
         "Only a resolved ticket can be reopened; INC-000001 is closed.")
@@ -155,7 +154,7 @@ def test_the_requester_reopens_within_the_window_and_not_after(desk):
         assert message == ("Tickets can be reopened for 3 days after they are resolved. "
                            "Raise a new one instead.")
         # Staff reopening through the status change meets the same window.
-        assert refused(services.change_status, late, Status.IN_PROGRESS,
+        assert refused(services.change_status, late, status=Status.IN_PROGRESS,
                        actor=desk.agent) == message
     late.refresh_from_db()
     assert late.status == Status.RESOLVED and late.reopen_count == 0
@@ -167,7 +166,7 @@ def test_working_minutes_to_respond_and_resolve_are_stamped_as_they_happen(desk)
         ticket = raise_incident(desk)
     assert (ticket.minutes_to_respond, ticket.minutes_to_resolve) == (None, None)
     with time_machine.travel(TUESDAY + timedelta(minutes=20), tick=False):
-        services.reply(ticket, "Looking now.", actor=desk.agent)
+        services.reply(ticket, body="Looking now.", actor=desk.agent)
     with time_machine.travel(TUESDAY + timedelta(hours=4), tick=False):
         services.resolve(ticket, actor=desk.agent, note="Reseated the cable.")
     ticket.refresh_from_db()
@@ -195,7 +194,7 @@ def test_the_database_refuses_a_resolution_without_its_working_minutes(desk):
 def test_staff_reopen_a_resolved_ticket_by_moving_it_back_in_progress(desk):
     ticket = raise_incident(desk)
     services.resolve(ticket, actor=desk.agent, note="Fixed.")
-    ticket = services.change_status(ticket, Status.IN_PROGRESS, actor=desk.agent)
+    ticket = services.change_status(ticket, status=Status.IN_PROGRESS, actor=desk.agent)
     assert ticket.status == Status.IN_PROGRESS and ticket.reopen_count == 1
     assert statuses(ticket)[-1] == ("resolved", "in-progress")
 
@@ -212,11 +211,11 @@ def test_a_reopen_needs_a_reason(desk):
 
 def test_a_requester_reply_while_awaiting_them_puts_it_back_in_progress(desk):
     ticket = raise_incident(desk)
-    services.change_status(ticket, Status.AWAITING_CUSTOMER, actor=desk.agent,
+    services.change_status(ticket, status=Status.AWAITING_CUSTOMER, actor=desk.agent,
                            note="Which floor are you on?")
     ticket.refresh_from_db()
     assert ticket.clock_paused_at is not None
-    services.reply(ticket, "Second floor, by the lifts.", actor=desk.requester)
+    services.reply(ticket, body="Second floor, by the lifts.", actor=desk.requester)
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS
     assert ticket.clock_paused_at is None
@@ -226,8 +225,8 @@ def test_a_requester_reply_while_awaiting_them_puts_it_back_in_progress(desk):
 
 def test_a_requester_reply_otherwise_leaves_the_status_alone(desk):
     ticket = raise_incident(desk)
-    services.change_status(ticket, Status.AWAITING_THIRD_PARTY, actor=desk.agent)
-    services.reply(ticket, "Any news?", actor=desk.requester)
+    services.change_status(ticket, status=Status.AWAITING_THIRD_PARTY, actor=desk.agent)
+    services.reply(ticket, body="Any news?", actor=desk.requester)
     ticket.refresh_from_db()
     assert ticket.status == Status.AWAITING_THIRD_PARTY
 
@@ -236,13 +235,13 @@ def test_the_first_public_staff_reply_is_the_response(desk):
     with time_machine.travel(TUESDAY, tick=False):
         ticket = raise_incident(desk)
     with time_machine.travel(TUESDAY + timedelta(minutes=5), tick=False):
-        services.add_note(ticket, "Probably the fuser.", actor=desk.agent)
+        services.add_note(ticket, body="Probably the fuser.", actor=desk.agent)
     ticket.refresh_from_db()
     assert ticket.responded_at is None  # an internal note is not a response
     with time_machine.travel(TUESDAY + timedelta(minutes=20), tick=False):
-        services.reply(ticket, "On my way.", actor=desk.agent)
+        services.reply(ticket, body="On my way.", actor=desk.agent)
     with time_machine.travel(TUESDAY + timedelta(minutes=40), tick=False):
-        services.reply(ticket, "Fixed the tray.", actor=desk.lead)
+        services.reply(ticket, body="Fixed the tray.", actor=desk.lead)
     ticket.refresh_from_db()
     assert ticket.responded_at == TUESDAY + timedelta(minutes=20)
     assert ticket.response_breached_at is None
@@ -250,8 +249,8 @@ def test_the_first_public_staff_reply_is_the_response(desk):
 
 def test_empty_and_oversized_replies_are_refused(desk):
     ticket = raise_incident(desk)
-    assert refused(services.reply, ticket, "   ", actor=desk.agent) == "Enter a reply."
-    assert refused(services.reply, ticket, "x" * 50_001, actor=desk.agent) == (
+    assert refused(services.reply, ticket, body="   ", actor=desk.agent) == "Enter a reply."
+    assert refused(services.reply, ticket, body="x" * 50_001, actor=desk.agent) == (
         "A reply must be 50,000 characters or fewer.")
     assert not TimelineEntry.objects.filter(kind=EntryKind.REPLY).exists()
 
@@ -294,7 +293,7 @@ def test_a_requester_cannot_resolve_assign_or_note(desk):
         with pytest.raises(PermissionDenied, match="Only service desk staff can do that."):
             call(ticket, actor=desk.requester, **kwargs)
     with pytest.raises(PermissionDenied):
-        services.add_note(ticket, "psst", actor=desk.requester)
+        services.add_note(ticket, body="psst", actor=desk.requester)
     ticket.refresh_from_db()
     assert ticket.status == Status.NEW and ticket.version == 1
 
@@ -309,7 +308,7 @@ def test_resolving_a_major_incident_resolves_its_open_children(desk):
     children = [raise_incident(desk, title=f"No email {n}", requester=other) for n in range(2)]
     cancelled = raise_incident(desk, title="No email either")
     for child in (*children, cancelled):
-        services.link(child, parent, LinkKind.CHILD_OF, actor=desk.agent)
+        services.link(child, other=parent, kind=LinkKind.CHILD_OF, actor=desk.agent)
     services.cancel(cancelled, actor=desk.agent, reason="Same person raised it twice.")
     unrelated = raise_incident(desk, title="Mouse broken")
 
@@ -331,12 +330,12 @@ def test_resolving_a_major_incident_resolves_its_open_children(desk):
 def test_only_a_major_incident_can_be_a_parent(desk):
     parent = raise_incident(desk, title="Just one printer")
     child = raise_incident(desk, title="Me too")
-    message = refused(services.link, child, parent, LinkKind.CHILD_OF, actor=desk.agent)
+    message = refused(services.link, child, other=parent, kind=LinkKind.CHILD_OF, actor=desk.agent)
     assert message == f"{parent.reference} is not a major incident."
     child.refresh_from_db()
     assert child.parent_id is None and not TicketLink.objects.exists()
     # Other kinds of link need no major incident.
-    services.link(child, parent, LinkKind.RELATED_TO, actor=desk.agent)
+    services.link(child, other=parent, kind=LinkKind.RELATED_TO, actor=desk.agent)
     assert TicketLink.objects.get().kind == LinkKind.RELATED_TO
 
 

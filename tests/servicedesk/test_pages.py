@@ -32,10 +32,9 @@ LIST = "/service-desk/tickets/"
 
 def raise_incident(desk, **extra) -> Ticket:
     fields = {"title": "Printer jammed", "description": "Jams on every page."} | extra
-    return services.raise_ticket(actor=desk.agent, organisation_id=desk.org.pk,
+    return services.raise_ticket(desk.org.pk, actor=desk.agent,
                                  ticket_type=fields.pop("ticket_type", TicketType.INCIDENT),
-                                 requester=fields.pop("requester", desk.requester_person),
-                                 **fields)
+                                 requester=fields.pop("requester", desk.requester_person), **fields)
 
 
 def detail(ticket) -> str:
@@ -143,7 +142,7 @@ def test_the_queues_export_links_work(queue_tickets, agent_client):
 
 def test_the_ticket_page_shows_the_ticket(desk, agent_client):
     ticket = raise_incident(desk, assignee=desk.agent, team=desk.team)
-    services.reply(ticket, "On my way.", actor=desk.agent)
+    services.reply(ticket, body="On my way.", actor=desk.agent)
     CannedResponse.objects.create(organisation=desk.org, title="Password reset",
                                   body="Use the self-service reset page.")
     page = agent_client.get(detail(ticket)).content.decode()
@@ -157,7 +156,7 @@ def test_the_ticket_page_shows_the_working_minutes_taken(desk, agent_client):
     with time_machine.travel(tuesday, tick=False):
         ticket = raise_incident(desk)
     with time_machine.travel(tuesday + timedelta(minutes=20), tick=False):
-        services.reply(ticket, "Looking now.", actor=desk.agent)
+        services.reply(ticket, body="Looking now.", actor=desk.agent)
     with time_machine.travel(datetime(2026, 6, 3, 9, 0, tzinfo=UTC), tick=False):
         services.resolve(ticket, actor=desk.agent, note="Reseated the cable.")
     page = agent_client.get(detail(ticket)).content.decode()
@@ -347,7 +346,7 @@ def test_the_portal_form_says_what_is_missing(desk, client):
 
 def test_the_portal_lists_open_and_closed_tickets_in_plain_words(desk, client):
     waiting = raise_incident(desk, title="Need a new mouse")
-    services.change_status(waiting, Status.AWAITING_CUSTOMER, actor=desk.agent)
+    services.change_status(waiting, status=Status.AWAITING_CUSTOMER, actor=desk.agent)
     done = raise_incident(desk, title="Old printer")
     services.resolve(done, actor=desk.agent, note="Fixed.")
     services.close(done, actor=desk.agent)
@@ -380,7 +379,7 @@ def make_varied_tickets(desk, count: int) -> None:
         if n % 2:
             services.assign(ticket, actor=desk.agent, team=desk.team, assignee=desk.lead)
         if n % 3 == 0:
-            services.change_status(ticket, Status.AWAITING_CUSTOMER, actor=desk.agent)
+            services.change_status(ticket, status=Status.AWAITING_CUSTOMER, actor=desk.agent)
         if n % 5 == 0:
             services.set_major_incident(ticket, actor=desk.agent)
 
@@ -410,16 +409,16 @@ def test_the_ticket_page_makes_the_same_queries_for_5_and_30_timeline_entries(
         while n < to:
             actor = people[n % 2]
             if n % 3:
-                services.reply(ticket, f"Reply {n}", actor=actor)
+                services.reply(ticket, body=f"Reply {n}", actor=actor)
             else:
-                services.add_note(ticket, f"Note {n}", actor=actor)
+                services.add_note(ticket, body=f"Note {n}", actor=actor)
             n += 1
 
     def add_child(n):
         child = raise_incident(desk, title=f"Child {n}")
-        services.link(child, ticket if ticket.is_major_incident else major,
-                      LinkKind.RELATED_TO, actor=desk.agent)
-        services.link(ticket, child, LinkKind.RELATED_TO, actor=desk.agent)
+        services.link(child, other=ticket if ticket.is_major_incident else major, kind=LinkKind.RELATED_TO,
+                      actor=desk.agent)
+        services.link(ticket, other=child, kind=LinkKind.RELATED_TO, actor=desk.agent)
 
     grow(5)
     add_child(1)

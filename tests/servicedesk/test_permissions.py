@@ -33,14 +33,14 @@ def tickets(desk):
     bob.active_organisation_id = desk.org.pk
     PersonFactory(organisation=desk.org, user=bob, full_name="Bob Other")
     ritas = services.raise_ticket(
-        actor=desk.requester, organisation_id=desk.org.pk, ticket_type=TicketType.INCIDENT,
-        title="Rita's monitor flickers", description="Since Monday.")
+        desk.org.pk, actor=desk.requester, ticket_type=TicketType.INCIDENT, title="Rita's monitor flickers",
+        description="Since Monday.")
     bobs = services.raise_ticket(
-        actor=bob, organisation_id=desk.org.pk, ticket_type=TicketType.REQUEST,
-        title=SECRET_TITLE, description="The PDF is encrypted.")
-    services.reply(ritas, "We will swap the cable.", actor=desk.agent)
-    services.add_note(ritas, NOTE, actor=desk.agent)
-    services.add_note(bobs, "Private to staff", actor=desk.agent)
+        desk.org.pk, actor=bob, ticket_type=TicketType.REQUEST, title=SECRET_TITLE,
+        description="The PDF is encrypted.")
+    services.reply(ritas, body="We will swap the cable.", actor=desk.agent)
+    services.add_note(ritas, body=NOTE, actor=desk.agent)
+    services.add_note(bobs, body="Private to staff", actor=desk.agent)
     return type("Tickets", (), {"ritas": ritas, "bobs": bobs, "bob": bob})
 
 

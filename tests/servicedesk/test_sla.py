@@ -142,9 +142,8 @@ def test_the_clock_agrees_with_the_minute_by_minute_reference(
     created = anchor + timedelta(minutes=offset)
     with time_machine.travel(created, tick=False):
         ticket = services.raise_ticket(
-            actor=desk.agent, organisation_id=desk.org.pk, ticket_type=TicketType.INCIDENT,
-            title="Clock check", description="Property test.", requester=desk.requester_person,
-            impact=cell[0], urgency=cell[1])
+            desk.org.pk, actor=desk.agent, ticket_type=TicketType.INCIDENT, title="Clock check",
+            description="Property test.", requester=desk.requester_person, impact=cell[0], urgency=cell[1])
     policy = ticket.sla_policy
     history = [(created, Status.NEW)]
     now = created
@@ -163,7 +162,7 @@ def test_the_clock_agrees_with_the_minute_by_minute_reference(
             if status == Status.RESOLVED:
                 services.resolve(ticket, actor=desk.agent, note="Done.")
             else:
-                services.change_status(ticket, status, actor=desk.agent)
+                services.change_status(ticket, status=status, actor=desk.agent)
         history.append((now, status))
         ticket.refresh_from_db()
         assert ticket.status == status
@@ -214,9 +213,9 @@ def test_due_times_across_dst_and_holidays_by_hand(desk, created, impact_urgency
                                                      resolution_due, response_due):
     with time_machine.travel(created, tick=False):
         ticket = services.raise_ticket(
-            actor=desk.agent, organisation_id=desk.org.pk, ticket_type=TicketType.INCIDENT,
-            title="Hand check", description="By hand.", requester=desk.requester_person,
-            impact=impact_urgency[0], urgency=impact_urgency[1])
+            desk.org.pk, actor=desk.agent, ticket_type=TicketType.INCIDENT, title="Hand check",
+            description="By hand.", requester=desk.requester_person, impact=impact_urgency[0],
+            urgency=impact_urgency[1])
     assert ticket.resolution_due_at == resolution_due
     assert ticket.response_due_at == response_due
 
@@ -231,10 +230,9 @@ def raise_p2(desk) -> Ticket:
     BST, it is due at 17:00 BST the same day, with the 75% warning at 15:00."""
     with time_machine.travel(MONDAY_9, tick=False):
         ticket = services.raise_ticket(
-            actor=desk.agent, organisation_id=desk.org.pk, ticket_type=TicketType.INCIDENT,
-            title="Payroll export fails", description="Every run.",
-            requester=desk.requester_person, impact=1, urgency=2,
-            team=desk.team, assignee=desk.agent)
+            desk.org.pk, actor=desk.agent, ticket_type=TicketType.INCIDENT, title="Payroll export fails",
+            description="Every run.", requester=desk.requester_person, impact=1, urgency=2, team=desk.team,
+            assignee=desk.agent)
     assert ticket.resolution_due_at == datetime(2026, 6, 1, 16, 0, tzinfo=UTC)
     assert ticket.warning_due_at == datetime(2026, 6, 1, 14, 0, tzinfo=UTC)
     return ticket
@@ -260,7 +258,7 @@ def test_the_sweep_warns_then_records_the_breach_once_each(
 ):
     ticket = raise_p2(desk)
     with time_machine.travel(at(0.25), tick=False):
-        services.reply(ticket, "Looking now.", actor=desk.agent)  # responded in time
+        services.reply(ticket, body="Looking now.", actor=desk.agent)  # responded in time
 
     assert sweep(at(5.9), django_capture_on_commit_callbacks) == {"warnings": 0, "breaches": 0}
     assert sweep(at(6.1), django_capture_on_commit_callbacks) == {"warnings": 1, "breaches": 0}
@@ -302,8 +300,8 @@ def test_a_first_sweep_after_the_breach_reports_it_once_and_never_warns_later(
 def test_a_paused_clock_neither_warns_nor_breaches(desk, django_capture_on_commit_callbacks):
     ticket = raise_p2(desk)
     with time_machine.travel(at(0.5), tick=False):
-        services.reply(ticket, "Can you send a screenshot?", actor=desk.agent)
-        services.change_status(ticket, Status.AWAITING_CUSTOMER, actor=desk.agent)
+        services.reply(ticket, body="Can you send a screenshot?", actor=desk.agent)
+        services.change_status(ticket, status=Status.AWAITING_CUSTOMER, actor=desk.agent)
     assert sweep(at(30), django_capture_on_commit_callbacks) == {"warnings": 0, "breaches": 0}
     assert sla_trail(ticket) == ([], [])
 
@@ -339,8 +337,8 @@ def test_a_recorded_breach_survives_pause_resume_resolve_and_reopen(
     ticket.refresh_from_db()
     breached = ticket.resolution_breached_at
     steps = [
-        lambda t: services.change_status(t, Status.AWAITING_CUSTOMER, actor=desk.agent),
-        lambda t: services.change_status(t, Status.IN_PROGRESS, actor=desk.agent),
+        lambda t: services.change_status(t, status=Status.AWAITING_CUSTOMER, actor=desk.agent),
+        lambda t: services.change_status(t, status=Status.IN_PROGRESS, actor=desk.agent),
         lambda t: services.resolve(t, actor=desk.agent, note="Fixed."),
         lambda t: services.reopen(t, actor=desk.requester, reason="Not fixed."),
         lambda t: services.resolve(t, actor=desk.agent, note="Fixed now."),
@@ -364,7 +362,7 @@ def test_a_late_resolution_is_a_breach_even_without_a_sweep(desk):
 def test_a_resolution_in_time_is_met(desk):
     ticket = raise_p2(desk)
     with time_machine.travel(at(0.5), tick=False):
-        services.reply(ticket, "On it.", actor=desk.agent)
+        services.reply(ticket, body="On it.", actor=desk.agent)
     with time_machine.travel(at(7.9), tick=False):
         ticket = services.resolve(ticket, actor=desk.agent, note="Fixed.")
     assert ticket.resolution_breached_at is None and ticket.response_breached_at is None

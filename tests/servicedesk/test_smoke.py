@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 def test_requester_raises_agent_resolves_requester_confirms_and_rates(desk, client):
     ticket = services.raise_ticket(
-        actor=desk.requester, organisation_id=desk.org.pk, ticket_type=TicketType.INCIDENT,
-        title="Printer jammed", description="The Finance printer jams on every page.", urgency=2)
+        desk.org.pk, actor=desk.requester, ticket_type=TicketType.INCIDENT, title="Printer jammed",
+        description="The Finance printer jams on every page.", urgency=2)
     assert ticket.reference == "INC-000001"
     assert ticket.priority == 4 and ticket.sla_policy.name == "P4"
     assert ticket.resolution_due_at is not None
@@ -23,7 +23,7 @@ def test_requester_raises_agent_resolves_requester_confirms_and_rates(desk, clie
     page = client.get(f"/service-desk/tickets/{ticket.pk}/")
     assert page.status_code == 200 and "Printer jammed" in page.content.decode()
     services.assign(ticket, actor=desk.agent, team=desk.team, assignee=desk.agent)
-    services.reply(ticket, "On my way.", actor=desk.agent)
+    services.reply(ticket, body="On my way.", actor=desk.agent)
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED and ticket.responded_at is not None
     services.resolve(ticket, actor=desk.agent, note="Cleared the paper path.")

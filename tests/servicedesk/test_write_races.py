@@ -74,8 +74,7 @@ def test_an_htmx_action_refused_by_the_database_is_409(desk, client, monkeypatch
 
     from borough.servicedesk import services
 
-    ticket = services.raise_ticket(actor=desk.agent, organisation_id=desk.org.pk,
-                                   ticket_type=TicketType.INCIDENT,
+    ticket = services.raise_ticket(desk.org.pk, actor=desk.agent, ticket_type=TicketType.INCIDENT,
                                    requester=desk.requester_person, title="Printer jammed",
                                    description="Every page.")
 
@@ -116,7 +115,7 @@ def test_two_simultaneous_submissions_with_one_key_make_one_ticket(desk, monkeyp
     def submit(name):
         try:
             results[name] = services.raise_ticket(
-                actor=desk.agent, organisation_id=desk.org.pk, ticket_type=TicketType.INCIDENT,
+                desk.org.pk, actor=desk.agent, ticket_type=TicketType.INCIDENT,
                 requester=desk.requester_person, title="Printer jammed", description="Again.",
                 idempotency_key="one-key").pk
         finally:

@@ -311,9 +311,8 @@ def confirm_email_change(token: str, *, actor: User) -> EmailChange:
                      changes={"email": [before, change.new_email]},
                      note="Email address changed; confirmed from the new address")
         organisation_services.set_email_for_user(
-            user, change.new_email, actor=actor,
-            note="Follows the account holder's confirmed email change",
-        )
+            user, email=change.new_email, actor=actor,
+            note="Follows the account holder's confirmed email change")
         if change.old_email:  # the address that loses the account hears of it
             transaction.on_commit(lambda: _send(
                 "email_change_done", change.old_email,

@@ -164,13 +164,12 @@ def _load_council(organisation, framework, now) -> dict[str, int]:
     year = _financial_year(now.date())
     last = _cycle(manager, organisation, framework, year - 1)
     _rate_all(manager, administrator, last, column=0, only=None)
-    assess.submit_cycle(manager, last)
-    assess.approve_cycle(administrator, last)
+    assess.submit_cycle(last, actor=manager)
+    assess.approve_cycle(last, actor=administrator)
     current = _cycle(manager, organisation, framework, year)
     _rate_all(manager, administrator, current, column=1, only=RATED_THIS_YEAR)
-    plan.record_review(actor=manager, organisation_id=organisation.pk,
-                       report="servicedesk-statistics", reviewed_on=now.date() - timedelta(days=20),
-                       meeting="ICT management board",
+    plan.record_review(organisation.pk, actor=manager, report="servicedesk-statistics",
+                       reviewed_on=now.date() - timedelta(days=20), meeting="ICT management board",
                        note="Monthly figures: P1/P2 compliance and the backlog by age.")
     actions = _action_plan(manager, organisation, last, objectives, targets, now.date())
     return {"assessment cycles": 2, "actions": actions,
@@ -190,8 +189,8 @@ def _cycle(manager, organisation, framework, year: int):
         "Standards in thirteen themes. This review records where the council stands against each "
         "standard, on what evidence, and the actions that close the gaps."
     )
-    return assess.start_cycle(manager, organisation, framework, name, date(year, 4, 1),
-                              date(year + 1, 3, 31), summary=summary)
+    return assess.start_cycle(organisation, actor=manager, framework=framework, name=name,
+                              starts_on=date(year, 4, 1), ends_on=date(year + 1, 3, 31), summary=summary)
 
 
 def _rate_all(manager, reviewer, cycle, *, column: int, only: list[str] | None) -> None:
@@ -204,20 +203,19 @@ def _rate_all(manager, reviewer, cycle, *, column: int, only: list[str] | None) 
         level, target = LEVELS[code][column], LEVELS[code][2]
         for result in st.CriterionResult.objects.filter(rating=rating).select_related("criterion"):
             if result.criterion.kind == st.CriterionKind.STATEMENT:
-                assess.answer_criterion(manager, result, met=result.criterion.level <= level,
-                                        version=result.version)
+                assess.answer_criterion(result, actor=manager, met=result.criterion.level <= level,
+                                        expected_version=result.version)
         rating.refresh_from_db()
         rating = assess.rate_standard(
-            manager, rating, current_level=level, target_level=target, version=rating.version,
-            commentary=f"Rated {st.Level(level).label} at the {cycle.name.lower()}.",
-        )
+            rating, actor=manager, current_level=level, target_level=target, expected_version=rating.version,
+            commentary=f"Rated {st.Level(level).label} at the {cycle.name.lower()}.")
         if code == "service-desk-incident":
-            assess.add_evidence(manager, rating, title="Service desk statistics",
+            assess.add_evidence(rating, actor=manager, title="Service desk statistics",
                                 note="The monthly statistics pack reviewed by the ICT board.",
                                 url="https://intranet.copeland.example.gov.uk/ict/statistics")
         rating.refresh_from_db()
-        assess.sign_off_rating(reviewer, rating, "Agreed at the ICT management board.",
-                               version=rating.version)
+        assess.sign_off_rating(rating, actor=reviewer, note="Agreed at the ICT management board.",
+                               expected_version=rating.version)
 
 
 def _action_plan(manager, organisation, cycle, objectives, targets, today: date) -> int:
@@ -229,14 +227,13 @@ def _action_plan(manager, organisation, cycle, objectives, targets, today: date)
                 note) in enumerate(ACTIONS):
         due = start + timedelta(days=round(months * 30.4))
         linked = [standards[c] for c in codes if c in standards]
-        action = plan.create_action(actor=manager, organisation_id=organisation.pk, data={
-            "title": title, "description": "From the ICT strategy's action plan (Appendix B).",
-            "theme": linked[0].theme if linked else None,
-            "owner": owners[index % len(owners)] if owners else None,
-            "due_on": max(due, today), "cycle": cycle, "standards": linked,
-            "objectives": [objectives[c] for c in objective_codes],
-            "targets": [targets[c] for c in target_codes],
-        })
+        action = plan.create_action(organisation.pk, actor=manager, title=title,
+                                    description="From the ICT strategy's action plan (Appendix B).",
+                                    theme=linked[0].theme if linked else None,
+                                    owner=owners[index % len(owners)] if owners else None,
+                                    due_on=max(due, today), cycle=cycle, standards=linked,
+                                    objectives=[objectives[c] for c in objective_codes],
+                                    targets=[targets[c] for c in target_codes])
         if due < today:
             # History: the date it was due when the plan was written, now past.
             st.Action.objects.filter(pk=action.pk).update(due_on=due)

@@ -68,8 +68,7 @@ class MailboxViewSet(BaseModelViewSet):
     def perform_update(self, serializer):
         version = required_version(self.request)
         serializer.instance = services.update_mailbox(
-            serializer.instance, actor=self.request.user, data=write_data(serializer),
-            expected_version=version)
+            serializer.instance, actor=self.request.user, **write_data(serializer), expected_version=version)
 
 
 # --- notification templates -------------------------------------------------------------
@@ -117,8 +116,7 @@ class NotificationTemplateViewSet(BaseModelViewSet):
     def perform_update(self, serializer):
         version = required_version(self.request)
         serializer.instance = services.update_template(
-            serializer.instance, actor=self.request.user, data=write_data(serializer),
-            expected_version=version)
+            serializer.instance, actor=self.request.user, **write_data(serializer), expected_version=version)
 
 
 # --- received messages and the quarantine -----------------------------------------------

@@ -232,16 +232,16 @@ def _open(record, parsed: ParsedMail, person, created: bool, *, note: str = "") 
         record.save(update_fields=["ticket", "outcome", "reason", "person", "new_contact"])
         _attach(ticket, parsed, record)
         if created or note:
-            desk.add_note(ticket, " ".join(filter(None, [
+            desk.add_note(ticket, body=" ".join(filter(None, [
                 note, "Raised by email from an unknown sender, added as a contact: check "
                 "who they are." if created else ""])), actor=None)
 
     try:
         desk.raise_ticket(
-            actor=None, organisation_id=record.organisation_id, ticket_type="incident",
+            record.organisation_id, actor=None, ticket_type="incident",
             title=parsed.subject[:200] or "(no subject)",
-            description=parsed.text or "(The email had no text.)", requester=person,
-            channel=Channel.EMAIL, then=linked)
+            description=parsed.text or "(The email had no text.)", requester=person, channel=Channel.EMAIL,
+            then=linked)
     except ValidationError as exc:
         raise Quarantine("Could not open a ticket: " + " ".join(exc.messages)) from None
 
@@ -268,7 +268,7 @@ def _follow_up(record, parsed: ParsedMail, ticket, person, *, release: bool) -> 
         elif ticket.status == Status.RESOLVED:
             desk.reopen(ticket, actor=None, reason=body, sender=person, by_email=True)
         else:
-            desk.reply(ticket, body, actor=None, sender=person, by_email=True)
+            desk.reply(ticket, body=body, actor=None, sender=person, by_email=True)
     except (ValidationError, PermissionDenied) as exc:
         raise Quarantine(f"Could not add it to {ticket.reference}: {_messages(exc)}") from None
     _attach(ticket, parsed, record)
@@ -285,9 +285,9 @@ def _staff_reply(ticket, body: str, user) -> None:
     if command == "#resolve":
         desk.resolve(ticket, actor=user, note=rest.strip() or "Resolved by email.")
     elif command == "#note":
-        desk.add_note(ticket, rest.strip() or first, actor=user)
+        desk.add_note(ticket, body=rest.strip() or first, actor=user)
     else:
-        desk.reply(ticket, body, actor=user, by_email=True)
+        desk.reply(ticket, body=body, actor=user, by_email=True)
 
 
 def _attach(ticket, parsed: ParsedMail, record) -> None:

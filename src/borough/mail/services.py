@@ -96,8 +96,8 @@ def create_mailbox(mailbox: Mailbox, *, actor, idempotency_key: str | None = Non
                                       then=then)
 
 
-def update_mailbox(mailbox: Mailbox, *, actor, data: dict, expected_version: int | None
-                   ) -> Mailbox:
+def update_mailbox(mailbox: Mailbox, *, actor, expected_version: int | None = None,
+                   **data) -> Mailbox:
     services.require(actor, "change", Mailbox, mailbox.organisation_id)
     preview = _with(mailbox, data)
     _check_mailbox(preview)
@@ -163,8 +163,8 @@ def create_template(template: NotificationTemplate, *, actor,
     return services.create_record(template, actor=actor, idempotency_key=idempotency_key)
 
 
-def update_template(template: NotificationTemplate, *, actor, data: dict,
-                    expected_version: int | None) -> NotificationTemplate:
+def update_template(template: NotificationTemplate, *, actor,
+                    expected_version: int | None = None, **data) -> NotificationTemplate:
     services.require(actor, "change", NotificationTemplate, template.organisation_id)
     _check_template(_with(template, data))
     return services.update_record(template, actor=actor, data=data,

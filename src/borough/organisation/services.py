@@ -27,7 +27,7 @@ def create_organisation(*, actor, name: str, code: str, nation: str, **extra) ->
     return organisation
 
 
-def set_email_for_user(user, email: str, *, actor, note: str = "") -> list[Person]:
+def set_email_for_user(user, *, actor, email: str, note: str = "") -> list[Person]:
     """Give every directory entry linked to `user` (one per organisation at most) the
     address `email`, audited on each person, in the caller's transaction.
 

@@ -207,14 +207,12 @@ class TicketViewSet(BaseModelViewSet):
         data = serializer.validated_data
         try:
             serializer.instance = services.raise_ticket(
-                actor=self.request.user, organisation_id=self.request.user.active_organisation_id,
+                self.request.user.active_organisation_id, actor=self.request.user,
                 ticket_type=data.get("ticket_type", m.TicketType.INCIDENT), title=data["title"],
-                description=data["description"], requester=data.get("requester"),
-                channel=m.Channel.API, service_unit=data.get("service_unit"), site=data.get("site"),
-                category=data.get("category"), impact=data.get("impact", 3),
-                urgency=data.get("urgency", 3),
-                idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER), desk=serializer.desk,
-            )
+                description=data["description"], requester=data.get("requester"), channel=m.Channel.API,
+                service_unit=data.get("service_unit"), site=data.get("site"), category=data.get("category"),
+                impact=data.get("impact", 3), urgency=data.get("urgency", 3),
+                idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER), desk=serializer.desk)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
@@ -258,7 +256,7 @@ class TicketViewSet(BaseModelViewSet):
         ticket = self.get_object()
         body = TextSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        entry = services.reply(ticket, body.validated_data["body"], actor=request.user)
+        entry = services.reply(ticket, body=body.validated_data["body"], actor=request.user)
         return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TextSerializer, responses={201: TimelineEntrySerializer})
@@ -267,7 +265,7 @@ class TicketViewSet(BaseModelViewSet):
         ticket = self.get_object()
         body = TextSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        entry = services.add_note(ticket, body.validated_data["body"], actor=request.user)
+        entry = services.add_note(ticket, body=body.validated_data["body"], actor=request.user)
         return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=StatusSerializer, responses=TicketSerializer)
@@ -276,9 +274,8 @@ class TicketViewSet(BaseModelViewSet):
         ticket = self.get_object()
         body = StatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.change_status(ticket, body.validated_data["status"], actor=request.user,
-                               note=body.validated_data["note"],
-                               expected_version=expected_version(request))
+        services.change_status(ticket, status=body.validated_data["status"], actor=request.user,
+                               note=body.validated_data["note"], expected_version=expected_version(request))
         return self._done(ticket)
 
     @extend_schema(request=ResolveSerializer, responses=TicketSerializer)

@@ -133,7 +133,7 @@ def _apply_policy(ticket: Ticket, now, *, restart: bool, config=None) -> None:
 # --- creating -------------------------------------------------------------------
 
 def raise_ticket(
-    *, actor, organisation_id: int, ticket_type: str, title: str, description: str,
+    organisation_id: int, *, actor, ticket_type: str, title: str, description: str,
     requester=None, channel: str = Channel.PORTAL, service_unit=None, site=None, category=None,
     impact: int = 3, urgency: int = 3, team=None, assignee=None, idempotency_key: str | None = None,
     desk=None, notify_requester: bool = True, then=None,
@@ -232,7 +232,7 @@ def _notify_assignment(ticket: Ticket) -> None:
     )
 
 
-def reply(ticket: Ticket, body: str, *, actor, sender=None, by_email: bool = False
+def reply(ticket: Ticket, *, actor, body: str, sender=None, by_email: bool = False
           ) -> TimelineEntry:
     """A public reply. Staff replies count as the response; a requester's reply to a
     ticket awaiting them puts it back in progress. `sender`: the requester's person
@@ -271,7 +271,7 @@ def reply(ticket: Ticket, body: str, *, actor, sender=None, by_email: bool = Fal
     return entry
 
 
-def add_note(ticket: Ticket, body: str, *, actor) -> TimelineEntry:
+def add_note(ticket: Ticket, *, actor, body: str) -> TimelineEntry:
     _require_worker(actor, ticket)
     body = _text(body, "body", "a note")
     with transaction.atomic():
@@ -292,8 +292,8 @@ def _move(ticket: Ticket, status: str, actor, now, note: str = "") -> None:
     _entry(ticket, EntryKind.STATUS, actor, note, old=old, new=status)
 
 
-def change_status(ticket: Ticket, status: str, *, actor, note: str = "",
-                  expected_version: int | None = None) -> Ticket:
+def change_status(ticket: Ticket, *, actor, expected_version: int | None = None, status: str,
+                  note: str = "") -> Ticket:
     if status == Status.RESOLVED:
         return resolve(ticket, note=note, actor=actor, expected_version=expected_version)
     if status == Status.CLOSED:
@@ -461,7 +461,7 @@ def rate(ticket: Ticket, *, actor, score: int, comment: str = "", sender=None) -
     return rating
 
 
-def link(ticket: Ticket, other: Ticket, kind: str, *, actor) -> TicketLink:
+def link(ticket: Ticket, *, actor, other: Ticket, kind: str) -> TicketLink:
     _require_worker(actor, ticket)
     if other.organisation_id != ticket.organisation_id:
         raise ValidationError({"to_ticket": "Choose a ticket from this organisation."})

@@ -70,7 +70,6 @@ def new_action(world):
                   "due_on": date(2027, 3, 31), "theme": world.themes[0],
                   "standards": [world.standards[0]], "objectives": [world.objective],
                   "targets": [world.target]} | data
-        return services.create_action(actor=world.manager, organisation_id=world.org.pk,
-                                      data=values)
+        return services.create_action(world.org.pk, actor=world.manager, **values)
 
     return make

@@ -35,8 +35,7 @@ def test_manager_creates_an_action_with_a_reference_audit_and_first_status(world
 
 def test_references_are_per_council(world, new_action):
     new_action()
-    theirs = services.create_action(actor=world.manager_b, organisation_id=world.org_b.pk,
-                                    data={"title": "Their action"})
+    theirs = services.create_action(world.org_b.pk, actor=world.manager_b, title="Their action")
     assert theirs.reference == "ACT-000001"
 
 
@@ -44,16 +43,14 @@ def test_references_are_per_council(world, new_action):
 def test_only_managers_of_the_council_create_and_change(world, new_action, role):
     user = getattr(world, role)
     with pytest.raises(PermissionDenied):
-        services.create_action(actor=user, organisation_id=world.org.pk, data={"title": "X"})
+        services.create_action(world.org.pk, actor=user, title="X")
     action = new_action()
     with pytest.raises(PermissionDenied):
-        services.update_action(action, actor=user, data={"title": "Y"},
-                               expected_version=action.version)
+        services.update_action(action, actor=user, title="Y", expected_version=action.version)
 
 
 def test_an_administrator_may_create_too(world):
-    action = services.create_action(actor=world.admin, organisation_id=world.org.pk,
-                                    data={"title": "Replace the firewall"})
+    action = services.create_action(world.org.pk, actor=world.admin, title="Replace the firewall")
     assert action.reference == "ACT-000001"
 
 
@@ -93,14 +90,12 @@ def test_standards_must_come_from_one_framework_and_the_reviews(world, new_actio
 
 def test_done_sets_completed_on_and_writes_the_status_history(world, new_action):
     action = new_action()
-    done = services.update_action(action, actor=world.manager,
-                                  data={"status": ActionStatus.DONE},
+    done = services.update_action(action, actor=world.manager, status=ActionStatus.DONE,
                                   expected_version=action.version)
     assert done.completed_on == TODAY and done.version == action.version + 1
     latest = done.updates.first()
     assert latest.status == "done" and "Not started, Green to Done, Green" in latest.note
-    reopened = services.update_action(done, actor=world.manager,
-                                      data={"status": ActionStatus.IN_PROGRESS, "rag": "amber"},
+    reopened = services.update_action(done, actor=world.manager, status=ActionStatus.IN_PROGRESS, rag="amber",
                                       expected_version=done.version, note="Found more sites")
     assert reopened.completed_on is None
     assert reopened.updates.first().note == "Found more sites"
@@ -109,8 +104,7 @@ def test_done_sets_completed_on_and_writes_the_status_history(world, new_action)
 
 def test_a_change_without_status_or_rag_leaves_no_progress_note(world, new_action):
     action = new_action()
-    services.update_action(action, actor=world.manager, data={"title": "Better title"},
-                           expected_version=action.version)
+    services.update_action(action, actor=world.manager, title="Better title", expected_version=action.version)
     assert action.updates.count() == 1
     assert AuditEvent.objects.filter(object_id=action.pk, action="update",
                                      content_type__model="action").count() == 1
@@ -118,11 +112,9 @@ def test_a_change_without_status_or_rag_leaves_no_progress_note(world, new_actio
 
 def test_a_stale_version_is_refused_with_the_other_change(world, new_action):
     action = new_action()
-    services.update_action(action, actor=world.admin, data={"title": "Theirs"},
-                           expected_version=1)
+    services.update_action(action, actor=world.admin, title="Theirs", expected_version=1)
     with pytest.raises(StaleVersionError) as caught:
-        services.update_action(action, actor=world.manager, data={"title": "Mine"},
-                               expected_version=1)
+        services.update_action(action, actor=world.manager, title="Mine", expected_version=1)
     assert caught.value.changes[0].field == "title"
     assert Action.objects.get(pk=action.pk).title == "Theirs"
 
@@ -131,11 +123,11 @@ def test_moving_the_due_date_into_the_past_is_refused_but_an_old_one_may_stay(wo
     action = new_action()
     Action.objects.filter(pk=action.pk).update(due_on=date(2026, 10, 1))
     action.refresh_from_db()
-    kept = services.update_action(action, actor=world.manager, data={"title": "Still late"},
+    kept = services.update_action(action, actor=world.manager, title="Still late",
                                   expected_version=action.version)
     assert kept.due_on == date(2026, 10, 1)
     with pytest.raises(ValidationError):
-        services.update_action(kept, actor=world.manager, data={"due_on": date(2026, 9, 1)},
+        services.update_action(kept, actor=world.manager, due_on=date(2026, 9, 1),
                                expected_version=kept.version)
 
 
@@ -191,8 +183,7 @@ def test_a_note_needs_text_and_valid_choices_and_a_current_version(world, new_ac
 # --- reviews -----------------------------------------------------------------------------
 
 def test_a_manager_records_a_review(world):
-    review = services.record_review(actor=world.manager, organisation_id=world.org.pk,
-                                    report="servicedesk-statistics",
+    review = services.record_review(world.org.pk, actor=world.manager, report="servicedesk-statistics",
                                     reviewed_on=date(2026, 11, 20), meeting="ICT management team")
     assert review.pk and AuditEvent.objects.filter(object_id=review.pk,
                                                    content_type__model="reportreview").exists()
@@ -205,8 +196,7 @@ def test_a_manager_records_a_review(world):
 ])
 def test_bad_reviews_are_refused(world, report, day, field):
     with pytest.raises(ValidationError) as caught:
-        services.record_review(actor=world.manager, organisation_id=world.org.pk, report=report,
-                               reviewed_on=day)
+        services.record_review(world.org.pk, actor=world.manager, report=report, reviewed_on=day)
     assert field in caught.value.message_dict
     assert not ReportReview.objects.exists()
 
@@ -214,5 +204,5 @@ def test_bad_reviews_are_refused(world, report, day, field):
 def test_agents_and_auditors_cannot_record_reviews(world):
     for user in (world.agent, world.auditor):
         with pytest.raises(PermissionDenied):
-            services.record_review(actor=user, organisation_id=world.org.pk,
-                                   report="servicedesk-statistics", reviewed_on=TODAY)
+            services.record_review(world.org.pk, actor=user, report="servicedesk-statistics",
+                                   reviewed_on=TODAY)

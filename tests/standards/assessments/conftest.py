@@ -117,8 +117,8 @@ def requester(org_a):
 
 @pytest.fixture
 def cycle(org_a, framework, manager):
-    return services.start_cycle(manager, org_a, framework, "Annual review 2026/27",
-                                date(2026, 4, 1), date(2027, 3, 31))
+    return services.start_cycle(org_a, actor=manager, framework=framework, name="Annual review 2026/27",
+                                starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31))
 
 
 def rating_of(cycle, code):
@@ -132,8 +132,8 @@ def result_of(rating, code):
 def complete(cycle, assessor, reviewer, level=1, target=2):
     """Rate and sign off every standard; returns the cycle submitted for approval."""
     for rating in st.StandardAssessment.objects.filter(cycle=cycle):
-        rating = services.rate_standard(assessor, rating, current_level=level,
-                                        target_level=target, commentary="", version=rating.version)
-        services.sign_off_rating(reviewer, rating, "Agreed", version=rating.version)
+        rating = services.rate_standard(rating, actor=assessor, current_level=level, target_level=target,
+                                        commentary="", expected_version=rating.version)
+        services.sign_off_rating(rating, actor=reviewer, note="Agreed", expected_version=rating.version)
     cycle.refresh_from_db()
-    return services.submit_cycle(assessor, cycle, version=cycle.version)
+    return services.submit_cycle(cycle, actor=assessor, expected_version=cycle.version)

@@ -92,8 +92,8 @@ def test_answer_criterion_and_sign_off(api_as, manager, reviewer, cycle):
     assert response.status_code == 200 and response.json()["met"] is True
     assert api.patch(f"{RESULTS}{result.pk}/", {"met": False, "version": result.version},
                      format="json").status_code == 409
-    alpha = services.rate_standard(manager, alpha, current_level=1, target_level=2,
-                                   commentary="", version=alpha.version)
+    alpha = services.rate_standard(alpha, actor=manager, current_level=1, target_level=2, commentary="",
+                                   expected_version=alpha.version)
     own = api.post(f"{RATINGS}{alpha.pk}/sign-off/", {"note": "mine"}, format="json")
     assert own.status_code == 400 and "someone else" in str(own.json())
     signed = api_as(reviewer).post(f"{RATINGS}{alpha.pk}/sign-off/", {"note": "Agreed"},

@@ -106,7 +106,7 @@ def test_minimum_met_but_a_progressing_evidence_check_fails(cycle, rules, manage
     alpha = rating_of(cycle, "alpha")
     for code in ("a-min", "a-prog-s", "a-exc"):
         row = result_of(alpha, code)
-        services.answer_criterion(manager, row, met=True, note="", version=row.version)
+        services.answer_criterion(row, actor=manager, met=True, note="", expected_version=row.version)
     outcome = evidence.evaluate_rating(alpha)
     assert outcome.supported_level == st.Level.MINIMUM
     assert len(outcome.reasons) == 1
@@ -126,7 +126,7 @@ def test_minimum_met_but_a_progressing_evidence_check_fails(cycle, rules, manage
 def test_assessor_saying_not_met_is_a_reason_in_its_own_words(cycle, rules, manager):
     alpha = rating_of(cycle, "alpha")
     row = result_of(alpha, "a-min")
-    services.answer_criterion(manager, row, met=False, note="No register", version=row.version)
+    services.answer_criterion(row, actor=manager, met=False, note="No register", expected_version=row.version)
     outcome = evidence.evaluate_rating(alpha)
     assert outcome.supported_level == 0
     assert "the assessor says it is not met" in outcome.reasons[0]
@@ -190,9 +190,9 @@ def test_an_approved_cycle_reads_its_snapshot_not_live_evidence(cycle, rules, ma
     alpha = rating_of(cycle, "alpha")
     for code in ("a-min", "a-prog-s"):
         row = result_of(alpha, code)
-        services.answer_criterion(manager, row, met=True, note="", version=row.version)
+        services.answer_criterion(row, actor=manager, met=True, note="", expected_version=row.version)
     cycle = complete(cycle, manager, reviewer)
-    services.approve_cycle(reviewer, cycle, version=cycle.version)
+    services.approve_cycle(cycle, actor=reviewer, expected_version=cycle.version)
     cycle.refresh_from_db()
     alpha.refresh_from_db()
     assert alpha.evidence_level == st.Level.PROGRESSING

@@ -25,16 +25,16 @@ def shipped(org_a):
     framework = st.Framework.objects.order_by("-version").first()
     manager = make_member(org_a, roles.ICT_MANAGER, "qc-manager")
     reviewer = make_member(org_a, roles.ADMINISTRATOR, "qc-reviewer")
-    first = services.start_cycle(manager, org_a, framework, "Annual review 2025/26",
-                                 date(2025, 4, 1), date(2026, 3, 31))
+    first = services.start_cycle(org_a, actor=manager, framework=framework, name="Annual review 2025/26",
+                                 starts_on=date(2025, 4, 1), ends_on=date(2026, 3, 31))
     first = complete(first, manager, reviewer, level=0, target=2)
-    services.approve_cycle(reviewer, first, version=first.version)
-    cycle = services.start_cycle(manager, org_a, framework, "Annual review 2026/27",
-                                 date(2026, 4, 1), date(2027, 3, 31))
+    services.approve_cycle(first, actor=reviewer, expected_version=first.version)
+    cycle = services.start_cycle(org_a, actor=manager, framework=framework, name="Annual review 2026/27",
+                                 starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31))
     for rating in st.StandardAssessment.objects.filter(cycle=cycle):
-        rating = services.rate_standard(manager, rating, current_level=0, target_level=3,
-                                        commentary="", version=rating.version)
-        services.sign_off_rating(reviewer, rating, "Agreed", version=rating.version)
+        rating = services.rate_standard(rating, actor=manager, current_level=0, target_level=3, commentary="",
+                                        expected_version=rating.version)
+        services.sign_off_rating(rating, actor=reviewer, note="Agreed", expected_version=rating.version)
     return framework, reviewer, cycle
 
 

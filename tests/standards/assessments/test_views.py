@@ -59,11 +59,11 @@ def test_start_form_shows_errors(client, manager, framework):
 def test_cycle_page_shows_heat_map_gaps_and_buttons(client, manager, cycle, rules):
     rules.met = True
     alpha = rating_of(cycle, "alpha")
-    services.rate_standard(manager, alpha, current_level=1, target_level=3, commentary="",
-                           version=alpha.version)
+    services.rate_standard(alpha, actor=manager, current_level=1, target_level=3, commentary="",
+                           expected_version=alpha.version)
     beta = rating_of(cycle, "beta")
-    services.rate_standard(manager, beta, current_level=2, target_level=2, commentary="",
-                           version=beta.version)
+    services.rate_standard(beta, actor=manager, current_level=2, target_level=2, commentary="",
+                           expected_version=beta.version)
     response, html = page(client, manager,
                           reverse("standards:assessmentcycle_detail", args=[cycle.pk]))
     assert response.status_code == 200
@@ -81,7 +81,7 @@ def test_cycle_page_shows_heat_map_gaps_and_buttons(client, manager, cycle, rule
 
 def test_submit_approve_and_reopen_buttons(client, manager, reviewer, cycle):
     cycle = complete(cycle, manager, reviewer)
-    services.reopen_cycle(manager, cycle, version=cycle.version)
+    services.reopen_cycle(cycle, actor=manager, expected_version=cycle.version)
     client.force_login(manager)
     url = reverse("standards:assessmentcycle_action", args=[cycle.pk, "submit"])
     response = client.post(url, {"version": cycle.version + 1})
@@ -107,10 +107,10 @@ def test_submit_approve_and_reopen_buttons(client, manager, reviewer, cycle):
 
 def test_approval_refused_with_what_is_missing(client, manager, reviewer, cycle):
     for rating in cycle.ratings.all():
-        services.rate_standard(manager, rating, current_level=1, target_level=2,
-                               commentary="", version=rating.version)
+        services.rate_standard(rating, actor=manager, current_level=1, target_level=2, commentary="",
+                               expected_version=rating.version)
     cycle.refresh_from_db()
-    services.submit_cycle(manager, cycle, version=cycle.version)
+    services.submit_cycle(cycle, actor=manager, expected_version=cycle.version)
     client.force_login(reviewer)
     response = client.post(reverse("standards:assessmentcycle_action",
                                    args=[cycle.pk, "approve"]), follow=True)
@@ -123,13 +123,13 @@ def test_approval_refused_with_what_is_missing(client, manager, reviewer, cycle)
 def test_compare_page_matches_standards_by_code_across_versions(client, manager, reviewer,
                                                                 org_a, cycle):
     cycle = complete(cycle, manager, reviewer, level=1, target=2)
-    services.approve_cycle(reviewer, cycle, version=cycle.version)
+    services.approve_cycle(cycle, actor=reviewer, expected_version=cycle.version)
     newer = build_framework(version=2, extra_standard=True)
-    second = services.start_cycle(manager, org_a, newer, "Annual review 2027/28",
-                                  date(2027, 4, 1), date(2028, 3, 31))
+    second = services.start_cycle(org_a, actor=manager, framework=newer, name="Annual review 2027/28",
+                                  starts_on=date(2027, 4, 1), ends_on=date(2028, 3, 31))
     alpha = rating_of(second, "alpha")
-    services.rate_standard(manager, alpha, current_level=3, target_level=3, commentary="",
-                           version=alpha.version)
+    services.rate_standard(alpha, actor=manager, current_level=3, target_level=3, commentary="",
+                           expected_version=alpha.version)
     response, html = page(client, manager,
                           reverse("standards:assessmentcycle_compare", args=[second.pk]))
     assert response.status_code == 200
@@ -247,8 +247,8 @@ def test_evidence_form_errors(client, manager, org_b, cycle):
 
 def test_sign_off_by_someone_else_and_not_by_the_assessor(client, manager, reviewer, cycle):
     alpha = rating_of(cycle, "alpha")
-    services.rate_standard(manager, alpha, current_level=1, target_level=2, commentary="",
-                           version=alpha.version)
+    services.rate_standard(alpha, actor=manager, current_level=1, target_level=2, commentary="",
+                           expected_version=alpha.version)
     alpha.refresh_from_db()
     client.force_login(manager)
     html = client.get(reverse("standards:rating_detail", args=[alpha.pk])).content.decode()
@@ -269,7 +269,7 @@ def test_sign_off_by_someone_else_and_not_by_the_assessor(client, manager, revie
 def test_locked_cycle_pages_are_read_only_and_refuse_posts(client, manager, reviewer, cycle,
                                                            rules):
     cycle = complete(cycle, manager, reviewer)
-    services.approve_cycle(reviewer, cycle, version=cycle.version)
+    services.approve_cycle(cycle, actor=reviewer, expected_version=cycle.version)
     alpha = rating_of(cycle, "alpha")
     result = result_of(alpha, "a-min")
     response, html = page(client, manager, reverse("standards:rating_detail", args=[alpha.pk]))
@@ -333,7 +333,7 @@ def test_requesters_see_nothing(client, requester, cycle):
 def test_another_organisation_gets_404(client, org_b, cycle, settings, tmp_path, manager):
     settings.ATTACHMENTS_ROOT = tmp_path
     alpha = rating_of(cycle, "alpha")
-    item = services.add_evidence(manager, alpha, title="Private", files=[
+    item = services.add_evidence(alpha, actor=manager, title="Private", files=[
         SimpleUploadedFile("p.txt", b"private", "text/plain")])
     attachment = services.evidence_files([item])[item.pk][0]
     admin_b = make_member(org_b, roles.ADMINISTRATOR, "admin-b")

@@ -25,7 +25,7 @@ class MailboxEditView(ObjectEditView):
             return services.create_mailbox(
                 new, actor=self.request.user,
                 idempotency_key=model_key(self.model, form.cleaned_data.get("submission_key")))
-        return services.update_mailbox(instance, actor=self.request.user, data=form.model_data(),
+        return services.update_mailbox(instance, actor=self.request.user, **form.model_data(),
                                        expected_version=form.cleaned_data.get("version"))
 
 
@@ -115,8 +115,7 @@ class TemplateEditView(ObjectEditView):
             return services.create_template(
                 new, actor=self.request.user,
                 idempotency_key=model_key(self.model, form.cleaned_data.get("submission_key")))
-        return services.update_template(instance, actor=self.request.user,
-                                        data=form.model_data(),
+        return services.update_template(instance, actor=self.request.user, **form.model_data(),
                                         expected_version=form.cleaned_data.get("version"))
 
 

@@ -49,11 +49,9 @@ class PortalNewView(TicketPermissionMixin, TemplateView):
             data = form.cleaned_data
             try:
                 ticket = services.raise_ticket(
-                    actor=request.user, organisation_id=org_id, ticket_type=data["ticket_type"],
-                    title=data["title"], description=data["description"],
-                    impact=3, urgency=data["urgency"],
-                    idempotency_key=data.get("submission_key") or None,
-                )
+                    org_id, actor=request.user, ticket_type=data["ticket_type"], title=data["title"],
+                    description=data["description"], impact=3, urgency=data["urgency"],
+                    idempotency_key=data.get("submission_key") or None)
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
             else:
@@ -90,7 +88,7 @@ class PortalActionView(TicketMixin, View):
         ticket = self.get_ticket(pk)
         try:
             if action == "reply":
-                services.reply(ticket, request.POST.get("body", ""), actor=request.user)
+                services.reply(ticket, body=request.POST.get("body", ""), actor=request.user)
                 messages.success(request, "Your reply has been sent.")
             elif action == "confirm":
                 services.confirm_resolution(ticket, actor=request.user)

@@ -461,17 +461,16 @@ class TicketActionView(TicketMixin, View):
             pk=_int(data.get("canned")), is_active=True).first()
         if canned is not None:
             body = f"{body}\n\n{canned.body}".strip()
-        services.reply(ticket, body, actor=self.request.user)
+        services.reply(ticket, body=body, actor=self.request.user)
         return "Reply sent."
 
     def do_note(self, ticket, data):
-        services.add_note(ticket, data.get("body", ""), actor=self.request.user)
+        services.add_note(ticket, body=data.get("body", ""), actor=self.request.user)
         return "Note added."
 
     def do_status(self, ticket, data):
-        updated = services.change_status(ticket, data.get("status", ""), actor=self.request.user,
-                                         note=data.get("note", ""),
-                                         expected_version=self._version(data))
+        updated = services.change_status(ticket, status=data.get("status", ""), actor=self.request.user,
+                                         note=data.get("note", ""), expected_version=self._version(data))
         return f"Status is now {updated.get_status_display().lower()}."
 
     def do_resolve(self, ticket, data):
@@ -516,7 +515,7 @@ class TicketActionView(TicketMixin, View):
             reference__iexact=(data.get("reference") or "").strip()).first()
         if other is None:
             raise ValidationError("No ticket has that reference.")
-        services.link(ticket, other, data.get("kind", ""), actor=self.request.user)
+        services.link(ticket, other=other, kind=data.get("kind", ""), actor=self.request.user)
         return f"Linked to {other.reference}."
 
     def do_major(self, ticket, data):
@@ -560,14 +559,12 @@ class TicketCreateView(LoginRequiredMixin, TemplateView):
             data = form.cleaned_data
             try:
                 ticket = services.raise_ticket(
-                    actor=request.user, organisation_id=request.user.active_organisation_id,
-                    ticket_type=data["ticket_type"], title=data["title"],
-                    description=data["description"], requester=data["requester"],
+                    request.user.active_organisation_id, actor=request.user, ticket_type=data["ticket_type"],
+                    title=data["title"], description=data["description"], requester=data["requester"],
                     channel=data["channel"], service_unit=data["service_unit"], site=data["site"],
                     category=data["category"], impact=data["impact"], urgency=data["urgency"],
                     team=data["team"], assignee=data["assignee"],
-                    idempotency_key=data.get("submission_key") or None, desk=form.desk,
-                )
+                    idempotency_key=data.get("submission_key") or None, desk=form.desk)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

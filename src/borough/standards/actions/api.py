@@ -127,15 +127,13 @@ class ActionViewSet(BaseModelViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.create_action(
-            actor=self.request.user, organisation_id=self.request.user.active_organisation_id,
-            data=write_data(serializer),
+            self.request.user.active_organisation_id, actor=self.request.user, **write_data(serializer),
             idempotency_key=model_key(m.Action, self.request.META.get(IDEMPOTENCY_HEADER)))
 
     def perform_update(self, serializer):
         version = required_version(self.request)
         serializer.instance = services.update_action(
-            serializer.instance, actor=self.request.user, data=write_data(serializer),
-            expected_version=version)
+            serializer.instance, actor=self.request.user, **write_data(serializer), expected_version=version)
 
     @extend_schema(methods=["GET"], request=None, responses=ActionUpdateSerializer(many=True))
     @extend_schema(methods=["POST"], request=ActionUpdateInputSerializer,
@@ -192,13 +190,11 @@ class ReportReviewViewSet(BaseModelViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.record_review(
-            actor=self.request.user, organisation_id=self.request.user.active_organisation_id,
-            report=data["report"], reviewed_on=data["reviewed_on"],
-            meeting=data.get("meeting", ""), note=data.get("note", ""),
+            self.request.user.active_organisation_id, actor=self.request.user, report=data["report"],
+            reviewed_on=data["reviewed_on"], meeting=data.get("meeting", ""), note=data.get("note", ""),
             idempotency_key=model_key(m.ReportReview, self.request.META.get(IDEMPOTENCY_HEADER)))
 
     def perform_update(self, serializer):
         version = required_version(self.request)
         serializer.instance = services.update_review(
-            serializer.instance, actor=self.request.user, data=write_data(serializer),
-            expected_version=version)
+            serializer.instance, actor=self.request.user, **write_data(serializer), expected_version=version)

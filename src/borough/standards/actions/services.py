@@ -152,8 +152,8 @@ def _write_update(action: Action, *, actor, note: str, status: str, rag: str) ->
 
 # --- actions ----------------------------------------------------------------------
 
-def create_action(*, actor, organisation_id: int, data: dict,
-                  idempotency_key: str | None = None) -> Action:
+def create_action(organisation_id: int, *, actor, idempotency_key: str | None = None,
+                  **data) -> Action:
     """Add an action to the plan, with its first entry in the status history."""
     services.require(actor, "add", Action, organisation_id)
     cleaned = _clean_data(data)
@@ -173,8 +173,8 @@ def create_action(*, actor, organisation_id: int, data: dict,
     return saved
 
 
-def update_action(action: Action, *, actor, data: dict, expected_version: int | None,
-                  note: str = "") -> Action:
+def update_action(action: Action, *, actor, expected_version: int | None = None, note: str = "",
+                  **data) -> Action:
     """Change an action. A change of status or RAG is also written to its progress notes
     (with `note`, or a sentence saying what changed); done sets `completed_on`."""
     services.require(actor, "change", Action, action.organisation_id)
@@ -268,7 +268,7 @@ def done_on(action: Action, moment: datetime) -> date | None:
 
 # --- reviews ------------------------------------------------------------------------
 
-def record_review(*, actor, organisation_id: int, report: str, reviewed_on: date,
+def record_review(organisation_id: int, *, actor, report: str, reviewed_on: date,
                   meeting: str = "", note: str = "",
                   idempotency_key: str | None = None) -> ReportReview:
     """Record that management reviewed a report (evidence for `standards.report-reviewed`)."""
@@ -363,8 +363,8 @@ def standards_choices():
             .select_related("theme", "framework"))
 
 
-def update_review(review: ReportReview, *, actor, data: dict,
-                  expected_version: int | None) -> ReportReview:
+def update_review(review: ReportReview, *, actor, expected_version: int | None = None,
+                  **data) -> ReportReview:
     """Change a recorded review, with the same checks as recording one."""
     services.require(actor, "change", ReportReview, review.organisation_id)
     probe = ReportReview(**{name: data.get(name, getattr(review, name))

@@ -147,14 +147,13 @@ class ActionUpdateView(ActionDetailView):
 class ActionCreateView(ObjectCreateView):
     def save(self, form, instance):
         return services.create_action(
-            actor=self.request.user, organisation_id=self.request.user.active_organisation_id,
-            data=form.cleaned_data,
+            self.request.user.active_organisation_id, actor=self.request.user, **form.cleaned_data,
             idempotency_key=model_key(self.model, form.cleaned_data.get("submission_key")))
 
 
 class ActionEditView(ObjectEditView):
     def save(self, form, instance):
-        return services.update_action(instance, actor=self.request.user, data=form.model_data(),
+        return services.update_action(instance, actor=self.request.user, **form.model_data(),
                                       expected_version=form.cleaned_data.get("version"))
 
 
@@ -174,13 +173,12 @@ class ReportReviewCreateView(ObjectCreateView):
     def save(self, form, instance):
         data = form.cleaned_data
         return services.record_review(
-            actor=self.request.user, organisation_id=self.request.user.active_organisation_id,
-            report=data["report"], reviewed_on=data["reviewed_on"], meeting=data["meeting"],
-            note=data["note"],
+            self.request.user.active_organisation_id, actor=self.request.user, report=data["report"],
+            reviewed_on=data["reviewed_on"], meeting=data["meeting"], note=data["note"],
             idempotency_key=model_key(ReportReview, data.get("submission_key")))
 
 
 class ReportReviewEditView(ObjectEditView):
     def save(self, form, instance):
-        return services.update_review(instance, actor=self.request.user, data=form.model_data(),
+        return services.update_review(instance, actor=self.request.user, **form.model_data(),
                                       expected_version=form.cleaned_data.get("version"))

@@ -74,10 +74,9 @@ class AssessmentCycleViewSet(BaseModelViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.start_cycle(
-            self.request.user, _active_org(self.request),
-            data["framework"], data["name"], data["starts_on"], data["ends_on"],
-            summary=data.get("summary", ""),
-            idempotency_key=model_key(m.AssessmentCycle,
+            _active_org(self.request), actor=self.request.user, framework=data["framework"],
+            name=data["name"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+            summary=data.get("summary", ""), idempotency_key=model_key(m.AssessmentCycle,
                                       self.request.META.get(IDEMPOTENCY_HEADER)))
 
     def perform_update(self, serializer):
@@ -88,11 +87,11 @@ class AssessmentCycleViewSet(BaseModelViewSet):
             raise ValidationError({"framework": "The framework of a started cycle cannot be "
                                                 "changed: start a new cycle."})
         serializer.instance = services.update_cycle(
-            self.request.user, serializer.instance, data=data, version=version)
+            serializer.instance, actor=self.request.user, **data, expected_version=version)
 
     def perform_destroy(self, instance):
-        services.delete_cycle(self.request.user, instance,
-                              version=expected_version(self.request))
+        services.delete_cycle(instance, actor=self.request.user,
+                              expected_version=expected_version(self.request))
 
     def _done(self, cycle):
         cycle.refresh_from_db()
@@ -103,7 +102,7 @@ class AssessmentCycleViewSet(BaseModelViewSet):
         cycle = self.get_object()
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        move(request.user, cycle, version=expected_version(request),
+        move(cycle, actor=request.user, expected_version=expected_version(request),
              note=body.validated_data["note"])
         return self._done(cycle)
 
@@ -121,7 +120,7 @@ class AssessmentCycleViewSet(BaseModelViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         cycle = self.get_object()
-        services.approve_cycle(request.user, cycle, version=expected_version(request))
+        services.approve_cycle(cycle, actor=request.user, expected_version=expected_version(request))
         return self._done(cycle)
 
 
@@ -236,10 +235,9 @@ class RatingViewSet(BaseModelViewSet):
         rating = serializer.instance
         data = serializer.validated_data
         serializer.instance = services.rate_standard(
-            self.request.user, rating,
-            current_level=data.get("current_level", rating.current_level),
+            rating, actor=self.request.user, current_level=data.get("current_level", rating.current_level),
             target_level=data.get("target_level", rating.target_level),
-            commentary=data.get("commentary", rating.commentary), version=version)
+            commentary=data.get("commentary", rating.commentary), expected_version=version)
 
     @extend_schema(request=SignOffSerializer, responses=RatingSerializer)
     @action(detail=True, methods=["post"], url_path="sign-off")
@@ -247,8 +245,8 @@ class RatingViewSet(BaseModelViewSet):
         rating = self.get_object()
         body = SignOffSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.sign_off_rating(request.user, rating, body.validated_data["note"],
-                                 version=expected_version(request))
+        services.sign_off_rating(rating, actor=request.user, note=body.validated_data["note"],
+                                 expected_version=expected_version(request))
         rating.refresh_from_db()
         return Response(self.get_serializer(rating).data)
 
@@ -288,8 +286,8 @@ class CriterionResultViewSet(BaseModelViewSet):
         result = serializer.instance
         data = serializer.validated_data
         serializer.instance = services.answer_criterion(
-            self.request.user, result, met=data.get("met", result.met),
-            note=data.get("note", result.note), version=version)
+            result, actor=self.request.user, met=data.get("met", result.met),
+            note=data.get("note", result.note), expected_version=version)
 
 
 # --- evidence ---------------------------------------------------------------------------
@@ -373,9 +371,9 @@ class EvidenceViewSet(BaseModelViewSet):
         record = None
         try:
             if data.get("record"):
-                record = services.find_record(self.request.user, data["record"])
+                record = services.find_record(data["record"], actor=self.request.user)
             serializer.instance = services.add_evidence(
-                self.request.user, rating, title=data.get("title", ""), note=data.get("note", ""),
+                rating, actor=self.request.user, title=data.get("title", ""), note=data.get("note", ""),
                 criterion=data.get("criterion"), record=record, url=data.get("url", ""),
                 files=data.get("files") or self.request.FILES.getlist("files"))
         except DjangoValidationError as exc:
@@ -383,6 +381,6 @@ class EvidenceViewSet(BaseModelViewSet):
                                   else {"non_field_errors": exc.messages}) from exc
 
     def perform_destroy(self, instance):
-        services.remove_evidence(self.request.user, instance,
-                                 version=expected_version(self.request))
+        services.remove_evidence(instance, actor=self.request.user,
+                                 expected_version=expected_version(self.request))
 

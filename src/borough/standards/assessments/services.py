@@ -102,7 +102,7 @@ def previous_cycle(organisation, framework: Framework, *, before: AssessmentCycl
     return qs.first()
 
 
-def start_cycle(actor, organisation, framework: Framework, name: str, starts_on, ends_on, *,
+def start_cycle(organisation, *, actor, framework: Framework, name: str, starts_on, ends_on,
                 summary: str = "", idempotency_key: str | None = None) -> AssessmentCycle:
     """A new cycle with one rating per standard of the framework version and one answer
     row per criterion; targets are copied from the previous cycle on the same framework
@@ -156,8 +156,8 @@ def start_cycle(actor, organisation, framework: Framework, name: str, starts_on,
     return saved
 
 
-def update_cycle(actor, cycle: AssessmentCycle, *, data: dict, version: int | None
-                 ) -> AssessmentCycle:
+def update_cycle(cycle: AssessmentCycle, *, actor, expected_version: int | None = None,
+                 **data) -> AssessmentCycle:
     """Change a cycle's name, dates or summary; refused once approved."""
     allowed = {"name", "starts_on", "ends_on", "summary"}
     unknown = set(data) - allowed
@@ -172,15 +172,16 @@ def update_cycle(actor, cycle: AssessmentCycle, *, data: dict, version: int | No
             raise ValidationError({"name": "There is already a cycle with that name."})
     with transaction.atomic():
         _lock_cycle(cycle.pk)
-        return services.update_record(cycle, actor=actor, data=data, expected_version=version)
+        return services.update_record(cycle, actor=actor, data=data,
+                                      expected_version=expected_version)
 
 
-def delete_cycle(actor, cycle: AssessmentCycle, *, version: int | None) -> None:
+def delete_cycle(cycle: AssessmentCycle, *, actor, expected_version: int | None = None) -> None:
     """Delete a cycle started by mistake, with its ratings, answers and evidence."""
     services.require(actor, "delete", AssessmentCycle, cycle.organisation_id)
     with transaction.atomic():
         locked = _lock_cycle(cycle.pk)
-        _check_version(locked, version)
+        _check_version(locked, expected_version)
         evidence = list(Evidence.objects.filter(rating__cycle=locked))
         stored = _delete_attachments(evidence)
         services.delete_record(locked, actor=actor, expected_version=None,
@@ -224,12 +225,12 @@ def _move_cycle(locked: AssessmentCycle, actor, status: str, *, note: str, **fie
     _save(locked, actor, before, note=note)
 
 
-def submit_cycle(actor, cycle: AssessmentCycle, *, version: int | None = None, note: str = ""
-                 ) -> AssessmentCycle:
+def submit_cycle(cycle: AssessmentCycle, *, actor, expected_version: int | None = None,
+                 note: str = "") -> AssessmentCycle:
     """In progress → awaiting approval, once every standard is rated."""
     services.require(actor, "change", AssessmentCycle, cycle.organisation_id)
     with transaction.atomic():
-        locked = _lock_cycle_in(cycle, version, CycleStatus.IN_PROGRESS,
+        locked = _lock_cycle_in(cycle, expected_version, CycleStatus.IN_PROGRESS,
                                 "This cycle is already awaiting approval.")
         missing = missing_for(locked, signed_off=False)
         if missing:
@@ -238,19 +239,19 @@ def submit_cycle(actor, cycle: AssessmentCycle, *, version: int | None = None, n
     return locked
 
 
-def reopen_cycle(actor, cycle: AssessmentCycle, *, version: int | None = None, note: str = ""
-                 ) -> AssessmentCycle:
+def reopen_cycle(cycle: AssessmentCycle, *, actor, expected_version: int | None = None,
+                 note: str = "") -> AssessmentCycle:
     """Awaiting approval → in progress. Approved cycles are locked and stay so."""
     services.require(actor, "change", AssessmentCycle, cycle.organisation_id)
     with transaction.atomic():
-        locked = _lock_cycle_in(cycle, version, CycleStatus.IN_REVIEW,
+        locked = _lock_cycle_in(cycle, expected_version, CycleStatus.IN_REVIEW,
                                 "Only a cycle awaiting approval can be reopened.")
         _move_cycle(locked, actor, CycleStatus.IN_PROGRESS, note=clean_text(note, "note", "the note"))
     return locked
 
 
-def approve_cycle(actor, cycle: AssessmentCycle, *, version: int | None = None, as_of=None
-                  ) -> AssessmentCycle:
+def approve_cycle(cycle: AssessmentCycle, *, actor, expected_version: int | None = None,
+                  as_of=None) -> AssessmentCycle:
     """Approve and lock: every standard rated, targeted and signed off. Keeps, on each
     rating, the level live evidence supported and why (the snapshot), so the record of
     the cycle never changes afterwards."""
@@ -259,7 +260,7 @@ def approve_cycle(actor, cycle: AssessmentCycle, *, version: int | None = None, 
     _require_approver(actor, cycle.organisation_id, "approve a cycle")
     services.require(actor, "change", AssessmentCycle, cycle.organisation_id)
     with transaction.atomic():
-        locked = _lock_cycle_in(cycle, version, CycleStatus.IN_REVIEW,
+        locked = _lock_cycle_in(cycle, expected_version, CycleStatus.IN_REVIEW,
                                 "Submit the cycle for approval before approving it.")
         missing = missing_for(locked, signed_off=True)
         if missing:
@@ -294,8 +295,8 @@ def _lock_rating(rating: StandardAssessment, version: int | None) -> StandardAss
     return locked
 
 
-def rate_standard(actor, rating: StandardAssessment, *, current_level, target_level,
-                  commentary: str = "", version: int | None) -> StandardAssessment:
+def rate_standard(rating: StandardAssessment, *, actor, expected_version: int | None = None,
+                  current_level, target_level, commentary: str = "") -> StandardAssessment:
     """Set where the organisation stands and where it aims to be; the actor becomes the
     assessor. A change after sign-off clears the sign-off, which covered the old rating."""
     services.require(actor, "change", StandardAssessment, rating.organisation_id)
@@ -303,7 +304,7 @@ def rate_standard(actor, rating: StandardAssessment, *, current_level, target_le
     target = _level(target_level, "target_level", "target level")
     commentary = clean_text(commentary, "commentary", "the commentary")
     with transaction.atomic():
-        locked = _lock_rating(rating, version)
+        locked = _lock_rating(rating, expected_version)
         before = audit.snapshot(locked)
         changed = (locked.current_level, locked.target_level, locked.commentary) != (
             current, target, commentary)
@@ -320,8 +321,8 @@ def rate_standard(actor, rating: StandardAssessment, *, current_level, target_le
     return locked
 
 
-def answer_criterion(actor, result: CriterionResult, *, met, note: str = "",
-                     version: int | None) -> CriterionResult:
+def answer_criterion(result: CriterionResult, *, actor, expected_version: int | None = None,
+                     met, note: str = "") -> CriterionResult:
     """The assessor's answer for one criterion: met (True), not met (False) or not
     answered (None), with a note."""
     services.require(actor, "change", CriterionResult, result.organisation_id)
@@ -332,21 +333,21 @@ def answer_criterion(actor, result: CriterionResult, *, met, note: str = "",
         _lock_cycle(StandardAssessment.objects.values_list("cycle_id", flat=True).get(
             pk=result.rating_id))
         locked = CriterionResult.objects.select_for_update().get(pk=result.pk)
-        _check_version(locked, version)
+        _check_version(locked, expected_version)
         before = audit.snapshot(locked)
         locked.met, locked.note = met, note
         _save(locked, actor, before)
     return locked
 
 
-def sign_off_rating(actor, rating: StandardAssessment, note: str = "", *,
-                    version: int | None = None) -> StandardAssessment:
+def sign_off_rating(rating: StandardAssessment, *, actor, expected_version: int | None = None,
+                    note: str = "") -> StandardAssessment:
     """A reviewer agrees the rating. The reviewer must not be its assessor."""
     _require_approver(actor, rating.organisation_id, "sign off a rating")
     services.require(actor, "change", StandardAssessment, rating.organisation_id)
     note = clean_text(note, "review_note", "the note")
     with transaction.atomic():
-        locked = _lock_rating(rating, version)
+        locked = _lock_rating(rating, expected_version)
         if locked.current_level is None or locked.target_level is None:
             raise ValidationError("Rate the standard (current and target level) before it is "
                                   "signed off.")
@@ -368,7 +369,7 @@ NOT_FOUND = ("No record you can see has that reference or address. Give a refere
              "as INC-000123, or the address of a Borough page showing one record.")
 
 
-def find_record(actor, text: str) -> models.Model:
+def find_record(text: str, *, actor) -> models.Model:
     """The record a reference (INC-000123) or a Borough page address
     (/service-desk/tickets/12/, or the full address on this site) points at — only
     among records the actor can see. Nothing is fetched: the address is matched
@@ -433,7 +434,7 @@ def _check_record(actor, record: models.Model, organisation_id: int) -> None:
         raise ValidationError({"record": NOT_FOUND})
 
 
-def add_evidence(actor, rating: StandardAssessment, *, title: str, note: str = "",
+def add_evidence(rating: StandardAssessment, *, actor, title: str, note: str = "",
                  criterion: Criterion | None = None, record: models.Model | None = None,
                  url: str = "", files=()) -> Evidence:
     """Evidence for a standard (or one of its criteria): a note, a link to a Borough
@@ -483,13 +484,13 @@ def add_evidence(actor, rating: StandardAssessment, *, title: str, note: str = "
     return evidence
 
 
-def remove_evidence(actor, evidence: Evidence, *, version: int | None = None) -> None:
+def remove_evidence(evidence: Evidence, *, actor, expected_version: int | None = None) -> None:
     services.require(actor, "delete", Evidence, evidence.organisation_id)
     with transaction.atomic():
         rating = StandardAssessment.objects.get(pk=evidence.rating_id)
         _lock_cycle(rating.cycle_id)
         locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
-        _check_version(locked, version)
+        _check_version(locked, expected_version)
         stored = _delete_attachments([locked])
         services.delete_record(locked, actor=actor, expected_version=None)
         audit.record(rating, AuditAction.EVENT, actor=actor,

@@ -49,8 +49,8 @@ class CycleCreateView(ObjectCreateView):
 
         organisation = Organisation.objects.get(pk=self.request.user.active_organisation_id)
         return services.start_cycle(
-            self.request.user, organisation, data["framework"], data["name"],
-            data["starts_on"], data["ends_on"], summary=data.get("summary", ""),
+            organisation, actor=self.request.user, framework=data["framework"], name=data["name"],
+            starts_on=data["starts_on"], ends_on=data["ends_on"], summary=data.get("summary", ""),
             idempotency_key=f"standards.assessmentcycle:{data['submission_key']}"
             if data.get("submission_key") else None)
 
@@ -64,8 +64,8 @@ class CycleEditView(ObjectEditView):
         return super().get(request, *args, **kwargs)
 
     def save(self, form, instance):
-        return services.update_cycle(self.request.user, instance, data=form.model_data(),
-                                     version=form.cleaned_data.get("version"))
+        return services.update_cycle(instance, actor=self.request.user, **form.model_data(),
+                                     expected_version=form.cleaned_data.get("version"))
 
 
 class CycleDeleteView(ObjectDeleteView):
@@ -79,8 +79,8 @@ class CycleDeleteView(ObjectDeleteView):
         cycle = self.get_object()
         version = request.POST.get("version")
         try:
-            services.delete_cycle(request.user, cycle,
-                                  version=int(version) if version and version.isdigit() else None)
+            services.delete_cycle(cycle, actor=request.user,
+                                  expected_version=int(version) if version and version.isdigit() else None)
         except (ValidationError, core_services.StaleVersionError) as exc:
             message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             return self.render_to_response(self.get_context_data(error=message), status=400)
@@ -205,13 +205,13 @@ class CycleActionView(LoginRequiredMixin, View):
         note = request.POST.get("note", "")
         try:
             if action == "submit":
-                services.submit_cycle(request.user, cycle, version=version, note=note)
+                services.submit_cycle(cycle, actor=request.user, expected_version=version, note=note)
                 messages.success(request, f"“{cycle}” is now awaiting approval.")
             elif action == "reopen":
-                services.reopen_cycle(request.user, cycle, version=version, note=note)
+                services.reopen_cycle(cycle, actor=request.user, expected_version=version, note=note)
                 messages.success(request, f"“{cycle}” is open for assessment again.")
             else:
-                services.approve_cycle(request.user, cycle, version=version)
+                services.approve_cycle(cycle, actor=request.user, expected_version=version)
                 messages.success(request, f"“{cycle}” is approved and locked.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -391,9 +391,9 @@ class RatingActionView(LoginRequiredMixin, View):
             data = form.cleaned_data
             try:
                 services.rate_standard(
-                    request.user, rating, current_level=data["current_level"],
+                    rating, actor=request.user, current_level=data["current_level"],
                     target_level=data["target_level"], commentary=data["commentary"],
-                    version=data["version"])
+                    expected_version=data["version"])
             except core_services.StaleVersionError as exc:
                 show_conflict(form, exc)
                 return self.page(request, rating, rate_form=form, conflict=exc)
@@ -411,9 +411,9 @@ class RatingActionView(LoginRequiredMixin, View):
         error = message = None
         if form.is_valid():
             try:
-                services.answer_criterion(request.user, result, met=form.met_value,
+                services.answer_criterion(result, actor=request.user, met=form.met_value,
                                           note=form.cleaned_data["note"],
-                                          version=form.cleaned_data["version"])
+                                          expected_version=form.cleaned_data["version"])
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             except core_services.StaleVersionError as exc:
@@ -440,12 +440,11 @@ class RatingActionView(LoginRequiredMixin, View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                record = services.find_record(request.user, data["record"]) \
+                record = services.find_record(data["record"], actor=request.user) \
                     if data["record"] else None
                 services.add_evidence(
-                    request.user, rating, title=data["title"], note=data["note"],
-                    criterion=data["criterion"], record=record, url=data["url"],
-                    files=data["files"])
+                    rating, actor=request.user, title=data["title"], note=data["note"],
+                    criterion=data["criterion"], record=record, url=data["url"], files=data["files"])
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -457,7 +456,7 @@ class RatingActionView(LoginRequiredMixin, View):
         item = get_object_or_404(m.Evidence.objects.visible_to(request.user),
                                  pk=_version(request.POST.get("evidence")), rating=rating)
         try:
-            services.remove_evidence(request.user, item, version=_version(request.POST.get(
+            services.remove_evidence(item, actor=request.user, expected_version=_version(request.POST.get(
                 "version")))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -471,8 +470,8 @@ class RatingActionView(LoginRequiredMixin, View):
         form = forms.SignOffForm(request.POST)
         if form.is_valid():
             try:
-                services.sign_off_rating(request.user, rating, form.cleaned_data["review_note"],
-                                         version=form.cleaned_data["version"])
+                services.sign_off_rating(rating, actor=request.user, note=form.cleaned_data["review_note"],
+                                         expected_version=form.cleaned_data["version"])
             except ValidationError as exc:
                 _add_errors(form, exc)
             except core_services.StaleVersionError as exc:
