@@ -449,6 +449,17 @@ CLEAR_FOR_CONTROL = {
 }
 
 
+def remove(record):
+    """Test set-up: delete a record by hand. Borough never deletes a ticket (it is
+    cancelled), so the service desk's daily totals are recounted after one is."""
+    from borough.servicedesk import daily
+    from borough.servicedesk.models import Ticket
+
+    record.delete()
+    if isinstance(record, Ticket):
+        daily.rebuild()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("entry", registry.all(), ids=entry_id)
 def test_the_same_replay_as_an_administrator_does_change_things(
@@ -460,7 +471,7 @@ def test_the_same_replay_as_an_administrator_does_change_things(
     admin_a.active_organisation_id = org_a.pk
     html = form_data(entry, template, admin_a) | {"submission_key": "control"}
     api = api_data(entry, template)
-    template.delete()
+    remove(template)
     CLEAR_FOR_CONTROL.get(entry.model, lambda org: None)(org_a)
     model = entry.model
     client.force_login(admin_a)
@@ -483,7 +494,7 @@ def test_the_same_replay_as_an_administrator_does_change_things(
                                     HTTP_IF_MATCH=f'"{created.version}"')
         assert deleted.status_code == 204
     else:
-        created.delete()  # test set-up: make room for the API create below
+        remove(created)  # test set-up: make room for the API create below
     assert not model.objects.filter(pk=created.pk).exists()
 
     posted = api_client.post(api_url(entry, "list"), api, format="json")

@@ -334,7 +334,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "borough.servicedesk.models.Level"},
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "borough.servicedesk.models.Level",
+                            "LinkKindEnum": "borough.servicedesk.models.LinkKind",
+                            "EntryKindEnum": "borough.servicedesk.models.EntryKind"},
 }
 
 # --- Tables ---------------------------------------------------------------------

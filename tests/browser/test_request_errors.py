@@ -22,7 +22,7 @@ def test_a_refused_reply_explains_itself(page, axe, desk, monkeypatch):  # noqa:
     def refused(*args, **kwargs):
         raise IntegrityError("FOREIGN KEY constraint failed")
 
-    monkeypatch.setattr(services, "reply", refused)
+    monkeypatch.setattr(services.reply, "body", refused)
     sign_in(page, "agent", axe=axe)
     page.goto(f"/service-desk/tickets/{ticket.pk}/")
     page.evaluate("window.boroughMarker = 'still here'")

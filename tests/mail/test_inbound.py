@@ -12,6 +12,7 @@ from borough.mail.models import InboundMessage, Mailbox, OutboundEmail
 from borough.organisation.models import Person
 from borough.servicedesk import services
 from borough.servicedesk.models import DeskSettings, EntryKind, Status, Ticket
+from borough.servicedesk.services import save_ticket
 from tests.factories import OrganisationFactory
 from tests.mail.conftest import DESK_ADDRESS, email
 
@@ -74,9 +75,9 @@ def test_a_reply_is_matched_by_the_reference_in_its_subject(mailbox, rita):
 
 def test_another_councils_reference_does_not_match(mailbox, rita):
     other = OrganisationFactory(code="other")
-    theirs = Ticket.objects.create(organisation=other, reference="INC-000001", title="Theirs",
-                                   description="x", requester=Person.objects.create(
-                                       organisation=other, full_name="X", email=RITA))
+    theirs = Ticket(organisation=other, reference="INC-000001", title="Theirs", description="x",
+                    requester=Person.objects.create(organisation=other, full_name="X", email=RITA))
+    save_ticket(theirs)
     record = deliver(email(subject="Re: [INC-000001] Theirs"), mailbox)
     assert record.outcome == "ticket" and record.ticket != theirs
     assert record.ticket.organisation_id == mailbox.organisation_id

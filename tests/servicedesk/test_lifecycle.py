@@ -67,7 +67,8 @@ def test_an_agent_takes_a_ticket_through_every_working_status(desk):
     ticket = services.close(ticket, actor=desk.agent)
     assert ticket.status == Status.CLOSED and ticket.closed_at is not None
     assert statuses(ticket) == [
-        (None, "new"), ("assigned", "in-progress"), ("in-progress", "awaiting-third-party"),
+        (None, "new"), ("new", "assigned"), ("assigned", "in-progress"),
+        ("in-progress", "awaiting-third-party"),
         ("awaiting-third-party", "in-progress"), ("in-progress", "awaiting-customer"),
         ("awaiting-customer", "in-progress"), ("in-progress", "resolved"),
         ("resolved", "closed"),
@@ -344,7 +345,8 @@ def test_only_a_major_incident_can_be_a_parent(desk):
 
 def test_bulk_assign_assigns_every_selected_ticket(desk):
     tickets = [raise_incident(desk, title=f"Ticket {n}") for n in range(3)]
-    assert services.bulk_assign(tickets[:2], actor=desk.agent, team=desk.team) == 2
+    done, refused = services.assign.many(tickets[:2], actor=desk.agent, team=desk.team)
+    assert (len(done), refused) == (2, [])
     assert [t.team_id for t in Ticket.objects.order_by("pk")] == [desk.team.pk, desk.team.pk, None]
     assert TimelineEntry.objects.filter(kind=EntryKind.ASSIGNMENT).count() == 2
 
@@ -354,9 +356,9 @@ def test_bulk_close_closes_resolved_tickets_and_says_which_it_refused(desk):
     still_open = raise_incident(desk, title="Still open")
     for ticket in resolved:
         services.resolve(ticket, actor=desk.agent, note="Fixed.")
-    closed, refusals = services.bulk_close([*resolved, still_open], actor=desk.agent)
-    assert closed == 2
-    assert refusals == ["Only a resolved ticket can be closed; INC-000003 is new."]
+    closed, refusals = services.close.many([*resolved, still_open], actor=desk.agent)
+    assert len(closed) == 2
+    assert refusals == [(still_open, "Only a resolved ticket can be closed; INC-000003 is new.")]
     assert sorted(Ticket.objects.values_list("status", flat=True)) == [
         Status.CLOSED, Status.CLOSED, Status.NEW]
 

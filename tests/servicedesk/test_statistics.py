@@ -33,6 +33,7 @@ from borough.servicedesk.models import (
     Ticket,
     TicketType,
 )
+from borough.servicedesk.services import save_ticket
 from borough.servicedesk.statistics import Period, RankedValue, nearest_rank
 from tests.conftest import make_member
 from tests.factories import PersonFactory, ServiceUnitFactory, TeamFactory, set_ticket_times
@@ -63,7 +64,7 @@ def make_ticket(org, requester, *, created, responded=None, resolved=None, statu
     if status is None:
         status = Status.RESOLVED if resolved else Status.IN_PROGRESS
     sla = SLAPolicy.objects.filter(organisation=org, priority=priority).first() if policy else None
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         organisation=org, reference=f"INC-{next(_refs):06d}", ticket_type=TicketType.INCIDENT,
         title="Test ticket", description="Made by the statistics tests.", requester=requester,
         status=status, priority=priority, sla_policy=sla,
@@ -71,6 +72,7 @@ def make_ticket(org, requester, *, created, responded=None, resolved=None, statu
         first_contact_resolution=fcr, team=team, service_unit=unit, category=category,
         channel=channel,
     )
+    save_ticket(ticket)
     return set_ticket_times(ticket, created=created, responded=responded, resolved=resolved)
 
 
@@ -446,7 +448,7 @@ def test_percentile_by_nearest_rank_in_each_database(world, monkeypatch, minutes
         ticket = make_ticket(world.org, person, created=at(3, 9), responded=at(3, 9),
                              resolved=at(3, 10), unit=unit)
         ticket.minutes_to_resolve = ticket.minutes_to_respond = value
-        ticket.save(update_fields=["minutes_to_resolve", "minutes_to_respond"])
+        save_ticket(ticket)
     expected = sorted(minutes)[nearest_rank(len(minutes), 90) - 1]
     times = compute(world, service_unit=unit).figure("times").chart.series
     assert list(times[1].values) == [expected, expected]

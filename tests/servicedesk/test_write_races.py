@@ -81,7 +81,7 @@ def test_an_htmx_action_refused_by_the_database_is_409(desk, client, monkeypatch
     def refused(*args, **kwargs):
         raise IntegrityError("FOREIGN KEY constraint failed")
 
-    monkeypatch.setattr(services, "add_note", refused)
+    monkeypatch.setattr(services.add_note, "body", refused)
     client.force_login(desk.agent)
     response = client.post(f"/service-desk/tickets/{ticket.pk}/note/", {"body": "Rang back."},
                            HTTP_HX_REQUEST="true")

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from borough.core import models as m
-from borough.core import roles
+from borough.core import roles, scheduling
 from borough.core.jobs import prune_job_runs
 from borough.core.tasks import clear_expired_sessions
 from borough.core.views.jobs import JobStatusViewSet
@@ -13,6 +13,7 @@ from borough.core.views.jobs import JobStatusViewSet
 def register(registry) -> None:
     registry.periodic_jobs["clear-expired-sessions"] = (clear_expired_sessions, 3600)
     registry.periodic_jobs["prune-job-runs"] = (prune_job_runs, 24 * 3600)
+    registry.periodic_jobs["core-run-scheduled-actions"] = (scheduling.run_due, 60)
 
     registry.api_routes.append(("core/jobs", JobStatusViewSet, "core-jobs"))
 
@@ -22,6 +23,8 @@ def register(registry) -> None:
     registry.unlist(m.Attachment, "Shown, added and downloaded on the record they are about.")
     registry.unlist(m.SubmissionKey, "Bookkeeping of idempotent submissions.")
     registry.unlist(m.Notification, "Each user's own, on the notifications page.")
+    registry.unlist(m.ApprovalVote, "Shown on the record voted on; counted by its lifecycle.")
+    registry.unlist(m.ScheduledAction, "Shown on the record it will act on.")
     registry.unlist(m.JobRun, "Installation-wide: the jobs page for platform administrators.")
 
     # Shared records: everyone may read and add comments and files on what they can see.
@@ -31,6 +34,11 @@ def register(registry) -> None:
         registry.grant_models(role, [m.Notification], ("view", "change"))
         if role != roles.AUDITOR:
             registry.grant_models(role, [m.Comment, m.Attachment], ("add",))
-    registry.grant_models(roles.READ_ALL_ROLES, [m.AuditEvent], ("view",))
+    registry.grant_models(roles.READ_ALL_ROLES, [m.AuditEvent, m.ApprovalVote, m.ScheduledAction],
+                          ("view",))
     for role in roles.READ_ALL_ROLES:
         registry.grant(role, ["core.view_internal_comment"])
+    # Scheduling an action needs the action's own permission (core.scheduling checks it);
+    # these let the row be written and cancelled by whoever may act at all.
+    registry.grant_models([r for r in roles.STAFF_ROLES if r != roles.AUDITOR],
+                          [m.ScheduledAction], ("add", "change"))

@@ -266,3 +266,63 @@ class JobRun(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class Vote(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+
+
+class ApprovalVote(BaseModel):
+    """One person's vote on a transition that needs approval (core.lifecycle.Approval),
+    for the record's current stay in the transition's source state: votes stop counting
+    (`is_current` false) once the record leaves that state, so a resubmission starts a
+    new round."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField()
+    transition = models.CharField(max_length=50)
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Vote.choices)
+    note = models.TextField(blank=True)
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(
+            fields=["content_type", "object_id", "transition", "voter"],
+            condition=models.Q(is_current=True), name="one_current_vote_per_voter")]
+        indexes = [models.Index(fields=["content_type", "object_id", "is_current"])]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.voter} on {self.transition}"
+
+
+class ScheduledStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    REFUSED = "refused", "Refused when due"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ScheduledAction(BaseModel):
+    """A record action to do later (core.scheduling): done when due by the periodic job,
+    as the person who scheduled it, with every check made then."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=50)
+    fields = models.JSONField(default=dict, blank=True)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=ScheduledStatus.choices,
+                              default=ScheduledStatus.PENDING)
+    done_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self):
+        return f"{self.action} on {self.due_at:%Y-%m-%d %H:%M}"

@@ -83,6 +83,9 @@ class Registry:
     # /api/ by api_router.py after the registered models'.
     api_routes: list[tuple[str, type, str]] = field(default_factory=list)
     nav_links: list[NavLink] = field(default_factory=list)
+    # Each model's record actions (core.actions.Actions), for scheduled actions, the
+    # lifecycle pages and `borough check`.
+    record_actions: dict[type[models.Model], object] = field(default_factory=dict)
     # Called with a list of core.notifications.Notice, in the notifying transaction.
     notification_channels: list[Callable[[object], None]] = field(default_factory=list)
 
@@ -91,6 +94,10 @@ class Registry:
             raise ValueError(f"{entry.model.__name__} is registered twice.")
         self.entries[entry.model] = entry
         return entry
+
+    def add_actions(self, actions) -> None:
+        """Register a model's record actions (core.actions.Actions)."""
+        self.record_actions[actions.model] = actions
 
     def unlist(self, model: type[models.Model], why: str) -> None:
         """Declare a model that has no pages of its own, and why."""

@@ -92,9 +92,9 @@ def create_record(
     require(actor, "add", model, _organisation_id(instance))
     key = idempotency_key[:100] if idempotency_key and actor is not None else None
     with transaction.atomic():
-        claim = _claim_submission(actor, key, model) if key else None
+        claim = claim_submission(actor, key, model) if key else None
         if key and claim is None:
-            return _earlier_submission(actor, key, model)
+            return earlier_submission(actor, key, model)
         prefix = getattr(instance, "reference_prefix", None)
         if prefix and not getattr(instance, "reference", ""):
             instance.reference = references.allocate(instance.organisation_id, prefix)
@@ -116,7 +116,7 @@ def create_record(
     return instance
 
 
-def _claim_submission(actor, key: str, model: type[models.Model]) -> int | None:
+def claim_submission(actor, key: str, model: type[models.Model]) -> int | None:
     """Record that `actor` used `key` for a `model`, in the caller's transaction; None if
     the key was used before. Inserting first (INSERT … ON CONFLICT DO NOTHING, PostgreSQL
     and SQLite alike) makes a concurrent second use wait for the first to commit and then
@@ -138,7 +138,7 @@ def _claim_submission(actor, key: str, model: type[models.Model]) -> int | None:
     return row[0] if row else None
 
 
-def _earlier_submission(actor, key: str, model: type[models.Model]):
+def earlier_submission(actor, key: str, model: type[models.Model]):
     # Keyed by model too: a key reused on another endpoint must never return a
     # record of another type (whose id could belong to another organisation).
     earlier = SubmissionKey.objects.filter(

@@ -1,16 +1,17 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from borough.accounts.models import User
 from borough.core import scope
 from borough.core.api.serializers import BaseModelSerializer, ScopedPrimaryKeyRelatedField
-from borough.core.api.viewsets import IDEMPOTENCY_HEADER, BaseModelViewSet, expected_version
-from borough.organisation.models import Person, ServiceUnit, Site, Team
+from borough.core.api.viewsets import (
+    IDEMPOTENCY_HEADER,
+    BaseModelViewSet,
+    required_version,
+    write_data,
+)
+from borough.organisation.models import Person, ServiceUnit, Site
 from borough.servicedesk import filters as f
 from borough.servicedesk import models as m
 from borough.servicedesk import queries, services
@@ -144,51 +145,16 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "body", "author_name", "data", "created_at"]
 
 
-class TextSerializer(serializers.Serializer):
-    body = serializers.CharField()
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class OrganisationUserField(serializers.PrimaryKeyRelatedField):
-    """A user of the caller's active organisation: anyone else gets the same 400 as an
-    id that does not exist (SECURITY.md rule 3)."""
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        org_id = getattr(getattr(request, "user", None), "active_organisation_id", None)
-        return User.objects.filter(is_active=True, memberships__organisation_id=org_id,
-                                   memberships__is_active=True).distinct()
-
-
-class AssignSerializer(serializers.Serializer):
-    team = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), required=False,
-                                        allow_null=True)
-    assignee = OrganisationUserField(required=False, allow_null=True)
-    version = serializers.IntegerField(required=False)
-
-
-class StatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=m.Status.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False)
-
-
-class ResolveSerializer(serializers.Serializer):
-    note = serializers.CharField()
-    version = serializers.IntegerField(required=False)
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
-
-
-class RateSerializer(serializers.Serializer):
-    score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+class TicketLinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.TicketLink
+        fields = ["id", "from_ticket", "to_ticket", "kind", "created_at"]
 
 
 class TicketViewSet(BaseModelViewSet):
-    """Tickets. Writes go through the service desk's services; lifecycle changes are actions."""
+    """Tickets. Creating and editing go through the service desk's services; the lifecycle
+    is the record actions (assign, reply, note, status, priority, resolve, close, confirm,
+    reopen, cancel, rate, link, major), each a POST here."""
 
     model = m.Ticket
     serializer_class = TicketSerializer
@@ -199,120 +165,37 @@ class TicketViewSet(BaseModelViewSet):
     select_related = ()
     ordering_fields = ("resolution_due_at", "created_at", "priority", "reference", "id")
     http_method_names = ["get", "post", "patch", "head", "options"]
-    action_permissions = {"reply": "view", "reopen": "view", "rate": "view", "close": "view",
-                          "timeline": "view", "assign": "change", "note": "change",
-                          "set_status": "change", "resolve": "change"}
+    record_actions = services.TICKET_ACTIONS
+    result_serializers = {m.TimelineEntry: TimelineEntrySerializer,
+                          m.TicketLink: TicketLinkSerializer}
+    action_permissions = {"timeline": "view"}
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
-            serializer.instance = services.raise_ticket(
-                self.request.user.active_organisation_id, actor=self.request.user,
-                ticket_type=data.get("ticket_type", m.TicketType.INCIDENT), title=data["title"],
-                description=data["description"], requester=data.get("requester"), channel=m.Channel.API,
-                service_unit=data.get("service_unit"), site=data.get("site"), category=data.get("category"),
-                impact=data.get("impact", 3), urgency=data.get("urgency", 3),
-                idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER), desk=serializer.desk)
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        serializer.instance = services.raise_ticket(
+            self.request.user.active_organisation_id, actor=self.request.user,
+            ticket_type=data.get("ticket_type", m.TicketType.INCIDENT), title=data["title"],
+            description=data["description"], requester=data.get("requester"),
+            channel=m.Channel.API, service_unit=data.get("service_unit"), site=data.get("site"),
+            category=data.get("category"), impact=data.get("impact", 3),
+            urgency=data.get("urgency", 3),
+            idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER), desk=serializer.desk)
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
+        data = write_data(serializer)
         impact, urgency = data.pop("impact", None), data.pop("urgency", None)
-        version = expected_version(self.request)
-        if version is None:
-            raise ValidationError({"version": "Send the version you read (in the body or If-Match)."})
+        data.pop("requester", None)
+        version = required_version(self.request)
         ticket = serializer.instance
         if impact is not None or urgency is not None:
             ticket = services.change_priority(
-                ticket, actor=self.request.user, impact=impact or ticket.impact,
-                urgency=urgency or ticket.urgency, expected_version=version)
+                ticket, actor=self.request.user, expected_version=version,
+                impact=impact or ticket.impact, urgency=urgency or ticket.urgency)
             version = ticket.version
-        data.pop("requester", None)
-        from borough.core import services as core_services
-
-        serializer.instance = core_services.update_record(
-            ticket, actor=self.request.user, data=data, expected_version=version) if data else ticket
-
-    def _done(self, ticket):
-        ticket.refresh_from_db()
-        return Response(TicketSerializer(ticket, context=self.get_serializer_context()).data)
-
-    @extend_schema(request=AssignSerializer, responses=TicketSerializer)
-    @action(detail=True, methods=["post"])
-    def assign(self, request, pk=None):
-        ticket = self.get_object()
-        body = AssignSerializer(data=request.data, context={"request": request})
-        body.is_valid(raise_exception=True)
-        services.assign(ticket, actor=request.user, team=body.validated_data.get("team"),
-                        assignee=body.validated_data.get("assignee"),
-                        expected_version=expected_version(request))
-        return self._done(ticket)
-
-    @extend_schema(request=TextSerializer, responses={201: TimelineEntrySerializer})
-    @action(detail=True, methods=["post"])
-    def reply(self, request, pk=None):
-        ticket = self.get_object()
-        body = TextSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        entry = services.reply(ticket, body=body.validated_data["body"], actor=request.user)
-        return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=TextSerializer, responses={201: TimelineEntrySerializer})
-    @action(detail=True, methods=["post"])
-    def note(self, request, pk=None):
-        ticket = self.get_object()
-        body = TextSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        entry = services.add_note(ticket, body=body.validated_data["body"], actor=request.user)
-        return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=StatusSerializer, responses=TicketSerializer)
-    @action(detail=True, methods=["post"], url_path="status")
-    def set_status(self, request, pk=None):
-        ticket = self.get_object()
-        body = StatusSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.change_status(ticket, status=body.validated_data["status"], actor=request.user,
-                               note=body.validated_data["note"], expected_version=expected_version(request))
-        return self._done(ticket)
-
-    @extend_schema(request=ResolveSerializer, responses=TicketSerializer)
-    @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
-        ticket = self.get_object()
-        body = ResolveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.resolve(ticket, actor=request.user, note=body.validated_data["note"],
-                         expected_version=expected_version(request))
-        return self._done(ticket)
-
-    @extend_schema(request=None, responses=TicketSerializer)
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        ticket = self.get_object()
-        services.close(ticket, actor=request.user)
-        return self._done(ticket)
-
-    @extend_schema(request=ReasonSerializer, responses=TicketSerializer)
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        ticket = self.get_object()
-        body = ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.reopen(ticket, actor=request.user, reason=body.validated_data["reason"])
-        return self._done(ticket)
-
-    @extend_schema(request=RateSerializer, responses=TicketSerializer)
-    @action(detail=True, methods=["post"])
-    def rate(self, request, pk=None):
-        ticket = self.get_object()
-        body = RateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.rate(ticket, actor=request.user, score=body.validated_data["score"],
-                      comment=body.validated_data["comment"])
-        return self._done(ticket)
+        if data:
+            ticket = services.update_ticket(ticket, actor=self.request.user,
+                                            expected_version=version, **data)
+        serializer.instance = ticket
 
     @extend_schema(responses=TimelineEntrySerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -40,6 +40,7 @@ def register(registry) -> None:
         forms.DeskSettingsForm, api.DeskSettingsSerializer, api.DeskSettingsViewSet,
         nav_section=SETTINGS, nav_order=50,
         detail_fields=("reopen_days", "auto_close_days", "warning_percent")))
+    registry.add_actions(services.TICKET_ACTIONS)
     registry.unlist(m.TimelineEntry, "Shown on its ticket's page and at "
                                      "/api/servicedesk/tickets/<id>/timeline/.")
     registry.unlist(m.TicketLink, "Made and shown on the ticket's page.")

@@ -6,8 +6,11 @@ from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 
+from borough.accounts.models import User
 from borough.core import scope
+from borough.core.actions import ActionForm
 from borough.core.forms import ScopedModelForm
+from borough.organisation.models import Team
 from borough.servicedesk import models as m
 from borough.servicedesk import queries
 
@@ -211,21 +214,118 @@ class PortalTicketForm(forms.Form):
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class ReplyForm(forms.Form):
-    body = forms.CharField(label="Reply", widget=forms.Textarea(attrs={"rows": 4}))
+# --- the record actions' input (core.actions): pages render them, the API validates with them
+
+class ReplyForm(ActionForm):
+    carries_version = False
+    body = forms.CharField(label="Reply", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    canned = forms.ModelChoiceField(
+        label="Add a canned response", queryset=m.CannedResponse.objects.none(), required=False,
+        empty_label="None", help_text="Its text is added after anything you type.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is not None and self.user.has_perm("servicedesk.work_tickets"):
+            self.fields["canned"].queryset = m.CannedResponse.objects.visible_to(
+                self.user).filter(is_active=True)
+
+    def service_fields(self) -> dict:
+        canned = self.cleaned_data.get("canned")
+        body = self.cleaned_data.get("body", "")
+        return {"body": f"{body}\n\n{canned.body}".strip() if canned else body}
 
 
-class NoteForm(forms.Form):
+class NoteForm(ActionForm):
+    carries_version = False
     body = forms.CharField(label="Internal note", widget=forms.Textarea(attrs={"rows": 4}),
-                           help_text="Only service desk staff see notes.")
+                           help_text="Only service desk staff see notes.",
+                           error_messages={"required": "Enter a note."})
 
 
-class RateForm(forms.Form):
+class AssignForm(ActionForm):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False,
+                                  empty_label="No team")
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Nobody",
+        help_text="Or “me”.", error_messages={"invalid_choice": "Choose someone from the list."})
+
+    def __init__(self, data=None, *args, **kwargs):
+        user = kwargs.get("user")
+        if data is not None and data.get("assignee") == "me" and user is not None:
+            data = data.copy()
+            data["assignee"] = str(user.pk)
+        super().__init__(data, *args, **kwargs)
+        org_id = getattr(self.record, "organisation_id", None)
+        if self.user is not None:
+            self.fields["team"].queryset = Team.objects.visible_to(self.user)
+        # Only people of the ticket's organisation: anyone else reads as "not in the list".
+        self.fields["assignee"].queryset = User.objects.filter(
+            is_active=True, memberships__organisation_id=org_id,
+            memberships__is_active=True).distinct()
+
+
+class StatusForm(ActionForm):
+    status = forms.ChoiceField(choices=m.Status.choices,
+                               error_messages={"invalid_choice": "Choose a status from the list."})
+    note = forms.CharField(label="Note (optional; required to resolve or cancel)", required=False)
+
+
+class PriorityForm(ActionForm):
+    impact = forms.TypedChoiceField(choices=m.Level.choices, coerce=int,
+                                    error_messages={"invalid_choice": "Choose an impact."})
+    urgency = forms.TypedChoiceField(choices=m.Level.choices, coerce=int,
+                                     error_messages={"invalid_choice": "Choose an urgency."})
+    reason = forms.CharField(required=False)
+
+
+class ResolveForm(ActionForm):
+    note = forms.CharField(label="How was it resolved?", widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "Enter how it was resolved."})
+
+
+class ReopenForm(ActionForm):
+    reason = forms.CharField(label="What is still wrong?",
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Enter why it is not fixed."})
+
+
+class CancelForm(ActionForm):
+    reason = forms.CharField(label="Why is it cancelled?",
+                             error_messages={"required": "Enter why it is cancelled."})
+
+
+class LinkForm(ActionForm):
+    carries_version = False
+    reference = forms.CharField(label="Link to ticket", max_length=20,
+                                help_text="Its reference, like INC-000123.",
+                                error_messages={"required": "Enter the ticket's reference."})
+    kind = forms.ChoiceField(label="How", choices=m.LinkKind.choices,
+                             error_messages={"invalid_choice": "Choose how the tickets are linked."})
+
+    def clean_reference(self):
+        other = m.Ticket.objects.visible_to(self.user).filter(
+            reference__iexact=self.cleaned_data["reference"].strip()).first()
+        if other is None:
+            raise ValidationError("No ticket has that reference.")
+        return other
+
+    def service_fields(self) -> dict:
+        return {"other": self.cleaned_data["reference"], "kind": self.cleaned_data["kind"]}
+
+
+class MajorForm(ActionForm):
+    value = forms.BooleanField(label="Major incident", required=False)
+
+
+class RateForm(ActionForm):
+    carries_version = False
     score = forms.TypedChoiceField(
         label="How satisfied are you with how we handled this?", widget=forms.RadioSelect,
         coerce=int, choices=[(5, "5 – Very satisfied"), (4, "4 – Satisfied"),
                              (3, "3 – Neither satisfied nor dissatisfied"),
                              (2, "2 – Dissatisfied"), (1, "1 – Very dissatisfied")],
+        error_messages={"required": "Choose a score from 1 to 5.",
+                        "invalid_choice": "Choose a score from 1 to 5."},
     )
     comment = forms.CharField(label="Anything you would like to tell us?", required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))

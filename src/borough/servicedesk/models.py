@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
+from django.db import models
 
 from borough.core import scope
 from borough.core.models import BaseModel
@@ -315,28 +315,6 @@ class Ticket(BaseModel):
             return
         exclude = {*(exclude or ()), "minutes_to_respond", "minutes_to_resolve"}
         super().validate_constraints(exclude=exclude)
-
-    def save(self, *args, **kwargs):
-        # The daily totals move with the ticket in the same transaction, whichever door
-        # saved it (services, the generic update, the admin). Bulk writers rebuild them.
-        from borough.servicedesk import daily
-
-        using = kwargs.get("using") or router.db_for_write(Ticket, instance=self)
-        with transaction.atomic(using=using, savepoint=False):
-            before = None if self._state.adding else daily.stored(self.pk, using)
-            super().save(*args, **kwargs)
-            # With update_fields only those columns were written: read back what was stored.
-            after = (daily.of_ticket(self) if before is None or kwargs.get("update_fields") is None
-                     else daily.stored(self.pk, using))
-            daily.move(before, after, using)
-
-    def delete(self, *args, **kwargs):
-        from borough.servicedesk import daily
-
-        using = kwargs.get("using") or router.db_for_write(Ticket, instance=self)
-        with transaction.atomic(using=using, savepoint=False):
-            daily.move(daily.stored(self.pk, using), None, using)
-            return super().delete(*args, **kwargs)
 
     @property
     def reference_prefix(self):

@@ -174,6 +174,13 @@ def clock_for(ticket: Ticket, policy: SLAPolicy | None, config: DeskConfig | Non
     return Clock(cal, business, config.warning_percent)
 
 
+def reopen_days(organisation_id: int) -> int:
+    """Days after resolution in which a ticket may be reopened (Desk settings)."""
+    days = DeskSettings.objects.filter(organisation_id=organisation_id).values_list(
+        "reopen_days", flat=True).first()
+    return DeskSettings._meta.get_field("reopen_days").default if days is None else days
+
+
 def person_for(user, organisation_id: int) -> Person | None:
     if user is None:
         return None

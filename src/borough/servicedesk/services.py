@@ -1,5 +1,10 @@
-"""Every change to a ticket goes through here: lifecycle rules, SLA clock, timeline,
-audit and notifications, in one transaction on a locked row."""
+"""Every change to a ticket goes through here: raising one, editing its description, and
+its record actions (core.actions) — assign, reply, note, status, priority, resolve,
+close, reopen, cancel, rate, link, major incident. Each runs in one transaction on the
+locked row, moves the ticket through its declared lifecycle (servicedesk.lifecycle: the
+SLA clock and the status timeline ride on every move), writes the audit event, and keeps
+the daily totals behind the statistics (servicedesk.daily) in step as it saves.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,24 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from borough.core import audit, notifications, services
-from borough.core.models import AuditAction
-from borough.servicedesk import elapsed, queries, sla
+from borough.core.actions import Actions
+from borough.core.lifecycle import Who
+from borough.servicedesk import daily, elapsed, forms, queries, sla
+from borough.servicedesk.lifecycle import (
+    REQUESTER,
+    STAFF,
+    STAFF_OR_REQUESTER,
+    TICKET,
+    WORKING,
+    entry,
+    ticket_url,
+    within_reopen_window,
+)
 from borough.servicedesk.models import (
     DONE_STATUSES,
-    PAUSED_STATUSES,
     Channel,
     DeskSettings,
     EntryKind,
@@ -29,34 +43,7 @@ from borough.servicedesk.models import (
 
 MAX_TEXT = 50_000
 
-# Which statuses an agent may move a ticket to from each status.
-TRANSITIONS = {
-    Status.NEW: {Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_CUSTOMER,
-                 Status.AWAITING_THIRD_PARTY, Status.RESOLVED, Status.CANCELLED},
-    Status.ASSIGNED: {Status.IN_PROGRESS, Status.AWAITING_CUSTOMER, Status.AWAITING_THIRD_PARTY,
-                      Status.RESOLVED, Status.CANCELLED},
-    Status.IN_PROGRESS: {Status.ASSIGNED, Status.AWAITING_CUSTOMER, Status.AWAITING_THIRD_PARTY,
-                         Status.RESOLVED, Status.CANCELLED},
-    Status.AWAITING_CUSTOMER: {Status.IN_PROGRESS, Status.ASSIGNED, Status.AWAITING_THIRD_PARTY,
-                               Status.RESOLVED, Status.CANCELLED},
-    Status.AWAITING_THIRD_PARTY: {Status.IN_PROGRESS, Status.ASSIGNED, Status.AWAITING_CUSTOMER,
-                                  Status.RESOLVED, Status.CANCELLED},
-    Status.RESOLVED: {Status.CLOSED, Status.IN_PROGRESS},
-    Status.CLOSED: set(),
-    Status.CANCELLED: set(),
-}
-
-
-def _require_worker(actor, ticket) -> None:
-    if actor is not None and not actor.has_perm("servicedesk.work_tickets", ticket):
-        raise PermissionDenied("Only service desk staff can do that.")
-
-
-def _require_requester_or_worker(actor, ticket) -> None:
-    if actor is None or actor.has_perm("servicedesk.work_tickets", ticket):
-        return
-    if ticket.requester.user_id != actor.pk:
-        raise PermissionDenied("You can only do that on your own tickets.")
+__all__ = ["ticket_url", "within_reopen_window"]
 
 
 def _text(value: str, field: str, label: str) -> str:
@@ -68,45 +55,23 @@ def _text(value: str, field: str, label: str) -> str:
     return value
 
 
-def _lock(ticket: Ticket, expected_version: int | None = None) -> Ticket:
+def _lock(ticket: Ticket) -> Ticket:
     # Lock the ticket row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
     # outer join to sla_policy, and the requester's row needs no lock.
-    locked = Ticket.objects.select_for_update(of=("self",)).select_related(
+    return Ticket.objects.select_for_update(of=("self",)).select_related(
         "requester", "sla_policy").get(pk=ticket.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise services.StaleVersionError(
-            locked, expected_version, services.changes_since(locked, expected_version)
-        )
-    return locked
 
 
-def _entry(ticket: Ticket, kind: str, actor, body: str = "", /, *, sender=None,
-           **data) -> TimelineEntry:
-    # Positional-only, so `data` may carry a key named "kind" (a link's kind). `sender`:
-    # the person an email came from, when no signed-in user wrote it.
-    user = actor if getattr(actor, "pk", None) else None
-    if user is not None:
-        name = user.get_full_name() or user.username
-    else:
-        name = sender.full_name if sender is not None else "Borough"
-    return TimelineEntry.objects.create(
-        organisation_id=ticket.organisation_id, ticket=ticket, kind=kind, body=body,
-        author=user, author_name=name, data=data, created_by=user,
-    )
+def save_ticket(ticket: Ticket) -> None:
+    """Save a ticket and move the daily totals with it, in the caller's transaction: what
+    the stored row counted comes out, what the ticket counts now goes in."""
+    before = daily.stored(ticket.pk)
+    ticket.save()
+    daily.move(before, daily.of_ticket(ticket))
 
 
-def _save(ticket: Ticket, actor, before: dict, note: str = "") -> Ticket:
-    changes = audit.diff(before, audit.snapshot(ticket))
-    if changes:
-        ticket.version += 1
-        ticket.updated_by = actor if getattr(actor, "pk", None) else None
-        ticket.save()
-        audit.record(ticket, AuditAction.UPDATE, actor=actor, changes=changes, note=note)
-    return ticket
-
-
-def ticket_url(ticket: Ticket) -> str:
-    return reverse("servicedesk:ticket_detail", args=[ticket.pk])
+TICKET_ACTIONS = Actions(Ticket, lifecycle=TICKET, lock=_lock, save=save_ticket)
+RATER = Who(REQUESTER.text, REQUESTER.test, "Only the person who raised the ticket can rate it.")
 
 
 def desk_settings(organisation_id: int) -> DeskSettings:
@@ -130,7 +95,7 @@ def _apply_policy(ticket: Ticket, now, *, restart: bool, config=None) -> None:
             sla.resume(ticket, clock, now)
 
 
-# --- creating -------------------------------------------------------------------
+# --- creating and editing ---------------------------------------------------------------
 
 def raise_ticket(
     organisation_id: int, *, actor, ticket_type: str, title: str, description: str,
@@ -175,7 +140,8 @@ def raise_ticket(
     _apply_policy(ticket, now, restart=True, config=config)
 
     def opened(saved: Ticket) -> None:  # in create_record's transaction
-        _entry(saved, EntryKind.STATUS, actor, "", new=saved.status)
+        daily.move(None, daily.of_ticket(saved))
+        entry(saved, EntryKind.STATUS, actor, "", new=saved.status)
         if then is not None:
             then(saved)  # before the acknowledgement, which may thread on what it records
         with notifications.batch():
@@ -196,31 +162,40 @@ def raise_ticket(
     return services.create_record(ticket, actor=actor, idempotency_key=key, then=opened)
 
 
-# --- working on a ticket ----------------------------------------------------------
+def update_ticket(ticket: Ticket, *, actor, expected_version: int | None = None, **fields
+                  ) -> Ticket:
+    """Correct a ticket's description fields (title, description, unit, site, category…);
+    status, assignment and priority have their own actions."""
+    with transaction.atomic():
+        before = daily.stored(ticket.pk)
+        updated = services.update_record(ticket, actor=actor, data=fields,
+                                         expected_version=expected_version)
+        daily.move(before, daily.of_ticket(updated))
+    return updated
 
-def assign(ticket: Ticket, *, actor, team=None, assignee=None,
-           expected_version: int | None = None) -> Ticket:
-    _require_worker(actor, ticket)
+
+# --- the record actions --------------------------------------------------------------------
+
+@TICKET_ACTIONS.action("assign", label="Save assignment", form=forms.AssignForm, who=STAFF,
+                       states=WORKING, success="Assignment saved.")
+def assign(ticket: Ticket, *, actor, team=None, assignee=None) -> None:
+    """Give the ticket to a team and/or a person; a new ticket given to someone is
+    assigned."""
     if team is not None and team.organisation_id != ticket.organisation_id:
         raise ValidationError({"team": "Choose a team from this organisation."})
     if assignee is not None and ticket.organisation_id not in assignee.organisation_permissions():
         raise ValidationError({"assignee": "Choose someone who works in this organisation."})
-    with transaction.atomic():
-        locked = _lock(ticket, expected_version)
-        if locked.status in DONE_STATUSES:
-            raise ValidationError("Reopen the ticket before assigning it.")
-        before = audit.snapshot(locked)
-        if (locked.team_id, locked.assignee_id) == (getattr(team, "pk", None),
-                                                   getattr(assignee, "pk", None)):
-            return locked
-        locked.team, locked.assignee = team, assignee
-        if assignee is not None and locked.status == Status.NEW:
-            locked.status = Status.ASSIGNED
-        _entry(locked, EntryKind.ASSIGNMENT, actor, "",
-               team=str(team) if team else None, assignee=str(assignee) if assignee else None)
-        _save(locked, actor, before)
-        _notify_assignment(locked)
-    return locked
+    if ticket.status in DONE_STATUSES:
+        raise ValidationError("Reopen the ticket before assigning it.")
+    if (ticket.team_id, ticket.assignee_id) == (getattr(team, "pk", None),
+                                               getattr(assignee, "pk", None)):
+        return
+    ticket.team, ticket.assignee = team, assignee
+    if assignee is not None and ticket.status == Status.NEW:
+        TICKET.apply(ticket, "mark-assigned", actor=actor)
+    entry(ticket, EntryKind.ASSIGNMENT, actor, "",
+          team=str(team) if team else None, assignee=str(assignee) if assignee else None)
+    _notify_assignment(ticket)
 
 
 def _notify_assignment(ticket: Ticket) -> None:
@@ -232,213 +207,122 @@ def _notify_assignment(ticket: Ticket) -> None:
     )
 
 
+@TICKET_ACTIONS.action("reply", label="Send reply", form=forms.ReplyForm, permission="add",
+                       who=STAFF_OR_REQUESTER, states=(*WORKING, Status.RESOLVED),
+                       returns=TimelineEntry, success="Reply sent.")
 def reply(ticket: Ticket, *, actor, body: str, sender=None, by_email: bool = False
           ) -> TimelineEntry:
     """A public reply. Staff replies count as the response; a requester's reply to a
     ticket awaiting them puts it back in progress. `sender`: the requester's person
     record, for a reply that came by email from someone without a login."""
-    _require_requester_or_worker(actor, ticket)
     body = _text(body, "body", "a reply")
+    if ticket.status in (Status.CLOSED, Status.CANCELLED):
+        raise ValidationError(f"This ticket is closed. Raise a new one, quoting "
+                              f"{ticket.reference}.")
     now = timezone.now()
-    with transaction.atomic():
-        locked = _lock(ticket)
-        if locked.status in (Status.CLOSED, Status.CANCELLED):
-            raise ValidationError("This ticket is closed. Raise a new one, quoting "
-                                  f"{locked.reference}.")
-        before = audit.snapshot(locked)
-        is_worker = actor is not None and actor.has_perm("servicedesk.work_tickets", locked)
-        entry = _entry(locked, EntryKind.REPLY, actor, body, sender=sender,
-                       **({"channel": Channel.EMAIL} if by_email else {}))
-        if is_worker and locked.responded_at is None:
-            elapsed.record_response(locked, now)
-            sla.record_breaches(locked, now)
-        if not is_worker and locked.status == Status.AWAITING_CUSTOMER:
-            _move(locked, Status.IN_PROGRESS, actor, now)
-        _save(locked, actor, before)
-        if is_worker:
-            notifications.notify(
-                [locked.requester.user], organisation_id=locked.organisation_id,
-                event="ticket-reply", subject=f"[{locked.reference}] Reply: {locked.title}",
-                body=body, url=ticket_url(locked), people=[locked.requester], thread=locked,
-            )
-        else:
-            notifications.notify(
-                [locked.assignee] if locked.assignee_id else queries.team_users(locked.team),
-                organisation_id=locked.organisation_id, event="ticket-reply",
-                subject=f"[{locked.reference}] The requester replied", body=body,
-                url=ticket_url(locked), thread=locked,
-            )
-    return entry
-
-
-def add_note(ticket: Ticket, *, actor, body: str) -> TimelineEntry:
-    _require_worker(actor, ticket)
-    body = _text(body, "body", "a note")
-    with transaction.atomic():
-        locked = _lock(ticket)
-        return _entry(locked, EntryKind.NOTE, actor, body)
-
-
-def _move(ticket: Ticket, status: str, actor, now, note: str = "") -> None:
-    """Change status and run the SLA clock to match (no checks: callers check)."""
-    old = ticket.status
-    clock = queries.clock_for(ticket, ticket.sla_policy)
-    sla.record_breaches(ticket, now)
-    if status in PAUSED_STATUSES or status in DONE_STATUSES:
-        sla.pause(ticket, clock, now)
-    else:
-        sla.resume(ticket, clock, now)
-    ticket.status = status
-    _entry(ticket, EntryKind.STATUS, actor, note, old=old, new=status)
-
-
-def change_status(ticket: Ticket, *, actor, expected_version: int | None = None, status: str,
-                  note: str = "") -> Ticket:
-    if status == Status.RESOLVED:
-        return resolve(ticket, note=note, actor=actor, expected_version=expected_version)
-    if status == Status.CLOSED:
-        return close(ticket, actor=actor, expected_version=expected_version)
-    if status == Status.CANCELLED:
-        return cancel(ticket, reason=note, actor=actor, expected_version=expected_version)
-    _require_worker(actor, ticket)
-    if status not in Status.values:
-        raise ValidationError({"status": "Choose a status from the list."})
-    with transaction.atomic():
-        locked = _lock(ticket, expected_version)
-        if status == locked.status:
-            return locked
-        if locked.status == Status.RESOLVED and status == Status.IN_PROGRESS:
-            return _reopen(locked, actor, note or "Reopened by the service desk.")
-        if status not in TRANSITIONS[locked.status]:
-            raise ValidationError({"status": f"A ticket that is {locked.get_status_display().lower()} "
-                                   f"cannot become {Status(status).label.lower()}."})
-        before = audit.snapshot(locked)
-        _move(locked, status, actor, timezone.now(), note)
-        return _save(locked, actor, before)
-
-
-def change_priority(ticket: Ticket, *, actor, impact: int, urgency: int, reason: str = "",
-                    expected_version: int | None = None) -> Ticket:
-    _require_worker(actor, ticket)
-    with transaction.atomic():
-        locked = _lock(ticket, expected_version)
-        before = audit.snapshot(locked)
-        priority = queries.priority_for(locked.organisation_id, impact, urgency)
-        if (locked.impact, locked.urgency) == (int(impact), int(urgency)):
-            return locked
-        old = locked.priority
-        locked.impact, locked.urgency, locked.priority = impact, urgency, priority
-        if priority != old:
-            sla.record_breaches(locked, timezone.now())
-            _apply_policy(locked, timezone.now(), restart=False)
-            _entry(locked, EntryKind.PRIORITY, actor, reason, old=old, new=priority)
-        return _save(locked, actor, before)
-
-
-def resolve(ticket: Ticket, *, actor, note: str, expected_version: int | None = None) -> Ticket:
-    _require_worker(actor, ticket)
-    note = _text(note, "note", "how it was resolved")
-    now = timezone.now()
-    with transaction.atomic():
-        locked = _lock(ticket, expected_version)
-        if locked.status not in TRANSITIONS or Status.RESOLVED not in TRANSITIONS[locked.status]:
-            raise ValidationError(f"{locked.reference} is already {locked.get_status_display().lower()}.")
-        before = audit.snapshot(locked)
-        elapsed.record_response(locked, now)
-        _move(locked, Status.RESOLVED, actor, now, note)
-        elapsed.record_resolution(locked, now)
-        locked.resolution_note = note
-        locked.first_contact_resolution = (
-            locked.reopen_count == 0 and locked.channel in (Channel.PHONE, Channel.WALK_IN)
-            and (now - locked.created_at) <= timedelta(minutes=30)
-        )
-        _save(locked, actor, before)
+    is_worker = actor is not None and actor.has_perm("servicedesk.work_tickets", ticket)
+    reply_entry = entry(ticket, EntryKind.REPLY, actor, body, sender=sender,
+                        **({"channel": Channel.EMAIL} if by_email else {}))
+    if is_worker and ticket.responded_at is None:
+        elapsed.record_response(ticket, now)
+        sla.record_breaches(ticket, now)
+    if not is_worker and ticket.status == Status.AWAITING_CUSTOMER:
+        TICKET.apply(ticket, "requester-replied", actor=actor, checked=True, now=now)
+    if is_worker:
         notifications.notify(
-            [locked.requester.user], organisation_id=locked.organisation_id,
-            event="ticket-resolved", subject=f"[{locked.reference}] Resolved: {locked.title}",
-            body=note + "\n\nIf this is not fixed, reopen the ticket. Tell us how we did.",
-            url=ticket_url(locked), people=[locked.requester], thread=locked,
-        )
-        for child in locked.children.exclude(status__in=DONE_STATUSES):
-            resolve(child, actor=actor,
-                    note=f"Resolved with major incident {locked.reference}: {note}")
-    return locked
+            [ticket.requester.user], organisation_id=ticket.organisation_id,
+            event="ticket-reply", subject=f"[{ticket.reference}] Reply: {ticket.title}",
+            body=body, url=ticket_url(ticket), people=[ticket.requester], thread=ticket)
+    else:
+        notifications.notify(
+            [ticket.assignee] if ticket.assignee_id else queries.team_users(ticket.team),
+            organisation_id=ticket.organisation_id, event="ticket-reply",
+            subject=f"[{ticket.reference}] The requester replied", body=body,
+            url=ticket_url(ticket), thread=ticket)
+    return reply_entry
 
 
-def close(ticket: Ticket, *, actor, expected_version: int | None = None) -> Ticket:
-    """Staff close a resolved ticket; a requester closes it by confirming the fix."""
-    _require_requester_or_worker(actor, ticket)
-    with transaction.atomic():
-        locked = _lock(ticket, expected_version)
-        if locked.status != Status.RESOLVED:
-            raise ValidationError(f"Only a resolved ticket can be closed; {locked.reference} is "
-                                  f"{locked.get_status_display().lower()}.")
-        before = audit.snapshot(locked)
-        _move(locked, Status.CLOSED, actor, timezone.now())
-        locked.closed_at = timezone.now()
-        return _save(locked, actor, before)
+@TICKET_ACTIONS.action("note", label="Add note", form=forms.NoteForm, who=STAFF,
+                       returns=TimelineEntry, success="Note added.")
+def add_note(ticket: Ticket, *, actor, body: str) -> TimelineEntry:
+    """An internal note: staff see it, the requester does not."""
+    return entry(ticket, EntryKind.NOTE, actor, _text(body, "body", "a note"))
 
 
-def confirm_resolution(ticket: Ticket, *, actor) -> Ticket:
-    return close(ticket, actor=actor)
+@TICKET_ACTIONS.action("status", label="Change status", form=forms.StatusForm, who=STAFF,
+                       states=WORKING, success=lambda t: f"Status is now {t.get_status_display().lower()}.")
+def change_status(ticket: Ticket, *, actor, status: str, note: str = "") -> Ticket:
+    """Move the ticket to `status` by the lifecycle's transition that goes there (resolving
+    needs a note; reopening keeps to the reopen window)."""
+    if status == ticket.status and status in WORKING:
+        return ticket
+    transition = TICKET.to(ticket, status, actor)
+    if transition.name == "resolve":
+        note = _text(note, "note", "how it was resolved")
+    elif transition.name == "cancel":
+        note = _text(note, "note", "why it is cancelled")
+    elif transition.name == "reopen":
+        note = note or "Reopened by the service desk."
+    TICKET.apply(ticket, transition.name, actor=actor, note=note)
+    return ticket
 
 
-def within_reopen_window(ticket: Ticket, now=None) -> bool:
-    window = desk_settings(ticket.organisation_id).reopen_days
-    now = now or timezone.now()
-    return not ticket.resolved_at or now - ticket.resolved_at <= timedelta(days=window)
+@TICKET_ACTIONS.action("priority", label="Change priority", form=forms.PriorityForm, who=STAFF,
+                       states=WORKING, success=lambda t: f"Priority is now P{t.priority}.")
+def change_priority(ticket: Ticket, *, actor, impact: int, urgency: int, reason: str = ""
+                    ) -> Ticket:
+    """New impact and urgency; a new priority re-targets the SLA clock."""
+    if (ticket.impact, ticket.urgency) == (int(impact), int(urgency)):
+        return ticket
+    old = ticket.priority
+    priority = queries.priority_for(ticket.organisation_id, impact, urgency)
+    ticket.impact, ticket.urgency, ticket.priority = impact, urgency, priority
+    if priority != old:
+        sla.record_breaches(ticket, timezone.now())
+        _apply_policy(ticket, timezone.now(), restart=False)
+        entry(ticket, EntryKind.PRIORITY, actor, reason, old=old, new=priority)
+    return ticket
 
 
-def _reopen(locked: Ticket, actor, reason: str) -> Ticket:
-    if not within_reopen_window(locked):
-        window = desk_settings(locked.organisation_id).reopen_days
-        raise ValidationError(f"Tickets can be reopened for {window} days after they are resolved. "
-                              "Raise a new one instead.")
-    before = audit.snapshot(locked)
-    _move(locked, Status.IN_PROGRESS, actor, timezone.now(), reason)
-    locked.reopen_count += 1
-    elapsed.clear_resolution(locked)
-    locked.first_contact_resolution = False
-    _save(locked, actor, before)
-    notifications.notify(
-        [locked.assignee] if locked.assignee_id else queries.team_users(locked.team),
-        organisation_id=locked.organisation_id, event="ticket-reopened",
-        subject=f"[{locked.reference}] Reopened: {locked.title}", body=reason,
-        url=ticket_url(locked), thread=locked,
-    )
-    return locked
+@TICKET_ACTIONS.action("resolve", label="Resolve", form=forms.ResolveForm, transition="resolve",
+                       success="Ticket resolved.")
+def resolve(ticket: Ticket, *, actor, note: str) -> None:
+    """Resolved, with how: the requester is told, the response and resolution times are
+    stamped, and a major incident's linked incidents are resolved with it."""
+    _text(note, "note", "how it was resolved")
 
 
-def reopen(ticket: Ticket, *, actor, reason: str, sender=None, by_email: bool = False
-           ) -> Ticket:
-    _require_requester_or_worker(actor, ticket)
+close = TICKET_ACTIONS.add("close", label="Close", transition="close", permission="add",
+                           success="Ticket closed.")
+confirm_resolution = TICKET_ACTIONS.add(
+    "confirm", label="Yes, it is fixed", transition="close", permission="add", who=REQUESTER,
+    success="Thank you for confirming. The ticket is closed.")
+
+
+@TICKET_ACTIONS.action("reopen", label="Reopen", form=forms.ReopenForm, transition="reopen",
+                       permission="add", success="We have reopened the ticket.")
+def reopen(ticket: Ticket, *, actor, reason: str, sender=None, by_email: bool = False) -> None:
+    """Not fixed after all (the requester, or staff): within the reopen window. The reason
+    is also a reply on the ticket."""
     reason = _text(reason, "reason", "why it is not fixed")
-    with transaction.atomic():
-        locked = _lock(ticket)
-        if locked.status != Status.RESOLVED:
-            raise ValidationError(f"Only a resolved ticket can be reopened; {locked.reference} is "
-                                  f"{locked.get_status_display().lower()}.")
-        _entry(locked, EntryKind.REPLY, actor, reason, sender=sender,
-               **({"channel": Channel.EMAIL} if by_email else {}))
-        return _reopen(locked, actor, reason)
+    entry(ticket, EntryKind.REPLY, actor, reason, sender=sender,
+          **({"channel": Channel.EMAIL} if by_email else {}))
 
 
-def cancel(ticket: Ticket, *, actor, reason: str, expected_version: int | None = None) -> Ticket:
-    _require_requester_or_worker(actor, ticket)
-    reason = _text(reason, "reason", "why it is cancelled")
-    with transaction.atomic():
-        locked = _lock(ticket, expected_version)
-        if Status.CANCELLED not in TRANSITIONS[locked.status]:
-            raise ValidationError(f"{locked.reference} is {locked.get_status_display().lower()} "
-                                  "and cannot be cancelled.")
-        before = audit.snapshot(locked)
-        _move(locked, Status.CANCELLED, actor, timezone.now(), reason)
-        return _save(locked, actor, before)
+@TICKET_ACTIONS.action("cancel", label="Cancel ticket", form=forms.CancelForm,
+                       transition="cancel", permission="add", danger=True,
+                       success="Ticket cancelled.")
+def cancel(ticket: Ticket, *, actor, reason: str) -> None:
+    """Not needed any more (raised twice, solved elsewhere), with the reason."""
+    _text(reason, "reason", "why it is cancelled")
 
 
+@TICKET_ACTIONS.action("rate", label="Send feedback", form=forms.RateForm, permission="add",
+                       who=RATER, states=(Status.RESOLVED, Status.CLOSED),
+                       success="Thank you for your feedback.")
 def rate(ticket: Ticket, *, actor, score: int, comment: str = "", sender=None) -> Satisfaction:
-    """`sender`: the requester's person record, rating through the signed link of an
-    email (no login)."""
+    """The requester's satisfaction with a resolved ticket, 1 to 5. `sender`: the
+    requester's person record, rating through the signed link of an email (no login)."""
     by_link = actor is None and sender is not None and sender.pk == ticket.requester_id
     if not by_link and (actor is None or ticket.requester.user_id != actor.pk):
         raise PermissionDenied("Only the person who raised the ticket can rate it.")
@@ -448,69 +332,45 @@ def rate(ticket: Ticket, *, actor, score: int, comment: str = "", sender=None) -
         score = 0
     if not 1 <= score <= 5:
         raise ValidationError({"score": "Choose a score from 1 to 5."})
-    with transaction.atomic():
-        locked = _lock(ticket)
-        if locked.status not in (Status.RESOLVED, Status.CLOSED):
-            raise ValidationError("You can rate a ticket once it is resolved.")
-        rating, created = Satisfaction.objects.update_or_create(
-            ticket=locked, defaults={"organisation_id": locked.organisation_id, "score": score,
-                                     "comment": (comment or "")[:5000], "created_by": actor,
-                                     "updated_by": actor},
-        )
-        _entry(locked, EntryKind.SATISFACTION, actor, comment or "", sender=sender, score=score)
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        raise ValidationError("You can rate a ticket once it is resolved.")
+    rating, _ = Satisfaction.objects.update_or_create(
+        ticket=ticket, defaults={"organisation_id": ticket.organisation_id, "score": score,
+                                 "comment": (comment or "")[:5000], "created_by": actor,
+                                 "updated_by": actor})
+    entry(ticket, EntryKind.SATISFACTION, actor, comment or "", sender=sender, score=score)
     return rating
 
 
+@TICKET_ACTIONS.action("link", label="Link", form=forms.LinkForm, who=STAFF,
+                       states=WORKING, returns=TicketLink,
+                       success=lambda link: f"Linked to {link.to_ticket.reference}.")
 def link(ticket: Ticket, *, actor, other: Ticket, kind: str) -> TicketLink:
-    _require_worker(actor, ticket)
+    """Link to another ticket of the same council: a duplicate, related, or an incident of
+    a major incident (which then resolves it)."""
     if other.organisation_id != ticket.organisation_id:
         raise ValidationError({"to_ticket": "Choose a ticket from this organisation."})
     if kind not in LinkKind.values:
         raise ValidationError({"kind": "Choose how the tickets are linked."})
-    with transaction.atomic():
-        locked = _lock(ticket)
-        created = services.create_record(
-            TicketLink(organisation_id=locked.organisation_id, from_ticket=locked,
-                       to_ticket=other, kind=kind), actor=actor)
-        if kind == LinkKind.CHILD_OF:
-            if not other.is_major_incident:
-                raise ValidationError({"to_ticket": f"{other.reference} is not a major incident."})
-            before = audit.snapshot(locked)
-            locked.parent = other
-            _save(locked, actor, before)
-        _entry(locked, EntryKind.LINK, actor, "", kind=kind, other=other.reference)
+    if kind == LinkKind.CHILD_OF and not other.is_major_incident:
+        raise ValidationError({"to_ticket": f"{other.reference} is not a major incident."})
+    created = services.create_record(
+        TicketLink(organisation_id=ticket.organisation_id, from_ticket=ticket, to_ticket=other,
+                   kind=kind), actor=actor)
+    if kind == LinkKind.CHILD_OF:
+        ticket.parent = other
+    entry(ticket, EntryKind.LINK, actor, "", kind=kind, other=other.reference)
     return created
 
 
-def set_major_incident(ticket: Ticket, *, actor, value: bool = True) -> Ticket:
-    _require_worker(actor, ticket)
-    with transaction.atomic():
-        locked = _lock(ticket)
-        before = audit.snapshot(locked)
-        locked.is_major_incident = value
-        return _save(locked, actor, before)
+@TICKET_ACTIONS.action("major", label="Save major incident flag", form=forms.MajorForm, who=STAFF,
+                       states=WORKING, success="Major incident flag saved.")
+def set_major_incident(ticket: Ticket, *, actor, value: bool = True) -> None:
+    """Flag (or unflag) a major incident, to which other incidents can be linked."""
+    ticket.is_major_incident = value
 
 
-# --- bulk and periodic ------------------------------------------------------------
-
-def bulk_assign(tickets, *, actor, team=None, assignee=None) -> int:
-    done = 0
-    for ticket in tickets:
-        assign(ticket, actor=actor, team=team, assignee=assignee)
-        done += 1
-    return done
-
-
-def bulk_close(tickets, *, actor) -> tuple[int, list[str]]:
-    closed, refused = 0, []
-    for ticket in tickets:
-        try:
-            close(ticket, actor=actor)
-            closed += 1
-        except ValidationError as exc:
-            refused.append(" ".join(exc.messages))
-    return closed, refused
-
+# --- periodic -----------------------------------------------------------------------------
 
 def sweep_sla(now=None) -> dict[str, int]:
     """Record breaches and send warnings for running clocks; safe to run repeatedly."""
@@ -532,8 +392,8 @@ def sweep_sla(now=None) -> dict[str, int]:
                 if "resolution" in breaches and locked.warning_sent_at is None:
                     # Past the warning too: a later sweep must not warn after the breach.
                     locked.warning_sent_at = now
-                _entry(locked, EntryKind.SLA, None, f"SLA {' and '.join(breaches)} target breached",
-                       breaches=breaches)
+                entry(locked, EntryKind.SLA, None, f"SLA {' and '.join(breaches)} target breached",
+                      breaches=breaches)
                 notifications.notify(
                     recipients, organisation_id=locked.organisation_id, event="sla-breach",
                     subject=f"[{locked.reference}] SLA breached: {locked.title}",
@@ -541,13 +401,13 @@ def sweep_sla(now=None) -> dict[str, int]:
             elif locked.warning_sent_at is None and share * 100 >= settings_.warning_percent:
                 locked.warning_sent_at = now
                 counts["warnings"] += 1
-                _entry(locked, EntryKind.SLA, None,
-                       f"{settings_.warning_percent}% of the resolution target used")
+                entry(locked, EntryKind.SLA, None,
+                      f"{settings_.warning_percent}% of the resolution target used")
                 notifications.notify(
                     recipients, organisation_id=locked.organisation_id, event="sla-warning",
                     subject=f"[{locked.reference}] SLA warning: {locked.title}",
                     url=ticket_url(locked), thread=locked)
-            _save(locked, None, before)
+            TICKET_ACTIONS.save_changes(locked, None, before)
     return counts
 
 

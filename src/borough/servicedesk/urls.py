@@ -2,18 +2,23 @@ from django.urls import path, re_path
 
 from borough.core.registry import registry
 from borough.core.urls_helper import crud_urls
+from borough.core.views.actions import action_urls
 from borough.servicedesk import models as m
+from borough.servicedesk.services import TICKET_ACTIONS
 from borough.servicedesk.views import portal, statistics, workspace
 
 app_name = "servicedesk"
+
+# What a requester does from the portal's page of their ticket.
+PORTAL_ACTIONS = ("reply", "confirm", "reopen", "rate", "cancel")
 
 urlpatterns = [
     *crud_urls(registry.get(m.Ticket), "tickets", list=workspace.QueueView,
                add=workspace.TicketCreateView, detail=workspace.TicketDetailView,
                edit=workspace.TicketEditView, delete=workspace.TicketDeleteView,
                export=workspace.TicketExportView),
-    re_path(r"^tickets/(?P<pk>\d+)/(?P<action>reply|note|status|resolve|close|assign|priority|"
-            r"link|major)/$", workspace.TicketActionView.as_view(), name="ticket_action"),
+    *action_urls(TICKET_ACTIONS, "tickets", panel=workspace.ticket_panel,
+                 page=workspace.ticket_page),
     path("tickets/bulk/", workspace.BulkActionView.as_view(), name="ticket_bulk"),
     path("tickets/requesters/", workspace.RequesterSearchView.as_view(),
          name="requester_search"),
@@ -23,8 +28,8 @@ urlpatterns = [
     path("portal/", portal.PortalHomeView.as_view(), name="portal_home"),
     path("portal/new/", portal.PortalNewView.as_view(), name="portal_new"),
     path("portal/tickets/<int:pk>/", portal.PortalTicketView.as_view(), name="portal_ticket"),
-    re_path(r"^portal/tickets/(?P<pk>\d+)/(?P<action>reply|confirm|reopen|rate)/$",
-            portal.PortalActionView.as_view(), name="portal_action"),
+    *action_urls(TICKET_ACTIONS, "portal/tickets", only=PORTAL_ACTIONS, url_names="portal_ticket",
+                 page=portal.portal_page, back=portal.portal_url),
     *crud_urls(registry.get(m.Category), "categories"),
     *crud_urls(registry.get(m.PriorityRule), "priority-matrix"),
     *crud_urls(registry.get(m.SLAPolicy), "sla-policies"),

@@ -34,7 +34,8 @@ class ModelRolePermission(permissions.BasePermission):
         return scope.can(user, action, model, None)
 
     def has_object_permission(self, request, view, obj):
-        action = ACTION_FOR_METHOD.get(request.method, "change")
+        action = getattr(view, "action_permissions", {}).get(
+            getattr(view, "action", None), ACTION_FOR_METHOD.get(request.method, "change"))
         model = type(obj)
         return scope.can(request.user, action, model, getattr(obj, "organisation_id", obj.pk))
 

@@ -104,6 +104,17 @@ class BaseModelViewSet(ScopedListMixin, viewsets.ModelViewSet):
 
     ordering_fields: tuple[str, ...] = ("id", "created_at", "updated_at")
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    # The model's record actions (core.actions.Actions), each a POST action here, and the
+    # serializers of what actions return besides the record itself (model -> serializer).
+    record_actions = None
+    result_serializers: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("record_actions") is not None:
+            from borough.core.api.actions import add_api_actions
+
+            add_api_actions(cls)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)

@@ -7,10 +7,11 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
-from django.views import View
 from django.views.generic import TemplateView
 
+from borough.core.actions import failure, offered
 from borough.servicedesk import forms, queries, services
 from borough.servicedesk.models import EntryKind, Status, Ticket, TimelineEntry
 from borough.servicedesk.views.workspace import TicketMixin, TicketPermissionMixin
@@ -65,45 +66,37 @@ class PortalTicketView(TicketMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ticket = self.get_ticket(kwargs["pk"])
-        return {
-            "ticket": ticket,
-            "timeline": TimelineEntry.objects.visible_to(self.request.user)
-            .filter(ticket=ticket, kind__in=[EntryKind.REPLY, EntryKind.STATUS,
-                                             EntryKind.SATISFACTION]),
-            "reply_form": kwargs.get("reply_form") or forms.ReplyForm(),
-            "rate_form": kwargs.get("rate_form") or forms.RateForm(),
-            "rating": getattr(ticket, "satisfaction", None) if hasattr(ticket, "satisfaction")
-            else None,
-            "is_requester": ticket.requester.user_id == self.request.user.pk,
-        }
+        return portal_context(self.request, ticket, forms=kwargs.get("forms"))
 
 
-class PortalActionView(TicketMixin, View):
-    # Replying, confirming, reopening and rating are writes: roles that may raise tickets
-    # (requesters, staff) may do them on tickets they see; an Auditor may not (rule 6).
-    permission_action = "add"
-    http_method_names = ["post"]
+def portal_context(request, ticket, *, forms=None) -> dict:
+    forms = forms or {}
+    user = request.user
+    offers = offered(services.TICKET_ACTIONS, ticket, user, "servicedesk:portal_ticket", forms)
+    return {
+        "ticket": ticket,
+        "timeline": TimelineEntry.objects.visible_to(user)
+        .filter(ticket=ticket, kind__in=[EntryKind.REPLY, EntryKind.STATUS,
+                                         EntryKind.SATISFACTION]),
+        "actions": {name: offer for name, offer in offers.items()
+                    if name in ("reply", "confirm", "reopen", "rate")},
+        "reply_form": forms.get("reply") or services.reply.form(record=ticket, user=user),
+        "reopen_form": forms.get("reopen") or services.reopen.form(record=ticket, user=user),
+        "rate_form": forms.get("rate") or services.rate.form(record=ticket, user=user),
+        "rating": getattr(ticket, "satisfaction", None) if hasattr(ticket, "satisfaction")
+        else None,
+        "is_requester": ticket.requester.user_id == user.pk,
+        "action_error": failure(forms),
+    }
 
-    def post(self, request, pk, action):
-        ticket = self.get_ticket(pk)
-        try:
-            if action == "reply":
-                services.reply(ticket, body=request.POST.get("body", ""), actor=request.user)
-                messages.success(request, "Your reply has been sent.")
-            elif action == "confirm":
-                services.confirm_resolution(ticket, actor=request.user)
-                messages.success(request, "Thank you for confirming. The ticket is closed.")
-            elif action == "reopen":
-                services.reopen(ticket, actor=request.user, reason=request.POST.get("reason", ""))
-                messages.success(request, "We have reopened your ticket.")
-            elif action == "rate":
-                services.rate(ticket, actor=request.user, score=request.POST.get("score"),
-                              comment=request.POST.get("comment", ""))
-                messages.success(request, "Thank you for your feedback.")
-            else:
-                raise PermissionDenied("Unknown action.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
-        return HttpResponseRedirect(reverse("servicedesk:portal_ticket", args=[pk]))
+
+def portal_page(request, ticket, *, forms=None, conflict=None, status=400):
+    """The requester's page of their ticket again, with the form they sent and its
+    messages (the record action failed)."""
+    fresh = Ticket.objects.visible_to(request.user).select_related("requester").get(pk=ticket.pk)
+    return render(request, "servicedesk/portal/ticket.html",
+                  portal_context(request, fresh, forms=forms), status=status)
+
+
+def portal_url(ticket) -> str:
+    return reverse("servicedesk:portal_ticket", args=[ticket.pk])

@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 
 from borough.accounts.models import User
 from borough.core import scope
-from borough.core import services as core_services
+from borough.core.actions import failure, offered
 from borough.core.registry import registry
 from borough.core.views.lists import (
     PAGE_SIZES,
@@ -38,6 +38,7 @@ from borough.core.views.lists import (
 from borough.core.views.records import ObjectDeleteView, ObjectEditView
 from borough.organisation.models import Team
 from borough.servicedesk import forms, queries, services
+from borough.servicedesk.lifecycle import TICKET
 from borough.servicedesk.models import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -349,7 +350,9 @@ class TicketDetailView(TicketMixin, TemplateView):
         return self.render_to_response(self.get_context_data(**ticket_context(request, ticket)))
 
 
-def ticket_context(request, ticket: Ticket, **extra) -> dict:
+def ticket_context(request, ticket: Ticket, *, forms=None, **extra) -> dict:
+    """What the ticket page and its panel show. `forms`: an action's form bound with what
+    was typed, after a try that failed (drawn with its messages, input kept)."""
     from borough.core.queries import attachments_for
     from borough.servicedesk.models import CannedResponse, TimelineEntry
 
@@ -389,23 +392,42 @@ def ticket_context(request, ticket: Ticket, **extra) -> dict:
         "link_kinds": LinkKind.choices,
         "levels": [(1, "High"), (2, "Medium"), (3, "Low")],
         "is_done": ticket.status in DONE_STATUSES,
-        "action_urls": ActionURLs(ticket.pk),
+        "actions": offered(services.TICKET_ACTIONS, ticket, user, "servicedesk:ticket", forms),
+        "status_targets": status_targets(ticket, user),
     }
+    context["action_error"] = failure(forms)
     context.update(extra)
     return context
 
 
-class ActionURLs(dict):
-    """The ticket's action URLs by action name, reversed on first use: each form names
-    its URL twice (action and hx-post), and only the forms shown need one."""
+# Moves with forms of their own on the ticket page, not in the status list.
+OWN_FORMS = {"resolve", "close", "reopen", "requester-replied"}
 
-    def __init__(self, pk: int):
-        super().__init__()
-        self.pk = pk
 
-    def __missing__(self, action: str) -> str:
-        url = self[action] = reverse("servicedesk:ticket_action", args=[self.pk, action])
-        return url
+def status_targets(ticket: Ticket, user) -> list[Status]:
+    """The statuses the user may move the ticket to from the status list."""
+    targets = {t.target for t in TICKET.available(ticket, user) if t.name not in OWN_FORMS}
+    return [status for status in Status if status in targets]
+
+
+def ticket_panel(request, ticket: Ticket, *, forms=None, message=None, conflict=None,
+                 status=200):
+    """The ticket page's panel, drawn again in place after an action (HTMX)."""
+    fresh = get_object_or_404(with_page_extras(Ticket.objects.visible_to(request.user)
+                                               .select_related(*TICKET_PAGE_RELATED)),
+                              pk=ticket.pk)
+    context = ticket_context(request, fresh, forms=forms, action_message=message,
+                             conflict=conflict)
+    return render(request, "servicedesk/includes/ticket_panel.html", context, status=status)
+
+
+def ticket_page(request, ticket: Ticket, *, forms=None, conflict=None, status=400):
+    """The whole ticket page again, with the failing form bound (no JavaScript)."""
+    fresh = get_object_or_404(with_page_extras(Ticket.objects.visible_to(request.user)
+                                               .select_related(*TICKET_PAGE_RELATED)),
+                              pk=ticket.pk)
+    context = ticket_context(request, fresh, forms=forms, conflict=conflict)
+    return render(request, "servicedesk/ticket_detail.html", context, status=status)
 
 
 def _may_have(ticket: Ticket, what: str) -> bool:
@@ -417,111 +439,6 @@ def _ticket_content_type_id() -> int:
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(Ticket).pk
-
-
-class TicketActionView(TicketMixin, View):
-    """POST-only actions from the ticket page. With HTMX the ticket panel is re-rendered
-    in place; without JavaScript the browser is redirected back to the ticket."""
-
-    permission_action = "change"
-    http_method_names = ["post"]
-
-    def post(self, request, pk, action):
-        ticket = self.get_ticket(pk)
-        handler = getattr(self, f"do_{action.replace('-', '_')}", None)
-        if handler is None:
-            raise PermissionDenied("Unknown action.")
-        error = None
-        try:
-            message = handler(ticket, request.POST)
-        except (ValidationError, PermissionDenied, core_services.StaleVersionError) as exc:
-            error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            message = None
-        if request.htmx:
-            ticket = get_object_or_404(Ticket.objects.visible_to(request.user).select_related(
-                *TICKET_PAGE_RELATED), pk=pk)
-            context = ticket_context(request, ticket, action_error=error, action_message=message)
-            return render(request, "servicedesk/includes/ticket_panel.html", context,
-                          status=422 if error else 200)
-        if error:
-            messages.error(request, error)
-        elif message:
-            messages.success(request, message)
-        return HttpResponseRedirect(reverse("servicedesk:ticket_detail", args=[pk]))
-
-    def _version(self, data):
-        value = data.get("version", "")
-        return int(value) if value.isdigit() else None
-
-    def do_reply(self, ticket, data):
-        from borough.servicedesk.models import CannedResponse
-
-        body = data.get("body", "").strip()
-        canned = CannedResponse.objects.visible_to(self.request.user).filter(
-            pk=_int(data.get("canned")), is_active=True).first()
-        if canned is not None:
-            body = f"{body}\n\n{canned.body}".strip()
-        services.reply(ticket, body=body, actor=self.request.user)
-        return "Reply sent."
-
-    def do_note(self, ticket, data):
-        services.add_note(ticket, body=data.get("body", ""), actor=self.request.user)
-        return "Note added."
-
-    def do_status(self, ticket, data):
-        updated = services.change_status(ticket, status=data.get("status", ""), actor=self.request.user,
-                                         note=data.get("note", ""), expected_version=self._version(data))
-        return f"Status is now {updated.get_status_display().lower()}."
-
-    def do_resolve(self, ticket, data):
-        services.resolve(ticket, actor=self.request.user, note=data.get("note", ""),
-                         expected_version=self._version(data))
-        return "Ticket resolved."
-
-    def do_close(self, ticket, data):
-        services.close(ticket, actor=self.request.user, expected_version=self._version(data))
-        return "Ticket closed."
-
-    def do_assign(self, ticket, data):
-        from borough.accounts.models import User
-
-        team = Team.objects.visible_to(self.request.user).filter(pk=_int(data.get("team"))).first()
-        assignee = None
-        if data.get("assignee") == "me":
-            assignee = self.request.user
-        elif data.get("assignee"):
-            # Only people of this organisation: anyone else reads as "not in the list".
-            assignee = User.objects.filter(
-                pk=_int(data.get("assignee")), is_active=True,
-                memberships__organisation_id=ticket.organisation_id, memberships__is_active=True,
-            ).first()
-            if assignee is None:
-                raise ValidationError("Choose someone from the list.")
-        services.assign(ticket, actor=self.request.user, team=team, assignee=assignee,
-                        expected_version=self._version(data))
-        return "Assignment saved."
-
-    def do_priority(self, ticket, data):
-        impact, urgency = _int(data.get("impact")), _int(data.get("urgency"))
-        if impact not in (1, 2, 3) or urgency not in (1, 2, 3):
-            raise ValidationError("Choose an impact and an urgency.")
-        updated = services.change_priority(ticket, actor=self.request.user, impact=impact,
-                                           urgency=urgency, reason=data.get("reason", ""),
-                                           expected_version=self._version(data))
-        return f"Priority is now P{updated.priority}."
-
-    def do_link(self, ticket, data):
-        other = Ticket.objects.visible_to(self.request.user).filter(
-            reference__iexact=(data.get("reference") or "").strip()).first()
-        if other is None:
-            raise ValidationError("No ticket has that reference.")
-        services.link(ticket, other=other, kind=data.get("kind", ""), actor=self.request.user)
-        return f"Linked to {other.reference}."
-
-    def do_major(self, ticket, data):
-        services.set_major_incident(ticket, actor=self.request.user,
-                                    value=data.get("value") == "on")
-        return "Major incident flag saved."
 
 
 def _int(value) -> int | None:
@@ -608,6 +525,11 @@ class TicketEditView(ObjectEditView):
     def get_form(self, instance, data=None, files=None):
         return self.EditForm(data=data, instance=instance, user=self.request.user)
 
+    def save(self, form, instance):
+        return services.update_ticket(instance, actor=self.request.user,
+                                      expected_version=form.cleaned_data.get("version"),
+                                      **form.model_data())
+
     def detail_url(self, obj):
         return reverse("servicedesk:ticket_detail", args=[obj.pk])
 
@@ -631,6 +553,9 @@ class TicketDeleteView(ObjectDeleteView):
 
 
 class BulkActionView(LoginRequiredMixin, View):
+    """Close or assign the selected tickets, each through its record action: what was done
+    is counted, and each refusal is named."""
+
     permission_action = "change"
     http_method_names = ["post"]
 
@@ -640,23 +565,23 @@ class BulkActionView(LoginRequiredMixin, View):
         ids = [int(i) for i in request.POST.getlist("ticket") if i.isdigit()]
         tickets = list(Ticket.objects.visible_to(request.user).filter(pk__in=ids))
         back = request.POST.get("queue", "all")
+        choice = request.POST.get("action")
         if not tickets:
             messages.error(request, "Select at least one ticket.")
-        elif request.POST.get("action") == "close":
-            closed, refused = services.bulk_close(tickets, actor=request.user)
-            messages.success(request, f"{closed} ticket{'s' if closed != 1 else ''} closed.")
-            if refused:
-                messages.error(request, f"{len(refused)} not closed: " + "; ".join(refused[:5]))
-        elif request.POST.get("action") == "assign":
-            team = Team.objects.visible_to(request.user).filter(
-                pk=_int(request.POST.get("team"))).first()
-            try:
-                count = services.bulk_assign(tickets, actor=request.user, team=team)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+        elif choice in ("close", "assign"):
+            if choice == "close":
+                done, refused = services.close.many(tickets, actor=request.user)
+                verb = "closed"
             else:
-                messages.success(request, f"{count} ticket{'s' if count != 1 else ''} assigned "
-                                          f"to {team or 'no team'}.")
+                team = Team.objects.visible_to(request.user).filter(
+                    pk=_int(request.POST.get("team"))).first()
+                done, refused = services.assign.many(tickets, actor=request.user, team=team)
+                verb = f"assigned to {team or 'no team'}"
+            count = len(done)
+            messages.success(request, f"{count} ticket{'s' if count != 1 else ''} {verb}.")
+            if refused:
+                messages.error(request, f"{len(refused)} not {verb.split()[0]}: "
+                               + "; ".join(f"{why} ({t.reference})" for t, why in refused[:5]))
         else:
             messages.error(request, "Choose an action.")
         queue = back if back in QUEUES else "all"

@@ -116,7 +116,7 @@ def start_cycle(organisation, *, actor, framework: Framework, name: str, starts_
         name=clean_text(name, "name", "a name for the cycle", required=True, limit=200),
         starts_on=starts_on, ends_on=ends_on, summary=clean_text(summary, "summary", "the summary"))
     key = idempotency_key[:100] if idempotency_key and actor is not None else None
-    if key and (earlier := services._earlier_submission(actor, key, AssessmentCycle)):
+    if key and (earlier := services.earlier_submission(actor, key, AssessmentCycle)):
         return earlier  # the same form submitted twice
     if AssessmentCycle.objects.filter(organisation=organisation, name__iexact=cycle.name).exists():
         raise ValidationError({"name": "There is already a cycle with that name."})
