@@ -336,7 +336,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "borough.servicedesk.models.Level",
                             "LinkKindEnum": "borough.servicedesk.models.LinkKind",
-                            "EntryKindEnum": "borough.servicedesk.models.EntryKind"},
+                            "EntryKindEnum": "borough.servicedesk.models.EntryKind",
+                            "TicketStatusEnum": "borough.servicedesk.models.Status",
+                            "ActionStatusEnum": "borough.standards.models.ActionStatus",
+                            "RatingLevelEnum": "borough.standards.assessments.forms.LEVEL_CHOICES"},
 }
 
 # --- Tables ---------------------------------------------------------------------

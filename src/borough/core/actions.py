@@ -27,9 +27,8 @@ declared on the transition (core.lifecycle.Approval; the `approve` action votes)
 from __future__ import annotations
 
 import uuid
-
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from django import forms
@@ -97,7 +96,11 @@ class RecordAction:
     # action with a transition is offered in the states that transition leaves.
     states: tuple[str, ...] | None = None
     danger: bool = False
-    extra: dict = field(default_factory=dict)
+    # Whether the model's viewset offers it as a POST action (off where the API already
+    # has the same change another way, e.g. an upload through its own endpoint).
+    api: bool = True
+    # The note on the audit event, if any (the note typed with a transition wins).
+    audit_note: str = ""
 
     @property
     def model(self) -> type[models.Model]:
@@ -155,8 +158,9 @@ class RecordAction:
 
     # --- doing it -------------------------------------------------------------------------
 
-    def __call__(self, record, *, actor, expected_version: int | None = None,
+    def __call__(self, record, /, *, actor, expected_version: int | None = None,
                  idempotency_key: str | None = None, **fields):
+        # `record` is positional-only, so an action may take a field called "record".
         self.require(actor, record)
         key = _scoped_key(self, record, idempotency_key, actor)
         with transaction.atomic():
@@ -174,7 +178,8 @@ class RecordAction:
             result = self.body(locked, actor=actor, **fields) if self.body else None
             if self.transition is not None:
                 self._move(locked, actor, fields)
-            self.actions.save_changes(locked, actor, before, note=self.label)
+            typed = fields.get("note") or fields.get("reason") if self.transition else ""
+            self.actions.save_changes(locked, actor, before, note=typed or self.audit_note)
             if key is not None:
                 done = result if self.returns and isinstance(result, self.returns) else locked
                 SubmissionKey.objects.filter(user=actor, key=key).update(object_id=done.pk)
@@ -211,7 +216,7 @@ class RecordAction:
                                   "page to see it.")
         return found
 
-    def many(self, records: Iterable, *, actor, **fields) -> tuple[list, list[tuple]]:
+    def many(self, records: Iterable, /, *, actor, **fields) -> tuple[list, list[tuple]]:
         """Do it to each record in its own transaction (bulk actions): what was done, and
         (record, reason) for each refused."""
         done, refused = [], []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from borough.core import models as m
 from borough.core import roles, scheduling
 from borough.core.jobs import prune_job_runs
+from borough.core.registry import NavLink
 from borough.core.tasks import clear_expired_sessions
 from borough.core.views.jobs import JobStatusViewSet
 
@@ -16,6 +17,9 @@ def register(registry) -> None:
     registry.periodic_jobs["core-run-scheduled-actions"] = (scheduling.run_due, 60)
 
     registry.api_routes.append(("core/jobs", JobStatusViewSet, "core-jobs"))
+    # Staff read how records move; the page lists only the lifecycles of models they see.
+    registry.nav_links.append(NavLink("Administration", "Lifecycles", "core:lifecycles",
+                                      m.AuditEvent, order=90))
 
     registry.unlist(m.AuditEvent, "Each record's History tab shows its events.")
     registry.unlist(m.ReferenceCounter, "Bookkeeping of reference numbers.")

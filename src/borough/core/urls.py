@@ -6,6 +6,7 @@ from borough.core.views.attached import (
     CommentCreateView,
 )
 from borough.core.views.jobs import JobsView
+from borough.core.views.lifecycles import LifecyclesView
 from borough.core.views.pages import HomeView, NotificationsView, SearchView
 
 app_name = "core"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),
     path("notifications/", NotificationsView.as_view(), name="notifications"),
     path("jobs/", JobsView.as_view(), name="jobs"),
+    path("lifecycles/", LifecyclesView.as_view(), name="lifecycles"),
     path("attachments/<int:pk>/", AttachmentDownloadView.as_view(), name="attachment_download"),
     path("records/<int:content_type_id>/<int:object_id>/attachments/",
          AttachmentUploadView.as_view(), name="attachment_add"),

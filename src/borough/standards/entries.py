@@ -17,6 +17,7 @@ from borough.standards.actions import tables as actions_tables
 from borough.standards.assessments import api as assessments_api
 from borough.standards.assessments import filters as assessments_filters
 from borough.standards.assessments import forms as assessments_forms
+from borough.standards.assessments import services as assessments_services
 from borough.standards.assessments import tables as assessments_tables
 from borough.standards.framework import api as framework_api
 
@@ -41,6 +42,10 @@ def _assessments(registry) -> None:
         assessments_api.AssessmentCycleSerializer, assessments_api.AssessmentCycleViewSet,
         search_fields=("name",), nav_section=SECTION, nav_order=10,
         detail_fields=("framework", "name", "starts_on", "ends_on", "status", "summary")))
+    registry.add_actions(assessments_services.CYCLE_ACTIONS)
+    registry.add_actions(assessments_services.RATING_ACTIONS)
+    registry.add_actions(assessments_services.ANSWER_ACTIONS)
+    registry.add_actions(assessments_services.EVIDENCE_ACTIONS)
     # Ratings, criterion answers and evidence are reached through their cycle.
     registry.unlist(m.StandardAssessment, "One per standard of a cycle: the cycle's page "
                                           "links each; /standards/ratings/<id>/.")
@@ -77,6 +82,7 @@ def _action_plan(registry) -> None:
         actions_forms.ReportReviewForm, actions_api.ReportReviewSerializer,
         actions_api.ReportReviewViewSet, nav_section=SECTION, nav_order=80, attachments=True,
         detail_fields=("report", "reviewed_on", "meeting", "note")))
+    registry.add_actions(actions_services.ACTION_ACTIONS)
     registry.unlist(m.ActionUpdate, "Progress notes, added and listed on their action's page "
                                     "and at /api/standards/actions/<id>/updates/.")
 

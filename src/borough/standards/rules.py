@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule, number, one_of, whole
-from borough.standards.actions import services
+from borough.standards.actions import queries, services
 from borough.standards.models import (
     OPEN_ACTION_STATUSES,
     Action,
@@ -55,7 +55,7 @@ def report_reviewed(organisation, params, as_of) -> EvidenceResult:
                        reviewed_on__gte=since).order_by("-reviewed_on", "-id"))
     found = list(reviews)  # one query: the latest and the count
     latest = found[0] if found else None
-    label = services.report_label(report)
+    label = queries.report_label(report)
     figures = {"report": report, "within_days": within, "since": since.isoformat(),
                "reviews": len(found),
                "latest_review": latest.reviewed_on.isoformat() if latest else None}
@@ -166,7 +166,7 @@ RULES = [
         "standards.report-reviewed", "Management reviews the report",
         "Looks for a recorded review of the named report (Standards › Report reviews) dated "
         "within the given number of days up to the day checked. Met when there is at least one.",
-        report_reviewed, (one_of("report", "servicedesk-statistics", services.REPORTS),
+        report_reviewed, (one_of("report", "servicedesk-statistics", queries.REPORTS),
                           whole("within_days", 92, minimum=1, maximum=3660))),
     EvidenceRule(
         "standards.annual-review", "The standards are reviewed every year",

@@ -128,7 +128,7 @@ def test_the_action_page_shows_links_and_progress(world, plan, client):
 def test_the_owner_adds_a_progress_note_from_the_page(world, plan, client):
     overdue, _, _ = plan
     client.force_login(world.owner)
-    url = reverse("standards:action_update_add", args=[overdue.pk])
+    url = reverse("standards:action_progress", args=[overdue.pk])
     response = client.post(url, {"note": "Waiting for Legal", "status": "blocked", "rag": "red",
                                  "version": overdue.version})
     assert response.status_code == 302
@@ -142,19 +142,23 @@ def test_the_owner_adds_a_progress_note_from_the_page(world, plan, client):
 def test_bad_or_stale_progress_notes_are_explained(world, plan, client):
     overdue, _, _ = plan
     client.force_login(world.owner)
-    url = reverse("standards:action_update_add", args=[overdue.pk])
+    url = reverse("standards:action_progress", args=[overdue.pk])
     response = client.post(url, {"note": "", "status": "blocked", "rag": "red"})
     assert response.status_code == 400 and "Enter a progress note." in response.content.decode()
     response = client.post(url, {"note": "Late", "status": "blocked", "rag": "red",
                                  "version": overdue.version + 3})
     assert response.status_code == 400
     assert "Someone else changed this action" in response.content.decode()
-    assert client.get(url).status_code == 405
+    # A GET shows the note's own page (its form), and changes nothing.
+    notes = overdue.updates.count()
+    response = client.get(url)
+    assert response.status_code == 200 and 'name="note"' in response.content.decode()
+    assert overdue.updates.count() == notes
 
 
 def test_someone_else_cannot_post_a_note(world, plan, client):
     overdue, _, _ = plan
-    url = reverse("standards:action_update_add", args=[overdue.pk])
+    url = reverse("standards:action_progress", args=[overdue.pk])
     client.force_login(world.agent)
     assert client.post(url, {"note": "x", "status": "done", "rag": "green"}).status_code == 403
     client.force_login(world.auditor)

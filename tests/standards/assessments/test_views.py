@@ -83,7 +83,7 @@ def test_submit_approve_and_reopen_buttons(client, manager, reviewer, cycle):
     cycle = complete(cycle, manager, reviewer)
     services.reopen_cycle(cycle, actor=manager, expected_version=cycle.version)
     client.force_login(manager)
-    url = reverse("standards:assessmentcycle_action", args=[cycle.pk, "submit"])
+    url = reverse("standards:assessmentcycle_submit", args=[cycle.pk])
     response = client.post(url, {"version": cycle.version + 1})
     assert response.status_code == 302
     cycle.refresh_from_db()
@@ -91,13 +91,11 @@ def test_submit_approve_and_reopen_buttons(client, manager, reviewer, cycle):
     html = client.get(reverse("standards:assessmentcycle_detail", args=[cycle.pk])).content.decode()
     assert "Approve and lock" in html and "Reopen for assessment" in html
     # A stale version is refused with the reason shown.
-    response = client.post(reverse("standards:assessmentcycle_action",
-                                   args=[cycle.pk, "approve"]), {"version": 1}, follow=True)
+    response = client.post(reverse("standards:assessmentcycle_approve", args=[cycle.pk]), {"version": 1}, follow=True)
     assert "after you opened this" in response.content.decode()
     cycle.refresh_from_db()
     assert cycle.status == st.CycleStatus.IN_REVIEW
-    response = client.post(reverse("standards:assessmentcycle_action",
-                                   args=[cycle.pk, "approve"]), {"version": cycle.version},
+    response = client.post(reverse("standards:assessmentcycle_approve", args=[cycle.pk]), {"version": cycle.version},
                            follow=True)
     cycle.refresh_from_db()
     assert cycle.status == st.CycleStatus.APPROVED
@@ -112,8 +110,7 @@ def test_approval_refused_with_what_is_missing(client, manager, reviewer, cycle)
     cycle.refresh_from_db()
     services.submit_cycle(cycle, actor=manager, expected_version=cycle.version)
     client.force_login(reviewer)
-    response = client.post(reverse("standards:assessmentcycle_action",
-                                   args=[cycle.pk, "approve"]), follow=True)
+    response = client.post(reverse("standards:assessmentcycle_approve", args=[cycle.pk]), follow=True)
     html = response.content.decode()
     assert "A reviewer must sign off: Alpha skills, Beta desk, Gamma sourcing" in html
     cycle.refresh_from_db()
@@ -156,7 +153,7 @@ def test_rating_page_shows_live_evidence_beside_the_assessor(client, manager, cy
 
 def test_rate_form_saves_and_shows_errors_and_conflicts(client, manager, reviewer, cycle):
     alpha = rating_of(cycle, "alpha")
-    url = reverse("standards:rating_action", args=[alpha.pk, "rate"])
+    url = reverse("standards:rating_rate", args=[alpha.pk])
     client.force_login(manager)
     response = client.post(url, {"current_level": "", "target_level": "9",
                                  "version": alpha.version})
@@ -182,22 +179,22 @@ def test_rate_form_saves_and_shows_errors_and_conflicts(client, manager, reviewe
 def test_answer_without_and_with_htmx(client, manager, cycle, rules):
     alpha = rating_of(cycle, "alpha")
     result = result_of(alpha, "a-min")
-    url = reverse("standards:rating_action", args=[alpha.pk, "answer"])
+    url = reverse("standards:criterionresult_answer", args=[result.pk])
     client.force_login(manager)
-    response = client.post(url, {"result": result.pk, "met": "met", "note": "Seen",
+    response = client.post(url, {"met": "met", "note": "Seen",
                                  "version": result.version})
     assert response.status_code == 302 and response["Location"].endswith(
         f"#criterion-{result.criterion_id}")
     result.refresh_from_db()
     assert result.met is True and result.note == "Seen"
-    response = client.post(url, {"result": result.pk, "met": "not-met", "note": "",
+    response = client.post(url, {"met": "not-met", "note": "",
                                  "version": result.version}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200
     assert html.startswith('<div id="criteria-panel"') and "Answer saved." in html
     assert "<html" not in html
     # A stale answer through HTMX: 422 with the reason, nothing saved.
-    response = client.post(url, {"result": result.pk, "met": "met", "note": "",
+    response = client.post(url, {"met": "met", "note": "",
                                  "version": 1}, HTTP_HX_REQUEST="true")
     assert response.status_code == 422 and "after you opened this" in response.content.decode()
     result.refresh_from_db()
@@ -210,7 +207,7 @@ def test_evidence_add_with_record_and_file_then_remove(client, manager, org_a, c
     alpha = rating_of(cycle, "alpha")
     ticket = TicketFactory(organisation=org_a)
     client.force_login(manager)
-    url = reverse("standards:rating_action", args=[alpha.pk, "evidence"])
+    url = reverse("standards:rating_evidence", args=[alpha.pk])
     response = client.post(url, {
         "title": "Skills matrix", "note": "Updated in March", "criterion": "",
         "record": ticket.reference, "url": "",
@@ -224,8 +221,8 @@ def test_evidence_add_with_record_and_file_then_remove(client, manager, org_a, c
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"skills"
     assert download["X-Content-Type-Options"] == "nosniff"
 
-    response = client.post(reverse("standards:rating_action", args=[alpha.pk, "remove-evidence"]),
-                           {"evidence": item.pk, "version": item.version})
+    response = client.post(reverse("standards:evidence_remove", args=[item.pk]),
+                           {"version": item.version})
     assert response.status_code == 302
     assert not st.Evidence.objects.exists()
 
@@ -234,7 +231,7 @@ def test_evidence_form_errors(client, manager, org_b, cycle):
     alpha = rating_of(cycle, "alpha")
     theirs = TicketFactory(organisation=org_b)
     client.force_login(manager)
-    url = reverse("standards:rating_action", args=[alpha.pk, "evidence"])
+    url = reverse("standards:rating_evidence", args=[alpha.pk])
     response = client.post(url, {"title": "", "record": ""})
     assert response.status_code == 400 and "Enter a title for the evidence." in \
         response.content.decode()
@@ -253,14 +250,14 @@ def test_sign_off_by_someone_else_and_not_by_the_assessor(client, manager, revie
     client.force_login(manager)
     html = client.get(reverse("standards:rating_detail", args=[alpha.pk])).content.decode()
     assert "someone else must sign it off" in html and "Sign off this rating" not in html
-    url = reverse("standards:rating_action", args=[alpha.pk, "sign-off"])
-    response = client.post(url, {"review_note": "mine", "version": alpha.version})
+    url = reverse("standards:rating_sign_off", args=[alpha.pk])
+    response = client.post(url, {"note": "mine", "version": alpha.version})
     assert response.status_code == 400 and "someone else must sign it off" in \
         response.content.decode()
     client.force_login(reviewer)
     html = client.get(reverse("standards:rating_detail", args=[alpha.pk])).content.decode()
     assert "Sign off this rating" in html
-    response = client.post(url, {"review_note": "Agreed", "version": alpha.version})
+    response = client.post(url, {"note": "Agreed", "version": alpha.version})
     assert response.status_code == 302
     alpha.refresh_from_db()
     assert alpha.reviewed_by == reviewer
@@ -278,12 +275,12 @@ def test_locked_cycle_pages_are_read_only_and_refuse_posts(client, manager, revi
     for text in ("Save rating", "Add evidence", "Save answer", "Sign off this rating"):
         assert text not in html
     before = alpha.version, result.version
-    response = client.post(reverse("standards:rating_action", args=[alpha.pk, "rate"]),
+    response = client.post(reverse("standards:rating_rate", args=[alpha.pk]),
                            {"current_level": "3", "target_level": "3", "version": alpha.version})
     assert response.status_code == 400 and "locked" in response.content.decode()
-    client.post(reverse("standards:rating_action", args=[alpha.pk, "answer"]),
-                {"result": result.pk, "met": "not-met", "version": result.version})
-    client.post(reverse("standards:rating_action", args=[alpha.pk, "evidence"]),
+    client.post(reverse("standards:criterionresult_answer", args=[result.pk]),
+                {"met": "not-met", "version": result.version})
+    client.post(reverse("standards:rating_evidence", args=[alpha.pk]),
                 {"title": "Late", "note": "x"})
     alpha.refresh_from_db()
     result.refresh_from_db()
@@ -313,10 +310,9 @@ def test_readers_see_pages_but_cannot_change(role, client, org_a, cycle, rules):
     for action, data in (("rate", {"current_level": "1", "target_level": "2", "version": 1}),
                          ("evidence", {"title": "x", "note": "y"}),
                          ("sign-off", {"version": 1})):
-        assert client.post(reverse("standards:rating_action", args=[alpha.pk, action]),
-                           data).status_code == 403
-    assert client.post(reverse("standards:assessmentcycle_action",
-                               args=[cycle.pk, "submit"])).status_code == 403
+        url_name = f"standards:rating_{action.replace('-', '_')}"
+        assert client.post(reverse(url_name, args=[alpha.pk]), data).status_code == 403
+    assert client.post(reverse("standards:assessmentcycle_submit", args=[cycle.pk])).status_code == 403
     alpha.refresh_from_db()
     assert alpha.current_level is None and not st.Evidence.objects.exists()
 
@@ -345,6 +341,6 @@ def test_another_organisation_gets_404(client, org_b, cycle, settings, tmp_path,
         response = client.get(url)
         assert response.status_code == 404
         assert "Alpha skills" not in response.content.decode()
-    response = client.post(reverse("standards:rating_action", args=[alpha.pk, "rate"]),
+    response = client.post(reverse("standards:rating_rate", args=[alpha.pk]),
                            {"current_level": "1", "target_level": "2", "version": alpha.version})
     assert response.status_code == 404

@@ -130,6 +130,8 @@ def add_api_actions(viewset) -> None:
     itself, with permissions (`action_permissions`) and schema."""
     permissions = dict(getattr(viewset, "action_permissions", {}))
     for record_action in viewset.record_actions:
+        if not record_action.api:
+            continue
         name = record_action.api_name
         permissions.setdefault(name, record_action.permission)
         if name in viewset.__dict__:

@@ -40,7 +40,8 @@ def add_errors(form, exc: ValidationError) -> None:
 
 def perform(record_action: RecordAction, form, record, user):
     """Validate `form` and do the action; returns (result, conflict). Problems end up on
-    the form (its errors); a stale version is returned as the conflict to show."""
+    the form (its errors); a stale version is returned as the conflict to show. Who may
+    not do it gets a 403 with the reason (PermissionDenied is not caught)."""
     if not form.is_valid():
         return None, None
     try:
@@ -55,8 +56,6 @@ def perform(record_action: RecordAction, form, record, user):
         return None, exc
     except ValidationError as exc:
         add_errors(form, exc)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc) or "You may not do that.")
     else:
         return result, None
     return None, None

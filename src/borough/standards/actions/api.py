@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -18,14 +18,13 @@ from borough.core.api.viewsets import (
     IDEMPOTENCY_HEADER,
     LIST_CONTROL_PARAMS,
     BaseModelViewSet,
-    expected_version,
     model_key,
     required_version,
     write_data,
 )
 from borough.standards import models as m
 from borough.standards.actions import filters as f
-from borough.standards.actions import plan, services
+from borough.standards.actions import plan, queries, services
 from borough.standards.validation import MAX_TEXT
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -122,8 +121,10 @@ class ActionViewSet(BaseModelViewSet):
     select_related = ("theme", "owner", "cycle")
     prefetch_related = ("standards", "objectives", "targets", "updates__created_by")
     ordering_fields = ("due_on", "reference", "status", "rag", "id", "created_at", "updated_at")
-    # The services decide who may add a progress note (managers, and the action's owner).
+    # The progress action decides who may add a note (managers, and the action's owner).
     action_permissions = {"updates": "view", "export": "view"}
+    record_actions = services.ACTION_ACTIONS
+    result_serializers = {m.ActionUpdate: ActionUpdateSerializer}
 
     def perform_create(self, serializer):
         serializer.instance = services.create_action(
@@ -140,19 +141,14 @@ class ActionViewSet(BaseModelViewSet):
                    responses={201: ActionUpdateSerializer})
     @action(detail=True, methods=["get", "post"])
     def updates(self, request, pk=None):
-        """The action's progress notes, newest first; POST adds one (owner or manager)."""
+        """The action's progress notes, newest first; POST adds one (owner or manager), the
+        same as `progress/`."""
+        if request.method == "POST":
+            return self.progress(request, pk=pk)
         record = get_object_or_404(self.get_queryset(), pk=pk)
-        if request.method == "GET":
-            notes = (m.ActionUpdate.objects.visible_to(request.user).filter(action=record)
-                     .select_related("created_by"))
-            return Response(ActionUpdateSerializer(notes, many=True).data)
-        body = ActionUpdateInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        update = services.add_action_update(
-            record, actor=request.user, note=data["note"], rag=data["rag"],
-            status=data["status"], expected_version=expected_version(request))
-        return Response(ActionUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+        notes = (m.ActionUpdate.objects.visible_to(request.user).filter(action=record)
+                 .select_related("created_by"))
+        return Response(ActionUpdateSerializer(notes, many=True).data)
 
     @extend_schema(request=None, responses={
         (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="The action plan"),
@@ -172,7 +168,7 @@ class ActionViewSet(BaseModelViewSet):
 
 
 class ReportReviewSerializer(BaseModelSerializer):
-    report = serializers.ChoiceField(choices=[(k, v[0]) for k, v in services.REPORTS.items()])
+    report = serializers.ChoiceField(choices=[(k, v[0]) for k, v in queries.REPORTS.items()])
 
     class Meta:
         model = m.ReportReview

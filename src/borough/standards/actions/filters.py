@@ -9,7 +9,7 @@ from django.db.models import Q
 from borough.core.filters import ScopedFilterSet
 from borough.organisation.models import Person
 from borough.standards import models as m
-from borough.standards.actions import services
+from borough.standards.actions import queries, services
 
 
 def _checkboxes():
@@ -21,12 +21,12 @@ def _yes_no():
 
 
 def _themes(request):
-    return m.Theme.objects.filter(framework__in=services.newest_frameworks()).select_related(
+    return m.Theme.objects.filter(framework__in=queries.newest_frameworks()).select_related(
         "framework")
 
 
 def _standards(request):
-    return services.standards_choices()
+    return queries.standards_choices()
 
 
 class ActionFilterSet(ScopedFilterSet):
@@ -90,7 +90,7 @@ class TargetFilterSet(CorporateObjectiveFilterSet):
 
 
 class ReportReviewFilterSet(ScopedFilterSet):
-    report = filters.ChoiceFilter(choices=[(k, v[0]) for k, v in services.REPORTS.items()],
+    report = filters.ChoiceFilter(choices=[(k, v[0]) for k, v in queries.REPORTS.items()],
                                   empty_label="Any report")
     reviewed_after = filters.DateFilter(field_name="reviewed_on", lookup_expr="gte",
                                         label="Reviewed on or after")

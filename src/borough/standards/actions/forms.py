@@ -3,9 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
+from borough.core import actions as record_actions
 from borough.core.forms import DateInput, ScopedModelForm
 from borough.standards import models as m
-from borough.standards.actions import services
+from borough.standards.actions import queries
 from borough.standards.validation import MAX_TEXT
 
 
@@ -35,7 +36,7 @@ class ActionForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = services.standards_choices()
+        choices = queries.standards_choices()
         current = self.instance.standards.all() if self.instance.pk else m.Standard.objects.none()
         # The newest framework versions, plus any older standard the action already names.
         self.fields["standards"].queryset = m.Standard.objects.visible_to(self.user).filter(
@@ -43,15 +44,15 @@ class ActionForm(ScopedModelForm):
         ).select_related("theme").order_by("framework__code", "theme__order", "order")
         keep = Q(pk=self.instance.theme_id) if self.instance.theme_id else Q(pk__in=[])
         self.fields["theme"].queryset = self.fields["theme"].queryset.filter(
-            Q(framework__in=services.newest_frameworks()) | keep)
+            Q(framework__in=queries.newest_frameworks()) | keep)
         for name in ("objectives", "targets"):
             linked = (getattr(self.instance, name).values("pk") if self.instance.pk else [])
             self.fields[name].queryset = self.fields[name].queryset.filter(
                 Q(is_active=True) | Q(pk__in=linked))
 
 
-class ActionUpdateForm(forms.Form):
-    """A progress note on the action page."""
+class ActionUpdateForm(record_actions.ActionForm):
+    """A progress note on the action page (the `progress` record action)."""
 
     note = forms.CharField(label="Progress note", widget=forms.Textarea(attrs={"rows": 4}),
                            max_length=MAX_TEXT,
@@ -59,7 +60,11 @@ class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=m.ActionStatus.choices)
     rag = forms.ChoiceField(label="RAG", choices=m.RAG.choices,
                             widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.record is not None:
+            self.initial.update(status=self.record.status, rag=self.record.rag)
 
 
 class CorporateObjectiveForm(ScopedModelForm):
@@ -75,7 +80,7 @@ class TargetForm(ScopedModelForm):
 
 
 class ReportReviewForm(ScopedModelForm):
-    report = forms.ChoiceField(choices=[(k, v[0]) for k, v in services.REPORTS.items()])
+    report = forms.ChoiceField(choices=[(k, v[0]) for k, v in queries.REPORTS.items()])
 
     class Meta:
         model = m.ReportReview

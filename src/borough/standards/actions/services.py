@@ -23,8 +23,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from borough.core import audit, notifications, scope, services
-from borough.core.models import AuditAction
+from borough.core import notifications, scope, services
+from borough.core.actions import Actions
+from borough.core.lifecycle import Who
+from borough.standards.actions import forms
+from borough.standards.actions.queries import REPORTS, newest_frameworks, report_label, standards_choices
 from borough.standards.models import (
     OPEN_ACTION_STATUSES,
     RAG,
@@ -32,22 +35,16 @@ from borough.standards.models import (
     ActionStatus,
     ActionUpdate,
     ReportReview,
-    Standard,
 )
 from borough.standards.validation import clean_text
+
+__all__ = ["REPORTS", "newest_frameworks", "report_label", "standards_choices"]
 
 # How far ahead a due date may be, and how often an owner is reminded of one action.
 MAX_YEARS_AHEAD = 10
 REMIND_WITHIN_DAYS = 14
 REMIND_EVERY = timedelta(days=7)
 EARLIEST_REVIEW_YEARS = 5
-
-# Reports a review can be recorded of: name -> (label, URL name of the report or "").
-REPORTS = {
-    "servicedesk-statistics": ("Service desk statistics", "servicedesk:statistics"),
-    "action-plan": ("The action plan", "standards:action_list"),
-    "committee-report": ("The standards committee report", ""),
-}
 
 ACTION_FIELDS = ("title", "description", "theme", "owner", "due_on", "status", "rag", "cycle",
                  "standards", "objectives", "targets")
@@ -205,37 +202,30 @@ def update_action(action: Action, *, actor, expected_version: int | None = None,
     return saved
 
 
-def add_action_update(action: Action, *, actor, note: str, rag: str, status: str,
-                      expected_version: int | None = None) -> ActionUpdate:
+ACTION_ACTIONS = Actions(Action)
+OWNER_OR_MANAGER = Who("the action's owner or an ICT manager", can_add_update,
+                       "You can only add progress notes to actions you own.")
+
+
+@ACTION_ACTIONS.action("progress", label="Add progress note", form=forms.ActionUpdateForm,
+                       permission="view", who=OWNER_OR_MANAGER, returns=ActionUpdate,
+                       audit_note="Progress note",
+                       success=lambda u: f"Progress note added to {u.action.reference}.")
+def add_action_update(action: Action, *, actor, note: str, rag: str, status: str
+                      ) -> ActionUpdate:
     """A progress note from the owner or a manager, with the RAG and status it reports;
     the action takes them on."""
-    if actor is not None and not can_add_update(actor, action):
-        raise PermissionDenied("You can only add progress notes to actions you own.")
     note = clean_text(note, "note", "a progress note", required=True)
     if status not in ActionStatus.values:
         raise ValidationError({"status": "Choose a status from the list."})
     if rag not in RAG.values:
         raise ValidationError({"rag": "Choose red, amber or green."})
-    with transaction.atomic():
-        locked = Action.objects.select_for_update().get(pk=action.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise services.StaleVersionError(
-                locked, expected_version, services.changes_since(locked, expected_version))
-        update = _write_update(locked, actor=actor, note=note, status=status, rag=rag)
-        before = audit.snapshot(locked)
-        locked.status, locked.rag = status, rag
-        if status == ActionStatus.DONE and locked.completed_on is None:
-            locked.completed_on = today()
-        elif status != ActionStatus.DONE:
-            locked.completed_on = None
-        changes = audit.diff(before, audit.snapshot(locked))
-        if changes:
-            locked.version += 1
-            locked.updated_by = actor if getattr(actor, "pk", None) else None
-            locked.save()
-            audit.record(locked, AuditAction.UPDATE, actor=actor, changes=changes,
-                         note="Progress note")
-    action.refresh_from_db()
+    update = _write_update(action, actor=actor, note=note, status=status, rag=rag)
+    action.status, action.rag = status, rag
+    if status == ActionStatus.DONE and action.completed_on is None:
+        action.completed_on = today()
+    elif status != ActionStatus.DONE:
+        action.completed_on = None
     return update
 
 
@@ -293,10 +283,6 @@ def validate_review(review: ReportReview) -> None:
                                               "years."})
 
 
-def report_label(report: str) -> str:
-    return REPORTS.get(report, (report, ""))[0]
-
-
 # --- reminders ----------------------------------------------------------------------
 
 def remind_action_owners(now: datetime | None = None) -> int:
@@ -345,22 +331,6 @@ def _remind(due, users, view, on, now) -> int:
             url=reverse("standards:action_detail", args=[action.pk]))
         sent += 1
     return sent
-
-
-def newest_frameworks():
-    """The newest version of each framework."""
-    from django.db.models import OuterRef, Subquery
-
-    from borough.standards.models import Framework
-
-    newest = Framework.objects.filter(code=OuterRef("code")).order_by("-version").values("version")
-    return Framework.objects.filter(version=Subquery(newest[:1]))
-
-
-def standards_choices():
-    """Standards of the newest version of each framework, for forms and filters."""
-    return (Standard.objects.filter(framework__in=newest_frameworks())
-            .select_related("theme", "framework"))
 
 
 def update_review(review: ReportReview, *, actor, expected_version: int | None = None,

@@ -4,7 +4,7 @@ import django_tables2 as tables
 
 from borough.core.tables import BaseTable
 from borough.standards import models as m
-from borough.standards.actions import services
+from borough.standards.actions import queries
 
 
 class ActionTable(BaseTable):
@@ -48,7 +48,7 @@ class ReportReviewTable(BaseTable):
         fields = ("reviewed_on", "report", "meeting")
 
     def render_report(self, value):
-        return services.report_label(value)
+        return queries.report_label(value)
 
     def value_report(self, value):
-        return services.report_label(value)
+        return queries.report_label(value)

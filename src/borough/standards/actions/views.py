@@ -6,27 +6,23 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
-from borough.core import exports, scope
-from borough.core import services as core_services
+from borough.core import exports
+from borough.core.actions import offered
 from borough.core.api.viewsets import model_key
+from borough.core.registry import registry
 from borough.core.views.lists import BadParameters, FilteredTableMixin
 from borough.core.views.records import (
     ObjectCreateView,
     ObjectDetailView,
     ObjectEditView,
-    show_conflict,
 )
-from borough.standards.actions import plan, services
-from borough.standards.actions.forms import ActionUpdateForm
-from borough.standards.models import ActionUpdate, ReportReview, Standard
+from borough.standards.actions import plan, queries, services
+from borough.standards.models import Action, ActionUpdate, ReportReview, Standard
 
 
 class ActionPlanView(FilteredTableMixin, TemplateView):
@@ -98,50 +94,21 @@ class ActionDetailView(ObjectDetailView):
             objectives=action.objectives.all(), targets=action.targets.all(),
             updates=[(u, plan.STATUS_TAGS.get(u.status, "grey"), plan.RAG_TAGS.get(u.rag, "grey"))
                      for u in action.updates.all()],
-            can_add_update=services.can_add_update(user, action),
+            actions=offered(services.ACTION_ACTIONS, action, user, "standards:action",
+                            kwargs.get("forms")),
         )
-        context.setdefault("update_form", ActionUpdateForm(initial={
-            "status": action.status, "rag": action.rag, "version": action.version}))
+        failed = (kwargs.get("forms") or {}).get("progress")
+        context["update_form"] = failed or services.add_action_update.form(record=action,
+                                                                           user=user)
         return context
 
 
-class ActionUpdateView(ActionDetailView):
-    """POST a progress note (note, RAG, status) from the action page. Managers may note
-    progress on any action, others only on actions they own (the service decides)."""
-
-    permission_action = "add"
-    http_method_names = ["post"]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not scope.can(request.user, "add", ActionUpdate, None):
-            raise PermissionDenied("Your role does not allow you to add progress notes.")
-        return TemplateView.dispatch(self, request, *args, **kwargs)
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user, "view")
-
-    def post(self, request, *args, **kwargs):
-        action = self.get_object()
-        form = ActionUpdateForm(request.POST)
-        conflict = None
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.add_action_update(action, actor=request.user, note=data["note"],
-                                           rag=data["rag"], status=data["status"],
-                                           expected_version=data.get("version"))
-            except core_services.StaleVersionError as exc:
-                conflict = exc
-                show_conflict(form, exc)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, f"Progress note added to {action.reference}.")
-                return HttpResponseRedirect(reverse("standards:action_detail", args=[action.pk]))
-        context = self.get_context_data(update_form=form, conflict=conflict)
-        return self.render_to_response(context, status=400)
+def action_page(request, action, *, forms=None, conflict=None, status=400):
+    """The action's page again with the progress note that failed, and its messages."""
+    view = ActionDetailView(entry=registry.get(Action), request=request,
+                            kwargs={"pk": action.pk})
+    context = view.get_context_data(forms=forms, conflict=conflict)
+    return render(request, view.template_name, context, status=status)
 
 
 class ActionCreateView(ObjectCreateView):
@@ -165,7 +132,7 @@ class ReportReviewCreateView(ObjectCreateView):
         form = super().get_form(instance, data, files)
         if data is None:
             report = self.request.GET.get("report", "")
-            if report in services.REPORTS:
+            if report in queries.REPORTS:
                 form.initial["report"] = report
             form.initial["reviewed_on"] = form.initial.get("reviewed_on") or services.today()
         return form

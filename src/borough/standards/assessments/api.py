@@ -55,11 +55,6 @@ class AssessmentCycleSerializer(BaseModelSerializer):
         return attrs
 
 
-class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False)
-
-
 class AssessmentCycleViewSet(BaseModelViewSet):
     """Assessment cycles. Creating one makes a rating per standard of the framework
     version; submit, approve and reopen are actions; an approved cycle is locked."""
@@ -69,7 +64,7 @@ class AssessmentCycleViewSet(BaseModelViewSet):
     filterset_class = f.AssessmentCycleFilterSet
     select_related = ("framework",)
     ordering_fields = ("starts_on", "name", "id")
-    action_permissions = {"submit": "change", "approve": "change", "reopen": "change"}
+    record_actions = services.CYCLE_ACTIONS
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -92,36 +87,6 @@ class AssessmentCycleViewSet(BaseModelViewSet):
     def perform_destroy(self, instance):
         services.delete_cycle(instance, actor=self.request.user,
                               expected_version=expected_version(self.request))
-
-    def _done(self, cycle):
-        cycle.refresh_from_db()
-        return Response(self.get_serializer(cycle).data)
-
-    def _move(self, request, move):
-        """Submit or reopen the cycle (`move` is the service), with an optional note."""
-        cycle = self.get_object()
-        body = NoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        move(cycle, actor=request.user, expected_version=expected_version(request),
-             note=body.validated_data["note"])
-        return self._done(cycle)
-
-    @extend_schema(request=NoteSerializer, responses=AssessmentCycleSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._move(request, services.submit_cycle)
-
-    @extend_schema(request=NoteSerializer, responses=AssessmentCycleSerializer)
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        return self._move(request, services.reopen_cycle)
-
-    @extend_schema(request=NoteSerializer, responses=AssessmentCycleSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        cycle = self.get_object()
-        services.approve_cycle(cycle, actor=request.user, expected_version=expected_version(request))
-        return self._done(cycle)
 
 
 def _active_org(request):
@@ -209,11 +174,6 @@ class RatingSerializer(BaseModelSerializer):
         return reverse("standards:rating_detail", args=[obj.pk])
 
 
-class SignOffSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False)
-
-
 class RatingViewSet(BaseModelViewSet):
     """One rating per standard of a cycle: set the levels (PUT/PATCH), sign off, and read
     the level live evidence supports (`outcome`)."""
@@ -224,7 +184,8 @@ class RatingViewSet(BaseModelViewSet):
     select_related = ("standard", "cycle")
     ordering_fields = ("id", "standard__order")
     http_method_names = ["get", "put", "patch", "post", "head", "options"]
-    action_permissions = {"sign_off": "change", "outcome": "view"}
+    action_permissions = {"outcome": "view"}
+    record_actions = services.RATING_ACTIONS
 
     def create(self, request, *args, **kwargs):
         return Response({"detail": "Ratings are made when a cycle starts."},
@@ -238,17 +199,6 @@ class RatingViewSet(BaseModelViewSet):
             rating, actor=self.request.user, current_level=data.get("current_level", rating.current_level),
             target_level=data.get("target_level", rating.target_level),
             commentary=data.get("commentary", rating.commentary), expected_version=version)
-
-    @extend_schema(request=SignOffSerializer, responses=RatingSerializer)
-    @action(detail=True, methods=["post"], url_path="sign-off")
-    def sign_off(self, request, pk=None):
-        rating = self.get_object()
-        body = SignOffSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.sign_off_rating(rating, actor=request.user, note=body.validated_data["note"],
-                                 expected_version=expected_version(request))
-        rating.refresh_from_db()
-        return Response(self.get_serializer(rating).data)
 
     @extend_schema(request=None, responses=OutcomeSerializer)
     @action(detail=True, methods=["get"])
@@ -273,13 +223,19 @@ class CriterionResultSerializer(BaseModelSerializer):
 
 
 class CriterionResultViewSet(BaseModelViewSet):
-    """The assessor's answer for each criterion (met true/false, or null: not answered)."""
+    """The assessor's answer for each criterion (met true/false, or null: not answered);
+    `answer/` takes met as "met", "not-met" or "" like the page."""
 
     model = m.CriterionResult
     serializer_class = CriterionResultSerializer
     filterset_class = f.CriterionResultFilterSet
     select_related = ("criterion",)
-    http_method_names = ["get", "put", "patch", "head", "options"]
+    http_method_names = ["get", "put", "patch", "post", "head", "options"]
+    record_actions = services.ANSWER_ACTIONS
+
+    def create(self, request, *args, **kwargs):
+        return Response({"detail": "Answers are made when a cycle starts."},
+                        status=status.HTTP_405_METHOD_NOT_ALLOWED)
 
     def perform_update(self, serializer):
         version = required_version(self.request)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 
+from borough.core.actions import ActionForm
 from borough.core.forms import DateInput, ScopedModelForm
 from borough.standards import models as m
 
@@ -52,7 +51,12 @@ class CycleForm(ScopedModelForm):
         return cleaned
 
 
-class RateForm(forms.Form):
+class NoteForm(ActionForm):
+    note = forms.CharField(label="Note (optional)", required=False, max_length=20_000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RateForm(ActionForm):
     current_level = forms.TypedChoiceField(
         label="Current level", choices=LEVEL_CHOICES, coerce=int, widget=forms.RadioSelect,
         error_messages={"required": "Choose the current level.",
@@ -65,11 +69,17 @@ class RateForm(forms.Form):
         label="Commentary", required=False, max_length=20_000,
         help_text="Why this level: what is in place and what is missing.",
         widget=forms.Textarea(attrs={"rows": 5}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rating = self.record
+        if not self.is_bound and rating is not None:
+            self.initial.update(current_level=rating.current_level,
+                                target_level=rating.target_level, commentary=rating.commentary)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("version") is None and "version" not in self.errors:
+        if self.is_bound and cleaned.get("version") is None and "version" not in self.errors:
             raise forms.ValidationError("This form does not say which version of the rating "
                                         "it changes. Reload the page and try again.")
         return cleaned
@@ -79,15 +89,15 @@ ANSWERS = [("met", "Met"), ("not-met", "Not met"), ("", "Not answered")]
 ANSWER_VALUES = {"met": True, "not-met": False, "": None}
 
 
-class AnswerForm(forms.Form):
-    met = forms.ChoiceField(choices=ANSWERS, required=False, widget=forms.RadioSelect)
+class AnswerForm(ActionForm):
+    met = forms.ChoiceField(choices=ANSWERS, required=False, widget=forms.RadioSelect,
+                            help_text="met, not-met, or empty for not answered.")
     note = forms.CharField(required=False, max_length=20_000,
                            widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    @property
-    def met_value(self):
-        return ANSWER_VALUES[self.cleaned_data.get("met") or ""]
+    def service_fields(self) -> dict:
+        return {"met": ANSWER_VALUES[self.cleaned_data.get("met") or ""],
+                "note": self.cleaned_data.get("note", "")}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -106,7 +116,9 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(ActionForm):
+    carries_version = False
+
     title = forms.CharField(label="Title", max_length=200,
                             error_messages={"required": "Enter a title for the evidence."})
     note = forms.CharField(label="Note", required=False, max_length=20_000,
@@ -123,20 +135,28 @@ class EvidenceForm(forms.Form):
                           help_text="For example, the policy on the intranet (https://…).")
     files = MultipleFileField(label="Upload files", required=False,
                               help_text="PDF, image, text, office document or email.")
-    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, rating=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        rating = self.record
         if rating is not None:
             self.fields["criterion"].queryset = m.Criterion.objects.filter(
                 standard_id=rating.standard_id).order_by("level", "order", "code")
             self.fields["criterion"].label_from_instance = (
                 lambda c: f"{m.Level(c.level).label}: {c.text[:120]}")
-        if not self.is_bound:
-            self.fields["submission_key"].initial = uuid.uuid4().hex
+
+    def clean_record(self):
+        from borough.standards.assessments.queries import find_record
+
+        text = self.cleaned_data.get("record", "")
+        if not text:
+            return None
+        try:
+            return find_record(text, actor=self.user)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict.get("record", exc.messages)) from None
 
 
-class SignOffForm(forms.Form):
-    review_note = forms.CharField(label="Review note", required=False, max_length=20_000,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class SignOffForm(ActionForm):
+    note = forms.CharField(label="Review note", required=False, max_length=20_000,
+                           widget=forms.Textarea(attrs={"rows": 2}))

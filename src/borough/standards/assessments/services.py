@@ -9,30 +9,34 @@ these, so both keep the same rules.
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from borough.core import attachments, audit, scope, services
+from borough.core import attachments, audit, services
+from borough.core.actions import Actions
+from borough.core.lifecycle import Who
 from borough.core.models import Attachment, AuditAction
-from borough.core.registry import registry
+from borough.standards.assessments import forms
+from borough.standards.assessments.lifecycle import APPROVER, CYCLE, missing_for
+from borough.standards.assessments.queries import NOT_FOUND, find_record, record_url
 from borough.standards.models import (
     AssessmentCycle,
     Criterion,
     CriterionResult,
-    CycleStatus,
     Evidence,
     Framework,
     Level,
     StandardAssessment,
 )
 from borough.standards.validation import clean_text
+
+__all__ = ["find_record", "missing_for", "record_url"]
+
+APPROVER_OF_RATINGS = Who(APPROVER.text, APPROVER.test,
+                          "Only someone who may approve assessment cycles can sign off a rating.")
 
 LEVELS = {int(v) for v in Level.values}
 
@@ -57,17 +61,6 @@ def _check_version(locked: models.Model, expected: int | None) -> None:
         raise services.StaleVersionError(locked, expected, services.changes_since(locked, expected))
 
 
-def _save(instance: models.Model, actor, before: dict, note: str = "") -> bool:
-    changes = audit.diff(before, audit.snapshot(instance))
-    if not changes:
-        return False
-    instance.version += 1
-    instance.updated_by = _actor(actor)
-    instance.save()
-    audit.record(instance, AuditAction.UPDATE, actor=actor, changes=changes, note=note)
-    return True
-
-
 def _level(value, field: str, label: str) -> int:
     if value is None or value == "":
         raise ValidationError({field: f"Choose the {label}."})
@@ -82,13 +75,6 @@ def _level(value, field: str, label: str) -> int:
 
 def _actor(actor):
     return actor if getattr(actor, "pk", None) else None
-
-
-def _require_approver(actor, organisation_id: int, doing: str) -> None:
-    if actor is None or (actor.is_active and actor.is_superuser):
-        return
-    if not scope.can(actor, "approve", AssessmentCycle, organisation_id):
-        raise PermissionDenied(f"Only someone who may approve assessment cycles can {doing}.")
 
 
 # --- cycles ------------------------------------------------------------------------------
@@ -190,239 +176,93 @@ def delete_cycle(cycle: AssessmentCycle, *, actor, expected_version: int | None 
         transaction.on_commit(lambda: _unlink(stored))
 
 
-def missing_for(cycle: AssessmentCycle, *, signed_off: bool) -> list[str]:
-    ratings = StandardAssessment.objects.filter(cycle=cycle).select_related("standard")
-    problems = []
-    unrated = [str(r.standard) for r in ratings if r.current_level is None]
-    untargeted = [str(r.standard) for r in ratings if r.target_level is None]
-    if unrated:
-        problems.append(f"Rate the current level of: {', '.join(unrated)}.")
-    if untargeted:
-        problems.append(f"Set the target level of: {', '.join(untargeted)}.")
-    if signed_off:
-        unsigned = [str(r.standard) for r in ratings if r.reviewed_by_id is None]
-        if unsigned:
-            problems.append(f"A reviewer must sign off: {', '.join(unsigned)}.")
-    return problems
+CYCLE_ACTIONS = Actions(AssessmentCycle, lifecycle=CYCLE, lock=lambda c: _lock_cycle(c.pk))
 
-
-def _lock_cycle_in(cycle: AssessmentCycle, version: int | None, status: str, refusal: str
-                   ) -> AssessmentCycle:
-    """Lock the cycle for a change of status: it must be at `version` and in `status`."""
-    locked = _lock_cycle(cycle.pk)
-    _check_version(locked, version)
-    if locked.status != status:
-        raise ValidationError(refusal)
-    return locked
-
-
-def _move_cycle(locked: AssessmentCycle, actor, status: str, *, note: str, **fields) -> None:
-    """Put the locked cycle in `status` (setting any other `fields`), and audit the change."""
-    before = audit.snapshot(locked)
-    locked.status = status
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    _save(locked, actor, before, note=note)
-
-
-def submit_cycle(cycle: AssessmentCycle, *, actor, expected_version: int | None = None,
-                 note: str = "") -> AssessmentCycle:
-    """In progress → awaiting approval, once every standard is rated."""
-    services.require(actor, "change", AssessmentCycle, cycle.organisation_id)
-    with transaction.atomic():
-        locked = _lock_cycle_in(cycle, expected_version, CycleStatus.IN_PROGRESS,
-                                "This cycle is already awaiting approval.")
-        missing = missing_for(locked, signed_off=False)
-        if missing:
-            raise ValidationError(["The cycle cannot be submitted yet.", *missing])
-        _move_cycle(locked, actor, CycleStatus.IN_REVIEW, note=clean_text(note, "note", "the note"))
-    return locked
-
-
-def reopen_cycle(cycle: AssessmentCycle, *, actor, expected_version: int | None = None,
-                 note: str = "") -> AssessmentCycle:
-    """Awaiting approval → in progress. Approved cycles are locked and stay so."""
-    services.require(actor, "change", AssessmentCycle, cycle.organisation_id)
-    with transaction.atomic():
-        locked = _lock_cycle_in(cycle, expected_version, CycleStatus.IN_REVIEW,
-                                "Only a cycle awaiting approval can be reopened.")
-        _move_cycle(locked, actor, CycleStatus.IN_PROGRESS, note=clean_text(note, "note", "the note"))
-    return locked
-
-
-def approve_cycle(cycle: AssessmentCycle, *, actor, expected_version: int | None = None,
-                  as_of=None) -> AssessmentCycle:
-    """Approve and lock: every standard rated, targeted and signed off. Keeps, on each
-    rating, the level live evidence supported and why (the snapshot), so the record of
-    the cycle never changes afterwards."""
-    from borough.standards.assessments.evidence import evaluate_cycle
-
-    _require_approver(actor, cycle.organisation_id, "approve a cycle")
-    services.require(actor, "change", AssessmentCycle, cycle.organisation_id)
-    with transaction.atomic():
-        locked = _lock_cycle_in(cycle, expected_version, CycleStatus.IN_REVIEW,
-                                "Submit the cycle for approval before approving it.")
-        missing = missing_for(locked, signed_off=True)
-        if missing:
-            raise ValidationError(["The cycle cannot be approved yet.", *missing])
-        now = timezone.now()
-        outcomes = evaluate_cycle(locked, as_of=as_of or now)
-        ratings = list(StandardAssessment.objects.select_for_update().filter(cycle=locked)
-                       .select_related("standard"))
-        for rating in ratings:
-            outcome = outcomes[rating.standard_id]
-            rating.evidence_level = outcome.supported_level
-            rating.evidence_snapshot = outcome.as_snapshot()
-            rating.version += 1
-            rating.updated_by = _actor(actor)
-            rating.updated_at = now
-        StandardAssessment.objects.bulk_update(
-            ratings, ["evidence_level", "evidence_snapshot", "version", "updated_by", "updated_at"])
-        audit.record_bulk(ratings, AuditAction.UPDATE, actor=actor, changes_for=lambda r: {
-            "evidence_level": [None, Level(r.evidence_level).label]},
-            note="Live evidence recorded at approval.")
-        _move_cycle(locked, actor, CycleStatus.APPROVED, note="Approved and locked.",
-                    approved_by=_actor(actor), approved_at=now)
-    return locked
+submit_cycle = CYCLE_ACTIONS.add(
+    "submit", label="Submit for approval", form=forms.NoteForm, transition="submit",
+    success=lambda c: f"“{c}” is now awaiting approval.")
+reopen_cycle = CYCLE_ACTIONS.add(
+    "reopen", label="Reopen for assessment", form=forms.NoteForm, transition="reopen",
+    success=lambda c: f"“{c}” is open for assessment again.")
+approve_cycle = CYCLE_ACTIONS.add(
+    "approve", label="Approve and lock", form=forms.NoteForm, transition="approve",
+    audit_note="Approved and locked.",
+    success=lambda c: f"“{c}” is approved and locked." if c.is_locked
+    else f"Your approval of “{c}” is recorded.")
 
 
 # --- ratings and answers ---------------------------------------------------------------
 
-def _lock_rating(rating: StandardAssessment, version: int | None) -> StandardAssessment:
+def _lock_rating(rating: StandardAssessment) -> StandardAssessment:
     _lock_cycle(rating.cycle_id)
-    locked = StandardAssessment.objects.select_for_update().get(pk=rating.pk)
-    _check_version(locked, version)
-    return locked
+    return StandardAssessment.objects.select_for_update().get(pk=rating.pk)
 
 
-def rate_standard(rating: StandardAssessment, *, actor, expected_version: int | None = None,
-                  current_level, target_level, commentary: str = "") -> StandardAssessment:
+def _lock_result(result: CriterionResult) -> CriterionResult:
+    _lock_cycle(StandardAssessment.objects.values_list("cycle_id", flat=True).get(
+        pk=result.rating_id))
+    return CriterionResult.objects.select_for_update().get(pk=result.pk)
+
+
+def _lock_evidence(evidence: Evidence) -> Evidence:
+    _lock_cycle(StandardAssessment.objects.values_list("cycle_id", flat=True).get(
+        pk=evidence.rating_id))
+    return Evidence.objects.select_for_update().get(pk=evidence.pk)
+
+
+RATING_ACTIONS = Actions(StandardAssessment, lock=_lock_rating)
+ANSWER_ACTIONS = Actions(CriterionResult, lock=_lock_result)
+EVIDENCE_ACTIONS = Actions(Evidence, lock=_lock_evidence)
+
+
+@RATING_ACTIONS.action("rate", label="Save rating", form=forms.RateForm,
+                       success=lambda r: f"Rating of “{r.standard}” saved.")
+def rate_standard(rating: StandardAssessment, *, actor, current_level, target_level,
+                  commentary: str = "") -> None:
     """Set where the organisation stands and where it aims to be; the actor becomes the
     assessor. A change after sign-off clears the sign-off, which covered the old rating."""
-    services.require(actor, "change", StandardAssessment, rating.organisation_id)
     current = _level(current_level, "current_level", "current level")
     target = _level(target_level, "target_level", "target level")
     commentary = clean_text(commentary, "commentary", "the commentary")
-    with transaction.atomic():
-        locked = _lock_rating(rating, expected_version)
-        before = audit.snapshot(locked)
-        changed = (locked.current_level, locked.target_level, locked.commentary) != (
-            current, target, commentary)
-        if not changed:
-            return locked
-        locked.current_level, locked.target_level, locked.commentary = current, target, commentary
-        locked.assessor = _actor(actor)
-        locked.assessed_on = timezone.localdate()
-        note = ""
-        if locked.reviewed_by_id is not None:
-            locked.reviewed_by, locked.reviewed_on, locked.review_note = None, None, ""
-            note = "The sign-off was cleared because the rating changed."
-        _save(locked, actor, before, note=note)
-    return locked
+    if (rating.current_level, rating.target_level, rating.commentary) == (
+            current, target, commentary):
+        return
+    rating.current_level, rating.target_level, rating.commentary = current, target, commentary
+    rating.assessor = _actor(actor)
+    rating.assessed_on = timezone.localdate()
+    if rating.reviewed_by_id is not None:
+        rating.reviewed_by, rating.reviewed_on, rating.review_note = None, None, ""
+        audit.record(rating, AuditAction.EVENT, actor=actor,
+                     note="The sign-off was cleared because the rating changed.")
 
 
-def answer_criterion(result: CriterionResult, *, actor, expected_version: int | None = None,
-                     met, note: str = "") -> CriterionResult:
+@ANSWER_ACTIONS.action("answer", label="Save answer", form=forms.AnswerForm,
+                       success="Answer saved.")
+def answer_criterion(result: CriterionResult, *, actor, met, note: str = "") -> None:
     """The assessor's answer for one criterion: met (True), not met (False) or not
     answered (None), with a note."""
-    services.require(actor, "change", CriterionResult, result.organisation_id)
     if met not in (True, False, None):
         raise ValidationError({"met": "Choose met, not met or not answered."})
-    note = clean_text(note, "note", "the note")
-    with transaction.atomic():
-        _lock_cycle(StandardAssessment.objects.values_list("cycle_id", flat=True).get(
-            pk=result.rating_id))
-        locked = CriterionResult.objects.select_for_update().get(pk=result.pk)
-        _check_version(locked, expected_version)
-        before = audit.snapshot(locked)
-        locked.met, locked.note = met, note
-        _save(locked, actor, before)
-    return locked
+    result.met, result.note = met, clean_text(note, "note", "the note")
 
 
-def sign_off_rating(rating: StandardAssessment, *, actor, expected_version: int | None = None,
-                    note: str = "") -> StandardAssessment:
+@RATING_ACTIONS.action("sign-off", label="Sign off this rating", form=forms.SignOffForm,
+                       who=APPROVER_OF_RATINGS, success=lambda r: f"“{r.standard}” signed off.")
+def sign_off_rating(rating: StandardAssessment, *, actor, note: str = "") -> None:
     """A reviewer agrees the rating. The reviewer must not be its assessor."""
-    _require_approver(actor, rating.organisation_id, "sign off a rating")
-    services.require(actor, "change", StandardAssessment, rating.organisation_id)
-    note = clean_text(note, "review_note", "the note")
-    with transaction.atomic():
-        locked = _lock_rating(rating, expected_version)
-        if locked.current_level is None or locked.target_level is None:
-            raise ValidationError("Rate the standard (current and target level) before it is "
-                                  "signed off.")
-        if actor is not None and locked.assessor_id == actor.pk:
-            raise ValidationError("You assessed this standard, so someone else must sign it "
-                                  "off: a reviewer cannot review their own rating.")
-        before = audit.snapshot(locked)
-        locked.reviewed_by = _actor(actor)
-        locked.reviewed_on = timezone.localdate()
-        locked.review_note = note
-        _save(locked, actor, before, note="Signed off.")
-    return locked
+    note = clean_text(note, "note", "the note")
+    if rating.current_level is None or rating.target_level is None:
+        raise ValidationError("Rate the standard (current and target level) before it is "
+                              "signed off.")
+    if actor is not None and rating.assessor_id == actor.pk:
+        raise ValidationError("You assessed this standard, so someone else must sign it "
+                              "off: a reviewer cannot review their own rating.")
+    rating.reviewed_by = _actor(actor)
+    rating.reviewed_on = timezone.localdate()
+    rating.review_note = note
 
 
 # --- evidence ----------------------------------------------------------------------------
-
-REFERENCE = re.compile(r"^[A-Za-z]{2,8}-\d{1,10}$")
-NOT_FOUND = ("No record you can see has that reference or address. Give a reference such "
-             "as INC-000123, or the address of a Borough page showing one record.")
-
-
-def find_record(text: str, *, actor) -> models.Model:
-    """The record a reference (INC-000123) or a Borough page address
-    (/service-desk/tickets/12/, or the full address on this site) points at — only
-    among records the actor can see. Nothing is fetched: the address is matched
-    against Borough's own URL patterns."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"record": "Enter a reference or a page address."})
-    if len(text) > 500:
-        raise ValidationError({"record": NOT_FOUND})
-    if REFERENCE.match(text):
-        for entry in registry.all():
-            model = entry.model
-            if not any(f.name == "reference" for f in model._meta.fields):
-                continue
-            found = model.objects.visible_to(actor).filter(reference__iexact=text).first()
-            if found is not None:
-                return found
-        raise ValidationError({"record": NOT_FOUND})
-    parts = urlsplit(text)
-    if parts.scheme not in ("", "http", "https") or not parts.path.startswith("/"):
-        raise ValidationError({"record": NOT_FOUND})
-    try:
-        match = resolve(parts.path)
-    except Resolver404:
-        raise ValidationError({"record": NOT_FOUND}) from None
-    pk = match.kwargs.get("pk")
-    for entry in registry.all():
-        if entry.url_name("detail") == match.view_name and pk is not None:
-            found = entry.model.objects.visible_to(actor).filter(pk=pk).first()
-            if found is not None:
-                return found
-    if match.view_name == "standards:rating_detail" and pk is not None:
-        found = StandardAssessment.objects.visible_to(actor).filter(pk=pk).first()
-        if found is not None:
-            return found
-    raise ValidationError({"record": NOT_FOUND})
-
-
-def record_url(evidence: Evidence) -> str | None:
-    """The page of the linked record, if it has one."""
-    if evidence.record_type_id is None:
-        return None
-    model = evidence.record_type.model_class()
-    if model is StandardAssessment:
-        from django.urls import reverse
-
-        return reverse("standards:rating_detail", args=[evidence.record_id])
-    if model in registry.entries:
-        from django.urls import reverse
-
-        return reverse(registry.get(model).url_name("detail"), args=[evidence.record_id])
-    return None
-
 
 def _check_record(actor, record: models.Model, organisation_id: int) -> None:
     manager = type(record)._default_manager
@@ -434,13 +274,15 @@ def _check_record(actor, record: models.Model, organisation_id: int) -> None:
         raise ValidationError({"record": NOT_FOUND})
 
 
+@RATING_ACTIONS.action("evidence", label="Add evidence", form=forms.EvidenceForm,
+                       permission="add", returns=Evidence, api=False,
+                       success=lambda e: f"Evidence “{e.title}” added.")
 def add_evidence(rating: StandardAssessment, *, actor, title: str, note: str = "",
                  criterion: Criterion | None = None, record: models.Model | None = None,
                  url: str = "", files=()) -> Evidence:
     """Evidence for a standard (or one of its criteria): a note, a link to a Borough
     record the actor can see, a link to a document elsewhere and/or uploaded files
     (core.attachments: size and type checked by content). All or nothing."""
-    services.require(actor, "add", Evidence, rating.organisation_id)
     files = list(files or [])
     title = clean_text(title, "title", "a title", required=True, limit=200)
     note = clean_text(note, "note", "the note")
@@ -465,7 +307,6 @@ def add_evidence(rating: StandardAssessment, *, actor, title: str, note: str = "
     stored: list[str] = []
     try:
         with transaction.atomic():
-            _lock_cycle(rating.cycle_id)
             evidence = Evidence(
                 organisation_id=rating.organisation_id, rating=rating, criterion=criterion,
                 title=title, note=note, url=url)
@@ -484,18 +325,17 @@ def add_evidence(rating: StandardAssessment, *, actor, title: str, note: str = "
     return evidence
 
 
-def remove_evidence(evidence: Evidence, *, actor, expected_version: int | None = None) -> None:
-    services.require(actor, "delete", Evidence, evidence.organisation_id)
-    with transaction.atomic():
-        rating = StandardAssessment.objects.get(pk=evidence.rating_id)
-        _lock_cycle(rating.cycle_id)
-        locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
-        _check_version(locked, expected_version)
-        stored = _delete_attachments([locked])
-        services.delete_record(locked, actor=actor, expected_version=None)
-        audit.record(rating, AuditAction.EVENT, actor=actor,
-                     changes={"evidence": [locked.title, None]}, note="Evidence removed.")
-        transaction.on_commit(lambda: _unlink(stored))
+@EVIDENCE_ACTIONS.action("remove", label="Remove", permission="delete", danger=True,
+                         api=False, success=lambda e: "Evidence removed.")
+def remove_evidence(evidence: Evidence, *, actor) -> Evidence:
+    """Remove evidence, with its files."""
+    rating = StandardAssessment.objects.get(pk=evidence.rating_id)
+    stored = _delete_attachments([evidence])
+    services.delete_record(evidence, actor=actor, expected_version=None)
+    audit.record(rating, AuditAction.EVENT, actor=actor,
+                 changes={"evidence": [evidence.title, None]}, note="Evidence removed.")
+    transaction.on_commit(lambda: _unlink(stored))
+    return evidence
 
 
 def evidence_files(evidence_items) -> dict[int, list[Attachment]]:

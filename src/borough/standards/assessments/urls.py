@@ -1,11 +1,12 @@
 """Assessment pages, under /standards/ (namespace "standards")."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from borough.core.registry import registry
 from borough.core.urls_helper import crud_urls
+from borough.core.views.actions import action_urls
 from borough.standards import models as m
-from borough.standards.assessments import views
+from borough.standards.assessments import services, views
 
 _cycles = registry.get(m.AssessmentCycle)
 
@@ -14,10 +15,13 @@ urlpatterns = [
                edit=views.CycleEditView, delete=views.CycleDeleteView),
     path("cycles/<int:pk>/compare/", views.CycleCompareView.as_view(entry=_cycles),
          name="assessmentcycle_compare"),
-    re_path(r"^cycles/(?P<pk>\d+)/(?P<action>submit|approve|reopen)/$",
-            views.CycleActionView.as_view(), name="assessmentcycle_action"),
+    *action_urls(services.CYCLE_ACTIONS, "cycles"),
     path("ratings/<int:pk>/", views.RatingView.as_view(), name="rating_detail"),
-    re_path(r"^ratings/(?P<pk>\d+)/(?P<action>rate|answer|evidence|remove-evidence|sign-off)/$",
-            views.RatingActionView.as_view(), name="rating_action"),
+    *action_urls(services.RATING_ACTIONS, "ratings", url_names="rating", page=views.rating_page,
+                 back=views.rating_url),
+    *action_urls(services.ANSWER_ACTIONS, "criteria", url_names="criterionresult",
+                 panel=views.criteria_panel, page=views.answer_page, back=views.answer_url),
+    *action_urls(services.EVIDENCE_ACTIONS, "evidence", url_names="evidence",
+                 page=views.evidence_page, back=views.evidence_url),
     path("evidence/files/<int:pk>/", views.EvidenceFileView.as_view(), name="evidence_file"),
 ]

@@ -18,6 +18,8 @@ from django.views.generic import TemplateView
 
 from borough.core import attachments, charts, scope
 from borough.core import services as core_services
+from borough.core.actions import failure, offered
+from borough.core.approvals import current_votes
 from borough.core.models import Attachment
 from borough.core.queries import detail_rows, history_for
 from borough.core.views.records import (
@@ -25,10 +27,9 @@ from borough.core.views.records import (
     ObjectDeleteView,
     ObjectEditView,
     ObjectMixin,
-    show_conflict,
 )
 from borough.standards import models as m
-from borough.standards.assessments import forms, services
+from borough.standards.assessments import services
 from borough.standards.assessments.evidence import evaluate_cycle, evaluate_rating
 
 LEVEL_LABELS = dict(m.Level.choices)
@@ -171,9 +172,6 @@ class CycleDetailView(ObjectMixin, TemplateView):
         gaps = sorted((c for c in cells if c.rating.gap),
                       key=lambda c: (-c.rating.gap, c.rating.standard.theme.order,
                                      c.rating.standard.order))
-        can_change = scope.can(user, "change", m.AssessmentCycle, cycle.organisation_id)
-        can_approve = scope.can(user, "approve", m.AssessmentCycle, cycle.organisation_id)
-        status = cycle.status
         context.update(
             tabs=cycle_tabs(cycle, "detail"),
             heat=heat_map(cycle, ratings, outcomes),
@@ -182,42 +180,11 @@ class CycleDetailView(ObjectMixin, TemplateView):
             signed_off=sum(1 for r in ratings if r.reviewed_by_id),
             total=len(ratings),
             missing=services.missing_for(cycle, signed_off=True) if not cycle.is_locked else [],
-            can_submit=can_change and status == m.CycleStatus.IN_PROGRESS,
-            can_reopen=can_change and status == m.CycleStatus.IN_REVIEW,
-            can_approve=can_approve and can_change and status == m.CycleStatus.IN_REVIEW,
+            actions=offered(services.CYCLE_ACTIONS, cycle, user, "standards:assessmentcycle"),
+            votes=current_votes(cycle, "approve"),
             rows=detail_rows(cycle, ("framework", "starts_on", "ends_on", "status")),
         )
         return context
-
-
-class CycleActionView(LoginRequiredMixin, View):
-    """POST submit / approve / reopen from the cycle page."""
-
-    permission_action = "change"
-    http_method_names = ["post"]
-
-    def post(self, request, pk, action):
-        if not scope.can(request.user, "change", m.AssessmentCycle, None):
-            raise PermissionDenied("Your role does not allow you to change assessment cycles.")
-        cycle = get_object_or_404(m.AssessmentCycle.objects.visible_to(request.user), pk=pk)
-        version = request.POST.get("version", "")
-        version = int(version) if version.isdigit() else None
-        note = request.POST.get("note", "")
-        try:
-            if action == "submit":
-                services.submit_cycle(cycle, actor=request.user, expected_version=version, note=note)
-                messages.success(request, f"“{cycle}” is now awaiting approval.")
-            elif action == "reopen":
-                services.reopen_cycle(cycle, actor=request.user, expected_version=version, note=note)
-                messages.success(request, f"“{cycle}” is open for assessment again.")
-            else:
-                services.approve_cycle(cycle, actor=request.user, expected_version=version)
-                messages.success(request, f"“{cycle}” is approved and locked.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except (PermissionDenied, core_services.StaleVersionError) as exc:
-            messages.error(request, str(exc))
-        return HttpResponseRedirect(reverse("standards:assessmentcycle_detail", args=[pk]))
 
 
 # --- compare with previous cycles --------------------------------------------------------------
@@ -283,8 +250,24 @@ def _rating_queryset(user, action="view"):
         "standard", "standard__theme", "cycle", "cycle__framework", "assessor", "reviewed_by")
 
 
-def rating_context(request, rating, **extra) -> dict:
+def rating_context(request, rating, *, forms=None, conflict=None, **extra) -> dict:
+    """What the rating page shows. `forms`: an action's form bound with what was typed,
+    after a try that failed (drawn in its place with its messages)."""
     user = request.user
+    forms = forms or {}
+    failed_answer = forms.get("answer")
+    if failed_answer is not None:
+        extra.setdefault("answer_forms", {failed_answer.record.criterion_id: failed_answer})
+        extra.setdefault("answer_error", failure(forms))
+        extra.setdefault("answered", failed_answer.record.criterion_id)
+    for name, key in (("rate", "rate_form"), ("sign-off", "sign_off_form"),
+                      ("evidence", "evidence_form")):
+        if name in forms:
+            extra.setdefault(key, forms[name])
+    if "remove" in forms:
+        extra.setdefault("evidence_error", failure(forms))
+    if conflict is not None:
+        extra.setdefault("conflict", conflict)
     cycle = rating.cycle
     outcome = evaluate_rating(rating)
     answers = {r.criterion_id: r for r in m.CriterionResult.objects.visible_to(user)
@@ -314,8 +297,9 @@ def rating_context(request, rating, **extra) -> dict:
         "can_answer": not locked and scope.can(user, "change", m.CriterionResult, org),
         "can_add_evidence": not locked and scope.can(user, "add", m.Evidence, org),
         "can_remove_evidence": not locked and scope.can(user, "delete", m.Evidence, org),
-        "can_sign_off": can_change and scope.can(user, "approve", m.AssessmentCycle, org)
+        "can_sign_off": can_change and services.sign_off_rating.permitted(user, rating)
         and rating.current_level is not None and rating.assessor_id != user.pk,
+        "actions": offered(services.RATING_ACTIONS, rating, user, "standards:rating"),
         "is_assessor": rating.assessor_id == user.pk,
         "assessor_level": level_label(rating.current_level),
         "target_level": level_label(rating.target_level),
@@ -327,11 +311,9 @@ def rating_context(request, rating, **extra) -> dict:
     context.setdefault("rate_form", None)
     context.update(extra)
     if context["rate_form"] is None:
-        context["rate_form"] = forms.RateForm(initial={
-            "current_level": rating.current_level, "target_level": rating.target_level,
-            "commentary": rating.commentary, "version": rating.version})
-    context.setdefault("evidence_form", forms.EvidenceForm(rating=rating))
-    context.setdefault("sign_off_form", forms.SignOffForm(initial={"version": rating.version}))
+        context["rate_form"] = services.rate_standard.form(record=rating, user=user)
+    context.setdefault("evidence_form", services.add_evidence.form(record=rating, user=user))
+    context.setdefault("sign_off_form", services.sign_off_rating.form(record=rating, user=user))
     return context
 
 
@@ -348,146 +330,40 @@ class RatingView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(rating_context(request, rating))
 
 
-ACTION_PERMISSIONS = {
-    "rate": ("change", m.StandardAssessment),
-    "answer": ("change", m.CriterionResult),
-    "evidence": ("add", m.Evidence),
-    "remove-evidence": ("delete", m.Evidence),
-    "sign-off": ("change", m.StandardAssessment),
-}
+def rating_page(request, rating, *, forms=None, conflict=None, status=400):
+    """The rating page again with the failing action's form bound (no JavaScript)."""
+    fresh = _rating_queryset(request.user).get(pk=rating.pk)
+    return render(request, "standards/assessments/rating_detail.html",
+                  rating_context(request, fresh, forms=forms, conflict=conflict), status=status)
 
 
-def _version(value) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+def answer_page(request, result, **kwargs):
+    return rating_page(request, _rating_queryset(request.user).get(pk=result.rating_id), **kwargs)
 
 
-class RatingActionView(LoginRequiredMixin, View):
-    """POST-only changes from the standard assessment page. Errors re-render the page
-    (status 400) with the input kept; criterion answers swap in place with HTMX."""
-
-    permission_action = "change"
-    http_method_names = ["post"]
-
-    def post(self, request, pk, action):
-        needed, model = ACTION_PERMISSIONS[action]
-        if not scope.can(request.user, needed, model, None):
-            raise PermissionDenied("Your role does not allow you to change this assessment.")
-        rating = get_object_or_404(_rating_queryset(request.user), pk=pk)
-        handler = getattr(self, "do_" + action.replace("-", "_"))
-        return handler(request, rating)
-
-    def back(self, rating, anchor=""):
-        return HttpResponseRedirect(reverse("standards:rating_detail", args=[rating.pk]) + anchor)
-
-    def page(self, request, rating, status=400, **extra):
-        rating = _rating_queryset(request.user).get(pk=rating.pk)
-        return render(request, "standards/assessments/rating_detail.html",
-                      rating_context(request, rating, **extra), status=status)
-
-    def do_rate(self, request, rating):
-        form = forms.RateForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.rate_standard(
-                    rating, actor=request.user, current_level=data["current_level"],
-                    target_level=data["target_level"], commentary=data["commentary"],
-                    expected_version=data["version"])
-            except core_services.StaleVersionError as exc:
-                show_conflict(form, exc)
-                return self.page(request, rating, rate_form=form, conflict=exc)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, f"Rating of “{rating.standard}” saved.")
-                return self.back(rating)
-        return self.page(request, rating, rate_form=form)
-
-    def do_answer(self, request, rating):
-        result = get_object_or_404(m.CriterionResult.objects.visible_to(request.user),
-                                   pk=_version(request.POST.get("result")), rating=rating)
-        form = forms.AnswerForm(request.POST)
-        error = message = None
-        if form.is_valid():
-            try:
-                services.answer_criterion(result, actor=request.user, met=form.met_value,
-                                          note=form.cleaned_data["note"],
-                                          expected_version=form.cleaned_data["version"])
-            except ValidationError as exc:
-                error = " ".join(exc.messages)
-            except core_services.StaleVersionError as exc:
-                error = str(exc)
-            else:
-                message = "Answer saved."
-        else:
-            error = " ".join(e for errs in form.errors.values() for e in errs)
-        anchor = f"#criterion-{result.criterion_id}"
-        if request.htmx:
-            rating = _rating_queryset(request.user).get(pk=rating.pk)
-            context = rating_context(request, rating, answer_error=error,
-                                     answer_message=message, answered=result.criterion_id)
-            return render(request, "standards/assessments/includes/criteria_panel.html", context,
-                          status=422 if error else 200)
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, message)
-        return self.back(rating, anchor)
-
-    def do_evidence(self, request, rating):
-        form = forms.EvidenceForm(request.POST, request.FILES, rating=rating)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                record = services.find_record(data["record"], actor=request.user) \
-                    if data["record"] else None
-                services.add_evidence(
-                    rating, actor=request.user, title=data["title"], note=data["note"],
-                    criterion=data["criterion"], record=record, url=data["url"], files=data["files"])
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, f"Evidence “{data['title']}” added.")
-                return self.back(rating, "#evidence")
-        return self.page(request, rating, evidence_form=form)
-
-    def do_remove_evidence(self, request, rating):
-        item = get_object_or_404(m.Evidence.objects.visible_to(request.user),
-                                 pk=_version(request.POST.get("evidence")), rating=rating)
-        try:
-            services.remove_evidence(item, actor=request.user, expected_version=_version(request.POST.get(
-                "version")))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except core_services.StaleVersionError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"Evidence “{item.title}” removed.")
-        return self.back(rating, "#evidence")
-
-    def do_sign_off(self, request, rating):
-        form = forms.SignOffForm(request.POST)
-        if form.is_valid():
-            try:
-                services.sign_off_rating(rating, actor=request.user, note=form.cleaned_data["review_note"],
-                                         expected_version=form.cleaned_data["version"])
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            except core_services.StaleVersionError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"“{rating.standard}” signed off.")
-                return self.back(rating)
-        return self.page(request, rating, sign_off_form=form)
+def evidence_page(request, evidence, **kwargs):
+    return rating_page(request, _rating_queryset(request.user).get(pk=evidence.rating_id), **kwargs)
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+def criteria_panel(request, result, *, forms=None, message=None, conflict=None, status=200):
+    """The criteria panel drawn again in place after an answer (HTMX)."""
+    rating = _rating_queryset(request.user).get(pk=result.rating_id)
+    context = rating_context(request, rating, forms=forms, answer_message=message,
+                             answered=result.criterion_id)
+    return render(request, "standards/assessments/includes/criteria_panel.html", context,
+                  status=status)
+
+
+def rating_url(record) -> str:
+    return reverse("standards:rating_detail", args=[getattr(record, "rating_id", record.pk)])
+
+
+def answer_url(result) -> str:
+    return rating_url(result) + f"#criterion-{result.criterion_id}"
+
+
+def evidence_url(evidence) -> str:
+    return rating_url(evidence) + "#evidence"
 
 
 class EvidenceFileView(LoginRequiredMixin, View):

@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from borough.accounts import services
 from borough.accounts.models import ApiToken, User
+from borough.core.management.base import BoroughCommand
 
 
 def _messages(exc: ValidationError) -> str:
@@ -20,10 +21,10 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-class Command(BaseCommand):
+class Command(BoroughCommand):
     help = "Create, revoke and list API tokens."
 
-    def add_arguments(self, parser):
+    def add_options(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="create|revoke|list")
 
         create = sub.add_parser("create", help="Create a token and print its secret (once).")
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="List a user's tokens (never their secrets).")
         listing.add_argument("username")
 
-    def handle(self, *args, **options):
+    def run(self, *args, **options):
         action = options["action"]
         if action == "create":
             return self.create(options)

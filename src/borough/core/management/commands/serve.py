@@ -4,20 +4,21 @@ import os
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+
+from borough.core.management.base import BoroughCommand
 
 
-class Command(BaseCommand):
+class Command(BoroughCommand):
     help = "Serve Borough with gunicorn (production settings when run as `borough serve`)."
 
-    def add_arguments(self, parser):
+    def add_options(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         parser.add_argument("--workers", type=int,
                             default=int(os.environ.get("WEB_CONCURRENCY", "2")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "4")))
 
-    def handle(self, *args, **options):
+    def run(self, *args, **options):
         if settings.PRODUCTION:
             from django.core.management import call_command
 

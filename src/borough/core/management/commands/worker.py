@@ -5,22 +5,22 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
 from borough.core.jobs import run_job
+from borough.core.management.base import BoroughCommand
 from borough.core.registry import registry
 
 
-class Command(BaseCommand):
+class Command(BoroughCommand):
     help = ("Run background jobs: a Celery worker with beat when CELERY_BROKER_URL is set, "
             "otherwise the periodic jobs in this process.")
 
-    def add_arguments(self, parser):
+    def add_options(self, parser):
         parser.add_argument("--once", action="store_true",
                             help="Without a broker: run every periodic job once and exit.")
         parser.add_argument("--concurrency", type=int, default=2)
 
-    def handle(self, *args, **options):
+    def run(self, *args, **options):
         if settings.CELERY_BROKER_URL:
             argv = [sys.executable, "-m", "celery", "-A", "borough", "worker", "-B",
                     "--loglevel", "INFO", "--concurrency", str(options["concurrency"]),

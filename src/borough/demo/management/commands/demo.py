@@ -1,17 +1,18 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from borough.core.management.base import BoroughCommand
 from borough.demo import organisations, servicedesk, standards
 
 
-class Command(BaseCommand):
+class Command(BoroughCommand):
     help = "Load demo organisations with a login in every role (safe to run again)."
 
-    def add_arguments(self, parser):
+    def add_options(self, parser):
         parser.add_argument("--quiet-logins", action="store_true",
                             help="Do not print the logins.")
 
-    def handle(self, *args, **options):
+    def run(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo data is for trials: it resets the logins it creates, "
                                "including 'admin'. Run it without BOROUGH_MODE=production.")

@@ -4,20 +4,20 @@ import signal
 import threading
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
+from borough.core.management.base import BoroughCommand
 from borough.mail.gateway import controller
 
 
-class Command(BaseCommand):
+class Command(BoroughCommand):
     help = ("Receive mail over SMTP for the organisations' mailboxes (the council's mail "
             "server relays to it). MAILGATE_HOST and MAILGATE_PORT say where it listens.")
 
-    def add_arguments(self, parser):
+    def add_options(self, parser):
         parser.add_argument("--host", default=settings.MAILGATE_HOST)
         parser.add_argument("--port", type=int, default=settings.MAILGATE_PORT)
 
-    def handle(self, *args, **options):
+    def run(self, *args, **options):
         gate = controller(options["host"], options["port"])
         gate.start()
         self.stdout.write(f"Receiving mail on {options['host']}:{options['port']} "

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import getpass
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from borough.core.management.base import BoroughCommand
 from borough.standards.framework import loader
 
 
-class Command(BaseCommand):
+class Command(BoroughCommand):
     help = ("Validate a framework file (YAML) and load it. FILE is a path or the name of a "
             "framework shipped with Borough (e.g. nesds-ict). Loading the same file again "
             "changes nothing; a changed file becomes a new version and earlier versions stay "
             "as they were. Problems are listed with their line numbers and nothing is loaded.")
 
-    def add_arguments(self, parser):
+    def add_options(self, parser):
         parser.add_argument("file", metavar="FILE",
                             help=f"a path, or a shipped framework: "
                                  f"{', '.join(loader.shipped_frameworks()) or 'none'}")
@@ -25,7 +26,7 @@ class Command(BaseCommand):
                             help="who is loading it, kept with the version (default: your "
                                  "login name)")
 
-    def handle(self, *args, **options):
+    def run(self, *args, **options):
         try:
             path = loader.resolve(options["file"])
             if options["check"]:
