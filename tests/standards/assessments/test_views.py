@@ -91,11 +91,13 @@ def test_submit_approve_and_reopen_buttons(client, manager, reviewer, cycle):
     html = client.get(reverse("standards:assessmentcycle_detail", args=[cycle.pk])).content.decode()
     assert "Approve and lock" in html and "Reopen for assessment" in html
     # A stale version is refused with the reason shown.
-    response = client.post(reverse("standards:assessmentcycle_approve", args=[cycle.pk]), {"version": 1}, follow=True)
+    response = client.post(reverse("standards:assessmentcycle_approve", args=[cycle.pk]), {"version": 1},
+                           follow=True)
     assert "after you opened this" in response.content.decode()
     cycle.refresh_from_db()
     assert cycle.status == st.CycleStatus.IN_REVIEW
-    response = client.post(reverse("standards:assessmentcycle_approve", args=[cycle.pk]), {"version": cycle.version},
+    response = client.post(reverse("standards:assessmentcycle_approve", args=[cycle.pk]),
+                           {"version": cycle.version},
                            follow=True)
     cycle.refresh_from_db()
     assert cycle.status == st.CycleStatus.APPROVED
