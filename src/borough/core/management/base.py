@@ -49,8 +49,11 @@ class BoroughCommand(BaseCommand):
         code = options.get("organisation")
         if not code:
             return None
-        from borough.organisation.models import Organisation
+        from django.apps import apps
+        from django.conf import settings
 
+        # The tenancy model by its setting: core names no app.
+        Organisation = apps.get_model(settings.BOROUGH_ORGANISATION_MODEL)  # noqa: N806
         found = Organisation.objects.filter(code=code).first()
         if found is None:
             codes = ", ".join(Organisation.objects.order_by("code").values_list("code", flat=True))

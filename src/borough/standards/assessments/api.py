@@ -308,6 +308,8 @@ class EvidenceViewSet(BaseModelViewSet):
     select_related = ("record_type",)
     http_method_names = ["get", "post", "delete", "head", "options"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # Removing is DELETE here (the page's "remove" action, through the same service).
+    record_actions = services.EVIDENCE_ACTIONS
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
