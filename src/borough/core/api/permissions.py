@@ -38,7 +38,3 @@ class ModelRolePermission(permissions.BasePermission):
             getattr(view, "action", None), ACTION_FOR_METHOD.get(request.method, "change"))
         model = type(obj)
         return scope.can(request.user, action, model, getattr(obj, "organisation_id", obj.pk))
-
-
-class IsAuthenticatedUser(permissions.IsAuthenticated):
-    """For endpoints about the caller themself."""

@@ -27,6 +27,7 @@ from django.views import View
 
 from borough.core import scope, services
 from borough.core.actions import Actions, RecordAction
+from borough.core.views.records import show_conflict
 
 
 def add_errors(form, exc: ValidationError) -> None:
@@ -50,9 +51,7 @@ def perform(record_action: RecordAction, form, record, user):
             idempotency_key=form.cleaned_data.get("submission_key") or None,
             **form.service_fields())
     except services.StaleVersionError as exc:
-        form.add_error(None, str(exc))
-        form.data = form.data.copy()
-        form.data["version"] = exc.current.version
+        show_conflict(form, exc)
         return None, exc
     except ValidationError as exc:
         add_errors(form, exc)
