@@ -16,7 +16,8 @@ def ids(problems) -> list[str]:
 
 
 def test_the_project_keeps_every_app_in_shape():
-    call_command("check")  # raises SystemCheckError on any error
+    # Warnings too: the boundaries and factories are warnings so a deployment still runs.
+    call_command("check", fail_level="WARNING")
 
 
 def test_a_model_neither_registered_nor_unlisted_is_named(monkeypatch):
@@ -41,7 +42,7 @@ def test_a_registered_model_without_a_factory_is_named(monkeypatch):
 
     monkeypatch.delitem(factories.FACTORIES, Ticket)
     problems = checks.registered_models_have_factories()
-    assert ids(problems) == ["borough.E005"] and "servicedesk.Ticket" in problems[0].msg
+    assert ids(problems) == ["borough.W005"] and "servicedesk.Ticket" in problems[0].msg
 
 
 def test_a_registered_model_without_its_parts_is_named(monkeypatch):
