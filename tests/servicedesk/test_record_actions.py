@@ -112,6 +112,18 @@ def test_an_illegal_transition_is_refused_with_its_reason_on_the_page(desk, clie
     assert "Only a resolved ticket can be closed" in htmx.content.decode()
 
 
+def test_each_action_has_a_page_of_its_own_for_a_get(desk, client):
+    ticket = raise_incident(desk)
+    client.force_login(desk.agent)
+    response = client.get(f"/service-desk/tickets/{ticket.pk}/resolve/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 class="govuk-heading-l">Resolve</h1>' in page
+    assert ">Resolve</button>" in page and 'name="note"' in page
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW  # a GET changes nothing
+
+
 def test_what_was_typed_is_kept_beside_the_message_when_an_action_fails(desk, client):
     ticket = raise_incident(desk)
     client.force_login(desk.agent)

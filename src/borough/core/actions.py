@@ -102,6 +102,10 @@ class RecordAction:
     # The note on the audit event, if any (the note typed with a transition wins).
     audit_note: str = ""
 
+    # A template reads an action's label and name; calling it (it is the service) would
+    # be wrong.
+    do_not_call_in_templates = True
+
     @property
     def model(self) -> type[models.Model]:
         return self.actions.model
