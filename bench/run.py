@@ -259,7 +259,7 @@ def bench_one(db: str, size: str, args) -> dict:
         workers = children(server.pid)
         log(f"server up on port {port}: master {server.pid}, workers {workers}")
         cmd = [str(VENV / "python"), str(ROOT / "bench" / "servicedesk" / "load.py"),
-               "--port", str(port), "--username", AGENT, "--password", password,
+               "--port", str(port), "--username", AGENT, f"--password={password}",
                "--token", token, "--fixture", str(data_dir / "fixture.json"),
                "--server-pids", ",".join(str(pid) for pid in workers)]
         if args.quick or (size == "small" and not args.full):
