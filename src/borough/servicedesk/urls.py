@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from borough.core.registry import registry
 from borough.core.urls_helper import crud_urls
 from borough.servicedesk import models as m
-from borough.servicedesk.views import portal, statistics, workspace
+from borough.servicedesk.views import portal, requester_link, statistics, workspace
 
 app_name = "servicedesk"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("portal/tickets/<int:pk>/", portal.PortalTicketView.as_view(), name="portal_ticket"),
     re_path(r"^portal/tickets/(?P<pk>\d+)/(?P<action>reply|confirm|reopen|rate)/$",
             portal.PortalActionView.as_view(), name="portal_action"),
+    # A requester's signed link from an email: no login (servicedesk.links).
+    path("link/<str:token>/", requester_link.RequesterLinkView.as_view(),
+         name="requester_link"),
     *crud_urls(registry.get(m.Category), "categories"),
     *crud_urls(registry.get(m.PriorityRule), "priority-matrix"),
     *crud_urls(registry.get(m.SLAPolicy), "sla-policies"),
