@@ -1,4 +1,4 @@
-"""Migrations 0003 and 0004: the ticket a message or an email concerned becomes its
+"""Migrations 0003 to 0005: the ticket a message or an email concerned becomes its
 generic `thread`, and back again."""
 
 from __future__ import annotations
@@ -51,8 +51,9 @@ def test_tickets_become_threads_and_back():
     none = old_out.objects.create(organisation_id=org.pk, recipient="a@b.example",
                                   event="digest", subject="Digest", message_id="<d@x>")
 
-    migrate(("mail", "0004_drop_ticket_keys"))
+    migrate(("mail", "0005_drop_ticket_keys"))
     assert InboundMessage.objects.get(pk=before.pk).thread == ticket
+    assert InboundMessage.objects.get(pk=before.pk).handled_by == "Service desk"
     assert InboundMessage.objects.get(pk=kept.pk).thread == ticket
     assert OutboundEmail.objects.get(pk=sent.pk).thread == ticket
     assert OutboundEmail.objects.get(pk=none.pk).thread_id is None

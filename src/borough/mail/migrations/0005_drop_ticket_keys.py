@@ -1,4 +1,4 @@
-# The tickets are copied to `thread` (0003); the old foreign keys go.
+# The tickets are copied to `thread` (0004); the old foreign keys go.
 
 from django.db import migrations, models
 
@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mail', '0003_threads_by_content_type'),
+        ('mail', '0004_copy_tickets_to_threads'),
     ]
 
     operations = [
