@@ -41,8 +41,11 @@ PUBLIC_VIEWS = {
     "borough.accounts.views.PasswordResetConfirmView",
     "borough.accounts.views.PasswordResetCompleteView",
     "borough.core.views.pages.HealthView",
-    # A requester's signed link from an email: one ticket, for one person (mail.links).
-    "borough.mail.views.ticket_link.TicketLinkView",
+    # A requester's signed link from an email: one ticket, for one person
+    # (servicedesk.links), and the address of links in emails sent before it moved.
+    "borough.servicedesk.views.requester_link.RequesterLinkView",
+    "borough.servicedesk.views.requester_link.RequesterLinkActionView",
+    "borough.servicedesk.views.requester_link.OldRequesterLinkView",
 }
 
 # Views that are not Borough's own and guard themselves.

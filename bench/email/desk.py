@@ -62,10 +62,12 @@ def prepare(people: int, directory: int, *, seed: int = 1) -> Desk:
 def raise_existing(desk: Desk, requesters: list[int], *, seed: int = 1) -> list[dict]:
     """Tickets raised on the telephone before the run, with the Service Desk team; their
     acknowledgements go to the sink now. Returns what the replies to them need."""
+    from django.contrib.contenttypes.models import ContentType
+
     from bench.email import workload
     from borough.mail.models import OutboundEmail
     from borough.servicedesk import services as desk_services
-    from borough.servicedesk.models import Channel
+    from borough.servicedesk.models import Channel, Ticket
 
     rng = random.Random(f"existing-{seed}")
     tickets = []
@@ -74,8 +76,9 @@ def raise_existing(desk: Desk, requesters: list[int], *, seed: int = 1) -> list[
             desk.organisation.pk, actor=None, ticket_type="incident", title=rng.choice(workload.SUBJECTS),
             description=workload.text(rng, 2, 4), requester=desk.people[index], channel=Channel.PHONE,
             team=desk.team))
-    acks = {e.ticket_id: e for e in OutboundEmail.objects.filter(
-        ticket__in=tickets, event="ticket-created")}
+    acks = {e.thread_id: e for e in OutboundEmail.objects.filter(
+        thread_type=ContentType.objects.get_for_model(Ticket),
+        thread_id__in=[t.pk for t in tickets], event="ticket-created")}
     missing = [t.reference for t in tickets if t.pk not in acks or acks[t.pk].status != "sent"]
     if missing:
         raise RuntimeError(f"acknowledgements not sent for {missing[:5]}: is the sink up?")

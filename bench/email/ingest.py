@@ -74,7 +74,7 @@ class Watcher(threading.Thread):
                 with connection.cursor() as cursor:
                     cursor.execute(
                         f"SELECT message_id FROM {table} WHERE message_id IN ({marks}) "  # noqa: S608
-                        "AND ticket_id IS NOT NULL AND outcome IN ('ticket', 'reply')", wanted)
+                        "AND thread_id IS NOT NULL AND outcome IN ('ticket', 'reply')", wanted)
                     found = [row[0] for row in cursor.fetchall()]
                 now = time.perf_counter()
                 self.rounds += 1
@@ -211,7 +211,7 @@ def check(plan: Plan, existing: list[dict], since: datetime, sink_records: list[
 
     expected = plan.expected()
     rows = {r["message_id"]: r for r in InboundMessage.objects.filter(created_at__gte=since)
-            .values("message_id", "outcome", "ticket_id", "duplicates", "new_contact")}
+            .values("message_id", "outcome", "thread_id", "duplicates", "new_contact")}
     outcomes: dict[str, int] = {}
     for row in rows.values():
         outcomes[row["outcome"]] = outcomes.get(row["outcome"], 0) + 1
@@ -224,15 +224,15 @@ def check(plan: Plan, existing: list[dict], since: datetime, sink_records: list[
             missing.append(item.message_id)
             continue
         if item.kind == workload.THREAD:
-            want = rows.get(plan.items[item.original].message_id, {}).get("ticket_id")
+            want = rows.get(plan.items[item.original].message_id, {}).get("thread_id")
         elif item.kind in (workload.ACK, workload.SUBJECT):
             want = existing[item.existing]["pk"]
         else:
-            want = row["ticket_id"]
-        if want is None or row["ticket_id"] != want:
+            want = row["thread_id"]
+        if want is None or row["thread_id"] != want:
             wrong_ticket.append(item.message_id)
     duplicates = {item.message_id for item in plan.items if item.kind == DUPLICATE}
-    opened_by = {row["ticket_id"]: mid for mid, row in rows.items() if row["outcome"] == "ticket"}
+    opened_by = {row["thread_id"]: mid for mid, row in rows.items() if row["outcome"] == "ticket"}
     tickets = Ticket.objects.filter(created_at__gte=since, channel=Channel.EMAIL).count()
     replies_on_timeline = TimelineEntry.objects.filter(
         created_at__gte=since, kind=EntryKind.REPLY, author__isnull=True).count()
@@ -240,7 +240,7 @@ def check(plan: Plan, existing: list[dict], since: datetime, sink_records: list[
     # Everything queued while the messages came in (acknowledgements, staff told of
     # replies) was sent inline by the gateway, so should be at the sink exactly once.
     emails = list(OutboundEmail.objects.filter(created_at__gte=since)
-                  .values("message_id", "status", "event", "ticket_id", "in_reply_to",
+                  .values("message_id", "status", "event", "thread_id", "in_reply_to",
                           "subject", "recipient"))
     at_sink: dict[str, list[dict]] = {}
     for record in sink_records:
@@ -248,7 +248,7 @@ def check(plan: Plan, existing: list[dict], since: datetime, sink_records: list[
     acks = [e for e in emails if e["event"] == "ticket-created"]
     acks_threaded = sum(
         1 for e in acks if at_sink.get(e["message_id"])
-        and at_sink[e["message_id"]][0]["in-reply-to"] == opened_by.get(e["ticket_id"]))
+        and at_sink[e["message_id"]][0]["in-reply-to"] == opened_by.get(e["thread_id"]))
     counts = {
         "new_tickets": {"expected": expected[NEW], "found": outcomes.get("ticket", 0)},
         "tickets_by_email": {"expected": expected[NEW], "found": tickets},

@@ -91,7 +91,7 @@ def check(pks: list[int], expected_root: dict[int, str], sink_records: list[dict
     from borough.mail import outbound
     from borough.mail.models import OutboundEmail
 
-    emails = list(OutboundEmail.objects.filter(pk__in=pks).select_related("ticket"))
+    emails = list(OutboundEmail.objects.filter(pk__in=pks).prefetch_related("thread"))
     statuses: dict[str, int] = {}
     for email in emails:
         statuses[email.status] = statuses.get(email.status, 0) + 1
@@ -106,11 +106,11 @@ def check(pks: list[int], expected_root: dict[int, str], sink_records: list[dict
         if not got:
             continue
         record = got[0]
-        root = expected_root.get(email.ticket_id)
+        root = expected_root.get(email.thread_id)
         problems = [name for name, ok in (
             ("In-Reply-To", root is not None and record["in-reply-to"] == root),
             ("References", root is not None and record["references"] == root),
-            ("reference in subject", f"[{email.ticket.reference}]" in (record["subject"] or "")),
+            ("reference in subject", f"[{email.thread.reference}]" in (record["subject"] or "")),
             ("recipient", record["rcpt_tos"] == [email.recipient]),
             ("X-Borough-Loop", record["x-borough-loop"] == outbound.loop_token()),
             ("Auto-Submitted", record["auto-submitted"] == "auto-generated"),

@@ -252,7 +252,7 @@ def measure(db, args, data_dir, broker, production, sink_file, gateway_port, pro
     tickets = list(Ticket.objects.filter(created_at__gte=since, channel=Channel.EMAIL)
                    .order_by("pk"))
     roots = dict(InboundMessage.objects.filter(created_at__gte=since, outcome=Outcome.TICKET)
-                 .values_list("ticket_id", "message_id"))
+                 .values_list("thread_id", "message_id"))
     pks, queue_seconds = notify.queue(tickets, args.notifications, the_desk.agent)
     log(f"queued {len(pks):,} emails in {queue_seconds:.1f} s; sending")
     mark = len(sink.read(sink_file))

@@ -5,12 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from borough.api_router import router
 from borough.core.views.pages import HealthView
+from borough.servicedesk.views.requester_link import OldRequesterLinkView
 
 urlpatterns = [
     path("", include("borough.core.urls")),
     path("accounts/", include("borough.accounts.urls")),
     path("organisation/", include("borough.organisation.urls")),
     path("service-desk/", include("borough.servicedesk.urls")),
+    # Requesters' links in emails sent before their page moved to the service desk.
+    path("mail/t/<str:token>/", OldRequesterLinkView.as_view(), name="old_requester_link"),
     path("mail/", include("borough.mail.urls")),
     path("standards/", include("borough.standards.urls")),
     path("admin/", admin.site.urls),

@@ -110,13 +110,13 @@ def test_an_administrator_sets_up_email_and_releases_a_message(
     page.wait_for_url(f"**/mail/messages/{record.pk}/")
     record = InboundMessage.objects.get(pk=record.pk)
     assert record.outcome == Outcome.TICKET
-    reference = record.ticket.reference
+    reference = record.thread.reference
     banner = page.locator(".govuk-notification-banner--success")
     assert f"Released: it opened ticket {reference}." in banner.inner_text()
     axe(page, "a released message")
     screenshot("released-message")
-    page.get_by_role("link", name=re.compile(rf"^{reference}: ")).click()
-    page.wait_for_url(f"**/service-desk/tickets/{record.ticket_id}/")
+    page.get_by_role("link", name=re.compile(rf"^Ticket {reference} ")).click()
+    page.wait_for_url(f"**/service-desk/tickets/{record.thread_id}/")
     assert reference in page.locator("main").inner_text()
 
     # --- another is discarded, with a reason; the sent-email log -------------------------------

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from borough.mail import links
 from borough.organisation.models import Person
-from borough.servicedesk import services
+from borough.servicedesk import links, services
 from borough.servicedesk.models import Satisfaction, Status
 from tests.servicedesk.conftest import desk  # noqa: F401 - the service desk fixture
 
@@ -24,7 +23,7 @@ def test_a_requester_without_a_login_rates_and_confirms_from_the_email(
                                    description="The scanner on floor 3 is offline.", requester=sam,
                                    channel="email")
     services.resolve(ticket, actor=desk.agent, note="Restarted the scan server.")
-    url = reverse("mail:ticket_link", args=[links.token_for(ticket, sam)])
+    url = reverse("servicedesk:requester_link", args=[links.token_for(ticket, sam)])
 
     page.goto(url + "#rate")
     assert page.get_by_role("heading", level=1).inner_text() == "Scanner offline"

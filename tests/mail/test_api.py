@@ -178,7 +178,9 @@ def test_messages_are_listed_and_filtered_read_only(as_user, people, mailbox):
     assert api.get(MESSAGES, {"outcome": "lost"}).status_code == 400
     assert api.get(MESSAGES, {"sender": "x"}).status_code == 400  # not a filter
     detail = api.get(f"{MESSAGES}{fine.pk}/").json()
-    assert detail["outcome"] == "ticket" and detail["ticket"] == fine.ticket_id
+    assert detail["outcome"] == "ticket" and detail["ticket"] == fine.thread_id
+    assert (detail["thread_type"], detail["thread_id"]) == ("servicedesk.ticket", fine.thread_id)
+    assert detail["handled_by"] == "Service desk"
     # Permissions are checked first (no one may add messages), then the method.
     assert api.post(MESSAGES, {"subject": "forged"}, format="json").status_code in (403, 405)
     assert api.patch(f"{MESSAGES}{fine.pk}/", {"subject": "x"},

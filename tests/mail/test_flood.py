@@ -145,7 +145,7 @@ def test_a_flood_of_mail_is_counted_exactly(gate, desk, mailbox):
     tickets = {t.title: t for t in Ticket.objects.select_related("requester")}
     assert len(tickets) == NEW
     acks = dict(OutboundEmail.objects.filter(event="ticket-created")
-                .values_list("ticket_id", "message_id"))
+                .values_list("thread_id", "message_id"))
     replied = rng.sample(sorted(tickets), REPLIES)
     replies = []
     for n, title in enumerate(replied):

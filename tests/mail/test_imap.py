@@ -255,7 +255,7 @@ def test_new_messages_open_tickets_and_are_marked_seen(desk, box, helpdesk):
     assert ticket.channel == Channel.EMAIL
     other = Ticket.objects.get(title="No access to the shared drive")
     assert other.requester.email == "new.starter@copeland.example.gov.uk"
-    received = InboundMessage.objects.get(ticket=ticket)
+    received = InboundMessage.objects.about(ticket).get()
     assert (received.via, received.outcome, received.mailbox) == ("imap", Outcome.TICKET, box)
     # Marked seen, and kept: Borough never deletes mail from the server.
     assert helpdesk.uids("UNSEEN") == []
@@ -290,7 +290,7 @@ def test_a_reply_is_added_to_its_ticket(desk, box, helpdesk, threading):
     ticket = Ticket.objects.get()
     # The acknowledgement Borough sent, which the requester's mail client answers.
     sent = OutboundEmail.objects.create(
-        organisation=desk.org, ticket=ticket, recipient=sender, event="ticket-created",
+        organisation=desk.org, thread=ticket, recipient=sender, event="ticket-created",
         subject=f"[{ticket.reference}] Laptop will not start",
         message_id="<ack-1@borough.example>")
     if threading == "in-reply-to":
@@ -308,7 +308,7 @@ def test_a_reply_is_added_to_its_ticket(desk, box, helpdesk, threading):
     entry = ticket.timeline.get(kind=EntryKind.REPLY)
     assert "It started after all." in entry.body
     received = InboundMessage.objects.get(subject__startswith="Re:")
-    assert (received.outcome, received.ticket) == (Outcome.REPLY, ticket)
+    assert (received.outcome, received.thread) == (Outcome.REPLY, ticket)
 
 
 # --- what goes wrong -------------------------------------------------------------------------

@@ -11,10 +11,9 @@ from django.core import mail as django_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from borough.mail import links, outbound
+from borough.mail import outbound
 from borough.mail.models import NotificationPreference, NotificationTemplate, OutboundEmail
-from borough.servicedesk import services
-from borough.servicedesk.models import Satisfaction, Status
+from borough.servicedesk import links, services
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +50,7 @@ def test_an_acknowledgement_is_threaded_and_names_the_ticket(desk, mailbox, sent
     assert headers["X-Auto-Response-Suppress"] == "All"
     assert headers["X-Borough-Loop"] == outbound.loop_token()
     assert message.alternatives[0][1] == "text/html"
-    record = OutboundEmail.objects.get(ticket=ticket)
+    record = OutboundEmail.objects.about(ticket).get()
     assert (record.status, record.attempts, record.message_id) == (
         "sent", 1, headers["Message-ID"])
 
@@ -69,7 +68,8 @@ def test_every_event_reaches_the_right_people(desk, mailbox, sent):
     assert events == [("ticket-created", rita), ("ticket-assigned", "agent@x.example"),
                       ("ticket-reply", rita), ("ticket-resolved", rita)]
     resolved = django_mail.outbox[-1]
-    link = reverse("mail:ticket_link", args=[links.token_for(ticket, desk.requester_person)])
+    link = reverse("servicedesk:requester_link",
+                   args=[links.token_for(ticket, desk.requester_person)])
     for anchor in ("#confirm", "#reopen", "#rate"):
         assert f"{link}{anchor}" in resolved.body
 
@@ -175,42 +175,6 @@ def test_borough_never_writes_to_its_own_mailboxes(desk, mailbox, sent):
     assert "own mailboxes" in OutboundEmail.objects.get().error
 
 
-# --- the requester's signed link ---------------------------------------------------------
-
-@pytest.fixture
-def resolved(desk, mailbox):
-    ticket = raise_for_rita(desk)
-    services.resolve(ticket, actor=desk.agent, note="Reinstalled.")
-    return ticket
-
-
-def test_the_signed_link_confirms_reopens_and_rates_without_a_login(desk, resolved, client):
-    url = reverse("mail:ticket_link", args=[links.token_for(resolved, desk.requester_person)])
-    page = client.get(url)
-    assert page.status_code == 200 and b"Is it fixed?" in page.content
-    client.post(url, {"action": "rate", "score": "4", "comment": "Quick"})
-    assert Satisfaction.objects.get(ticket=resolved).score == 4
-    client.post(url, {"action": "reopen", "reason": "Still black."})
-    resolved.refresh_from_db()
-    assert resolved.status == Status.IN_PROGRESS
-    services.resolve(resolved, actor=desk.agent, note="New disk.")
-    client.post(url, {"action": "confirm"})
-    resolved.refresh_from_db()
-    assert resolved.status == Status.CLOSED
-    again = client.post(url, {"action": "reopen", "reason": "x"}, follow=True)
-    assert b"Only a resolved ticket can be reopened" in again.content
-
-
-def test_a_tampered_or_foreign_link_is_not_found(desk, resolved, client):
-    token = links.token_for(resolved, desk.requester_person)
-    assert client.get(reverse("mail:ticket_link", args=[token[:-2] + "xx"])).status_code == 404
-    other = type(desk.requester_person).objects.create(organisation=desk.org, full_name="Other")
-    foreign = links.token_for(resolved, other)
-    assert client.get(reverse("mail:ticket_link", args=[foreign])).status_code == 404
-    assert client.post(reverse("mail:ticket_link", args=[foreign]),
-                       {"action": "confirm"}).status_code == 404
-
-
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_emails_are_sent_by_a_real_worker_through_redis(desk, mailbox):
@@ -222,10 +186,10 @@ def test_emails_are_sent_by_a_real_worker_through_redis(desk, mailbox):
     with redis_worker():
         ticket = raise_for_rita(desk)  # commits: its email's task goes to Redis
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not OutboundEmail.objects.filter(
-                ticket=ticket, status="sent").exists():
+        while time.monotonic() < deadline and not OutboundEmail.objects.about(ticket).filter(
+                status="sent").exists():
             time.sleep(0.1)
-    email = OutboundEmail.objects.get(ticket=ticket)
+    email = OutboundEmail.objects.about(ticket).get()
     assert (email.status, email.attempts) == ("sent", 1)
     assert [m.subject for m in django_mail.outbox] == [email.subject]
 
@@ -255,15 +219,3 @@ def test_the_periodic_send_uses_one_smtp_connection_for_its_batch(desk, mailbox,
     finally:
         sink.stop()
     assert len(peers) == 3 and len(set(peers)) == 1
-
-
-def test_the_signed_link_refuses_an_unknown_action_and_an_empty_reason(desk, resolved, client):
-    url = reverse("mail:ticket_link", args=[links.token_for(resolved, desk.requester_person)])
-    unknown = client.post(url, {"action": "delete"}, follow=True)
-    assert b"Choose what to do." in unknown.content
-    empty = client.post(url, {"action": "reopen", "reason": "  "}, follow=True)
-    assert b"Enter why it is not fixed." in empty.content
-    bad_score = client.post(url, {"action": "rate", "score": "9"}, follow=True)
-    assert b"Choose a score from 1 to 5." in bad_score.content
-    resolved.refresh_from_db()
-    assert resolved.status == Status.RESOLVED and not Satisfaction.objects.exists()

@@ -388,7 +388,7 @@ def test_the_list_opens_on_the_quarantine(client, people, mailbox):
 
     everything = text_of(page(client, people.auditor, "mail:inboundmessage_list", outcome=""))
     assert "Stuck one" in everything and "Printer jams" in everything
-    assert fine.ticket.reference in everything
+    assert fine.thread.reference in everything
     assert "Their secret" not in everything
     tickets = text_of(page(client, people.auditor, "mail:inboundmessage_list", outcome="ticket"))
     assert "Printer jams" in tickets and "Stuck one" not in tickets
@@ -432,13 +432,13 @@ def test_released_from_the_page_it_opens_a_ticket(client, people, mailbox,
         response = client.post(reverse("mail:inboundmessage_release", args=[record.pk]))
     assert response.status_code == 302
     record.refresh_from_db()
-    assert record.outcome == Outcome.TICKET and record.ticket is not None
-    assert record.ticket.description.startswith("Caf\ufffd printer broken")
+    assert record.outcome == Outcome.TICKET and record.thread is not None
+    assert record.thread.description.startswith("Caf\ufffd printer broken")
     assert not record.raw_name
     shown = client.get(response["Location"])
     body = text_of(shown)
-    assert f"Released: it opened ticket {record.ticket.reference}." in body
-    assert record.ticket.get_absolute_url() in body
+    assert f"Released: it opened ticket {record.thread.reference}." in body
+    assert record.thread.get_absolute_url() in body
     # The text is escaped, never markup.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert" not in body
     assert ">Release</button>" not in body
@@ -573,3 +573,33 @@ def test_the_email_menu(client, people):
         assert reverse(url) in body
     assert reverse("mail:inboundmessage_list") not in text_of(
         page(client, people.requester, "core:home"))
+
+
+def test_the_lists_name_each_record_without_a_query_a_row(client, people, mailbox):
+    """What each message or email is about comes from any module (content type and id):
+    the lists read them once per kind of record, however many rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(name) -> int:
+        client.force_login(people.auditor)
+        with CaptureQueriesContext(connection) as done:
+            response = client.get(reverse(name), {"outcome": ""} if "inbound" in name else {})
+        assert response.status_code == 200
+        return len(done)
+
+    for n in range(2):
+        inbound.deliver(email(subject=f"Printer {n}"), mailbox=mailbox, via="smtp")
+    lists = ("mail:inboundmessage_list", "mail:outboundemail_list")
+    for name in lists:
+        queries_for(name)  # once to warm the caches (content types, the login's roles)
+    few = {name: queries_for(name) for name in lists}
+    for n in range(2, 6):
+        inbound.deliver(email(subject=f"Printer {n}"), mailbox=mailbox, via="smtp")
+    for name, count in few.items():
+        assert queries_for(name) == count, name
+    body = text_of(page(client, people.auditor, "mail:outboundemail_list"))
+    assert "INC-000006" in body and "INC-000001" in body
+    newest_first = text_of(page(client, people.auditor, "mail:inboundmessage_list",
+                                outcome="", sort="-thread"))
+    assert newest_first.index("INC-000006") < newest_first.index("INC-000001")

@@ -38,3 +38,11 @@ def desk(org_a):
     return type("Desk", (), {"org": org_a, "agent": agent, "lead": lead, "requester": requester,
                              "requester_person": requester_person, "team": team,
                              "Group": Group, "Person": Person})
+
+
+@pytest.fixture
+def mailbox(desk):
+    """The desk's mailbox, as the mail tests make it, for the desk's tests of mail."""
+    from tests.mail.conftest import make_mailbox  # here: tests/mail/conftest imports this
+
+    return make_mailbox(desk)

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 from django.db.models import Exists, OuterRef, Subquery
 
-from borough.accounts.models import Membership
+from borough.accounts.models import Membership, User
 from borough.core.precompiled import Precompiled
 
 
@@ -42,3 +42,9 @@ def _member_organisations(user_id):
 
 # Every page asks (the switcher, `request.organisation`): compiled once per process.
 MEMBER_ORGANISATIONS = Precompiled(_member_organisations)
+
+
+def active_users_with_email(email: str, limit: int = 5) -> list:
+    """Active logins whose address is `email`, whatever its case (addresses are not
+    unique across logins, so several may match)."""
+    return list(User.objects.filter(email__iexact=email, is_active=True).order_by("pk")[:limit])

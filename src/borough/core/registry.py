@@ -1,7 +1,8 @@
 """The registry: each app declares, in its `entries.py` (called from
 `AppConfig.ready()` by `core.apps.DomainAppConfig`), its registered models, the models it
 keeps without pages of their own, menu links, API routes, role grants, periodic jobs,
-evidence rules and notification channels. Navigation, global search, exports, history,
+evidence rules, notification channels, the handlers of mail received and the links a
+person without a login follows from an email. Navigation, global search, exports, history,
 the API router, `borough check` and the registry-driven test suites read it."""
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
+
+from borough.core.inbound import InboundHandler
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,14 @@ class Registry:
     record_actions: dict[type[models.Model], object] = field(default_factory=dict)
     # Called with a list of core.notifications.Notice, in the notifying transaction.
     notification_channels: list[Callable[[object], None]] = field(default_factory=list)
+    # What acts on mail received (core.inbound), in the order they are asked: keep to
+    # add_inbound_handler, which keeps the order.
+    inbound_handlers: list[InboundHandler] = field(default_factory=list)
+    # model -> callable(record, person) giving the links (name -> path) that a person
+    # without a login follows from an email about a record of that model: their signed
+    # page for it, and its actions. The email channel adds them to that person's email.
+    email_links: dict[type[models.Model], Callable[[object, object], dict[str, str]]] = \
+        field(default_factory=dict)
 
     def register(self, entry: ModelEntry) -> ModelEntry:
         if entry.model in self.entries:
@@ -98,6 +109,15 @@ class Registry:
     def add_actions(self, actions) -> None:
         """Register a model's record actions (core.actions.Actions)."""
         self.record_actions[actions.model] = actions
+
+    def add_inbound_handler(self, handler: InboundHandler) -> InboundHandler:
+        """Ask `handler` about mail received, after those of a lower `order` (and after
+        those of the same order registered before it)."""
+        if any(h.name == handler.name for h in self.inbound_handlers):
+            raise ValueError(f"An inbound handler named {handler.name!r} is registered twice.")
+        self.inbound_handlers.append(handler)
+        self.inbound_handlers.sort(key=lambda h: h.order)  # stable: ties keep their turn
+        return handler
 
     def unlist(self, model: type[models.Model], why: str) -> None:
         """Declare a model that has no pages of its own, and why."""

@@ -16,7 +16,10 @@ class BaseTable(tables.Table):
         if isinstance(data, QuerySet):
             related = [
                 name for name in self.base_columns
+                # Not a generic foreign key (many-to-one too, but not a join): its table
+                # prefetches it.
                 if (field := _field(data.model, name)) is not None and field.many_to_one
+                and field.concrete
             ]
             if related:
                 data = data.select_related(*related)

@@ -4,6 +4,7 @@ read-only), and the caller's own email preferences."""
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
@@ -122,15 +123,45 @@ class NotificationTemplateViewSet(BaseModelViewSet):
 # --- received messages and the quarantine -----------------------------------------------
 
 
-class InboundMessageSerializer(BaseModelSerializer):
+# Before mail named records generically, its rows pointed at service desk tickets; the
+# `ticket` field stays for the clients that read it (the one place mail names the desk).
+OLD_TICKET = ("servicedesk", "ticket")
+
+
+class ThreadFields(serializers.Serializer):
+    """The record a message or email concerns, of whichever module: its kind and id."""
+
+    thread_type = serializers.SerializerMethodField(
+        help_text='The kind of record it concerns, as "app.model" (e.g. "servicedesk.ticket"),'
+                  " or null.")
+    ticket = serializers.SerializerMethodField(
+        help_text="Deprecated: thread_id when the record is a service desk ticket. Read "
+                  "thread_type and thread_id.")
+
+    def _type(self, obj):
+        if obj.thread_type_id is None:
+            return None
+        return ContentType.objects.get_for_id(obj.thread_type_id)  # cached: no query a row
+
+    def get_thread_type(self, obj) -> str | None:
+        kind = self._type(obj)
+        return f"{kind.app_label}.{kind.model}" if kind else None
+
+    def get_ticket(self, obj) -> int | None:
+        kind = self._type(obj)
+        return obj.thread_id if kind and (kind.app_label, kind.model) == OLD_TICKET else None
+
+
+class InboundMessageSerializer(ThreadFields, BaseModelSerializer):
     original_kept = serializers.SerializerMethodField(
         help_text="Whether the message as received is kept (while it is in the quarantine).")
 
     class Meta:
         model = m.InboundMessage
         fields = [*BaseModelSerializer.base_fields(), "mailbox", "message_id", "via", "sender",
-                  "sender_name", "subject", "size", "text", "outcome", "reason", "ticket",
-                  "person", "new_contact", "duplicates", "original_kept"]
+                  "sender_name", "subject", "size", "text", "outcome", "reason", "handled_by",
+                  "thread_type", "thread_id", "ticket", "person", "new_contact", "duplicates",
+                  "original_kept"]
         read_only_fields = fields
 
     def get_original_kept(self, obj) -> bool:
@@ -181,7 +212,7 @@ class InboundMessageViewSet(ReadOnlyScopedViewSet):
             record, actor=request.user, reason=body.validated_data["reason"]))
 
 
-class OutboundEmailSerializer(BaseModelSerializer):
+class OutboundEmailSerializer(ThreadFields, BaseModelSerializer):
     """An email Borough wrote, without its words: a requester's email carries signed links
     that act as them, so the log shows only where it went and how sending went."""
 
@@ -191,9 +222,9 @@ class OutboundEmailSerializer(BaseModelSerializer):
 
     class Meta:
         model = m.OutboundEmail
-        fields = [*BaseModelSerializer.base_fields(), "ticket", "recipient", "user", "event",
-                  "subject", "from_address", "message_id", "in_reply_to", "status",
-                  "attempts", "next_attempt_at", "sent_at", "error"]
+        fields = [*BaseModelSerializer.base_fields(), "thread_type", "thread_id", "ticket",
+                  "recipient", "user", "event", "subject", "from_address", "message_id",
+                  "in_reply_to", "status", "attempts", "next_attempt_at", "sent_at", "error"]
         read_only_fields = fields
 
 

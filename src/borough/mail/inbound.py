@@ -1,10 +1,12 @@
-"""Mail received, turned into tickets and replies: the one door for every message,
-whether the SMTP gateway, the IMAP poller or a release from the quarantine brought it.
+"""Mail received: the one door for every message, whether the SMTP gateway, the IMAP
+poller or a release from the quarantine brought it. Mail is transport: this records the
+message exactly once, cuts loops, spots automatic mail and keeps the quarantine; what a
+message means is decided by the modules' inbound handlers (core.inbound), asked in turn.
 
 Each message is recorded once per organisation (by its Message-ID, or its bytes when it
-has none), in the same transaction as the ticket or reply it makes: a crash rolls both
-back and the mail server's retry processes it again; a second delivery is counted as a
-duplicate and changes nothing."""
+has none), in the same transaction as whatever the handler that claims it writes (the
+ticket, the reply): a crash rolls both back and the mail server's retry processes it
+again; a second delivery is counted as a duplicate and changes nothing."""
 
 from __future__ import annotations
 
@@ -14,25 +16,33 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from borough.core import attachments as stored_files
 from borough.core import audit
+from borough.core.inbound import Action, Handled, InboundHandler, InboundMail, MailAttachment
 from borough.core.models import AuditAction
-from borough.mail import outbound, parsing
-from borough.mail.models import InboundMessage, Mailbox, OutboundEmail, Outcome
+from borough.core.registry import registry
+from borough.mail import outbound, parsing, threads
+from borough.mail.models import InboundMessage, Mailbox, Outcome
 from borough.mail.parsing import ParsedMail, Unreadable
 
 log = logging.getLogger(__name__)
 
-STAFF_COMMANDS = {"#resolve", "#note"}
+OUTCOMES = {Action.OPENED: Outcome.TICKET, Action.ADDED: Outcome.REPLY,
+            Action.NOTED: Outcome.NOTED}
+FIELDS = ["outcome", "reason", "handled_by", "thread_type", "thread_id", "person",
+          "new_contact"]
 
 
 class Quarantine(Exception):
     """This message needs a person to look at it first; the text says why."""
+
+    def __init__(self, reason: str, handled_by: str = ""):
+        super().__init__(reason)
+        self.handled_by = handled_by
 
 
 def mailbox_for(addresses) -> Mailbox | None:
@@ -62,14 +72,9 @@ def deliver(raw: bytes, *, mailbox: Mailbox, via: str) -> InboundMessage:
                 sender_name=parsed.sender_name, subject=parsed.subject, size=len(raw),
                 text=parsed.text, html=parsed.html, outcome=Outcome.QUARANTINED)
             try:
-                with transaction.atomic():
-                    _act(record, parsed, mailbox)
+                _act(record, parsed, mailbox)
             except Quarantine as exc:
-                _keep_raw(record, raw, str(exc))
-            except (ValidationError, PermissionDenied) as exc:
-                # Something in the message the desk refuses (an address it will not
-                # store, say): a person decides, rather than the sender retrying forever.
-                _keep_raw(record, raw, "Could not process it: " + _messages(exc))
+                _keep_raw(record, raw, str(exc), handled_by=exc.handled_by)
             return record
     except IntegrityError:
         if not InboundMessage.objects.filter(organisation_id=mailbox.organisation_id,
@@ -113,37 +118,91 @@ def _header_text(raw: bytes, name: bytes) -> str:
     return ""
 
 
-def _keep_raw(record: InboundMessage, raw: bytes, reason: str) -> None:
+def _keep_raw(record: InboundMessage, raw: bytes, reason: str, *, handled_by: str = "") -> None:
     name = f"mail-{secrets.token_hex(24)}"
     path = stored_files.storage_root() / name
     with open(path, "xb") as out:
         out.write(raw)
     record.raw_name, record.reason, record.outcome = name, reason, Outcome.QUARANTINED
-    record.ticket = None
-    record.save(update_fields=["raw_name", "reason", "outcome", "ticket"])
+    record.handled_by, record.thread, record.person, record.new_contact = \
+        handled_by, None, None, False
+    record.save(update_fields=["raw_name", *FIELDS])
 
 
-# --- deciding what a message is ---------------------------------------------------------
+# --- handing the message to the modules -------------------------------------------------
 
 def _act(record: InboundMessage, parsed: ParsedMail, mailbox: Mailbox, *,
          release: bool = False) -> None:
-    organisation_id = mailbox.organisation_id
-    loop = _loop_reason(parsed, organisation_id, record)
+    """Cut loops; otherwise ask each handler in turn until one claims the message. What
+    it did is recorded here; a refusal (or nobody claiming a person's mail) raises
+    Quarantine, for the caller to keep the message for a person."""
+    loop = _loop_reason(parsed, mailbox.organisation_id, record)
     if loop:
-        return _set(record, Outcome.LOOP, loop)
-    ticket = _matched_ticket(parsed, organisation_id)
-    if parsed.machine:
-        return _set(record, Outcome.AUTO, parsed.machine, ticket=ticket)
-    person, created = _person(parsed, organisation_id)
-    record.person, record.new_contact = person, created
-    if ticket is not None:
-        return _follow_up(record, parsed, ticket, person, release=release)
-    return _open(record, parsed, person, created)
+        return _record(record, Outcome.LOOP, loop)
+    message = _message(record, parsed, mailbox, release=release)
+    for handler in registry.inbound_handlers:
+        result = _ask(handler, message)
+        if result is None:
+            continue
+        if result.action == Action.REFUSED:
+            raise Quarantine(result.reason or f"Refused by {handler.name}.", handler.name)
+        outcome = Outcome.AUTO if message.automatic else OUTCOMES[result.action]
+        reason = " ".join(filter(None, [message.automatic, result.reason]))
+        return _record(record, outcome, reason, handled_by=handler.name, result=result)
+    if message.automatic:
+        return _record(record, Outcome.AUTO, message.automatic)
+    asked = ", ".join(h.name for h in registry.inbound_handlers) or "none registered"
+    raise Quarantine(f"Nothing in Borough took this message: no module claimed it (asked: "
+                     f"{asked}).")
 
 
-def _set(record, outcome, reason="", *, ticket=None) -> None:
-    record.outcome, record.reason, record.ticket = outcome, reason, ticket
-    record.save(update_fields=["outcome", "reason", "ticket", "person", "new_contact"])
+def _message(record, parsed: ParsedMail, mailbox: Mailbox, *, release: bool) -> InboundMail:
+    return InboundMail(
+        organisation_id=mailbox.organisation_id, mailbox=mailbox.address,
+        sender=parsed.sender, sender_name=parsed.sender_name, subject=parsed.subject,
+        text=parsed.text, html=parsed.html, message_id=parsed.message_id,
+        replies_to=tuple(parsed.replies_to),
+        answers=threads.records_answered(mailbox.organisation_id, parsed.replies_to),
+        attachments=tuple(MailAttachment(a.name, a.content) for a in parsed.attachments),
+        automatic=parsed.machine, released=release, message_pk=record.pk)
+
+
+class _Undo(Exception):
+    """Roll back what a handler wrote, keeping what it answered."""
+
+    def __init__(self, result: Handled | None):
+        self.result = result
+
+
+def _ask(handler: InboundHandler, message: InboundMail) -> Handled | None:
+    """One handler's answer, in a savepoint of its own. Passing or refusing undoes
+    anything it wrote, as does a refusal the services raised (ValidationError,
+    PermissionDenied); so does opening or adding anything for automatic mail, which is
+    never answered."""
+    try:
+        with transaction.atomic():
+            result = handler.handle(message)
+            if result is None or result.action == Action.REFUSED or (
+                    message.automatic and result.action != Action.NOTED):
+                raise _Undo(result)
+            return result
+    except _Undo as undo:
+        if undo.result is None or undo.result.action == Action.REFUSED:
+            return undo.result
+        log.error("inbound handler %s acted on automatic mail; undone", handler.name)
+        return Handled.noted(reason=f"{handler.name} tried to act on automatic mail: undone.")
+    except (ValidationError, PermissionDenied) as exc:
+        # Something in the message a module refuses (an address the directory will not
+        # store, say): a person decides, rather than the sender retrying forever.
+        raise Quarantine("Could not process it: " + _messages(exc), handler.name) from None
+
+
+def _record(record, outcome, reason="", *, handled_by="", result: Handled | None = None):
+    record.outcome, record.reason, record.handled_by = outcome, reason, handled_by
+    record.thread = getattr(result, "record", None)
+    record.person = getattr(result, "person", None)
+    record.new_contact = bool(getattr(result, "new_contact", False))
+    record.save(update_fields=FIELDS)
 
 
 def _loop_reason(parsed: ParsedMail, organisation_id: int, record) -> str:
@@ -161,155 +220,12 @@ def _loop_reason(parsed: ParsedMail, organisation_id: int, record) -> str:
     return ""
 
 
-def _matched_ticket(parsed: ParsedMail, organisation_id: int):
-    """The ticket this message answers: by the emails it replies to, then by a reference
-    in its subject. Only this organisation's tickets."""
-    from borough.servicedesk.models import Ticket
-
-    tickets = Ticket.objects.filter(organisation_id=organisation_id)
-    if parsed.replies_to:
-        for message_id in parsed.replies_to:
-            ticket_id = outbound.ticket_id_from_root(message_id)
-            if ticket_id:
-                found = tickets.filter(pk=ticket_id).first()
-                if found:
-                    return found
-        ids = parsed.replies_to
-        sent = dict(OutboundEmail.objects.filter(
-            organisation_id=organisation_id, message_id__in=ids, ticket__isnull=False)
-            .values_list("message_id", "ticket_id"))
-        received = dict(InboundMessage.objects.filter(
-            organisation_id=organisation_id, message_id__in=ids, ticket__isnull=False)
-            .values_list("message_id", "ticket_id"))
-        for message_id in ids:
-            ticket_id = sent.get(message_id) or received.get(message_id)
-            if ticket_id:
-                return tickets.get(pk=ticket_id)
-    for reference in parsing.references_in_subject(parsed.subject):
-        found = tickets.filter(reference=reference).first()
-        if found:
-            return found
-    return None
-
-
-def _person(parsed: ParsedMail, organisation_id: int):
-    """The directory entry for the sender; an unknown sender is added as a contact."""
-    from borough.core import services
-    from borough.organisation.models import Person
-
-    found = (Person.objects.filter(organisation_id=organisation_id, email__iexact=parsed.sender)
-             .order_by("-is_active", "id").select_related("user").first())
-    if found is not None:
-        return found, False
-    person = Person(organisation_id=organisation_id, email=parsed.sender,
-                    full_name=parsed.sender_name or parsed.sender.split("@")[0])
-    return services.create_record(person, actor=None,
-                                  note="Added from an email by an unknown sender"), True
-
-
-def _staff_user(person, ticket):
-    """The sender's login if they work the organisation's tickets: their directory entry's,
-    or else an active login with the same address."""
-    from django.contrib.auth import get_user_model
-
-    candidates = [person.user] if person.user_id else list(
-        get_user_model().objects.filter(email__iexact=person.email, is_active=True)[:5])
-    for user in candidates:
-        if user.is_active and user.has_perm("servicedesk.work_tickets", ticket):
-            return user
-    return None
-
-
-def _open(record, parsed: ParsedMail, person, created: bool, *, note: str = "") -> None:
-    from borough.servicedesk import services as desk
-    from borough.servicedesk.models import Channel
-
-    record.reason = note
-
-    def linked(ticket):
-        record.ticket = ticket  # before the acknowledgement, which threads on it
-        record.outcome = Outcome.TICKET
-        record.save(update_fields=["ticket", "outcome", "reason", "person", "new_contact"])
-        _attach(ticket, parsed, record)
-        if created or note:
-            desk.add_note(ticket, body=" ".join(filter(None, [
-                note, "Raised by email from an unknown sender, added as a contact: check "
-                "who they are." if created else ""])), actor=None)
-
-    try:
-        desk.raise_ticket(
-            record.organisation_id, actor=None, ticket_type="incident",
-            title=parsed.subject[:200] or "(no subject)",
-            description=parsed.text or "(The email had no text.)", requester=person, channel=Channel.EMAIL,
-            then=linked)
-    except ValidationError as exc:
-        raise Quarantine("Could not open a ticket: " + " ".join(exc.messages)) from None
-
-
-def _follow_up(record, parsed: ParsedMail, ticket, person, *, release: bool) -> None:
-    from borough.servicedesk import services as desk
-    from borough.servicedesk.models import Status
-
-    staff = _staff_user(person, ticket)
-    is_requester = person.pk == ticket.requester_id or (
-        person.email and person.email.lower() == (ticket.requester.email or "").lower())
-    if staff is None and not is_requester and not release:
-        raise Quarantine(f"A reply to {ticket.reference} from {parsed.sender}, who is not its "
-                         "requester or service desk staff.")
-    body = parsed.text or "(The email had no text.)"
-    closed = ticket.status in (Status.CLOSED, Status.CANCELLED) or (
-        ticket.status == Status.RESOLVED and not desk.within_reopen_window(ticket))
-    if closed:
-        return _open(record, parsed, person, record.new_contact,
-                     note=f"Follows {ticket.reference}, which was already closed.")
-    try:
-        if staff is not None:
-            _staff_reply(ticket, body, staff)
-        elif ticket.status == Status.RESOLVED:
-            desk.reopen(ticket, actor=None, reason=body, sender=person, by_email=True)
-        else:
-            desk.reply(ticket, body=body, actor=None, sender=person, by_email=True)
-    except (ValidationError, PermissionDenied) as exc:
-        raise Quarantine(f"Could not add it to {ticket.reference}: {_messages(exc)}") from None
-    _attach(ticket, parsed, record)
-    _set(record, Outcome.REPLY, record.reason, ticket=ticket)
-
-
-def _staff_reply(ticket, body: str, user) -> None:
-    """Staff answer by email: a public reply, or a first line `#resolve` (the rest is
-    the resolution) or `#note` (an internal note)."""
-    from borough.servicedesk import services as desk
-
-    first, _, rest = body.partition("\n")
-    command = first.strip().lower()
-    if command == "#resolve":
-        desk.resolve(ticket, actor=user, note=rest.strip() or "Resolved by email.")
-    elif command == "#note":
-        desk.add_note(ticket, body=rest.strip() or first, actor=user)
-    else:
-        desk.reply(ticket, body=body, actor=user, by_email=True)
-
-
-def _attach(ticket, parsed: ParsedMail, record) -> None:
-    """Keep the attachments within the limits; name the ones refused on the record."""
-    refused = []
-    for item in parsed.attachments:
-        upload = SimpleUploadedFile(item.name, item.content)
-        try:
-            stored_files.add_attachment(ticket, upload, actor=None)
-        except ValidationError as exc:
-            refused.append(" ".join(exc.messages))
-    if refused:
-        record.reason = " ".join(filter(None, [record.reason, "Attachments not kept:",
-                                               *refused]))
-        record.save(update_fields=["reason"])
-
-
 # --- the quarantine ---------------------------------------------------------------------
 
 def release(record: InboundMessage, *, actor) -> InboundMessage:
     """Process a quarantined message as if it had passed: unknown charsets read with
-    replacement characters, a reply from someone else added to the ticket."""
+    replacement characters, and the handlers told a person released it, so they take
+    what they refused for who sent it (a reply from someone not on the ticket, say)."""
     _require_manager(actor, record)
     with transaction.atomic():
         locked = InboundMessage.objects.select_for_update().get(pk=record.pk)

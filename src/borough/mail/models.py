@@ -1,10 +1,16 @@
 """Email in and out: the organisation's mailboxes, every message received (with what
 became of it), every email sent, the templates they are written from and each member
-of staff's choice of how to hear about events."""
+of staff's choice of how to hear about events.
+
+Mail is transport: a message received or an email sent points at the record it concerns
+(a ticket, say) generically, by content type and id (`thread`), so any module that acts
+on mail or sends notices can be linked without mail knowing its models."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from borough.core.models import BaseModel
@@ -49,12 +55,22 @@ class Mailbox(BaseModel):
 
 
 class Outcome(models.TextChoices):
-    TICKET = "ticket", "Opened a ticket"
-    REPLY = "reply", "Added to a ticket"
+    # The first two keep the values they had when only the service desk took mail: they
+    # are stored, and API clients and saved links filter by them.
+    TICKET = "ticket", "Opened a new record"
+    REPLY = "reply", "Added to a record"
+    NOTED = "noted", "Taken note of: nothing opened or added"
     AUTO = "auto", "Automatic reply or bulk mail: recorded, not answered"
     LOOP = "loop", "Mail loop: cut"
     QUARANTINED = "quarantined", "Quarantined"
     DISCARDED = "discarded", "Discarded from quarantine"
+
+
+class ThreadedQuerySet(ScopedQuerySet):
+    def about(self, record):
+        """The mail about `record` (any model instance)."""
+        return self.filter(thread_type=ContentType.objects.get_for_model(type(record)),
+                           thread_id=record.pk)
 
 
 class InboundMessage(BaseModel):
@@ -75,8 +91,14 @@ class InboundMessage(BaseModel):
     html = models.TextField(blank=True, help_text="The HTML part, sanitised.")
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     reason = models.TextField(blank=True)
-    ticket = models.ForeignKey("servicedesk.Ticket", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    # The module that claimed it (core.inbound: the handler's name), if one did.
+    handled_by = models.CharField(max_length=50, blank=True, editable=False)
+    # The record it opened or answers, by content type and id, so mail names no module's
+    # models. A record deleted later leaves its id here (shown as gone).
+    thread_type = models.ForeignKey(ContentType, null=True, blank=True, editable=False,
+                                    on_delete=models.PROTECT, related_name="+")
+    thread_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    thread = GenericForeignKey("thread_type", "thread_id")
     person = models.ForeignKey("organisation.Person", null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
     new_contact = models.BooleanField(default=False)
@@ -85,6 +107,8 @@ class InboundMessage(BaseModel):
     # attachments store, by its generated name).
     raw_name = models.CharField(max_length=64, blank=True, editable=False)
 
+    objects = models.Manager.from_queryset(ThreadedQuerySet)()
+
     class Meta:
         verbose_name = "received message"
         ordering = ["-created_at", "-id"]
@@ -92,7 +116,8 @@ class InboundMessage(BaseModel):
                                                name="inbound_message_once")]
         indexes = [models.Index(fields=["organisation", "outcome", "-created_at"]),
                    models.Index(fields=["message_id"]),
-                   models.Index(fields=["sender", "created_at"])]
+                   models.Index(fields=["sender", "created_at"]),
+                   models.Index(fields=["thread_type", "thread_id"])]
 
     def __str__(self):
         return self.subject or self.message_id or f"Message {self.pk}"
@@ -111,8 +136,11 @@ class SendStatus(models.TextChoices):
 class OutboundEmail(BaseModel):
     """One email Borough sends, kept for threading and as the record of delivery."""
 
-    ticket = models.ForeignKey("servicedesk.Ticket", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    # The record the notice was about (core.notifications.Notice.thread), as above.
+    thread_type = models.ForeignKey(ContentType, null=True, blank=True, editable=False,
+                                    on_delete=models.PROTECT, related_name="+")
+    thread_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    thread = GenericForeignKey("thread_type", "thread_id")
     recipient = models.CharField(max_length=320)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
@@ -134,11 +162,13 @@ class OutboundEmail(BaseModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
+    objects = models.Manager.from_queryset(ThreadedQuerySet)()
+
     class Meta:
         verbose_name = "sent email"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "created_at"]),
-                   models.Index(fields=["ticket", "created_at"])]
+                   models.Index(fields=["thread_type", "thread_id", "created_at"])]
 
     def __str__(self):
         return f"{self.subject} → {self.recipient}"

@@ -1,36 +1,35 @@
 """Notifications by email: each notice (core.notifications) becomes one email per
-recipient, written from the organisation's template, threaded on its ticket, and sent by
-a background task after the change commits. Staff choose per event: at once, in a daily
-digest, or not by email."""
+recipient, written from the organisation's template, threaded on the notice's record
+(mail.threads), and sent by a background task after the change commits. Staff choose per
+event: at once, in a daily digest, or not by email."""
 
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from datetime import timedelta
 from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.template import Context, Engine, TemplateSyntaxError
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from borough.core.registry import registry
+from borough.mail import threads
 from borough.mail.models import (
     Delivery,
     Event,
-    InboundMessage,
     Mailbox,
     NotificationPreference,
     NotificationTemplate,
     OutboundEmail,
-    Outcome,
     SendStatus,
 )
+from borough.organisation import queries as directory
 
 log = logging.getLogger(__name__)
 
@@ -122,35 +121,22 @@ def loop_token() -> str:
     return salted_hmac("borough.mail.loop", settings.MAIL_DOMAIN).hexdigest()[:24]
 
 
-def thread_root(ticket) -> str:
-    """The Message-ID every email about `ticket` answers: the email that opened it, or
-    one made up from the ticket, so all of them thread together."""
-    opened = (InboundMessage.objects.filter(ticket_id=ticket.pk, outcome=Outcome.TICKET)
-              .order_by("id").values_list("message_id", flat=True).first())
-    return opened or f"<ticket-{ticket.pk}.{ticket.organisation_id}@{settings.MAIL_DOMAIN}>"
-
-
-def ticket_id_from_root(message_id: str) -> int | None:
-    found = re.fullmatch(rf"<ticket-(\d+)\.\d+@{re.escape(settings.MAIL_DOMAIN)}>", message_id)
-    return int(found.group(1)) if found else None
-
-
 def from_address(organisation_id: int) -> str:
     box = (Mailbox.objects.filter(organisation_id=organisation_id, is_active=True)
            .order_by("-is_default", "address").first())
     return f"{box.name} <{box.address}>" if box else settings.DEFAULT_FROM_EMAIL
 
 
-def _links(ticket, person) -> dict:
-    """Links for the requester: signed, so they work without a login."""
-    from borough.mail import links
-
-    base = settings.BOROUGH_BASE_URL
-    if ticket is None or person is None:
+def _links(thread, person) -> dict:
+    """For a person reached by email (no login, perhaps): the links their email carries
+    instead of the staff page, as the record's module registered them (signed, so they
+    work without a login). None registered: the notice's own link."""
+    if thread is None or person is None:
         return {}
-    page = base + reverse("mail:ticket_link", args=[links.token_for(ticket, person)])
-    return {"url": page, "confirm_url": page + "#confirm", "reopen_url": page + "#reopen",
-            "rate_url": page + "#rate"}
+    links = registry.email_links.get(thread._meta.concrete_model)
+    if links is None:
+        return {}
+    return {name: settings.BOROUGH_BASE_URL + path for name, path in links(thread, person).items()}
 
 
 def on_notices(notices) -> None:
@@ -165,24 +151,25 @@ def on_notices(notices) -> None:
 
 
 def _emails_for(notice) -> list[OutboundEmail]:
-    from borough.servicedesk.models import Ticket
-
-    ticket = notice.thread if isinstance(notice.thread, Ticket) else None
+    thread = notice.thread if isinstance(notice.thread, models.Model) else None
     recipients = [(p.email.strip().lower(), p.user if p.user_id else None, p.full_name,
                    "requester", p) for p in notice.people]
     covered = {r[1].pk for r in recipients if r[1] is not None}
     recipients += [(u.email.lower(), u, u.get_full_name() or u.username, "staff", None)
                    for u in notice.users if u.pk not in covered and u.email]
-    reference = getattr(ticket, "reference", "")
-    base = {"reference": reference, "title": getattr(ticket, "title", ""),
+    # The template's values from the record, by the names records people quote share
+    # (core.references): its reference, title and status, where it has them.
+    reference = getattr(thread, "reference", "")
+    status = getattr(thread, "get_status_display", None)
+    base = {"reference": reference, "title": getattr(thread, "title", ""),
             "summary": notice.subject, "body": notice.body,
-            "status": ticket.get_status_display() if ticket else ""}
+            "status": status() if callable(status) else ""}
     return [
         OutboundEmail(
-            organisation_id=notice.organisation_id, ticket=ticket, recipient=address,
+            organisation_id=notice.organisation_id, thread=thread, recipient=address,
             user=user, event=notice.event, subject=notice.subject,
             context={**base, "audience": audience, "recipient_name": name,
-                     "url": settings.BOROUGH_BASE_URL + notice.url, **_links(ticket, person)},
+                     "url": settings.BOROUGH_BASE_URL + notice.url, **_links(thread, person)},
             message_id=f"<{uuid.uuid4().hex}.{reference or 'borough'}@{settings.MAIL_DOMAIN}>")
         for address, user, name, audience, person in recipients
     ]
@@ -211,8 +198,8 @@ class Lookups(dict):
 
 def write(email: OutboundEmail, lookups: Lookups | None = None) -> None:
     """Fill in the email from the organisation's template (or Borough's own), its sender
-    and its thread, just before it is sent. The ticket's reference is always in the
-    subject, so a reply finds its ticket whatever the template says."""
+    and its thread, just before it is sent. The record's reference is always in the
+    subject, so a reply finds its record whatever the template says."""
     lookups = Lookups() if lookups is None else lookups
     organisation_id = email.organisation_id
     parts = DEFAULT_TEMPLATES.get(email.event, ("{{ summary }}", "{{ body }}\n\n{{ url }}", ""))
@@ -221,7 +208,7 @@ def write(email: OutboundEmail, lookups: Lookups | None = None) -> None:
                                             event=email.event).first()))
     chosen = (template.subject, template.text_body, template.html_body) if template else parts
     name = lookups.get_or_read(("name", organisation_id),
-                               lambda: _organisation_name(organisation_id))
+                               lambda: directory.organisation_name(organisation_id))
     context = {**email.context, "organisation": name}
     reference = context.get("reference", "")
     subject = " ".join(_render(chosen[0], context, html=False).split()) or email.subject
@@ -233,15 +220,9 @@ def write(email: OutboundEmail, lookups: Lookups | None = None) -> None:
     email.html = _render(chosen[2], context, html=True) if chosen[2] else ""
     email.from_address = lookups.get_or_read(("from", organisation_id),
                                              lambda: from_address(organisation_id))
-    if email.ticket_id and not email.in_reply_to:
-        email.in_reply_to = email.references = thread_root(email.ticket)
-
-
-def _organisation_name(organisation_id: int) -> str:
-    from borough.organisation.models import Organisation
-
-    return (Organisation.objects.filter(pk=organisation_id).values_list("name", flat=True)
-            .first() or "")
+    if email.thread_id and not email.in_reply_to:
+        email.in_reply_to = email.references = threads.thread_root(
+            email.thread_type_id, email.thread_id, organisation_id)
 
 
 def _send_later(pks: list[int]) -> None:
@@ -264,7 +245,7 @@ def send(pk: int, connection=None, lookups: Lookups | None = None) -> str:
         next_attempt_at=now + timedelta(minutes=10))
     if not claimed:
         return "not queued"
-    email = OutboundEmail.objects.select_related("ticket").get(pk=pk)
+    email = OutboundEmail.objects.get(pk=pk)
     held = _held_by_choice(email)
     if held:
         OutboundEmail.objects.filter(pk=pk).update(status=held, next_attempt_at=None)

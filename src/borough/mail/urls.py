@@ -5,14 +5,13 @@ from borough.core.urls_helper import crud_urls
 from borough.core.views.lists import ObjectExportView
 from borough.core.views.records import ObjectDeleteView, ObjectHistoryView
 from borough.mail import models as m
-from borough.mail.views import messages, preferences, settings, ticket_link
+from borough.mail.views import messages, preferences, settings
 
 app_name = "mail"
 
 TEMPLATES = registry.get(m.NotificationTemplate)
 
 urlpatterns = [
-    path("t/<str:token>/", ticket_link.TicketLinkView.as_view(), name="ticket_link"),
     path("preferences/", preferences.PreferencesView.as_view(), name="preferences"),
     *crud_urls(registry.get(m.Mailbox), "mailboxes", add=settings.MailboxCreateView,
                edit=settings.MailboxEditView, detail=settings.MailboxDetailView),

@@ -1,4 +1,5 @@
-"""How other apps read organisation data: the business calendar for SLA clocks."""
+"""How other apps read organisation data: the business calendar for SLA clocks, the
+organisation's name, and the directory entry for an email address."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from functools import lru_cache
 from django.conf import settings
 
 from borough.core.business_time import BusinessCalendar, bank_holidays
-from borough.organisation.models import ClosureDay, Organisation, WorkingPeriod
+from borough.organisation.models import ClosureDay, Organisation, Person, WorkingPeriod
 
 YEARS = range(2015, 2041)
 
@@ -50,3 +51,15 @@ def warm_calendars() -> None:
 
     for nation in Nation.values:
         _bank_holidays(nation)
+
+
+def organisation_name(organisation_id: int) -> str:
+    return (Organisation.objects.filter(pk=organisation_id).values_list("name", flat=True)
+            .first() or "")
+
+
+def person_by_email(organisation_id: int, email: str) -> Person | None:
+    """The organisation's directory entry with this address, whatever its case: an active
+    one before a former one, the oldest first; its login (if any) comes with it."""
+    return (Person.objects.filter(organisation_id=organisation_id, email__iexact=email)
+            .order_by("-is_active", "id").select_related("user").first())

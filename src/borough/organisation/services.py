@@ -1,4 +1,5 @@
-"""Writes for organisations: creating a council sets up its calendar."""
+"""Writes for organisations: creating a council sets up its calendar; people added to the
+directory from outside a form (an email from someone unknown, a confirmed address)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,17 @@ def set_email_for_user(user, *, actor, email: str, note: str = "") -> list[Perso
                          changes={"email": [before, email]}, note=note)
             changed.append(person)
     return changed
+
+
+def add_person_from_email(organisation_id: int, *, actor, email: str, full_name: str = ""
+                          ) -> Person:
+    """Add someone who wrote to the organisation's mailbox, unknown to its directory, as a
+    contact: their address, and the name their mail client gave (else the address's
+    local part). Audited as added from an email, so the directory's history shows where
+    the entry came from. An address the directory would not store is a ValidationError.
+    `actor` None: the mail system itself."""
+    email = (email or "").strip().lower()
+    name = " ".join((full_name or "").split())[:200] or email.split("@")[0][:200]
+    return services.create_record(
+        Person(organisation_id=organisation_id, email=email, full_name=name), actor=actor,
+        note="Added from an email by an unknown sender")

@@ -1,12 +1,24 @@
 """What the service desk adds to the registry: tickets and the desk's settings as
 registers, the statistics API, the records kept on a ticket's page, who may do what,
-its periodic jobs and its evidence rules."""
+its periodic jobs, its evidence rules, its handler of mail received (tickets and replies
+by email) and the signed links a requester's emails carry."""
 
 from __future__ import annotations
 
 from borough.core import roles
 from borough.core.registry import ModelEntry
-from borough.servicedesk import api, daily, evidence, filters, forms, services, statistics_api, tables
+from borough.servicedesk import (
+    api,
+    daily,
+    evidence,
+    filters,
+    forms,
+    inbound,
+    links,
+    services,
+    statistics_api,
+    tables,
+)
 from borough.servicedesk import models as m
 
 SETTINGS = "Desk settings"
@@ -72,3 +84,6 @@ def register(registry) -> None:
     registry.periodic_jobs["servicedesk-sla-sweep"] = (services.sweep_sla, 60)
     registry.periodic_jobs["servicedesk-auto-close"] = (services.auto_close_resolved, 3600)
     registry.periodic_jobs["servicedesk-daily-totals"] = (daily.audit, 24 * 3600)
+
+    registry.add_inbound_handler(inbound.HANDLER)
+    registry.email_links[m.Ticket] = links.email_links

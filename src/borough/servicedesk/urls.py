@@ -5,7 +5,7 @@ from borough.core.urls_helper import crud_urls
 from borough.core.views.actions import action_urls
 from borough.servicedesk import models as m
 from borough.servicedesk.services import TICKET_ACTIONS
-from borough.servicedesk.views import portal, statistics, workspace
+from borough.servicedesk.views import portal, requester_link, statistics, workspace
 
 app_name = "servicedesk"
 
@@ -30,6 +30,12 @@ urlpatterns = [
     path("portal/tickets/<int:pk>/", portal.PortalTicketView.as_view(), name="portal_ticket"),
     *action_urls(TICKET_ACTIONS, "portal/tickets", only=PORTAL_ACTIONS, url_names="portal_ticket",
                  page=portal.portal_page, back=portal.portal_url),
+    # A requester's signed link from an email: no login (servicedesk.links).
+    path("link/<str:token>/", requester_link.RequesterLinkView.as_view(),
+         name="requester_link"),
+    *[path(f"link/<str:token>/{name}/", requester_link.RequesterLinkActionView.as_view(
+        record_action=TICKET_ACTIONS[name]), name=f"requester_link_{name}")
+      for name in requester_link.LINK_ACTIONS],
     *crud_urls(registry.get(m.Category), "categories"),
     *crud_urls(registry.get(m.PriorityRule), "priority-matrix"),
     *crud_urls(registry.get(m.SLAPolicy), "sla-policies"),

@@ -39,17 +39,18 @@ def add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def perform(record_action: RecordAction, form, record, user):
+def perform(record_action: RecordAction, form, record, user, **extra):
     """Validate `form` and do the action; returns (result, conflict). Problems end up on
     the form (its errors); a stale version is returned as the conflict to show. Who may
-    not do it gets a 403 with the reason (PermissionDenied is not caught)."""
+    not do it gets a 403 with the reason (PermissionDenied is not caught). `extra`: what
+    the page adds to what was typed (the person a signed link speaks for)."""
     if not form.is_valid():
         return None, None
     try:
         result = record_action(
             record, actor=user, expected_version=form.cleaned_data.get("version"),
             idempotency_key=form.cleaned_data.get("submission_key") or None,
-            **form.service_fields())
+            **form.service_fields(), **extra)
     except services.StaleVersionError as exc:
         show_conflict(form, exc)
         return None, exc

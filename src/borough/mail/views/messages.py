@@ -16,6 +16,7 @@ from borough.core.views.records import ObjectHistoryView, ObjectMixin
 from borough.mail import filters, inbound, tables
 from borough.mail.forms import DiscardForm
 from borough.mail.models import InboundMessage, OutboundEmail, Outcome
+from borough.mail.tables import thread_label
 
 # The generic list, export and history pages for two models that are not registered: no
 # add, change or delete pages, and API routes of their own (mail.api).
@@ -49,7 +50,7 @@ class MessageExportView(QuarantineFirstMixin, ObjectExportView):
 
 class MessageMixin(ObjectMixin):
     def get_queryset(self):
-        return super().get_queryset().select_related("mailbox", "ticket", "person")
+        return super().get_queryset().select_related("mailbox", "thread_type", "person")
 
     def message_context(self, obj) -> dict:
         user = self.request.user
@@ -91,11 +92,13 @@ class ReleaseView(MessageMixin, TemplateView):
             context = self.get_context_data(**self.message_context(record),
                                             error=" ".join(exc.messages))
             return self.render_to_response(context, status=400)
-        if released.ticket_id:
-            done = ("opened ticket" if released.outcome == Outcome.TICKET else "was added to")
-            text = f"Released: it {done} {released.ticket.reference}."
-        else:
+        thread = released.thread
+        if thread is None:
             text = f"Released: {released.get_outcome_display()}."
+        elif released.outcome == Outcome.TICKET:
+            text = f"Released: it opened {thread._meta.verbose_name} {thread_label(thread)}."
+        else:
+            text = f"Released: it was added to {thread_label(thread)}."
         messages.success(request, text)
         return HttpResponseRedirect(self.detail_url(released))
 
@@ -171,4 +174,4 @@ class SentDetailView(ObjectMixin, TemplateView):
                                         **kwargs)
 
     def get_queryset(self):
-        return super().get_queryset().select_related("ticket", "user")
+        return super().get_queryset().select_related("thread_type", "user")

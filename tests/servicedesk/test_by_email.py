@@ -80,7 +80,7 @@ def test_a_ticket_run_by_email_from_both_sides(gate, desk, client):
     resolved = django_mail.outbox[-1]
     assert resolved.to == [RITA] and "Reset in Active Directory." in resolved.body
 
-    confirm = re.search(r"http://\S+/mail/t/\S+/#confirm", resolved.body).group(0)
+    confirm = re.search(r"http://\S+/service-desk/link/\S+/#confirm", resolved.body).group(0)
     page = confirm.split("://", 1)[1].split("/", 1)[1].split("#")[0]
     client.post(f"/{page}", {"action": "confirm"})
     ticket.refresh_from_db()
