@@ -512,3 +512,19 @@ def test_person_detail_query_count_is_pinned(
     with django_assert_max_num_queries(12):
         response = browser.get(url)
     assert html(response).count("Comment ") >= 5
+
+
+def test_a_second_one_per_council_record_is_a_400_not_a_500(browser, org_a):
+    """Regression (found by tests/declared): adding service desk settings where the council
+    already had them raised a ValueError, a 500, because the service's error named the
+    organisation, a field the form does not show (SECURITY.md rule 29)."""
+    from borough.servicedesk.models import DeskSettings
+    from tests.factories import DeskSettingsFactory
+
+    DeskSettingsFactory(organisation=org_a)
+    response = browser.post(reverse("servicedesk:desksettings_add"), {
+        "reopen_days": "5", "auto_close_days": "5", "warning_percent": "75",
+        "submission_key": "second"})
+    assert response.status_code == 400
+    assert "Service desk settings with this Organisation already exists." in html(response)
+    assert DeskSettings.objects.filter(organisation=org_a).count() == 1
