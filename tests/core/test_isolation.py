@@ -25,7 +25,7 @@ def test_registry_entry_is_complete(entry):
     assert entry.table is not None, "needs a table"
     assert entry.form is not None, "needs a form"
     assert entry.serializer is not None and entry.viewset is not None, "needs API classes"
-    assert entry.model in FACTORIES, "needs a factory in tests/factories.py"
+    assert entry.model in FACTORIES, "needs a factory in tests/<app>/factories.py, in its FACTORIES"
     for action in ("list", "export", "add"):
         reverse(entry.url_name(action), kwargs={"format": "csv"} if action == "export" else {})
     for action in ("detail", "edit", "delete", "history"):
