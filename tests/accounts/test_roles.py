@@ -13,10 +13,10 @@ from tests.factories import PersonFactory, ServiceUnitFactory
 
 
 @pytest.mark.django_db
-def test_a_requester_cannot_open_people_but_can_list_service_units(client_for, org_a):
+def test_a_requester_cannot_open_people_but_can_list_service_units(signed_in, org_a):
     PersonFactory(organisation=org_a, full_name="Pat Private")
     ServiceUnitFactory(organisation=org_a, name="Finance")
-    client = client_for(make_member(org_a, roles.REQUESTER, "req"))
+    client = signed_in(make_member(org_a, roles.REQUESTER, "req"))
 
     people = client.get(reverse("organisation:person_list"))
     assert people.status_code == 403
@@ -28,10 +28,10 @@ def test_a_requester_cannot_open_people_but_can_list_service_units(client_for, o
 
 
 @pytest.mark.django_db
-def test_an_auditor_can_view_lists(client_for, org_a):
+def test_an_auditor_can_view_lists(signed_in, org_a):
     ServiceUnitFactory(organisation=org_a, name="Finance")
     PersonFactory(organisation=org_a, full_name="Pat Person")
-    client = client_for(make_member(org_a, roles.AUDITOR, "aud"))
+    client = signed_in(make_member(org_a, roles.AUDITOR, "aud"))
     for name, text in (("serviceunit_list", "Finance"), ("person_list", "Pat Person")):
         response = client.get(reverse(f"organisation:{name}"))
         assert response.status_code == 200
@@ -40,10 +40,10 @@ def test_an_auditor_can_view_lists(client_for, org_a):
 
 
 @pytest.mark.django_db
-def test_an_auditor_cannot_add_edit_or_delete(client_for, org_a):
+def test_an_auditor_cannot_add_edit_or_delete(signed_in, org_a):
     unit = ServiceUnitFactory(organisation=org_a, name="Finance")
     auditor = make_member(org_a, roles.AUDITOR, "aud")
-    client = client_for(auditor)
+    client = signed_in(auditor)
     membership = Membership.objects.get(user=auditor)
 
     attempts = [
@@ -84,9 +84,9 @@ def test_an_auditor_cannot_write_through_the_api(api_client, org_a):
 
 
 @pytest.mark.django_db
-def test_an_administrator_can_add(client_for, org_a):
+def test_an_administrator_can_add(signed_in, org_a):
     # Contrast with the auditor: the same request from an administrator works.
-    client = client_for(make_member(org_a, roles.ADMINISTRATOR, "adm"))
+    client = signed_in(make_member(org_a, roles.ADMINISTRATOR, "adm"))
     response = client.post(reverse("organisation:serviceunit_add"), {"name": "Planning"})
     assert response.status_code == 302
     assert ServiceUnit.objects.filter(organisation=org_a, name="Planning").exists()

@@ -21,20 +21,8 @@ PERSON = "api:organisation-person-detail"
 
 
 @pytest.fixture
-def api_as(api_client):
-    """api_as(user) -> an APIClient with a session for user (the middleware sets the
-    active organisation, as for a browser)."""
-
-    def _api_as(user):
-        api_client.force_login(user)
-        return api_client
-
-    return _api_as
-
-
-@pytest.fixture
-def admin_api(api_as, admin_a):
-    return api_as(admin_a)
+def admin_api(signed_in, admin_a):
+    return signed_in(admin_a, api=True)
 
 
 def unit_url(unit):
@@ -371,10 +359,10 @@ def test_different_idempotency_keys_create_separate_records(admin_api, org_a):
 # --- Roles ---------------------------------------------------------------------------------
 
 
-def test_auditor_reads_but_cannot_write(api_as, member, org_a):
+def test_auditor_reads_but_cannot_write(signed_in, member, org_a):
     auditor = member(roles.AUDITOR)
     unit = ServiceUnitFactory(organisation=org_a, name="Housing")
-    client = api_as(auditor)
+    client = signed_in(auditor, api=True)
     assert client.get(reverse(UNITS)).status_code == 200
     assert client.get(unit_url(unit)).status_code == 200
 
@@ -390,17 +378,17 @@ def test_auditor_reads_but_cannot_write(api_as, member, org_a):
     assert not AuditEvent.objects.exists()
 
 
-def test_requester_cannot_list_people(api_as, member, org_a):
+def test_requester_cannot_list_people(signed_in, member, org_a):
     PersonFactory(organisation=org_a, full_name="Private Person")
     requester = member(roles.REQUESTER)
-    response = api_as(requester).get(reverse(PEOPLE))
+    response = signed_in(requester, api=True).get(reverse(PEOPLE))
     assert response.status_code == 403
     assert "Private Person" not in response.content.decode()
 
 
-def test_agent_may_add_people_but_not_delete_them(api_as, member, org_a):
+def test_agent_may_add_people_but_not_delete_them(signed_in, member, org_a):
     agent = member(roles.AGENT)
-    client = api_as(agent)
+    client = signed_in(agent, api=True)
     created = client.post(reverse(PEOPLE), {"full_name": "New Starter"}, format="json")
     assert created.status_code == 201
     person = Person.objects.get(full_name="New Starter")
@@ -408,10 +396,10 @@ def test_agent_may_add_people_but_not_delete_them(api_as, member, org_a):
     assert Person.objects.filter(pk=person.pk).exists()
 
 
-def test_administrator_of_another_organisation_sees_nothing_here(api_as, org_a, org_b):
+def test_administrator_of_another_organisation_sees_nothing_here(signed_in, org_a, org_b):
     ServiceUnitFactory(organisation=org_a, name="Housing")
     admin_b = make_member(org_b, roles.ADMINISTRATOR, "admin-b")
-    body = api_as(admin_b).get(reverse(UNITS)).json()
+    body = signed_in(admin_b, api=True).get(reverse(UNITS)).json()
     assert body["count"] == 0
 
 

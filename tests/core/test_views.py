@@ -24,12 +24,11 @@ PEOPLE = reverse("organisation:person_list")
 
 
 @pytest.fixture
-def browser(client, admin_a):
-    """The test client signed in as an Administrator of organisation A."""
+def browser(signed_in, admin_a):
+    """An Administrator of organisation A, signed in."""
     admin_a.first_name, admin_a.last_name = "Ada", "Admin"
     admin_a.save()
-    client.force_login(admin_a)
-    return client
+    return signed_in(admin_a)
 
 
 def html(response) -> str:

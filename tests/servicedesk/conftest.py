@@ -38,3 +38,9 @@ def desk(org_a):
     return type("Desk", (), {"org": org_a, "agent": agent, "lead": lead, "requester": requester,
                              "requester_person": requester_person, "team": team,
                              "Group": Group, "Person": Person})
+
+
+@pytest.fixture
+def agent_client(desk, signed_in):
+    """The service desk agent, signed in."""
+    return signed_in(desk.agent)
