@@ -16,6 +16,13 @@ hypothesis_settings.register_profile("borough", print_blob=True)
 hypothesis_settings.load_profile("borough")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-query-baseline", action="store_true", default=False,
+        help="Rewrite tests/query_baseline.json with the query counts measured "
+             "(tests/declared/test_query_counts.py) instead of comparing with it.")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Throttle counts live in the (in-process) cache: each test starts from none."""
