@@ -34,6 +34,7 @@ from tests.factories import (
     FACTORIES,
     OrganisationFactory,
     PersonFactory,
+    StandardFactory,
     ThemeFactory,
     UserFactory,
 )
@@ -114,8 +115,11 @@ class Case:
     # Run before a permitted add, when the record under test leaves no room for another.
     make_room: Callable[[models.Model], None] | None = None
     # Factory arguments for the rows counted for N+1 (query counts), over the default:
-    # every nullable foreign key to a model with a factory gets a record of its own.
+    # every nullable foreign key, and every many-to-many field, to a model with a factory
+    # gets a record of its own.
     rows: Callable[[World], dict] = lambda world: {}
+    # Many-to-many values of those rows, over the default (field -> records).
+    rows_many: Callable[[World], dict] = lambda world: {}
     # The most rows one council can have, where that is fewer than the 25 counted.
     most_rows: int = 25
 
@@ -132,8 +136,9 @@ CASES: dict[type[models.Model], Case] = {
     # The form takes a username (other councils' accounts are not listed).
     Membership: Case(form=lambda instance: {"user": instance.user.username}),
     org.WorkingPeriod: Case(prepare=_clear_working_hours),
-    # Themes are shared definitions (no organisation), so not filled in by default.
-    st.Action: Case(rows=lambda w: {"theme": ThemeFactory()}),
+    # Themes and standards are shared definitions (no organisation), not filled by default.
+    st.Action: Case(rows=lambda w: {"theme": ThemeFactory()},
+                    rows_many=lambda w: {"standards": [StandardFactory()]}),
     # A cycle's framework is chosen when it starts.
     st.AssessmentCycle: Case(fixed=("framework",)),
     # One per council: an add first removes the council's settings; edits change a number.
@@ -292,11 +297,19 @@ def api_data(entry, instance, role: str) -> dict:
 def rich_rows(entry, world: World, count: int) -> list[models.Model]:
     """`count` records, each pointing at related records of its own wherever it can, so a
     page that loads a relation per row makes more queries for more rows."""
-    made = []
+    case, made = case_for(entry), []
     for _ in range(count):
-        kwargs = case_for(entry).rows(world)
+        kwargs = case.rows(world)
         kwargs |= _related_rows(entry.model, world, skip=set(kwargs))
-        made.append(FACTORIES[entry.model](organisation=world.org, **kwargs))
+        row = FACTORIES[entry.model](organisation=world.org, **kwargs)
+        many = case.rows_many(world)
+        for f in entry.model._meta.many_to_many:
+            if f.name not in many and f.remote_field.through._meta.auto_created \
+                    and f.related_model in FACTORIES:
+                many[f.name] = [FACTORIES[f.related_model](organisation=world.org)]
+        for name, records in many.items():
+            getattr(row, name).set(records)
+        made.append(row)
     return made
 
 

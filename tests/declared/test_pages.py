@@ -45,6 +45,8 @@ def check_refused(response, outcome, record, what):
         assert response["Location"] == outcome.to(record), (what, outcome.why)
     else:
         assert response.status_code == 403, (what, response.status_code)
+        # Refused by the role check, which says so (not by something else that is a 403).
+        assert "Your role does not allow you to" in response.content.decode(), what
 
 
 def problem(response) -> str:
