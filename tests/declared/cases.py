@@ -32,6 +32,7 @@ from borough.standards import models as st
 from tests.conftest import make_member
 from tests.factories import (
     FACTORIES,
+    ActionUpdateFactory,
     OrganisationFactory,
     PersonFactory,
     StandardFactory,
@@ -120,6 +121,8 @@ class Case:
     rows: Callable[[World], dict] = lambda world: {}
     # Many-to-many values of those rows, over the default (field -> records).
     rows_many: Callable[[World], dict] = lambda world: {}
+    # Records that point at each of those rows and the pages show (row, world).
+    row_extras: Callable[[models.Model, World], None] = lambda row, world: None
     # The most rows one council can have, where that is fewer than the 25 counted.
     most_rows: int = 25
 
@@ -137,8 +140,11 @@ CASES: dict[type[models.Model], Case] = {
     Membership: Case(form=lambda instance: {"user": instance.user.username}),
     org.WorkingPeriod: Case(prepare=_clear_working_hours),
     # Themes and standards are shared definitions (no organisation), not filled by default.
+    # Lists and exports show each action's latest progress note.
     st.Action: Case(rows=lambda w: {"theme": ThemeFactory()},
-                    rows_many=lambda w: {"standards": [StandardFactory()]}),
+                    rows_many=lambda w: {"standards": [StandardFactory()]},
+                    row_extras=lambda row, w: ActionUpdateFactory(organisation=w.org,
+                                                                  action=row)),
     # A cycle's framework is chosen when it starts.
     st.AssessmentCycle: Case(fixed=("framework",)),
     # One per council: an add first removes the council's settings; edits change a number.
@@ -309,6 +315,7 @@ def rich_rows(entry, world: World, count: int) -> list[models.Model]:
                 many[f.name] = [FACTORIES[f.related_model](organisation=world.org)]
         for name, records in many.items():
             getattr(row, name).set(records)
+        case.row_extras(row, world)
         made.append(row)
     return made
 
