@@ -8,8 +8,6 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from borough.core import roles, services
@@ -464,38 +462,6 @@ def test_auditor_cannot_comment_or_upload(client, member, person, settings, tmp_
 
 
 # --- Query counts (no N+1) ------------------------------------------------------------------
-
-
-def make_people(organisation, count):
-    units = [ServiceUnitFactory(organisation=organisation) for _ in range(3)]
-    sites = [SiteFactory(organisation=organisation) for _ in range(3)]
-    for n in range(count):
-        PersonFactory(organisation=organisation, service_unit=units[n % 3], site=sites[n % 3])
-
-
-def count_queries(client, url, **params) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
-
-
-def test_people_list_queries_do_not_grow_with_rows(browser, org_a):
-    make_people(org_a, 5)
-    browser.get(PEOPLE)  # warm per-process caches (content types)
-    with_five = count_queries(browser, PEOPLE)
-    make_people(org_a, 25)
-    with_thirty = count_queries(browser, PEOPLE)
-    assert with_thirty == with_five
-    assert count_queries(browser, PEOPLE, per_page="100") == with_five
-
-
-def test_people_list_query_count_is_pinned(browser, org_a, django_assert_max_num_queries):
-    make_people(org_a, 30)
-    browser.get(PEOPLE)
-    with django_assert_max_num_queries(10):
-        response = browser.get(PEOPLE)
-    assert response.status_code == 200
 
 
 def test_person_detail_query_count_is_pinned(
