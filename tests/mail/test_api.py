@@ -22,8 +22,8 @@ from tests.factories import (
     NotificationTemplateFactory,
     OutboundEmailFactory,
 )
-from tests.mail.conftest import email
 from tests.mail.test_pages import make_people, quarantined
+from tests.smtp import email
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from borough.organisation.models import Person
 from borough.servicedesk import services
 from borough.servicedesk.models import DeskSettings, EntryKind, Status, Ticket
 from tests.factories import OrganisationFactory
-from tests.mail.conftest import DESK_ADDRESS, email
+from tests.smtp import DESK_ADDRESS, email
 
 pytestmark = pytest.mark.django_db
 RITA = "rita@copeland.example.gov.uk"

@@ -30,7 +30,7 @@ from tests.factories import (
     NotificationTemplateFactory,
     OutboundEmailFactory,
 )
-from tests.mail.conftest import DESK_ADDRESS, email
+from tests.smtp import DESK_ADDRESS, email
 
 pytestmark = pytest.mark.django_db
 
