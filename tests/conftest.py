@@ -16,6 +16,13 @@ hypothesis_settings.register_profile("borough", print_blob=True)
 hypothesis_settings.load_profile("borough")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-query-baseline", action="store_true", default=False,
+        help="Rewrite tests/query_baseline.json with the query counts measured "
+             "(tests/declared/test_query_counts.py) instead of comparing with it.")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Throttle counts live in the (in-process) cache: each test starts from none."""
@@ -84,19 +91,36 @@ def admin_b(org_b):
     return make_member(org_b, roles.ADMINISTRATOR)
 
 
+def sign_in(user, *, api: bool = False, organisation=None):
+    """A new test client (a DRF APIClient with `api=True`) signed in as `user` by session,
+    working in `organisation` (by default the one the middleware would choose). The
+    organisation is stored in the session at once, so the first request makes no session
+    write of its own, and set on `user` too, for services the test calls as that user."""
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from borough.accounts.middleware import SESSION_KEY, choose_organisation
+
+    client = APIClient() if api else Client()
+    client.force_login(user)
+    org_id = organisation.pk if organisation is not None else choose_organisation(user, None)
+    session = client.session
+    session[SESSION_KEY] = org_id
+    session.save()
+    user.active_organisation_id = org_id
+    return client
+
+
 @pytest.fixture
-def client_for(client):
-    """client_for(user) -> the test client signed in as user."""
-
-    def _client_for(user):
-        client.force_login(user)
-        return client
-
-    return _client_for
+def signed_in(db):
+    """signed_in(user, *, api=False, organisation=None) -> a client signed in as user
+    (see sign_in): the one way tests sign in, for pages and the API alike."""
+    return sign_in
 
 
 @pytest.fixture
 def api_client():
+    """An APIClient signed in as nobody (anonymous callers, tokens)."""
     from rest_framework.test import APIClient
 
     return APIClient()

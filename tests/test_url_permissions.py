@@ -308,7 +308,7 @@ def make_record(entry, organisation):
     """A saved record of the entry's model. Models without a factory yet are skipped here:
     tests/core/test_isolation.py::test_registry_entry_is_complete fails for them."""
     if entry.model not in FACTORIES:
-        pytest.skip(f"no factory for {entry.model._meta.label} in tests/factories.py")
+        pytest.skip(f"no factory for {entry.model._meta.label} in tests/<app>/factories.py")
     return FACTORIES[entry.model](organisation=organisation)
 
 

@@ -15,9 +15,9 @@ ME = "/api/accounts/me/"
 
 
 @pytest.mark.django_db
-def test_deactivation_ends_an_existing_session_on_the_next_request(client_for, org_a, admin_a):
+def test_deactivation_ends_an_existing_session_on_the_next_request(signed_in, org_a, admin_a):
     alice = make_member(org_a, roles.AGENT, "alice")
-    client = client_for(alice)
+    client = signed_in(alice)
     assert client.get(reverse("core:home")).status_code == 200
 
     services.deactivate_user(alice, actor=admin_a)

@@ -44,9 +44,8 @@ def bob(org_a):
 
 
 @pytest.fixture
-def browser(client, alice):
-    client.force_login(alice)
-    return client
+def browser(signed_in, alice):
+    return signed_in(alice)
 
 
 def body(response) -> str:

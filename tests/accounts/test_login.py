@@ -154,16 +154,16 @@ def test_one_locked_account_does_not_lock_another(client, org_a):
 
 
 @pytest.mark.django_db
-def test_logout_needs_post(client_for, org_a):
-    client = client_for(make_member(org_a, roles.AGENT, "alice"))
+def test_logout_needs_post(signed_in, org_a):
+    client = signed_in(make_member(org_a, roles.AGENT, "alice"))
     response = client.get(reverse("accounts:logout"))
     assert response.status_code == 405
     assert client.get(HOME).status_code == 200, "a GET must not sign the user out"
 
 
 @pytest.mark.django_db
-def test_logout_ends_the_session(client_for, org_a):
-    client = client_for(make_member(org_a, roles.AGENT, "alice"))
+def test_logout_ends_the_session(signed_in, org_a):
+    client = signed_in(make_member(org_a, roles.AGENT, "alice"))
     old_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302

@@ -117,8 +117,8 @@ def test_a_mangled_reset_link_shows_the_invalid_link_page(client, alice):
 
 
 @pytest.mark.django_db
-def test_password_change_needs_the_current_password(client_for, alice):
-    client = client_for(alice)
+def test_password_change_needs_the_current_password(signed_in, alice):
+    client = signed_in(alice)
     url = reverse("accounts:password_change")
     assert client.get(url).status_code == 200
 

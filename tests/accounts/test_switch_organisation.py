@@ -26,8 +26,8 @@ def two_org_member(org_a, org_b):
 
 
 @pytest.mark.django_db
-def test_switching_shows_the_other_organisations_records(client_for, two_org_member, org_b):
-    client = client_for(two_org_member)
+def test_switching_shows_the_other_organisations_records(signed_in, two_org_member, org_b):
+    client = signed_in(two_org_member)
     before = client.get(UNITS).content.decode()
     assert "Finance in A" in before and "Planning in B" not in before
 
@@ -41,10 +41,10 @@ def test_switching_shows_the_other_organisations_records(client_for, two_org_mem
 
 
 @pytest.mark.django_db
-def test_switching_to_an_organisation_you_are_not_in_is_refused(client_for, two_org_member):
+def test_switching_to_an_organisation_you_are_not_in_is_refused(signed_in, two_org_member):
     other = OrganisationFactory(name="Fellside Council", code="fc")
     ServiceUnitFactory(organisation=other, name="Secret unit")
-    client = client_for(two_org_member)
+    client = signed_in(two_org_member)
 
     response = client.post(SWITCH, {"organisation": other.pk}, follow=True)
 
@@ -56,17 +56,17 @@ def test_switching_to_an_organisation_you_are_not_in_is_refused(client_for, two_
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["", "abc", "-1", "999999"])
-def test_nonsense_organisation_values_are_refused(client_for, two_org_member, value):
-    client = client_for(two_org_member)
+def test_nonsense_organisation_values_are_refused(signed_in, two_org_member, value):
+    client = signed_in(two_org_member)
     response = client.post(SWITCH, {"organisation": value}, follow=True)
     assert response.status_code == 200
     assert "You are not a member of that organisation." in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_an_inactive_membership_does_not_allow_switching(client_for, two_org_member, org_b):
+def test_an_inactive_membership_does_not_allow_switching(signed_in, two_org_member, org_b):
     two_org_member.memberships.filter(organisation=org_b).update(is_active=False)
-    client = client_for(two_org_member)
+    client = signed_in(two_org_member)
     client.post(SWITCH, {"organisation": org_b.pk})
     assert "Planning in B" not in client.get(UNITS).content.decode()
 
@@ -76,26 +76,26 @@ def test_an_inactive_membership_does_not_allow_switching(client_for, two_org_mem
     "https://evil.example/", "//evil.example/", "http://evil.example/organisation/",
     "javascript:alert(1)", "https:///evil.example/",
 ])
-def test_next_only_allows_same_site_paths(client_for, two_org_member, org_b, target):
-    client = client_for(two_org_member)
+def test_next_only_allows_same_site_paths(signed_in, two_org_member, org_b, target):
+    client = signed_in(two_org_member)
     response = client.post(SWITCH, {"organisation": org_b.pk, "next": target})
     assert response.status_code == 302
     assert response["Location"] == HOME
 
 
 @pytest.mark.django_db
-def test_next_on_a_record_of_the_organisation_left_goes_home(client_for, two_org_member,
+def test_next_on_a_record_of_the_organisation_left_goes_home(signed_in, two_org_member,
                                                             org_a, org_b):
     finance = ServiceUnitFactory(organisation=org_a, name="Housing in A")
     detail = reverse("organisation:serviceunit_detail", args=[finance.pk])
-    client = client_for(two_org_member)
+    client = signed_in(two_org_member)
     response = client.post(SWITCH, {"organisation": org_b.pk, "next": detail})
     assert response["Location"] == HOME
 
 
 @pytest.mark.django_db
-def test_switching_needs_post(client_for, two_org_member, org_b):
-    client = client_for(two_org_member)
+def test_switching_needs_post(signed_in, two_org_member, org_b):
+    client = signed_in(two_org_member)
     assert client.get(SWITCH, {"organisation": org_b.pk}).status_code == 405
     assert "Finance in A" in client.get(UNITS).content.decode()
 

@@ -155,14 +155,14 @@ def test_a_token_cannot_be_made_for_an_organisation_the_user_is_not_in(alice, or
 
 
 @pytest.mark.django_db
-def test_profile_shows_name_memberships_and_tokens(client_for, org_a, org_b):
+def test_profile_shows_name_memberships_and_tokens(signed_in, org_a, org_b):
     alice = make_member(org_a, roles.AGENT, "alice")
     alice.first_name, alice.last_name = "Alice", "Armstrong"
     alice.save()
     MembershipFactory(user=alice, organisation=org_b, is_default=False,
                       role=Group.objects.get(name=roles.AUDITOR))
     token, _ = services.create_token(alice, actor=alice, name="monitoring")
-    body = client_for(alice).get(reverse("accounts:profile")).content.decode()
+    body = signed_in(alice).get(reverse("accounts:profile")).content.decode()
     assert "Alice Armstrong" in body
     assert org_a.name in body and roles.AGENT in body
     assert org_b.name in body and roles.AUDITOR in body
@@ -173,8 +173,8 @@ def test_profile_shows_name_memberships_and_tokens(client_for, org_a, org_b):
 
 
 @pytest.mark.django_db
-def test_creating_a_token_on_the_profile_page_shows_the_secret_once(client_for, api_client, alice):
-    client = client_for(alice)
+def test_creating_a_token_on_the_profile_page_shows_the_secret_once(signed_in, api_client, alice):
+    client = signed_in(alice)
     form = client.get(reverse("accounts:profile")).content.decode()
     key = re.search(r'name="submission_key" value="([0-9a-f]+)"', form).group(1)
     data = {"name": "monitoring", "expires_in_days": "30", "submission_key": key}
@@ -199,15 +199,15 @@ def test_creating_a_token_on_the_profile_page_shows_the_secret_once(client_for, 
 
 
 @pytest.mark.django_db
-def test_a_read_only_token_from_the_profile_page_is_read_only(client_for, alice):
-    client_for(alice).post(reverse("accounts:token_add"),
+def test_a_read_only_token_from_the_profile_page_is_read_only(signed_in, alice):
+    signed_in(alice).post(reverse("accounts:token_add"),
                            {"name": "ro", "read_only": "on", "expires_in_days": "90"})
     assert ApiToken.objects.get(user=alice).read_only
 
 
 @pytest.mark.django_db
-def test_token_form_errors_are_shown(client_for, alice):
-    response = client_for(alice).post(reverse("accounts:token_add"),
+def test_token_form_errors_are_shown(signed_in, alice):
+    response = signed_in(alice).post(reverse("accounts:token_add"),
                                       {"name": "", "expires_in_days": "9999"})
     assert response.status_code == 400
     body = response.content.decode()
@@ -217,14 +217,14 @@ def test_token_form_errors_are_shown(client_for, alice):
 
 
 @pytest.mark.django_db
-def test_token_create_needs_post(client_for, alice):
-    assert client_for(alice).get(reverse("accounts:token_add")).status_code == 405
+def test_token_create_needs_post(signed_in, alice):
+    assert signed_in(alice).get(reverse("accounts:token_add")).status_code == 405
 
 
 @pytest.mark.django_db
-def test_revoking_on_the_profile_page(client_for, api_client, alice):
+def test_revoking_on_the_profile_page(signed_in, api_client, alice):
     token, raw = services.create_token(alice, actor=alice, name="script")
-    client = client_for(alice)
+    client = signed_in(alice)
     assert client.get(reverse("accounts:token_revoke", args=[token.pk])).status_code == 405
     response = client.post(reverse("accounts:token_revoke", args=[token.pk]), follow=True)
     assert response.status_code == 200
@@ -233,10 +233,10 @@ def test_revoking_on_the_profile_page(client_for, api_client, alice):
 
 
 @pytest.mark.django_db
-def test_nobody_can_revoke_someone_elses_token(client_for, api_client, org_a, alice):
+def test_nobody_can_revoke_someone_elses_token(signed_in, api_client, org_a, alice):
     token, raw = services.create_token(alice, actor=alice, name="script")
     bob = make_member(org_a, roles.ADMINISTRATOR, "bob")
-    response = client_for(bob).post(reverse("accounts:token_revoke", args=[token.pk]))
+    response = signed_in(bob).post(reverse("accounts:token_revoke", args=[token.pk]))
     assert response.status_code == 404
     assert use(api_client, raw).get(ME).status_code == 200
 

@@ -21,20 +21,8 @@ PERSON = "api:organisation-person-detail"
 
 
 @pytest.fixture
-def api_as(api_client):
-    """api_as(user) -> an APIClient with a session for user (the middleware sets the
-    active organisation, as for a browser)."""
-
-    def _api_as(user):
-        api_client.force_login(user)
-        return api_client
-
-    return _api_as
-
-
-@pytest.fixture
-def admin_api(api_as, admin_a):
-    return api_as(admin_a)
+def admin_api(signed_in, admin_a):
+    return signed_in(admin_a, api=True)
 
 
 def unit_url(unit):
@@ -101,14 +89,6 @@ def test_create_ignores_bookkeeping_fields_in_the_body(admin_api, org_a, member)
     assert unit.version == 1
     assert unit.created_by_id != other.pk
     assert unit.created_at.year != 2001
-
-
-def test_retrieve_sends_the_version_as_etag(admin_api, org_a):
-    unit = ServiceUnitFactory(organisation=org_a, name="Housing")
-    response = admin_api.get(unit_url(unit))
-    assert response.status_code == 200
-    assert response["ETag"] == '"1"'
-    assert response.json()["name"] == "Housing"
 
 
 def test_patch_with_version_updates_and_audits(admin_api, admin_a, org_a):
@@ -371,47 +351,10 @@ def test_different_idempotency_keys_create_separate_records(admin_api, org_a):
 # --- Roles ---------------------------------------------------------------------------------
 
 
-def test_auditor_reads_but_cannot_write(api_as, member, org_a):
-    auditor = member(roles.AUDITOR)
-    unit = ServiceUnitFactory(organisation=org_a, name="Housing")
-    client = api_as(auditor)
-    assert client.get(reverse(UNITS)).status_code == 200
-    assert client.get(unit_url(unit)).status_code == 200
-
-    assert client.post(reverse(UNITS), {"name": "New"}, format="json").status_code == 403
-    assert client.patch(unit_url(unit), {"name": "Changed", "version": 1},
-                        format="json").status_code == 403
-    assert client.put(unit_url(unit), {"name": "Changed", "version": 1},
-                      format="json").status_code == 403
-    assert client.delete(unit_url(unit)).status_code == 403
-    unit.refresh_from_db()
-    assert unit.name == "Housing" and unit.version == 1
-    assert not ServiceUnit.objects.filter(name="New").exists()
-    assert not AuditEvent.objects.exists()
-
-
-def test_requester_cannot_list_people(api_as, member, org_a):
-    PersonFactory(organisation=org_a, full_name="Private Person")
-    requester = member(roles.REQUESTER)
-    response = api_as(requester).get(reverse(PEOPLE))
-    assert response.status_code == 403
-    assert "Private Person" not in response.content.decode()
-
-
-def test_agent_may_add_people_but_not_delete_them(api_as, member, org_a):
-    agent = member(roles.AGENT)
-    client = api_as(agent)
-    created = client.post(reverse(PEOPLE), {"full_name": "New Starter"}, format="json")
-    assert created.status_code == 201
-    person = Person.objects.get(full_name="New Starter")
-    assert client.delete(person_url(person)).status_code == 403
-    assert Person.objects.filter(pk=person.pk).exists()
-
-
-def test_administrator_of_another_organisation_sees_nothing_here(api_as, org_a, org_b):
+def test_administrator_of_another_organisation_sees_nothing_here(signed_in, org_a, org_b):
     ServiceUnitFactory(organisation=org_a, name="Housing")
     admin_b = make_member(org_b, roles.ADMINISTRATOR, "admin-b")
-    body = api_as(admin_b).get(reverse(UNITS)).json()
+    body = signed_in(admin_b, api=True).get(reverse(UNITS)).json()
     assert body["count"] == 0
 
 

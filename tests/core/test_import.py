@@ -28,9 +28,8 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 
 
 @pytest.fixture
-def browser(client, admin_a):
-    client.force_login(admin_a)
-    return client
+def browser(signed_in, admin_a):
+    return signed_in(admin_a)
 
 
 def csv_bytes(rows: list[list[object]], encoding: str = "utf-8") -> bytes:

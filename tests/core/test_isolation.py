@@ -25,7 +25,7 @@ def test_registry_entry_is_complete(entry):
     assert entry.table is not None, "needs a table"
     assert entry.form is not None, "needs a form"
     assert entry.serializer is not None and entry.viewset is not None, "needs API classes"
-    assert entry.model in FACTORIES, "needs a factory in tests/factories.py"
+    assert entry.model in FACTORIES, "needs a factory in tests/<app>/factories.py, in its FACTORIES"
     for action in ("list", "export", "add"):
         reverse(entry.url_name(action), kwargs={"format": "csv"} if action == "export" else {})
     for action in ("detail", "edit", "delete", "history"):
@@ -35,7 +35,7 @@ def test_registry_entry_is_complete(entry):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("entry", ENTRIES, ids=entry_id)
-def test_other_organisations_records_never_show(entry, org_a, org_b, client, api_client):
+def test_other_organisations_records_never_show(entry, org_a, org_b, signed_in):
     factory = FACTORIES[entry.model]
     ours = factory(organisation=org_a)
     theirs = factory(organisation=org_b)
@@ -43,7 +43,7 @@ def test_other_organisations_records_never_show(entry, org_a, org_b, client, api
     admin_b = make_member(org_b, roles.ADMINISTRATOR, "admin-b")
     hidden = str(theirs)
     assert hidden != str(ours)
-    client.force_login(viewer)
+    client = signed_in(viewer)
 
     listing = client.get(reverse(entry.url_name("list")))
     assert listing.status_code == 200
@@ -86,8 +86,7 @@ def test_other_organisations_records_never_show(entry, org_a, org_b, client, api
         {"file": SimpleUploadedFile("x.txt", b"x", "text/plain")},
     ).status_code == 404
 
-    api_client.force_authenticate(viewer)
-    viewer.active_organisation_id = org_a.pk
+    api_client = signed_in(viewer, api=True)
     api_list = api_client.get(reverse(f"api:{entry.app_label}-{entry.model_name}-list"))
     assert api_list.status_code == 200
     ids = {row["id"] for row in api_list.json()["results"]}

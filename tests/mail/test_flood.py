@@ -11,8 +11,6 @@ import smtplib
 import threading
 import time
 from collections import Counter
-from email import policy
-from email.message import EmailMessage
 
 import pytest
 from django.db.models import Sum
@@ -21,8 +19,8 @@ from borough.mail import outbound
 from borough.mail.models import InboundMessage, OutboundEmail
 from borough.organisation.models import Person
 from borough.servicedesk.models import EntryKind, Ticket, TimelineEntry
-from tests.mail.conftest import DESK_ADDRESS
-from tests.mail.test_gateway import free_port
+from tests import smtp
+from tests.smtp import DESK_ADDRESS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,13 +39,8 @@ NEW, REPLIES, DUPLICATES, AUTO, LOOPS, MALFORMED, ODD_CHARSET, OVERSIZED = (
 
 
 def message(sender, subject, body, *, charset="utf-8", number, headers=None) -> bytes:
-    mail = EmailMessage()
-    mail["From"], mail["To"], mail["Subject"] = sender, DESK_ADDRESS, subject
-    mail["Message-ID"] = f"<flood-{number}@client.example>"
-    for name, value in (headers or {}).items():
-        mail[name] = value
-    mail.set_content(body, charset=charset)
-    return mail.as_bytes(policy=policy.SMTP)
+    return smtp.email(sender=sender, subject=subject, body=body, charset=charset,
+                      message_id=f"<flood-{number}@client.example>", headers=headers)
 
 
 def deliver_all(port: int, messages: list[bytes], connections: int = 4) -> Counter:
@@ -57,7 +50,7 @@ def deliver_all(port: int, messages: list[bytes], connections: int = 4) -> Count
     queue = list(messages)
 
     def client():
-        with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
+        with smtplib.SMTP("127.0.0.1", port, timeout=60) as connection:
             while True:
                 with lock:
                     if not queue:
@@ -65,7 +58,7 @@ def deliver_all(port: int, messages: list[bytes], connections: int = 4) -> Count
                     raw = queue.pop()
                 for _attempt in range(30):
                     try:
-                        smtp.sendmail("flood@client.example", [DESK_ADDRESS], raw)
+                        connection.sendmail("flood@client.example", [DESK_ADDRESS], raw)
                         outcome = "accepted"
                         break
                     except smtplib.SMTPDataError as refused:
@@ -88,15 +81,10 @@ def deliver_all(port: int, messages: list[bytes], connections: int = 4) -> Count
 
 @pytest.fixture
 def gate(mailbox, settings):
-    from borough.mail import gateway
-
+    """The gateway with a 64 KB limit (set before it starts, which is when it reads it)."""
     settings.MAIL_MAX_BYTES = 64 * 1024
-    running = gateway.controller("127.0.0.1", free_port())
-    running.start()
-    try:
+    with smtp.gateway() as running:
         yield running
-    finally:
-        running.stop()
 
 
 def test_a_flood_of_mail_is_counted_exactly(gate, desk, mailbox):

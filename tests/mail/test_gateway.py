@@ -4,39 +4,17 @@ controller, running in this process on a free port."""
 from __future__ import annotations
 
 import smtplib
-import socket
 from unittest import mock
 
 import pytest
 
-from borough.mail import gateway, inbound
+from borough.mail import inbound
 from borough.mail.models import InboundMessage
 from borough.servicedesk.models import Ticket
-from tests.mail.conftest import DESK_ADDRESS, email
+from tests.smtp import DESK_ADDRESS, email, gateway, send
 
 # The gateway's thread writes through its own connection: the test's data must commit.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def gate(mailbox):
-    running = gateway.controller("127.0.0.1", free_port())
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-def send(gate, raw: bytes, to=(DESK_ADDRESS,), sender="rita@copeland.example.gov.uk"):
-    with smtplib.SMTP(gate.hostname, gate.port, timeout=30) as client:
-        return client.sendmail(sender, list(to), raw)
 
 
 def test_mail_delivered_over_smtp_opens_a_ticket(gate):
@@ -75,9 +53,7 @@ def test_a_failure_to_record_is_a_temporary_refusal_and_the_retry_lands(gate):
 
 def test_mail_over_the_limit_is_quarantined_and_far_over_it_refused(mailbox, settings):
     settings.MAIL_MAX_BYTES = 4096  # the gateway takes up to twice it
-    small = gateway.controller("127.0.0.1", free_port())
-    small.start()
-    try:
+    with gateway() as small:
         send(small, email(body="xxxxxxxxx\n" * 500, message_id="<big@client.example>"))
         record = InboundMessage.objects.get(message_id="<big@client.example>")
         assert record.outcome == "quarantined" and "Larger than the limit" in record.reason
@@ -85,8 +61,6 @@ def test_mail_over_the_limit_is_quarantined_and_far_over_it_refused(mailbox, set
             send(small, email(body="xxxxxxxxx\n" * 1000, message_id="<huge@client.example>"))
         assert "552" in str(refused.value)  # exceeded storage: the sender is told at once
         assert not InboundMessage.objects.filter(message_id="<huge@client.example>").exists()
-    finally:
-        small.stop()
 
 
 def test_a_failure_to_look_up_the_address_is_temporary_and_names_no_internals(gate):

@@ -26,7 +26,7 @@ from borough.core.models import JobOutcome, JobRun
 from borough.mail import imap, inbound
 from borough.mail.models import InboundMessage, Mailbox, OutboundEmail, Outcome
 from borough.servicedesk.models import Channel, EntryKind, Ticket
-from tests.mail.conftest import DESK_ADDRESS, email
+from tests.smtp import DESK_ADDRESS, email
 
 pytestmark = [pytest.mark.imap, pytest.mark.django_db]
 

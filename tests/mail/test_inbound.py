@@ -15,7 +15,7 @@ from borough.mail import inbound, outbound
 from borough.mail.models import InboundMessage, Mailbox, OutboundEmail
 from borough.servicedesk.models import Ticket
 from tests.factories import OrganisationFactory
-from tests.mail.conftest import DESK_ADDRESS, email
+from tests.smtp import DESK_ADDRESS, email
 
 pytestmark = pytest.mark.django_db
 RITA = "rita@copeland.example.gov.uk"

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from tests.mail.test_gateway import free_port
+from tests.smtp import free_port
 
 
 def test_mailgate_serves_smtp_and_stops_on_sigterm(tmp_path):

@@ -197,25 +197,12 @@ def test_emails_are_sent_by_a_real_worker_through_redis(desk, mailbox):
 def test_the_periodic_send_uses_one_smtp_connection_for_its_batch(desk, mailbox, settings):
     """Over a real SMTP server: three emails, one connection (one TCP, one TLS handshake
     with a real relay)."""
-    from aiosmtpd.controller import Controller
+    from tests import smtp
 
-    from tests.mail.test_gateway import free_port
-
-    peers = []
-
-    class Sink:
-        async def handle_DATA(self, server, session, envelope):
-            peers.append(session.peer)
-            return "250 OK"
-
-    sink = Controller(Sink(), hostname="127.0.0.1", port=free_port())
-    sink.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = sink.hostname, sink.port
-    try:
+    with smtp.sink(settings) as server:
         for _ in range(3):
             raise_for_rita(desk)  # queued; their tasks never ran (no commit in this test)
         assert outbound.send_queued() == "3 sent, 0 to retry, 0 failed"
-    finally:
-        sink.stop()
-    assert len(peers) == 3 and len(set(peers)) == 1
+    assert len(server.peers) == 3 and len(set(server.peers)) == 1
+    assert sorted(to for _sender, [to], _raw in server.messages) == [
+        desk.requester_person.email] * 3

@@ -30,7 +30,7 @@ from tests.factories import (
     NotificationTemplateFactory,
     OutboundEmailFactory,
 )
-from tests.mail.conftest import DESK_ADDRESS, email
+from tests.smtp import DESK_ADDRESS, email
 
 pytestmark = pytest.mark.django_db
 
@@ -178,25 +178,6 @@ def test_the_mailbox_page_shows_how_mail_arrives_and_when_it_was_last_read(clien
     assert "MAIL_ITHELP_PASSWORD" in body and "Last read" in body
     assert "LOGIN failed: &lt;bad password&gt;" in body
     assert ">Change<" not in body  # the auditor reads
-
-
-def test_who_may_see_and_change_mailboxes(client, people, mailbox):
-    for user in (people.auditor, people.agent, people.manager):
-        assert page(client, user, "mail:mailbox_list").status_code == 200
-        assert page(client, user, "mail:mailbox_detail", mailbox.pk).status_code == 200
-    for user in (people.auditor, people.agent):
-        assert page(client, user, "mail:mailbox_add").status_code == 403
-        assert page(client, user, "mail:mailbox_edit", mailbox.pk).status_code == 403
-        client.force_login(user)
-        assert client.post(reverse("mail:mailbox_delete", args=[mailbox.pk]),
-                           {"version": 1}).status_code == 403
-    assert page(client, people.manager, "mail:mailbox_edit", mailbox.pk).status_code == 200
-    denied = page(client, people.requester, "mail:mailbox_list")
-    assert denied.status_code == 403
-    assert "Your role does not allow you to view mailboxes" in text_of(denied)
-    for name in ("mail:mailbox_detail", "mail:mailbox_edit", "mail:mailbox_delete"):
-        assert page(client, people.other_admin, name, mailbox.pk).status_code == 404
-    assert Mailbox.objects.filter(pk=mailbox.pk).exists()
 
 
 # --- notification templates ------------------------------------------------------------

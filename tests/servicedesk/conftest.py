@@ -46,3 +46,18 @@ def mailbox(desk):
     from tests.mail.conftest import make_mailbox  # here: tests/mail/conftest imports this
 
     return make_mailbox(desk)
+
+
+@pytest.fixture
+def gate(mailbox):
+    """The SMTP gateway, running in this process, in front of the desk's mailbox."""
+    from tests import smtp
+
+    with smtp.gateway() as running:
+        yield running
+
+
+@pytest.fixture
+def agent_client(desk, signed_in):
+    """The service desk agent, signed in."""
+    return signed_in(desk.agent)

@@ -27,15 +27,13 @@ TICKETS = "/api/servicedesk/tickets/"
 
 
 @pytest.fixture
-def as_agent(desk, api_client):
-    api_client.force_login(desk.agent)
-    return api_client
+def as_agent(desk, signed_in):
+    return signed_in(desk.agent, api=True)
 
 
 @pytest.fixture
-def as_requester(desk, api_client):
-    api_client.force_login(desk.requester)
-    return api_client
+def as_requester(desk, signed_in):
+    return signed_in(desk.requester, api=True)
 
 
 def raise_incident(desk, **extra) -> Ticket:

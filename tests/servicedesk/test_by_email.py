@@ -5,7 +5,6 @@ the agent resolves by email, and the requester confirms through the email's link
 from __future__ import annotations
 
 import re
-import smtplib
 
 import pytest
 from django.core import mail as django_mail
@@ -13,29 +12,10 @@ from django.core import mail as django_mail
 from borough.mail.models import InboundMessage
 from borough.servicedesk import services
 from borough.servicedesk.models import EntryKind, Status, Ticket
-from tests.mail.conftest import DESK_ADDRESS, email
-from tests.mail.test_gateway import free_port
+from tests.smtp import RITA, email, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
-RITA = "rita@copeland.example.gov.uk"
 AGENT = "agent@copeland.example.gov.uk"
-
-
-@pytest.fixture
-def gate(mailbox):
-    from borough.mail import gateway
-
-    running = gateway.controller("127.0.0.1", free_port())
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-def send(gate, raw: bytes, sender: str) -> None:
-    with smtplib.SMTP(gate.hostname, gate.port, timeout=30) as client:
-        client.sendmail(sender, [DESK_ADDRESS], raw)
 
 
 def answer(received, *, sender: str, body: str) -> bytes:
@@ -55,7 +35,7 @@ def test_a_ticket_run_by_email_from_both_sides(gate, desk, client):
 
     send(gate, email(sender=f"Rita <{RITA}>", subject="Cannot log in to Revenues",
                      body="It says my account is locked.",
-                     message_id="<rita-1@client.example>"), RITA)
+                     message_id="<rita-1@client.example>"), sender=RITA)
     ticket = Ticket.objects.get()
     [ack] = django_mail.outbox
     assert ack.to == [RITA] and ack.extra_headers["In-Reply-To"] == "<rita-1@client.example>"
@@ -64,17 +44,17 @@ def test_a_ticket_run_by_email_from_both_sides(gate, desk, client):
     assigned = django_mail.outbox[-1]
     assert assigned.to == [AGENT] and ticket.reference in assigned.subject
 
-    send(gate, answer(assigned, sender=AGENT, body="Unlocked it. Try again?"), AGENT)
+    send(gate, answer(assigned, sender=AGENT, body="Unlocked it. Try again?"), sender=AGENT)
     to_rita = django_mail.outbox[-1]
     assert to_rita.to == [RITA] and "Unlocked it. Try again?" in to_rita.body
     assert to_rita.extra_headers["In-Reply-To"] == "<rita-1@client.example>"
 
-    send(gate, answer(to_rita, sender=RITA, body="Still locked, sorry."), RITA)
+    send(gate, answer(to_rita, sender=RITA, body="Still locked, sorry."), sender=RITA)
     to_agent = django_mail.outbox[-1]
     assert to_agent.to == [AGENT] and "Still locked" in to_agent.body
 
     send(gate, answer(to_agent, sender=AGENT, body="#resolve\nReset in Active Directory."),
-         AGENT)
+         sender=AGENT)
     ticket.refresh_from_db()
     assert ticket.status == Status.RESOLVED
     resolved = django_mail.outbox[-1]

@@ -22,12 +22,6 @@ LIST = "/service-desk/tickets/"
 TICKETS_API = "/api/servicedesk/tickets/"
 
 
-@pytest.fixture
-def agent_client(desk, client):
-    client.force_login(desk.agent)
-    return client
-
-
 def raise_incident(desk, **extra) -> Ticket:
     fields = {"title": "Printer jammed", "description": "Jams on every page."} | extra
     return services.raise_ticket(desk.org.pk, actor=desk.agent,

@@ -45,12 +45,6 @@ def action(ticket, name) -> str:
     return f"/service-desk/tickets/{ticket.pk}/{name}/"
 
 
-@pytest.fixture
-def agent_client(desk, client):
-    client.force_login(desk.agent)
-    return client
-
-
 # --- queues --------------------------------------------------------------------------------
 
 

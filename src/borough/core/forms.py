@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 from borough.core.filters import narrowed
@@ -27,6 +28,16 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%H:%M")
+
+
+def add_service_error(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on a form: each field's errors beside it, errors of
+    fields the form does not show (the organisation, say) at the top, never a 500."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 class ScopedModelForm(forms.ModelForm):

@@ -196,11 +196,6 @@ def test_adding_and_editing_through_the_forms(world, client):
     assert past.status_code == 400 and "cannot be in the past" in past.content.decode()
 
 
-def test_agents_cannot_open_the_add_form(world, client):
-    client.force_login(world.owner)
-    assert client.get(reverse("standards:action_add")).status_code == 403
-
-
 def test_csv_export_has_the_links_and_latest_note_and_neutralises_formulas(world, plan, client):
     overdue, _, _ = plan
     Action.objects.filter(pk=overdue.pk).update(title="=HYPERLINK(\"http://x\")")

@@ -25,12 +25,11 @@ def demo_plan(db):
     return User.objects.get(username="cbc-ictmanager")
 
 
+# The plain list, CSV export and API list are pinned per role by tests/declared.
 @pytest.mark.parametrize("url", [
     reverse("standards:action_list") + "?group=theme",
     reverse("standards:action_list") + "?group=owner",
     reverse("standards:action_list") + "?group=due",
-    reverse("standards:action_export", args=["csv"]),
-    "/api/standards/actions/",
     "/api/standards/actions/export/csv/",
 ])
 def test_the_plan_reads_in_fixed_queries(demo_plan, client, django_assert_max_num_queries, url):

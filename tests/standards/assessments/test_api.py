@@ -21,16 +21,8 @@ RESULTS = "/api/standards/criterion-results/"
 EVIDENCE = "/api/standards/evidence/"
 
 
-@pytest.fixture
-def api_as(api_client):
-    def _as(user):
-        api_client.force_login(user)
-        return api_client
-    return _as
-
-
-def test_create_cycle_and_list_its_ratings(api_as, manager, framework, org_a):
-    api = api_as(manager)
+def test_create_cycle_and_list_its_ratings(signed_in, manager, framework, org_a):
+    api = signed_in(manager, api=True)
     response = api.post(CYCLES, {"framework": framework.pk, "name": "Annual review 2026/27",
                                  "starts_on": "2026-04-01", "ends_on": "2027-03-31"},
                         format="json", HTTP_IDEMPOTENCY_KEY="one")
@@ -51,9 +43,9 @@ def test_create_cycle_and_list_its_ratings(api_as, manager, framework, org_a):
     assert api.get(RATINGS, {"nonsense": 1}).status_code == 400
 
 
-def test_rate_with_version_and_409_when_stale(api_as, manager, cycle):
+def test_rate_with_version_and_409_when_stale(signed_in, manager, cycle):
     alpha = rating_of(cycle, "alpha")
-    api = api_as(manager)
+    api = signed_in(manager, api=True)
     url = f"{RATINGS}{alpha.pk}/"
     detail = api.get(url)
     assert detail["ETag"] == f'"{alpha.version}"'
@@ -72,10 +64,10 @@ def test_rate_with_version_and_409_when_stale(api_as, manager, cycle):
     assert api.post(RATINGS, {}, format="json").status_code in (403, 405)
 
 
-def test_outcome_sub_route(api_as, manager, cycle, rules):
+def test_outcome_sub_route(signed_in, manager, cycle, rules):
     rules.met = False
     alpha = rating_of(cycle, "alpha")
-    body = api_as(manager).get(f"{RATINGS}{alpha.pk}/outcome/").json()
+    body = signed_in(manager, api=True).get(f"{RATINGS}{alpha.pk}/outcome/").json()
     assert body["supported_level"] == 0 and body["supported_label"] == "Below Minimum"
     check = next(c for c in body["criteria"] if c["code"] == "a-prog-e")
     assert check["source"] == "evidence" and check["result"]["summary"] == "5 things counted"
@@ -83,10 +75,10 @@ def test_outcome_sub_route(api_as, manager, cycle, rules):
     assert body["reasons"]
 
 
-def test_answer_criterion_and_sign_off(api_as, manager, reviewer, cycle):
+def test_answer_criterion_and_sign_off(signed_in, manager, reviewer, cycle):
     alpha = rating_of(cycle, "alpha")
     result = result_of(alpha, "a-min")
-    api = api_as(manager)
+    api = signed_in(manager, api=True)
     response = api.patch(f"{RESULTS}{result.pk}/", {"met": True, "note": "Seen",
                                                      "version": result.version}, format="json")
     assert response.status_code == 200 and response.json()["met"] is True
@@ -96,17 +88,17 @@ def test_answer_criterion_and_sign_off(api_as, manager, reviewer, cycle):
                                    expected_version=alpha.version)
     own = api.post(f"{RATINGS}{alpha.pk}/sign-off/", {"note": "mine"}, format="json")
     assert own.status_code == 400 and "someone else" in str(own.json())
-    signed = api_as(reviewer).post(f"{RATINGS}{alpha.pk}/sign-off/", {"note": "Agreed"},
+    signed = signed_in(reviewer, api=True).post(f"{RATINGS}{alpha.pk}/sign-off/", {"note": "Agreed"},
                                    format="json")
     assert signed.status_code == 200 and signed.json()["reviewed_by"] == reviewer.pk
 
 
-def test_evidence_with_file_upload_record_and_delete(api_as, manager, org_a, cycle, settings,
+def test_evidence_with_file_upload_record_and_delete(signed_in, manager, org_a, cycle, settings,
                                                      tmp_path):
     settings.ATTACHMENTS_ROOT = tmp_path
     alpha = rating_of(cycle, "alpha")
     ticket = TicketFactory(organisation=org_a)
-    api = api_as(manager)
+    api = signed_in(manager, api=True)
     response = api.post(EVIDENCE, {
         "rating": alpha.pk, "title": "Desk report", "note": "Monthly",
         "record": ticket.reference, "link": "https://intranet.example.org/report",
@@ -125,10 +117,10 @@ def test_evidence_with_file_upload_record_and_delete(api_as, manager, org_a, cyc
     assert gone.status_code == 204 and not st.Evidence.objects.exists()
 
 
-def test_auditor_and_agent_read_only(api_as, org_a, cycle):
+def test_auditor_and_agent_read_only(signed_in, org_a, cycle):
     alpha = rating_of(cycle, "alpha")
     for role in (roles.AUDITOR, roles.AGENT):
-        api = api_as(make_member(org_a, role, f"reader-{role[:5]}"))
+        api = signed_in(make_member(org_a, role, f"reader-{role[:5]}"), api=True)
         assert api.get(CYCLES).status_code == 200
         assert api.get(f"{RATINGS}{alpha.pk}/").status_code == 200
         assert api.patch(f"{RATINGS}{alpha.pk}/", {"current_level": 1, "version": 1},
@@ -140,11 +132,11 @@ def test_auditor_and_agent_read_only(api_as, org_a, cycle):
     assert alpha.current_level is None
 
 
-def test_requester_and_other_organisation_see_nothing(api_as, org_a, org_b, cycle, requester):
+def test_requester_and_other_organisation_see_nothing(signed_in, org_a, org_b, cycle, requester):
     alpha = rating_of(cycle, "alpha")
-    assert api_as(requester).get(CYCLES).status_code == 403
+    assert signed_in(requester, api=True).get(CYCLES).status_code == 403
     admin_b = make_member(org_b, roles.ADMINISTRATOR, "admin-b")
-    api = api_as(admin_b)
+    api = signed_in(admin_b, api=True)
     assert api.get(RATINGS).json()["count"] == 0
     assert api.get(f"{RATINGS}{alpha.pk}/").status_code == 404
     assert api.get(f"{CYCLES}{cycle.pk}/").status_code == 404
@@ -152,9 +144,9 @@ def test_requester_and_other_organisation_see_nothing(api_as, org_a, org_b, cycl
     assert response.status_code == 400 and not st.Evidence.objects.exists()
 
 
-def test_workflow_and_lock_through_the_api(api_as, manager, reviewer, cycle, rules):
+def test_workflow_and_lock_through_the_api(signed_in, manager, reviewer, cycle, rules):
     cycle = complete(cycle, manager, reviewer)
-    api = api_as(reviewer)
+    api = signed_in(reviewer, api=True)
     reopened = api.post(f"{CYCLES}{cycle.pk}/reopen/", {"version": cycle.version}, format="json")
     assert reopened.status_code == 200 and reopened.json()["status"] == "in-progress"
     version = reopened.json()["version"]

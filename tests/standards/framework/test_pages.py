@@ -26,8 +26,8 @@ def shipped(documented_rules):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [roles.AGENT, roles.ICT_MANAGER, roles.AUDITOR,
                                   roles.SERVICE_UNIT_HEAD])
-def test_staff_read_the_list_and_the_framework(role, org_a, small, client_for):
-    client = client_for(make_member(org_a, role))
+def test_staff_read_the_list_and_the_framework(role, org_a, small, signed_in):
+    client = signed_in(make_member(org_a, role))
     listing = client.get(reverse("standards:framework_list"))
     assert listing.status_code == 200
     html = listing.content.decode()
@@ -44,8 +44,8 @@ def test_staff_read_the_list_and_the_framework(role, org_a, small, client_for):
 
 
 @pytest.mark.django_db
-def test_a_framework_is_shared_by_every_organisation(org_b, small, client_for):
-    client = client_for(make_member(org_b, roles.AGENT))
+def test_a_framework_is_shared_by_every_organisation(org_b, small, signed_in):
+    client = signed_in(make_member(org_b, roles.AGENT))
     assert client.get(small.get_absolute_url()).status_code == 200
 
 
@@ -67,16 +67,16 @@ def test_anonymous_visitors_are_sent_to_sign_in(small, client):
 
 
 @pytest.mark.django_db
-def test_an_unknown_framework_is_not_found(org_a, client_for):
-    client = client_for(make_member(org_a, roles.AGENT))
+def test_an_unknown_framework_is_not_found(org_a, signed_in):
+    client = signed_in(make_member(org_a, roles.AGENT))
     assert client.get(reverse("standards:framework_detail", args=[999])).status_code == 404
 
 
 @pytest.mark.django_db
-def test_earlier_versions_point_to_the_latest(org_a, small_text, client_for):
+def test_earlier_versions_point_to_the_latest(org_a, small_text, signed_in):
     first = load_text(small_text).framework
     second = load_text(small_text.replace("Backups are taken.", "Backups run nightly.")).framework
-    client = client_for(make_member(org_a, roles.AGENT))
+    client = signed_in(make_member(org_a, roles.AGENT))
     html = client.get(first.get_absolute_url()).content.decode()
     assert "This is an earlier version." in html and second.get_absolute_url() in html
     html = client.get(second.get_absolute_url()).content.decode()
@@ -87,8 +87,8 @@ def test_earlier_versions_point_to_the_latest(org_a, small_text, client_for):
 
 
 @pytest.mark.django_db
-def test_the_shipped_framework_page(org_a, shipped, client_for, django_assert_max_num_queries):
-    client = client_for(make_member(org_a, roles.ICT_MANAGER))
+def test_the_shipped_framework_page(org_a, shipped, signed_in, django_assert_max_num_queries):
+    client = signed_in(make_member(org_a, roles.ICT_MANAGER))
     client.get(reverse("core:home"))
     with django_assert_max_num_queries(15):
         response = client.get(shipped.get_absolute_url())
@@ -101,7 +101,7 @@ def test_the_shipped_framework_page(org_a, shipped, client_for, django_assert_ma
 
 
 @pytest.mark.django_db
-def test_the_empty_list_says_how_to_load_one(org_a, client_for):
-    client = client_for(make_member(org_a, roles.AGENT))
+def test_the_empty_list_says_how_to_load_one(org_a, signed_in):
+    client = signed_in(make_member(org_a, roles.AGENT))
     html = client.get(reverse("standards:framework_list")).content.decode()
     assert "borough load_framework nesds-ict" in html

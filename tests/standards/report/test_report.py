@@ -94,8 +94,8 @@ def assert_report_content(text: str, world, org):
 
 
 @pytest.mark.django_db
-def test_the_page_holds_the_whole_report(world, manager, client_for, org_a):
-    response = client_for(manager).get(report_url(world["cycle"]))
+def test_the_page_holds_the_whole_report(world, manager, signed_in, org_a):
+    response = signed_in(manager).get(report_url(world["cycle"]))
     assert response.status_code == 200
     text = page_text(response)
     assert_report_content(text, world, org_a)
@@ -108,8 +108,8 @@ def test_the_page_holds_the_whole_report(world, manager, client_for, org_a):
 
 @needs_weasyprint
 @pytest.mark.django_db
-def test_the_pdf_holds_the_whole_report(world, manager, client_for, org_a):
-    response = client_for(manager).get(pdf_url(world["cycle"]))
+def test_the_pdf_holds_the_whole_report(world, manager, signed_in, org_a):
+    response = signed_in(manager).get(pdf_url(world["cycle"]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
@@ -123,9 +123,9 @@ def test_the_pdf_holds_the_whole_report(world, manager, client_for, org_a):
 
 @needs_weasyprint
 @pytest.mark.django_db
-def test_an_approved_cycle_is_not_marked_draft(world, manager, client_for):
+def test_an_approved_cycle_is_not_marked_draft(world, manager, signed_in):
     cycle = world["previous"]  # approved, with no snapshot kept: the report says so
-    client = client_for(manager)
+    client = signed_in(manager)
     page = page_text(client.get(report_url(cycle)))
     assert "Approved" in page
     assert "DRAFT" not in page and "Draft" not in page
@@ -136,9 +136,9 @@ def test_an_approved_cycle_is_not_marked_draft(world, manager, client_for):
 
 
 @pytest.mark.django_db
-def test_the_draft_mark_follows_the_status(world, manager, client_for):
+def test_the_draft_mark_follows_the_status(world, manager, signed_in):
     cycle = world["cycle"]
-    client = client_for(manager)
+    client = signed_in(manager)
     for status in (st.CycleStatus.IN_PROGRESS, st.CycleStatus.IN_REVIEW):
         st.AssessmentCycle.objects.filter(pk=cycle.pk).update(status=status)
         assert "DRAFT" in page_text(client.get(report_url(cycle)))
@@ -150,14 +150,14 @@ def test_the_draft_mark_follows_the_status(world, manager, client_for):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [roles.AUDITOR, roles.AGENT, roles.ADMINISTRATOR])
-def test_anyone_who_may_view_the_cycle_may_read_the_report(world, client_for, org_a, role):
+def test_anyone_who_may_view_the_cycle_may_read_the_report(world, signed_in, org_a, role):
     user = make_member(org_a, role, f"reader-{role.lower().replace(' ', '-')}")
-    assert client_for(user).get(report_url(world["cycle"])).status_code == 200
+    assert signed_in(user).get(report_url(world["cycle"])).status_code == 200
 
 
 @pytest.mark.django_db
-def test_another_organisation_gets_404_and_learns_nothing(world, client_for, admin_b):
-    client = client_for(admin_b)
+def test_another_organisation_gets_404_and_learns_nothing(world, signed_in, admin_b):
+    client = signed_in(admin_b)
     for url in (report_url(world["cycle"]), pdf_url(world["cycle"])):
         response = client.get(url)
         assert response.status_code == 404
@@ -167,9 +167,9 @@ def test_another_organisation_gets_404_and_learns_nothing(world, client_for, adm
 
 
 @pytest.mark.django_db
-def test_a_requester_is_refused(world, client_for, org_a):
+def test_a_requester_is_refused(world, signed_in, org_a):
     requester = make_member(org_a, roles.REQUESTER, "cbc-requester")
-    client = client_for(requester)
+    client = signed_in(requester)
     for url in (report_url(world["cycle"]), pdf_url(world["cycle"])):
         response = client.get(url)
         assert response.status_code == 403
@@ -185,8 +185,8 @@ def test_anonymous_callers_are_sent_to_sign_in(world, client):
 
 
 @pytest.mark.django_db
-def test_a_missing_cycle_is_404(manager, client_for, world):
-    client = client_for(manager)
+def test_a_missing_cycle_is_404(manager, signed_in, world):
+    client = signed_in(manager)
     assert client.get(reverse("standards:cycle_report", args=[999999])).status_code == 404
     assert client.get(reverse("standards:cycle_report_pdf", args=[999999])).status_code == 404
 
@@ -194,10 +194,10 @@ def test_a_missing_cycle_is_404(manager, client_for, world):
 # --- without WeasyPrint's system libraries ---------------------------------------------------
 
 @pytest.mark.django_db
-def test_without_the_libraries_the_page_says_what_to_install(world, manager, client_for,
+def test_without_the_libraries_the_page_says_what_to_install(world, manager, signed_in,
                                                             monkeypatch, org_a):
     monkeypatch.setattr(pdf, "available", lambda: False)
-    response = client_for(manager).get(report_url(world["cycle"]))
+    response = signed_in(manager).get(report_url(world["cycle"]))
     assert response.status_code == 200
     text = page_text(response)
     assert_report_content(text, world, org_a)  # the HTML report still works
@@ -207,10 +207,10 @@ def test_without_the_libraries_the_page_says_what_to_install(world, manager, cli
 
 
 @pytest.mark.django_db
-def test_without_the_libraries_the_pdf_address_answers_503(world, manager, client_for,
+def test_without_the_libraries_the_pdf_address_answers_503(world, manager, signed_in,
                                                             monkeypatch):
     monkeypatch.setattr(pdf, "available", lambda: False)
-    response = client_for(manager).get(pdf_url(world["cycle"]))
+    response = signed_in(manager).get(pdf_url(world["cycle"]))
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/html")
     text = page_text(response)

@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from borough.core import comments, queries, services
 from borough.core.api.viewsets import model_key
+from borough.core.forms import add_service_error
 from borough.core.views.base import EntryViewMixin
 
 
@@ -95,7 +96,7 @@ class ObjectEditView(ObjectMixin, TemplateView):
                 conflict = exc
                 show_conflict(form, exc)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, f"{self.entry.verbose_name.capitalize()} “{saved}” saved.")
                 return HttpResponseRedirect(self.detail_url(saved))

@@ -181,7 +181,9 @@ class CycleDetailView(ObjectMixin, TemplateView):
             total=len(ratings),
             missing=services.missing_for(cycle, signed_off=True) if not cycle.is_locked else [],
             actions=offered(services.CYCLE_ACTIONS, cycle, user, "standards:assessmentcycle"),
-            votes=current_votes(cycle, "approve"),
+            # Votes exist only while it awaits approval: no query otherwise.
+            votes=(current_votes(cycle, "approve")
+                   if cycle.status == m.CycleStatus.IN_REVIEW else []),
             rows=detail_rows(cycle, ("framework", "starts_on", "ends_on", "status")),
         )
         return context
