@@ -7,6 +7,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
 from borough.core import services
+from borough.core.ids import parse_id
 
 IDEMPOTENCY_HEADER = "HTTP_IDEMPOTENCY_KEY"
 # Query parameters every list takes besides its FilterSet's (SECURITY.md rule 13).
@@ -24,16 +25,16 @@ def expected_version(request) -> int | None:
     """The version the client read: `If-Match: "3"` (or W/"3") or `version` in the body."""
     header = request.META.get("HTTP_IF_MATCH", "").strip()
     if header:
-        digits = header.removeprefix("W/").strip('"')
-        if not digits.isdigit():
+        version = parse_id(header.removeprefix("W/").strip('"'))
+        if version is None:
             raise ValidationError({"If-Match": "Send the version number you read, like \"3\"."})
-        return int(digits)
+        return version
     version = request.data.get("version") if hasattr(request.data, "get") else None
     if version in (None, ""):
         return None
     try:
         return int(version)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 in JSON is infinity
         raise ValidationError({"version": "A whole number is required."}) from None
 
 
