@@ -320,6 +320,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "borough.core.api.filters.AllowlistedOrderingFilter",
     ],
+    # JSON with limits on size and depth; forms and files as DRF reads them.
+    "DEFAULT_PARSER_CLASSES": [
+        "borough.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "borough.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -13,9 +13,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from borough.core.api.parsers import JSONParser
 from borough.core.api.serializers import BaseModelSerializer, ScopedPrimaryKeyRelatedField
 from borough.core.api.viewsets import (
     IDEMPOTENCY_HEADER,
