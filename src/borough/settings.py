@@ -328,7 +328,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "borough.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, declaring the error responses every operation can give.
+    "DEFAULT_SCHEMA_CLASS": "borough.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "borough.core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
