@@ -119,10 +119,15 @@ FORM_RENDERER = "borough.core.forms.GovukFormRenderer"
 
 # --- Database -----------------------------------------------------------------
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# A persistent connection (CONN_MAX_AGE > 0) stays with the thread that opened it. gunicorn's
+# threads are a fixed pool, so `borough serve` (which sets 60) keeps at most workers x
+# threads; the development server starts a thread per client connection, and 20 browsers
+# held 20 idle PostgreSQL connections and more until max_connections ran out. Hence 0 by
+# default: each request closes its connection (docs/configuring.md).
 DATABASES = {
     "default": dj_database_url.parse(
         env.get_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'borough.sqlite3'}"),
-        conn_max_age=env.get_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_max_age=env.get_int("DATABASE_CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
 }
