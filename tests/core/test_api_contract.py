@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from borough.api_router import router
 from borough.core.api.parsers import too_deep
 from borough.core.filters import BoundedFilterSet
+from borough.core.ids import ID_PATTERN
 from borough.core.registry import registry
 from borough.organisation.models import ServiceUnit, WorkingPeriod
 from tests.factories import (
@@ -56,7 +57,7 @@ def test_non_numeric_id_on_a_custom_action_is_a_404(api, org_a):
 def test_every_detail_route_takes_only_digits_as_the_id():
     detail = [str(p.pattern) for p in router.urls if "(?P<pk>" in str(p.pattern)]
     assert detail, "the router has detail routes"
-    assert [p for p in detail if "(?P<pk>[0-9]+)" not in p] == []
+    assert [p for p in detail if f"(?P<pk>{ID_PATTERN})" not in p] == []
 
 
 def test_an_id_too_large_for_the_database_is_a_404(api, org_a):
@@ -68,6 +69,17 @@ def test_an_id_too_large_for_the_database_is_a_404(api, org_a):
                         ("get", f"/api/standards/criteria/{TOO_BIG}/"),
                         ("get", f"/api/servicedesk/tickets/{TOO_BIG}/timeline/")]:
         assert_json_error(getattr(api, method)(url), 404)
+
+
+def test_numbers_of_thousands_of_digits_are_refused_without_reading_them(api, org_a):
+    """int() refuses more than 4,300 digits with a ValueError: such a value is out of range
+    for an id, a filter and a page alike."""
+    huge = "9" * 5000
+    assert_json_error(api.get(f"/api/standards/actions/{huge}/updates/"), 404)
+    assert list(assert_json_error(api.get("/api/servicedesk/tickets/", {"team": huge}),
+                                  400)) == ["team"]
+    assert list(assert_json_error(api.get("/api/organisation/service-units/", {"page": huge}),
+                                  400)) == ["page"]
 
 
 def test_an_unknown_api_url_is_a_json_404_and_a_page_url_stays_html(api):

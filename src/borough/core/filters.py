@@ -3,17 +3,15 @@ exports and the API's query parameters are one definition (STYLE.md, example 1).
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import django_filters as filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from borough.core.ids import INT64_MAX, INT64_MIN, in_int64
+from borough.core.ids import INT64_MAX, INT64_MIN, WHOLE_NUMBER, in_int64, parse_int64
 
 OUT_OF_RANGE = f"Enter a whole number from {INT64_MIN} to {INT64_MAX}."
-_WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
 class BoundedNumbersMixin:
@@ -23,7 +21,7 @@ class BoundedNumbersMixin:
 
     def clean(self, value):
         for raw in value if isinstance(value, list | tuple) else [value]:
-            if isinstance(raw, str) and _WHOLE.fullmatch(raw) and not in_int64(int(raw)):
+            if isinstance(raw, str) and WHOLE_NUMBER.fullmatch(raw) and parse_int64(raw) is None:
                 raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
         cleaned = super().clean(value)
         if isinstance(cleaned, slice):  # a range
