@@ -39,7 +39,11 @@ class ScopedPrimaryKeyRelatedField(PrimaryKeyRelatedField):
 
 class LinkedModelSerializer(serializers.ModelSerializer):
     """A model serializer whose `url` links to the record at `api:<app>-<model>-detail`,
-    the route the API router gives it (shared definitions use this directly)."""
+    the route the API router gives it (shared definitions use this directly). A model's
+    TimeField is a TimeOfDayField."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.TimeField: TimeOfDayField}
 
     def build_url_field(self, field_name, model_class):
         opts = model_class._meta
@@ -55,8 +59,6 @@ class BaseModelSerializer(LinkedModelSerializer):
     `api:<app>-<model>-detail`."""
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
-    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
-                                models.TimeField: TimeOfDayField}
 
     display = serializers.SerializerMethodField()
     version = serializers.IntegerField(
