@@ -33,8 +33,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from borough.accounts import roles
 from borough.accounts import services as account_services
+from borough.core import roles
 from borough.organisation.models import WorkingPeriod
 from borough.servicedesk import services as desk_services
 from tests.conftest import make_member

@@ -5,6 +5,7 @@ page. Each test is named after the flaw the schema-driven fuzzer found."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 
 import pytest
@@ -86,6 +87,22 @@ def test_an_unknown_api_url_is_a_json_404_and_a_page_url_stays_html(api):
     assert assert_json_error(api.get("/api/no-such-thing/"), 404) == {"detail": "Not found."}
     page = api.get("/no-such-page/")
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_errors_django_answers_for_api_paths_are_json(rf):
+    from django.core.exceptions import PermissionDenied
+
+    from borough.core.views import errors
+
+    def body(response, status):
+        assert response.status_code == status and response["Content-Type"] == "application/json"
+        return json.loads(response.content)
+
+    assert body(errors.server_error(rf.get("/api/x/")), 500)["detail"]
+    assert body(errors.bad_request(rf.get("/api/x/")), 400)["detail"]
+    denied = errors.permission_denied(rf.get("/api/x/"), PermissionDenied("Not yours."))
+    assert body(denied, 403) == {"detail": "Not yours."}
+    assert errors.server_error(rf.get("/x/"))["Content-Type"].startswith("text/html")
 
 
 # --- Filters and pages --------------------------------------------------------------------------
