@@ -160,6 +160,9 @@ def test_every_operation_declares_its_error_responses():
                 assert {"400", "413", "415"} <= codes, where
             if any(p["in"] == "query" for p in operation.get("parameters", [])):
                 assert "400" in codes, where
+            # Every error has its body, also where a view described it in words only.
+            assert all("content" in operation["responses"][code]
+                       for code in codes if code.startswith("4")), where
     components = schema["components"]["schemas"]
     assert components["Error"]["required"] == ["detail"]
     assert set(components["Conflict"]["properties"]) == {"detail", "current_version", "changes"}

@@ -70,9 +70,12 @@ class AutoSchema(openapi.AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is not None:
             list_body = "requestBody" in operation and self.list_body()
+            responses = operation["responses"]
             for code, component in self.error_responses(operation).items():
-                operation["responses"].setdefault(
-                    code, self.error_response(code, component, list_body))
+                # What a view declares itself is kept; core adds what it leaves out (a
+                # record action describes its 400 in words, core gives the body).
+                responses[code] = {**self.error_response(code, component, list_body),
+                                   **responses.get(code, {})}
         return operation
 
     def error_responses(self, operation: dict) -> dict[str, str]:
