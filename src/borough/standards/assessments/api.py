@@ -188,7 +188,7 @@ class RatingViewSet(BaseModelViewSet):
     action_permissions = {"outcome": "view"}
     record_actions = services.RATING_ACTIONS
 
-    @extend_schema(exclude=True)  # POST is here for sign-off; the list takes none
+    @extend_schema(exclude=True)  # POST is here for the record actions; the list takes none
     def create(self, request, *args, **kwargs):
         return Response({"detail": "Ratings are made when a cycle starts."},
                         status=status.HTTP_405_METHOD_NOT_ALLOWED)
