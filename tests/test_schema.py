@@ -170,3 +170,14 @@ def test_every_operation_declares_its_error_responses():
     patch = schema["paths"]["/api/organisation/service-units/{id}/"]["patch"]["responses"]
     assert patch["409"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Conflict"}
+
+
+@pytest.mark.django_db
+def test_lists_whose_records_are_made_elsewhere_document_no_create(client, admin_a):
+    """Their POST is there for the record actions; a create in the schema promised a 201."""
+    schema, _ = generate()
+    client.force_login(admin_a)
+    for path in ("/api/standards/ratings/", "/api/standards/criterion-results/"):
+        assert "post" not in schema["paths"][path]
+        response = client.post(path, {}, content_type="application/json")
+        assert response.status_code == 405 and "when a cycle starts" in response.json()["detail"]

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from borough.core import services
 from borough.core.ids import parse_id
@@ -53,6 +54,18 @@ def write_data(serializer) -> dict:
     data = dict(serializer.validated_data)
     data.pop("version", None)
     return data
+
+
+def refuse_create(message: str):
+    """`create` for a viewset whose records are made elsewhere but which takes POST for its
+    record actions: a 405 saying where they come from, and no operation in the schema
+    (one documented there would promise a 201)."""
+
+    @extend_schema(exclude=True)
+    def create(self, request, *args, **kwargs):
+        return Response({"detail": message}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+
+    return create
 
 
 # Every viewset takes the organisation to work in as a header (token auth).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,6 +23,7 @@ from borough.core.api.viewsets import (
     BaseModelViewSet,
     expected_version,
     model_key,
+    refuse_create,
     required_version,
     write_data,
 )
@@ -188,10 +189,7 @@ class RatingViewSet(BaseModelViewSet):
     action_permissions = {"outcome": "view"}
     record_actions = services.RATING_ACTIONS
 
-    @extend_schema(exclude=True)  # POST is here for the record actions; the list takes none
-    def create(self, request, *args, **kwargs):
-        return Response({"detail": "Ratings are made when a cycle starts."},
-                        status=status.HTTP_405_METHOD_NOT_ALLOWED)
+    create = refuse_create("Ratings are made when a cycle starts.")
 
     def perform_update(self, serializer):
         version = required_version(self.request)
@@ -235,9 +233,7 @@ class CriterionResultViewSet(BaseModelViewSet):
     http_method_names = ["get", "put", "patch", "post", "head", "options"]
     record_actions = services.ANSWER_ACTIONS
 
-    def create(self, request, *args, **kwargs):
-        return Response({"detail": "Answers are made when a cycle starts."},
-                        status=status.HTTP_405_METHOD_NOT_ALLOWED)
+    create = refuse_create("Answers are made when a cycle starts.")
 
     def perform_update(self, serializer):
         version = required_version(self.request)
