@@ -94,3 +94,90 @@ def test_docs_page_loads_nothing_from_other_sites(client, admin_a):
     assert "'unsafe-inline'" in directives["style-src"]
     other = client.get(reverse("core:home"))
     assert "'unsafe-inline'" not in other["Content-Security-Policy"]
+
+
+# --- The schema says what is served (issue 15, item 9) ----------------------------------
+
+
+def response_schema(schema, path, method, code="200"):
+    return schema["paths"][path][method]["responses"][code]["content"]["application/json"]["schema"]
+
+
+@pytest.mark.django_db
+def test_endpoints_that_answer_with_an_object_are_documented_as_objects():
+    schema, _ = generate()
+    assert response_schema(schema, "/api/accounts/me/", "get") == {"$ref": "#/components/schemas/Me"}
+    assert response_schema(schema, "/api/servicedesk/statistics/", "get") == {
+        "$ref": "#/components/schemas/Statistics"}
+    # A plain list stays a list.
+    assert response_schema(schema, "/api/mail/preferences/", "get")["type"] == "array"
+
+
+@pytest.mark.django_db
+def test_timelines_and_action_updates_are_documented_as_the_bare_lists_they_are():
+    schema, _ = generate()
+    for path, item in [("/api/servicedesk/tickets/{id}/timeline/", "TimelineEntry"),
+                       ("/api/standards/actions/{id}/updates/", "ActionUpdate")]:
+        assert response_schema(schema, path, "get") == {
+            "type": "array", "items": {"$ref": f"#/components/schemas/{item}"}}
+        names = {p["name"] for p in schema["paths"][path]["get"]["parameters"]}
+        assert not names & {"page", "page_size", "ordering"}, path
+    # The lists themselves are paginated, with bounded page numbers.
+    tickets = schema["paths"]["/api/servicedesk/tickets/"]["get"]
+    assert response_schema(schema, "/api/servicedesk/tickets/", "get") == {
+        "$ref": "#/components/schemas/PaginatedTicketList"}
+    page = next(p for p in tickets["parameters"] if p["name"] == "page")
+    assert page["schema"]["minimum"] == 1 and page["schema"]["maximum"] == 2**63 - 1
+
+
+@pytest.mark.django_db
+def test_times_of_day_are_declared_as_the_hh_mm_strings_served():
+    """JSON Schema's `time` format needs an offset ("08:30:00Z"), which "08:30" lacks."""
+    schema, _ = generate()
+    start = schema["components"]["schemas"]["WorkingPeriod"]["properties"]["start"]
+    assert "format" not in start
+    pattern = re.compile(start["pattern"])
+    assert pattern.match("08:30") and pattern.match("08:30:15")
+    assert not pattern.match("24:00") and not pattern.match("8:30")
+
+
+@pytest.mark.django_db
+def test_every_operation_declares_its_error_responses():
+    schema, _ = generate()
+    writes = {"post", "put", "patch", "delete"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method not in writes | {"get"}:
+                continue
+            codes = set(operation["responses"])
+            where = f"{method.upper()} {path}"
+            assert {"401", "403"} <= codes, where
+            if "{" in path:
+                assert "404" in codes, where
+            if method in writes:
+                assert {"400", "409"} <= codes, where
+            if "requestBody" in operation:
+                assert {"400", "413", "415"} <= codes, where
+            if any(p["in"] == "query" for p in operation.get("parameters", [])):
+                assert "400" in codes, where
+            # Every error has its body, also where a view described it in words only.
+            assert all("content" in operation["responses"][code]
+                       for code in codes if code.startswith("4")), where
+    components = schema["components"]["schemas"]
+    assert components["Error"]["required"] == ["detail"]
+    assert set(components["Conflict"]["properties"]) == {"detail", "current_version", "changes"}
+    assert "non_field_errors" in components["ValidationError"]["properties"]
+    patch = schema["paths"]["/api/organisation/service-units/{id}/"]["patch"]["responses"]
+    assert patch["409"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Conflict"}
+
+
+@pytest.mark.django_db
+def test_lists_whose_records_are_made_elsewhere_document_no_create(client, admin_a):
+    """Their POST is there for the record actions; a create in the schema promised a 201."""
+    schema, _ = generate()
+    client.force_login(admin_a)
+    for path in ("/api/standards/ratings/", "/api/standards/criterion-results/"):
+        assert "post" not in schema["paths"][path]
+        response = client.post(path, {}, content_type="application/json")
+        assert response.status_code == 405 and "when a cycle starts" in response.json()["detail"]

@@ -2,11 +2,11 @@
 /api/<app>/<models>/, then the routes apps declare in their entries.py."""
 
 from django.utils.text import slugify
-from rest_framework.routers import DefaultRouter
 
+from borough.core.api.routers import Router
 from borough.core.registry import registry
 
-router = DefaultRouter()
+router = Router()
 for entry in registry.all():
     if entry.viewset is not None:
         plural = slugify(entry.verbose_name_plural)

@@ -119,10 +119,15 @@ FORM_RENDERER = "borough.core.forms.GovukFormRenderer"
 
 # --- Database -----------------------------------------------------------------
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# A persistent connection (CONN_MAX_AGE > 0) stays with the thread that opened it. gunicorn's
+# threads are a fixed pool, so `borough serve` (which sets 60) keeps at most workers x
+# threads; the development server starts a thread per client connection, and 20 browsers
+# held 20 idle PostgreSQL connections and more until max_connections ran out. Hence 0 by
+# default: each request closes its connection (docs/configuring.md).
 DATABASES = {
     "default": dj_database_url.parse(
         env.get_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'borough.sqlite3'}"),
-        conn_max_age=env.get_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_max_age=env.get_int("DATABASE_CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
 }
@@ -320,9 +325,16 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "borough.core.api.filters.AllowlistedOrderingFilter",
     ],
+    # JSON with limits on size and depth; forms and files as DRF reads them.
+    "DEFAULT_PARSER_CLASSES": [
+        "borough.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "borough.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, declaring the error responses every operation can give.
+    "DEFAULT_SCHEMA_CLASS": "borough.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "borough.core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -349,6 +349,15 @@ def test_delete_with_a_stale_version_is_refused(browser, org_a):
     assert ServiceUnit.objects.filter(pk=unit.pk).exists()
 
 
+def test_a_version_python_calls_a_digit_but_int_refuses_is_not_a_500(browser, org_a):
+    """"²".isdigit() is True and int("²") a ValueError: read as no version, like "abc"."""
+    unit = ServiceUnitFactory(organisation=org_a, name="Housing")
+    response = browser.post(reverse("organisation:serviceunit_delete", args=[unit.pk]),
+                            {"version": "²"})
+    assert response.status_code == 302
+    assert not ServiceUnit.objects.filter(pk=unit.pk).exists()
+
+
 # --- Detail, comments and attachments -----------------------------------------------------
 
 

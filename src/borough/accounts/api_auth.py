@@ -9,6 +9,7 @@ from rest_framework import authentication, exceptions
 from borough.accounts.backends import SIGNED_IN_USER
 from borough.accounts.middleware import choose_organisation
 from borough.accounts.models import ApiToken, hash_token
+from borough.core.ids import parse_id
 from borough.core.precompiled import Precompiled
 
 TOKEN_BY_HASH = Precompiled(lambda key_hash: ApiToken.objects.filter(key_hash=key_hash),
@@ -43,9 +44,8 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
                 )
             user.active_organisation_id = token.organisation_id
         else:
-            wanted = request.META.get("HTTP_X_BOROUGH_ORGANISATION")
             user.active_organisation_id = choose_organisation(
-                user, int(wanted) if wanted and wanted.isdigit() else None
+                user, parse_id(request.META.get("HTTP_X_BOROUGH_ORGANISATION"))
             )
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

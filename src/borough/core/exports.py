@@ -8,6 +8,7 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -35,11 +36,19 @@ def csv_response(rows: list[list[object]], stem: str) -> HttpResponse:
     return response
 
 
+def xlsx_cell(value) -> object:
+    """A value a worksheet can hold: numbers as they are; text without the control
+    characters that XML 1.0, and so a worksheet, cannot carry (openpyxl refuses them)."""
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
 def xlsx_response(rows: list[list[object]], stem: str) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(stem[:31])
     for row in rows:
-        sheet.append([c if isinstance(c, int | float | bool) or c is None else str(c) for c in row])
+        sheet.append([xlsx_cell(c) for c in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

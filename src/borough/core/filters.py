@@ -3,8 +3,63 @@ exports and the API's query parameters are one definition (STYLE.md, example 1).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_filters as filters
+from django import forms
 from django.db.models import Q, QuerySet
+
+from borough.core.ids import INT64_MAX, INT64_MIN, WHOLE_NUMBER, in_int64, parse_int64
+
+OUT_OF_RANGE = f"Enter a whole number from {INT64_MIN} to {INT64_MAX}."
+
+
+class BoundedNumbersMixin:
+    """A form field that refuses numbers the database cannot hold, before any query: an
+    id of 99999999999999999999 would otherwise be an OverflowError (SQLite) or a
+    DataError (PostgreSQL) rather than a 400 naming the parameter."""
+
+    def clean(self, value):
+        for raw in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(raw, str) and WHOLE_NUMBER.fullmatch(raw) and parse_int64(raw) is None:
+                raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+        cleaned = super().clean(value)
+        if isinstance(cleaned, slice):  # a range
+            numbers = [cleaned.start, cleaned.stop]
+        else:
+            numbers = cleaned if isinstance(cleaned, list | tuple) else [cleaned]
+        if any(isinstance(n, int | Decimal | float) and not isinstance(n, bool)
+               and not in_int64(n) for n in numbers):
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+        return cleaned
+
+
+_bounded: dict[type, type] = {}
+
+
+def bounded(field_class: type) -> type:
+    """`field_class` with BoundedNumbersMixin, made once per class."""
+    if field_class not in _bounded:
+        _bounded[field_class] = type(f"Bounded{field_class.__name__}",
+                                     (BoundedNumbersMixin, field_class), {})
+    return _bounded[field_class]
+
+
+# Filters whose values are numbers or record ids (their subclasses too: ranges, lists).
+NUMERIC_FILTERS = (filters.NumberFilter, filters.ModelChoiceFilter,
+                   filters.ModelMultipleChoiceFilter)
+
+
+class BoundedFilterSet(filters.FilterSet):
+    """Every numeric or id filter takes only values a 64-bit integer column can hold
+    (ScopedFilterSet derives from it, and every app's FilterSets from that)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():  # this instance's copies
+            if isinstance(filter_, NUMERIC_FILTERS):
+                filter_.field_class = bounded(filter_.field_class)
+                filter_.__dict__.pop("_field", None)  # built before: build it again
 
 
 def narrowed(query) -> bool:
@@ -14,7 +69,7 @@ def narrowed(query) -> bool:
                 or query.distinct or query.annotations or query.extra)
 
 
-class ScopedFilterSet(filters.FilterSet):
+class ScopedFilterSet(BoundedFilterSet):
     """Related-record choices (service unit, site, team...) come from what the user may
     see, like the rows: another organisation's names are never offered, and their ids get
     the same "not one of the available choices" as a nonexistent one (SECURITY.md 2, 3)."""

@@ -1,14 +1,28 @@
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from borough.core.services import StaleVersionError
+from borough.core.views.errors import too_large_message
+
+
+class RequestTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self, detail=None, code=None):
+        super().__init__(detail or too_large_message(), code)
 
 
 def validation_detail(exc: DjangoValidationError):
@@ -18,7 +32,13 @@ def validation_detail(exc: DjangoValidationError):
 
 
 def exception_handler(exc, context):
-    """Service errors become the same messages the pages show: 400, 403 or 409."""
+    """Service errors become the same messages the pages show: 400, 403 or 409. A body
+    Django refused to read is a 413 or 400 here, in JSON, and not an error in the log as
+    it would be if it reached Django's own handling of SuspiciousOperation."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = ParseError(str(exc))
     if isinstance(exc, StaleVersionError):
         return Response(
             {

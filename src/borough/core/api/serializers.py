@@ -1,7 +1,23 @@
 from __future__ import annotations
 
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import PrimaryKeyRelatedField
+
+# "HH:MM", or "HH:MM:SS" on input. Declared as a pattern: JSON Schema's `time` format
+# requires a UTC offset ("08:30:00Z"), which a time of day in Europe/London does not have.
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+@extend_schema_field({"type": "string", "pattern": TIME_PATTERN, "example": "08:30"})
+class TimeOfDayField(serializers.TimeField):
+    """A local time of day, as people write it: "08:30"."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("input_formats", ["%H:%M", "%H:%M:%S"])
+        super().__init__(**kwargs)
 
 
 class ScopedPrimaryKeyRelatedField(PrimaryKeyRelatedField):
@@ -23,7 +39,11 @@ class ScopedPrimaryKeyRelatedField(PrimaryKeyRelatedField):
 
 class LinkedModelSerializer(serializers.ModelSerializer):
     """A model serializer whose `url` links to the record at `api:<app>-<model>-detail`,
-    the route the API router gives it (shared definitions use this directly)."""
+    the route the API router gives it (shared definitions use this directly). A model's
+    TimeField is a TimeOfDayField."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.TimeField: TimeOfDayField}
 
     def build_url_field(self, field_name, model_class):
         opts = model_class._meta

@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from borough.core import services
+from borough.core.ids import parse_id
 
 IDEMPOTENCY_HEADER = "HTTP_IDEMPOTENCY_KEY"
 # Query parameters every list takes besides its FilterSet's (SECURITY.md rule 13).
@@ -24,16 +26,16 @@ def expected_version(request) -> int | None:
     """The version the client read: `If-Match: "3"` (or W/"3") or `version` in the body."""
     header = request.META.get("HTTP_IF_MATCH", "").strip()
     if header:
-        digits = header.removeprefix("W/").strip('"')
-        if not digits.isdigit():
+        version = parse_id(header.removeprefix("W/").strip('"'))
+        if version is None:
             raise ValidationError({"If-Match": "Send the version number you read, like \"3\"."})
-        return int(digits)
+        return version
     version = request.data.get("version") if hasattr(request.data, "get") else None
     if version in (None, ""):
         return None
     try:
         return int(version)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 in JSON is infinity
         raise ValidationError({"version": "A whole number is required."}) from None
 
 
@@ -52,6 +54,18 @@ def write_data(serializer) -> dict:
     data = dict(serializer.validated_data)
     data.pop("version", None)
     return data
+
+
+def refuse_create(message: str):
+    """`create` for a viewset whose records are made elsewhere but which takes POST for its
+    record actions: a 405 saying where they come from, and no operation in the schema
+    (one documented there would promise a 201)."""
+
+    @extend_schema(exclude=True)
+    def create(self, request, *args, **kwargs):
+        return Response({"detail": message}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+
+    return create
 
 
 # Every viewset takes the organisation to work in as a header (token auth).

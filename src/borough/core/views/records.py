@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from borough.core import comments, queries, services
 from borough.core.api.viewsets import model_key
 from borough.core.forms import add_service_error
+from borough.core.ids import parse_id
 from borough.core.views.base import EntryViewMixin
 
 
@@ -142,7 +143,7 @@ class ObjectDeleteView(ObjectMixin, TemplateView):
         try:
             services.delete_record(
                 obj, actor=request.user,
-                expected_version=int(version) if version and version.isdigit() else None,
+                expected_version=parse_id(version),
             )
         except (ValidationError, services.StaleVersionError) as exc:
             message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

@@ -10,18 +10,20 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from borough.core.api.parsers import JSONParser
 from borough.core.api.serializers import BaseModelSerializer, ScopedPrimaryKeyRelatedField
 from borough.core.api.viewsets import (
     IDEMPOTENCY_HEADER,
     BaseModelViewSet,
     expected_version,
     model_key,
+    refuse_create,
     required_version,
     write_data,
 )
@@ -187,9 +189,7 @@ class RatingViewSet(BaseModelViewSet):
     action_permissions = {"outcome": "view"}
     record_actions = services.RATING_ACTIONS
 
-    def create(self, request, *args, **kwargs):
-        return Response({"detail": "Ratings are made when a cycle starts."},
-                        status=status.HTTP_405_METHOD_NOT_ALLOWED)
+    create = refuse_create("Ratings are made when a cycle starts.")
 
     def perform_update(self, serializer):
         version = required_version(self.request)
@@ -233,9 +233,7 @@ class CriterionResultViewSet(BaseModelViewSet):
     http_method_names = ["get", "put", "patch", "post", "head", "options"]
     record_actions = services.ANSWER_ACTIONS
 
-    def create(self, request, *args, **kwargs):
-        return Response({"detail": "Answers are made when a cycle starts."},
-                        status=status.HTTP_405_METHOD_NOT_ALLOWED)
+    create = refuse_create("Answers are made when a cycle starts.")
 
     def perform_update(self, serializer):
         version = required_version(self.request)

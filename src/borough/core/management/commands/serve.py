@@ -32,5 +32,8 @@ class Command(BoroughCommand):
             "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get(
                 "FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
+        # Persistent database connections, one per gunicorn thread: at most workers x threads
+        # (settings.py says why other servers close theirs after each request).
+        os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
         self.stdout.write(f"Serving Borough on http://{options['host']}:{options['port']}/")
         os.execv(sys.executable, argv)  # noqa: S606 - hand the process to gunicorn
