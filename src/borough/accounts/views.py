@@ -15,6 +15,7 @@ from django.views.generic import FormView, TemplateView
 from borough.accounts import forms, services, throttle
 from borough.accounts.middleware import SESSION_KEY
 from borough.accounts.models import ApiToken
+from borough.core.ids import parse_id
 
 
 def safe_next(request, fallback: str) -> str:
@@ -49,10 +50,10 @@ class SwitchOrganisationView(LoginRequiredMixin, View):
         wanted = request.POST.get("organisation", "")
         held = request.user.organisation_permissions()
         home = reverse("core:home")
-        if not wanted.isdigit() or int(wanted) not in held:
+        if parse_id(wanted) not in held:
             messages.error(request, "You are not a member of that organisation.")
             return HttpResponseRedirect(safe_next(request, home))
-        request.session[SESSION_KEY] = int(wanted)
+        request.session[SESSION_KEY] = parse_id(wanted)
         from borough.organisation.models import Organisation
 
         name = (Organisation.objects.filter(pk=int(wanted))

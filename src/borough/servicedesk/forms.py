@@ -10,6 +10,7 @@ from borough.accounts.models import User
 from borough.core import scope
 from borough.core.actions import ActionForm
 from borough.core.forms import ScopedModelForm
+from borough.core.ids import parse_id
 from borough.organisation.models import Team
 from borough.servicedesk import models as m
 from borough.servicedesk import queries
@@ -100,8 +101,8 @@ class RequesterField(forms.Field):
         text = (value or "").strip() if isinstance(value, str) else value
         if text in self.empty_values:
             return None
-        if isinstance(text, int) or (isinstance(text, str) and text.isdigit()):
-            pk = int(text)
+        if isinstance(text, int) or (isinstance(text, str) and parse_id(text)):
+            pk = text if isinstance(text, int) else parse_id(text)
         elif (picked := _PICKED.search(text)) is not None:
             pk = int(picked.group(1))
         else:

@@ -27,6 +27,7 @@ from django.views.generic import TemplateView
 from borough.accounts.models import User
 from borough.core import scope
 from borough.core.actions import failure, offered
+from borough.core.ids import parse_id
 from borough.core.registry import registry
 from borough.core.views.lists import (
     PAGE_SIZES,
@@ -441,13 +442,6 @@ def _ticket_content_type_id() -> int:
     return ContentType.objects.get_for_model(Ticket).pk
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class TicketCreateView(LoginRequiredMixin, TemplateView):
     """Staff raise a ticket on someone's behalf (phone, walk-in)."""
 
@@ -562,7 +556,7 @@ class BulkActionView(LoginRequiredMixin, View):
     def post(self, request):
         if not request.user.has_perm("servicedesk.work_tickets"):
             raise PermissionDenied("Only service desk staff can do that.")
-        ids = [int(i) for i in request.POST.getlist("ticket") if i.isdigit()]
+        ids = [pk for pk in map(parse_id, request.POST.getlist("ticket")) if pk]
         tickets = list(Ticket.objects.visible_to(request.user).filter(pk__in=ids))
         back = request.POST.get("queue", "all")
         choice = request.POST.get("action")
@@ -574,7 +568,7 @@ class BulkActionView(LoginRequiredMixin, View):
                 verb = "closed"
             else:
                 team = Team.objects.visible_to(request.user).filter(
-                    pk=_int(request.POST.get("team"))).first()
+                    pk=parse_id(request.POST.get("team"))).first()
                 done, refused = services.assign.many(tickets, actor=request.user, team=team)
                 verb = f"assigned to {team or 'no team'}"
             count = len(done)

@@ -20,6 +20,7 @@ from borough.core import attachments, charts, scope
 from borough.core import services as core_services
 from borough.core.actions import failure, offered
 from borough.core.approvals import current_votes
+from borough.core.ids import parse_id
 from borough.core.models import Attachment
 from borough.core.queries import detail_rows, history_for
 from borough.core.views.records import (
@@ -81,7 +82,7 @@ class CycleDeleteView(ObjectDeleteView):
         version = request.POST.get("version")
         try:
             services.delete_cycle(cycle, actor=request.user,
-                                  expected_version=int(version) if version and version.isdigit() else None)
+                                  expected_version=parse_id(version))
         except (ValidationError, core_services.StaleVersionError) as exc:
             message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             return self.render_to_response(self.get_context_data(error=message), status=400)
