@@ -27,6 +27,17 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_local_caches():
+    """Each test starts with empty per-process caches (core.perf.cache): an organisation's
+    id and config_version repeat from one test's database to the next."""
+    from borough.core.perf.cache import clear_all
+
+    clear_all()
+    yield
+    clear_all()
+
+
+@pytest.fixture(autouse=True)
 def _daily_totals_add_up(request):
     """After every test that used the database, the service desk's daily totals are what
     its tickets add up to: a way of writing tickets that forgets them fails here."""

@@ -10,7 +10,7 @@ from email.utils import formatdate, make_msgid
 import pytest
 
 from borough.mail.models import Mailbox
-from tests.servicedesk.conftest import _fresh_calendars, desk  # noqa: F401 - fixtures
+from tests.servicedesk.conftest import desk  # noqa: F401 - fixtures
 
 DESK_ADDRESS = "ithelp@copeland.example.gov.uk"
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from borough.core import audit, references, scope
 from borough.core.models import AuditAction, AuditEvent, SubmissionKey
+from borough.core.perf import stamps
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def create_record(
             if values:
                 changes[name] = [None, sorted(str(v) for v in values)]
         audit.record(instance, AuditAction.CREATE, actor=actor, changes=changes, note=note)
+        stamps.written(instance)
         if claim is not None:
             SubmissionKey.objects.filter(pk=claim).update(object_id=instance.pk)
         if then is not None:
@@ -189,6 +191,7 @@ def update_record(
                 locked.updated_by = actor
             locked.save()
             audit.record(locked, AuditAction.UPDATE, actor=actor, changes=changes, note=note)
+            stamps.written(locked)
     return locked
 
 
@@ -223,3 +226,4 @@ def delete_record(
                      changes={k: [v, None] for k, v in audit.snapshot(locked).items() if v is not None},
                      note=note)
         locked.delete()
+        stamps.written(locked)

@@ -1,4 +1,5 @@
-"""How other apps read organisation data: the business calendar for SLA clocks."""
+"""How other apps read organisation data: the organisation row, and the business
+calendar for SLA clocks."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from functools import lru_cache
 from django.conf import settings
 
 from borough.core.business_time import BusinessCalendar, bank_holidays
+from borough.core.perf.cache import LocalCache
+from borough.core.perf.precompiled import Precompiled
 from borough.organisation.models import ClosureDay, Organisation, WorkingPeriod
 
 YEARS = range(2015, 2041)
@@ -21,10 +24,41 @@ def _bank_holidays(nation: str) -> frozenset[date]:
 
 def calendar_for(organisation: Organisation) -> BusinessCalendar:
     """The organisation's working hours, bank holidays for its nation and closure days."""
-    periods = WorkingPeriod.objects.filter(organisation=organisation)
-    closures = ClosureDay.objects.filter(organisation=organisation)
-    return calendar_from(organisation.nation, periods.values_list("weekday", "start", "end"),
+    return _build_calendar(organisation.pk, organisation.nation)
+
+
+def _build_calendar(organisation_id: int, nation: str) -> BusinessCalendar:
+    periods = WorkingPeriod.objects.filter(organisation_id=organisation_id)
+    closures = ClosureDay.objects.filter(organisation_id=organisation_id)
+    return calendar_from(nation, periods.values_list("weekday", "start", "end"),
                          closures.values_list("date", flat=True))
+
+
+# Read on every ticket raised and ticket page (with its config_version, the key of the
+# copies below and of the desk's configuration): compiled once per process.
+ORGANISATION = Precompiled(lambda organisation_id: Organisation.objects.filter(
+    pk=organisation_id).order_by())
+
+
+def organisation(organisation_id: int, using: str | None = None) -> Organisation | None:
+    return next(iter(ORGANISATION.raw(using, organisation_id=int(organisation_id))), None)
+
+
+# Each process's calendars, by (organisation, config_version): building one reads the
+# working periods and closure days and merges 26 years of bank holidays.
+_calendars = LocalCache("calendars", size=64)
+
+
+def calendar(organisation: Organisation) -> BusinessCalendar:
+    """`calendar_for(organisation)`, built once per process for each config_version. Give
+    it a row read in this request or job: its stamp says whether the copy is current."""
+    return calendar_at(organisation.pk, organisation.config_version, organisation.nation)
+
+
+def calendar_at(organisation_id: int, config_version: int, nation: str) -> BusinessCalendar:
+    """`calendar()` from the figures of a row read earlier (a cached desk configuration's)."""
+    return _calendars.get_or_build((organisation_id, config_version),
+                                   lambda: _build_calendar(organisation_id, nation))
 
 
 def calendar_from(nation: str, periods, closure_days) -> BusinessCalendar:

@@ -70,6 +70,8 @@ PLAIN_STATUS = {
 class DeskSettings(BaseModel):
     """One per organisation: service desk knobs administrators change."""
 
+    feeds_config_caches = True  # in the desk configuration each process keeps
+
     reopen_days = models.PositiveSmallIntegerField(
         default=10, help_text="Days after resolution in which the requester can reopen."
     )
@@ -97,6 +99,8 @@ class CategoryQuerySet(ScopedQuerySet):
 
 
 class Category(BaseModel):
+    feeds_config_caches = True  # in the desk configuration each process keeps
+
     name = models.CharField(max_length=120)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")
@@ -127,6 +131,8 @@ class Category(BaseModel):
 class PriorityRule(BaseModel):
     """One cell of the impact × urgency matrix."""
 
+    feeds_config_caches = True  # in the desk configuration each process keeps
+
     impact = models.PositiveSmallIntegerField(choices=Level.choices)
     urgency = models.PositiveSmallIntegerField(choices=Level.choices)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices)
@@ -147,6 +153,8 @@ DEFAULT_MATRIX = {(1, 1): 1, (1, 2): 2, (1, 3): 3, (2, 1): 2, (2, 2): 3, (2, 3):
 
 class SLAPolicy(BaseModel):
     """Response and resolution targets for a priority, optionally for one ticket type."""
+
+    feeds_config_caches = True  # in the desk configuration each process keeps
 
     name = models.CharField(max_length=120)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices)
