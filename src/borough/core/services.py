@@ -123,6 +123,7 @@ def _claim_submission(actor, key: str, model: type[models.Model]) -> int | None:
     the key was used before. Inserting first (INSERT … ON CONFLICT DO NOTHING, PostgreSQL
     and SQLite alike) makes a concurrent second use wait for the first to commit and then
     find its record, with no SELECT beforehand and no savepoint around it."""
+    # Raw SQL: the ORM's bulk_create(ignore_conflicts=True) cannot say whether it inserted.
     meta = SubmissionKey._meta
     connection = transaction.get_connection(router.db_for_write(SubmissionKey))
     quote = connection.ops.quote_name
