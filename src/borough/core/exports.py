@@ -7,7 +7,6 @@ import io
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,6 +35,8 @@ def csv_response(rows: list[list[object]], stem: str) -> HttpResponse:
 
 
 def xlsx_response(rows: list[list[object]], stem: str) -> HttpResponse:
+    from openpyxl import Workbook  # here, not at start-up: ~10 MB a worker, for exports only
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(stem[:31])
     for row in rows:
