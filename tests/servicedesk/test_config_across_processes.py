@@ -76,16 +76,19 @@ class Other:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "borough.settings",
                "BOROUGH_MODE": "test", "BOROUGH_DATA_DIR": str(tmp_path),
                "DATABASE_URL": database_url(), "PYTHONPATH": str(ROOT / "src")}
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", OTHER, str(organisation_id)], env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.errors = tmp_path / "other.err"  # a file: a full pipe would block the process
+        with self.errors.open("w") as errors:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", OTHER, str(organisation_id)], env=env, text=True,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
 
     def __call__(self, command: str) -> dict:
         self.process.stdin.write(command + "\n")
         self.process.stdin.flush()
         line = self.process.stdout.readline()
         if not line:
-            raise AssertionError(self.process.stderr.read())
+            self.process.wait(timeout=30)
+            raise AssertionError(self.errors.read_text())
         return json.loads(line)
 
     def close(self):
