@@ -34,6 +34,29 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_local_caches():
+    """Each test starts with empty per-process caches (core.perf.cache): an organisation's
+    id and config_version repeat from one test's database to the next."""
+    from borough.core.perf.cache import clear_all
+
+    clear_all()
+    yield
+    clear_all()
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag_cleared():
+    """Celery's eager mode marks "inside a task" in one process-wide flag, saved before
+    and restored after each task: two threads running tasks at once (the mail gateway's
+    deliveries in tests/mail/test_flood.py) can leave it set, and a later test's
+    `result.get()` is then refused ("Never call result.get() within a task!")."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _daily_totals_add_up(request):
     """After every test that used the database, the service desk's daily totals are what
     its tickets add up to: a way of writing tickets that forgets them fails here."""

@@ -9,7 +9,7 @@ from django.db import IntegrityError
 from borough.servicedesk import services
 from borough.servicedesk.models import TicketType
 from tests.browser.signing_in import sign_in
-from tests.servicedesk.conftest import _fresh_calendars, desk  # noqa: F401 - fixtures
+from tests.servicedesk.conftest import desk  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ import pytest
 from borough.servicedesk.models import Ticket
 from tests.browser.signing_in import sign_in
 from tests.factories import PersonFactory
-from tests.servicedesk.conftest import _fresh_calendars, desk  # noqa: F401 - fixtures
+from tests.servicedesk.conftest import desk  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -228,7 +228,7 @@ def test_read_upload_refuses_the_workbook_before_openpyxl_opens_it(monkeypatch, 
     def must_not_open(*args, **kwargs):
         raise AssertionError("openpyxl was asked to open the workbook")
 
-    monkeypatch.setattr(imports, "load_workbook", must_not_open)
+    monkeypatch.setattr("openpyxl.load_workbook", must_not_open)  # imported on use
     upload = SimpleUploadedFile("people.xlsx", workbook_with(extra))
     with pytest.raises(imports.ImportFileError) as caught:
         imports.read_upload(upload)

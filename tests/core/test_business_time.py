@@ -488,3 +488,20 @@ def test_is_open_agrees_with_counting(cal, start, later):
     instant = start + timedelta(seconds=later)
     counted = business_minutes_between(cal, instant, instant + timedelta(microseconds=1))
     assert (counted > 0) == cal.is_open(instant)
+
+
+def test_the_shipped_bank_holiday_table_is_the_holidays_packages():
+    """Servers read core/bank_holiday_table.py rather than load `holidays` (~13 MB a
+    process). A new version of the package with new dates fails here: run
+    `python -m borough.core.business_time` to write the table again."""
+    from pathlib import Path
+
+    from borough.core import business_time
+
+    shipped = Path(business_time.__file__).with_name("bank_holiday_table.py").read_text()
+    assert shipped == business_time.bank_holiday_table_source()
+    for nation in business_time.NATIONS:
+        assert business_time.shipped_bank_holidays(nation) == frozenset(
+            bank_holidays(nation, business_time.TABLE_YEARS))
+    with pytest.raises(ValueError, match="unknown nation"):
+        business_time.shipped_bank_holidays("wales")

@@ -486,3 +486,10 @@ def test_csv_rows_keep_spreadsheet_numbers_across_quoted_line_breaks_and_blank_r
     sheet = imports.read_csv(b'name,code\n"Two\nlines",A\n\n,\nLast,B\n')
     assert sheet.header == ["name", "code"]
     assert sheet.rows == [(2, ["Two\nlines", "A"]), (5, ["Last", "B"])]
+
+
+def test_columns_are_named_as_spreadsheets_name_them():
+    from borough.core.imports import column_letter
+
+    assert [column_letter(n) for n in (1, 2, 26, 27, 52, 702, 703, 16384)] == [
+        "A", "B", "Z", "AA", "AZ", "ZZ", "AAA", "XFD"]

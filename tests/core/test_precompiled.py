@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, F
 
 from borough.accounts.models import User
-from borough.core.precompiled import Precompiled
+from borough.core.perf.precompiled import Precompiled
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,17 +5,9 @@ from django.contrib.auth.models import Group
 
 from borough.core import roles
 from borough.organisation.models import Person
-from borough.servicedesk import queries
 from borough.servicedesk.models import SLAPolicy
 from tests.conftest import make_member
 from tests.factories import PersonFactory, TeamFactory, TeamMembershipFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calendars():
-    queries.clear_calendar_cache()
-    yield
-    queries.clear_calendar_cache()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from borough.accounts.backends import SIGNED_IN_USER
 from borough.accounts.middleware import choose_organisation
 from borough.accounts.models import ApiToken, hash_token
 from borough.core.ids import parse_id
-from borough.core.precompiled import Precompiled
+from borough.core.perf.precompiled import Precompiled
 
 TOKEN_BY_HASH = Precompiled(lambda key_hash: ApiToken.objects.filter(key_hash=key_hash),
                             text=("key_hash",))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
-from borough.core.precompiled import Precompiled
+from borough.core.perf.precompiled import Precompiled
 
 
 def organisation_of(obj) -> int | None:

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from django.db.models import Exists, OuterRef, Subquery
 
 from borough.accounts.models import Membership, User
-from borough.core.precompiled import Precompiled
+from borough.core.perf.precompiled import Precompiled
 
 
 def request_memberships(request) -> list:

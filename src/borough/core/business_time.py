@@ -30,8 +30,6 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-import holidays
-
 __all__ = [
     "NATIONS",
     "BusinessCalendar",
@@ -63,8 +61,39 @@ def bank_holidays(nation: str, years: Iterable[int]) -> dict[date, str]:
     except (KeyError, TypeError):
         expected = ", ".join(NATIONS)
         raise ValueError(f"unknown nation {nation!r}; expected one of: {expected}") from None
+    import holidays  # here: loading it and its country tables costs a process ~13 MB
+
     found = holidays.country_holidays("GB", subdiv=subdiv, years=list(years))
     return dict(sorted(found.items()))
+
+
+def shipped_bank_holidays(nation: str) -> frozenset[date]:
+    """`bank_holidays(nation, TABLE_YEARS)` as shipped in bank_holiday_table.py, which
+    `python -m borough.core.business_time` writes from the `holidays` package (a test
+    checks they agree): servers read a table instead of loading the package."""
+    from borough.core.bank_holiday_table import TABLE
+
+    if nation not in NATIONS:
+        bank_holidays(nation, ())  # the same error for an unknown nation
+    return frozenset(date.fromisoformat(day) for day in TABLE[nation])
+
+
+TABLE_YEARS = range(2015, 2041)
+
+
+def bank_holiday_table_source() -> str:
+    """The text of bank_holiday_table.py, from the installed `holidays` package."""
+    lines = ['"""UK bank holidays by Borough nation, 2015-2040: written by',
+             "`python -m borough.core.business_time` from the `holidays` package; do not edit.",
+             "tests/core/test_business_time.py checks it agrees with the package installed.",
+             '"""', "", "TABLE = {"]
+    for nation in NATIONS:
+        days = [day.isoformat() for day in bank_holidays(nation, TABLE_YEARS)]
+        lines.append(f"    {nation!r}: (")
+        lines += [f"        {', '.join(repr(d) for d in days[i:i + 6])},"
+                  for i in range(0, len(days), 6)]
+        lines.append("    ),")
+    return "\n".join([*lines, "}", ""])
 
 
 def _offset(t: time, *, is_end: bool = False) -> timedelta:
@@ -389,3 +418,9 @@ def _us(value: datetime) -> int:
 
 def _from_us(value: int) -> datetime:
     return _EPOCH + timedelta(microseconds=value)
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    Path(__file__).with_name("bank_holiday_table.py").write_text(bank_holiday_table_source())

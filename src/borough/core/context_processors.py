@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import threading
-
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.text import capfirst
 
 from borough.core import scope
+from borough.core.perf.cache import LocalCache
 from borough.core.registry import registry
 
 
@@ -50,10 +49,9 @@ def _menu_key(user) -> tuple:
 
 
 # A process's menus by _menu_key: a few roles share them, so every request needs not
-# check each page's permission and reverse its URL (some twenty reverse() calls).
-_menus: dict[tuple, dict[str, list[dict]]] = {}
-_menus_lock = threading.Lock()
-_MENUS_KEPT = 256
+# check each page's permission and reverse its URL (some twenty reverse() calls). The key
+# holds all a menu depends on, so nothing else invalidates it.
+_menus = LocalCache("menus", size=256)
 
 
 def menu_for(request) -> dict[str, list[dict]]:
@@ -61,15 +59,8 @@ def menu_for(request) -> dict[str, list[dict]]:
     navigation both show it) and shared by the users who hold the same permissions."""
     cached = getattr(request, "_borough_menu", None)
     if cached is None:
-        key = _menu_key(request.user)
-        cached = _menus.get(key)
-        if cached is None:
-            cached = menu(request.user)
-            with _menus_lock:
-                if len(_menus) >= _MENUS_KEPT:
-                    _menus.clear()
-                _menus[key] = cached
-        request._borough_menu = cached
+        cached = request._borough_menu = _menus.get_or_build(
+            _menu_key(request.user), lambda: menu(request.user))
     return cached
 
 

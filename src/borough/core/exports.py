@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+# The control characters XML 1.0, and so a worksheet, cannot carry (openpyxl's own
+# pattern, kept here so that start-up does not load openpyxl: ~10 MB a worker).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,6 +48,8 @@ def xlsx_cell(value) -> object:
 
 
 def xlsx_response(rows: list[list[object]], stem: str) -> HttpResponse:
+    from openpyxl import Workbook  # here, not at start-up: ~10 MB a worker, for exports only
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(stem[:31])
     for row in rows:

@@ -32,8 +32,6 @@ from django.core.validators import EMPTY_VALUES
 from django.db import IntegrityError, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import capfirst
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from borough.core import archives, services
 from borough.core.registry import ModelEntry
@@ -369,11 +367,22 @@ def _cell(value) -> object:
     return str(getattr(value, "text", value))
 
 
+def column_letter(number: int) -> str:
+    """A, B, ..., Z, AA, AB...: a spreadsheet's name for column `number` (from 1)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def read_xlsx(data: bytes) -> Sheet:
     _check_archive(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
+            from openpyxl import load_workbook  # here: ~10 MB a worker, for .xlsx uploads only
+
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise ImportFileError(
@@ -437,7 +446,7 @@ def match_columns(sheet: Sheet, columns: list[Column]) -> dict[int, Column]:
         if column is None and len(by_label.get(key, [])) == 1:
             column = by_label[key][0]
         if column is None:
-            problem = (f"Column {get_column_letter(index + 1)} “{text}” is not a column Borough "
+            problem = (f"Column {column_letter(index + 1)} “{text}” is not a column Borough "
                        "accepts here. Rename it to one of the columns listed on this page, or "
                        "delete it.")
             separator = next((s for s in (";", "\t") if s in str(cell)), None)
@@ -461,7 +470,7 @@ def match_columns(sheet: Sheet, columns: list[Column]) -> dict[int, Column]:
                       if index < len(cells) and not is_blank(cells[index])), None)
         if first is not None:
             problems.append(
-                f"Column {get_column_letter(index + 1)} has values (from row {first}) but no "
+                f"Column {column_letter(index + 1)} has values (from row {first}) but no "
                 "heading in row 1. Give it a heading or delete it."
             )
     present = {c.name for c in matched.values()}

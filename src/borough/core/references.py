@@ -9,7 +9,8 @@ from django.db.models import F
 
 from borough.core.models import ReferenceCounter
 
-# UPDATE ... RETURNING takes the number in one statement (PostgreSQL; SQLite 3.35+).
+# UPDATE ... RETURNING takes the number in one statement (PostgreSQL; SQLite 3.35+). Raw
+# SQL: the ORM's update() returns a row count, not values (its fallback below takes two).
 _RETURNING = f"""
     UPDATE {ReferenceCounter._meta.db_table} SET last_value = last_value + 1
     WHERE organisation_id = %s AND prefix = %s RETURNING last_value

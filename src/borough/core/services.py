@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from borough.core import audit, references, scope
 from borough.core.models import AuditAction, AuditEvent, SubmissionKey
+from borough.core.perf import stamps
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def create_record(
             if values:
                 changes[name] = [None, sorted(str(v) for v in values)]
         audit.record(instance, AuditAction.CREATE, actor=actor, changes=changes, note=note)
+        stamps.written(instance)
         if claim is not None:
             SubmissionKey.objects.filter(pk=claim).update(object_id=instance.pk)
         if then is not None:
@@ -121,6 +123,7 @@ def claim_submission(actor, key: str, model: type[models.Model]) -> int | None:
     the key was used before. Inserting first (INSERT … ON CONFLICT DO NOTHING, PostgreSQL
     and SQLite alike) makes a concurrent second use wait for the first to commit and then
     find its record, with no SELECT beforehand and no savepoint around it."""
+    # Raw SQL: the ORM's bulk_create(ignore_conflicts=True) cannot say whether it inserted.
     meta = SubmissionKey._meta
     connection = transaction.get_connection(router.db_for_write(SubmissionKey))
     quote = connection.ops.quote_name
@@ -189,6 +192,7 @@ def update_record(
                 locked.updated_by = actor
             locked.save()
             audit.record(locked, AuditAction.UPDATE, actor=actor, changes=changes, note=note)
+            stamps.written(locked)
     return locked
 
 
@@ -223,3 +227,4 @@ def delete_record(
                      changes={k: [v, None] for k, v in audit.snapshot(locked).items() if v is not None},
                      note=note)
         locked.delete()
+        stamps.written(locked)

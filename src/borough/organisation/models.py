@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Upper
 
 from borough.core.models import BaseModel, TrackedModel
+from borough.core.perf.stamps import ConfigStamped
 from borough.core.querysets import ScopedQuerySet
 
 
@@ -23,8 +24,9 @@ class OrganisationQuerySet(ScopedQuerySet):
     organisation_field = "id"
 
 
-class Organisation(TrackedModel):
-    """A council served by this installation."""
+class Organisation(TrackedModel, ConfigStamped):
+    """A council served by this installation. `config_version` keys what processes cache of
+    its configuration (core/perf/stamps.py)."""
 
     name = models.CharField(max_length=200, unique=True)
     code = models.SlugField(
@@ -40,6 +42,8 @@ class Organisation(TrackedModel):
 
     objects = models.Manager.from_queryset(OrganisationQuerySet)()
 
+    audit_exclude = (*TrackedModel.audit_exclude, "config_version")
+
     class Meta:
         ordering = ["name"]
 
@@ -49,6 +53,8 @@ class Organisation(TrackedModel):
 
 class ServiceUnit(BaseModel):
     """A department of the council (Finance, Planning, Housing...)."""
+
+    feeds_config_caches = True  # in the desk configuration each process keeps
 
     name = models.CharField(max_length=200)
     code = models.CharField(max_length=20, blank=True)
@@ -74,6 +80,8 @@ class ServiceUnit(BaseModel):
 
 class Site(BaseModel):
     """An office or building, for example The Copeland Centre, Whitehaven."""
+
+    feeds_config_caches = True  # in the desk configuration each process keeps
 
     name = models.CharField(max_length=200)
     address = models.TextField(blank=True)
@@ -135,6 +143,8 @@ class Person(BaseModel):
 class Team(BaseModel):
     """An assignment group, for example Service Desk or Infrastructure."""
 
+    feeds_config_caches = True  # in the desk configuration each process keeps
+
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     description = models.TextField(blank=True)
@@ -189,6 +199,8 @@ DEFAULT_WORKING_HOURS = [(day, time(8, 30), time(17, 0)) for day in range(5)]
 class WorkingPeriod(BaseModel):
     """Hours the ICT service works on a weekday, in local (Europe/London) time."""
 
+    feeds_config_caches = True  # in the business calendar each process keeps
+
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     start = models.TimeField()
     end = models.TimeField()
@@ -216,6 +228,8 @@ class WorkingPeriod(BaseModel):
 
 class ClosureDay(BaseModel):
     """A day the organisation is closed besides bank holidays (for example 27 December)."""
+
+    feeds_config_caches = True  # in the business calendar each process keeps
 
     date = models.DateField()
     name = models.CharField(max_length=200)

@@ -146,7 +146,8 @@ def _key_fields(model) -> list:
 
 def _add(cursor, model, key: tuple, amounts: dict[str, int]) -> None:
     """INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n (PostgreSQL and SQLite):
-    a concurrent save of the same key waits for this row and then adds to it."""
+    a concurrent save of the same key waits for this row and then adds to it. Raw SQL:
+    bulk_create(update_conflicts=True) can only set a column to the new value, not add."""
     quote = cursor.db.ops.quote_name
     table = quote(model._meta.db_table)
     keys = [f.column for f in _key_fields(model)]
@@ -200,7 +201,8 @@ def rebuild(organisation_ids=None, *, using: str = "default", models=None) -> tu
         if connection.vendor == "postgresql":
             tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in stale)
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")  # readers carry on
+                # Readers carry on; the ORM has no table locks.
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
         for rows in stale.values():
             rows.delete()  # on SQLite this takes the database's write lock
         opened, resolved = totals_from_tickets(tickets)

@@ -8,6 +8,7 @@ from django.db import models
 
 from borough.core import scope
 from borough.core.models import BaseModel
+from borough.core.perf.validation import LeanValidation
 from borough.core.querysets import ScopedQuerySet
 
 
@@ -70,6 +71,8 @@ PLAIN_STATUS = {
 class DeskSettings(BaseModel):
     """One per organisation: service desk knobs administrators change."""
 
+    feeds_config_caches = True  # in the desk configuration each process keeps
+
     reopen_days = models.PositiveSmallIntegerField(
         default=10, help_text="Days after resolution in which the requester can reopen."
     )
@@ -97,6 +100,8 @@ class CategoryQuerySet(ScopedQuerySet):
 
 
 class Category(BaseModel):
+    feeds_config_caches = True  # in the desk configuration each process keeps
+
     name = models.CharField(max_length=120)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")
@@ -127,6 +132,8 @@ class Category(BaseModel):
 class PriorityRule(BaseModel):
     """One cell of the impact × urgency matrix."""
 
+    feeds_config_caches = True  # in the desk configuration each process keeps
+
     impact = models.PositiveSmallIntegerField(choices=Level.choices)
     urgency = models.PositiveSmallIntegerField(choices=Level.choices)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices)
@@ -147,6 +154,8 @@ DEFAULT_MATRIX = {(1, 1): 1, (1, 2): 2, (1, 3): 3, (2, 1): 2, (2, 2): 3, (2, 3):
 
 class SLAPolicy(BaseModel):
     """Response and resolution targets for a priority, optionally for one ticket type."""
+
+    feeds_config_caches = True  # in the desk configuration each process keeps
 
     name = models.CharField(max_length=120)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices)
@@ -185,7 +194,7 @@ class TicketQuerySet(ScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class Ticket(BaseModel):
+class Ticket(LeanValidation, BaseModel):
     reference = models.CharField(max_length=20, editable=False)
     ticket_type = models.CharField(max_length=10, choices=TicketType.choices,
                                    default=TicketType.INCIDENT)
@@ -244,6 +253,12 @@ class Ticket(BaseModel):
     reference_prefixes = {TicketType.INCIDENT: "INC", TicketType.REQUEST: "REQ"}
     # Derived from the timestamps, which are audited.
     audit_exclude = (*BaseModel.audit_exclude, "minutes_to_respond", "minutes_to_resolve")
+    # Not checked by a query before each save (core.perf.validation): the reference comes
+    # from core.references.allocate under the counter's row lock, and is not editable; the
+    # working minutes come from elapsed.py, never from input. The database enforces all three.
+    db_enforced_constraints = frozenset({
+        "unique_ticket_ref", "ticket_minutes_to_respond_with_response",
+        "ticket_minutes_to_resolve_with_resolution"})
 
     class Meta:
         ordering = ["resolution_due_at", "-created_at"]
@@ -288,33 +303,6 @@ class Ticket(BaseModel):
 
     def __str__(self):
         return f"{self.reference} {self.title}"
-
-    def clean_fields(self, exclude=None):
-        # A related record already loaded onto this ticket (the form, the serializer and
-        # the services all fetch them through visible_to) exists: skip Django's
-        # "SELECT 1 ... WHERE id = ..." for each of them (one query per relation, twice
-        # per ticket raised). The database's foreign keys still guard every write.
-        exclude = set(exclude or ())
-        for field in self._meta.concrete_fields:
-            if field.many_to_one and field.name not in exclude:
-                related = field.get_cached_value(self, default=None)
-                if related is not None and related.pk is not None and (
-                        related.pk == getattr(self, field.attname)):
-                    exclude.add(field.name)
-        super().clean_fields(exclude=exclude)
-
-    def validate_constraints(self, exclude=None):
-        # None of these constraints can be broken by input, and the database enforces
-        # them all. The reference is not editable: a new ticket's comes from
-        # core.references.allocate, under the counter's row lock, so it cannot already
-        # exist. The working minutes come from elapsed.py, never from input: their checks
-        # guard the code (two queries a save otherwise). For a new ticket nothing is left
-        # to check here, and Django would still build every field's expression for each
-        # constraint (~1 ms, twice per ticket raised). Edits are still checked.
-        if self._state.adding:
-            return
-        exclude = {*(exclude or ()), "minutes_to_respond", "minutes_to_resolve"}
-        super().validate_constraints(exclude=exclude)
 
     @property
     def reference_prefix(self):

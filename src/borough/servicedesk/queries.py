@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import Q
 
 from borough.accounts.models import User
 from borough.core.business_time import BusinessCalendar
-from borough.organisation.models import Person, ServiceUnit, Site, Team, TeamMembership
-from borough.organisation.queries import calendar_for
+from borough.core.perf.cache import LocalCache
+from borough.organisation import queries as org_queries
+from borough.organisation.models import (
+    Organisation,
+    Person,
+    ServiceUnit,
+    Site,
+    Team,
+    TeamMembership,
+)
 from borough.servicedesk.models import (
     DEFAULT_MATRIX,
     DONE_STATUSES,
@@ -25,48 +31,37 @@ from borough.servicedesk.models import (
 )
 from borough.servicedesk.sla import Clock
 
-CALENDAR_TTL = 30.0  # seconds; calendar edits reach every worker within this
-_calendars: dict[int, tuple[float, BusinessCalendar]] = {}
-
 
 def calendar(organisation) -> BusinessCalendar:
-    org_id = getattr(organisation, "pk", organisation)
-    cached = _calendars.get(org_id)
-    if cached and time.monotonic() - cached[0] < CALENDAR_TTL:
-        return cached[1]
-    from borough.organisation.models import Organisation
-
-    org = organisation if hasattr(organisation, "nation") else Organisation.objects.get(pk=org_id)
-    value = calendar_for(org)
-    _calendars[org_id] = (time.monotonic(), value)
-    return value
+    """The business calendar of an organisation (or its id), as it stands: its row is read
+    for the stamp the process's copy is kept under (organisation.queries.calendar)."""
+    row = org_queries.organisation(getattr(organisation, "pk", organisation))
+    if row is None:
+        raise Organisation.DoesNotExist(f"No organisation {organisation!r}.")
+    return org_queries.calendar(row)
 
 
-def clear_calendar_cache() -> None:
-    _calendars.clear()
-    _configs.clear()
-
-
-# --- the desk's configuration, cached per organisation -----------------------------------
+# --- the desk's configuration, kept per organisation -------------------------------------
 #
 # The priority matrix, the SLA policies and the desk settings are read on every ticket
 # raised and every ticket page; they change a few times a year (and the lists below, a
-# few times a month). Each worker keeps them per
-# organisation with a fingerprint of these tables (row count and latest updated_at of
-# each, one query of scalar subqueries); a read compares the fingerprint and rebuilds the
-# copy when anything was added, changed or deleted, by any process. Writes go through
-# save() (core.services), which stamps updated_at, so every worker sees a change on its
-# next read. One query instead of three, and always current.
+# few times a month). Each process keeps them per organisation and config_version, the
+# stamp on the organisation's row that every write of these models through core.services
+# raises in its own transaction (core/perf/stamps.py). The row is read anyway (it is the
+# new ticket's organisation), so a change made in any process applies to the next ticket
+# everywhere, at no query of its own.
 
 # The staff form validates a ticket's service unit, site, category and team against the
 # same cached copy (a dictionary look-up each, instead of a query each).
 CHOICE_MODELS = {"service_unit": ServiceUnit, "site": Site, "category": Category, "team": Team}
-_CONFIG_MODELS = (PriorityRule, SLAPolicy, DeskSettings, *CHOICE_MODELS.values())
 
 
 @dataclass(frozen=True)
 class DeskConfig:
-    fingerprint: tuple
+    # Of the organisation's row it was built from (no row itself: a request's is lazy).
+    organisation_id: int | None
+    config_version: int | None = None
+    nation: str = ""
     matrix: dict[tuple[int, int], int] = field(default_factory=dict)
     policies: tuple[SLAPolicy, ...] = ()  # active ones
     warning_percent: int = 75
@@ -74,63 +69,35 @@ class DeskConfig:
     # (shared between threads: read, never change, them).
     records: dict[str, dict[int, object]] = field(default_factory=dict)
 
-
-_configs: dict[int, DeskConfig] = {}
-_configs_lock = threading.Lock()
-
-
-def _fingerprint_sql(connection) -> str:
-    """SELECT the organisation's row and, per configuration table, its row count and
-    latest updated_at. Built from model metadata only (no input), once per database."""
-    from borough.organisation.models import Organisation
-
-    sql = _fingerprint_sqls.get(connection.alias)
-    if sql is None:
-        quote = connection.ops.quote_name
-        org = quote(Organisation._meta.db_table)
-        columns = []
-        for n, model in enumerate(_CONFIG_MODELS):
-            table = quote(model._meta.db_table)
-            where = f"WHERE {table}.{quote('organisation_id')} = {org}.{quote('id')}"
-            count = f"(SELECT COUNT(*) FROM {table} {where})"  # noqa: S608 - model metadata
-            latest = f"(SELECT MAX({table}.{quote('updated_at')}) FROM {table} {where})"  # noqa: S608
-            columns += [f"{count} AS fingerprint_{n}_n", f"{latest} AS fingerprint_{n}_at"]
-        sql = _fingerprint_sqls[connection.alias] = (
-            f"SELECT {org}.*, {', '.join(columns)} FROM {org} "  # noqa: S608 - no input in it
-            f"WHERE {org}.{quote('id')} = %s")
-    return sql
+    @property
+    def calendar(self) -> BusinessCalendar:
+        return org_queries.calendar_at(self.organisation_id, self.config_version, self.nation)
 
 
-_fingerprint_sqls: dict[str, str] = {}
+_configs = LocalCache("desk-configs", size=64)
 
 
-def _organisation_with_fingerprint(organisation_id: int, alias: str):
-    """The organisation row, with the fingerprint of its desk configuration (one query;
-    written out once rather than compiled from the ORM on every request)."""
-    from borough.organisation.models import Organisation
-
-    rows = list(Organisation.objects.using(alias).raw(_fingerprint_sql(connections[alias]),
-                                                      [organisation_id]))
-    if not rows:
-        return None, None
-    organisation = rows[0]
-    fingerprint = tuple(getattr(organisation, f"fingerprint_{n}_{part}")
-                        for n in range(len(_CONFIG_MODELS)) for part in ("n", "at"))
-    return organisation, fingerprint
+def desk_config(organisation_id: int, organisation=None) -> DeskConfig:
+    """The organisation's priority matrix, active SLA policies and warning percent.
+    `organisation`: its row if this request read it already (saves reading it again)."""
+    return organisation_and_config(organisation_id, organisation)[1]
 
 
-def desk_config(organisation_id: int) -> DeskConfig:
-    """The organisation's priority matrix, active SLA policies and warning percent."""
-    return organisation_and_config(organisation_id)[1]
-
-
-def organisation_and_config(organisation_id: int):
-    """(the organisation, its DeskConfig) in one query while the configuration is unchanged."""
+def organisation_and_config(organisation_id: int, organisation=None):
+    """(the organisation, its DeskConfig): one query (the organisation's row, unless given)
+    while the configuration is unchanged."""
     alias = router.db_for_read(SLAPolicy)
-    organisation, fingerprint = _organisation_with_fingerprint(organisation_id, alias)
-    cached = _configs.get(organisation_id)
-    if cached is not None and cached.fingerprint == fingerprint:
-        return organisation, cached
+    if getattr(organisation, "pk", None) != organisation_id:
+        organisation = org_queries.organisation(organisation_id, alias)
+    if organisation is None:
+        return None, DeskConfig(None)
+    return organisation, _configs.get_or_build(
+        (organisation.pk, organisation.config_version),
+        lambda: _build_config(organisation, alias))
+
+
+def _build_config(organisation, alias: str) -> DeskConfig:
+    organisation_id = organisation.pk
     matrix = {(rule.impact, rule.urgency): rule.priority
               for rule in PriorityRule.objects.using(alias).filter(organisation_id=organisation_id)}
     policies = tuple(SLAPolicy.objects.using(alias).filter(organisation_id=organisation_id,
@@ -143,10 +110,8 @@ def organisation_and_config(organisation_id: int):
         if model is Category:
             qs = qs.select_related("parent")  # str() of a category names its parent
         records[name] = {record.pk: record for record in qs}
-    config = DeskConfig(fingerprint, matrix, policies, warning or 75, records)
-    with _configs_lock:
-        _configs[organisation_id] = config
-    return organisation, config
+    return DeskConfig(organisation_id, organisation.config_version, organisation.nation, matrix,
+                      policies, warning or 75, records)
 
 
 def priority_for(organisation_id: int, impact: int, urgency: int,
@@ -167,10 +132,10 @@ def policy_for(ticket: Ticket, config: DeskConfig | None = None) -> SLAPolicy | 
 
 def clock_for(ticket: Ticket, policy: SLAPolicy | None, config: DeskConfig | None = None) -> Clock:
     business = policy.business_hours if policy is not None else True
-    cal = calendar(ticket.organisation_id)
+    config = config or desk_config(ticket.organisation_id)
+    cal = config.calendar
     if not cal.has_working_hours:
         business = False  # an organisation with no hours set counts round the clock
-    config = config or desk_config(ticket.organisation_id)
     return Clock(cal, business, config.warning_percent)
 
 

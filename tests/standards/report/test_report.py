@@ -322,3 +322,22 @@ def test_the_plan_leaves_out_actions_of_later_cycles_and_old_finished_ones(world
     assert "Raised next year" not in titles
     assert "Finished long ago" not in titles
     assert "Write a training plan for every member of staff" in titles
+
+
+def test_the_html_report_asks_for_the_pdf_without_loading_weasyprint(monkeypatch):
+    """Before the PDF is drawn in a process, whether it can be comes from the package and
+    the libraries being there; once pdf.py is loaded, from its import."""
+    import sys
+
+    from borough.standards.report import availability
+
+    availability._installed.cache_clear()
+    monkeypatch.delitem(sys.modules, "borough.standards.report.pdf")
+    assert availability.pdf_available() is pdf.available()
+    availability._installed.cache_clear()
+    monkeypatch.setattr(availability.ctypes.util, "find_library",
+                        lambda name: None if name == "pango-1.0" else f"lib{name}.so")
+    assert availability.pdf_available() is False
+    availability._installed.cache_clear()
+    monkeypatch.setitem(sys.modules, "borough.standards.report.pdf", pdf)
+    assert availability.pdf_available() is pdf.available()

@@ -11,7 +11,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from openpyxl import Workbook
 
 from borough.core import exports, scope
 from borough.servicedesk import statistics
@@ -116,6 +115,8 @@ def csv_response(tables, stem: str) -> HttpResponse:
 
 
 def xlsx_response(tables, stem: str) -> HttpResponse:
+    from openpyxl import Workbook  # here, not at start-up: ~10 MB a worker, for exports only
+
     workbook = Workbook(write_only=True)
     used: set[str] = set()
     for title, rows in tables:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import threading
-from collections import OrderedDict
 from datetime import timedelta
 from functools import partial
 
@@ -12,9 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, OuterRef, Subquery
-from django.db.models.expressions import RawSQL
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -28,6 +23,8 @@ from borough.accounts.models import User
 from borough.core import scope
 from borough.core.actions import failure, offered
 from borough.core.ids import parse_id
+from borough.core.perf.cache import LocalCache
+from borough.core.perf.precompiled import PrecompiledAnnotations
 from borough.core.registry import registry
 from borough.core.views.lists import (
     PAGE_SIZES,
@@ -200,9 +197,7 @@ def put_related(tickets, name: str, candidates) -> None:
             field.set_cached_value(ticket, by_id[value])
 
 
-_PANEL_CACHE_SIZE = 256
-_panels: OrderedDict[tuple, str] = OrderedDict()
-_panels_lock = threading.Lock()
+_panels = LocalCache("filter-panels", size=256)  # least recently used out first
 
 
 def filter_panel(filterset, lookups: dict[str, list], organisation_id) -> str:
@@ -220,17 +215,8 @@ def filter_panel(filterset, lookups: dict[str, list], organisation_id) -> str:
     choices = tuple((name, tuple((obj.pk, str(obj)) for obj in lookups[name]))
                     for name in LOOKUP_FILTERS)
     key = (organisation_id, filterset.is_bound, values, choices)
-    with _panels_lock:  # least recently used out first: the usual panels stay
-        html = _panels.get(key)
-        if html is not None:
-            _panels.move_to_end(key)
-    if html is None:
-        html = mark_safe("".join(field.as_field_group() for field in form))  # noqa: S308 - rendered by the form templates, escaped there
-        with _panels_lock:
-            _panels[key] = html
-            while len(_panels) > _PANEL_CACHE_SIZE:
-                _panels.popitem(last=False)
-    return html
+    return _panels.get_or_build(key, lambda: mark_safe(  # noqa: S308 - rendered by the form templates, escaped there
+        "".join(field.as_field_group() for field in form)))
 
 
 class TicketExportView(ObjectExportView):
@@ -286,15 +272,14 @@ def _column(model, field_name: str, key: str):
     return Subquery(model.objects.filter(pk=OuterRef(key)).order_by().values(field_name)[:1])
 
 
-@functools.cache
 def _page_extras() -> dict:
-    """The expressions of with_page_extras, compiled to SQL once per process: compiling
-    six subqueries cost more on each request than PostgreSQL takes to run them.
+    """The expressions of with_page_extras (compiled once per process: compiling six
+    subqueries cost more on each request than PostgreSQL takes to run them).
     Attachments are matched by content type name, not a cached id."""
     from borough.core.models import Attachment
     from borough.servicedesk.models import TicketLink
 
-    expressions = {
+    return {
         "team_name": _column(Team, "name", "team_id"),
         **{f"assignee_{name}": _column(User, name, "assignee_id") for name in ASSIGNEE_FIELDS},
         "has_links": Exists(TicketLink.objects.filter(from_ticket=OuterRef("pk"))),
@@ -303,21 +288,14 @@ def _page_extras() -> dict:
             content_type__app_label=Ticket._meta.app_label,
             content_type__model=Ticket._meta.model_name, object_id=OuterRef("pk"))),
     }
-    # The subqueries refer to the ticket by its table's name, which is its alias in any
-    # query that starts from Ticket; their own tables get aliases (U0, U1…) of their own.
-    query = Ticket.objects.annotate(**expressions).query
-    compiler = query.get_compiler(DEFAULT_DB_ALIAS)
-    compiled = {}
-    for name in expressions:
-        annotation = query.annotations[name]
-        sql, params = compiler.compile(annotation)
-        compiled[name] = RawSQL(sql, params, output_field=annotation.output_field)  # noqa: S611 - SQL from Django's own compiler
-    return compiled
+
+
+PAGE_EXTRAS = PrecompiledAnnotations(Ticket, _page_extras)
 
 
 def with_page_extras(qs):
     """Annotate what the ticket page needs besides the joined relations (see above)."""
-    return qs.annotate(**_page_extras())
+    return qs.annotate(**PAGE_EXTRAS.on(qs))
 
 
 ASSIGNEE_FIELDS = ("username", "first_name", "last_name")  # what str(User) reads
@@ -359,7 +337,7 @@ def ticket_context(request, ticket: Ticket, *, forms=None, **extra) -> dict:
 
     user = request.user
     can_work = user.has_perm("servicedesk.work_tickets", ticket)
-    config = queries.desk_config(ticket.organisation_id)
+    config = queries.desk_config(ticket.organisation_id, getattr(request, "organisation", None))
     for name in ("service_unit", "site", "category"):
         put_related([ticket], name, config.records[name].values())
     if ticket.sla_policy_id is not None and ticket.status not in DONE_STATUSES:

@@ -21,15 +21,10 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
+from borough.standards.report.availability import INSTALL_HINT  # noqa: F401 - pdf.INSTALL_HINT
+
 logger = logging.getLogger(__name__)
 
-# What the PDF page shows when WeasyPrint cannot be used, and the docs repeat.
-INSTALL_HINT = (
-    "Producing the PDF needs WeasyPrint's system libraries: Pango 1.44 or newer with "
-    "HarfBuzz, FontConfig and GLib, and a font. On Debian or Ubuntu install them with "
-    "“apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 "
-    "libfontconfig1 fonts-dejavu-core”, then restart Borough."
-)
 
 # WeasyPrint logs every step of every document at INFO; keep its warnings only.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

@@ -18,6 +18,7 @@ from django.views import View
 
 from borough.core import scope
 from borough.standards.models import AssessmentCycle
+from borough.standards.report.availability import INSTALL_HINT, pdf_available
 from borough.standards.report.content import build_report
 
 
@@ -54,8 +55,8 @@ class CycleReportMixin(LoginRequiredMixin):
         return {
             "report": build_report(cycle, user=self.request.user),
             "for_pdf": for_pdf,
-            "pdf_available": _pdf().available(),
-            "pdf_install_hint": _pdf().INSTALL_HINT,
+            "pdf_available": pdf_available(),  # without loading WeasyPrint
+            "pdf_install_hint": INSTALL_HINT,
             "pdf_url": reverse("standards:cycle_report_pdf", args=[cycle.pk]),
             "pdf_filename": report_filename(cycle),
         }
@@ -77,7 +78,7 @@ class CycleReportPdfView(CycleReportMixin, View):
         pdf = _pdf()
         if not pdf.available():
             return render(request, "standards/report/pdf_unavailable.html", {
-                "cycle": cycle, "install_hint": pdf.INSTALL_HINT,
+                "cycle": cycle, "install_hint": INSTALL_HINT,
                 "report_url": reverse("standards:cycle_report", args=[cycle.pk]),
             }, status=503)
         html = render_to_string("standards/report/report_pdf.html",

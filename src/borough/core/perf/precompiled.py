@@ -21,6 +21,7 @@ from collections.abc import Callable
 from django.core.exceptions import ImproperlyConfigured
 from django.db import router
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.query import RawQuerySet
 
 # Negative, so no real primary key is ever mistaken for one; distinct per argument.
@@ -70,3 +71,35 @@ class Precompiled:
         for index, name in slots.items():
             bound[index] = values[name]
         return RawQuerySet(sql, model=self.model, params=bound, using=using)
+
+
+class PrecompiledAnnotations:
+    """`PrecompiledAnnotations(Ticket, lambda: {"team_name": Subquery(...), ...})`, then
+    `qs.annotate(**extras.on(qs))`: the expressions compiled by Django's own compiler once
+    per database alias and handed back as `RawSQL`, so a page that annotates a few
+    subqueries on every request does not compile them each time.
+
+    For expressions over `model`'s rows that depend on no argument: they refer to the
+    outer row by its table's name, which is its alias in any query starting from `model`
+    (their own tables get aliases of their own, U0, U1...)."""
+
+    def __init__(self, model, build: Callable[[], dict]):
+        self.model = model
+        self.build = build
+        self._compiled: dict[str, dict[str, RawSQL]] = {}
+
+    def on(self, queryset: QuerySet) -> dict[str, RawSQL]:
+        using = queryset.db
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            expressions = self.build()
+            query = self.model._default_manager.annotate(**expressions).query
+            compiler = query.get_compiler(using)
+            compiled = {}
+            for name in expressions:
+                annotation = query.annotations[name]
+                sql, params = compiler.compile(annotation)
+                # SQL from Django's own compiler, with its parameters bound as usual.
+                compiled[name] = RawSQL(sql, params, output_field=annotation.output_field)  # noqa: S611
+            self._compiled[using] = compiled
+        return compiled
