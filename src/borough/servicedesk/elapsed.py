@@ -26,7 +26,7 @@ from borough.servicedesk import queries
 
 
 def minutes_since_logged(ticket, moment: datetime) -> float:
-    return business_minutes_between(queries.calendar(ticket.organisation_id),
+    return business_minutes_between(queries.calendar(queries.organisation_of(ticket)),
                                     ticket.created_at, moment)
 
 

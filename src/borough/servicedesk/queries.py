@@ -32,9 +32,18 @@ from borough.servicedesk.models import (
 from borough.servicedesk.sla import Clock
 
 
+def organisation_of(ticket):
+    """The ticket's organisation row if it came with the ticket (the services' lock reads
+    it), else its id: what calendar() and desk_config() take, to save reading it again."""
+    return ticket.organisation if Ticket.organisation.is_cached(ticket) else ticket.organisation_id
+
+
 def calendar(organisation) -> BusinessCalendar:
-    """The business calendar of an organisation (or its id), as it stands: its row is read
-    for the stamp the process's copy is kept under (organisation.queries.calendar)."""
+    """The business calendar of an organisation (its row, or its id), as it stands: a row
+    read in this request or job carries the stamp the process's copy is kept under
+    (organisation.queries.calendar); for an id the row is read."""
+    if hasattr(organisation, "config_version"):
+        return org_queries.calendar(organisation)
     row = org_queries.organisation(getattr(organisation, "pk", organisation))
     if row is None:
         raise Organisation.DoesNotExist(f"No organisation {organisation!r}.")
@@ -132,7 +141,9 @@ def policy_for(ticket: Ticket, config: DeskConfig | None = None) -> SLAPolicy | 
 
 def clock_for(ticket: Ticket, policy: SLAPolicy | None, config: DeskConfig | None = None) -> Clock:
     business = policy.business_hours if policy is not None else True
-    config = config or desk_config(ticket.organisation_id)
+    if config is None:
+        loaded = organisation_of(ticket)
+        config = desk_config(ticket.organisation_id, None if isinstance(loaded, int) else loaded)
     cal = config.calendar
     if not cal.has_working_hours:
         business = False  # an organisation with no hours set counts round the clock

@@ -57,9 +57,11 @@ def _text(value: str, field: str, label: str) -> str:
 
 def _lock(ticket: Ticket) -> Ticket:
     # Lock the ticket row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
-    # outer join to sla_policy, and the requester's row needs no lock.
+    # outer join to sla_policy, and the requester's row needs no lock. The organisation's
+    # row comes with it: its config stamp keys the calendar and the desk's configuration,
+    # which the clock and the stamps read (one query, not one each).
     return Ticket.objects.select_for_update(of=("self",)).select_related(
-        "requester", "sla_policy").get(pk=ticket.pk)
+        "requester", "sla_policy", "organisation").get(pk=ticket.pk)
 
 
 def save_ticket(ticket: Ticket) -> None:
