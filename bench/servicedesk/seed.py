@@ -4,7 +4,7 @@ Run after `borough migrate` and `borough demo` against the benchmark database:
 
     python -m bench.servicedesk.seed --tickets 100000 --weeks 156 --fixture out.json
 
-How: the demo's simulator (borough.demo.servicedesk) plays a pool of ticket
+How: the demo plans (borough.demo.servicedesk) and servicedesk.history plays a pool of ticket
 lives through the real SLA functions on each council's calendar; the seeder
 then places copies of those lives evenly across the benchmark's window, each
 moved by whole weeks (so weekdays and office hours hold; a copy moved across a
@@ -45,7 +45,7 @@ from django.utils import timezone  # noqa: E402
 from borough.core.models import AuditEvent, ReferenceCounter  # noqa: E402
 from borough.demo import servicedesk as demo  # noqa: E402
 from borough.organisation.models import Organisation, Person  # noqa: E402
-from borough.servicedesk import daily, elapsed  # noqa: E402
+from borough.servicedesk import daily, elapsed, history  # noqa: E402
 from borough.servicedesk.models import Satisfaction, Ticket, TimelineEntry  # noqa: E402
 
 SHARES = {"cbc": 0.7, "edc": 0.3}  # share of the seeded tickets per demo council
@@ -186,11 +186,12 @@ def story_pool(ctx, rng: random.Random, size: int, now: datetime) -> list:
     times = demo.arrivals(ctx, rng, start, now, rate)
     rng.shuffle(times)
     horizon = now + timedelta(days=3650)
+    rules = history.Rules(ctx.organisation)
     pool = []
     for created in times[:size]:
         mood = demo.Mood(improved=rng.random() < 0.5, strain=rng.random())
         ticket, events = demo.plan_ticket(ctx, rng, created, mood)
-        pool.append(demo.simulate(ctx, ticket, events, rng, horizon))
+        pool.append(history.simulate(rules, ticket, events, rng, horizon))
     return pool
 
 
@@ -293,7 +294,7 @@ class Loader:
         writers = self.writers
         batch = {m: [] for m in writers}
         for _, code, story_index, shift in placements:
-            row = demo.materialise(self.pools[code][story_index], cutoff=self.now, shift=shift)
+            row = history.materialise(self.pools[code][story_index], cutoff=self.now, shift=shift)
             if row is None:
                 continue
             org_id = self.org_ids[code]

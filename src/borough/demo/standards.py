@@ -16,7 +16,7 @@ from borough.organisation.models import Organisation, Person
 from borough.standards import models as st
 from borough.standards.actions import services as plan
 from borough.standards.assessments import services as assess
-from borough.standards.framework.loader import load_shipped_frameworks
+from borough.standards.framework import services as frameworks
 
 FRAMEWORK_CODE = "nesds-ict"
 
@@ -130,7 +130,7 @@ ACTIONS = [
 def load(now=None) -> dict[str, int]:
     """Load the framework everywhere and give the first demo council (Copeland) its
     reviews and action plan, once."""
-    results = load_shipped_frameworks()
+    results = frameworks.load_shipped()
     counts = {"frameworks loaded": sum(1 for r in results if r.created)}
     organisation = Organisation.objects.filter(code="cbc").first()
     framework = (st.Framework.objects.filter(code=FRAMEWORK_CODE).order_by("-version").first())

@@ -140,10 +140,15 @@ def policy_for(ticket: Ticket, config: DeskConfig | None = None) -> SLAPolicy | 
 
 
 def clock_for(ticket: Ticket, policy: SLAPolicy | None, config: DeskConfig | None = None) -> Clock:
-    business = policy.business_hours if policy is not None else True
     if config is None:
         loaded = organisation_of(ticket)
         config = desk_config(ticket.organisation_id, None if isinstance(loaded, int) else loaded)
+    return desk_clock(config, policy)
+
+
+def desk_clock(config: DeskConfig, policy: SLAPolicy | None) -> Clock:
+    """The SLA clock a policy runs on under this configuration."""
+    business = policy.business_hours if policy is not None else True
     cal = config.calendar
     if not cal.has_working_hours:
         business = False  # an organisation with no hours set counts round the clock

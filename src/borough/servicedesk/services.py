@@ -8,6 +8,7 @@ the daily totals behind the statistics (servicedesk.daily) in step as it saves.
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,7 @@ from django.utils import timezone
 from borough.core import audit, notifications, services
 from borough.core.actions import Actions
 from borough.core.lifecycle import Who
-from borough.servicedesk import daily, elapsed, forms, queries, sla
+from borough.servicedesk import daily, elapsed, forms, history, queries, sla
 from borough.servicedesk.lifecycle import (
     REQUESTER,
     STAFF,
@@ -427,3 +428,18 @@ def auto_close_resolved(now=None) -> int:
             except ValidationError:
                 continue  # reopened meanwhile
     return closed
+
+
+# --- history ------------------------------------------------------------------------------
+
+def import_history(organisation, lives, *, now=None, seed: str = "") -> int:
+    """Tickets from before Borough (a former helpdesk's, or the demo's), written in bulk as
+    they stood at `now`: each life is an unsaved ticket and its dated operations, played by
+    the desk's own rules (servicedesk.history). `lives` may be a generator: each is played
+    as it is drawn. Run inside one transaction; returns the number of tickets written."""
+    now = now or timezone.now()
+    rules = history.Rules(organisation)
+    rng = random.Random(seed or f"history-{organisation.pk}")
+    stories = [history.simulate(rules, ticket, events, rng, now) for ticket, events in lives]
+    with transaction.atomic():
+        return history.write(organisation, stories, now)
