@@ -99,3 +99,10 @@ def sink(settings) -> Iterator[Sink]:
         yield caught
     finally:
         server.stop()
+
+
+def deliver(raw: bytes, mailbox):
+    """A message handed to the gateway's inbound door as the SMTP server would."""
+    from borough.mail import inbound
+
+    return inbound.deliver(raw, mailbox=mailbox, via="smtp")

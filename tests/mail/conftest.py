@@ -7,7 +7,7 @@ import pytest
 
 from borough.mail.models import Mailbox
 from tests import smtp
-from tests.servicedesk.conftest import desk  # noqa: F401 - fixtures
+from tests.servicedesk.conftest import desk, rita  # noqa: F401 - fixtures
 from tests.smtp import DESK_ADDRESS, email  # noqa: F401 - the mail tests' message writer
 
 

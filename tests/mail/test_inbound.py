@@ -12,24 +12,12 @@ from django.core.exceptions import ValidationError
 from borough.core import attachments as stored_files
 from borough.core.models import AuditEvent
 from borough.mail import inbound, outbound
-from borough.mail.models import InboundMessage, Mailbox, OutboundEmail
+from borough.mail.models import Mailbox, OutboundEmail
 from borough.servicedesk.models import Ticket
 from tests.factories import OrganisationFactory
-from tests.smtp import DESK_ADDRESS, email
+from tests.smtp import DESK_ADDRESS, deliver, email
 
 pytestmark = pytest.mark.django_db
-RITA = "rita@copeland.example.gov.uk"
-
-
-@pytest.fixture
-def rita(desk):
-    desk.requester_person.email = RITA
-    desk.requester_person.save()
-    return desk.requester_person
-
-
-def deliver(raw: bytes, mailbox) -> InboundMessage:
-    return inbound.deliver(raw, mailbox=mailbox, via="smtp")
 
 
 def test_each_message_id_is_processed_once(mailbox, rita):

@@ -4,32 +4,19 @@ generic `thread`, and back again."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from borough.mail.models import InboundMessage, OutboundEmail
 from borough.servicedesk import daily
 from tests.factories import InboundMessageFactory, OutboundEmailFactory, TicketFactory
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = ("mail", "0002_verbose_names")
 
 
-def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
-
-
 @pytest.fixture
 def back_to_latest():
-    """Later tests on this database expect every migration applied."""
     yield
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(latest)
-    executor.loader.build_graph()
-    assert executor.migration_plan(latest) == []
+    migrate_to_latest()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,6 +33,16 @@ def desk(org_a):
 
 
 @pytest.fixture
+def rita(desk):
+    """The requester, known to the desk by the address her mail comes from."""
+    from tests.smtp import RITA
+
+    desk.requester_person.email = RITA
+    desk.requester_person.save()
+    return desk.requester_person
+
+
+@pytest.fixture
 def mailbox(desk):
     """The desk's mailbox, as the mail tests make it, for the desk's tests of mail."""
     from tests.mail.conftest import make_mailbox  # here: tests/mail/conftest imports this

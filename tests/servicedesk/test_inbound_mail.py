@@ -8,27 +8,15 @@ import pytest
 
 from borough.core.models import Attachment, AuditAction, AuditEvent
 from borough.mail import inbound
-from borough.mail.models import InboundMessage, Mailbox, OutboundEmail
+from borough.mail.models import Mailbox, OutboundEmail
 from borough.organisation.models import Person
 from borough.servicedesk import services
 from borough.servicedesk.models import DeskSettings, EntryKind, Status, Ticket
 from borough.servicedesk.services import save_ticket
 from tests.factories import OrganisationFactory
-from tests.mail.conftest import email
+from tests.smtp import RITA, deliver, email
 
 pytestmark = pytest.mark.django_db
-RITA = "rita@copeland.example.gov.uk"
-
-
-@pytest.fixture
-def rita(desk):
-    desk.requester_person.email = RITA
-    desk.requester_person.save()
-    return desk.requester_person
-
-
-def deliver(raw: bytes, mailbox) -> InboundMessage:
-    return inbound.deliver(raw, mailbox=mailbox, via="smtp")
 
 
 def test_a_new_email_opens_a_ticket_for_the_known_requester_and_acknowledges_it(

@@ -6,32 +6,20 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from borough.servicedesk.models import Ticket
 from tests.factories import OrganisationFactory, PersonFactory
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = ("servicedesk", "0003_satisfaction_by_organisation_created")
 AFTER = ("servicedesk", "0004_working_minutes_to_respond_and_resolve")
 MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # 09:00 GMT; office hours 08:30 to 17:00
 
 
-def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
-
-
 @pytest.fixture
 def back_to_latest():
-    """Later tests on this database expect every migration applied."""
     yield
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(latest)
-    executor.loader.build_graph()
-    assert executor.migration_plan(latest) == []
+    migrate_to_latest()
 
 
 @pytest.mark.django_db(transaction=True)
