@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.color import no_style
+from django.db import connection
 from django.urls import reverse
 
 from borough.core import roles, services
@@ -233,6 +235,10 @@ def test_submission_key_of_another_model_never_reveals_a_foreign_record(browser,
                  {"name": "Parks", "is_active": "on", "submission_key": "shared-key"})
     unit = ServiceUnit.objects.get(name="Parks")
     PersonFactory(id=unit.pk, organisation=org_b, full_name="Secret B person")
+    # An explicit id leaves PostgreSQL's sequence behind; the next person must not collide.
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Person]):
+            cursor.execute(sql)
     response = browser.post(reverse("organisation:person_add"),
                             {"full_name": "Our person", "submission_key": "shared-key"},
                             follow=True)
