@@ -371,6 +371,8 @@ else:
 
 # --- Demo -----------------------------------------------------------------------
 BOROUGH_DEMO_PASSWORD = env.get_str("BOROUGH_DEMO_PASSWORD", "")
+# Where people report an accessibility problem (the statement at /accessibility/).
+ACCESSIBILITY_CONTACT = env.get_str("ACCESSIBILITY_CONTACT", "")
 
 # --- LDAP / Active Directory (optional) -------------------------------------------
 from borough.accounts.ldap_settings import configure as _configure_ldap  # noqa: E402

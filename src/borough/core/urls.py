@@ -8,6 +8,7 @@ from borough.core.views.attached import (
 from borough.core.views.jobs import JobsView
 from borough.core.views.lifecycles import LifecyclesView
 from borough.core.views.pages import HomeView, NotificationsView, SearchView
+from borough.core.views.statement import AccessibilityStatementView
 
 app_name = "core"
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("notifications/", NotificationsView.as_view(), name="notifications"),
     path("jobs/", JobsView.as_view(), name="jobs"),
     path("lifecycles/", LifecyclesView.as_view(), name="lifecycles"),
+    path("accessibility/", AccessibilityStatementView.as_view(), name="accessibility"),
     path("attachments/<int:pk>/", AttachmentDownloadView.as_view(), name="attachment_download"),
     path("records/<int:content_type_id>/<int:object_id>/attachments/",
          AttachmentUploadView.as_view(), name="attachment_add"),
