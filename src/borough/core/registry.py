@@ -100,6 +100,9 @@ class Registry:
     email_links: dict[type[models.Model], Callable[[object, object], dict[str, str]]] = \
         field(default_factory=dict)
 
+    # The home page's panels (core.home.HomePanel), each for the people it serves.
+    home_panels: list = field(default_factory=list)
+
     def register(self, entry: ModelEntry) -> ModelEntry:
         if entry.model in self.entries:
             raise ValueError(f"{entry.model.__name__} is registered twice.")
@@ -118,6 +121,12 @@ class Registry:
         self.inbound_handlers.append(handler)
         self.inbound_handlers.sort(key=lambda h: h.order)  # stable: ties keep their turn
         return handler
+
+    def add_home_panel(self, panel) -> None:
+        """Show `panel` (core.home.HomePanel) on the home page of those it is for."""
+        if any(p.name == panel.name for p in self.home_panels):
+            raise ValueError(f"A home panel named {panel.name!r} is registered twice.")
+        self.home_panels.append(panel)
 
     def unlist(self, model: type[models.Model], why: str) -> None:
         """Declare a model that has no pages of its own, and why."""

@@ -13,6 +13,7 @@ from borough.servicedesk import (
     evidence,
     filters,
     forms,
+    home,
     inbound,
     links,
     services,
@@ -53,6 +54,8 @@ def register(registry) -> None:
         nav_section=SETTINGS, nav_order=50,
         detail_fields=("reopen_days", "auto_close_days", "warning_percent")))
     registry.add_actions(services.TICKET_ACTIONS)
+    for panel in home.PANELS:
+        registry.add_home_panel(panel)
     registry.unlist(m.TimelineEntry, "Shown on its ticket's page and at "
                                      "/api/servicedesk/tickets/<id>/timeline/.")
     registry.unlist(m.TicketLink, "Made and shown on the ticket's page.")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import router
 from django.db.models import Q
+from django.utils import timezone
 
 from borough.accounts.models import User
 from borough.core.business_time import BusinessCalendar
@@ -23,6 +24,7 @@ from borough.organisation.models import (
 from borough.servicedesk.models import (
     DEFAULT_MATRIX,
     DONE_STATUSES,
+    OPEN_STATUSES,
     Category,
     DeskSettings,
     PriorityRule,
@@ -199,8 +201,42 @@ def tickets_needing_sla_check(now: datetime) -> list[int]:
     )
 
 
-def team_memberships_of(user) -> list[TeamMembership]:
-    return list(TeamMembership.objects.filter(person__user=user).select_related("team"))
+def team_memberships_of(user, organisation_id: int | None = None) -> list[TeamMembership]:
+    memberships = TeamMembership.objects.filter(person__user=user).select_related("team")
+    if organisation_id is not None:
+        memberships = memberships.filter(organisation_id=organisation_id)
+    return list(memberships.order_by("team__name"))
+
+
+# --- the queues ---------------------------------------------------------------------------
+
+BREACHING_WINDOW = timedelta(hours=4)
+QUEUES = {
+    "all": "All open tickets",
+    "mine": "My tickets",
+    "team": "My teams' queue",
+    "unassigned": "Unassigned",
+    "breaching": "Breaching soon",
+}
+
+
+def queue_filter(queue: str, user, *, teams: list[int] | None = None, now=None) -> Q:
+    """The open tickets in a queue, as a filter: the queue page and the home page's
+    counts use the same one, so a count is what its link lists. `teams`: the user's team
+    ids, if read already."""
+    open_ = Q(status__in=OPEN_STATUSES)
+    if queue == "mine":
+        return open_ & Q(assignee=user)
+    if queue == "team":
+        if teams is None:
+            teams = [m.team_id for m in team_memberships_of(user)]
+        return open_ & Q(team_id__in=teams)
+    if queue == "unassigned":
+        return open_ & Q(assignee__isnull=True)
+    if queue == "breaching":
+        soon = (now or timezone.now()) + BREACHING_WINDOW
+        return open_ & Q(clock_paused_at__isnull=True, resolution_due_at__lte=soon)
+    return open_
 
 
 def workers(organisation_id: int) -> list[User]:

@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from borough.core.context_processors import menu_for
+from borough.core.home import panels_for
 from borough.core.search import MIN_LENGTH, search
 
 
@@ -18,6 +19,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sections"] = menu_for(self.request)
+        context["panels"] = panels_for(self.request)
         return context
 
 

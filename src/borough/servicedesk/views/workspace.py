@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
 
 from django.contrib import messages
@@ -39,7 +38,6 @@ from borough.servicedesk import forms, queries, services
 from borough.servicedesk.lifecycle import TICKET
 from borough.servicedesk.models import (
     DONE_STATUSES,
-    OPEN_STATUSES,
     LinkKind,
     Status,
     Ticket,
@@ -47,13 +45,7 @@ from borough.servicedesk.models import (
 )
 from borough.servicedesk.presenters import sla_state
 
-QUEUES = {
-    "all": "All open tickets",
-    "mine": "My tickets",
-    "team": "My teams' queue",
-    "unassigned": "Unassigned",
-    "breaching": "Breaching soon",
-}
+QUEUES = queries.QUEUES
 # The list page of a registered model shows the organisation's records (the registry's
 # contract, and what the navigation link promises); agents pick "My tickets" from the tabs.
 DEFAULT_QUEUE = "all"
@@ -61,21 +53,9 @@ DEFAULT_QUEUE = "all"
 
 def queue_queryset(qs, request):
     """Narrow `qs` to the queue named in ?queue= (the page and its exports agree)."""
-    user = request.user
     queue = request.GET.get("queue", DEFAULT_QUEUE)
-    if queue == "mine":
-        qs = qs.filter(assignee=user, status__in=OPEN_STATUSES)
-    elif queue == "team":
-        teams = [m.team_id for m in queries.team_memberships_of(user)]
-        qs = qs.filter(team_id__in=teams, status__in=OPEN_STATUSES)
-    elif queue == "unassigned":
-        qs = qs.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
-    elif queue == "breaching":
-        soon = timezone.now() + timedelta(hours=4)
-        qs = qs.filter(status__in=OPEN_STATUSES, clock_paused_at__isnull=True,
-                       resolution_due_at__lte=soon)
-    elif not request.GET.get("status"):
-        qs = qs.filter(status__in=OPEN_STATUSES)
+    if queue != "all" or not request.GET.get("status"):  # a status asked for: any state
+        qs = qs.filter(queries.queue_filter(queue, request.user))
     return qs.order_by("resolution_due_at", "-priority", "created_at")
 
 

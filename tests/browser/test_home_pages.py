@@ -1,0 +1,38 @@
+"""Each role's home page at 1280 and 390 pixels wide: axe-core finds nothing, nothing
+scrolls sideways, and its links lead where they say."""
+
+from __future__ import annotations
+
+import pytest
+
+from borough.servicedesk.models import Status
+from tests.browser.signing_in import sign_in
+from tests.factories import TicketFactory
+from tests.servicedesk.conftest import desk  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_requester_asks_for_help_from_home(page, axe, screenshot, desk, width):  # noqa: F811
+    TicketFactory(organisation=desk.org, requester=desk.requester_person,
+                  title="Printer jams on every page", status=Status.IN_PROGRESS)
+    page.set_viewport_size({"width": width, "height": 844})
+    sign_in(page, "requester", axe=axe)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(f"requester-{width}")
+    page.get_by_role("button", name="Ask for help").click()
+    page.wait_for_url("**/service-desk/portal/new/")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_agent_opens_a_queue_from_home(page, axe, screenshot, desk, width):  # noqa: F811
+    TicketFactory(organisation=desk.org, team=desk.team, assignee=desk.agent,
+                  status=Status.ASSIGNED, title="VPN drops every hour")
+    page.set_viewport_size({"width": width, "height": 844})
+    sign_in(page, "agent", axe=axe)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(f"agent-{width}")
+    page.get_by_role("link", name="1 tickets: My tickets").click()
+    page.wait_for_url("**queue=mine")
+    assert "VPN drops every hour" in page.content()
