@@ -36,3 +36,16 @@ def test_an_agent_opens_a_queue_from_home(page, axe, screenshot, desk, width):  
     page.get_by_role("link", name="1 tickets: My tickets").click()
     page.wait_for_url("**queue=mine")
     assert "VPN drops every hour" in page.content()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_team_lead_sees_the_team_from_home(page, axe, screenshot, desk, width):  # noqa: F811
+    TicketFactory(organisation=desk.org, team=desk.team, assignee=desk.agent,
+                  status=Status.ASSIGNED)
+    TicketFactory(organisation=desk.org, team=desk.team)
+    page.set_viewport_size({"width": width, "height": 844})
+    sign_in(page, "lead", axe=axe)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(f"lead-{width}")
+    page.get_by_role("link", name="1 unassigned tickets of Service Desk").first.click()
+    page.wait_for_url("**queue=unassigned**")

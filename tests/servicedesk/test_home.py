@@ -89,7 +89,7 @@ def test_another_organisations_tickets_are_not_counted(desk, signed_in, org_b):
     assert rows["Unassigned"][0] == 1
 
 
-@pytest.mark.parametrize("who", ["agent", "requester"])
+@pytest.mark.parametrize("who", ["agent", "lead", "requester"])
 def test_the_home_page_costs_the_same_with_one_ticket_or_thirty(desk, signed_in, who):
     user = getattr(desk, who)
     client = signed_in(user)
@@ -106,3 +106,31 @@ def test_the_home_page_costs_the_same_with_one_ticket_or_thirty(desk, signed_in,
         TicketFactory(organisation=desk.org, requester=desk.requester_person,
                       team=desk.team, assignee=desk.agent)
     assert queries() == one
+
+
+def test_a_team_lead_sees_each_members_load_and_what_is_past_its_target(desk, signed_in):
+    now = timezone.now()
+    TicketFactory(organisation=desk.org, team=desk.team, assignee=desk.agent,
+                  status=Status.ASSIGNED)
+    TicketFactory(organisation=desk.org, team=desk.team, assignee=desk.agent,
+                  status=Status.IN_PROGRESS, resolution_due_at=now - timedelta(hours=1))
+    TicketFactory(organisation=desk.org, team=desk.team)  # no one yet
+    TicketFactory(organisation=desk.org)  # another team's (none)
+    client = signed_in(desk.lead)
+    html = home(client)
+
+    assert "Service Desk: open tickets per member" in html
+    figures = {unescape(label): (int(n), unescape(url)) for url, label, n in re.findall(
+        r'href="([^"]+)" aria-label="\d+ ([^"]+)">(\d+)</a>', html)}
+    agent_name = desk.agent.username.title()
+    assert figures[f"open tickets of {agent_name}"][0] == 2
+    assert figures[f"tickets of {agent_name} past their SLA target"][0] == 1
+    assert figures["unassigned tickets of Service Desk"][0] == 1
+    for count, url in figures.values():
+        assert listed(client, url) == count, url
+    assert "Your work" in html  # a lead works tickets too: both panels, the lead's first
+    assert html.index("open tickets per member") < html.index("Your work")
+
+
+def test_an_agent_who_leads_no_team_gets_no_team_lead_panel(desk, signed_in):
+    assert "open tickets per member" not in home(signed_in(desk.agent))

@@ -1,11 +1,11 @@
 import django_filters as filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
 from borough.core.filters import ScopedFilterSet, WordSearchFilterSet
 from borough.organisation.models import ServiceUnit, Site, Team
 from borough.servicedesk import models as m
+from borough.servicedesk import queries
 
 
 def _checkboxes():
@@ -54,10 +54,7 @@ class TicketFilterSet(ScopedFilterSet):
         return queryset.filter(Q(reference__iexact=value) | Q(title__icontains=value))
 
     def filter_breached(self, queryset, name, value):
-        now = timezone.now()
-        breached = (Q(resolution_breached_at__isnull=False) | Q(response_breached_at__isnull=False)
-                    | Q(resolution_due_at__lt=now, clock_paused_at__isnull=True,
-                        status__in=m.OPEN_STATUSES))
+        breached = queries.breached_filter()
         return queryset.filter(breached) if value else queryset.exclude(breached)
 
 

@@ -208,6 +208,12 @@ def team_memberships_of(user, organisation_id: int | None = None) -> list[TeamMe
     return list(memberships.order_by("team__name"))
 
 
+def members_of(team_ids: list[int]) -> list[TeamMembership]:
+    """The members of these teams with their people, by name."""
+    return list(TeamMembership.objects.filter(team_id__in=team_ids, person__is_active=True)
+                .select_related("person").order_by("person__full_name"))
+
+
 # --- the queues ---------------------------------------------------------------------------
 
 BREACHING_WINDOW = timedelta(hours=4)
@@ -218,6 +224,15 @@ QUEUES = {
     "unassigned": "Unassigned",
     "breaching": "Breaching soon",
 }
+
+
+def breached_filter(now=None) -> Q:
+    """Tickets past an SLA target: recorded, or running past the resolution due time
+    (the sweep records it within the minute)."""
+    now = now or timezone.now()
+    return (Q(resolution_breached_at__isnull=False) | Q(response_breached_at__isnull=False)
+            | Q(resolution_due_at__lt=now, clock_paused_at__isnull=True,
+                status__in=OPEN_STATUSES))
 
 
 def queue_filter(queue: str, user, *, teams: list[int] | None = None, now=None) -> Q:
