@@ -49,3 +49,20 @@ def test_a_team_lead_sees_the_team_from_home(page, axe, screenshot, desk, width)
     screenshot(f"lead-{width}")
     page.get_by_role("link", name="1 unassigned tickets of Service Desk").first.click()
     page.wait_for_url("**queue=unassigned**")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_ict_manager_reads_the_desk_from_home(page, axe, screenshot, desk, width):  # noqa: F811
+    from borough.core import roles
+    from borough.servicedesk.models import SLAPolicy
+    from tests.conftest import make_member
+
+    SLAPolicy.objects.filter(organisation=desk.org, priority=3).update(compliance_target=95)
+    make_member(desk.org, roles.ICT_MANAGER, "manager")
+    TicketFactory(organisation=desk.org, team=desk.team)
+    page.set_viewport_size({"width": width, "height": 844})
+    sign_in(page, "manager", axe=axe)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(f"manager-{width}")
+    page.get_by_role("link", name="1 open tickets").click()
+    page.wait_for_url("**queue=all")

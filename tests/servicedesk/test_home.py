@@ -5,7 +5,7 @@ tickets its link lists; the same number of queries with 1 ticket or 30."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -89,9 +89,13 @@ def test_another_organisations_tickets_are_not_counted(desk, signed_in, org_b):
     assert rows["Unassigned"][0] == 1
 
 
-@pytest.mark.parametrize("who", ["agent", "lead", "requester"])
+@pytest.mark.parametrize("who", ["agent", "lead", "requester", "manager"])
 def test_the_home_page_costs_the_same_with_one_ticket_or_thirty(desk, signed_in, who):
-    user = getattr(desk, who)
+    from borough.core import roles
+    from tests.conftest import make_member
+
+    user = (make_member(desk.org, roles.ICT_MANAGER, "manager") if who == "manager"
+            else getattr(desk, who))
     client = signed_in(user)
 
     def queries() -> int:
@@ -134,3 +138,51 @@ def test_a_team_lead_sees_each_members_load_and_what_is_past_its_target(desk, si
 
 def test_an_agent_who_leads_no_team_gets_no_team_lead_panel(desk, signed_in):
     assert "open tickets per member" not in home(signed_in(desk.agent))
+
+
+def test_an_ict_manager_sees_the_month_against_each_prioritys_target(org_a, signed_in):
+    import time_machine
+
+    from borough.core import roles
+    from borough.servicedesk import statistics
+    from borough.servicedesk.models import SLAPolicy
+    from tests.conftest import make_member
+    from tests.servicedesk.test_statistics import at, make_ticket, rate, working_week
+
+    working_week(org_a)
+    SLAPolicy.objects.create(organisation=org_a, name="P2", priority=2, response_minutes=60,
+                             resolution_minutes=480, compliance_target=80)
+    SLAPolicy.objects.create(organisation=org_a, name="P3", priority=3, response_minutes=60,
+                             resolution_minutes=480, compliance_target=95)
+    manager = make_member(org_a, roles.ICT_MANAGER, "manager")
+    person = PersonFactory(organisation=org_a)
+    with time_machine.travel(at(14, 12), tick=False):
+        for day, breached in ((3, False), (4, False), (5, False), (6, True)):
+            make_ticket(org_a, person, created=at(day, 9), responded=at(day, 9, 30),
+                        resolved=at(day, 11), priority=2, breached=breached)
+        rated = make_ticket(org_a, person, created=at(7, 9), responded=at(7, 9, 10),
+                            resolved=at(7, 10), priority=3)
+        rate(rated, 4, at(7, 12))
+        make_ticket(org_a, person, created=at(12, 9), priority=3)  # open
+        make_ticket(org_a, person, created=at(20, 9, month=2), resolved=at(21, 9, month=2),
+                    responded=at(20, 9, 5, month=2), priority=2)  # last month: not counted
+        client = signed_in(manager)
+        html = unescape(home(client))
+
+        assert "Resolved within their SLA, 1 Mar 2025 to 14 Mar 2025" in html
+        p2 = html[html.index("P2 – High"):html.index("P3 – Medium")]
+        assert "75.0%" in p2 and "(3 of 4)" in p2 and "80%" in p2 and "Below target" in p2
+        p3 = html[html.index("P3 – Medium"):html.index("P4 – Low")]
+        assert "100.0%" in p3 and "95%" in p3 and "Met" in p3
+        p1 = html[html.index("P1 – Critical"):html.index("P2 – High")]
+        assert "None resolved" in p1
+        assert 'aria-label="1 open tickets"' in html
+        assert "4.00 out of 5</a> from 1 rating" in html
+        # The statistics page the figures link to gives the same month.
+        stats = statistics.compute(manager, statistics.Period(date(2025, 3, 1), date(2025, 3, 14)))
+        headline = dict(stats.headlines)["Resolved within SLA"]
+        assert headline.startswith("80.0%") or headline.startswith("80%")
+
+
+def test_an_agent_gets_no_managers_panel(desk, signed_in):
+    assert "Resolved within their SLA" not in home(signed_in(desk.agent))

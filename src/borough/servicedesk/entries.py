@@ -43,7 +43,8 @@ def register(registry) -> None:
         m.SLAPolicy, filters.SLAPolicyFilterSet, tables.SLAPolicyTable, forms.SLAPolicyForm,
         api.SLAPolicySerializer, api.SLAPolicyViewSet, nav_section=SETTINGS, nav_order=30,
         detail_fields=("name", "priority", "ticket_type", "response_minutes",
-                       "resolution_minutes", "business_hours", "is_active")))
+                       "resolution_minutes", "business_hours", "compliance_target",
+                       "is_active")))
     registry.register(ModelEntry(
         m.CannedResponse, filters.CannedResponseFilterSet, tables.CannedResponseTable,
         forms.CannedResponseForm, api.CannedResponseSerializer, api.CannedResponseViewSet,

@@ -32,7 +32,7 @@ class SLAPolicyForm(ScopedModelForm):
     class Meta:
         model = m.SLAPolicy
         fields = ["name", "priority", "ticket_type", "response_minutes", "resolution_minutes",
-                  "business_hours", "is_active"]
+                  "business_hours", "compliance_target", "is_active"]
 
 
 class CannedResponseForm(ScopedModelForm):

@@ -1,16 +1,26 @@
 """The service desk's home-page panels (core.home): a requester's way to ask for help
-and their open requests; a team lead's load per member; an agent's queues with counts.
+and their open requests; a team lead's load per member; an agent's queues with counts;
+a manager's month against the SLA targets.
 Registered in entries.py."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from borough.core import scope
 from borough.core.home import HomePanel
-from borough.servicedesk import queries
-from borough.servicedesk.models import OPEN_STATUSES, Ticket
+from borough.servicedesk import queries, statistics
+from borough.servicedesk.models import (
+    OPEN_STATUSES,
+    DailyOpened,
+    DailyResolved,
+    Priority,
+    Ticket,
+)
 
 SHOWN = 5  # a requester's open requests listed on the home page
 
@@ -100,7 +110,57 @@ def team_lead(request) -> dict | None:
     return {"teams": teams}
 
 
+TREND_DAYS = 28
+
+
+def manager(request) -> dict | None:
+    """For those accountable for the desk's service levels (who may change the SLA
+    policies): the month so far against each priority's target, the backlog and which
+    way it is going, and satisfaction."""
+    user = request.user
+    if not (statistics.can_view(user) and user.has_perm("servicedesk.change_slapolicy")):
+        return None
+    today = timezone.now().astimezone(statistics.local_zone()).date()
+    month = statistics.Period(today.replace(day=1), today)
+    resolved_days = statistics.days_for(DailyResolved, user)
+    months = statistics.monthly_resolution(resolved_days, month)
+    targets = {}
+    for policy in queries.desk_config(user.active_organisation_id).policies:
+        if policy.ticket_type == "" or policy.priority not in targets:
+            targets[policy.priority] = policy.compliance_target
+    statistics_url = reverse("servicedesk:statistics")
+    month_url = (f"{statistics_url}?date_from={month.date_from.isoformat()}"
+                 f"&date_to={month.date_to.isoformat()}")
+    priorities = []
+    for priority, label in Priority.choices:
+        counts = months.get((month.date_from.replace(day=1), priority))
+        with_sla = counts.with_sla if counts else 0
+        met = counts.sla_met if counts else 0
+        share = statistics.percent(met, with_sla)
+        target = targets.get(priority)
+        priorities.append({
+            "label": label, "with_sla": with_sla, "met": met, "percent": share,
+            "target": target,
+            "verdict": ("" if share is None or target is None
+                        else "Met" if share >= target else "Below target")})
+    recent = statistics.Period(today - timedelta(days=TREND_DAYS - 1), today)
+    opened = statistics.tickets_logged(statistics.days_for(DailyOpened, user), recent)
+    resolved = sum(row["n"] for row in statistics.resolved_rows(resolved_days, recent))
+    rated, mean, _ = statistics.satisfaction(statistics.ratings_for(user), month)
+    return {
+        "month": month, "month_url": month_url, "priorities": priorities,
+        "open": Ticket.objects.visible_to(user).filter(status__in=OPEN_STATUSES).count(),
+        "open_url": f"{reverse('servicedesk:ticket_list')}?queue=all",
+        "opened": opened, "resolved": resolved, "change": opened - resolved,
+        "trend_days": TREND_DAYS,
+        "trend_url": (f"{statistics_url}?date_from={recent.date_from.isoformat()}"
+                      f"&date_to={recent.date_to.isoformat()}"),
+        "rated": rated, "mean": mean,
+    }
+
+
 PANELS = [
+    HomePanel("servicedesk-manager", "servicedesk/home/manager.html", manager, order=12),
     HomePanel("servicedesk-team-lead", "servicedesk/home/team_lead.html", team_lead, order=15),
     HomePanel("servicedesk-requester", "servicedesk/home/requester.html", requester, order=10),
     HomePanel("servicedesk-agent", "servicedesk/home/agent.html", agent, order=20),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from borough.core import scope
@@ -166,6 +167,10 @@ class SLAPolicy(BaseModel):
     business_hours = models.BooleanField(
         default=True, help_text="Count only working hours (otherwise round the clock)."
     )
+    compliance_target = models.PositiveSmallIntegerField(
+        "compliance target (%)", default=90, validators=[MaxValueValidator(100)],
+        help_text="The share of tickets, in per cent, that should be resolved within the "
+                  "resolution time: the home page compares the month so far against it.")
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -43,7 +43,7 @@ class SLAPolicyTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = m.SLAPolicy
         fields = ("name", "priority", "ticket_type", "response_minutes", "resolution_minutes",
-                  "business_hours", "is_active")
+                  "business_hours", "compliance_target", "is_active")
 
 
 class CannedResponseTable(BaseTable):
