@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from borough.core import home, roles, scheduling
 from borough.core import models as m
-from borough.core import roles, scheduling
 from borough.core.jobs import prune_job_runs
 from borough.core.registry import NavLink
 from borough.core.tasks import clear_expired_sessions
@@ -17,6 +17,8 @@ def register(registry) -> None:
     registry.periodic_jobs["core-run-scheduled-actions"] = (scheduling.run_due, 60)
 
     registry.api_routes.append(("core/jobs", JobStatusViewSet, "core-jobs"))
+    for panel in home.PANELS:
+        registry.add_home_panel(panel)
     # Staff read how records move; the page lists only the lifecycles of models they see.
     registry.nav_links.append(NavLink("Administration", "Lifecycles", "core:lifecycles",
                                       m.AuditEvent, order=90))

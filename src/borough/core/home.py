@@ -33,3 +33,20 @@ def panels_for(request: HttpRequest) -> list[dict]:
         if data is not None:
             shown.append({"name": panel.name, "template": panel.template, "data": data})
     return shown
+
+
+def platform(request: HttpRequest) -> dict | None:
+    """For platform administrators: the installation's background jobs that are failing
+    (the jobs are shared by every council the installation serves)."""
+    if not request.user.is_superuser:
+        return None
+    from django.urls import reverse
+
+    from borough.core import jobs
+
+    statuses = jobs.job_statuses(recent=5)
+    return {"count": len(statuses), "failing": [s for s in statuses if s.failing],
+            "jobs_url": reverse("core:jobs")}
+
+
+PANELS = [HomePanel("core-platform", "core/home/platform.html", platform, order=5)]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from borough.core import roles
 from borough.core.registry import ModelEntry, NavLink
+from borough.standards import home, rules
 from borough.standards import models as m
-from borough.standards import rules
 from borough.standards.actions import api as actions_api
 from borough.standards.actions import filters as actions_filters
 from borough.standards.actions import forms as actions_forms
@@ -31,6 +31,8 @@ def register(registry) -> None:
     _grants(registry)
     for rule in rules.RULES:
         registry.evidence_rules[rule.name] = rule
+    for panel in home.PANELS:
+        registry.add_home_panel(panel)
     registry.periodic_jobs["standards-remind-action-owners"] = (
         actions_services.remind_action_owners, 24 * 3600)
 
