@@ -186,3 +186,29 @@ def test_an_ict_manager_sees_the_month_against_each_prioritys_target(org_a, sign
 
 def test_an_agent_gets_no_managers_panel(desk, signed_in):
     assert "Resolved within their SLA" not in home(signed_in(desk.agent))
+
+
+def test_an_agent_sees_what_requesters_answered_last(desk, signed_in):
+    from borough.servicedesk import services
+    from borough.servicedesk.models import TicketType
+
+    def raised(title):
+        ticket = services.raise_ticket(desk.org.pk, actor=desk.agent,
+                                       ticket_type=TicketType.INCIDENT, title=title,
+                                       description="It broke.", requester=desk.requester_person,
+                                       team=desk.team, assignee=desk.agent)
+        services.reply(ticket, actor=desk.agent, body="Which one?")
+        return ticket
+
+    theirs = raised("Printer offline")
+    services.reply(theirs, actor=desk.requester, body="The one by the lifts.")
+    answered_again = raised("Scanner offline")
+    services.reply(answered_again, actor=desk.requester, body="Floor 2.")
+    services.reply(answered_again, actor=desk.agent, body="On my way.")
+    raised("Phone dead")  # no answer yet
+
+    html = home(signed_in(desk.agent))
+    section = html[html.index("Answered by the requester"):html.index("Your teams")]
+    assert theirs.reference in section
+    assert answered_again.reference not in section  # the agent spoke last
+    assert "Phone dead" not in section

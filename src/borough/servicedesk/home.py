@@ -23,6 +23,8 @@ from borough.servicedesk.models import (
 )
 
 SHOWN = 5  # a requester's open requests listed on the home page
+ANSWERED_DAYS = 7  # an agent's tickets the requester answered this recently
+ANSWERED_SHOWN = 10
 
 
 def requester(request) -> dict | None:
@@ -54,6 +56,9 @@ def agent(request) -> dict | None:
     per_team = {row["team_id"]: row for row in visible.filter(
         queries.queue_filter("team", user, teams=teams)).values("team_id").annotate(
         open=Count("pk"), unassigned=Count("pk", filter=Q(assignee__isnull=True)))}
+    answered = list(queries.answered_by_requester(
+        visible, user, timezone.now() - timedelta(days=ANSWERED_DAYS))
+        .only("pk", "reference", "title")[:ANSWERED_SHOWN])
     queue_url = reverse("servicedesk:ticket_list")
     hours = int(queries.BREACHING_WINDOW.total_seconds() // 3600)
     notes = {"breaching": f"resolution due within {hours} hours"}
@@ -61,6 +66,7 @@ def agent(request) -> dict | None:
         "queues": [{"label": label, "count": counts[name], "url": f"{queue_url}?queue={name}",
                     "note": notes.get(name, "")}
                    for name, label in queries.QUEUES.items() if name in counts],
+        "answered": answered, "answered_days": ANSWERED_DAYS,
         "teams": [{"name": m.team.name,
                    "open": per_team.get(m.team_id, {}).get("open", 0),
                    "unassigned": per_team.get(m.team_id, {}).get("unassigned", 0),

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import router
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from borough.accounts.models import User
@@ -27,9 +27,11 @@ from borough.servicedesk.models import (
     OPEN_STATUSES,
     Category,
     DeskSettings,
+    EntryKind,
     PriorityRule,
     SLAPolicy,
     Ticket,
+    TimelineEntry,
 )
 from borough.servicedesk.sla import Clock
 
@@ -212,6 +214,19 @@ def members_of(team_ids: list[int]) -> list[TeamMembership]:
     """The members of these teams with their people, by name."""
     return list(TeamMembership.objects.filter(team_id__in=team_ids, person__is_active=True)
                 .select_related("person").order_by("person__full_name"))
+
+
+def answered_by_requester(tickets, user, since: datetime):
+    """The user's open tickets whose latest reply, since `since`, is the requester's
+    (signed in, or by email from someone without a login): theirs to answer next."""
+    replies = TimelineEntry.objects.filter(ticket=OuterRef("pk"), kind=EntryKind.REPLY
+                                           ).order_by("-created_at", "-id")
+    return (tickets.filter(assignee=user, status__in=OPEN_STATUSES)
+            .annotate(last_reply_at=Subquery(replies.values("created_at")[:1]),
+                      last_reply_by=Subquery(replies.values("author_id")[:1]))
+            .filter(last_reply_at__gte=since)
+            .filter(Q(last_reply_by__isnull=True) | Q(last_reply_by=F("requester__user_id")))
+            .order_by("-last_reply_at"))
 
 
 # --- the queues ---------------------------------------------------------------------------
