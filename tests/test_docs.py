@@ -99,3 +99,15 @@ def test_production_sample_sources_with_bash(tmp_path):
     unknown -= settings_variables()
     assert not unknown, f"the sample sets variables Borough never reads: {sorted(unknown)}"
 
+
+
+def test_every_setting_is_documented():
+    configuring = (ROOT / "docs" / "configuring.md").read_text()
+    example = (ROOT / ".env.example").read_text()
+    variables = settings_variables()
+    undocumented = sorted(name for name in variables if f"`{name}`" not in configuring)
+    assert not undocumented, f"docs/configuring.md does not describe {undocumented}"
+    # .env.example shows each as a commented-out line with its default.
+    missing = sorted(name for name in variables
+                     if not re.search(rf"^# {name}=", example, re.M))
+    assert not missing, f".env.example does not list {missing}"
