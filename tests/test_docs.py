@@ -58,12 +58,14 @@ def settings_variables() -> set[str]:
 
 
 def production_sample() -> tuple[str, str]:
-    """The first sh block of production.md's section 1, and the text after section 1."""
+    """The environment file of production.md's section 1 (its sh block that sets
+    BOROUGH_MODE), and the text after section 1."""
     text = PRODUCTION.read_text()
     section = text[text.index("## 1. Environment"):text.index("## 2. PostgreSQL")]
-    sample = re.search(r"```sh\n(.*?)```", section, re.S)
-    assert sample, "production.md section 1 has no sh block"
-    return sample.group(1), text[text.index("## 2. PostgreSQL"):]
+    blocks = [b for b in re.findall(r"```sh\n(.*?)```", section, re.S)
+              if re.search(r"^BOROUGH_MODE=", b, re.M)]
+    assert len(blocks) == 1, "production.md section 1 should have one sample environment"
+    return blocks[0], text[text.index("## 2. PostgreSQL"):]
 
 
 def source_with_bash(tmp_path: Path, body: str) -> dict[str, str]:
