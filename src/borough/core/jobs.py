@@ -84,6 +84,24 @@ def job_statuses(recent: int = 20) -> list[JobStatus]:
     return statuses
 
 
+@dataclass(frozen=True)
+class Stalled:
+    """Work claimed by a worker and not finished within `older_than`: `count` items, the
+    oldest claimed at `oldest`; `what` says in words what they are and what happens next."""
+
+    name: str
+    what: str
+    count: int
+    oldest: datetime | None
+    url: str = ""
+
+
+def stalled_work(now: datetime | None = None) -> list[Stalled]:
+    """What each app's stalled check (registry.stalled_checks) finds, by name."""
+    now = now or timezone.now()
+    return [check(now) for _name, check in sorted(registry.stalled_checks.items())]
+
+
 def due_at_start(now: datetime | None = None) -> list[str]:
     """The registered jobs whose last run started a whole interval or more before `now`,
     or that never ran. Celery beat first runs an interval job one interval after it starts,
