@@ -168,3 +168,79 @@ def test_health_reports_a_database_failure_as_503(client, monkeypatch):
     response = client.get(reverse("health"))
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable: RuntimeError"
+
+
+# --- The database unreachable (a restart): 503 with Retry-After, never 500 ----------------
+
+def database_down():
+    """Every new cursor fails as PostgreSQL's do while it restarts (undone before the
+    test's database teardown, which needs one)."""
+    from unittest import mock
+
+    from django.db import OperationalError
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    return mock.patch.object(BaseDatabaseWrapper, "cursor", side_effect=OperationalError(
+        "connection refused: the database system is starting up"))
+
+
+@pytest.mark.django_db
+def test_health_answers_503_json_when_the_database_is_unreachable(client):
+    with database_down():
+        response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["database"] == "unavailable: OperationalError"
+
+
+@pytest.mark.django_db
+def test_health_answers_503_when_the_database_goes_after_the_probe(client, monkeypatch):
+    from django.db import InterfaceError
+
+    def gone():
+        raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr("borough.core.jobs.job_statuses", gone)
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded", "broker": response.json()["broker"],
+                               "database": "unavailable: InterfaceError"}
+
+
+@pytest.mark.django_db
+def test_a_page_whose_view_loses_the_database_answers_503(client, monkeypatch, member):
+    from borough.core import roles
+    from borough.core.views import pages
+
+    client.force_login(member(roles.AGENT))  # a member: the page's query reaches the database
+    real = pages.NotificationsView.get_context_data
+
+    def lose_the_database(self, **kwargs):  # signed in; then the database goes
+        with database_down():
+            return real(self, **kwargs)
+
+    monkeypatch.setattr(pages.NotificationsView, "get_context_data", lose_the_database)
+    response = client.get(reverse("core:notifications"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "Borough is briefly unavailable, try again in a minute." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_request_that_loses_the_database_before_its_view_answers_503():
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory(username="someone"))
+    with database_down():  # the session itself cannot be read: handler500's case
+        response = client.get(reverse("core:notifications"))
+        api = client.get("/api/core/jobs/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "briefly unavailable" in response.content.decode()
+    assert api.status_code == 503
+    assert api.json() == {"detail": "Borough is briefly unavailable, try again in a minute."}

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "borough.core.middleware.SecurityHeadersMiddleware",
     "borough.core.middleware.IntegrityConflictMiddleware",
+    "borough.core.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

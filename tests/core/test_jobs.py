@@ -239,3 +239,64 @@ def test_job_statuses_read_each_jobs_recent_runs_once(django_assert_max_num_quer
     with django_assert_max_num_queries(len(registry.periodic_jobs)):
         statuses = job_statuses()
     assert all(s.last.outcome == "succeeded" and s.last_success_at for s in statuses)
+
+
+@pytest.mark.django_db
+def test_jobs_due_at_start_are_the_never_run_and_the_overdue():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from borough.core.jobs import due_at_start
+    from borough.core.models import JobOutcome, JobRun
+    from borough.core.registry import registry
+
+    now = timezone.now()
+    assert due_at_start(now) == sorted(registry.periodic_jobs)  # nothing has run yet
+    intervals = {name: interval for name, (_f, interval) in registry.periodic_jobs.items()}
+    assert intervals["prune-job-runs"] == 86400 and intervals["clear-expired-sessions"] == 3600
+    for name, interval in intervals.items():  # every job ran half an interval ago...
+        JobRun.objects.create(name=name, via="celery", outcome=JobOutcome.SUCCEEDED,
+                              started_at=now - timedelta(seconds=interval / 2))
+    assert due_at_start(now) == []
+    # ...except the daily prune, last run 25 hours ago (an older run does not count twice)
+    # and the hourly sessions job, whose last run failed 61 minutes ago.
+    JobRun.objects.filter(name="prune-job-runs").update(started_at=now - timedelta(hours=25))
+    JobRun.objects.filter(name="clear-expired-sessions").update(
+        started_at=now - timedelta(minutes=61), outcome=JobOutcome.FAILED)
+    assert due_at_start(now) == ["clear-expired-sessions", "prune-job-runs"]
+
+
+@pytest.mark.django_db
+def test_beat_start_queues_the_overdue_jobs_without_a_broker(monkeypatch):
+    from celery.signals import beat_init
+
+    from borough.core.models import JobOutcome, JobRun
+    from borough.core.registry import registry
+
+    queued = []
+    monkeypatch.setattr(tasks.run_periodic_job, "delay", queued.append)
+    from django.utils import timezone
+
+    for name in registry.periodic_jobs:
+        if name != "prune-job-runs":
+            JobRun.objects.create(name=name, via="celery", outcome=JobOutcome.SUCCEEDED,
+                                  started_at=timezone.now())
+    beat_init.send(sender=None)
+    assert queued == ["prune-job-runs"]
+
+
+def test_beat_start_survives_an_unreachable_database(monkeypatch, caplog):
+    from celery.signals import beat_init
+    from django.db import OperationalError
+
+    queued = []
+    monkeypatch.setattr(tasks.run_periodic_job, "delay", queued.append)
+
+    def down(now=None):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("borough.core.jobs.due_at_start", down)
+    beat_init.send(sender=None)
+    assert queued == []
+    assert "overdue jobs wait for their interval" in caplog.text

@@ -84,6 +84,36 @@ def job_statuses(recent: int = 20) -> list[JobStatus]:
     return statuses
 
 
+@dataclass(frozen=True)
+class Stalled:
+    """Work claimed by a worker and not finished within `older_than`: `count` items, the
+    oldest claimed at `oldest`; `what` says in words what they are and what happens next."""
+
+    name: str
+    what: str
+    count: int
+    oldest: datetime | None
+    url: str = ""
+
+
+def stalled_work(now: datetime | None = None) -> list[Stalled]:
+    """What each app's stalled check (registry.stalled_checks) finds, by name."""
+    now = now or timezone.now()
+    return [check(now) for _name, check in sorted(registry.stalled_checks.items())]
+
+
+def due_at_start(now: datetime | None = None) -> list[str]:
+    """The registered jobs whose last run started a whole interval or more before `now`,
+    or that never ran. Celery beat first runs an interval job one interval after it starts,
+    so without this a daily job shows "not run yet" for up to a day after a restart."""
+    from django.db.models import Max
+
+    now = now or timezone.now()
+    last = dict(JobRun.objects.values_list("name").annotate(last=Max("started_at")))
+    return [name for name, (_func, interval) in sorted(registry.periodic_jobs.items())
+            if last.get(name) is None or (now - last[name]).total_seconds() >= interval]
+
+
 def queue_length() -> int | None:
     """Messages waiting in the default Celery queue; None without a broker, or when the
     broker cannot be asked."""

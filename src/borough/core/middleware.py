@@ -41,6 +41,25 @@ class IntegrityConflictMiddleware:
         return render(request, "409.html", {"message": CONFLICT_MESSAGE}, status=409)
 
 
+class DatabaseUnavailableMiddleware:
+    """A view that could not reach the database (restarting, failing over) answers 503
+    with Retry-After: the page "briefly unavailable", the API and /health/ JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from borough.core.views.errors import DATABASE_DOWN, database_unavailable
+
+        if not isinstance(exception, DATABASE_DOWN):
+            return None
+        logger.warning("Database unavailable on %s: %s", request.path, exception)
+        return database_unavailable(request, exception)
+
+
 CONFLICT_MESSAGE = (
     "Nothing was saved: a record this change depends on was changed or deleted by someone "
     "else at the same moment. Go back, refresh the page and try again."

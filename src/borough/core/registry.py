@@ -99,6 +99,10 @@ class Registry:
     # page for it, and its actions. The email channel adds them to that person's email.
     email_links: dict[type[models.Model], Callable[[object, object], dict[str, str]]] = \
         field(default_factory=dict)
+    # name -> callable(now) giving a core.jobs.Stalled: work a worker took and has not
+    # finished for longer than it should (a worker that died holding it). /jobs/ lists
+    # them; /health/ counts them as warnings.
+    stalled_checks: dict[str, Callable[[object], object]] = field(default_factory=dict)
 
     # The home page's panels (core.home.HomePanel), each for the people it serves.
     home_panels: list = field(default_factory=list)

@@ -65,3 +65,4 @@ def register(registry) -> None:
     registry.periodic_jobs["mail-send-queued"] = (outbound.send_queued, 60)
     registry.periodic_jobs["mail-send-digests"] = (outbound.send_digests, 24 * 3600)
     registry.periodic_jobs["mail-poll-imap"] = (imap.poll_all, 60)
+    registry.stalled_checks["mail-claimed-unsent"] = outbound.stalled_claims

@@ -13,7 +13,7 @@ from smtplib import SMTPException
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -34,6 +34,11 @@ from borough.organisation import queries as directory
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+# A worker's claim on an email it is sending: after this, send_queued takes it back.
+CLAIM_FOR = timedelta(minutes=10)
+# A claim older than this is shown as stalled (/jobs/, /health/): a send takes seconds
+# (at most EMAIL_TIMEOUT per attempt to reach the relay), so its worker most likely died.
+STALLED_AFTER = timedelta(minutes=3)
 # One engine for what administrators write: no loaders, so no {% include %} of files;
 # the context is plain text values, so a template can reach nothing else.
 ENGINE = Engine(libraries={}, builtins=["django.template.defaultfilters",
@@ -242,7 +247,7 @@ def send(pk: int, connection=None, lookups: Lookups | None = None) -> str:
     now = timezone.now()
     claimed = OutboundEmail.objects.filter(pk=pk, status=SendStatus.QUEUED).update(
         status=SendStatus.SENDING, attempts=F("attempts") + 1,
-        next_attempt_at=now + timedelta(minutes=10))
+        next_attempt_at=now + CLAIM_FOR)
     if not claimed:
         return "not queued"
     email = OutboundEmail.objects.get(pk=pk)
@@ -302,6 +307,29 @@ def headers_for(email: OutboundEmail) -> dict[str, str]:
         headers["In-Reply-To"] = email.in_reply_to
         headers["References"] = email.references or email.in_reply_to
     return headers
+
+
+def stalled_claims(now=None):
+    """Emails a worker claimed (status "sending") more than STALLED_AFTER ago: a send
+    takes seconds, so its worker most likely died. `send_queued` takes them back once
+    the claim runs out, CLAIM_FOR after it was made; until then /jobs/ shows them."""
+    from django.urls import reverse
+
+    from borough.core.jobs import Stalled
+
+    now = now or timezone.now()
+    # The claim's time is not stored: it is next_attempt_at less CLAIM_FOR.
+    stuck = OutboundEmail.objects.filter(status=SendStatus.SENDING,
+                                         next_attempt_at__lt=now + CLAIM_FOR - STALLED_AFTER)
+    figures = stuck.aggregate(count=Count("pk"), first=Min("next_attempt_at"))
+    oldest = figures["first"] - CLAIM_FOR if figures["first"] else None
+    return Stalled(
+        name="mail-claimed-unsent",
+        what=(f"Emails claimed for sending more than {STALLED_AFTER.seconds // 60} minutes "
+              f"ago and not sent: their worker probably stopped. mail-send-queued queues "
+              f"them again {CLAIM_FOR.seconds // 60} minutes after the claim."),
+        count=figures["count"], oldest=oldest,
+        url=reverse("mail:outboundemail_list") + "?status=sending")
 
 
 def send_queued(now=None) -> str:

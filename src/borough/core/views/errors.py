@@ -3,9 +3,12 @@ path under /api/) get the API's JSON body, `{"detail": "..."}`, instead of a pag
 these handlers answer for whatever failed outside DRF, such as a URL that matches no
 route (`/api/mail/messages/false/release/`) or a body Django refused to read."""
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponseServerError, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import Context
 from django.template.loader import get_template
@@ -45,7 +48,36 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+# What a request that reached a database it could not talk to (restarting, failed over,
+# out of connections) answers: 503 and when to retry, not 500, for it is not a bug.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 60
+UNAVAILABLE_MESSAGE = "Borough is briefly unavailable, try again in a minute."
+
+
+def database_unavailable(request, exception) -> HttpResponse:
+    from django.urls import reverse
+
+    if request.path_info == reverse("health"):
+        response = JsonResponse({"status": "degraded",
+                                 "database": f"unavailable: {type(exception).__name__}"},
+                                status=503)
+    elif is_api(request):
+        response = api_error(503, UNAVAILABLE_MESSAGE)
+    else:
+        # No context processors or request: they would ask the database too.
+        response = HttpResponse(get_template("503.html").template.render(Context({})),
+                                status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request):
+    # Called while the exception is handled: one raised before the view (the session or
+    # the user loaded by a middleware) reaches here, not DatabaseUnavailableMiddleware.
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_DOWN):
+        return database_unavailable(request, exception)
     if is_api(request):
         return api_error(500, "Something went wrong on our side; it has been logged.")
     # No context processors: whatever broke must not break the error page too.

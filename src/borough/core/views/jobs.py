@@ -27,6 +27,7 @@ class JobsView(LoginRequiredMixin, TemplateView):
 
         return super().get_context_data(**kwargs) | {
             "statuses": jobs.job_statuses(), "queue_length": jobs.queue_length(),
+            "stalled": jobs.stalled_work(),
             "broker": bool(settings.CELERY_BROKER_URL)}
 
 

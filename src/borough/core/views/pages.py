@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.views import View
 from django.views.generic import TemplateView
@@ -68,13 +68,22 @@ class HealthView(View):
         if database == "ok":
             # Job names and outcomes only (no results or errors: this page is public).
             # A failing job degrades nothing here: the site still serves.
-            from borough.core.jobs import job_statuses, queue_length
+            from borough.core.jobs import job_statuses, queue_length, stalled_work
 
-            statuses = job_statuses()
-            body["queue_length"] = queue_length()
-            body["jobs"] = {s.name: s.last.outcome if s.last else "not run yet"
-                            for s in statuses}
-            body["failing_jobs"] = [s.name for s in statuses if s.failing]
+            try:
+                statuses = job_statuses()
+                body["queue_length"] = queue_length()
+                body["jobs"] = {s.name: s.last.outcome if s.last else "not run yet"
+                                for s in statuses}
+                body["failing_jobs"] = [s.name for s in statuses if s.failing]
+                # Work a worker took and never finished (it died holding it): counts only,
+                # and a warning, not a failure; /jobs/ shows what they are.
+                body["warnings"] = {s.name: s.count for s in stalled_work()}
+            except (OperationalError, InterfaceError) as exc:
+                # The database went away after the probe (a restart): still unavailable.
+                healthy = False
+                body = {"status": "degraded", "database": f"unavailable: {type(exc).__name__}",
+                        "broker": broker}
         return JsonResponse(body, status=200 if healthy else 503)
 
 
