@@ -505,3 +505,15 @@ def test_the_shipped_bank_holiday_table_is_the_holidays_packages():
             bank_holidays(nation, business_time.TABLE_YEARS))
     with pytest.raises(ValueError, match="unknown nation"):
         business_time.shipped_bank_holidays("wales")
+
+
+def test_working_time_is_said_in_minutes_hours_or_working_days():
+    from borough.core.business_time import describe_working_time
+
+    day = BusinessCalendar.standard().working_day_minutes
+    assert day == 510  # 08:30 to 17:00
+    assert describe_working_time(1, day) == "1 working minute"
+    assert describe_working_time(59.4, day) == "59 working minutes"
+    assert describe_working_time(363.3, day) == "6.1 working hours"
+    assert describe_working_time(1530, day) == "3.0 working days"
+    assert BusinessCalendar(tz="Europe/London", hours={}).working_day_minutes == 24 * 60

@@ -217,22 +217,29 @@ def test_first_contact_resolution_rate(world):
     assert ("Resolved at first contact", "16.7% of 6 resolved") in stats.headlines
 
 
+def minutes(stats) -> list[list]:
+    """[means], [90th percentiles], [counts] in working minutes, to respond and resolve."""
+    respond, resolve = stats.times
+    return [[round(respond.mean, 1), round(resolve.mean, 1)], [respond.p90, resolve.p90],
+            [respond.count, resolve.count]]
+
+
 def test_mean_and_90th_percentile_business_minutes(world):
-    chart = compute(world).figure("times").chart
-    mean, p90, count = (list(s.values) for s in chart.series)
+    stats = compute(world)
     # Respond: 30, 90, 15, 5, 10, 60 -> mean 210 / 6 = 35; sorted 5 10 15 30 60 90, rank
     # ceil(0.9 x 6) = 6 -> 90. Resolve: 120, 180, 90, 20, 240, 1530 -> mean 2180 / 6 = 363.3;
     # rank 6 -> 1530.
-    assert mean == [35.0, 363.3]
-    assert p90 == [90.0, 1530.0]
-    assert count == [6, 6]
+    assert minutes(stats) == [[35.0, 363.3], [90.0, 1530.0], [6, 6]]
+    # Shown in working hours (a working day here is 8.5 hours).
+    chart = stats.figure("times").chart
+    assert [list(s.values) for s in chart.series] == [[0.6, 6.1], [1.5, 25.5], [6, 6]]
+    assert chart.unit == "working hours"
 
 
 def test_business_times_are_the_same_ranked_in_python(world, monkeypatch):
     """The 90th percentile without percentile_disc (SQLite's way) on every database."""
     monkeypatch.setattr(RankedValue, "vendors", ())
-    chart = compute(world).figure("times").chart
-    assert [list(s.values) for s in chart.series] == [[35.0, 363.3], [90.0, 1530.0], [6, 6]]
+    assert minutes(compute(world)) == [[35.0, 363.3], [90.0, 1530.0], [6, 6]]
 
 
 def test_satisfaction(world):
@@ -272,7 +279,7 @@ def test_headlines(world):
     assert headlines["Open now"] == "4"
     assert headlines["Resolved within SLA"] == "60.0% of 5 with an SLA"
     assert headlines["Time to resolve"] == (
-        "mean 363, 90th percentile 1,530 business minutes (6 tickets)")
+        "mean 6.1 working hours, 90th percentile 3.0 working days (6 tickets)")
 
 
 def test_filter_by_service_unit_and_team(world):
@@ -329,7 +336,8 @@ def test_page_shows_every_chart_with_its_table(world, client, django_assert_max_
                     "Tickets by team", "Tickets by service unit"):
         assert f'<caption class="govuk-table__caption govuk-table__caption--s">{heading}' in html
     assert "nearest-rank" in html
-    assert "1,530" in html and "363.3" in html
+    assert "25.5" in html and "6.1" in html  # working hours
+    assert "mean 6.1 working hours, 90th percentile 3.0 working days" in html
     assert "=cmd|&#x27; /C calc&#x27;!A0" in html  # escaped, not run
     assert "Eskmouth" not in html
     assert ' style="' not in html  # CSP: style-src 'self'
@@ -398,7 +406,7 @@ def test_csv_export_has_every_table_and_neutralises_formulas(world, client):
                         "Satisfaction ratings", "Top 10 categories by tickets opened",
                         "Tickets by team", "Tickets by service unit"]
     assert ["24 Feb 2025", "3", "3"] in rows
-    assert ["Time to resolve", "363.3", "1530.0", "6"] in rows
+    assert ["Time to resolve", "6.1", "25.5", "6"] in rows
     assert ["'=cmd|' /C calc'!A0", "1"] in rows
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert "Eskmouth" not in response.content.decode()
@@ -450,9 +458,9 @@ def test_percentile_by_nearest_rank_in_each_database(world, monkeypatch, minutes
         ticket.minutes_to_resolve = ticket.minutes_to_respond = value
         save_ticket(ticket)
     expected = sorted(minutes)[nearest_rank(len(minutes), 90) - 1]
-    times = compute(world, service_unit=unit).figure("times").chart.series
-    assert list(times[1].values) == [expected, expected]
-    assert list(times[2].values) == [len(minutes), len(minutes)]
+    respond, resolve = compute(world, service_unit=unit).times
+    assert (respond.p90, resolve.p90) == (expected, expected)
+    assert (respond.count, resolve.count) == (len(minutes), len(minutes))
 
 
 def test_default_period_starts_on_the_monday_12_weeks_back():
@@ -536,8 +544,8 @@ def test_the_api_gives_the_page_s_figures_with_their_methods(world, api_client):
     assert (data["service_unit"], data["team"]) == (None, None)
     assert [f["key"] for f in data["figures"]] == [f.key for f in compute(world).figures]
     times = next(f for f in data["figures"] if f["key"] == "times")
-    assert [s["values"] for s in times["series"]] == [[35.0, 363.3], [90.0, 1530.0], [6, 6]]
-    assert times["series"][0]["unit"] == "business minutes"
+    assert [s["values"] for s in times["series"]] == [[0.6, 6.1], [1.5, 25.5], [6, 6]]
+    assert times["series"][0]["unit"] == "working hours"
     assert "nearest-rank" in times["method"]
     assert {"label": "Satisfaction", "value": "3.67 out of 5 from 3 ratings"} in data["headlines"]
 

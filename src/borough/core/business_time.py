@@ -201,6 +201,17 @@ class BusinessCalendar:
     def has_working_hours(self) -> bool:
         return bool(self.hours)
 
+    @property
+    def working_day_minutes(self) -> float:
+        """The mean length of a working day (a day with hours), in minutes; a calendar
+        with no hours counts round the clock."""
+        days = [periods for periods in self.hours.values() if periods]
+        if not days:
+            return 24 * 60.0
+        total = sum((_offset(end, is_end=True) - _offset(start)).total_seconds() / 60
+                    for periods in days for start, end in periods)
+        return total / len(days)
+
     def periods_on(self, day: date) -> list[tuple[datetime, datetime]]:
         """The working periods of local ``day`` as sorted, disjoint UTC intervals."""
         if isinstance(day, datetime) or not isinstance(day, date):
@@ -424,3 +435,14 @@ if __name__ == "__main__":
     from pathlib import Path
 
     Path(__file__).with_name("bank_holiday_table.py").write_text(bank_holiday_table_source())
+
+
+def describe_working_time(minutes: float, day_minutes: float) -> str:
+    """Working time as people say it: minutes under an hour, hours under a working day
+    (`day_minutes` long), working days beyond."""
+    if minutes < 60:
+        count = round(minutes)
+        return f"{count} working minute{'' if count == 1 else 's'}"
+    if minutes < day_minutes:
+        return f"{minutes / 60:,.1f} working hours"
+    return f"{minutes / day_minutes:,.1f} working days"

@@ -41,9 +41,10 @@ from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from borough.core import charts, scope
+from borough.core.business_time import describe_working_time
 from borough.core.charts import Chart, Series
 from borough.organisation.models import ServiceUnit, Team
-from borough.servicedesk import daily
+from borough.servicedesk import daily, queries
 from borough.servicedesk.models import (
     MINUTE_BANDS,
     NO_RECORD,
@@ -190,6 +191,8 @@ class Statistics:
     now: datetime | None = None
     headlines: list[tuple[str, str]] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    # Working minutes to respond and to resolve, exact (the charts show hours).
+    times: tuple[TimeSummary, TimeSummary] | None = None
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -471,6 +474,7 @@ def breakdowns(groups: Groups, user) -> dict[str, list[BreakdownRow]]:
 def compute(user, period: Period, *, service_unit=None, team=None,
             now: datetime | None = None) -> Statistics:
     now = now or timezone.now()
+    day_minutes = queries.calendar(user.active_organisation_id).working_day_minutes
     narrowed = {"service_unit": service_unit, "team": team}
     tickets = tickets_for(user, **narrowed)
     stats = Statistics(period, service_unit, team, now)
@@ -484,6 +488,7 @@ def compute(user, period: Period, *, service_unit=None, team=None,
     for row in groups.resolved:
         totals.add(row)
     respond, resolve = business_times(tickets, period, totals)
+    stats.times = (respond, resolve)
     rated, mean_score, scores = satisfaction(ratings_for(user, **narrowed), period)
     categories = top_categories(groups, user)
     per = breakdowns(groups, user)
@@ -498,7 +503,7 @@ def compute(user, period: Period, *, service_unit=None, team=None,
                                               f"of {totals.with_sla:,} with an SLA")),
         ("Resolved at first contact", _percent_text(
             percent(totals.first_contact, totals.resolved), f"of {totals.resolved:,} resolved")),
-        ("Time to resolve", _minutes_text(resolve)),
+        ("Time to resolve", _minutes_text(resolve, day_minutes)),
         ("Satisfaction", f"{mean_score:.2f} out of 5 from {rated:,} rating"
                          f"{'' if rated == 1 else 's'}" if rated else "No ratings"),
     ]
@@ -508,7 +513,7 @@ def compute(user, period: Period, *, service_unit=None, team=None,
         _backlog_figure(backlog),
         _sla_figure(month_keys, months),
         _fcr_figure(month_keys, months),
-        _times_figure(respond, resolve),
+        _times_figure(respond, resolve, day_minutes),
         _satisfaction_figure(rated, mean_score, scores),
         _categories_figure(categories),
         _breakdown_figure("teams", "Tickets by team", "Team", teams),
@@ -521,11 +526,15 @@ def _percent_text(value: float | None, of: str) -> str:
     return f"{value:.1f}% {of}" if value is not None else "No tickets to measure"
 
 
-def _minutes_text(summary: TimeSummary) -> str:
+def _minutes_text(summary: TimeSummary, day_minutes: float) -> str:
     if not summary.count:
         return "No tickets resolved"
-    return (f"mean {summary.mean:,.0f}, 90th percentile {summary.p90:,.0f} business minutes "
-            f"({summary.count:,} tickets)")
+    return (f"mean {describe_working_time(summary.mean, day_minutes)}, 90th percentile "
+            f"{describe_working_time(summary.p90, day_minutes)} ({summary.count:,} tickets)")
+
+
+def _hours(minutes: float | None) -> float | None:
+    return None if minutes is None else round(minutes / 60, 1)
 
 
 def _week_label(monday: date) -> str:
@@ -621,21 +630,23 @@ def _fcr_figure(month_keys, months) -> Figure:
         "reopened."), chart)
 
 
-def _times_figure(respond: TimeSummary, resolve: TimeSummary) -> Figure:
+def _times_figure(respond: TimeSummary, resolve: TimeSummary, day_minutes: float) -> Figure:
+    day_hours = day_minutes / 60
     chart = Chart(
         title="Time to respond and to resolve",
-        description=(f"Mean and 90th percentile in business minutes over {resolve.count:,} "
-                     "tickets resolved in the period."),
+        description=(f"Mean and 90th percentile in working hours (a working day is "
+                     f"{day_hours:g} hours) over {resolve.count:,} tickets resolved in the "
+                     "period."),
         x_labels=["Time to first response", "Time to resolve"],
-        series=[Series("Mean", [respond.mean, resolve.mean]),
-                Series("90th percentile", [respond.p90, resolve.p90]),
+        series=[Series("Mean", [_hours(respond.mean), _hours(resolve.mean)]),
+                Series("90th percentile", [_hours(respond.p90), _hours(resolve.p90)]),
                 Series("Tickets measured", [respond.count, resolve.count], unit="tickets",
                        in_chart=False)],
-        unit="business minutes", x_title="Measure", key="times",
+        unit="working hours", x_title="Measure", key="times",
         empty_text="No ticket was resolved in this period.",
     )
     return Figure("times", "Time to respond and to resolve", (
-        "For the tickets resolved in the period: the working minutes from when each ticket was "
+        "For the tickets resolved in the period: the working time from when each ticket was "
         "logged to its first response, and to its resolution, counted on the council's working "
         "hours and leaving out weekends, bank holidays and closure days, as they stood when the "
         "ticket was answered and resolved. Time waiting for the customer or a supplier is "
