@@ -282,6 +282,19 @@ def test_headlines(world):
         "mean 6.1 working hours, 90th percentile 3.0 working days (6 tickets)")
 
 
+def test_headlines_say_how_they_moved_since_the_period_before(world):
+    stats = compute(world)
+    # The 21 days before 24 Feb: 3 to 23 Feb, in which 2 of the world's tickets were logged.
+    logged_before = Ticket.objects.filter(
+        organisation=world.org, created_at__gte=at(3, 0, month=2),
+        created_at__lt=at(24, 0, month=2)).count()
+    assert logged_before == 2
+    assert stats.changes["Tickets opened"] == "Up 6 on the previous 21 days (2)"
+    assert stats.changes["Satisfaction"] == "Up 2.67 on the previous 21 days (1.00)"
+    assert "Open now" not in stats.changes  # nothing before to set it against
+    assert set(stats.changes) == {label for label, _ in stats.headlines} - {"Open now"}
+
+
 def test_filter_by_service_unit_and_team(world):
     stats = compute(world, service_unit=world.finance)
     assert values(stats, "weekly", 0) == [2, 1, 1]  # T1 T2 | T5 | T6
@@ -547,7 +560,9 @@ def test_the_api_gives_the_page_s_figures_with_their_methods(world, api_client):
     assert [s["values"] for s in times["series"]] == [[0.6, 6.1], [1.5, 25.5], [6, 6]]
     assert times["series"][0]["unit"] == "working hours"
     assert "nearest-rank" in times["method"]
-    assert {"label": "Satisfaction", "value": "3.67 out of 5 from 3 ratings"} in data["headlines"]
+    satisfaction = next(h for h in data["headlines"] if h["label"] == "Satisfaction")
+    assert satisfaction["value"] == "3.67 out of 5 from 3 ratings"
+    assert satisfaction["change"] == "Up 2.67 on the previous 21 days (1.00)"
 
 
 def test_the_api_narrows_to_a_service_unit_and_team(world, api_client):

@@ -191,6 +191,8 @@ class Statistics:
     now: datetime | None = None
     headlines: list[tuple[str, str]] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    # Headline label -> how it moved since the previous period of the same length.
+    changes: dict[str, str] = field(default_factory=dict)
     # Working minutes to respond and to resolve, exact (the charts show hours).
     times: tuple[TimeSummary, TimeSummary] | None = None
 
@@ -508,6 +510,12 @@ def compute(user, period: Period, *, service_unit=None, team=None,
                          f"{'' if rated == 1 else 's'}" if rated else "No ratings"),
     ]
 
+    stats.changes = _changes(user, narrowed, period, day_minutes, {
+        "Tickets opened": sum(opened), "Tickets resolved": sum(resolved),
+        "Resolved within SLA": percent(totals.sla_met, totals.with_sla),
+        "Resolved at first contact": percent(totals.first_contact, totals.resolved),
+        "Time to resolve": resolve.mean, "Satisfaction": mean_score})
+
     stats.figures = [
         _weekly_figure(weeks, opened, resolved),
         _backlog_figure(backlog),
@@ -520,6 +528,53 @@ def compute(user, period: Period, *, service_unit=None, team=None,
         _breakdown_figure("service-units", "Tickets by service unit", "Service unit", units),
     ]
     return stats
+
+
+def _changes(user, narrowed: dict, period: Period, day_minutes: float, now: dict
+             ) -> dict[str, str]:
+    """How each headline moved since the period of the same length just before, in words
+    (read without colour): three queries on the daily totals and the ratings."""
+    days = (period.date_to - period.date_from).days + 1
+    before = Period(period.date_from - timedelta(days=days), period.date_from - timedelta(days=1))
+    totals = MonthCounts()
+    for row in resolved_rows(days_for(DailyResolved, user, **narrowed), before):
+        totals.add(row)
+    rated, mean_score, _ = satisfaction(ratings_for(user, **narrowed), before)
+    was = {
+        "Tickets opened": tickets_logged(days_for(DailyOpened, user, **narrowed), before),
+        "Tickets resolved": totals.resolved,
+        "Resolved within SLA": percent(totals.sla_met, totals.with_sla),
+        "Resolved at first contact": percent(totals.first_contact, totals.resolved),
+        "Time to resolve": (totals.resolve_seconds / 60 / totals.resolved
+                            if totals.resolved else None),
+        "Satisfaction": mean_score if rated else None,
+    }
+    when = f"the previous {days} days"
+    said = {}
+    for label, value in now.items():
+        old = was[label]
+        if value is None or old is None:
+            said[label] = f"Nothing to compare with in {when}"
+        elif label in ("Tickets opened", "Tickets resolved"):
+            said[label] = _moved(value - old, f"{old:,}", when, f"{abs(value - old):,}")
+        elif label == "Time to resolve":
+            said[label] = _moved(round(value - old, 1), describe_working_time(old, day_minutes),
+                                 when, describe_working_time(abs(value - old), day_minutes),
+                                 up="Slower by", down="Faster by")
+        elif label == "Satisfaction":
+            said[label] = _moved(round(value - old, 2), f"{old:.2f}", when,
+                                 f"{abs(value - old):.2f}")
+        else:
+            said[label] = _moved(round(value - old, 1), f"{old:.1f}%", when,
+                                 f"{abs(value - old):.1f} points")
+    return said
+
+
+def _moved(delta: float, old: str, when: str, by: str, *, up: str = "Up",
+           down: str = "Down") -> str:
+    if delta == 0:
+        return f"The same as in {when} ({old})"
+    return f"{up if delta > 0 else down} {by} on {when} ({old})"
 
 
 def _percent_text(value: float | None, of: str) -> str:

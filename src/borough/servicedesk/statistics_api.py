@@ -21,6 +21,9 @@ from borough.servicedesk.statistics_form import check_access, read_form
 class HeadlineSerializer(serializers.Serializer):
     label = serializers.CharField()
     value = serializers.CharField()
+    change = serializers.CharField(
+        help_text="How it moved since the previous period of the same length, in words; "
+                  "empty where there is nothing to compare (open tickets now).")
 
 
 class SeriesSerializer(serializers.Serializer):
@@ -56,7 +59,8 @@ def as_data(stats: statistics.Statistics) -> dict:
         "date_from": stats.period.date_from, "date_to": stats.period.date_to,
         "service_unit": getattr(stats.service_unit, "pk", None),
         "team": getattr(stats.team, "pk", None),
-        "headlines": [{"label": label, "value": value} for label, value in stats.headlines],
+        "headlines": [{"label": label, "value": value, "change": stats.changes.get(label, "")}
+                      for label, value in stats.headlines],
         "figures": [{
             "key": f.key, "heading": f.heading, "method": f.method, "title": f.chart.title,
             "description": f.chart.description, "x_title": f.chart.x_title,

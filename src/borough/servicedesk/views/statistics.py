@@ -86,14 +86,14 @@ def export_tables(stats, organisation=None) -> list[tuple[str, list[list[object]
     """(title, rows) for the summary and each figure, heading row first."""
     period = stats.period
     summary = [
-        ["Measure", "Value"],
-        ["Organisation", str(organisation) if organisation else ""],
-        ["From", period.date_from.isoformat()],
-        ["To", period.date_to.isoformat()],
-        ["Service unit", str(stats.service_unit) if stats.service_unit else "All"],
-        ["Team", str(stats.team) if stats.team else "All"],
-        ["Produced", timezone.localtime(stats.now).strftime("%Y-%m-%d %H:%M")],
-        *([label, value] for label, value in stats.headlines),
+        ["Measure", "Value", "Change on the previous period"],
+        ["Organisation", str(organisation) if organisation else "", ""],
+        ["From", period.date_from.isoformat(), ""],
+        ["To", period.date_to.isoformat(), ""],
+        ["Service unit", str(stats.service_unit) if stats.service_unit else "All", ""],
+        ["Team", str(stats.team) if stats.team else "All", ""],
+        ["Produced", timezone.localtime(stats.now).strftime("%Y-%m-%d %H:%M"), ""],
+        *([label, value, stats.changes.get(label, "")] for label, value in stats.headlines),
     ]
     tables = [("Summary", summary)]
     tables += [(figure.chart.title, figure.chart.table_values()) for figure in stats.figures]
