@@ -150,8 +150,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # it has run `prepare_threshold` times on a persistent connection) are off by default:
 # after five executions PostgreSQL may switch to a generic plan, and a generic plan
 # cannot use a partial index whose condition is a parameter — the queue's
-# `status IN (...)` then walked every ticket (1 ms became 65 ms at 100k tickets; see the
-# README's Performance section). DATABASE_PREPARED_STATEMENTS=true turns them on; never
+# `status IN (...)` then walked every ticket (1 ms became 65 ms at 100k tickets; see
+# docs/performance.md). DATABASE_PREPARED_STATEMENTS=true turns them on; never
 # behind a transaction-pooling PgBouncer.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.get_bool(
     "DATABASE_PREPARED_STATEMENTS", False
