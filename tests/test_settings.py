@@ -143,6 +143,38 @@ def test_sqlite_transactions_take_the_write_lock_at_begin():
         other.close()
 
 
+@sqlite_only
+@pytest.mark.django_db
+def test_sqlite_check_says_nothing_of_the_covering_index():
+    """Issue 16 item 7.4: `borough migrate` on SQLite warned models.W040 (no INCLUDE
+    columns), which alarmed newcomers; the warning is silenced on SQLite only."""
+    import io
+
+    from django.core import checks
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("check", databases=["default"], stdout=out, stderr=err)
+    assert "W040" not in out.getvalue() + err.getvalue()
+    # Silenced, not gone: the index still asks, so PostgreSQL keeps its INCLUDE columns.
+    raised = checks.run_checks(databases=["default"], include_deployment_checks=False)
+    assert "models.W040" in {message.id for message in raised}
+
+
+def test_postgresql_keeps_the_w040_check(tmp_path):
+    """Only SQLite silences it: on PostgreSQL the warning would mean something."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+           "PYTHONPATH": os.pathsep.join(p for p in sys.path if p.endswith("src")),
+           "BOROUGH_DATA_DIR": str(tmp_path / "data"),
+           "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
+    shown = subprocess.run(
+        [sys.executable, "-c", "from borough import settings; "
+         "print(getattr(settings, 'SILENCED_SYSTEM_CHECKS', []))"],
+        env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "W040" not in shown.stdout
+
+
 # --- Health -----------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Markdown tables of the service desk results, for the README's Performance section.
+"""Markdown tables of the service desk results, for docs/performance.md.
 
     .venv/bin/python bench/servicedesk/report.py [bench/results/servicedesk-*.json ...]
 """

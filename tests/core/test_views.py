@@ -508,3 +508,36 @@ def test_a_second_one_per_council_record_is_a_400_not_a_500(browser, org_a):
     assert response.status_code == 400
     assert "Service desk settings with this Organisation already exists." in html(response)
     assert DeskSettings.objects.filter(organisation=org_a).count() == 1
+
+
+def _list_page_names(resolver=None, namespace="") -> list[str]:
+    """Every `<app>:<model>_list` page of the URL configuration that takes no argument."""
+    from django.urls import URLResolver, get_resolver
+
+    names = []
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names += _list_page_names(pattern, inner)
+        elif (pattern.name or "").endswith("_list") and not pattern.pattern.regex.groups:
+            names.append(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_a_platform_administrator_sees_every_list_without_links_to_missing_pages(
+        signed_in, org_a):
+    """Issue 16 item 7.1: a superuser holds every permission, so /mail/sent/ offered an
+    "add" link to a page the read-only log does not have, and failed to render (500)."""
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client = signed_in(root, organisation=org_a)
+    names = _list_page_names()
+    assert "mail:outboundemail_list" in names and "organisation:serviceunit_list" in names
+    for name in names:
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+    sent = html(client.get(reverse("mail:outboundemail_list")))
+    assert "Add " not in sent and "/mail/sent/add/" not in sent
+    # A model that has an add page still offers it.
+    assert f'href="{reverse("organisation:serviceunit_add")}"' in html(client.get(UNITS))

@@ -175,6 +175,33 @@ def test_an_htmx_action_returns_only_the_panel(desk, agent_client):
     assert response["Content-Security-Policy"]  # fragments carry the CSP too (rule 12)
 
 
+INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
+
+
+def test_the_ticket_page_and_its_htmx_actions_carry_no_inline_style(desk, agent_client):
+    """Issue 16 item 7.2: the CSP (style-src 'self') refuses inline styles, so neither the
+    page nor a swapped panel may carry one, and htmx must not inject its indicator <style>:
+    the page turns that off and borough.css carries the indicator rules instead."""
+    from django.contrib.staticfiles import finders
+
+    ticket = raise_incident(desk)
+    page = agent_client.get(detail(ticket))
+    assert "style-src 'self'" in page["Content-Security-Policy"]
+    html = page.content.decode()
+    config = re.search(r'<meta name="htmx-config" content=\'([^\']*)\'>', html)
+    assert config and '"includeIndicatorStyles": false' in config.group(1)
+    assert not INLINE_STYLE.findall(html)
+    for name, data in (("reply", {"body": "Swapping the toner."}),
+                       ("note", {"body": "Toner ordered."})):
+        panel = agent_client.post(action(ticket, name), data, HTTP_HX_REQUEST="true")
+        assert panel.status_code == 200, name
+        assert not INLINE_STYLE.findall(panel.content.decode()), name
+    with open(finders.find("borough/borough.css")) as css:
+        rules = css.read()
+    assert ".htmx-indicator{visibility:hidden;opacity:0}" in rules
+    assert ".htmx-request .htmx-indicator,.htmx-request.htmx-indicator{visibility:visible" in rules
+
+
 def test_a_failing_htmx_action_returns_422_with_the_message(desk, agent_client):
     ticket = raise_incident(desk)
     response = agent_client.post(action(ticket, "resolve"),

@@ -3,8 +3,10 @@ from django.urls import path, re_path
 from borough.core.registry import registry
 from borough.core.urls_helper import crud_urls
 from borough.core.views.lists import ObjectExportView
+from borough.core.views.pages import SectionView
 from borough.core.views.records import ObjectDeleteView, ObjectHistoryView
 from borough.mail import models as m
+from borough.mail.entries import SECTION
 from borough.mail.views import messages, preferences, settings
 
 app_name = "mail"
@@ -12,6 +14,7 @@ app_name = "mail"
 TEMPLATES = registry.get(m.NotificationTemplate)
 
 urlpatterns = [
+    path("", SectionView.as_view(section=SECTION), name="home"),
     path("preferences/", preferences.PreferencesView.as_view(), name="preferences"),
     *crud_urls(registry.get(m.Mailbox), "mailboxes", add=settings.MailboxCreateView,
                edit=settings.MailboxEditView, detail=settings.MailboxDetailView),

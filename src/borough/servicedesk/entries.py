@@ -22,6 +22,7 @@ from borough.servicedesk import (
 )
 from borough.servicedesk import models as m
 
+SECTION = "Service desk"
 SETTINGS = "Desk settings"
 
 
@@ -29,7 +30,7 @@ def register(registry) -> None:
     registry.register(ModelEntry(
         m.Ticket, filters.TicketFilterSet, tables.TicketTable, forms.TicketForm,
         api.TicketSerializer, api.TicketViewSet, search_fields=("reference", "title"),
-        nav_section="Service desk", nav_order=10, attachments=True))
+        nav_section=SECTION, nav_order=10, attachments=True))
     registry.register(ModelEntry(
         m.Category, filters.CategoryFilterSet, tables.CategoryTable, forms.CategoryForm,
         api.CategorySerializer, api.CategoryViewSet, search_fields=("name",),

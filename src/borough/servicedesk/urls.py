@@ -3,7 +3,9 @@ from django.urls import path, re_path
 from borough.core.registry import registry
 from borough.core.urls_helper import crud_urls
 from borough.core.views.actions import action_urls
+from borough.core.views.pages import SectionView
 from borough.servicedesk import models as m
+from borough.servicedesk.entries import SECTION
 from borough.servicedesk.services import TICKET_ACTIONS
 from borough.servicedesk.views import portal, requester_link, statistics, workspace
 
@@ -13,6 +15,7 @@ app_name = "servicedesk"
 PORTAL_ACTIONS = ("reply", "confirm", "reopen", "rate", "cancel")
 
 urlpatterns = [
+    path("", SectionView.as_view(section=SECTION), name="home"),
     *crud_urls(registry.get(m.Ticket), "tickets", list=workspace.QueueView,
                add=workspace.TicketCreateView, detail=workspace.TicketDetailView,
                edit=workspace.TicketEditView, delete=workspace.TicketDeleteView,

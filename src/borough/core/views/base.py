@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 
 from borough.core import scope
 from borough.core.registry import ModelEntry
@@ -38,6 +39,23 @@ class EntryViewMixin(LoginRequiredMixin):
         context["opts"] = self.model._meta
         context["can"] = {
             action: scope.can(self.request.user, action, self.model, None)
+            and has_page(self.entry, action)
             for action in ("add", "change", "delete")
         }
         return context
+
+
+# The page each action's link leads to, with a stand-in key for the record pages.
+ACTION_PAGES = {"add": ("add", ()), "change": ("edit", (1,)), "delete": ("delete", (1,))}
+
+
+def has_page(entry: ModelEntry, action: str) -> bool:
+    """Whether the model has a page for `action`. A read-only log (the sent emails) has
+    none, yet a superuser holds every permission, so permission alone would offer a link
+    that cannot be built."""
+    suffix, args = ACTION_PAGES[action]
+    try:
+        reverse(f"{entry.app_label}:{entry.model_name}_{suffix}", args=args)
+    except NoReverseMatch:
+        return False
+    return True

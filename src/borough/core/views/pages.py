@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -21,6 +22,20 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["sections"] = menu_for(self.request)
         context["panels"] = panels_for(self.request)
         return context
+
+
+class SectionView(LoginRequiredMixin, View):
+    """An app's own address (/service-desk/) opens the first page of its menu section
+    that the user may open: the page the top navigation links to, so the two agree."""
+
+    permission_action = "view"
+    section: str = ""
+
+    def get(self, request, *args, **kwargs):
+        pages = menu_for(request).get(self.section)
+        if not pages:
+            raise PermissionDenied(f"Your role opens no {self.section.lower()} page.")
+        return HttpResponseRedirect(pages[0]["url"])
 
 
 class SearchView(LoginRequiredMixin, TemplateView):
