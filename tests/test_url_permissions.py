@@ -41,6 +41,8 @@ PUBLIC_VIEWS = {
     "borough.accounts.views.PasswordResetConfirmView",
     "borough.accounts.views.PasswordResetCompleteView",
     "borough.core.views.pages.HealthView",
+    # The accessibility statement: the regulations want it readable before signing in.
+    "borough.core.views.statement.AccessibilityStatementView",
     # A requester's signed link from an email: one ticket, for one person
     # (servicedesk.links), and the address of links in emails sent before it moved.
     "borough.servicedesk.views.requester_link.RequesterLinkView",

@@ -23,7 +23,7 @@ def test_an_administrator_sees_a_failing_job(page, axe, screenshot):
         run_job("clear-expired-sessions", via="in-process")
         UserFactory(username="root", is_superuser=True, is_staff=True)
         sign_in(page, "root", axe=axe)
-        page.get_by_role("link", name="Background jobs").click()
+        page.get_by_role("link", name="Background jobs", exact=True).click()
         page.wait_for_url("**/jobs/")
         assert page.get_by_role("heading", level=1).inner_text() == "Background jobs"
         row = page.get_by_role("row").filter(has_text="test-broken")

@@ -3,7 +3,7 @@ business calendar for SLA clocks, and the directory entry for an email address."
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from functools import lru_cache
 
 from django.conf import settings
@@ -67,7 +67,14 @@ def calendar_from(nation: str, periods, closure_days) -> BusinessCalendar:
 
     hours: dict[int, list] = {}
     for weekday, start, end in sorted(periods):
-        hours.setdefault(weekday, []).append((start, end))
+        spans = hours.setdefault(weekday, [])
+        # Overlapping periods (two rows for the same morning, say) count once: their
+        # union, rather than a calendar that cannot be built and a page that fails.
+        if spans and (spans[-1][1] == time(0) or start <= spans[-1][1]):
+            if spans[-1][1] != time(0) and (end == time(0) or end > spans[-1][1]):
+                spans[-1] = (spans[-1][0], end)
+            continue
+        spans.append((start, end))
     closed: set[date] = set(_bank_holidays(nation))
     closed.update(closure_days)
     return BusinessCalendar(

@@ -11,6 +11,7 @@ REVIEWED = "6 December 2026"
 
 
 class AccessibilityStatementView(TemplateView):
+    permission_action = "public"
     template_name = "core/accessibility.html"
 
     def get_context_data(self, **kwargs):
