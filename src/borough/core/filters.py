@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from borough.core.ids import INT64_MAX, INT64_MIN, WHOLE_NUMBER, in_int64, parse_int64
 
@@ -107,3 +107,36 @@ class WordSearchFilterSet(ScopedFilterSet):
         for field in self.search_fields:
             query |= Q(**{f"{field}__icontains": value})
         return queryset.filter(query)
+
+
+def applied_filters(filterset, params) -> list[dict]:
+    """Each filter value in the query string, in words ("Status: New"), with the link
+    that removes just that value (and goes back to the first page)."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    tags = []
+    for name, field in filterset.form.fields.items():
+        values = [v for v in params.getlist(name) if v != ""]
+        cleaned = filterset.form.cleaned_data.get(name)
+        for value in values:
+            remaining = params.copy()
+            remaining.setlist(name, [v for v in params.getlist(name) if v != value])
+            remaining.pop("page", None)
+            tags.append({"label": f"{field.label}: {_in_words(field, value, cleaned)}",
+                         "url": f"?{remaining.urlencode()}" if remaining else "?"})
+    return tags
+
+
+def _in_words(field, value: str, cleaned) -> str:
+    """A filter value as the form shows it: a choice's label, a record's name."""
+    if hasattr(field, "queryset"):  # a record: its name, from what validation read
+        records = [cleaned] if isinstance(cleaned, Model) else list(cleaned or ())
+        return next((str(r) for r in records if str(r.pk) == value), value)
+    choices = getattr(field, "choices", None)
+    if choices:
+        labels = {str(k): str(v) for k, v in choices if not isinstance(v, list | tuple)}
+        if value in labels:
+            return labels[value]
+    if cleaned is True or cleaned is False:
+        return "Yes" if cleaned else "No"
+    return value

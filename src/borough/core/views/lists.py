@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
 from borough.core import exports
+from borough.core.filters import applied_filters
 from borough.core.views.base import EntryViewMixin
 
 PAGE_SIZES = (25, 50, 100)
@@ -54,6 +55,12 @@ class FilteredTableMixin(EntryViewMixin):
             filterset.queryset if not filterset.is_bound else filterset.queryset.none()
         )
         return filterset, qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "filterset" in kwargs:
+            context["applied_filters"] = applied_filters(kwargs["filterset"], self.request.GET)
+        return context
 
     def build(self):
         filterset, qs = self.filtered()
