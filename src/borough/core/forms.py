@@ -30,6 +30,26 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
+class MultipleFileInput(forms.FileInput):
+    """<input type="file" multiple>; the form renderer draws it as a GOV.UK file upload."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files (none unless required), cleaned to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
 def add_service_error(form, exc: ValidationError) -> None:
     """Show a service's ValidationError on a form: each field's errors beside it, errors of
     fields the form does not show (the organisation, say) at the top, never a 500."""

@@ -7,9 +7,9 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 
 from borough.accounts.models import User
-from borough.core import scope
+from borough.core import attachments, scope
 from borough.core.actions import ActionForm
-from borough.core.forms import ScopedModelForm
+from borough.core.forms import MultipleFileField, ScopedModelForm
 from borough.core.ids import parse_id
 from borough.organisation.models import Team
 from borough.servicedesk import models as m
@@ -144,7 +144,47 @@ class RecordChoiceField(forms.ModelChoiceField):
         return record
 
 
-class TicketForm(ScopedModelForm):
+class AttachmentsMixin:
+    """The files a ticket is raised with: an `attachments` field whose hint gives the
+    accepted types and limits, each file checked by core.attachments as the form is
+    cleaned (services.raise_ticket stores them, checking again, with the ticket)."""
+
+    def add_attachments_field(self) -> None:
+        self.fields["attachments"] = MultipleFileField(
+            label="Attach files", required=False, help_text=attachments.limits_hint(),
+            error_messages={"invalid": "The selected file could not be read. Select it again."})
+        self.refused: set[str] = set()
+
+    def clean_attachments(self):
+        uploads = self.cleaned_data.get("attachments") or []
+        errors = []
+        for upload in uploads:
+            try:
+                attachments.check_upload(upload)
+            except ValidationError as exc:
+                self.refused.add(upload.name)
+                errors.extend(exc.messages)
+        if not errors:
+            try:
+                attachments.check_room(0, sum(upload.size for upload in uploads))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return uploads
+
+    def files_not_kept(self) -> None:
+        """A page sent back cannot refill a file box: name the files to select again
+        (those not refused), so none is dropped without a word."""
+        again = [attachments.clean_name(upload.name) for upload in self.files.getlist("attachments")
+                 if upload.name not in self.refused]
+        if again and self.errors:
+            names = ", ".join(f"“{name}”" for name in again)
+            self.add_error("attachments", f"Select {names} again: files are not kept when "
+                                          "there is a problem with the form.")
+
+
+class TicketForm(AttachmentsMixin, ScopedModelForm):
     """Staff raising a ticket for someone (the portal has its own, simpler form).
 
     Its service unit, site, category and team are checked against the organisation's
@@ -181,6 +221,7 @@ class TicketForm(ScopedModelForm):
             memberships__role__permissions__codename="work_tickets", is_active=True,
         ).distinct().order_by("first_name", "last_name")
         if "requester" in self.fields:
+            self.add_attachments_field()
             field = self.fields["requester"]
             # The login too: the new ticket's acknowledgement goes to it.
             field.queryset = Person.objects.visible_to(self.user).select_related(
@@ -193,7 +234,7 @@ class TicketForm(ScopedModelForm):
             })
 
 
-class PortalTicketForm(forms.Form):
+class PortalTicketForm(AttachmentsMixin, forms.Form):
     """The requester's form, in plain words."""
 
     ticket_type = forms.ChoiceField(
@@ -213,6 +254,10 @@ class PortalTicketForm(forms.Form):
                  (3, "It is not stopping me")], initial=3,
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_attachments_field()
 
 
 # --- the record actions' input (core.actions): pages render them, the API validates with them
