@@ -1,6 +1,7 @@
 """Raising a ticket with files, on the portal and the staff form (issue 16, item 4): files
 stored and linked in the ticket's transaction, refused files as GOV.UK field errors with
-everything typed kept, and the limits as hints."""
+everything typed kept, the limits as hints, messages that say what to do and the character
+count."""
 
 from __future__ import annotations
 
@@ -162,7 +163,7 @@ def test_chosen_files_are_named_again_when_another_field_is_wrong(desk, client):
     assert not Ticket.objects.exists()
 
 
-# --- the hint ---------------------------------------------------------------------------------
+# --- hints, messages and the character count --------------------------------------------------
 
 
 def test_the_limits_are_the_file_fields_hint(desk, client, agent_client, settings):
@@ -173,3 +174,45 @@ def test_the_limits_are_the_file_fields_hint(desk, client, agent_client, setting
                          page.content.decode()).group(1)
         assert hint.startswith("PDF, JPG, PNG, GIF, Word")
         assert "Each file must be 4 MB or smaller, and all together 50 MB or smaller." in hint
+
+
+def test_the_portal_says_what_to_do_for_each_field(desk, client):
+    client.force_login(desk.requester)
+    body = client.post(PORTAL, {}).content.decode()
+    assert "Choose whether something is broken or you need something new." in field_error(
+        body, "ticket_type")
+    assert "Enter a short title for the problem or request." in field_error(body, "title")
+    assert "Describe the problem or what you need." in field_error(body, "description")
+    assert "Choose how much it is stopping your work." in field_error(body, "urgency")
+    assert "This field is required" not in body
+
+
+def test_the_staff_form_says_what_to_do_for_each_field(desk, agent_client):
+    body = agent_client.post(ADD, staff_data(desk, title="", description="", channel="",
+                                             category="999999")).content.decode()
+    assert "Enter a short title for the problem." in field_error(body, "title")
+    assert "Describe the problem." in field_error(body, "description")
+    assert "Choose how they contacted the service desk." in field_error(body, "channel")
+    assert "Choose a category from the list." in field_error(body, "category")
+    assert "This field is required" not in body and "Select a valid choice" not in body
+
+
+@pytest.mark.parametrize("url", [PORTAL, ADD])
+def test_the_title_has_a_character_count_and_too_long_is_refused(desk, client, agent_client,
+                                                                 url):
+    client.force_login(desk.requester)
+    user_client = client if url == PORTAL else agent_client
+    body = user_client.get(url).content.decode()
+    group = re.search(r'<div class="govuk-form-group govuk-character-count" '
+                      r'data-module="govuk-character-count" data-maxlength="200">(.*?)'
+                      r'You can enter up to 200 characters</div>', body, re.S)
+    assert group and 'id="id_title"' in group.group(1)
+    title_input = re.search(r'<input[^>]*id="id_title"[^>]*>', body).group(0)
+    assert "govuk-js-character-count" in title_input and "maxlength" not in title_input
+    assert 'aria-describedby="id_title-info' in title_input
+    data = portal_data(title="x" * 201) if url == PORTAL else staff_data(desk, title="x" * 201)
+    refused = user_client.post(url, data)
+    assert refused.status_code == 400
+    assert "The title must be 200 characters or less." in field_error(
+        refused.content.decode(), "title")
+    assert not Ticket.objects.exists()

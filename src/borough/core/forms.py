@@ -50,6 +50,15 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def count_characters(field: forms.CharField, limit: int | None = None) -> None:
+    """Show GOV.UK's character count under a text box (the renderer reads the
+    `character_count` attribute). The browser's maxlength goes: it cuts off a pasted text
+    without a word, where the count says how much is too much and the form refuses it."""
+    limit = limit or field.max_length
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs["character_count"] = limit
+
+
 def add_service_error(form, exc: ValidationError) -> None:
     """Show a service's ValidationError on a form: each field's errors beside it, errors of
     fields the form does not show (the organisation, say) at the top, never a 500."""

@@ -9,7 +9,7 @@ from django.urls import reverse
 from borough.accounts.models import User
 from borough.core import attachments, scope
 from borough.core.actions import ActionForm
-from borough.core.forms import MultipleFileField, ScopedModelForm
+from borough.core.forms import MultipleFileField, ScopedModelForm, count_characters
 from borough.core.ids import parse_id
 from borough.organisation.models import Team
 from borough.servicedesk import models as m
@@ -184,6 +184,9 @@ class AttachmentsMixin:
                                           "there is a problem with the form.")
 
 
+TITLE_TOO_LONG = "The title must be %(limit_value)d characters or less."
+
+
 class TicketForm(AttachmentsMixin, ScopedModelForm):
     """Staff raising a ticket for someone (the portal has its own, simpler form).
 
@@ -202,6 +205,24 @@ class TicketForm(AttachmentsMixin, ScopedModelForm):
                   "site", "category", "impact", "urgency", "team", "assignee"]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         field_classes = {name: RecordChoiceField for name in queries.CHOICE_MODELS}
+        error_messages = {
+            "ticket_type": {"required": "Choose whether it is an incident or a request.",
+                            "invalid_choice": "Choose whether it is an incident or a request."},
+            "title": {"required": "Enter a short title for the problem.",
+                      "max_length": TITLE_TOO_LONG},
+            "description": {"required": "Describe the problem."},
+            "channel": {"required": "Choose how they contacted the service desk.",
+                        "invalid_choice": "Choose how they contacted the service desk."},
+            "impact": {"required": "Choose the impact: high, medium or low.",
+                       "invalid_choice": "Choose the impact: high, medium or low."},
+            "urgency": {"required": "Choose the urgency: high, medium or low.",
+                        "invalid_choice": "Choose the urgency: high, medium or low."},
+            "service_unit": {"invalid_choice": "Choose a service unit from the list."},
+            "site": {"invalid_choice": "Choose a site from the list."},
+            "category": {"invalid_choice": "Choose a category from the list."},
+            "team": {"invalid_choice": "Choose a team from the list."},
+            "assignee": {"invalid_choice": "Choose someone from the list."},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -220,6 +241,8 @@ class TicketForm(AttachmentsMixin, ScopedModelForm):
             memberships__organisation_id=org_id, memberships__is_active=True,
             memberships__role__permissions__codename="work_tickets", is_active=True,
         ).distinct().order_by("first_name", "last_name")
+        if "title" in self.fields:
+            count_characters(self.fields["title"])
         if "requester" in self.fields:
             self.add_attachments_field()
             field = self.fields["requester"]
@@ -241,22 +264,33 @@ class PortalTicketForm(AttachmentsMixin, forms.Form):
         label="What do you need?", widget=forms.RadioSelect,
         choices=[(m.TicketType.INCIDENT, "Something is broken or not working"),
                  (m.TicketType.REQUEST, "I need something new or a change")],
+        error_messages={
+            "required": "Choose whether something is broken or you need something new.",
+            "invalid_choice": "Choose whether something is broken or you need something new."},
     )
-    title = forms.CharField(label="In a few words, what is it about?", max_length=200,
-                            help_text="For example: “Cannot print from the Revenues system”.")
+    title = forms.CharField(
+        label="In a few words, what is it about?",
+        max_length=m.Ticket._meta.get_field("title").max_length,
+        help_text="For example: “Cannot print from the Revenues system”.",
+        error_messages={"required": "Enter a short title for the problem or request.",
+                        "max_length": TITLE_TOO_LONG})
     description = forms.CharField(
         label="Tell us more", widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What were you doing, what happened, and how many people it affects.",
+        error_messages={"required": "Describe the problem or what you need."},
     )
     urgency = forms.TypedChoiceField(
         label="How much is it stopping your work?", widget=forms.RadioSelect, coerce=int,
         choices=[(1, "I cannot work at all"), (2, "I can work, but slowly"),
                  (3, "It is not stopping me")], initial=3,
+        error_messages={"required": "Choose how much it is stopping your work.",
+                        "invalid_choice": "Choose how much it is stopping your work."},
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        count_characters(self.fields["title"])
         self.add_attachments_field()
 
 
