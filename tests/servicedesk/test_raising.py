@@ -1,7 +1,7 @@
 """Raising a ticket with files, on the portal and the staff form (issue 16, item 4): files
 stored and linked in the ticket's transaction, refused files as GOV.UK field errors with
-everything typed kept, the limits as hints, messages that say what to do and the character
-count."""
+everything typed kept, the limits as hints, messages that say what to do, the character
+count, and the staff form's defaults."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from borough.core.models import Attachment
 from borough.servicedesk import services
-from borough.servicedesk.models import Ticket, TicketType
+from borough.servicedesk.models import Channel, Ticket, TicketType
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +216,18 @@ def test_the_title_has_a_character_count_and_too_long_is_refused(desk, client, a
     assert "The title must be 200 characters or less." in field_error(
         refused.content.decode(), "title")
     assert not Ticket.objects.exists()
+
+
+# --- the staff form's defaults --------------------------------------------------------------
+
+
+def test_the_staff_form_defaults_to_phone_and_has_no_dashes(desk, agent_client):
+    body = agent_client.get(ADD).content.decode()
+    assert re.search(r'<option value="phone" selected>Phone</option>', body)
+    assert "---------" not in body
+    for first in ("Choose a category", "The requester’s service unit", "The requester’s site",
+                  "No team yet", "Nobody yet"):
+        assert f'<option value="" selected>{first}</option>' in body
+    response = agent_client.post(ADD, staff_data(desk))
+    assert response.status_code == 302
+    assert Ticket.objects.get().channel == Channel.PHONE

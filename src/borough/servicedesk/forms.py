@@ -224,6 +224,11 @@ class TicketForm(AttachmentsMixin, ScopedModelForm):
             "assignee": {"invalid_choice": "Choose someone from the list."},
         }
 
+    # The first option of each optional list, saying what leaving it means.
+    EMPTY_LABELS = {"service_unit": "The requester’s service unit", "site": "The requester’s site",
+                    "category": "Choose a category", "team": "No team yet",
+                    "assignee": "Nobody yet"}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from borough.accounts.models import User
@@ -241,9 +246,15 @@ class TicketForm(AttachmentsMixin, ScopedModelForm):
             memberships__organisation_id=org_id, memberships__is_active=True,
             memberships__role__permissions__codename="work_tickets", is_active=True,
         ).distinct().order_by("first_name", "last_name")
+        for name, label in self.EMPTY_LABELS.items():
+            if name in self.fields:
+                self.fields[name].empty_label = label
         if "title" in self.fields:
             count_characters(self.fields["title"])
-        if "requester" in self.fields:
+        if "channel" in self.fields and not self.is_bound:
+            # Staff raise tickets here mostly for callers; the portal and mail raise the rest.
+            self.initial["channel"] = m.Channel.PHONE
+        if "requester" in self.fields:  # raising, not the edit form's subclass
             self.add_attachments_field()
             field = self.fields["requester"]
             # The login too: the new ticket's acknowledgement goes to it.
