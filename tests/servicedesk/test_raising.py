@@ -78,6 +78,10 @@ def test_a_requester_raises_a_ticket_with_files_from_the_portal(desk, client, st
     assert {f.organisation_id for f in files} == {desk.org.pk}
     assert {f.created_by for f in files} == {desk.requester}
     assert sorted(p.name for p in stored_files(storage)) == sorted(f.stored_name for f in files)
+    page = client.get(response["Location"]).content.decode()
+    for file in files:  # the requester sees what they sent, and can open it
+        assert f'href="/attachments/{file.pk}/">{file.original_name}</a>' in page
+        assert client.get(f"/attachments/{file.pk}/").status_code == 200
 
 
 def test_staff_raise_a_ticket_with_a_file(desk, agent_client, storage):

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from borough.core.actions import failure, offered
 from borough.core.forms import add_service_error
+from borough.core.queries import attachments_for
 from borough.servicedesk import forms, queries, services
 from borough.servicedesk.models import EntryKind, Status, Ticket, TimelineEntry
 from borough.servicedesk.views.workspace import TicketMixin, TicketPermissionMixin
@@ -91,6 +92,8 @@ def portal_context(request, ticket, *, forms=None) -> dict:
         "rating": getattr(ticket, "satisfaction", None) if hasattr(ticket, "satisfaction")
         else None,
         "is_requester": ticket.requester.user_id == user.pk,
+        # The files sent with the request (or added by the desk), so none seems lost.
+        "attachments": attachments_for(ticket, user),
         "action_error": failure(forms),
     }
 
