@@ -344,7 +344,7 @@ def test_the_staff_form_checks_its_choices_against_the_current_desk(desk, agent_
     for field, value in (("team", elsewhere.pk), ("site", "not-a-number"), ("category", 10**9)):
         response = agent_client.post(ADD, {**data, field: value, "submission_key": field})
         assert response.status_code == 400
-        assert "Select a valid choice" in response.content.decode()
+        assert f"Choose a {field} from the list." in response.content.decode()
     assert Ticket.objects.count() == before
 
 
@@ -364,6 +364,6 @@ def test_a_choice_the_role_may_not_see_is_refused_even_from_the_cache(desk, clie
     data = staff_form(desk.requester_person.pk)
     response = client.post(ADD, {**data, "team": desk.team.pk, "submission_key": "t"})
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose a team from the list." in response.content.decode()
     assert not Ticket.objects.exists()
     assert client.post(ADD, {**data, "submission_key": "u"}).status_code == 302

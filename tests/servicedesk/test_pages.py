@@ -361,7 +361,7 @@ def test_the_portal_form_says_what_is_missing(desk, client):
                                                          "urgency": "3"})
     assert response.status_code == 400
     body = response.content.decode()
-    assert "Error: Ask for help" in body and "This field is required." in body
+    assert "Error: Ask for help" in body and "Describe the problem or what you need." in body
     assert not Ticket.objects.exists()
 
 

@@ -97,14 +97,40 @@ def clean_name(name: str) -> str:
     return "".join(c for c in base if c.isprintable() and c not in '<>:"/\\|?*')[:200] or "file"
 
 
-def add_attachment(target, upload, *, actor) -> Attachment:
-    """Store `upload` (a Django UploadedFile) against `target`; validation errors name the limit."""
-    services.require(actor, "add", Attachment, target.organisation_id)
+# What each accepted type is called in a hint, in the order people look for them.
+TYPE_WORDS = {
+    "application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG", "image/gif": "GIF",
+    DOCX: "Word", ODT: "OpenDocument text", XLSX: "Excel", ODS: "OpenDocument spreadsheet",
+    PPTX: "PowerPoint", "text/csv": "CSV", "text/plain": "text", "message/rfc822": "email (.eml)",
+}
+
+
+def megabytes(size: int) -> str:
+    """A limit in words: "10 MB", "1.5 MB"; under a megabyte, "512 KB"."""
+    if size >= 1024 * 1024:
+        return f"{round(size / (1024 * 1024), 1):g} MB"
+    return f"{size // 1024:,} KB"
+
+
+def limits_hint() -> str:
+    """The allowed types and size limits in words, for a file field's hint: from the
+    settings, so the hint and the checks below cannot disagree."""
+    words = [w for t, w in TYPE_WORDS.items() if t in settings.ATTACHMENT_ALLOWED_TYPES]
+    types = f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
+    return (f"{types} files. Each file must be {megabytes(settings.ATTACHMENT_MAX_BYTES)} or "
+            f"smaller, and all together {megabytes(settings.ATTACHMENT_MAX_BYTES_PER_RECORD)} "
+            "or smaller.")
+
+
+def check_upload(upload) -> tuple[str, str, list[zipfile.ZipInfo] | None]:
+    """Refuse a file too big or not of an accepted type (by content); else its clean
+    name, media type and, for a ZIP-based file, its members. Forms call it to refuse a
+    file before anything is saved; add_attachment calls it again as it stores."""
     name = clean_name(upload.name)
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
             f"“{name}” is {upload.size // 1024:,} KB; files must be at most "
-            f"{settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB."
+            f"{megabytes(settings.ATTACHMENT_MAX_BYTES)}."
         )
     upload.seek(0)
     head = upload.read(8192)
@@ -121,6 +147,29 @@ def add_attachment(target, upload, *, actor) -> Attachment:
             f"“{name}” is not a type of file Borough accepts. Upload a PDF, image, text, "
             "office document or email."
         )
+    return name, media_type, members
+
+
+def check_room(used: int, adding: int) -> None:
+    """Refuse what would take a record's files past the per-record limit."""
+    if used + adding > settings.ATTACHMENT_MAX_BYTES_PER_RECORD:
+        raise ValidationError(
+            "This record's attachments would exceed "
+            f"{megabytes(settings.ATTACHMENT_MAX_BYTES_PER_RECORD)}."
+        )
+
+
+def discard(stored_names) -> None:
+    """Delete stored files whose rows were rolled back."""
+    root = storage_root()
+    for name in stored_names:
+        (root / name).unlink(missing_ok=True)
+
+
+def add_attachment(target, upload, *, actor) -> Attachment:
+    """Store `upload` (a Django UploadedFile) against `target`; validation errors name the limit."""
+    services.require(actor, "add", Attachment, target.organisation_id)
+    name, media_type, _members = check_upload(upload)
     content_type = ContentType.objects.get_for_model(type(target))
     stored_name = secrets.token_hex(24)
     path = storage_root() / stored_name
@@ -129,11 +178,7 @@ def add_attachment(target, upload, *, actor) -> Attachment:
         used = Attachment.objects.filter(
             content_type=content_type, object_id=target.pk
         ).aggregate(total=Sum("size"))["total"] or 0
-        if used + upload.size > settings.ATTACHMENT_MAX_BYTES_PER_RECORD:
-            raise ValidationError(
-                "This record's attachments would exceed "
-                f"{settings.ATTACHMENT_MAX_BYTES_PER_RECORD // (1024 * 1024)} MB."
-            )
+        check_room(used, upload.size)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
             upload.seek(0)

@@ -30,6 +30,35 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
+class MultipleFileInput(forms.FileInput):
+    """<input type="file" multiple>; the form renderer draws it as a GOV.UK file upload."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files (none unless required), cleaned to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def count_characters(field: forms.CharField, limit: int | None = None) -> None:
+    """Show GOV.UK's character count under a text box (the renderer reads the
+    `character_count` attribute). The browser's maxlength goes: it cuts off a pasted text
+    without a word, where the count says how much is too much and the form refuses it."""
+    limit = limit or field.max_length
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs["character_count"] = limit
+
+
 def add_service_error(form, exc: ValidationError) -> None:
     """Show a service's ValidationError on a form: each field's errors beside it, errors of
     fields the form does not show (the organisation, say) at the top, never a 500."""

@@ -7,9 +7,9 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 
 from borough.accounts.models import User
-from borough.core import scope
+from borough.core import attachments, scope
 from borough.core.actions import ActionForm
-from borough.core.forms import ScopedModelForm
+from borough.core.forms import MultipleFileField, ScopedModelForm, count_characters
 from borough.core.ids import parse_id
 from borough.organisation.models import Team
 from borough.servicedesk import models as m
@@ -144,7 +144,50 @@ class RecordChoiceField(forms.ModelChoiceField):
         return record
 
 
-class TicketForm(ScopedModelForm):
+class AttachmentsMixin:
+    """The files a ticket is raised with: an `attachments` field whose hint gives the
+    accepted types and limits, each file checked by core.attachments as the form is
+    cleaned (services.raise_ticket stores them, checking again, with the ticket)."""
+
+    def add_attachments_field(self) -> None:
+        self.fields["attachments"] = MultipleFileField(
+            label="Attach files", required=False, help_text=attachments.limits_hint(),
+            error_messages={"invalid": "The selected file could not be read. Select it again."})
+        self.refused: set[str] = set()
+
+    def clean_attachments(self):
+        uploads = self.cleaned_data.get("attachments") or []
+        errors = []
+        for upload in uploads:
+            try:
+                attachments.check_upload(upload)
+            except ValidationError as exc:
+                self.refused.add(upload.name)
+                errors.extend(exc.messages)
+        if not errors:
+            try:
+                attachments.check_room(0, sum(upload.size for upload in uploads))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return uploads
+
+    def files_not_kept(self) -> None:
+        """A page sent back cannot refill a file box: name the files to select again
+        (those not refused), so none is dropped without a word."""
+        again = [attachments.clean_name(upload.name) for upload in self.files.getlist("attachments")
+                 if upload.name not in self.refused]
+        if again and self.errors:
+            names = ", ".join(f"“{name}”" for name in again)
+            self.add_error("attachments", f"Select {names} again: files are not kept when "
+                                          "there is a problem with the form.")
+
+
+TITLE_TOO_LONG = "The title must be %(limit_value)d characters or less."
+
+
+class TicketForm(AttachmentsMixin, ScopedModelForm):
     """Staff raising a ticket for someone (the portal has its own, simpler form).
 
     Its service unit, site, category and team are checked against the organisation's
@@ -162,6 +205,29 @@ class TicketForm(ScopedModelForm):
                   "site", "category", "impact", "urgency", "team", "assignee"]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         field_classes = {name: RecordChoiceField for name in queries.CHOICE_MODELS}
+        error_messages = {
+            "ticket_type": {"required": "Choose whether it is an incident or a request.",
+                            "invalid_choice": "Choose whether it is an incident or a request."},
+            "title": {"required": "Enter a short title for the problem.",
+                      "max_length": TITLE_TOO_LONG},
+            "description": {"required": "Describe the problem."},
+            "channel": {"required": "Choose how they contacted the service desk.",
+                        "invalid_choice": "Choose how they contacted the service desk."},
+            "impact": {"required": "Choose the impact: high, medium or low.",
+                       "invalid_choice": "Choose the impact: high, medium or low."},
+            "urgency": {"required": "Choose the urgency: high, medium or low.",
+                        "invalid_choice": "Choose the urgency: high, medium or low."},
+            "service_unit": {"invalid_choice": "Choose a service unit from the list."},
+            "site": {"invalid_choice": "Choose a site from the list."},
+            "category": {"invalid_choice": "Choose a category from the list."},
+            "team": {"invalid_choice": "Choose a team from the list."},
+            "assignee": {"invalid_choice": "Choose someone from the list."},
+        }
+
+    # The first option of each optional list, saying what leaving it means.
+    EMPTY_LABELS = {"service_unit": "The requester’s service unit", "site": "The requester’s site",
+                    "category": "Choose a category", "team": "No team yet",
+                    "assignee": "Nobody yet"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,7 +246,16 @@ class TicketForm(ScopedModelForm):
             memberships__organisation_id=org_id, memberships__is_active=True,
             memberships__role__permissions__codename="work_tickets", is_active=True,
         ).distinct().order_by("first_name", "last_name")
-        if "requester" in self.fields:
+        for name, label in self.EMPTY_LABELS.items():
+            if name in self.fields:
+                self.fields[name].empty_label = label
+        if "title" in self.fields:
+            count_characters(self.fields["title"])
+        if "channel" in self.fields and not self.is_bound:
+            # Staff raise tickets here mostly for callers; the portal and mail raise the rest.
+            self.initial["channel"] = m.Channel.PHONE
+        if "requester" in self.fields:  # raising, not the edit form's subclass
+            self.add_attachments_field()
             field = self.fields["requester"]
             # The login too: the new ticket's acknowledgement goes to it.
             field.queryset = Person.objects.visible_to(self.user).select_related(
@@ -193,26 +268,41 @@ class TicketForm(ScopedModelForm):
             })
 
 
-class PortalTicketForm(forms.Form):
+class PortalTicketForm(AttachmentsMixin, forms.Form):
     """The requester's form, in plain words."""
 
     ticket_type = forms.ChoiceField(
         label="What do you need?", widget=forms.RadioSelect,
         choices=[(m.TicketType.INCIDENT, "Something is broken or not working"),
                  (m.TicketType.REQUEST, "I need something new or a change")],
+        error_messages={
+            "required": "Choose whether something is broken or you need something new.",
+            "invalid_choice": "Choose whether something is broken or you need something new."},
     )
-    title = forms.CharField(label="In a few words, what is it about?", max_length=200,
-                            help_text="For example: “Cannot print from the Revenues system”.")
+    title = forms.CharField(
+        label="In a few words, what is it about?",
+        max_length=m.Ticket._meta.get_field("title").max_length,
+        help_text="For example: “Cannot print from the Revenues system”.",
+        error_messages={"required": "Enter a short title for the problem or request.",
+                        "max_length": TITLE_TOO_LONG})
     description = forms.CharField(
         label="Tell us more", widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What were you doing, what happened, and how many people it affects.",
+        error_messages={"required": "Describe the problem or what you need."},
     )
     urgency = forms.TypedChoiceField(
         label="How much is it stopping your work?", widget=forms.RadioSelect, coerce=int,
         choices=[(1, "I cannot work at all"), (2, "I can work, but slowly"),
                  (3, "It is not stopping me")], initial=3,
+        error_messages={"required": "Choose how much it is stopping your work.",
+                        "invalid_choice": "Choose how much it is stopping your work."},
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        count_characters(self.fields["title"])
+        self.add_attachments_field()
 
 
 # --- the record actions' input (core.actions): pages render them, the API validates with them

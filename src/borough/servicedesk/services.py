@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from borough.core import audit, notifications, services
+from borough.core import attachments, audit, notifications, services
 from borough.core.actions import Actions
 from borough.core.lifecycle import Who
 from borough.servicedesk import daily, elapsed, forms, history, queries, sla
@@ -104,13 +104,15 @@ def raise_ticket(
     organisation_id: int, *, actor, ticket_type: str, title: str, description: str,
     requester=None, channel: str = Channel.PORTAL, service_unit=None, site=None, category=None,
     impact: int = 3, urgency: int = 3, team=None, assignee=None, idempotency_key: str | None = None,
-    desk=None, notify_requester: bool = True, then=None,
+    desk=None, notify_requester: bool = True, files=(), then=None,
 ) -> Ticket:
     """Open an incident or request. A requester raises for themself; staff for anyone.
     `desk`: (organisation, DeskConfig) as queries.organisation_and_config gave them earlier
     in the same request (the staff form checks its choices against them), to save reading
     them again. `notify_requester` False: no acknowledgement by email (mail that a machine
-    sent). `then(ticket)` runs in the same transaction once the ticket is saved."""
+    sent). `files`: uploads attached in the same transaction, so a refused one (errors
+    under "attachments") leaves no ticket. `then(ticket)` runs in that transaction too,
+    once the ticket is saved."""
     if requester is None:
         requester = queries.person_for(actor, organisation_id)
         if requester is None:
@@ -145,6 +147,11 @@ def raise_ticket(
     def opened(saved: Ticket) -> None:  # in create_record's transaction
         daily.move(None, daily.of_ticket(saved))
         entry(saved, EntryKind.STATUS, actor, "", new=saved.status)
+        for upload in files:
+            try:
+                stored.append(attachments.add_attachment(saved, upload, actor=actor).stored_name)
+            except ValidationError as exc:
+                raise ValidationError({"attachments": exc.messages}) from None
         if then is not None:
             then(saved)  # before the acknowledgement, which may thread on what it records
         with notifications.batch():
@@ -162,7 +169,12 @@ def raise_ticket(
     # used for another model can never return that model's id as a ticket. A repeated
     # key returns the first ticket, which `opened` already followed up.
     key = f"servicedesk.ticket:{idempotency_key}" if idempotency_key else None
-    return services.create_record(ticket, actor=actor, idempotency_key=key, then=opened)
+    stored: list[str] = []
+    try:
+        return services.create_record(ticket, actor=actor, idempotency_key=key, then=opened)
+    except BaseException:
+        attachments.discard(stored)  # their rows were rolled back with the ticket
+        raise
 
 
 def update_ticket(ticket: Ticket, *, actor, expected_version: int | None = None, **fields

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from borough.core.actions import failure, offered
+from borough.core.forms import add_service_error
+from borough.core.queries import attachments_for
 from borough.servicedesk import forms, queries, services
 from borough.servicedesk.models import EntryKind, Status, Ticket, TimelineEntry
 from borough.servicedesk.views.workspace import TicketMixin, TicketPermissionMixin
@@ -41,7 +43,7 @@ class PortalNewView(TicketPermissionMixin, TemplateView):
             {"form": forms.PortalTicketForm(initial={"submission_key": uuid.uuid4().hex})})
 
     def post(self, request):
-        form = forms.PortalTicketForm(request.POST)
+        form = forms.PortalTicketForm(request.POST, request.FILES)
         org_id = request.user.active_organisation_id
         if queries.person_for(request.user, org_id) is None:
             form.add_error(None, "Your account is not linked to anyone in the staff directory. "
@@ -52,12 +54,16 @@ class PortalNewView(TicketPermissionMixin, TemplateView):
                 ticket = services.raise_ticket(
                     org_id, actor=request.user, ticket_type=data["ticket_type"], title=data["title"],
                     description=data["description"], impact=3, urgency=data["urgency"],
-                    idempotency_key=data.get("submission_key") or None)
-            except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+                    idempotency_key=data.get("submission_key") or None,
+                    files=data["attachments"])
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
             else:
                 messages.success(request, f"Thank you. Your reference is {ticket.reference}.")
                 return HttpResponseRedirect(reverse("servicedesk:portal_ticket", args=[ticket.pk]))
+        form.files_not_kept()
         return self.render_to_response({"form": form}, status=400)
 
 
@@ -86,6 +92,8 @@ def portal_context(request, ticket, *, forms=None) -> dict:
         "rating": getattr(ticket, "satisfaction", None) if hasattr(ticket, "satisfaction")
         else None,
         "is_requester": ticket.requester.user_id == user.pk,
+        # The files sent with the request (or added by the desk), so none seems lost.
+        "attachments": attachments_for(ticket, user),
         "action_error": failure(forms),
     }
 

@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from borough.accounts.models import User
 from borough.core import scope
 from borough.core.actions import failure, offered
+from borough.core.forms import add_service_error
 from borough.core.ids import parse_id
 from borough.core.perf.cache import LocalCache
 from borough.core.perf.precompiled import PrecompiledAnnotations
@@ -415,15 +416,15 @@ class TicketCreateView(LoginRequiredMixin, TemplateView):
             return HttpResponseRedirect(reverse("servicedesk:portal_new"))
         return super().dispatch(request, *args, **kwargs)
 
-    def form(self, data=None):
+    def form(self, data=None, files=None):
         instance = Ticket(organisation_id=self.request.user.active_organisation_id)
-        return forms.TicketForm(data=data, instance=instance, user=self.request.user)
+        return forms.TicketForm(data=data, files=files, instance=instance, user=self.request.user)
 
     def get(self, request):
         return self.render_to_response({"form": self.form()})
 
     def post(self, request):
-        form = self.form(request.POST)
+        form = self.form(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -433,12 +434,14 @@ class TicketCreateView(LoginRequiredMixin, TemplateView):
                     channel=data["channel"], service_unit=data["service_unit"], site=data["site"],
                     category=data["category"], impact=data["impact"], urgency=data["urgency"],
                     team=data["team"], assignee=data["assignee"],
-                    idempotency_key=data.get("submission_key") or None, desk=form.desk)
+                    idempotency_key=data.get("submission_key") or None, desk=form.desk,
+                    files=data["attachments"])
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, f"{ticket.reference} raised.")
                 return HttpResponseRedirect(reverse("servicedesk:ticket_detail", args=[ticket.pk]))
+        form.files_not_kept()
         return self.render_to_response({"form": form}, status=400)
 
 

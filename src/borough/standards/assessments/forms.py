@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from borough.core.actions import ActionForm
-from borough.core.forms import DateInput, ScopedModelForm
+from borough.core.forms import DateInput, MultipleFileField, ScopedModelForm
 from borough.standards import models as m
 
 LEVEL_CHOICES = [(str(v), label) for v, label in m.Level.choices]
@@ -98,22 +98,6 @@ class AnswerForm(ActionForm):
     def service_fields(self) -> dict:
         return {"met": ANSWER_VALUES[self.cleaned_data.get("met") or ""],
                 "note": self.cleaned_data.get("note", "")}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 class EvidenceForm(ActionForm):
