@@ -122,7 +122,8 @@ def applied_filters(filterset, params) -> list[dict]:
             remaining = params.copy()
             remaining.setlist(name, [v for v in params.getlist(name) if v != value])
             remaining.pop("page", None)
-            tags.append({"label": f"{field.label}: {_in_words(field, value, cleaned)}",
+            label = filterset.form[name].label  # the field's, or one made from its name
+            tags.append({"label": f"{label}: {_in_words(field, value, cleaned)}",
                          "url": f"?{remaining.urlencode()}" if remaining else "?"})
     return tags
 
