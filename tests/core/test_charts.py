@@ -173,6 +173,21 @@ def test_crowded_labels_wrap_onto_two_lines_or_slant():
     assert len(slanted) < 60  # every other label or fewer, so they do not overlap
 
 
+def test_slanted_labels_stay_inside_the_chart():
+    # The committee report's 13 themes (issue 16): the first slanted label used to run
+    # past the left edge, which a PDF cuts off.
+    from borough.core.charts import CHAR_WIDTH
+
+    themes = [f"Information Management theme {i}" for i in range(13)]
+    chart = Chart("Levels", "By theme", themes, [Series("Minimum", [1] * 13)], kind=STACKED,
+                  unit="standards")
+    slanted = [t for t in parse(chart.svg()).iter(f"{SVG}text")
+               if "borough-chart__label" in t.get("class")]
+    assert slanted and "rotate(-45" in slanted[0].get("transform")
+    first = slanted[0]
+    assert float(first.get("x")) - len(first.text) * CHAR_WIDTH * 0.72 >= 0
+
+
 def test_a_series_can_keep_its_colour_whatever_its_position():
     from borough.core.charts import PALETTE, STACKED, Chart, Series
 

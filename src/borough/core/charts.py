@@ -291,6 +291,12 @@ def _vertical(chart: Chart) -> tuple[float, SafeString]:
         wrapped = lines if all(lines) else None
     rotate = longest > fits and wrapped is None
     label_limit = 20
+    if rotate:
+        # A slanted label runs left of its bar by about 0.72 of its length: widen the
+        # left margin so the first one is not cut off at the edge (a PDF clips there).
+        reach = min(longest, label_limit) * CHAR_WIDTH * 0.72
+        left = max(left, reach + 4 - slot / 2)
+        slot = (WIDTH - left - right) / count
     every = max(1, math.ceil(18 / slot)) if rotate else 1
     bottom = (min(longest, label_limit) * CHAR_WIDTH * 0.72 + 24) if rotate else (
         50 if wrapped else 32)

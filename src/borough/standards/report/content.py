@@ -203,6 +203,10 @@ class LevelChange:
 
 @dataclass
 class Report:
+    """What the report says. `contents` is its sections as (heading id, heading), in
+    order: the page's and the PDF's contents lists, and the ids _body.html gives the
+    <h2> of each section."""
+
     cycle: AssessmentCycle
     organisation: object
     produced_at: datetime.datetime
@@ -220,6 +224,16 @@ class Report:
     previous: AssessmentCycle | None
     changes: list[LevelChange]
     cycle_url: str | None
+
+    contents = (
+        ("at-a-glance", "At a glance"),
+        ("standing", "Where each standard stands"),
+        ("gaps", "The gaps"),
+        ("charts", "Charts"),
+        ("appendix-a", "Appendix A: the strategy summary"),
+        ("appendix-b", "Appendix B: the action plan"),
+        ("appendix-c", "Appendix C: link to the corporate plan"),
+    )
 
     @property
     def standards(self) -> list[StandardLine]:
