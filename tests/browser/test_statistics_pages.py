@@ -32,6 +32,13 @@ def test_statistics_page_and_its_error_summary_are_accessible(page, axe, screens
     page.goto("/service-desk/statistics/")
     assert page.get_by_role("heading", name="Service desk statistics").is_visible()
     assert page.get_by_text("Tickets resolved").first.is_visible()
+    # Each figure is a section of its own, opened one at a time (or all at once).
+    sections = page.locator("button.govuk-accordion__section-button")
+    assert sections.count() == 9
+    assert page.get_by_role("button", name="Show all sections").is_visible()
+    assert not page.get_by_role("table").first.is_visible()
+    sections.first.focus()
+    page.keyboard.press("Enter")
     # Every chart has its table of numbers, behind "Show the data"; it opens by keyboard.
     toggles = page.locator("summary.govuk-details__summary")
     assert toggles.count() == 9
