@@ -536,18 +536,21 @@ def _changes(user, narrowed: dict, period: Period, day_minutes: float, now: dict
     (read without colour): three queries on the daily totals and the ratings."""
     days = (period.date_to - period.date_from).days + 1
     before = Period(period.date_from - timedelta(days=days), period.date_from - timedelta(days=1))
-    totals = MonthCounts()
-    for row in resolved_rows(days_for(DailyResolved, user, **narrowed), before):
-        totals.add(row)
-    rated, mean_score, _ = satisfaction(ratings_for(user, **narrowed), before)
+    # One sum over the period's daily totals: no month or band buckets needed here.
+    sums = _in_period(days_for(DailyResolved, user, **narrowed), before).aggregate(
+        resolved=Sum("tickets"), **{name: Sum(name) for name in (
+            "with_sla", "sla_met", "first_contact", "resolve_seconds")})
+    resolved = sums["resolved"] or 0
+    given = ratings_for(user, **narrowed).filter(
+        created_at__gte=before.start, created_at__lt=before.end).order_by()
+    mean_score = given.aggregate(mean=Avg("score"))["mean"]
     was = {
         "Tickets opened": tickets_logged(days_for(DailyOpened, user, **narrowed), before),
-        "Tickets resolved": totals.resolved,
-        "Resolved within SLA": percent(totals.sla_met, totals.with_sla),
-        "Resolved at first contact": percent(totals.first_contact, totals.resolved),
-        "Time to resolve": (totals.resolve_seconds / 60 / totals.resolved
-                            if totals.resolved else None),
-        "Satisfaction": mean_score if rated else None,
+        "Tickets resolved": resolved,
+        "Resolved within SLA": percent(sums["sla_met"] or 0, sums["with_sla"] or 0),
+        "Resolved at first contact": percent(sums["first_contact"] or 0, resolved),
+        "Time to resolve": (sums["resolve_seconds"] / 60 / resolved if resolved else None),
+        "Satisfaction": round(mean_score, 2) if mean_score is not None else None,
     }
     when = f"the previous {days} days"
     said = {}

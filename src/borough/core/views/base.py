@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -53,9 +55,14 @@ def has_page(entry: ModelEntry, action: str) -> bool:
     """Whether the model has a page for `action`. A read-only log (the sent emails) has
     none, yet a superuser holds every permission, so permission alone would offer a link
     that cannot be built."""
+    return _has_page(entry.app_label, entry.model_name, action)
+
+
+@cache  # the URL patterns are fixed for the process's life: asked once, not per request
+def _has_page(app_label: str, model_name: str, action: str) -> bool:
     suffix, args = ACTION_PAGES[action]
     try:
-        reverse(f"{entry.app_label}:{entry.model_name}_{suffix}", args=args)
+        reverse(f"{app_label}:{model_name}_{suffix}", args=args)
     except NoReverseMatch:
         return False
     return True
