@@ -289,8 +289,8 @@ def test_headlines_say_how_they_moved_since_the_period_before(world):
         organisation=world.org, created_at__gte=at(3, 0, month=2),
         created_at__lt=at(24, 0, month=2)).count()
     assert logged_before == 2
-    assert stats.changes["Tickets opened"] == "Up 6 on the previous 21 days (2)"
-    assert stats.changes["Satisfaction"] == "Up 2.67 on the previous 21 days (1.00)"
+    assert stats.changes["Tickets opened"] == "Up 6 on the previous 21 days, when it was 2"
+    assert stats.changes["Satisfaction"] == "Up 2.67 on the previous 21 days, when it was 1.00"
     assert "Open now" not in stats.changes  # nothing before to set it against
     assert set(stats.changes) == {label for label, _ in stats.headlines} - {"Open now"}
 
@@ -562,7 +562,7 @@ def test_the_api_gives_the_page_s_figures_with_their_methods(world, api_client):
     assert "nearest-rank" in times["method"]
     satisfaction = next(h for h in data["headlines"] if h["label"] == "Satisfaction")
     assert satisfaction["value"] == "3.67 out of 5 from 3 ratings"
-    assert satisfaction["change"] == "Up 2.67 on the previous 21 days (1.00)"
+    assert satisfaction["change"] == "Up 2.67 on the previous 21 days, when it was 1.00"
 
 
 def test_the_api_narrows_to_a_service_unit_and_team(world, api_client):

@@ -576,8 +576,8 @@ def _changes(user, narrowed: dict, period: Period, day_minutes: float, now: dict
 def _moved(delta: float, old: str, when: str, by: str, *, up: str = "Up",
            down: str = "Down") -> str:
     if delta == 0:
-        return f"The same as in {when} ({old})"
-    return f"{up if delta > 0 else down} {by} on {when} ({old})"
+        return f"The same as in {when}: {old}"
+    return f"{up if delta > 0 else down} {by} on {when}, when it was {old}"
 
 
 def _percent_text(value: float | None, of: str) -> str:
