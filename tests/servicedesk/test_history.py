@@ -141,3 +141,16 @@ def test_a_life_still_to_come_is_cut_at_now(desk):
     assert ticket.resolved_at is None
     assert not TimelineEntry.objects.filter(ticket=ticket, created_at__gt=now).exists()
     assert not Satisfaction.objects.filter(ticket=ticket).exists()
+
+
+def test_a_life_that_is_not_one_is_refused_before_anything_is_written(desk):
+    import pytest
+
+    with pytest.raises(ValueError, match="Unknown operation sweep_until"):
+        services.import_history(desk.org, [(_unsaved(desk), [
+            (MONDAY, "create", {"actor": desk.agent, "status": Status.NEW}),
+            (MONDAY + timedelta(hours=1), "sweep_until", {})])], now=MONDAY + timedelta(days=1))
+    with pytest.raises(ValueError, match="starts with its ticket's create"):
+        services.import_history(desk.org, [(_unsaved(desk), _steps(desk)[1:])],
+                                now=MONDAY + timedelta(days=1))
+    assert not Ticket.objects.exists()

@@ -87,6 +87,11 @@ def _name(user) -> str:
     return user.get_full_name() or user.username
 
 
+# What a life may hold: the services of the same names, as Simulation plays them.
+OPERATIONS = frozenset({"create", "assign", "reply", "note", "change_status",
+                        "change_priority", "resolve", "close", "reopen", "cancel", "rate"})
+
+
 class Simulation:
     """Applies the services' rules to an unsaved ticket, step by step, in time order.
 
@@ -323,7 +328,14 @@ class Simulation:
 
     def run(self, events, horizon: datetime) -> list[Step]:
         """Play (time, operation, kwargs) events in order, then sweep up to `horizon`."""
-        for at, operation, kwargs in sorted(events, key=lambda e: e[0]):
+        events = sorted(events, key=lambda e: e[0])
+        unknown = sorted({op for _, op, _ in events} - OPERATIONS)
+        if unknown:
+            raise ValueError(f"Unknown operation {', '.join(unknown)}: a life is made of "
+                             f"{', '.join(sorted(OPERATIONS))}.")
+        if not events or events[0][1] != "create":
+            raise ValueError("A life starts with its ticket's create.")
+        for at, operation, kwargs in events:
             if at > horizon:
                 break
             if self.steps:

@@ -27,6 +27,16 @@ ANSWERED_DAYS = 7  # an agent's tickets the requester answered this recently
 ANSWERED_SHOWN = 10
 
 
+def _memberships(request) -> list:
+    """The user's teams in the active organisation, read once for the agent's and the
+    team lead's panels of the same page."""
+    if not hasattr(request, "_borough_memberships"):
+        user = request.user
+        request._borough_memberships = queries.team_memberships_of(
+            user, user.active_organisation_id)
+    return request._borough_memberships
+
+
 def requester(request) -> dict | None:
     """For people who ask for help rather than give it."""
     user = request.user
@@ -47,7 +57,7 @@ def agent(request) -> dict | None:
     user = request.user
     if not user.has_perm("servicedesk.work_tickets"):
         return None
-    memberships = queries.team_memberships_of(user, user.active_organisation_id)
+    memberships = _memberships(request)
     teams = [m.team_id for m in memberships]
     visible = Ticket.objects.visible_to(user)
     counts = visible.aggregate(**{
@@ -82,8 +92,7 @@ def team_lead(request) -> dict | None:
     user = request.user
     if not user.has_perm("servicedesk.work_tickets"):
         return None
-    led = [m.team for m in queries.team_memberships_of(user, user.active_organisation_id)
-           if m.is_lead]
+    led = [m.team for m in _memberships(request) if m.is_lead]
     if not led:
         return None
     members = queries.members_of([team.pk for team in led])
