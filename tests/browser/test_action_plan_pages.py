@@ -53,3 +53,14 @@ def test_manager_and_owner_journey(world, new_action, page, axe):  # noqa: F811
     assert ActionUpdate.objects.filter(action=late, rag="amber").exists()
     assert not [e for e in page.csp_errors + owner_errors if "Content Security Policy" in e]
     owner.context.close()
+
+
+def test_the_plan_reads_on_a_phone(world, new_action, page, axe):  # noqa: F811
+    new_action(title="Agree SLAs with every service unit, one by one, in writing")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "manager")
+    for group in ("theme", "owner", "due"):
+        page.goto(f"/standards/actions/?group={group}")
+        # Wide tables scroll inside their own box; the page itself never sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, group
+        axe(page, f"action plan by {group} on a phone")
