@@ -165,6 +165,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts and sessions -------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 BOROUGH_ORGANISATION_MODEL = "organisation.Organisation"
+# Core shares saved list views with teams without importing the organisation app.
+BOROUGH_TEAM_MODEL = "organisation.Team"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "borough.accounts.backends.OrganisationRoleBackend",

@@ -58,3 +58,80 @@ def test_filters_open_on_request_and_come_off_one_at_a_time(page, axe, desk):  #
     page.wait_for_load_state()
     assert "Slow laptop" in page.content()
     assert page.get_by_role("link", name="Remove this filter: Status: New").count() == 0
+
+
+def test_an_agent_keeps_a_queue_as_a_saved_view_with_its_columns(
+    page, axe, screenshot, desk,  # noqa: F811
+):
+    """Filter, choose columns, save as a view: the view's tab brings back the same
+    tickets and columns after the agent has been elsewhere; the lead shares one with
+    the team, and the agent sees it as a tab too."""
+    TicketFactory(organisation=desk.org, team=desk.team, status=Status.NEW, priority=1,
+                  title="Printer on fire")
+    TicketFactory(organisation=desk.org, team=desk.team, status=Status.IN_PROGRESS,
+                  priority=4, title="Slow laptop")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, "agent")
+    page.goto("/service-desk/tickets/")
+    page.get_by_text("Filter tickets").click()
+    page.get_by_role("group", name="Priority").get_by_label("P1").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**priority=1**")
+    page.get_by_text("Columns", exact=True).click()
+    page.get_by_label("Requester").uncheck()
+    page.get_by_label("Team", exact=True).check()
+    page.get_by_role("button", name="Show these columns").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("columnheader", name="Team").count() == 1
+    assert page.get_by_role("columnheader", name="Requester").count() == 0
+    axe(page, "queue with the columns chosen")
+
+    page.get_by_text("Save as a view").click()
+    page.get_by_label("Name of the view").fill("Urgent")
+    page.get_by_role("button", name="Save view").click()
+    page.wait_for_url("**view=**")
+    assert page.get_by_text("View “Urgent” saved.").is_visible()
+    tab = page.get_by_role("navigation", name="Queues and saved views").get_by_role(
+        "link", name="Urgent")
+    assert tab.get_attribute("aria-current") == "page"
+    screenshot("saved-view")
+    axe(page, "queue in a saved view")
+
+    page.get_by_role("link", name="All open tickets").click()  # elsewhere, then back
+    page.wait_for_load_state()
+    assert "Slow laptop" in page.content()
+    page.get_by_role("navigation", name="Queues and saved views").get_by_role(
+        "link", name="Urgent").click()
+    page.wait_for_load_state()
+    assert "Printer on fire" in page.content() and "Slow laptop" not in page.content()
+    assert page.get_by_role("columnheader", name="Team").count() == 1
+
+    # Sorting by a heading and saving the view keeps the sort with it.
+    page.get_by_role("link", name="Summary").click()
+    page.wait_for_url("**sort=title**")
+    page.get_by_text("View “Urgent”").click()
+    page.get_by_role("button", name="Save the filters and sort shown").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("View “Urgent” updated.").is_visible()
+    from borough.core.models import SavedView
+
+    view = SavedView.objects.get(name="Urgent")
+    assert "sort=title" in view.query and "priority=1" in view.query
+    assert view.columns and "team" in view.columns and "requester" not in view.columns
+
+    # The lead shares a view with the team: the agent, a member, has it as a tab.
+    lead = page.context.browser.new_context(base_url=page.url.split("/service-desk")[0],
+                                            viewport={"width": 390, "height": 844})
+    other = lead.new_page()
+    sign_in(other, "lead")
+    other.goto("/service-desk/tickets/?queue=all&status=new")
+    other.get_by_text("Save as a view").click()
+    other.get_by_label("Name of the view").fill("New for the team")
+    other.get_by_label("Who sees it").select_option(label="Everyone in Service Desk")
+    other.get_by_role("button", name="Save view").click()
+    other.wait_for_url("**view=**")
+    assert other.evaluate("document.documentElement.scrollWidth") <= 390
+    axe(other, "a shared view, on a phone")
+    lead.close()
+    page.goto("/service-desk/tickets/")
+    assert page.get_by_role("link", name="New for the team (Service Desk)").count() == 1

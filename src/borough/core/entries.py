@@ -9,6 +9,7 @@ from borough.core.jobs import prune_job_runs
 from borough.core.registry import NavLink
 from borough.core.tasks import clear_expired_sessions
 from borough.core.views.jobs import JobStatusViewSet
+from borough.core.views.saved_views import SavedViewViewSet
 
 
 def register(registry) -> None:
@@ -32,6 +33,9 @@ def register(registry) -> None:
     registry.unlist(m.ApprovalVote, "Shown on the record voted on; counted by its lifecycle.")
     registry.unlist(m.ScheduledAction, "Shown on the record it will act on.")
     registry.unlist(m.JobRun, "Installation-wide: the jobs page for platform administrators.")
+    registry.unlist(m.SavedView, "Tabs on the list they belong to (core.saved_views).")
+    registry.unlist(m.ListPreference, "Each person's columns, chosen on the list itself.")
+    registry.api_routes.append(("core/saved-views", SavedViewViewSet, "core-savedview"))
 
     # Shared records: everyone may read and add comments and files on what they can see.
     for role in roles.ALL_ROLES:
@@ -40,6 +44,13 @@ def register(registry) -> None:
         registry.grant_models(role, [m.Notification], ("view", "change"))
         if role != roles.AUDITOR:
             registry.grant_models(role, [m.Comment, m.Attachment], ("add",))
+    # Saved views and columns are how each member of staff reads lists, not council
+    # records: the Auditor keeps them too (services allow only one's own, or a team's
+    # where one leads it).
+    registry.grant_models(roles.STAFF_ROLES, [m.SavedView, m.ListPreference],
+                          ("view", "add", "change", "delete"))
+    registry.grant(roles.ICT_MANAGER, ["core.share_any_team_savedview"])
+    registry.grant(roles.ADMINISTRATOR, ["core.share_any_team_savedview"])
     registry.grant_models(roles.READ_ALL_ROLES, [m.AuditEvent, m.ApprovalVote, m.ScheduledAction],
                           ("view",))
     for role in roles.READ_ALL_ROLES:

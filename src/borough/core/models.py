@@ -326,3 +326,72 @@ class ScheduledAction(BaseModel):
 
     def __str__(self):
         return f"{self.action} on {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class SavedViewQuerySet(ScopedQuerySet):
+    def apply_object_rules(self, user):
+        # One's own views, and the views shared with a team one belongs to (a person
+        # is in a team once, and is one person per organisation: no repeated rows).
+        return self.filter(models.Q(owner=user) | models.Q(
+            team__is_active=True, team__memberships__person__user=user,
+            team__memberships__person__is_active=True))
+
+
+class SavedView(BaseModel):
+    """A list as someone keeps coming back to it: its filters and sort (the query string)
+    and its columns, under a name, for its owner or shared with a team; shown as a tab."""
+
+    list_key = models.CharField(max_length=100, help_text="The list: app_label.model.")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=1000, blank=True,
+                             help_text="The filters and sort, as the list's query string.")
+    columns = models.JSONField(default=list, blank=True,
+                               help_text="The columns shown, in order; empty: the list's own.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(settings.BOROUGH_TEAM_MODEL, null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")
+
+    objects = models.Manager.from_queryset(SavedViewQuerySet)()
+
+    class Meta:
+        ordering = ["name", "id"]
+        # Leads share views with their own teams; these roles with any team.
+        permissions = [("share_any_team_savedview", "Share saved views with any team")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=True) ^ models.Q(team__isnull=True),
+                name="saved_view_owner_or_team"),
+            models.UniqueConstraint(fields=["organisation", "list_key", "owner", "name"],
+                                    condition=models.Q(owner__isnull=False),
+                                    name="unique_own_view_name"),
+            models.UniqueConstraint(fields=["organisation", "list_key", "team", "name"],
+                                    condition=models.Q(team__isnull=False),
+                                    name="unique_team_view_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ListPreferenceQuerySet(ScopedQuerySet):
+    def apply_object_rules(self, user):
+        return self.filter(user=user)
+
+
+class ListPreference(BaseModel):
+    """The columns one person chose for a list, shown whenever no saved view says otherwise."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    list_key = models.CharField(max_length=100)
+    columns = models.JSONField(default=list, blank=True)
+
+    objects = models.Manager.from_queryset(ListPreferenceQuerySet)()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "user", "list_key"],
+                                               name="one_list_preference")]
+
+    def __str__(self):
+        return f"Columns of {self.list_key}"

@@ -106,6 +106,10 @@ class Registry:
 
     # The home page's panels (core.home.HomePanel), each for the people it serves.
     home_panels: list = field(default_factory=list)
+    # Columns of lists that draw their own table rather than their entry's (the queue):
+    # list key ("app_label.model") -> [core.saved_views.Column]. Other lists' columns
+    # are their table's.
+    list_columns: dict[str, list] = field(default_factory=dict)
 
     def register(self, entry: ModelEntry) -> ModelEntry:
         if entry.model in self.entries:

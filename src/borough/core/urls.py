@@ -1,5 +1,6 @@
 from django.urls import path
 
+from borough.core.views import saved_views
 from borough.core.views.attached import (
     AttachmentDownloadView,
     AttachmentUploadView,
@@ -15,6 +16,9 @@ app_name = "core"
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("search/", SearchView.as_view(), name="search"),
+    path("lists/<str:key>/views/", saved_views.SaveViewView.as_view(), name="saved_view_add"),
+    path("lists/views/<int:pk>/", saved_views.ChangeViewView.as_view(), name="saved_view_change"),
+    path("lists/<str:key>/columns/", saved_views.ColumnsView.as_view(), name="list_columns"),
     path("notifications/", NotificationsView.as_view(), name="notifications"),
     path("jobs/", JobsView.as_view(), name="jobs"),
     path("lifecycles/", LifecyclesView.as_view(), name="lifecycles"),

@@ -56,6 +56,7 @@ def register(registry) -> None:
         nav_section=SETTINGS, nav_order=50,
         detail_fields=("reopen_days", "auto_close_days", "warning_percent")))
     registry.add_actions(services.TICKET_ACTIONS)
+    registry.list_columns["servicedesk.ticket"] = tables.QUEUE_COLUMNS
     for panel in home.PANELS:
         registry.add_home_panel(panel)
     registry.unlist(m.TimelineEntry, "Shown on its ticket's page and at "

@@ -1,5 +1,6 @@
 import django_tables2 as tables
 
+from borough.core.saved_views import Column
 from borough.core.tables import BaseTable
 from borough.servicedesk import models as m
 
@@ -19,6 +20,26 @@ class TicketTable(BaseTable):
         fields = ("reference", "title", "priority", "status", "requester", "team", "assignee",
                   "resolution_due_at")
         empty_text = "No tickets match."
+
+
+# The agent queue draws its own table (servicedesk/includes/queue_table.html): its
+# columns, for each person's choice and saved views. Sort keys are TicketTable's.
+QUEUE_COLUMNS = [
+    Column("reference", "Reference", required=True, sort="reference"),
+    Column("title", "Summary", required=True, sort="title"),
+    Column("requester", "Requester"),
+    Column("priority", "Priority", sort="priority"),
+    Column("status", "Status", sort="status"),
+    Column("assignee", "Assigned to", sort="assignee"),
+    Column("team", "Team", default=False, sort="team"),
+    Column("service_unit", "Service unit", default=False),
+    Column("category", "Category", default=False),
+    Column("site", "Site", default=False),
+    Column("ticket_type", "Type", default=False),
+    Column("created_at", "Opened", default=False),
+    Column("updated_at", "Last changed", default=False),
+    Column("resolution_due_at", "SLA due", required=True, sort="resolution_due_at"),
+]
 
 
 class CategoryTable(BaseTable):

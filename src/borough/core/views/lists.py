@@ -14,7 +14,7 @@ from borough.core.filters import applied_filters
 from borough.core.views.base import EntryViewMixin
 
 PAGE_SIZES = (25, 50, 100)
-CONTROL_PARAMS = {"page", "per_page", "sort"}
+CONTROL_PARAMS = {"page", "per_page", "sort", "view"}  # view: the saved view in use
 
 
 class BadParameters(Exception):
@@ -78,6 +78,11 @@ class FilteredTableMixin(EntryViewMixin):
 def _columns(table_class, model):
     """The table's bound columns, fixed per table class: built once, not per request."""
     return table_class(model.objects.none()).columns
+
+
+def bound_columns(table_class, model) -> list:
+    """The table's columns as shown, in order (what column choice offers)."""
+    return [c for c in _columns(table_class, model) if c.visible]
 
 
 def orderable_columns(table_class, model) -> frozenset[str]:

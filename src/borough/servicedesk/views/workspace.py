@@ -34,6 +34,7 @@ from borough.core.views.lists import (
     sort_queryset,
 )
 from borough.core.views.records import ObjectDeleteView, ObjectEditView
+from borough.core.views.saved_views import list_views_context
 from borough.organisation.models import Team
 from borough.servicedesk import forms, queries, services
 from borough.servicedesk.lifecycle import TICKET
@@ -47,6 +48,7 @@ from borough.servicedesk.models import (
 from borough.servicedesk.presenters import sla_state
 
 QUEUES = queries.QUEUES
+QUEUE_LIST = "servicedesk.ticket"  # its saved views and column choices (core.saved_views)
 # The list page of a registered model shows the organisation's records (the registry's
 # contract, and what the navigation link promises); agents pick "My tickets" from the tabs.
 DEFAULT_QUEUE = "all"
@@ -125,6 +127,11 @@ class QueueView(ObjectListView):
         ]
         context["queue"] = queue
         context["queue_label"] = QUEUES[queue]
+        context.update(list_views_context(self.request, QUEUE_LIST, context["queues"]))
+        if context["active_view"] is not None:
+            context["queue_label"] = context["active_view"].name
+        context["show"] = dict.fromkeys(context["shown_columns"], True)
+        context["headers"] = column_headers(self.request, context["shown_columns"])
         # "/service-desk/tickets/0/" less its "0/": each row's link is this plus its id,
         # the same URL {% url %} gives, without resolving it 25 times.
         context["ticket_url_prefix"] = reverse("servicedesk:ticket_detail", args=[0])[:-2]
@@ -135,6 +142,29 @@ class QueueView(ObjectListView):
                                                     self.request.user.active_organisation_id)
         context["now"] = timezone.now()
         return context
+
+
+def column_headers(request, shown: list[str]) -> list[dict]:
+    """The queue's headings: each sortable one a link that sorts by it (again: the other
+    way), with aria-sort on the one sorted by."""
+    from borough.servicedesk.tables import QUEUE_COLUMNS
+
+    sort = request.GET.get("sort", "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    headers = []
+    for column in QUEUE_COLUMNS:
+        if column.key not in shown:
+            continue
+        header = {"key": column.key, "label": column.label, "url": "", "aria_sort": ""}
+        if column.sort:
+            ascending = sort == column.sort
+            query["sort"] = f"-{column.sort}" if ascending else column.sort
+            header["url"] = f"?{query.urlencode()}"
+            if sort.lstrip("-") == column.sort:
+                header["aria_sort"] = "descending" if sort.startswith("-") else "ascending"
+        headers.append(header)
+    return headers
 
 
 # Ticket columns the queue's rows never show: not read, nor parsed (14 timestamps a row).
@@ -159,8 +189,9 @@ def filter_lookups(filterset) -> dict[str, list]:
 
 
 def attach_related(tickets: list[Ticket], lookups: dict[str, list]) -> list[Ticket]:
-    """Put each ticket's team and service unit in place from the look-up lists."""
-    for name in ("team", "service_unit"):
+    """Put each ticket's team, service unit, category and site in place from the
+    look-up lists."""
+    for name in LOOKUP_FILTERS:
         put_related(tickets, name, lookups[name])
     return tickets
 
