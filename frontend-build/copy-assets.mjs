@@ -7,6 +7,7 @@
 //   govuk-frontend.min.js   GOV.UK Frontend (ES module)
 //   moj-frontend.min.js     MOJ Frontend (ES module, self-contained)
 //   htmx.min.js             htmx 2 (classic script)
+//   accessible-autocomplete.min.js   GOV.UK's autocomplete (classic script, a global)
 //   borough.js              our own module, from src/borough/frontend/assets/js/
 //   images/                 every image borough.css refers to, plus the icons
 
@@ -47,6 +48,8 @@ function copyScript(from, to) {
 copyScript(join(GOVUK, "govuk-frontend.min.js"), "govuk-frontend.min.js");
 copyScript(join(MOJ, "moj-frontend.min.js"), "moj-frontend.min.js");
 copyScript(join(HTMX, "htmx.min.js"), "htmx.min.js");
+copyScript(join(packageDir("accessible-autocomplete"), "dist/accessible-autocomplete.min.js"),
+  "accessible-autocomplete.min.js");
 copyFileSync(join(ASSETS, "js/borough.js"), join(OUT, "borough.js"));
 written.push(join(OUT, "borough.js"));
 

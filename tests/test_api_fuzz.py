@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from borough.accounts import services as account_services
-from borough.core import roles
+from borough.core import roles, saved_views
 from borough.organisation.models import WorkingPeriod
 from borough.servicedesk import services as desk_services
 from tests.conftest import make_member
@@ -62,13 +62,17 @@ def seed_records(organisation):
 
 
 def caller(organisation, role: str) -> tuple:
-    """A member with `role`, a ticket of their own, a spare token for DELETE to revoke,
-    and the token the run signs in with."""
+    """A member with `role`, a ticket and a saved view of their own, a spare token for
+    DELETE to revoke, and the token the run signs in with."""
     user = make_member(organisation, role, "fuzz-caller")
     PersonFactory(organisation=organisation, user=user)
     desk_services.raise_ticket(actor=user, organisation_id=organisation.pk,
                                ticket_type="incident", title="Printer jammed",
                                description="Paper stuck in tray 2.")
+    user.active_organisation_id = organisation.pk
+    if role != roles.REQUESTER:  # saved views are staff's
+        saved_views.save_view(user, list_key="servicedesk.ticket", name="Mine",
+                              query="queue=mine", columns=[], known_columns=["reference"])
     account_services.create_token(user, actor=user, name="spare")
     _, secret = account_services.create_token(user, actor=user, name="fuzz")
     return user, secret

@@ -16,6 +16,11 @@ def _yes_no():
     return forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")])
 
 
+def _assignees(request):
+    organisation_id = getattr(getattr(request, "user", None), "active_organisation_id", None)
+    return queries.workers_queryset(organisation_id)
+
+
 class TicketFilterSet(ScopedFilterSet):
     """One definition for the queue page, the API and count links."""
 
@@ -30,7 +35,10 @@ class TicketFilterSet(ScopedFilterSet):
     ticket_type = filters.ChoiceFilter(choices=m.TicketType.choices, label="Type",
                                        empty_label="Any type")
     team = filters.ModelChoiceFilter(queryset=Team.objects.all(), empty_label="Any team")
-    assignee = filters.NumberFilter(field_name="assignee_id", label="Assignee (user id)")
+    # By name, among the people who work tickets here (an id in the API, as before).
+    assignee = filters.ModelChoiceFilter(
+        queryset=_assignees, label="Assigned to", empty_label="Anyone",
+        widget=forms.Select(attrs={"data-borough-autocomplete": ""}))
     category = filters.ModelChoiceFilter(queryset=m.Category.objects.all(),
                                          empty_label="Any category")
     service_unit = filters.ModelChoiceFilter(queryset=ServiceUnit.objects.all(),

@@ -231,7 +231,6 @@ class TicketForm(AttachmentsMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from borough.accounts.models import User
         from borough.organisation.models import Person
 
         org_id = getattr(self.user, "active_organisation_id", None)
@@ -242,10 +241,8 @@ class TicketForm(AttachmentsMixin, ScopedModelForm):
                 field = self.fields[name]
                 visible = scope.can(self.user, "view", field.queryset.model, org_id)
                 field.records = records if visible else {}
-        self.fields["assignee"].queryset = User.objects.filter(
-            memberships__organisation_id=org_id, memberships__is_active=True,
-            memberships__role__permissions__codename="work_tickets", is_active=True,
-        ).distinct().order_by("first_name", "last_name")
+        self.fields["assignee"].queryset = queries.workers_queryset(org_id)
+        self.fields["assignee"].widget.attrs["data-borough-autocomplete"] = ""
         for name, label in self.EMPTY_LABELS.items():
             if name in self.fields:
                 self.fields[name].empty_label = label

@@ -271,9 +271,11 @@ def queue_filter(queue: str, user, *, teams: list[int] | None = None, now=None) 
 
 def workers(organisation_id: int) -> list[User]:
     """People who can be assigned tickets in the organisation."""
-    return list(
-        User.objects.filter(
-            memberships__organisation_id=organisation_id, memberships__is_active=True,
-            memberships__role__permissions__codename="work_tickets", is_active=True,
-        ).distinct().order_by("first_name", "last_name")
-    )
+    return list(workers_queryset(organisation_id))
+
+
+def workers_queryset(organisation_id: int | None):
+    return User.objects.filter(
+        memberships__organisation_id=organisation_id, memberships__is_active=True,
+        memberships__role__permissions__codename="work_tickets", is_active=True,
+    ).distinct().order_by("first_name", "last_name")

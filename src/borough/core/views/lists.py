@@ -62,9 +62,9 @@ class FilteredTableMixin(EntryViewMixin):
             context["applied_filters"] = applied_filters(kwargs["filterset"], self.request.GET)
         return context
 
-    def build(self):
+    def build(self, exclude=()):
         filterset, qs = self.filtered()
-        table = self.entry.table(qs, request=self.request)
+        table = self.entry.table(qs, request=self.request, exclude=exclude)
         return filterset, table
 
     def bad_request(self, message):
@@ -106,14 +106,19 @@ class ObjectListView(FilteredTableMixin, TemplateView):
     partial_template_name = "core/includes/object_table.html"
 
     def get(self, request, *args, **kwargs):
+        from borough.core.saved_views import list_key
+        from borough.core.views.saved_views import list_views_context
+
+        views = list_views_context(request, list_key(self.model))
+        hidden = [c["column"].key for c in views["column_choices"] if not c["shown"]]
         try:
-            filterset, table = self.build()
+            filterset, table = self.build(exclude=hidden)
         except BadParameters as exc:
             return self.bad_request(str(exc))
         per_page = int(request.GET.get("per_page") or PAGE_SIZES[0])
         RequestConfig(request, paginate={"per_page": per_page}).configure(table)
         context = self.get_context_data(filterset=filterset, table=table,
-                                        page_sizes=PAGE_SIZES, per_page=per_page)
+                                        page_sizes=PAGE_SIZES, per_page=per_page, **views)
         template = self.partial_template_name if request.htmx else self.template_name
         response = self.response_class(request, template, context)
         patch_vary_headers(response, ("HX-Request",))

@@ -90,6 +90,7 @@ def _known(key: str) -> list[str]:
 class SaveViewView(LoginRequiredMixin, View):
     """Save the list as the reader sees it (filters, sort, columns) under a name."""
 
+    permission_action = "add"  # a saved view: core.saved_views checks it and the team
     http_method_names = ["post"]
 
     def post(self, request, key):
@@ -120,6 +121,7 @@ def _with_view(url: str, view: SavedView) -> str:
 class ChangeViewView(LoginRequiredMixin, View):
     """Update a saved view to the list as now shown, rename it, or delete it."""
 
+    permission_action = "change"  # or delete: core.saved_views checks which
     http_method_names = ["post"]
 
     def post(self, request, pk):
@@ -154,6 +156,7 @@ class ColumnsView(LoginRequiredMixin, View):
     """Choose the list's columns: the view in use's, where the reader may change it,
     else the reader's own for that list."""
 
+    permission_action = "change"
     http_method_names = ["post"]
 
     def post(self, request, key):
@@ -175,7 +178,7 @@ class ColumnsView(LoginRequiredMixin, View):
 
 
 class SavedViewSerializer(serializers.ModelSerializer):
-    team = serializers.PrimaryKeyRelatedField(read_only=True)
+    team = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = SavedView
@@ -189,6 +192,9 @@ class SavedViewCreateSerializer(SavedViewSerializer):
 
     class Meta(SavedViewSerializer.Meta):
         read_only_fields = ["owner", "version"]
+
+    def to_representation(self, instance):
+        return SavedViewSerializer(instance, context=self.context).data
 
 
 def _api_error(exc: ValidationError):
@@ -206,6 +212,10 @@ class SavedViewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     permission_classes = [IsAuthenticated]
     serializer_class = SavedViewSerializer
     queryset = SavedView.objects.none()
+
+    @extend_schema(request=SavedViewCreateSerializer, responses={201: SavedViewSerializer})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
 
     def get_queryset(self):
         qs = SavedView.objects.visible_to(self.request.user)

@@ -97,7 +97,7 @@ class QueueView(ObjectListView):
         check_queue(self.request)
 
     def get_queryset(self):
-        qs = super().get_queryset().select_related("requester", "assignee").defer(*QUEUE_DEFER)
+        qs = super().get_queryset().select_related("requester").defer(*QUEUE_DEFER)
         return queue_queryset(qs, self.request)
 
     def get(self, request, *args, **kwargs):
@@ -177,7 +177,7 @@ QUEUE_DEFER = ("description", "resolution_note", "business_service", "configurat
 
 # The filter panel's related-record choices, loaded once a request: they are the options of
 # the panel's selects and the look-up tables for the rows' team and service unit.
-LOOKUP_FILTERS = ("team", "category", "service_unit", "site")
+LOOKUP_FILTERS = ("team", "category", "service_unit", "site", "assignee")
 
 
 def filter_lookups(filterset) -> dict[str, list]:
@@ -189,8 +189,8 @@ def filter_lookups(filterset) -> dict[str, list]:
 
 
 def attach_related(tickets: list[Ticket], lookups: dict[str, list]) -> list[Ticket]:
-    """Put each ticket's team, service unit, category and site in place from the
-    look-up lists."""
+    """Put each ticket's team, service unit, category, site and assignee in place from
+    the look-up lists."""
     for name in LOOKUP_FILTERS:
         put_related(tickets, name, lookups[name])
     return tickets

@@ -23,6 +23,7 @@
  *   - Table containers ([data-borough-scroll-region]) that overflow become focusable
  *     regions, so they can be scrolled with the keyboard.
  *   - htmx swaps 422 responses (form errors) as well as 2xx ones.
+ *   - A <select data-borough-autocomplete> becomes an autocomplete (people by name).
  *   - The organisation switcher (form[data-borough-organisation-switcher]) submits
  *     as soon as an organisation is picked with a mouse or touch. Keyboard users keep
  *     the "Switch" button, so arrowing through the list never changes organisation.
@@ -56,6 +57,35 @@ export function initComponents(scope = document) {
   initMojFrontend({ scope: root, onError: reportError });
   initOrganisationSwitchers(root);
   initScrollRegions(root);
+  initPeoplePickers(root);
+}
+
+// --- Choosing people by name ----------------------------------------------------------
+
+// A <select data-borough-autocomplete> (assignees, people) becomes GOV.UK's accessible
+// autocomplete: type part of a name, pick from the suggestions. The select stays in
+// the form and is what is submitted; without JavaScript it is an ordinary select.
+function initPeoplePickers(scope) {
+  const enhance = window.accessibleAutocomplete && window.accessibleAutocomplete.enhanceSelectElement;
+  if (!enhance) return;
+  for (const select of scope.querySelectorAll("select[data-borough-autocomplete]")) {
+    if (select.hasAttribute("data-borough-autocomplete-init")) continue;
+    select.setAttribute("data-borough-autocomplete-init", "");
+    const empty = select.querySelector("option[value='']");
+    enhance({
+      selectElement: select,
+      defaultValue: "",
+      showAllValues: true,
+      dropdownArrow: () => "",
+      // Clearing the box chooses the empty option ("Anyone", "Nobody") again.
+      confirmOnBlur: false,
+      onConfirm: (label) => {
+        const match = Array.from(select.options).find((o) => o.textContent === label);
+        select.value = match ? match.value : (empty ? "" : select.value);
+      },
+      tNoResults: () => "No one by that name",
+    });
+  }
 }
 
 // --- Scrolling tables --------------------------------------------------------------
