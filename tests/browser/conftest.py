@@ -52,11 +52,8 @@ def axe():
     engine = Axe()
 
     def check(page, context: str = ""):
-        # axe-core is injected once a document (it is half a megabyte of script), then run.
-        if not page.evaluate("() => typeof window.axe === 'object'"):
-            page.evaluate(engine.axe_script)
-        response = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        violations = response.get("violations", [])
+        results = engine.run(page)
+        violations = results.response.get("violations", [])
         summary = [
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
             for v in violations
