@@ -9,7 +9,8 @@ class BaseTable(tables.Table):
 
     class Meta:
         template_name = "borough/table.html"
-        attrs = {"class": "govuk-table"}
+        # Each row stacks into a block on a phone (borough/table.html, _brand.scss).
+        attrs = {"class": "borough-stack"}
         empty_text = "No records match."
 
     def __init__(self, data=None, *args, **kwargs):
@@ -24,6 +25,12 @@ class BaseTable(tables.Table):
             if related:
                 data = data.select_related(*related)
         super().__init__(data, *args, **kwargs)
+
+    @property
+    def stacks(self) -> bool:
+        """Whether each row stacks into a block on a phone: the table's class includes
+        borough-stack (borough/table.html then labels the cells and names the roles)."""
+        return "borough-stack" in str(self.attrs.get("class") or "").split()
 
 
 def _field(model, name):

@@ -72,13 +72,14 @@ function initPeoplePickers(scope) {
     if (select.hasAttribute("data-borough-autocomplete-init")) continue;
     select.setAttribute("data-borough-autocomplete-init", "");
     const empty = select.querySelector("option[value='']");
+    const chosen = select.selectedOptions[0];
     enhance({
       selectElement: select,
-      defaultValue: "",
+      // The box starts with the person chosen, empty rather than "Anyone" or "Nobody".
+      defaultValue: chosen && chosen.value ? chosen.textContent : "",
       showAllValues: true,
       dropdownArrow: () => "",
-      // Clearing the box chooses the empty option ("Anyone", "Nobody") again.
-      confirmOnBlur: false,
+      // Leaving the box empty (or with no match) chooses the empty option again.
       onConfirm: (label) => {
         const match = Array.from(select.options).find((o) => o.textContent === label);
         select.value = match ? match.value : (empty ? "" : select.value);
@@ -97,7 +98,7 @@ function initScrollRegions(scope) {
     if (region.hasAttribute("data-borough-scroll-region-init")) continue;
     region.setAttribute("data-borough-scroll-region-init", "");
     const update = () => {
-      if (region.scrollWidth > region.clientWidth + 1) {
+      if (region.scrollWidth > region.clientWidth) {  // as axe-core counts it: one pixel is enough
         region.setAttribute("tabindex", "0");
         region.setAttribute("role", "region");
         region.setAttribute("aria-label", region.getAttribute("data-borough-scroll-region") || "Table");
