@@ -26,6 +26,10 @@
  *   - The organisation switcher (form[data-borough-organisation-switcher]) submits
  *     as soon as an organisation is picked with a mouse or touch. Keyboard users keep
  *     the "Switch" button, so arrowing through the list never changes organisation.
+ *   - A composer (form[data-borough-composer], the ticket page's reply-or-note box)
+ *     takes files dropped anywhere on it into its file box, and refuses files over
+ *     the input's data-max-bytes or not matching its `accept` list before upload,
+ *     with a GOV.UK error message on the field (the server checks again).
  */
 
 import { initAll as initGovukFrontend } from "./govuk-frontend.min.js";
@@ -56,6 +60,7 @@ export function initComponents(scope = document) {
   initMojFrontend({ scope: root, onError: reportError });
   initOrganisationSwitchers(root);
   initScrollRegions(root);
+  initComposers(root);
 }
 
 // --- Scrolling tables --------------------------------------------------------------
@@ -79,6 +84,99 @@ function initScrollRegions(scope) {
     };
     update();
     if ("ResizeObserver" in window) new ResizeObserver(update).observe(region);
+  }
+}
+
+// --- Composer: dropped files, and files refused before upload ----------------------
+
+function fileRefusal(file, input) {
+  const maxBytes = Number(input.getAttribute("data-max-bytes") || 0);
+  const accept = (input.getAttribute("accept") || "")
+    .split(",").map((ext) => ext.trim().toLowerCase()).filter(Boolean);
+  const name = file.name;
+  const dot = name.lastIndexOf(".");
+  const ext = dot >= 0 ? name.slice(dot).toLowerCase() : "";
+  if (accept.length && !accept.includes(ext)) {
+    return `“${name}” is not a type of file Borough accepts. Upload a PDF, image, text, office document or email.`;
+  }
+  if (maxBytes && file.size > maxBytes) {
+    const size = Math.floor(file.size / 1024).toLocaleString("en-GB");
+    return `“${name}” is ${size} KB; files must be at most ${input.getAttribute("data-max-size")}.`;
+  }
+  return "";
+}
+
+/** Show (or clear) the GOV.UK error message of a file box. */
+function showFileError(input, messages) {
+  const group = input.closest(".govuk-form-group");
+  if (!group) return;
+  const id = `${input.id}-browser-error`;
+  let error = document.getElementById(id);
+  const described = (input.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== id);
+  if (!messages.length) {
+    if (error) error.remove();
+    if (!group.querySelector(".govuk-error-message")) {
+      group.classList.remove("govuk-form-group--error");
+      input.classList.remove("govuk-file-upload--error");
+    }
+    input.setAttribute("aria-describedby", described.join(" "));
+    return;
+  }
+  if (!error) {
+    error = element("p", { id, className: "govuk-error-message" });
+    input.before(error);
+  }
+  error.replaceChildren(element("span", { className: "govuk-visually-hidden", textContent: "Error:" }),
+    ` ${messages.join(" ")}`);
+  group.classList.add("govuk-form-group--error");
+  input.classList.add("govuk-file-upload--error");
+  input.setAttribute("aria-describedby", [...described, id].join(" "));
+}
+
+/** Keep in the file box only the files it may send; say why the others were refused. */
+function checkFiles(input, files) {
+  const kept = new DataTransfer();
+  const refused = [];
+  for (const file of files) {
+    const why = fileRefusal(file, input);
+    if (why) refused.push(why);
+    else kept.items.add(file);
+  }
+  input.files = kept.files;
+  showFileError(input, refused);
+  if (refused.length) announce(refused.join(" "));
+}
+
+function initComposers(scope) {
+  for (const form of scope.querySelectorAll("form[data-borough-composer]")) {
+    if (form.hasAttribute("data-borough-composer-init")) continue;
+    form.setAttribute("data-borough-composer-init", "");
+    const input = form.querySelector('input[type="file"]');
+    if (!input || typeof DataTransfer !== "function") continue;
+    const hint = form.querySelector("[data-borough-drop-hint]");
+    if (hint) hint.hidden = false;
+    input.addEventListener("change", () => checkFiles(input, [...input.files]));
+    let depth = 0;  // dragenter/dragleave fire for every child crossed
+    form.addEventListener("dragenter", (event) => {
+      if (!event.dataTransfer || ![...event.dataTransfer.types].includes("Files")) return;
+      depth += 1;
+      form.classList.add("borough-composer--dragging");
+    });
+    form.addEventListener("dragleave", () => {
+      depth = Math.max(0, depth - 1);
+      if (!depth) form.classList.remove("borough-composer--dragging");
+    });
+    form.addEventListener("dragover", (event) => {
+      if (event.dataTransfer && [...event.dataTransfer.types].includes("Files")) event.preventDefault();
+    });
+    form.addEventListener("drop", (event) => {
+      if (!event.dataTransfer || !event.dataTransfer.files.length) return;
+      event.preventDefault();
+      depth = 0;
+      form.classList.remove("borough-composer--dragging");
+      // Added to what was already chosen, not in place of it.
+      checkFiles(input, [...input.files, ...event.dataTransfer.files]);
+    });
   }
 }
 
