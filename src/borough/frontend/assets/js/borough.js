@@ -56,11 +56,21 @@ export function initComponents(scope = document) {
   const root = scope instanceof Element && scope.matches("[data-module]") && scope.parentElement
     ? scope.parentElement
     : scope;
-  initGovukFrontend({ scope: root, onError: reportError });
-  initMojFrontend({ scope: root, onError: reportError });
-  initOrganisationSwitchers(root);
-  initScrollRegions(root);
-  initComposers(root);
+  // Each on its own: one that throws (a design system's component already set up in
+  // swapped-in content, say) must not leave the others undone.
+  for (const init of [
+    () => initGovukFrontend({ scope: root, onError: reportError }),
+    () => initMojFrontend({ scope: root, onError: reportError }),
+    () => initOrganisationSwitchers(root),
+    () => initScrollRegions(root),
+    () => initComposers(root),
+  ]) {
+    try {
+      init();
+    } catch (error) {
+      reportError(error);
+    }
+  }
 }
 
 // --- Scrolling tables --------------------------------------------------------------
@@ -147,38 +157,51 @@ function checkFiles(input, files) {
   if (refused.length) announce(refused.join(" "));
 }
 
+// Listened for on the document, so a composer swapped in by htmx needs no setting up.
+function composerOf(event) {
+  const form = event.target instanceof Element ? event.target.closest("form[data-borough-composer]") : null;
+  const input = form ? form.querySelector('input[type="file"]') : null;
+  return form && input && typeof DataTransfer === "function" ? { form, input } : null;
+}
+
+const carriesFiles = (event) => event.dataTransfer && [...event.dataTransfer.types].includes("Files");
+
 function initComposers(scope) {
-  for (const form of scope.querySelectorAll("form[data-borough-composer]")) {
-    if (form.hasAttribute("data-borough-composer-init")) continue;
-    form.setAttribute("data-borough-composer-init", "");
-    const input = form.querySelector('input[type="file"]');
-    if (!input || typeof DataTransfer !== "function") continue;
-    const hint = form.querySelector("[data-borough-drop-hint]");
-    if (hint) hint.hidden = false;
-    input.addEventListener("change", () => checkFiles(input, [...input.files]));
-    let depth = 0;  // dragenter/dragleave fire for every child crossed
-    form.addEventListener("dragenter", (event) => {
-      if (!event.dataTransfer || ![...event.dataTransfer.types].includes("Files")) return;
-      depth += 1;
-      form.classList.add("borough-composer--dragging");
-    });
-    form.addEventListener("dragleave", () => {
-      depth = Math.max(0, depth - 1);
-      if (!depth) form.classList.remove("borough-composer--dragging");
-    });
-    form.addEventListener("dragover", (event) => {
-      if (event.dataTransfer && [...event.dataTransfer.types].includes("Files")) event.preventDefault();
-    });
-    form.addEventListener("drop", (event) => {
-      if (!event.dataTransfer || !event.dataTransfer.files.length) return;
-      event.preventDefault();
-      depth = 0;
-      form.classList.remove("borough-composer--dragging");
-      // Added to what was already chosen, not in place of it.
-      checkFiles(input, [...input.files, ...event.dataTransfer.files]);
-    });
+  // Say that files may be dropped, where the browser can take them.
+  if (typeof DataTransfer !== "function") return;
+  for (const hint of scope.querySelectorAll("form[data-borough-composer] [data-borough-drop-hint]")) {
+    hint.hidden = false;
   }
 }
+
+document.addEventListener("change", (event) => {
+  const found = composerOf(event);
+  if (found && event.target === found.input) checkFiles(found.input, [...found.input.files]);
+});
+
+document.addEventListener("dragover", (event) => {
+  const found = composerOf(event);
+  if (!found || !carriesFiles(event)) return;
+  event.preventDefault();
+  found.form.classList.add("borough-composer--dragging");
+});
+
+document.addEventListener("dragleave", (event) => {
+  const found = composerOf(event);
+  // Leaving for a child of the form is not leaving the form.
+  if (found && !(event.relatedTarget instanceof Node && found.form.contains(event.relatedTarget))) {
+    found.form.classList.remove("borough-composer--dragging");
+  }
+});
+
+document.addEventListener("drop", (event) => {
+  const found = composerOf(event);
+  if (!found || !event.dataTransfer || !event.dataTransfer.files.length) return;
+  event.preventDefault();
+  found.form.classList.remove("borough-composer--dragging");
+  // Added to what was already chosen, not in place of it.
+  checkFiles(found.input, [...found.input.files, ...event.dataTransfer.files]);
+});
 
 // --- Organisation switcher --------------------------------------------------------
 
