@@ -87,14 +87,15 @@ def test_raise_pick_up_reply_resolve_confirm_and_rate(
     agent.evaluate("window.boroughJourneyMarker = 'still here'")
 
     agent.get_by_label("Assignee").select_option(label="Alex Agent")
-    agent.get_by_role("button", name="Save assignment").click()
-    agent.get_by_text("Assignment saved.").wait_for()
+    agent.get_by_role("button", name="Update ticket").click()
+    agent.get_by_text("Ticket updated: assignment.").wait_for()
     assert agent.url == ticket_url
     assert agent.get_by_text("Assigned to Alex Agent").is_visible()
     axe(agent, "ticket page after assigning")
 
-    agent.get_by_label("Reply to Rita Requester").fill("I am on my way with a new cable.")
-    agent.get_by_role("button", name="Send reply").click()
+    assert agent.get_by_label("Reply to Rita Requester").is_checked()  # the default
+    agent.get_by_label("Message").fill("I am on my way with a new cable.")
+    agent.get_by_role("button", name="Send", exact=True).click()
     agent.get_by_text("Reply sent.").wait_for()
     assert agent.url == ticket_url
     assert agent.evaluate("window.boroughJourneyMarker") == "still here"  # no full reload

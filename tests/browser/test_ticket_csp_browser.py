@@ -31,11 +31,12 @@ def test_htmx_actions_on_the_ticket_page_break_no_csp_rule(page, desk):  # noqa:
     page.goto(f"/service-desk/tickets/{ticket.pk}/")
     page.evaluate("window.stillHere = true")
 
-    page.get_by_label("Reply to Rita Requester").fill("Swapping the toner.")
-    page.get_by_role("button", name="Send reply").click()
+    page.get_by_label("Message").fill("Swapping the toner.")
+    page.get_by_role("button", name="Send", exact=True).click()
     page.get_by_text("Reply sent.").wait_for()
-    page.get_by_label("Internal note").fill("Toner ordered.")
-    page.get_by_role("button", name="Add note").click()
+    page.get_by_label("Internal note").check()
+    page.get_by_label("Message").fill("Toner ordered.")
+    page.get_by_role("button", name="Send", exact=True).click()
     page.get_by_text("Note added.").wait_for()
 
     assert page.evaluate("window.stillHere")  # the actions went through htmx, no reload

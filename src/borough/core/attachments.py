@@ -105,6 +105,20 @@ TYPE_WORDS = {
 }
 
 
+# The file names each accepted type goes by, for the browser's own check before an
+# upload (the `accept` list and the composer's script); the server checks the content.
+TYPE_EXTENSIONS = {
+    "application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",),
+    "image/gif": (".gif",), DOCX: (".docx",), ODT: (".odt",), XLSX: (".xlsx",), ODS: (".ods",),
+    PPTX: (".pptx",), "application/vnd.oasis.opendocument.presentation": (".odp",),
+    "text/csv": (".csv",), "text/plain": (".txt", ".log"), "message/rfc822": (".eml",),
+}
+
+
+def accepted_extensions() -> list[str]:
+    return [ext for t in settings.ATTACHMENT_ALLOWED_TYPES for ext in TYPE_EXTENSIONS.get(t, ())]
+
+
 def megabytes(size: int) -> str:
     """A limit in words: "10 MB", "1.5 MB"; under a megabyte, "512 KB"."""
     if size >= 1024 * 1024:

@@ -131,12 +131,12 @@ class TicketSerializer(BaseModelSerializer):
                   "is_major_incident", "parent", "business_service", "configuration_item",
                   "response_due_at", "resolution_due_at", "responded_at", "resolved_at",
                   "closed_at", "response_breached_at", "resolution_breached_at", "reopen_count",
-                  "minutes_to_respond", "minutes_to_resolve"]
+                  "minutes_to_respond", "minutes_to_resolve", "resolution_code"]
         read_only_fields = ["reference", "priority", "status", "team", "assignee", "parent",
                             "is_major_incident", "response_due_at", "resolution_due_at",
                             "responded_at", "resolved_at", "closed_at", "response_breached_at",
                             "resolution_breached_at", "reopen_count", "minutes_to_respond",
-                            "minutes_to_resolve"]
+                            "minutes_to_resolve", "resolution_code"]
         extra_kwargs = {"requester": {"required": False}}
 
 

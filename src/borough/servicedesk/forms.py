@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -44,7 +45,7 @@ class CannedResponseForm(ScopedModelForm):
 class DeskSettingsForm(ScopedModelForm):
     class Meta:
         model = m.DeskSettings
-        fields = ["reopen_days", "auto_close_days", "warning_percent"]
+        fields = ["reopen_days", "auto_close_days", "warning_percent", "require_resolution_code"]
 
 
 REQUESTER_MATCHES = 20
@@ -176,7 +177,8 @@ class AttachmentsMixin:
     def files_not_kept(self) -> None:
         """A page sent back cannot refill a file box: name the files to select again
         (those not refused), so none is dropped without a word."""
-        again = [attachments.clean_name(upload.name) for upload in self.files.getlist("attachments")
+        again = [attachments.clean_name(upload.name)
+                 for upload in self.files.getlist(self.add_prefix("attachments"))
                  if upload.name not in self.refused]
         if again and self.errors:
             names = ", ".join(f"“{name}”" for name in again)
@@ -323,6 +325,60 @@ class ReplyForm(ActionForm):
         return {"body": f"{body}\n\n{canned.body}".strip() if canned else body}
 
 
+class ComposerForm(AttachmentsMixin, ActionForm):
+    """The ticket page's one box for a public reply or an internal note, with files: its
+    own view (workspace.ComposeView) runs the reply or the note action, as `kind` says.
+    Prefixed, so its fields can ride along with the page's other forms as a draft
+    (hx-include) without meeting theirs (the link form's `kind`, say)."""
+
+    carries_version = False
+    prefix = "composer"
+
+    kind = forms.ChoiceField(label="Send as", widget=forms.RadioSelect(
+        attrs={"class": "govuk-radios--small govuk-radios--inline", "data-draft": ""}),
+        error_messages={"required": "Choose a reply or an internal note.",
+                        "invalid_choice": "Choose a reply or an internal note."})
+    body = forms.CharField(label="Message", required=False, widget=forms.Textarea(
+        attrs={"rows": 5, "data-draft": ""}))
+    canned = forms.ModelChoiceField(
+        label="Add a canned response", queryset=m.CannedResponse.objects.none(), required=False,
+        empty_label="None", help_text="Its text is added after anything you type.",
+        widget=forms.Select(attrs={"data-draft": ""}))
+
+    def __init__(self, *args, may_note: bool = False, canned=None, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        requester = getattr(getattr(self.record, "requester", None), "full_name", "")
+        choices = [("reply", f"Reply to {requester}" if requester else "Reply")]
+        if may_note:
+            choices.append(("note", "Internal note (only staff see it)"))
+        self.fields["kind"].choices = choices
+        self.fields["kind"].initial = "reply"
+        if canned is not None:  # the page's list, already read
+            self.fields["canned"].queryset = canned
+        elif self.user is not None and self.user.has_perm("servicedesk.work_tickets"):
+            self.fields["canned"].queryset = m.CannedResponse.objects.visible_to(
+                self.user).filter(is_active=True)
+        self.add_attachments_field()
+        field = self.fields["attachments"]
+        # For the browser's check before upload (borough.js); the server checks again.
+        field.widget.attrs.update({
+            "accept": ",".join(attachments.accepted_extensions()),
+            "data-max-bytes": str(settings.ATTACHMENT_MAX_BYTES),
+            "data-max-size": attachments.megabytes(settings.ATTACHMENT_MAX_BYTES),
+        })
+
+    @property
+    def is_note(self) -> bool:
+        return self.cleaned_data.get("kind") == "note"
+
+    def service_fields(self) -> dict:
+        canned = self.cleaned_data.get("canned")
+        body = self.cleaned_data.get("body", "")
+        return {"body": f"{body}\n\n{canned.body}".strip() if canned else body,
+                "files": self.cleaned_data.get("attachments") or []}
+
+
 class NoteForm(ActionForm):
     carries_version = False
     body = forms.CharField(label="Internal note", widget=forms.Textarea(attrs={"rows": 4}),
@@ -352,6 +408,35 @@ class AssignForm(ActionForm):
             memberships__is_active=True).distinct()
 
 
+class UpdateForm(ActionForm):
+    """Team, assignee, status, impact and urgency in one form (services.update applies
+    what changed, each through its own action). The page draws the selects from lists it
+    has already read; these fields check what comes back."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False,
+                                  error_messages={"invalid_choice": "Choose a team from the list."})
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False,
+        error_messages={"invalid_choice": "Choose someone from the list."})
+    status = forms.ChoiceField(choices=m.Status.choices, error_messages={
+        "required": "Choose a status.", "invalid_choice": "Choose a status from the list."})
+    impact = forms.TypedChoiceField(choices=m.Level.choices, coerce=int, error_messages={
+        "required": "Choose an impact.", "invalid_choice": "Choose an impact."})
+    urgency = forms.TypedChoiceField(choices=m.Level.choices, coerce=int, error_messages={
+        "required": "Choose an urgency.", "invalid_choice": "Choose an urgency."})
+    note = forms.CharField(label="Note (optional; required to cancel)", required=False,
+                           max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        org_id = getattr(self.record, "organisation_id", None)
+        if self.user is not None:
+            self.fields["team"].queryset = Team.objects.visible_to(self.user)
+        self.fields["assignee"].queryset = User.objects.filter(
+            is_active=True, memberships__organisation_id=org_id,
+            memberships__is_active=True).distinct()
+
+
 class StatusForm(ActionForm):
     status = forms.ChoiceField(choices=m.Status.choices,
                                error_messages={"invalid_choice": "Choose a status from the list."})
@@ -367,6 +452,12 @@ class PriorityForm(ActionForm):
 
 
 class ResolveForm(ActionForm):
+    # Optional here: whether the desk requires one is the service's rule (desk settings),
+    # so the page, the API and every other caller get the same answer.
+    code = forms.ChoiceField(
+        label="Resolution", required=False, widget=forms.RadioSelect,
+        choices=[("", "Not given"), *m.ResolutionCode.choices],
+        error_messages={"invalid_choice": "Choose how the ticket was resolved from the list."})
     note = forms.CharField(label="How was it resolved?", widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": "Enter how it was resolved."})
 

@@ -142,7 +142,9 @@ def _staff_reply(ticket: Ticket, body: str, user) -> None:
     first, _, rest = body.partition("\n")
     command = first.strip().lower()
     if command == "#resolve":
-        services.resolve(ticket, actor=user, note=rest.strip() or "Resolved by email.")
+        # Mail has no list to choose a resolution code from: never required here.
+        services.resolve(ticket, actor=user, note=rest.strip() or "Resolved by email.",
+                         code_required=False)
     elif command == "#note":
         services.add_note(ticket, actor=user, body=rest.strip() or first)
     else:

@@ -82,6 +82,7 @@ def stamp_resolution(move: Move) -> None:
     ticket = move.record
     elapsed.record_resolution(ticket, move.now)
     ticket.resolution_note = move.note
+    ticket.resolution_code = move.fields.get("code") or ""
     ticket.first_contact_resolution = (
         ticket.reopen_count == 0 and ticket.channel in (Channel.PHONE, Channel.WALK_IN)
         and (move.now - ticket.created_at) <= timedelta(minutes=30))
@@ -103,7 +104,8 @@ def resolve_children(move: Move) -> None:
     ticket = move.record
     for child in ticket.children.exclude(status__in=DONE_STATUSES):
         services.resolve(child, actor=move.actor,
-                         note=f"Resolved with major incident {ticket.reference}: {move.note}")
+                         note=f"Resolved with major incident {ticket.reference}: {move.note}",
+                         code=ticket.resolution_code, code_required=False)
 
 
 def stamp_closed(move: Move) -> None:
@@ -114,6 +116,7 @@ def count_reopening(move: Move) -> None:
     ticket = move.record
     ticket.reopen_count += 1
     elapsed.clear_resolution(ticket)
+    ticket.resolution_code = ""  # the next resolution says how, again
     ticket.first_contact_resolution = False
 
 

@@ -69,6 +69,20 @@ PLAIN_STATUS = {
 }
 
 
+class ResolutionCode(models.TextChoices):
+    """How a ticket was resolved (ITIL's closure codes), for reporting what the desk fixes
+    and what it only works around."""
+
+    FIXED = "fixed", "Fixed permanently"
+    WORKAROUND = "workaround", "Workaround given"
+    ADVICE = "advice", "Advice or training given"
+    FULFILLED = "fulfilled", "Request fulfilled"
+    NOT_REPRODUCED = "not-reproduced", "Could not reproduce"
+    DUPLICATE = "duplicate", "Duplicate of another ticket"
+    WITHDRAWN = "withdrawn", "Withdrawn by requester"
+    SUPPLIER = "supplier", "Resolved by supplier"
+
+
 class DeskSettings(BaseModel):
     """One per organisation: service desk knobs administrators change."""
 
@@ -83,6 +97,11 @@ class DeskSettings(BaseModel):
     warning_percent = models.PositiveSmallIntegerField(
         default=75, help_text="Warn when this share of an SLA target has elapsed."
     )
+    # The note of how it was resolved is always required; the code is the desk's choice
+    # (off by default, so councils that do not report on codes are not asked for one).
+    require_resolution_code = models.BooleanField(
+        default=False, help_text="Ask staff to choose how each ticket was resolved "
+                                 "(fixed, workaround, advice…) when they resolve it.")
 
     class Meta:
         verbose_name = "service desk settings"
@@ -252,6 +271,8 @@ class Ticket(LeanValidation, BaseModel):
     first_contact_resolution = models.BooleanField(default=False, editable=False)
     reopen_count = models.PositiveSmallIntegerField(default=0, editable=False)
     resolution_note = models.TextField(blank=True, editable=False)
+    resolution_code = models.CharField(max_length=20, choices=ResolutionCode.choices,
+                                       blank=True, editable=False)
 
     objects = models.Manager.from_queryset(TicketQuerySet)()
 
@@ -360,6 +381,8 @@ class TimelineEntry(BaseModel):
     data = models.JSONField(default=dict, blank=True)
 
     objects = models.Manager.from_queryset(TimelineQuerySet)()
+    # An internal note's files hang off the note (core.views.attached.visible_target).
+    holds_attachments = True
 
     class Meta:
         ordering = ["created_at", "id"]

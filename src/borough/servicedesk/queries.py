@@ -166,6 +166,12 @@ def reopen_days(organisation_id: int) -> int:
     return DeskSettings._meta.get_field("reopen_days").default if days is None else days
 
 
+def requires_resolution_code(organisation_id: int) -> bool:
+    """Whether the desk asks how each ticket was resolved (Desk settings)."""
+    return bool(DeskSettings.objects.filter(organisation_id=organisation_id).values_list(
+        "require_resolution_code", flat=True).first())
+
+
 def person_for(user, organisation_id: int) -> Person | None:
     if user is None:
         return None

@@ -35,6 +35,7 @@ from borough.servicedesk.models import (
     DeskSettings,
     EntryKind,
     LinkKind,
+    ResolutionCode,
     Satisfaction,
     Status,
     Ticket,
@@ -225,11 +226,13 @@ def _notify_assignment(ticket: Ticket) -> None:
 @TICKET_ACTIONS.action("reply", label="Send reply", form=forms.ReplyForm, permission="add",
                        who=STAFF_OR_REQUESTER, states=(*WORKING, Status.RESOLVED),
                        returns=TimelineEntry, success="Reply sent.")
-def reply(ticket: Ticket, *, actor, body: str, sender=None, by_email: bool = False
-          ) -> TimelineEntry:
+def reply(ticket: Ticket, *, actor, body: str, sender=None, by_email: bool = False,
+          files=()) -> TimelineEntry:
     """A public reply. Staff replies count as the response; a requester's reply to a
     ticket awaiting them puts it back in progress. `sender`: the requester's person
-    record, for a reply that came by email from someone without a login."""
+    record, for a reply that came by email from someone without a login. `files`:
+    uploads attached to the ticket in the same transaction (as raise_ticket does), so a
+    refused one (errors under "attachments") leaves no reply and no file."""
     body = _text(body, "body", "a reply")
     if ticket.status in (Status.CLOSED, Status.CANCELLED):
         raise ValidationError(f"This ticket is closed. Raise a new one, quoting "
@@ -238,6 +241,7 @@ def reply(ticket: Ticket, *, actor, body: str, sender=None, by_email: bool = Fal
     is_worker = actor is not None and actor.has_perm("servicedesk.work_tickets", ticket)
     reply_entry = entry(ticket, EntryKind.REPLY, actor, body, sender=sender,
                         **({"channel": Channel.EMAIL} if by_email else {}))
+    _attach_files(reply_entry, ticket, files, actor)
     if is_worker and ticket.responded_at is None:
         elapsed.record_response(ticket, now)
         sla.record_breaches(ticket, now)
@@ -259,9 +263,35 @@ def reply(ticket: Ticket, *, actor, body: str, sender=None, by_email: bool = Fal
 
 @TICKET_ACTIONS.action("note", label="Add note", form=forms.NoteForm, who=STAFF,
                        returns=TimelineEntry, success="Note added.")
-def add_note(ticket: Ticket, *, actor, body: str) -> TimelineEntry:
-    """An internal note: staff see it, the requester does not."""
-    return entry(ticket, EntryKind.NOTE, actor, _text(body, "body", "a note"))
+def add_note(ticket: Ticket, *, actor, body: str, files=()) -> TimelineEntry:
+    """An internal note: staff see it, the requester does not. Its `files` hang off the
+    note itself, not the ticket, so they are as hidden from the requester as the note
+    (the download checks the note's visibility); all or nothing, as for a reply."""
+    note = entry(ticket, EntryKind.NOTE, actor, _text(body, "body", "a note"))
+    _attach_files(note, note, files, actor)
+    return note
+
+
+def _attach_files(timeline_entry: TimelineEntry, target, files, actor) -> None:
+    """Store `files` against `target` in the caller's transaction and name them on the
+    timeline entry. A refused file raises (under "attachments") after deleting those
+    already stored, whose rows the rollback takes with it."""
+    if not files:
+        return
+    stored, named = [], []
+    try:
+        for upload in files:
+            attachment = attachments.add_attachment(target, upload, actor=actor)
+            stored.append(attachment.stored_name)
+            named.append([attachment.pk, attachment.original_name])
+    except ValidationError as exc:
+        attachments.discard(stored)
+        raise ValidationError({"attachments": exc.messages}) from None
+    except BaseException:
+        attachments.discard(stored)
+        raise
+    timeline_entry.data = {**timeline_entry.data, "files": named}
+    timeline_entry.save(update_fields=["data"])
 
 
 @TICKET_ACTIONS.action("status", label="Change status", form=forms.StatusForm, who=STAFF,
@@ -274,6 +304,9 @@ def change_status(ticket: Ticket, *, actor, status: str, note: str = "") -> Tick
     transition = TICKET.to(ticket, status, actor)
     if transition.name == "resolve":
         note = _text(note, "note", "how it was resolved")
+        if queries.requires_resolution_code(ticket.organisation_id):
+            # The status list has no code to give: the Resolve action asks for it.
+            raise ValidationError({"status": f"{CHOOSE_RESOLUTION}: use Resolve."})
     elif transition.name == "cancel":
         note = _text(note, "note", "why it is cancelled")
     elif transition.name == "reopen":
@@ -299,12 +332,92 @@ def change_priority(ticket: Ticket, *, actor, impact: int, urgency: int, reason:
     return ticket
 
 
+def _updated(ticket: Ticket) -> str:
+    changed = getattr(ticket, "updated", None)
+    if not changed:
+        return "Nothing to update: the ticket already reads like that."
+    words = changed[0] if len(changed) == 1 else f"{', '.join(changed[:-1])} and {changed[-1]}"
+    return f"Ticket updated: {words}."
+
+
+@TICKET_ACTIONS.action("update", label="Update ticket", form=forms.UpdateForm, who=STAFF,
+                       states=WORKING, api=False, success=_updated)
+def update(ticket: Ticket, *, actor, status: str, impact: int, urgency: int, team=None,
+           assignee=None, note: str = "") -> Ticket | None:
+    """The ticket page's one form for team, assignee, status and priority: only what
+    differs from the ticket as read is applied, each through its own action (so each is
+    its own audit event and timeline entry, with its own checks), all in this action's
+    transaction after its one version check. A refusal undoes everything, and its message
+    names what was refused. The note goes with the status change, else the priority's;
+    on its own it is an internal note. (The API has the single actions instead.)"""
+    steps = []
+    if (ticket.team_id, ticket.assignee_id) != (getattr(team, "pk", None),
+                                               getattr(assignee, "pk", None)):
+        steps.append(("assignment", assign, {"team": team, "assignee": assignee}))
+    note = (note or "").strip()
+    new_status = status != ticket.status
+    new_priority = (ticket.impact, ticket.urgency) != (int(impact), int(urgency))
+    if new_priority:
+        steps.append(("priority", change_priority, {
+            "impact": int(impact), "urgency": int(urgency),
+            "reason": "" if new_status else note}))
+    if new_status:
+        steps.append(("status", change_status, {"status": status, "note": note}))
+    elif note and not new_priority:
+        steps.append(("note", add_note, {"body": note}))
+    current, done = ticket, []
+    for what, action, fields in steps:
+        try:
+            result = action(current, actor=actor, **fields)
+        except ValidationError as exc:
+            raise _refused(what, exc) from None
+        except PermissionDenied as exc:
+            raise ValidationError(f"Nothing was changed: the {what} was refused. {exc}") from None
+        if isinstance(result, Ticket):  # a note returns its entry; the ticket is as it was
+            current = result
+        done.append(what)
+    if not done:
+        return None
+    current.updated = done
+    return current
+
+
+def _refused(what: str, exc: ValidationError) -> ValidationError:
+    """One step's refusal, saying which, for the whole form: its field messages stay
+    beside their fields; the summary names the step."""
+    messages = " ".join(exc.messages)
+    summary = f"Nothing was changed: the {what} was refused. {messages}"
+    if hasattr(exc, "error_dict"):
+        fields = {("note" if name in ("reason", "body") else name): errors
+                  for name, errors in exc.error_dict.items() if name != "__all__"}
+        return ValidationError({"__all__": [summary], **fields})
+    return ValidationError(summary)
+
+
 @TICKET_ACTIONS.action("resolve", label="Resolve", form=forms.ResolveForm, transition="resolve",
                        success="Ticket resolved.")
-def resolve(ticket: Ticket, *, actor, note: str) -> None:
-    """Resolved, with how: the requester is told, the response and resolution times are
-    stamped, and a major incident's linked incidents are resolved with it."""
+def resolve(ticket: Ticket, *, actor, note: str, code: str = "",
+            code_required: bool | None = None) -> None:
+    """Resolved, with how (the note, and a resolution code, which the desk's settings may
+    require): the requester is told, the response and resolution times are stamped, and a
+    major incident's linked incidents are resolved with it. `code_required` False: for
+    callers with no way to choose one (an agent's `#resolve` by email, a major incident's
+    linked incidents, which take its code)."""
     _text(note, "note", "how it was resolved")
+    _resolution_code(ticket, code, code_required)
+
+
+CHOOSE_RESOLUTION = "Choose how the ticket was resolved"
+
+
+def _resolution_code(ticket: Ticket, code: str, required: bool | None) -> str:
+    if code and code not in ResolutionCode.values:
+        raise ValidationError({"code": f"{CHOOSE_RESOLUTION} from the list."})
+    if required is None:
+        required = queries.requires_resolution_code(ticket.organisation_id)
+    if not code and required:
+        raise ValidationError({"code": f"{CHOOSE_RESOLUTION}."})
+    return code
 
 
 close = TICKET_ACTIONS.add("close", label="Close", transition="close", permission="add",

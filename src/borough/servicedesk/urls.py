@@ -22,6 +22,7 @@ urlpatterns = [
                export=workspace.TicketExportView),
     *action_urls(TICKET_ACTIONS, "tickets", panel=workspace.ticket_panel,
                  page=workspace.ticket_page),
+    path("tickets/<int:pk>/compose/", workspace.ComposeView.as_view(), name="ticket_compose"),
     path("tickets/bulk/", workspace.BulkActionView.as_view(), name="ticket_bulk"),
     path("tickets/requesters/", workspace.RequesterSearchView.as_view(),
          name="requester_search"),

@@ -20,8 +20,12 @@ def visible_target(user, content_type_id: int, object_id: int):
     """The record a comment or file hangs off, only if the user may see it."""
     content_type = get_object_or_404(ContentType, pk=content_type_id)
     model = content_type.model_class()
+    # A record that is no page of its own may still hold files (an internal note's, on
+    # a ticket's timeline) when it says so: its queryset's visible_to decides, as ever.
     if model not in registry.entries:
-        raise Http404
+        if not getattr(model, "holds_attachments", False):
+            raise Http404
+        return get_object_or_404(model.objects.visible_to(user), pk=object_id), None
     return get_object_or_404(model.objects.visible_to(user), pk=object_id), registry.get(model)
 
 

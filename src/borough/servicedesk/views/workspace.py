@@ -26,6 +26,7 @@ from borough.core.ids import parse_id
 from borough.core.perf.cache import LocalCache
 from borough.core.perf.precompiled import PrecompiledAnnotations
 from borough.core.registry import registry
+from borough.core.views.actions import RecordActionView, perform
 from borough.core.views.lists import (
     PAGE_SIZES,
     BadParameters,
@@ -387,8 +388,68 @@ def ticket_context(request, ticket: Ticket, *, forms=None, **extra) -> dict:
         "status_targets": status_targets(ticket, user),
     }
     context["action_error"] = failure(forms)
+    offers = context["actions"]
+    context["composer"], context["keep_files"] = composer_for(request, ticket, offers, forms)
+    if "update" in offers:
+        context["update"] = update_values(ticket, offers["update"].form)
+    if "resolve" in offers:
+        context["resolve_form"] = resolve_form(ticket, user, offers["resolve"].form)
     context.update(extra)
     return context
+
+
+def composer_for(request, ticket: Ticket, offers: dict, forms: dict | None):
+    """The reply-or-note box: bound with its own post when that failed; else with the
+    draft the page's other forms carried along (hx-include), so an action done or refused
+    beside it never loses what was being typed; else empty. Also whether the file box
+    should be kept as it is in the browser (hx-preserve): only when another form posted,
+    since the composer's own post either used its files or asks for them again."""
+    from borough.servicedesk.forms import ComposerForm
+    from borough.servicedesk.models import CannedResponse
+
+    may_reply = "reply" in offers and ticket.status not in DONE_STATUSES
+    may_note = "note" in offers
+    if not (may_reply or may_note):
+        return None, False
+    own = (forms or {}).get("compose")
+    if own is not None:
+        own.may_reply = may_reply
+        return own, False
+    posted = request.POST if request.method == "POST" else {}
+    draft = {name: posted.get(f"composer-{name}") for name in ("kind", "body", "canned")
+             if f"composer-{name}" in posted}
+    # The canned list is drawn from the page's own (one query, not two).
+    form = ComposerForm(record=ticket, user=request.user, may_note=may_note,
+                        canned=CannedResponse.objects.none(), initial=draft)
+    form.may_reply = may_reply  # canned responses are offered with replies only
+    if not may_reply:
+        form.fields["kind"].choices = [c for c in form.fields["kind"].choices if c[0] == "note"]
+        form.fields["kind"].initial = "note"
+    return form, bool(draft)
+
+
+def update_values(ticket: Ticket, form) -> dict:
+    """What the update form's selects show: what was sent when it just failed, else the
+    ticket as it is."""
+    if form is not None and form.is_bound:
+        return {name: form.data.get(name, "") for name in
+                ("team", "assignee", "status", "impact", "urgency", "note")} | {
+            "errors": form.errors}
+    return {"team": str(ticket.team_id or ""), "assignee": str(ticket.assignee_id or ""),
+            "status": ticket.status, "impact": str(ticket.impact),
+            "urgency": str(ticket.urgency), "note": "", "errors": {}}
+
+
+def resolve_form(ticket: Ticket, user, bound):
+    """The resolve form, its code a choice the desk may require (then "Not given" goes)."""
+    from borough.servicedesk.forms import ResolveForm
+
+    form = bound if bound is not None else ResolveForm(record=ticket, user=user)
+    if queries.requires_resolution_code(ticket.organisation_id):
+        field = form.fields["code"]
+        field.required = True
+        field.choices = [c for c in field.choices if c[0]]
+    return form
 
 
 # Moves with forms of their own on the ticket page, not in the status list.
@@ -396,9 +457,10 @@ OWN_FORMS = {"resolve", "close", "reopen", "requester-replied"}
 
 
 def status_targets(ticket: Ticket, user) -> list[Status]:
-    """The statuses the user may move the ticket to from the status list."""
+    """The statuses the user may move the ticket to from the status list (the update
+    form also offers the current one: left as it is, the status is not changed)."""
     targets = {t.target for t in TICKET.available(ticket, user) if t.name not in OWN_FORMS}
-    return [status for status in Status if status in targets]
+    return [status for status in Status if status in targets or status == ticket.status]
 
 
 def ticket_panel(request, ticket: Ticket, *, forms=None, message=None, conflict=None,
@@ -430,6 +492,36 @@ def _ticket_content_type_id() -> int:
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(Ticket).pk
+
+
+class ComposeView(RecordActionView):
+    """The composer's POST: a public reply or an internal note (as its `kind` says), with
+    any files, through the reply or note action, all or nothing. HTMX draws the panel
+    again (422 with the composer bound when refused); without JavaScript the whole page
+    comes back with the errors, or the ticket page with the message."""
+
+    record_action = services.reply  # its permission ("add") admits; the chosen one decides
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from borough.servicedesk.forms import ComposerForm
+
+        record = self.get_record()
+        offers = {a.name for a in services.TICKET_ACTIONS.available(record, request.user)}
+        form = ComposerForm(request.POST, request.FILES, record=record, user=request.user,
+                            may_note="note" in offers)
+        action = services.add_note if form.data.get("composer-kind") == "note" else services.reply
+        result, conflict = perform(action, form, record, request.user)
+        if form.errors:
+            form.files_not_kept()
+            if request.htmx:
+                return ticket_panel(request, self.get_record(), forms={"compose": form},
+                                    status=422)
+            return ticket_page(request, record, forms={"compose": form}, status=400)
+        if request.htmx:
+            return ticket_panel(request, self.get_record(), message=action.message(result))
+        messages.success(request, action.message(result))
+        return HttpResponseRedirect(reverse("servicedesk:ticket_detail", args=[record.pk]))
 
 
 class TicketCreateView(LoginRequiredMixin, TemplateView):

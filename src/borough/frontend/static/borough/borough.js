@@ -27,6 +27,10 @@
  *   - The organisation switcher (form[data-borough-organisation-switcher]) submits
  *     as soon as an organisation is picked with a mouse or touch. Keyboard users keep
  *     the "Switch" button, so arrowing through the list never changes organisation.
+ *   - A composer (form[data-borough-composer], the ticket page's reply-or-note box)
+ *     takes files dropped anywhere on it into its file box, and refuses files over
+ *     the input's data-max-bytes or not matching its `accept` list before upload,
+ *     with a GOV.UK error message on the field (the server checks again).
  */
 
 import { initAll as initGovukFrontend } from "./govuk-frontend.min.js";
@@ -53,11 +57,22 @@ export function initComponents(scope = document) {
   const root = scope instanceof Element && scope.matches("[data-module]") && scope.parentElement
     ? scope.parentElement
     : scope;
-  initGovukFrontend({ scope: root, onError: reportError });
-  initMojFrontend({ scope: root, onError: reportError });
-  initOrganisationSwitchers(root);
-  initScrollRegions(root);
-  initPeoplePickers(root);
+  // Each on its own: one that throws (a design system's component already set up in
+  // swapped-in content, say) must not leave the others undone.
+  for (const init of [
+    () => initGovukFrontend({ scope: root, onError: reportError }),
+    () => initMojFrontend({ scope: root, onError: reportError }),
+    () => initOrganisationSwitchers(root),
+    () => initScrollRegions(root),
+    () => initComposers(root),
+    () => initPeoplePickers(root),
+  ]) {
+    try {
+      init();
+    } catch (error) {
+      reportError(error);
+    }
+  }
 }
 
 // --- Choosing people by name ----------------------------------------------------------
@@ -112,6 +127,112 @@ function initScrollRegions(scope) {
     if ("ResizeObserver" in window) new ResizeObserver(update).observe(region);
   }
 }
+
+// --- Composer: dropped files, and files refused before upload ----------------------
+
+function fileRefusal(file, input) {
+  const maxBytes = Number(input.getAttribute("data-max-bytes") || 0);
+  const accept = (input.getAttribute("accept") || "")
+    .split(",").map((ext) => ext.trim().toLowerCase()).filter(Boolean);
+  const name = file.name;
+  const dot = name.lastIndexOf(".");
+  const ext = dot >= 0 ? name.slice(dot).toLowerCase() : "";
+  if (accept.length && !accept.includes(ext)) {
+    return `“${name}” is not a type of file Borough accepts. Upload a PDF, image, text, office document or email.`;
+  }
+  if (maxBytes && file.size > maxBytes) {
+    const size = Math.floor(file.size / 1024).toLocaleString("en-GB");
+    return `“${name}” is ${size} KB; files must be at most ${input.getAttribute("data-max-size")}.`;
+  }
+  return "";
+}
+
+/** Show (or clear) the GOV.UK error message of a file box. */
+function showFileError(input, messages) {
+  const group = input.closest(".govuk-form-group");
+  if (!group) return;
+  const id = `${input.id}-browser-error`;
+  let error = document.getElementById(id);
+  const described = (input.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== id);
+  if (!messages.length) {
+    if (error) error.remove();
+    if (!group.querySelector(".govuk-error-message")) {
+      group.classList.remove("govuk-form-group--error");
+      input.classList.remove("govuk-file-upload--error");
+    }
+    input.setAttribute("aria-describedby", described.join(" "));
+    return;
+  }
+  if (!error) {
+    error = element("p", { id, className: "govuk-error-message" });
+    input.before(error);
+  }
+  error.replaceChildren(element("span", { className: "govuk-visually-hidden", textContent: "Error:" }),
+    ` ${messages.join(" ")}`);
+  group.classList.add("govuk-form-group--error");
+  input.classList.add("govuk-file-upload--error");
+  input.setAttribute("aria-describedby", [...described, id].join(" "));
+}
+
+/** Keep in the file box only the files it may send; say why the others were refused. */
+function checkFiles(input, files) {
+  const kept = new DataTransfer();
+  const refused = [];
+  for (const file of files) {
+    const why = fileRefusal(file, input);
+    if (why) refused.push(why);
+    else kept.items.add(file);
+  }
+  input.files = kept.files;
+  showFileError(input, refused);
+  if (refused.length) announce(refused.join(" "));
+}
+
+// Listened for on the document, so a composer swapped in by htmx needs no setting up.
+function composerOf(event) {
+  const form = event.target instanceof Element ? event.target.closest("form[data-borough-composer]") : null;
+  const input = form ? form.querySelector('input[type="file"]') : null;
+  return form && input && typeof DataTransfer === "function" ? { form, input } : null;
+}
+
+const carriesFiles = (event) => event.dataTransfer && [...event.dataTransfer.types].includes("Files");
+
+function initComposers(scope) {
+  // Say that files may be dropped, where the browser can take them.
+  if (typeof DataTransfer !== "function") return;
+  for (const hint of scope.querySelectorAll("form[data-borough-composer] [data-borough-drop-hint]")) {
+    hint.hidden = false;
+  }
+}
+
+document.addEventListener("change", (event) => {
+  const found = composerOf(event);
+  if (found && event.target === found.input) checkFiles(found.input, [...found.input.files]);
+});
+
+document.addEventListener("dragover", (event) => {
+  const found = composerOf(event);
+  if (!found || !carriesFiles(event)) return;
+  event.preventDefault();
+  found.form.classList.add("borough-composer--dragging");
+});
+
+document.addEventListener("dragleave", (event) => {
+  const found = composerOf(event);
+  // Leaving for a child of the form is not leaving the form.
+  if (found && !(event.relatedTarget instanceof Node && found.form.contains(event.relatedTarget))) {
+    found.form.classList.remove("borough-composer--dragging");
+  }
+});
+
+document.addEventListener("drop", (event) => {
+  const found = composerOf(event);
+  if (!found || !event.dataTransfer || !event.dataTransfer.files.length) return;
+  event.preventDefault();
+  found.form.classList.remove("borough-composer--dragging");
+  // Added to what was already chosen, not in place of it.
+  checkFiles(found.input, [...found.input.files, ...event.dataTransfer.files]);
+});
 
 // --- Organisation switcher --------------------------------------------------------
 
