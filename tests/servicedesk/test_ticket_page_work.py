@@ -117,7 +117,7 @@ def test_without_javascript_a_refused_reply_comes_back_as_the_whole_page(desk, c
                            {"composer-kind": "reply", "composer-body": ""})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Enter a reply." in page and "<h1" in page
+    assert "Enter a message, or choose a canned response." in page and "<h1" in page
 
 
 def test_a_requester_cannot_send_an_internal_note_through_the_composer(desk, client):

@@ -338,8 +338,9 @@ class ComposerForm(AttachmentsMixin, ActionForm):
         attrs={"class": "govuk-radios--small govuk-radios--inline", "data-draft": ""}),
         error_messages={"required": "Choose a reply or an internal note.",
                         "invalid_choice": "Choose a reply or an internal note."})
-    body = forms.CharField(label="Message", required=False, widget=forms.Textarea(
-        attrs={"rows": 5, "data-draft": ""}))
+    body = forms.CharField(label="Message", widget=forms.Textarea(
+        attrs={"rows": 5, "data-draft": ""}),
+        error_messages={"required": "Enter a message, or choose a canned response."})
     canned = forms.ModelChoiceField(
         label="Add a canned response", queryset=m.CannedResponse.objects.none(), required=False,
         empty_label="None", help_text="Its text is added after anything you type.",
@@ -354,6 +355,8 @@ class ComposerForm(AttachmentsMixin, ActionForm):
             choices.append(("note", "Internal note (only staff see it)"))
         self.fields["kind"].choices = choices
         self.fields["kind"].initial = "reply"
+        if self.is_bound and self.data.get(self.add_prefix("canned")):
+            self.fields["body"].required = False  # the canned response is the message
         if canned is not None:  # the page's list, already read
             self.fields["canned"].queryset = canned
         elif self.user is not None and self.user.has_perm("servicedesk.work_tickets"):
