@@ -135,3 +135,26 @@ def test_an_agent_keeps_a_queue_as_a_saved_view_with_its_columns(
     lead.close()
     page.goto("/service-desk/tickets/")
     assert page.get_by_role("link", name="New for the team (Service Desk)").count() == 1
+
+
+def test_an_agent_filters_by_assignee_typing_part_of_a_name(page, axe, desk):  # noqa: F811
+    desk.agent.first_name, desk.agent.last_name = "Priya", "Shah"
+    desk.agent.save()
+    TicketFactory(organisation=desk.org, assignee=desk.agent, status=Status.IN_PROGRESS,
+                  title="Priya's ticket")
+    TicketFactory(organisation=desk.org, assignee=desk.lead, status=Status.IN_PROGRESS,
+                  title="The lead's ticket")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "agent")
+    page.goto("/service-desk/tickets/")
+    page.get_by_text("Filter tickets").click()
+    box = page.get_by_role("combobox", name="Assigned to")
+    box.fill("shah")
+    option = page.get_by_role("option", name="Priya Shah")
+    option.wait_for()
+    axe(page, "the assignee's suggestions, on a phone")
+    option.click()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(f"**assignee={desk.agent.pk}**")
+    assert page.get_by_role("link", name="Remove this filter: Assigned to: Priya Shah").count() == 1
+    assert "Priya's ticket" in page.content() and "The lead's ticket" not in page.content()

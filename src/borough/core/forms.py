@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
@@ -69,6 +70,10 @@ def add_service_error(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+# Whoever a form asks for is chosen by typing a name, with suggestions (borough.js).
+PEOPLE_MODELS = {settings.AUTH_USER_MODEL, "organisation.Person"}
+
+
 class ScopedModelForm(forms.ModelForm):
     """A model form whose related-record choices come from what the user can see in
     the active organisation, and which carries the version it was read at."""
@@ -94,6 +99,9 @@ class ScopedModelForm(forms.ModelForm):
             widget = field.widget
             if isinstance(widget, forms.DateInput) and not isinstance(widget, DateInput):
                 field.widget = DateInput()
+            if (isinstance(field, forms.ModelChoiceField) and type(widget) is forms.Select
+                    and field.queryset.model._meta.label in PEOPLE_MODELS):
+                widget.attrs.setdefault("data-borough-autocomplete", "")
 
     def clean(self):
         cleaned = super().clean()

@@ -88,16 +88,21 @@ function initPeoplePickers(scope) {
     select.setAttribute("data-borough-autocomplete-init", "");
     const empty = select.querySelector("option[value='']");
     const chosen = select.selectedOptions[0];
+    const boxId = select.id;  // the box takes the select's id; the select gets "-select"
     enhance({
       selectElement: select,
       // The box starts with the person chosen, empty rather than "Anyone" or "Nobody".
       defaultValue: chosen && chosen.value ? chosen.textContent : "",
       showAllValues: true,
       dropdownArrow: () => "",
-      // Leaving the box empty (or with no match) chooses the empty option again.
+      // Called with the suggestion picked, or nothing when the box loses focus: then
+      // the words in the box decide, and an empty box chooses "Anyone"/"Nobody" again.
       onConfirm: (label) => {
-        const match = Array.from(select.options).find((o) => o.textContent === label);
-        select.value = match ? match.value : (empty ? "" : select.value);
+        const box = document.getElementById(boxId);
+        const text = label !== undefined ? label : (box ? box.value : "");
+        const match = Array.from(select.options).find((o) => o.value && o.textContent === text);
+        if (match) select.value = match.value;
+        else if (!text.trim() && empty) select.value = "";
       },
       tNoResults: () => "No one by that name",
     });
