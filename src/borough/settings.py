@@ -356,6 +356,7 @@ SPECTACULAR_SETTINGS = {
                             "LinkKindEnum": "borough.servicedesk.models.LinkKind",
                             "EntryKindEnum": "borough.servicedesk.models.EntryKind",
                             "TicketStatusEnum": "borough.servicedesk.models.Status",
+                            "ResolutionCodeEnum": "borough.servicedesk.models.ResolutionCode",
                             "ActionStatusEnum": "borough.standards.models.ActionStatus",
                             "RatingLevelEnum": "borough.standards.assessments.forms.LEVEL_CHOICES"},
 }

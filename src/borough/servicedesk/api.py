@@ -107,6 +107,9 @@ class DeskRecordField(ScopedPrimaryKeyRelatedField):
 
 class TicketSerializer(BaseModelSerializer):
     requester = RequesterField(queryset=Person.objects.all(), required=False)
+    # Blank until resolved (and again once reopened): declared so the schema says so.
+    resolution_code = serializers.ChoiceField(choices=m.ResolutionCode.choices,
+                                              allow_blank=True, read_only=True)
     service_unit = DeskRecordField(queryset=ServiceUnit.objects.all(), required=False,
                                    allow_null=True)
     site = DeskRecordField(queryset=Site.objects.all(), required=False, allow_null=True)

@@ -98,7 +98,9 @@ class QueueView(ObjectListView):
         check_queue(self.request)
 
     def get_queryset(self):
-        qs = super().get_queryset().select_related("requester").defer(*QUEUE_DEFER)
+        # The assignee joined, though the filter's list has most of them: one who no
+        # longer works tickets would otherwise cost a query a row.
+        qs = super().get_queryset().select_related("requester", "assignee").defer(*QUEUE_DEFER)
         return queue_queryset(qs, self.request)
 
     def get(self, request, *args, **kwargs):
