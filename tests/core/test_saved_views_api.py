@@ -74,3 +74,20 @@ def test_the_pages_forms_save_a_view_and_choose_columns(desk, signed_in):  # noq
     assert client.post("/lists/no.such/columns/", {"columns": ["x"]}).status_code == 404
     deleted = client.post(f"/lists/views/{view.pk}/", {"action": "delete", "next": back})
     assert deleted.status_code == 302 and not SavedView.objects.exists()
+
+
+def test_columns_are_read_and_chosen_over_the_api(desk, signed_in):  # noqa: F811
+    client = signed_in(desk.agent, api=True)
+    url = "/api/core/list-columns/"
+    shown = client.get(url, {"list": "servicedesk.ticket"}).json()["columns"]
+    assert "requester" in shown and "team" not in shown  # the defaults
+    chosen = client.post(url, {"list_key": "servicedesk.ticket", "columns": ["team"]},
+                         format="json")
+    assert chosen.status_code == 200
+    assert chosen.json()["columns"] == ["reference", "title", "team", "resolution_due_at"]
+    assert client.get(url, {"list": "no.such"}).status_code == 400
+    refused = client.post(url, {"list_key": "servicedesk.ticket", "columns": []}, format="json")
+    assert refused.status_code == 400 and "at least one" in refused.content.decode()
+    requester = signed_in(desk.requester, api=True)
+    assert requester.post(url, {"list_key": "servicedesk.ticket", "columns": ["team"]},
+                          format="json").status_code == 403

@@ -9,7 +9,7 @@ from borough.core.jobs import prune_job_runs
 from borough.core.registry import NavLink
 from borough.core.tasks import clear_expired_sessions
 from borough.core.views.jobs import JobStatusViewSet
-from borough.core.views.saved_views import SavedViewViewSet
+from borough.core.views.saved_views import ListColumnsViewSet, SavedViewViewSet
 
 
 def register(registry) -> None:
@@ -36,6 +36,7 @@ def register(registry) -> None:
     registry.unlist(m.SavedView, "Tabs on the list they belong to (core.saved_views).")
     registry.unlist(m.ListPreference, "Each person's columns, chosen on the list itself.")
     registry.api_routes.append(("core/saved-views", SavedViewViewSet, "core-savedview"))
+    registry.api_routes.append(("core/list-columns", ListColumnsViewSet, "core-listcolumns"))
 
     # Shared records: everyone may read and add comments and files on what they can see.
     for role in roles.ALL_ROLES:

@@ -16,6 +16,7 @@ from django.views import View
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
 from borough.core import saved_views
 from borough.core.ids import parse_id
@@ -260,3 +261,44 @@ class SavedViewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def perform_destroy(self, instance: Model):
         saved_views.delete_view(instance, self.request.user)
+
+
+class ListColumnsSerializer(serializers.Serializer):
+    list_key = serializers.CharField(max_length=100, help_text="The list, e.g. servicedesk.ticket")
+    columns = serializers.ListField(child=serializers.CharField(max_length=50), max_length=50,
+                                    help_text="The columns to show (the required ones always are).")
+
+
+def _list_columns(key: str) -> list[str]:
+    known = [c.key for c in saved_views.columns_of(key)]
+    if not known:
+        raise serializers.ValidationError({"list_key": "There is no such list."})
+    return known
+
+
+class ListColumnsViewSet(viewsets.ViewSet):
+    """The caller's own choice of columns for a list (what the list pages' "Columns" sets)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("list", str, required=True,
+                                                description="The list, e.g. servicedesk.ticket")],
+                   responses={200: ListColumnsSerializer})
+    def list(self, request):
+        key = request.query_params.get("list", "")[:100]
+        _list_columns(key)
+        chosen = saved_views.columns_for(request.user, key)
+        return Response({"list_key": key, "columns": saved_views.shown_columns(key, chosen)})
+
+    @extend_schema(request=ListColumnsSerializer, responses={200: ListColumnsSerializer})
+    def create(self, request):
+        serializer = ListColumnsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = serializer.validated_data["list_key"]
+        known = _list_columns(key)
+        try:
+            saved_views.set_columns(request.user, key, serializer.validated_data["columns"], known)
+        except ValidationError as exc:
+            raise _api_error(exc) from exc
+        return Response({"list_key": key, "columns": saved_views.shown_columns(
+            key, saved_views.columns_for(request.user, key))})
