@@ -51,17 +51,17 @@ def url_for(entry, what, record) -> str:
 
 
 def measure(entry, clients, record, whats) -> dict[tuple[str, str], int]:
-    """(what, role) -> queries of one request, for each role that may make it. The first
+    """(what, role) -> queries of one request, for each role that may make it. Each
     reader's request is made twice, the first time to warm the caches a first request
-    fills (content types, the desk's configuration, compiled SQL); per-role state that
-    could make a first request differ (the session's organisation) is set at sign-in."""
+    fills (content types, the desk's configuration, compiled SQL, the person's saved
+    views); per-role state that could make a first request differ (the session's
+    organisation) is set at sign-in."""
     found = {}
     for what in whats:
         url = url_for(entry, what, record)
         readers = [r for r in ROLES if expected(entry.model, COUNTED[what], r).kind == "allowed"]
-        for n, role in enumerate(readers):
-            if n == 0:
-                clients[role].get(url)
+        for role in readers:
+            clients[role].get(url)
             with CaptureQueriesContext(connection) as queries:
                 response = clients[role].get(url)
             assert response.status_code == 200, (url, role, response.status_code)

@@ -128,6 +128,9 @@ def grants_subquery(user_ref: str = "pk"):
 class Membership(BaseModel):
     """A user's role in one organisation."""
 
+    # Who works tickets is part of the desk's configuration each process keeps.
+    feeds_config_caches = True
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="memberships")
     is_default = models.BooleanField(

@@ -341,6 +341,8 @@ class SavedView(BaseModel):
     """A list as someone keeps coming back to it: its filters and sort (the query string)
     and its columns, under a name, for its owner or shared with a team; shown as a tab."""
 
+    feeds_config_caches = True  # each process keeps a person's views (saved_views.for_list)
+
     list_key = models.CharField(max_length=100, help_text="The list: app_label.model.")
     name = models.CharField(max_length=60)
     query = models.CharField(max_length=1000, blank=True,
@@ -381,6 +383,8 @@ class ListPreferenceQuerySet(ScopedQuerySet):
 
 class ListPreference(BaseModel):
     """The columns one person chose for a list, shown whenever no saved view says otherwise."""
+
+    feeds_config_caches = True  # kept with the person's views (saved_views.for_list)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from borough.core import scope, services
 from borough.core.models import ListPreference, SavedView
+from borough.core.perf.cache import LocalCache
 from borough.core.registry import registry
 
 # Never part of a view: where the reader was, and how the page was asked for.
@@ -68,6 +69,26 @@ def views_for(user, list_key: str) -> list[SavedView]:
     """The user's own views of the list, then their teams' (by name)."""
     views = SavedView.objects.visible_to(user).filter(list_key=list_key).select_related("team")
     return sorted(views, key=lambda v: (v.team_id is not None, v.name.lower(), v.pk))
+
+
+_per_person = LocalCache("saved-views", size=2048)
+
+
+def for_list(user, key: str, organisation=None) -> tuple[tuple, list[str] | None, tuple]:
+    """(views_for, columns_for, shareable_teams) of the user for a list, kept per process
+    under the organisation's config stamp: saved views, column choices and team
+    memberships feed it (core.perf.stamps), so a change anywhere is seen on the next
+    request, and a list page reads none of the three again. Built afresh without the
+    organisation's row (its stamp) at hand."""
+    def build():
+        return (tuple(views_for(user, key)), columns_for(user, key),
+                tuple(shareable_teams(user)))
+
+    version = getattr(organisation, "config_version", None) if organisation else None
+    if version is None or organisation.pk != getattr(user, "active_organisation_id", None):
+        return build()
+    share_any = organisation.pk in scope.organisation_ids(user, SHARE_ANY)
+    return _per_person.get_or_build((organisation.pk, version, user.pk, key, share_any), build)
 
 
 def shareable_teams(user) -> list:

@@ -162,6 +162,10 @@ class Team(BaseModel):
 
 
 class TeamMembership(BaseModel):
+    # Who leads and belongs to a team decides the saved views shared with it, which each
+    # process keeps (core.saved_views.for_list).
+    feeds_config_caches = True
+
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="team_memberships")
     is_lead = models.BooleanField(default=False)

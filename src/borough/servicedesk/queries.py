@@ -81,6 +81,8 @@ class DeskConfig:
     # Ticket field name -> {id: record} of the organisation's records, active or not
     # (shared between threads: read, never change, them).
     records: dict[str, dict[int, object]] = field(default_factory=dict)
+    # The people who work tickets here, by name (accounts.Membership feeds the stamp).
+    workers: tuple = ()
 
     @property
     def calendar(self) -> BusinessCalendar:
@@ -124,7 +126,8 @@ def _build_config(organisation, alias: str) -> DeskConfig:
             qs = qs.select_related("parent")  # str() of a category names its parent
         records[name] = {record.pk: record for record in qs}
     return DeskConfig(organisation_id, organisation.config_version, organisation.nation, matrix,
-                      policies, warning or 75, records)
+                      policies, warning or 75, records,
+                      tuple(workers_queryset(organisation_id).using(alias)))
 
 
 def priority_for(organisation_id: int, impact: int, urgency: int,

@@ -29,10 +29,10 @@ def list_views_context(request, key: str, base_tabs: list[dict] | None = None) -
     `base_tabs`, then each view), the view in use, the columns to show and the forms'
     choices. A view is in use when ?view= names one the user can see and the page's
     filters are still the view's (change a filter and it is the list, filtered)."""
-    views = saved_views.views_for(request.user, key)
+    views, own, teams = saved_views.for_list(request.user, key,
+                                             getattr(request, "organisation", None))
     asked = parse_id(request.GET.get("view"))
     active = next((v for v in views if v.pk == asked), None)
-    own = saved_views.columns_for(request.user, key)
     chosen = active.columns if active is not None and active.columns else own
     columns = saved_views.columns_of(key)
     shown = saved_views.shown_columns(key, chosen)
@@ -44,7 +44,9 @@ def list_views_context(request, key: str, base_tabs: list[dict] | None = None) -
     query = request.GET.copy()
     for name in saved_views.NOT_KEPT:
         query.pop(name, None)
-    writable = active is not None and saved_views.may_write(request.user, active)
+    writable = active is not None and (
+        active.owner_id == request.user.pk if active.team_id is None
+        else any(team.pk == active.team_id for team in teams))
     return {
         "list_key": key,
         "view_tabs": tabs,
@@ -56,7 +58,7 @@ def list_views_context(request, key: str, base_tabs: list[dict] | None = None) -
         # person's choice; a team view's columns belong to its leads.
         "columns_editable": active is None or not active.columns or writable,
         "current_query": query.urlencode(),
-        "share_teams": saved_views.shareable_teams(request.user),
+        "share_teams": teams,
         "next_url": request.get_full_path(),
     }
 

@@ -47,6 +47,7 @@ from borough.servicedesk.models import (
     TicketType,
 )
 from borough.servicedesk.presenters import sla_state
+from borough.servicedesk.tables import QUEUE_COLUMNS
 
 QUEUES = queries.QUEUES
 QUEUE_LIST = "servicedesk.ticket"  # its saved views and column choices (core.saved_views)
@@ -111,7 +112,9 @@ class QueueView(ObjectListView):
         per_page = int(request.GET.get("per_page") or PAGE_SIZES[0])
         qs = sort_queryset(qs, self.entry.table, self.model, request.GET.get("sort", ""))
         page = Paginator(qs, per_page).get_page(request.GET.get("page"))
-        lookups = filter_lookups(filterset)
+        config = queries.desk_config(request.user.active_organisation_id,
+                                     getattr(request, "organisation", None))
+        lookups = filter_lookups(filterset, config.workers)
         page.object_list = attach_related(list(page.object_list), lookups)
         context = self.get_context_data(filterset=filterset, page_obj=page,
                                         page_sizes=PAGE_SIZES, per_page=per_page,
@@ -134,6 +137,9 @@ class QueueView(ObjectListView):
         if context["active_view"] is not None:
             context["queue_label"] = context["active_view"].name
         context["show"] = dict.fromkeys(context["shown_columns"], True)
+        # Any column off by default shown: the rows test each of those (else none).
+        context["show_extra"] = any(not column.default for column in QUEUE_COLUMNS
+                                    if column.key in context["show"])
         context["headers"] = column_headers(self.request, context["shown_columns"])
         # "/service-desk/tickets/0/" less its "0/": each row's link is this plus its id,
         # the same URL {% url %} gives, without resolving it 25 times.
@@ -150,8 +156,6 @@ class QueueView(ObjectListView):
 def column_headers(request, shown: list[str]) -> list[dict]:
     """The queue's headings: each sortable one a link that sorts by it (again: the other
     way), with aria-sort on the one sorted by."""
-    from borough.servicedesk.tables import QUEUE_COLUMNS
-
     sort = request.GET.get("sort", "")
     query = request.GET.copy()
     query.pop("page", None)
@@ -183,9 +187,14 @@ QUEUE_DEFER = ("description", "resolution_note", "business_service", "configurat
 LOOKUP_FILTERS = ("team", "category", "service_unit", "site", "assignee")
 
 
-def filter_lookups(filterset) -> dict[str, list]:
+def filter_lookups(filterset, workers=None) -> dict[str, list]:
+    """The choices of the related-record filters; `workers`, the assignees the desk's
+    kept configuration holds (the same people the filter's queryset selects)."""
     lookups = {}
     for name in LOOKUP_FILTERS:
+        if name == "assignee" and workers is not None:
+            lookups[name] = list(workers)
+            continue
         field = filterset.form.fields[name]
         lookups[name] = list(field.queryset)
     return lookups
@@ -360,7 +369,7 @@ def ticket_context(request, ticket: Ticket, *, forms=None, **extra) -> dict:
         put_related([ticket], "sla_policy", config.policies)
     teams = Team.objects.visible_to(user).filter(is_active=True)
     # A callable: the template calls it only where it shows the assignment form.
-    assignees = partial(queries.workers, ticket.organisation_id)
+    assignees = partial(list, config.workers)  # kept with the desk configuration
     if can_work and ticket.status not in DONE_STATUSES:  # the assignment form is shown
         teams, assignees = list(teams), assignees()
         put_related([ticket], "team", teams)
