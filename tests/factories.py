@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from tests.accounts import factories as accounts
 from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.cmdb import factories as cmdb
+from tests.cmdb.factories import (
+    CIClassFactory,
+    ConfigurationItemFactory,
+    RelationshipFactory,
+)
 from tests.mail import factories as mail
 from tests.mail.factories import (
     InboundMessageFactory,
@@ -54,10 +60,11 @@ from tests.standards.factories import (
 )
 
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
-             **standards.FACTORIES, **mail.FACTORIES}
+             **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "ActionUpdateFactory", "AssessmentCycleFactory",
+    "FACTORIES", "ActionFactory", "ActionUpdateFactory", "AssessmentCycleFactory", "CIClassFactory",
+    "ConfigurationItemFactory", "RelationshipFactory",
     "CannedResponseFactory", "CategoryFactory", "ClosureDayFactory",
     "CorporateObjectiveFactory", "CriterionFactory", "CriterionResultFactory",
     "DeskSettingsFactory", "EvidenceFactory", "FrameworkFactory", "InboundMessageFactory",

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "borough.frontend",
     "borough.organisation",
     "borough.accounts",
+    "borough.cmdb",
     "borough.servicedesk",
     "borough.mail",
     "borough.standards",

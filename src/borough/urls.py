@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("borough.core.urls")),
     path("accounts/", include("borough.accounts.urls")),
     path("organisation/", include("borough.organisation.urls")),
+    path("configuration/", include("borough.cmdb.urls")),
     path("service-desk/", include("borough.servicedesk.urls")),
     # Requesters' links in emails sent before their page moved to the service desk.
     path("mail/t/<str:token>/", OldRequesterLinkView.as_view(), name="old_requester_link"),

@@ -104,6 +104,11 @@ class Registry:
     # them; /health/ counts them as warnings.
     stalled_checks: dict[str, Callable[[object], object]] = field(default_factory=dict)
 
+    # Called as f(organisation, actor=...) when an organisation is created
+    # (organisation.services.create_organisation), in its transaction: the defaults an
+    # app gives every council (the CMDB's classes).
+    organisation_setup: list[Callable[..., None]] = field(default_factory=list)
+
     # The home page's panels (core.home.HomePanel), each for the people it serves.
     home_panels: list = field(default_factory=list)
     # Columns of lists that draw their own table rather than their entry's (the queue):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from borough.accounts.models import Membership, User
+from borough.cmdb.services import install_default_classes
 from borough.core import roles, services
 from borough.organisation import models as m
 from borough.organisation.services import create_organisation
@@ -74,6 +75,7 @@ def load(password: str) -> DemoLogins:
             actor=None, name=council["name"], code=council["code"], nation=council["nation"],
             email_domain=council["email_domain"],
         )
+        install_default_classes(org.pk)  # a council made before the CMDB existed
         units = {name: _get_or_create(m.ServiceUnit, org, name=name) for name in SERVICE_UNITS}
         sites = [_get_or_create(m.Site, org, name=name, address=address, town=town,
                                 postcode=postcode)

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from borough.core import audit, services
 from borough.core.models import AuditAction
+from borough.core.registry import registry
 from borough.organisation.models import (
     DEFAULT_WORKING_HOURS,
     Organisation,
@@ -25,6 +26,8 @@ def create_organisation(*, actor, name: str, code: str, nation: str, **extra) ->
                 WorkingPeriod(organisation=organisation, weekday=weekday, start=start, end=end),
                 actor=None,
             )
+        for set_up in registry.organisation_setup:
+            set_up(organisation, actor=actor)
     return organisation
 
 

@@ -1,0 +1,88 @@
+"""The CMDB's API: one explicit serializer and viewset per model, and a CI's impact."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from borough.cmdb import filters as f
+from borough.cmdb import models as m
+from borough.cmdb import queries
+from borough.core.api.serializers import BaseModelSerializer
+from borough.core.api.viewsets import BaseModelViewSet
+
+
+class CIClassSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.CIClass
+        fields = [*BaseModelSerializer.base_fields(), "code", "name", "description",
+                  "attribute_schema", "is_active"]
+
+
+class ConfigurationItemSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.ConfigurationItem
+        fields = [*BaseModelSerializer.base_fields(), "reference", "name", "ci_class",
+                  "status", "owner", "support_team", "site", "criticality",
+                  "data_classification", "description", "attributes"]
+
+
+class RelationshipSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.Relationship
+        fields = [*BaseModelSerializer.base_fields(), "source", "relationship_type", "target",
+                  "redundancy_group", "description"]
+
+
+class BriefItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AffectedSerializer(serializers.Serializer):
+    item = BriefItemSerializer()
+    depth = serializers.IntegerField(help_text="How many relationships away it is.")
+    path = BriefItemSerializer(many=True, help_text="From the affected item to this one, "
+                               "each depending on the next.")
+
+
+class ImpactSerializer(serializers.Serializer):
+    affected = AffectedSerializer(many=True, help_text="Every CI that stops when this one "
+                                  "is lost, nearest first.")
+    single_points_of_failure = BriefItemSerializer(
+        many=True, help_text="The CIs whose loss alone stops this one.")
+
+
+class CIClassViewSet(BaseModelViewSet):
+    model = m.CIClass
+    serializer_class = CIClassSerializer
+    filterset_class = f.CIClassFilterSet
+    ordering_fields = ("name", "code", "id")
+
+
+class ConfigurationItemViewSet(BaseModelViewSet):
+    model = m.ConfigurationItem
+    serializer_class = ConfigurationItemSerializer
+    filterset_class = f.ConfigurationItemFilterSet
+    ordering_fields = ("reference", "name", "status", "criticality", "id")
+    select_related = ("ci_class",)
+
+    @extend_schema(responses=ImpactSerializer, summary="What stops if this CI is lost",
+                   description="Every CI that depends on this one, transitively, with the "
+                               "path; redundancy groups honoured (docs/cmdb.md).")
+    @action(detail=True, methods=["get"])
+    def impact(self, request, pk=None):
+        item = self.get_object()
+        return Response(ImpactSerializer({
+            "affected": queries.impact_of(item, request.user),
+            "single_points_of_failure": queries.single_points_of_failure(item, request.user),
+        }).data)
+
+
+class RelationshipViewSet(BaseModelViewSet):
+    model = m.Relationship
+    serializer_class = RelationshipSerializer
+    filterset_class = f.RelationshipFilterSet
+    ordering_fields = ("relationship_type", "id")
+    select_related = ("source", "target")

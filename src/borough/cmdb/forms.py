@@ -1,0 +1,136 @@
+from django import forms
+from django.forms.forms import NON_FIELD_ERRORS
+
+from borough.cmdb import attributes
+from borough.cmdb import models as m
+from borough.core.forms import DateInput, ScopedModelForm
+
+PREFIX = "attr_"
+BOOLEAN_CHOICES = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
+
+
+class CIClassForm(ScopedModelForm):
+    class Meta:
+        model = m.CIClass
+        fields = ["name", "code", "description", "attribute_schema", "is_active"]
+        widgets = {"attribute_schema": forms.Textarea(attrs={"rows": 12})}
+
+
+def attribute_field(definition: dict) -> forms.Field:
+    """A text-shaped field for one attribute: the values are checked by
+    attributes.clean_attributes, as on the API, so the messages are the same."""
+    options = {"label": definition["label"], "required": False,
+               "help_text": definition["help"]}
+    kind = definition["type"]
+    if kind == "choice":
+        choices = [("", "Not known"), *((c, c) for c in definition["choices"])]
+        return forms.ChoiceField(choices=choices, **options)
+    if kind == "boolean":
+        return forms.ChoiceField(choices=BOOLEAN_CHOICES, **options)
+    if kind == "date":
+        return forms.CharField(widget=DateInput(), **options)
+    if kind == "text":
+        return forms.CharField(max_length=attributes.TEXT_LIMIT, **options)
+    widget = forms.TextInput(attrs={"inputmode": "decimal" if kind == "decimal" else
+                                    "numeric" if kind == "integer" else "text",
+                                    "spellcheck": "false"})
+    return forms.CharField(widget=widget, **options)
+
+
+def _initial(definition: dict, value):
+    if definition["type"] == "boolean" and isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else value
+
+
+class ConfigurationItemForm(ScopedModelForm):
+    """The item's fields, then its class's attributes (one field each). The class is
+    chosen first (the add page's first step), so the attributes shown are its own."""
+
+    class Meta:
+        model = m.ConfigurationItem
+        fields = ["name", "ci_class", "status", "owner", "support_team", "site",
+                  "criticality", "data_classification", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ci_class"].queryset = self.fields["ci_class"].queryset.filter(
+            is_active=True) | self.fields["ci_class"].queryset.filter(
+            pk=self.instance.ci_class_id or 0)
+        self.ci_class = self._chosen_class()
+        self.attribute_errors = {}
+        if self.instance.pk:
+            # Attributes belong to the class: changing it would lose them.
+            self.fields["ci_class"].disabled = True
+        elif self.ci_class is not None:
+            self.fields["ci_class"].widget = forms.HiddenInput()
+        for definition in self.ci_class.definitions() if self.ci_class else ():
+            field = attribute_field(definition)
+            field.initial = _initial(definition, (self.instance.attributes or {}).get(
+                definition["name"]))
+            self.fields[PREFIX + definition["name"]] = field
+
+    def _chosen_class(self):
+        if self.instance.pk or not self.is_bound:
+            return self.instance.ci_class if self.instance.ci_class_id else None
+        try:
+            return self.fields["ci_class"].clean(self.data.get(self.add_prefix("ci_class")))
+        except forms.ValidationError:
+            return None
+
+    def attribute_names(self) -> list[str]:
+        return [name for name in self.fields if name.startswith(PREFIX)]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.ci_class is None:
+            return cleaned
+        values = {name.removeprefix(PREFIX): cleaned.get(name) for name in self.attribute_names()}
+        stored, self.attribute_errors = attributes.clean_attributes(
+            self.ci_class.attribute_schema, values, class_name=str(self.ci_class))
+        for name, message in self.attribute_errors.items():
+            self.add_error(PREFIX + name if PREFIX + name in self.fields else None, message)
+        self.instance.attributes = stored
+        return cleaned
+
+    def _update_errors(self, errors):
+        # The model checks the attributes too (for the API and imports); here each message
+        # is already beside its field, so the model's copy is shown only if it differs.
+        if hasattr(errors, "error_dict") and "attributes" in errors.error_dict:
+            messages = errors.error_dict.pop("attributes")
+            if not self.attribute_errors:
+                errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(messages)
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
+
+    def model_data(self):
+        data = super().model_data()
+        if self.attribute_names() and self.instance.attributes != self.initial_attributes():
+            data["attributes"] = self.instance.attributes
+        return data
+
+    def initial_attributes(self):
+        return self._initial_attributes
+
+    def full_clean(self):
+        self._initial_attributes = dict(self.instance.attributes or {})
+        super().full_clean()
+
+
+class ChooseClassForm(forms.Form):
+    """The first step of adding an item: which class it is."""
+
+    ci_class = forms.ModelChoiceField(queryset=m.CIClass.objects.none(), label="Which class is it?",
+                                      empty_label=None, widget=forms.RadioSelect)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ci_class"].queryset = m.CIClass.objects.visible_to(user).filter(
+            is_active=True)
+
+
+class RelationshipForm(ScopedModelForm):
+    class Meta:
+        model = m.Relationship
+        fields = ["source", "relationship_type", "target", "redundancy_group", "description"]
