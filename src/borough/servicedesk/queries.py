@@ -83,6 +83,7 @@ class DeskConfig:
     records: dict[str, dict[int, object]] = field(default_factory=dict)
     # The people who work tickets here, by name (accounts.Membership feeds the stamp).
     workers: tuple = ()
+    require_resolution_code: bool = False
 
     @property
     def calendar(self) -> BusinessCalendar:
@@ -117,8 +118,9 @@ def _build_config(organisation, alias: str) -> DeskConfig:
               for rule in PriorityRule.objects.using(alias).filter(organisation_id=organisation_id)}
     policies = tuple(SLAPolicy.objects.using(alias).filter(organisation_id=organisation_id,
                                                            is_active=True).order_by("pk"))
-    warning = DeskSettings.objects.using(alias).filter(
-        organisation_id=organisation_id).values_list("warning_percent", flat=True).first()
+    warning, code_required = DeskSettings.objects.using(alias).filter(
+        organisation_id=organisation_id).values_list(
+        "warning_percent", "require_resolution_code").first() or (None, False)
     records = {}
     for name, model in CHOICE_MODELS.items():
         qs = model.objects.using(alias).filter(organisation_id=organisation_id)
@@ -127,7 +129,7 @@ def _build_config(organisation, alias: str) -> DeskConfig:
         records[name] = {record.pk: record for record in qs}
     return DeskConfig(organisation_id, organisation.config_version, organisation.nation, matrix,
                       policies, warning or 75, records,
-                      tuple(workers_queryset(organisation_id).using(alias)))
+                      tuple(workers_queryset(organisation_id).using(alias)), code_required)
 
 
 def priority_for(organisation_id: int, impact: int, urgency: int,

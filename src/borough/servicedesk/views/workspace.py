@@ -404,7 +404,7 @@ def ticket_context(request, ticket: Ticket, *, forms=None, **extra) -> dict:
     if "update" in offers:
         context["update"] = update_values(ticket, offers["update"].form)
     if "resolve" in offers:
-        context["resolve_form"] = resolve_form(ticket, user, offers["resolve"].form)
+        context["resolve_form"] = resolve_form(ticket, user, offers["resolve"].form, config)
     context.update(extra)
     return context
 
@@ -451,12 +451,13 @@ def update_values(ticket: Ticket, form) -> dict:
             "urgency": str(ticket.urgency), "note": "", "errors": {}}
 
 
-def resolve_form(ticket: Ticket, user, bound):
-    """The resolve form, its code a choice the desk may require (then "Not given" goes)."""
+def resolve_form(ticket: Ticket, user, bound, config):
+    """The resolve form, its code a choice the desk may require (then "Not given" goes;
+    the desk's kept configuration says, and the service checks again when resolving)."""
     from borough.servicedesk.forms import ResolveForm
 
     form = bound if bound is not None else ResolveForm(record=ticket, user=user)
-    if queries.requires_resolution_code(ticket.organisation_id):
+    if config.require_resolution_code:
         field = form.fields["code"]
         field.required = True
         field.choices = [c for c in field.choices if c[0]]
