@@ -70,6 +70,12 @@ def check_queue(request) -> None:
         raise BadParameters(f"Unknown queue {queue}. Choose from: {', '.join(QUEUES)}.")
 
 
+def wants_table_only(request) -> bool:
+    """An htmx request for the table alone; a boosted one (the queue's own links and
+    forms) gets the whole page, whose main content it swaps in."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
 def is_worker(user) -> bool:
     return user.has_perm("servicedesk.work_tickets") or user.has_perm("servicedesk.view_all_tickets")
 
@@ -119,7 +125,7 @@ class QueueView(ObjectListView):
         context = self.get_context_data(filterset=filterset, page_obj=page,
                                         page_sizes=PAGE_SIZES, per_page=per_page,
                                         lookups=lookups)
-        template = self.partial_template_name if request.htmx else self.template_name
+        template = self.partial_template_name if wants_table_only(request) else self.template_name
         response = self.response_class(request, template, context)
         patch_vary_headers(response, ("HX-Request",))
         return response
@@ -146,7 +152,7 @@ class QueueView(ObjectListView):
         context["ticket_url_prefix"] = reverse("servicedesk:ticket_detail", args=[0])[:-2]
         lookups = kwargs["lookups"]
         context["teams"] = [team for team in lookups["team"] if team.is_active]
-        if not self.request.htmx:
+        if not wants_table_only(self.request):
             context["filter_fields"] = filter_panel(kwargs["filterset"], lookups,
                                                     self.request.user.active_organisation_id)
         context["now"] = timezone.now()
