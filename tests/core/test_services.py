@@ -134,3 +134,16 @@ def test_idempotency_key_returns_the_first_record(org_a, admin_a):
     assert first.pk == second.pk
     assert ServiceUnit.objects.filter(name="Planning").count() == 1
     assert SubmissionKey.objects.count() == 1
+
+
+def test_a_json_value_saved_again_with_its_keys_in_another_order_is_no_change():
+    """PostgreSQL's jsonb returns an object's keys in its own order: a no-op edit of a
+    JSON field must not read as a change (a version bump, a history entry)."""
+    from borough.core import audit
+    from borough.core.models import ScheduledAction
+
+    before = ScheduledAction(fields={"b": 1, "a": [{"y": 2, "x": 1}]})
+    after = ScheduledAction(fields={"a": [{"x": 1, "y": 2}], "b": 1})
+    assert audit.diff(audit.snapshot(before), audit.snapshot(after)) == {}
+    changed = ScheduledAction(fields={"a": [{"x": 1, "y": 3}], "b": 1})
+    assert "fields" in audit.diff(audit.snapshot(before), audit.snapshot(changed))

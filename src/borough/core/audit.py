@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +22,10 @@ def _display(instance: models.Model, field: models.Field):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, dict | list):
+        # JSON with its keys sorted: PostgreSQL's jsonb gives keys back in its own order,
+        # and str() of the dict would read that as a change on every save.
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
 
 
