@@ -114,7 +114,8 @@ def test_ict_manager_runs_the_review_and_produces_the_report(page, axe, screensh
     assert "Set up an ICT training path with HR" in text
     assert "Monthly SLA report" in text
     if pdf.available():
-        with page.expect_download() as download:
+        # WeasyPrint takes seconds on a loaded CI machine: wait for the file, not a timer.
+        with page.expect_download(timeout=60_000) as download:
             page.get_by_role("link", name="Download the committee report as a PDF").click()
         assert download.value.suggested_filename.endswith("committee-report.pdf")
         with open(download.value.path(), "rb") as handle:
