@@ -91,3 +91,25 @@ def test_columns_are_read_and_chosen_over_the_api(desk, signed_in):  # noqa: F81
     requester = signed_in(desk.requester, api=True)
     assert requester.post(url, {"list_key": "servicedesk.ticket", "columns": ["team"]},
                           format="json").status_code == 403
+
+
+def test_a_stale_or_unknown_change_to_a_view_is_refused_and_says_why(desk, signed_in):  # noqa: F811
+    from borough.core import saved_views
+
+    view = saved_views.save_view(desk.agent, list_key="servicedesk.ticket", name="Mine",
+                                 query="queue=mine", columns=[],
+                                 known_columns=["reference"])
+    client = signed_in(desk.agent)
+    back = "/service-desk/tickets/?queue=mine"
+    saved_views.update_view(view, desk.agent, known_columns=["reference"], name="Renamed")
+    stale = client.post(f"/lists/views/{view.pk}/", {
+        "action": "update", "query": "queue=all", "version": view.version, "next": back},
+        follow=True)
+    assert "Someone changed this view while you were looking at it" in stale.content.decode()
+    assert SavedView.objects.get().query == "queue=mine"  # nothing overwritten
+    unknown = client.post(f"/lists/views/{view.pk}/", {"action": "rename", "next": back},
+                          follow=True)
+    assert "Choose whether to update or delete the view." in unknown.content.decode()
+    stranger = signed_in(desk.lead)
+    assert stranger.post(f"/lists/views/{view.pk}/", {"action": "delete"}).status_code == 404
+    assert SavedView.objects.exists()

@@ -102,10 +102,21 @@ def shareable_teams(user) -> list:
                              memberships__person__is_active=True).distinct())
 
 
-def may_write(user, view: SavedView) -> bool:
+def may_write(user, view: SavedView, teams=None) -> bool:
+    """Its owner writes a personal view; a team's, whoever may share with the team
+    (`teams`: the user's shareable teams, if already at hand)."""
     if view.team_id is None:
         return view.owner_id == user.pk
-    return any(team.pk == view.team_id for team in shareable_teams(user))
+    teams = shareable_teams(user) if teams is None else teams
+    return any(team.pk == view.team_id for team in teams)
+
+
+def team_to_share(user, team_id):
+    """The team, by id, among those the user may share views with; refused otherwise."""
+    team = next((t for t in shareable_teams(user) if t.pk == team_id), None)
+    if team is None:
+        raise PermissionDenied("You can share views only with teams you lead.")
+    return team
 
 
 def clean_query(query: str) -> str:

@@ -280,12 +280,9 @@ def queue_filter(queue: str, user, *, teams: list[int] | None = None, now=None) 
     return open_
 
 
-def workers(organisation_id: int) -> list[User]:
-    """People who can be assigned tickets in the organisation."""
-    return list(workers_queryset(organisation_id))
-
-
 def workers_queryset(organisation_id: int | None):
+    """People who can be assigned tickets in the organisation (the desk's configuration
+    keeps them: DeskConfig.workers)."""
     return User.objects.filter(
         memberships__organisation_id=organisation_id, memberships__is_active=True,
         memberships__role__permissions__codename="work_tickets", is_active=True,

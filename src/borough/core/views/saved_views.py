@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -44,9 +44,7 @@ def list_views_context(request, key: str, base_tabs: list[dict] | None = None) -
     query = request.GET.copy()
     for name in saved_views.NOT_KEPT:
         query.pop(name, None)
-    writable = active is not None and (
-        active.owner_id == request.user.pk if active.team_id is None
-        else any(team.pk == active.team_id for team in teams))
+    writable = active is not None and saved_views.may_write(request.user, active, teams)
     return {
         "list_key": key,
         "view_tabs": tabs,
@@ -98,12 +96,8 @@ class SaveViewView(LoginRequiredMixin, View):
 
     def post(self, request, key):
         known = _known(key)
-        team = None
-        if request.POST.get("team"):
-            team = next((t for t in saved_views.shareable_teams(request.user)
-                         if t.pk == parse_id(request.POST["team"])), None)
-            if team is None:
-                raise PermissionDenied("You can share views only with teams you lead.")
+        team = (saved_views.team_to_share(request.user, parse_id(request.POST["team"]))
+                if request.POST.get("team") else None)
         try:
             view = saved_views.save_view(
                 request.user, list_key=key, name=request.POST.get("name", ""),
@@ -231,12 +225,8 @@ class SavedViewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        team = None
-        if data.get("team"):
-            team = next((t for t in saved_views.shareable_teams(self.request.user)
-                         if t.pk == data["team"]), None)
-            if team is None:
-                raise PermissionDenied("You can share views only with teams you lead.")
+        team = saved_views.team_to_share(self.request.user, data["team"]) \
+            if data.get("team") else None
         known = [c.key for c in saved_views.columns_of(data["list_key"])]
         if not known:
             raise serializers.ValidationError({"list_key": "There is no such list."})
