@@ -23,7 +23,7 @@ class ConfigurationItemSerializer(BaseModelSerializer):
     class Meta:
         model = m.ConfigurationItem
         fields = [*BaseModelSerializer.base_fields(), "reference", "name", "ci_class",
-                  "status", "owner", "support_team", "site", "criticality",
+                  "status", "owner", "service_unit", "support_team", "site", "criticality",
                   "data_classification", "description", "attributes"]
 
 

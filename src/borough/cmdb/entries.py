@@ -22,7 +22,8 @@ def register(registry) -> None:
         forms.ConfigurationItemForm, api.ConfigurationItemSerializer,
         api.ConfigurationItemViewSet, search_fields=("reference", "name"),
         nav_section=SECTION, nav_order=10, comments=True, attachments=True,
-        detail_fields=("reference", "name", "ci_class", "status", "owner", "support_team",
+        detail_fields=("reference", "name", "ci_class", "status", "owner", "service_unit",
+                       "support_team",
                        "site", "criticality", "data_classification", "description")))
     registry.register(ModelEntry(
         m.Relationship, filters.RelationshipFilterSet, tables.RelationshipTable,

@@ -2,7 +2,7 @@ import django_filters as filters
 
 from borough.cmdb import models as m
 from borough.core.filters import WordSearchFilterSet
-from borough.organisation.models import Site, Team
+from borough.organisation.models import ServiceUnit, Site, Team
 
 
 class CIClassFilterSet(WordSearchFilterSet):
@@ -24,6 +24,9 @@ class ConfigurationItemFilterSet(WordSearchFilterSet):
                                        empty_label="Any criticality")
     data_classification = filters.ChoiceFilter(choices=m.DataClassification.choices,
                                                empty_label="Any classification")
+    service_unit = filters.ModelChoiceFilter(queryset=ServiceUnit.objects.all(),
+                                             label="Owning service unit",
+                                             empty_label="Any service unit")
     support_team = filters.ModelChoiceFilter(queryset=Team.objects.all(),
                                              empty_label="Any team")
     site = filters.ModelChoiceFilter(queryset=Site.objects.all(), empty_label="Any site")

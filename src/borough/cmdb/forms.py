@@ -49,7 +49,7 @@ class ConfigurationItemForm(ScopedModelForm):
 
     class Meta:
         model = m.ConfigurationItem
-        fields = ["name", "ci_class", "status", "owner", "support_team", "site",
+        fields = ["name", "ci_class", "status", "owner", "service_unit", "support_team", "site",
                   "criticality", "data_classification", "description"]
 
     def __init__(self, *args, **kwargs):

@@ -94,6 +94,11 @@ class ConfigurationItem(BaseModel):
     owner = models.ForeignKey("organisation.Person", null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+",
                               help_text="The person accountable for it.")
+    service_unit = models.ForeignKey(
+        "organisation.ServiceUnit", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name="owning service unit",
+        help_text="The service unit that owns it (for an application, the one that uses it "
+                  "most and pays for it).")
     support_team = models.ForeignKey("organisation.Team", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     site = models.ForeignKey("organisation.Site", null=True, blank=True,
@@ -127,7 +132,7 @@ class ConfigurationItem(BaseModel):
 
     def clean(self):
         errors = {}
-        for name in ("owner", "support_team", "site", "ci_class"):
+        for name in ("owner", "service_unit", "support_team", "site", "ci_class"):
             related = getattr(self, name, None) if getattr(self, f"{name}_id") else None
             if related is not None and related.organisation_id != self.organisation_id:
                 errors[name] = "Choose one from this organisation."
