@@ -68,6 +68,19 @@ class NavLink:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class DetailPanel:
+    """A section another app adds to a record's page: the CI page shows the business
+    services it supports (catalogue) and its tickets (service desk) without the CMDB
+    importing either. `context(record, user)` returns the template's context, or None
+    to leave the panel out (nothing to show, or nothing this person may see)."""
+
+    name: str
+    template: str
+    context: Callable[[object, object], dict | None]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     entries: dict[type[models.Model], ModelEntry] = field(default_factory=dict)
@@ -115,6 +128,24 @@ class Registry:
     # list key ("app_label.model") -> [core.saved_views.Column]. Other lists' columns
     # are their table's.
     list_columns: dict[str, list] = field(default_factory=dict)
+    # Sections other apps add to a model's record page: model -> [DetailPanel], by order.
+    detail_panels: dict[type[models.Model], list[DetailPanel]] = field(default_factory=dict)
+
+    def add_detail_panel(self, model: type[models.Model], panel: DetailPanel) -> None:
+        panels = self.detail_panels.setdefault(model, [])
+        if any(p.name == panel.name for p in panels):
+            raise ValueError(f"A detail panel named {panel.name!r} is registered twice.")
+        panels.append(panel)
+        panels.sort(key=lambda p: p.order)
+
+    def panels_for(self, record, user) -> list[tuple[DetailPanel, dict]]:
+        """The panels of `record`'s page that have something to show `user`."""
+        shown = []
+        for panel in self.detail_panels.get(type(record), ()):
+            context = panel.context(record, user)
+            if context is not None:
+                shown.append((panel, context))
+        return shown
 
     def register(self, entry: ModelEntry) -> ModelEntry:
         if entry.model in self.entries:

@@ -12,6 +12,7 @@ from borough.core import comments, queries, services
 from borough.core.api.viewsets import model_key
 from borough.core.forms import add_service_error
 from borough.core.ids import parse_id
+from borough.core.registry import registry
 from borough.core.views.base import EntryViewMixin
 
 
@@ -51,6 +52,7 @@ class ObjectDetailView(ObjectMixin, TemplateView):
             context["comments"] = comments.comments_for(obj, self.request.user)
         if self.entry.attachments:
             context["attachments"] = queries.attachments_for(obj, self.request.user)
+        context["panels"] = registry.panels_for(obj, self.request.user)
         return context
 
 
