@@ -27,7 +27,9 @@ def test_a_panel_shows_on_the_record_page(admin_a, org_a, signed_in, monkeypatch
     site = SiteFactory(organisation=org_a, name="Whitehaven")
     (tmp_path / "panel_probe.html").write_text(
         '<h2 class="govuk-heading-m">Probe</h2><p id="probe">{{ panel.word }}</p>')
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], str(tmp_path)]
+    # Assigned, not changed in place, so Django rebuilds its template engines.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0],
+                           "DIRS": [*settings.TEMPLATES[0]["DIRS"], str(tmp_path)]}]
     seen = []
 
     def context(record, reader):

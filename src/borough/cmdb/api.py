@@ -54,6 +54,29 @@ class ImpactSerializer(serializers.Serializer):
         many=True, help_text="The CIs whose loss alone stops this one.")
 
 
+class NeighbourSerializer(serializers.Serializer):
+    item = BriefItemSerializer(help_text="The CI at the other end.")
+    relationship = serializers.IntegerField(help_text="The relationship's id.")
+    relationship_type = serializers.CharField()
+    words = serializers.CharField(help_text="The relationship in words, for example "
+                                  "\"runs on\".")
+    redundancy_group = serializers.CharField()
+
+
+class NeighbourhoodSerializer(serializers.Serializer):
+    item = BriefItemSerializer()
+    incoming = NeighbourSerializer(many=True, help_text="Relationships whose target is this "
+                                   "CI: the other end is their source.")
+    outgoing = NeighbourSerializer(many=True, help_text="Relationships whose source is this "
+                                   "CI: the other end is their target.")
+
+
+def _neighbours(relationships, end: str) -> list[dict]:
+    return [{"item": getattr(r, end), "relationship": r.pk,
+             "relationship_type": r.relationship_type, "words": r.get_relationship_type_display(),
+             "redundancy_group": r.redundancy_group} for r in relationships]
+
+
 class CIClassViewSet(BaseModelViewSet):
     model = m.CIClass
     serializer_class = CIClassSerializer
@@ -78,6 +101,17 @@ class ConfigurationItemViewSet(BaseModelViewSet):
             "affected": queries.impact_of(item, request.user),
             "single_points_of_failure": queries.single_points_of_failure(item, request.user),
         }).data)
+
+    @extend_schema(responses=NeighbourhoodSerializer, summary="A CI's neighbourhood",
+                   description="The CI's relationships in both directions, with the CI at "
+                               "the other end: what its page draws.")
+    @action(detail=True, methods=["get"])
+    def neighbourhood(self, request, pk=None):
+        item = self.get_object()
+        outgoing, incoming = queries.relationships(item, request.user)
+        return Response(NeighbourhoodSerializer({
+            "item": item, "incoming": _neighbours(incoming, "source"),
+            "outgoing": _neighbours(outgoing, "target")}).data)
 
 
 class RelationshipViewSet(BaseModelViewSet):

@@ -4,6 +4,7 @@ from django.forms.forms import NON_FIELD_ERRORS
 from borough.cmdb import attributes
 from borough.cmdb import models as m
 from borough.core.forms import DateInput, ScopedModelForm
+from borough.organisation.models import ServiceUnit
 
 PREFIX = "attr_"
 BOOLEAN_CHOICES = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
@@ -134,3 +135,25 @@ class RelationshipForm(ScopedModelForm):
     class Meta:
         model = m.Relationship
         fields = ["source", "relationship_type", "target", "redundancy_group", "description"]
+
+
+ALL_UNITS = "all"
+
+
+class UnitForm(forms.Form):
+    """Which service unit's systems to show (the catalogue, the map and their API)."""
+
+    unit = forms.ChoiceField(label="Service unit", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {str(u.pk): u for u in
+                      ServiceUnit.objects.visible_to(user).order_by("name")}
+        self.fields["unit"].choices = [(ALL_UNITS, "All service units"),
+                                       *((k, u.name) for k, u in self.units.items())]
+
+    def chosen(self) -> ServiceUnit | None:
+        """The unit chosen, or None for all of them."""
+        if not self.is_valid():
+            return None
+        return self.units.get(self.cleaned_data["unit"])

@@ -3,7 +3,9 @@ what depends on it) and the two-step add (choose the class, then its form)."""
 
 from __future__ import annotations
 
-from borough.cmdb import forms, queries
+from django.utils.safestring import mark_safe
+
+from borough.cmdb import drawing, forms, queries
 from borough.core.views.records import ObjectCreateView, ObjectDetailView
 
 
@@ -18,9 +20,29 @@ class ConfigurationItemDetailView(ObjectDetailView):
         item, user = context["object"], self.request.user
         context["attribute_rows"] = item.attribute_rows()
         context["outgoing"], context["incoming"] = queries.relationships(item, user)
+        context["neighbourhood_svg"] = neighbourhood_svg(item, context["outgoing"],
+                                                         context["incoming"])
         context["affected"] = queries.impact_of(item, user)
         context["single_points"] = queries.single_points_of_failure(item, user)
         return context
+
+
+# More neighbours than this on one side are listed, not drawn.
+DRAWN_PER_SIDE = 15
+
+
+def neighbourhood_svg(item, outgoing, incoming) -> str | None:
+    if not (outgoing or incoming) or max(len(outgoing), len(incoming)) > DRAWN_PER_SIDE:
+        return None
+    # Drawn from the relationships the page lists below it; every text is escaped.
+    return mark_safe(drawing.neighbourhood(  # noqa: S308
+        drawing.Node(item.pk, item.name),
+        [(drawing.Node(r.source_id, r.source.name), r.get_relationship_type_display())
+         for r in incoming],
+        [(drawing.Node(r.target_id, r.target.name), r.get_relationship_type_display())
+         for r in outgoing],
+        title=f"{item.name} and the items related to it",
+        left_heading="Related to it", right_heading="It is related to"))
 
 
 class ConfigurationItemCreateView(ObjectCreateView):

@@ -11,7 +11,13 @@ from django.conf import settings
 from borough.core.business_time import BusinessCalendar, shipped_bank_holidays
 from borough.core.perf.cache import LocalCache
 from borough.core.perf.precompiled import Precompiled
-from borough.organisation.models import ClosureDay, Organisation, Person, WorkingPeriod
+from borough.organisation.models import (
+    ClosureDay,
+    Organisation,
+    Person,
+    ServiceUnit,
+    WorkingPeriod,
+)
 
 
 @lru_cache(maxsize=8)
@@ -94,3 +100,14 @@ def person_by_email(organisation_id: int, email: str) -> Person | None:
     one before a former one, the oldest first; its login (if any) comes with it."""
     return (Person.objects.filter(organisation_id=organisation_id, email__iexact=email)
             .order_by("-is_active", "id").select_related("user").first())
+
+
+def own_service_unit_id(user, organisation_id: int) -> int | None:
+    """The service unit a person heads (the first by name if several), else the one they
+    work in: where pages about "your unit's" records start."""
+    headed = (ServiceUnit.objects.filter(organisation_id=organisation_id, head__user=user)
+              .order_by("name").values_list("pk", flat=True).first())
+    if headed is not None:
+        return headed
+    return (Person.objects.filter(organisation_id=organisation_id, user=user)
+            .values_list("service_unit_id", flat=True).first())

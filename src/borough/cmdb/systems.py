@@ -1,0 +1,148 @@
+"""The systems catalogue and the architecture map: the applications the council's service
+units use, and the interfaces that pass data between them.
+
+An interface is recorded either directly (Payroll "interfaces with" the HR system) or as
+an interface CI between two systems (Payroll ↔ "Payroll to ledger nightly file" ↔
+Financials), which can carry its method and frequency; both count. Retired items are left
+out. An interface CI that reaches fewer than two systems is a loose end: the map cannot
+show it, and the evidence rule counts it as a gap."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+from django.db.models import Q, QuerySet
+
+from borough.cmdb import rules
+from borough.cmdb.models import (
+    CIClass,
+    ConfigurationItem,
+    Relationship,
+    RelationshipType,
+    Status,
+)
+
+# Beyond this many systems the map is too dense to read: the page asks for a service unit.
+MAP_LIMIT = 150
+
+
+@dataclass(frozen=True)
+class Interface:
+    source: ConfigurationItem
+    target: ConfigurationItem
+    # The interface CI it goes through, or None for a direct "interfaces with".
+    via: ConfigurationItem | None
+
+    def other(self, system: ConfigurationItem) -> ConfigurationItem:
+        return self.target if system.pk == self.source.pk else self.source
+
+
+@dataclass
+class Architecture:
+    systems: list[ConfigurationItem]
+    interfaces: list[Interface]
+    # Interface CIs reaching fewer than two systems, with the systems they do reach.
+    loose_ends: list[tuple[ConfigurationItem, list[ConfigurationItem]]]
+
+    def of(self, system: ConfigurationItem) -> list[Interface]:
+        return [i for i in self.interfaces if system.pk in (i.source.pk, i.target.pk)]
+
+    @property
+    def unconnected(self) -> list[ConfigurationItem]:
+        linked = {i.source.pk for i in self.interfaces} | {i.target.pk for i in self.interfaces}
+        return [s for s in self.systems if s.pk not in linked]
+
+
+def applications(user) -> QuerySet:
+    """Every application this person may see that is not retired, with what the catalogue
+    shows of it loaded."""
+    return (ConfigurationItem.objects.visible_to(user)
+            .filter(ci_class__code=rules.APPLICATION).exclude(status=Status.RETIRED)
+            .select_related("ci_class", "service_unit", "owner", "support_team")
+            .order_by("service_unit__name", "name", "pk"))
+
+
+def architecture(user, *, service_unit_id: int | None = None) -> Architecture:
+    """The systems (of one service unit, with the systems theirs interface with, or all)
+    and their interfaces, in two queries."""
+    links = list(
+        Relationship.objects.visible_to(user)
+        .filter(relationship_type=RelationshipType.INTERFACES_WITH)
+        .filter(Q(source__ci_class__code__in=(rules.APPLICATION, rules.INTERFACE)),
+                Q(target__ci_class__code__in=(rules.APPLICATION, rules.INTERFACE)))
+        .exclude(source__status=Status.RETIRED).exclude(target__status=Status.RETIRED)
+        .select_related("source__ci_class", "target__ci_class", "source__service_unit",
+                        "target__service_unit")
+        .order_by("pk"))
+    interfaces, ends = [], defaultdict(dict)
+    for link in links:
+        kinds = (link.source.ci_class.code, link.target.ci_class.code)
+        if kinds == (rules.APPLICATION, rules.APPLICATION):
+            interfaces.append(Interface(link.source, link.target, None))
+        elif rules.APPLICATION in kinds:
+            system, via = ((link.source, link.target) if kinds[0] == rules.APPLICATION
+                           else (link.target, link.source))
+            ends[via][system.pk] = system
+    loose = []
+    for via, systems in ends.items():
+        reached = sorted(systems.values(), key=lambda s: (s.name, s.pk))
+        if len(reached) < 2:
+            loose.append((via, reached))
+        interfaces.extend(Interface(a, b, via) for a, b in combinations(reached, 2))
+    systems = list(applications(user))
+    if service_unit_id is not None:
+        own = {s.pk for s in systems if s.service_unit_id == service_unit_id}
+        interfaces = [i for i in interfaces if i.source.pk in own or i.target.pk in own]
+        partners = own | {i.source.pk for i in interfaces} | {i.target.pk for i in interfaces}
+        systems = [s for s in systems if s.pk in partners]
+        loose = [(via, reached) for via, reached in loose
+                 if any(s.pk in own for s in reached)]
+    shown = {s.pk for s in systems}
+    interfaces = [i for i in interfaces if i.source.pk in shown and i.target.pk in shown]
+    interfaces.sort(key=lambda i: (i.source.name, i.target.name, i.via.name if i.via else ""))
+    loose.sort(key=lambda pair: (pair[0].name, pair[0].pk))
+    return Architecture(systems, interfaces, loose)
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    """A system with the facts the catalogue shows from its attributes (the application
+    class's; an administrator may have renamed or dropped them, so each may be absent)."""
+
+    system: ConfigurationItem
+
+    @property
+    def users(self):
+        return self.system.attributes.get("number_of_users")
+
+    @property
+    def supplier(self) -> str:
+        return self.system.attributes.get("supplier") or self.system.attributes.get("vendor") or ""
+
+    @property
+    def hosting(self) -> str:
+        return self.system.attributes.get("hosting") or ""
+
+
+def by_unit(systems: list[ConfigurationItem]) -> list[tuple[str, list[CatalogueRow]]]:
+    """The systems under their owning service unit's name; those with none last."""
+    groups: dict[str, list[CatalogueRow]] = defaultdict(list)
+    for system in systems:
+        groups[system.service_unit.name if system.service_unit_id else ""].append(
+            CatalogueRow(system))
+    named = sorted((k for k in groups if k), key=str.lower)
+    return [(k, groups[k]) for k in named] + ([("", groups[""])] if "" in groups else [])
+
+
+def runs_on(system: ConfigurationItem, user) -> list[Relationship]:
+    """What a system runs on (its servers), the server's class loaded."""
+    return list(Relationship.objects.visible_to(user)
+                .filter(source=system, relationship_type=RelationshipType.RUNS_ON)
+                .select_related("target__ci_class").order_by("target__name"))
+
+
+def application_class_id(user) -> int | None:
+    return (CIClass.objects.visible_to(user).filter(code=rules.APPLICATION)
+            .values_list("pk", flat=True).first())
