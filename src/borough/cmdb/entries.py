@@ -3,7 +3,7 @@ relationships, who may change them, and the classes a new organisation starts wi
 
 from __future__ import annotations
 
-from borough.cmdb import api, filters, forms, services, systems_api, tables
+from borough.cmdb import api, evidence, filters, forms, services, systems_api, tables
 from borough.cmdb import models as m
 from borough.core import roles
 from borough.core.registry import ModelEntry, NavLink
@@ -46,6 +46,8 @@ def register(registry) -> None:
     registry.grant_models([roles.ADMINISTRATOR, roles.ICT_MANAGER], [m.CIClass],
                           ("add", "change", "delete"))
     registry.organisation_setup.append(services.set_up_organisation)
+    for rule in evidence.RULES:
+        registry.evidence_rules[rule.name] = rule
     registry.api_routes.append(("cmdb/architecture-map", systems_api.ArchitectureMapViewSet,
                                 "cmdb-architecture-map"))
     registry.nav_links.append(NavLink(SECTION, "Systems catalogue", "cmdb:systems_catalogue",
