@@ -130,10 +130,11 @@ def neighbourhood(centre: Node, left: list[tuple[Node, str]], right: list[tuple[
             y = top + i * row
             x = 0 if side == 0 else mid_x + column + gap
             box(x, y, node)
-            start, end = (column, mid_x) if side == 0 else (mid_x + column, x)
-            parts.append(f'<line x1="{start:.0f}" y1="{y:.0f}" x2="{end:.0f}" y2="{mid_y:.0f}" '
-                         f'stroke="{ACCENT}" stroke-width="1.5"/>')
-            label_x = start + 8 if side == 0 else end - 8
+            # From the node's inner edge to the centre box's nearer edge.
+            node_x, centre_x = (column, mid_x) if side == 0 else (x, mid_x + column)
+            parts.append(f'<line x1="{node_x:.0f}" y1="{y:.0f}" x2="{centre_x:.0f}" '
+                         f'y2="{mid_y:.0f}" stroke="{ACCENT}" stroke-width="1.5"/>')
+            label_x = node_x + 8 if side == 0 else node_x - 8
             parts.append(f'<text x="{label_x:.0f}" y="{y - 5:.0f}" font-size="11" '
                          f'fill="{MUTED}" text-anchor="{"start" if side == 0 else "end"}">'
                          f'{escape(short(words, 20))}</text>')

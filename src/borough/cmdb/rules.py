@@ -35,12 +35,13 @@ ALLOWED_PAIRS: dict[str, tuple[set[str] | None, set[str] | None]] = {
     "interfaces_with": (SOFTWARE, SOFTWARE),
 }
 
-# Which end stops working when the other is lost. Every type but "backed up to" makes the
-# source depend on the target (an application that runs on a server is down when the
-# server is); losing a backup target loses the backups, not the service, so impact
-# analysis does not follow it.
-SOURCE_DEPENDS = {"runs_on", "depends_on", "connects_to", "located_at", "uses",
-                  "interfaces_with"}
+# Which end stops working when the other is lost. These types make the source depend on
+# the target (an application that runs on a server is down when the server is). Two are
+# not followed: losing a backup target loses the backups, not the service; and losing one
+# end of an interface delays the data passed, it does not stop the system at the other
+# end (followed, every system would "stop" every system it exchanges files with). A
+# system that cannot work without another is recorded as "depends on" it.
+SOURCE_DEPENDS = {"runs_on", "depends_on", "connects_to", "located_at", "uses"}
 
 
 def _allowed(allowed: set[str] | None, code: str) -> bool:

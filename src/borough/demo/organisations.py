@@ -28,7 +28,8 @@ COUNCILS = [
     },
 ]
 SERVICE_UNITS = ["Finance", "Revenues and Benefits", "Planning", "Environmental Health",
-                 "Housing", "Leisure", "ICT"]
+                 "Housing", "Leisure", "Elections", "HR and Payroll", "Customer Services",
+                 "Communications", "ICT"]
 TEAMS = ["Service Desk", "Infrastructure", "Applications"]
 ROLE_LOGINS = {
     roles.REQUESTER: "requester", roles.AGENT: "agent", roles.TEAM_LEAD: "teamlead",

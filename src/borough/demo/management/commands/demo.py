@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from borough.core.management.base import BoroughCommand
-from borough.demo import organisations, servicedesk, standards
+from borough.demo import cmdb, organisations, servicedesk, standards
 
 
 class Command(BoroughCommand):
@@ -18,10 +18,14 @@ class Command(BoroughCommand):
                                "including 'admin'. Run it without BOROUGH_MODE=production.")
         password = organisations.demo_password(settings.BOROUGH_DEMO_PASSWORD)
         logins = organisations.load(password)
+        estate = cmdb.load()
         tickets = servicedesk.load()
         standards_counts = standards.load()
         if options["quiet_logins"]:
             return
+        for code, count in estate.items():
+            if count:
+                self.stdout.write(f"Configuration items for {code}: {count}.")
         for code, count in tickets.items():
             if count:
                 self.stdout.write(f"Service desk history for {code}: {count} tickets.")
