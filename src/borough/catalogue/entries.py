@@ -4,7 +4,7 @@ and change them."""
 
 from __future__ import annotations
 
-from borough.catalogue import api, filters, forms, queries, services, tables
+from borough.catalogue import api, evidence, filters, forms, queries, services, tables
 from borough.catalogue import models as m
 from borough.cmdb.models import ConfigurationItem
 from borough.core import roles, scope
@@ -72,3 +72,5 @@ def register(registry) -> None:
     registry.add_detail_panel(ConfigurationItem, DetailPanel(
         "business-services", "catalogue/includes/item_services_panel.html", item_services,
         order=10))
+    for rule in evidence.RULES:
+        registry.evidence_rules[rule.name] = rule
