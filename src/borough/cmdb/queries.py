@@ -47,3 +47,21 @@ def single_points_of_failure(item: ConfigurationItem, user) -> list[Configuratio
     """The CIs whose loss alone stops `item`, by name."""
     found = graph.single_points_of_failure(item.pk, graph.DatabaseGraph(item.organisation_id))
     return sorted(_items(found, user).values(), key=lambda ci: (ci.name, ci.pk))
+
+
+# The impact graph's pure functions, for apps that put nodes of their own on it (the
+# service catalogue adds business services): other apps reach them here, not in
+# cmdb.impact (STYLE.md, Boundaries). See docs/cmdb.md, "Impact analysis".
+Dependency = graph.Dependency
+DatabaseGraph = graph.DatabaseGraph
+group_key = graph.group_key
+impact_graph = graph.impact
+dependency_paths = graph.dependency_paths
+dependent_paths = graph.dependent_paths
+single_points_of_failure_of_each = graph.single_points_of_failure_of_each
+CHUNK = graph.CHUNK
+
+
+def items_by_id(ids, user) -> dict[int, ConfigurationItem]:
+    """The CIs with these ids that `user` may see, with their class."""
+    return _items(ids, user)
