@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from borough.core.management.base import BoroughCommand
-from borough.demo import cmdb, organisations, servicedesk, standards
+from borough.demo import catalogue, cmdb, organisations, servicedesk, standards
 
 
 class Command(BoroughCommand):
@@ -19,6 +19,7 @@ class Command(BoroughCommand):
         password = organisations.demo_password(settings.BOROUGH_DEMO_PASSWORD)
         logins = organisations.load(password)
         estate = cmdb.load()
+        services = catalogue.load()
         tickets = servicedesk.load()
         standards_counts = standards.load()
         if options["quiet_logins"]:
@@ -26,6 +27,9 @@ class Command(BoroughCommand):
         for code, count in estate.items():
             if count:
                 self.stdout.write(f"Configuration items for {code}: {count}.")
+        for code, count in services.items():
+            if count:
+                self.stdout.write(f"Business services for {code}: {count}.")
         for code, count in tickets.items():
             if count:
                 self.stdout.write(f"Service desk history for {code}: {count} tickets.")

@@ -1,0 +1,102 @@
+"""The demo council's business services, the systems that deliver them, the service level
+agreements its heads of service signed (and the gaps a real catalogue has: a draft
+waiting for a signature, services with none) and an operational level agreement between
+ICT teams. Safe to run again: a service of the same name is left as it is."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from borough.accounts.models import User
+from borough.catalogue import services as catalogue_services
+from borough.catalogue.models import (
+    BusinessService,
+    OperationalLevelAgreement,
+    ServiceComponent,
+    ServiceLevelAgreement,
+)
+from borough.cmdb.models import ConfigurationItem
+from borough.core import services
+from borough.organisation import models as org
+
+# name, unit, criticality, hours, availability, RTO, RPO, MTO, components, SLA state
+SERVICES = [
+    ("Council Tax", "Revenues and Benefits", "critical", "business", "99.5", 24, 4, 72,
+     ["Council Tax and business rates", "Income management", "Revenues document imaging"],
+     "agreed"),
+    ("Benefits", "Revenues and Benefits", "critical", "business", "99.5", 24, 4, 72,
+     ["Housing Benefit", "Revenues document imaging"], "agreed"),
+    ("Payroll", "HR and Payroll", "critical", "business", "99.0", 48, 24, 120,
+     ["Payroll", "HR self-service"], "draft"),
+    ("Planning", "Planning", "high", "business", "98.0", 72, 24, 168,
+     ["Planning and building control", "Local land charges", "Geographic information system"],
+     "agreed"),
+    ("Financial management", "Finance", "critical", "business", "99.0", 48, 24, 120,
+     ["Financials", "Income management", "Purchasing and e-procurement"], None),
+    ("Website", "Communications", "high", "24x7", "99.5", 8, 24, 48,
+     ["Council website", "Customer relationship management"], None),
+    ("Email", "ICT", "critical", "24x7", "99.9", 8, 4, 24, ["Email"], "agreed"),
+    ("Telephony", "ICT", "critical", "24x7", "99.9", 4, 24, 8, ["Telephone system"], None),
+]
+TARGETS = {"p1_response_hours": 1, "p1_resolution_hours": 4, "p2_response_hours": 2,
+           "p2_resolution_hours": 8, "p3_response_hours": 4, "p3_resolution_hours": 24,
+           "p4_response_hours": 8, "p4_resolution_hours": 72}
+
+
+def load() -> dict[str, int]:
+    found = org.Organisation.objects.filter(code="cbc").first()
+    keeper = User.objects.filter(username="cbc-ictmanager").first()
+    if found is None or keeper is None:
+        return {}
+    return {found.code: load_organisation(found, keeper)}
+
+
+@transaction.atomic
+def load_organisation(organisation, keeper) -> int:
+    """The catalogue for one council, agreed by `keeper` (who keeps it); returns how many
+    services it added."""
+    units = {u.name: u for u in org.ServiceUnit.objects.filter(organisation=organisation)
+             .select_related("head")}
+    items = {ci.name: ci for ci in ConfigurationItem.objects.filter(organisation=organisation)}
+    teams = {t.name: t for t in org.Team.objects.filter(organisation=organisation)}
+    ict_contact = org.Person.objects.filter(organisation=organisation, user=keeper).first()
+    today = timezone.localdate()
+    added = 0
+    for (name, unit_name, criticality, hours, availability, rto, rpo, mto, components,
+         sla_state) in SERVICES:
+        if BusinessService.objects.filter(organisation=organisation, name=name).exists():
+            continue
+        unit = units.get(unit_name)
+        service = services.create_record(BusinessService(
+            organisation=organisation, name=name, status="live", service_unit=unit,
+            owner=unit.head if unit else None, criticality=criticality, service_hours=hours,
+            availability_target=availability, rto_hours=rto, rpo_hours=rpo, mto_hours=mto,
+            support_team=teams.get("Applications")), actor=None, note="Demo catalogue.")
+        added += 1
+        for component in components:
+            if component in items:
+                services.create_record(ServiceComponent(
+                    organisation=organisation, service=service,
+                    configuration_item=items[component]), actor=None)
+        if sla_state and unit is not None:
+            sla = services.create_record(ServiceLevelAgreement(
+                organisation=organisation, service=service, customer_service_unit=unit,
+                signatory=unit.head, availability_target=availability,
+                service_hours=hours, ict_contact=ict_contact, customer_contact=unit.head,
+                start_date=today - timedelta(days=120),
+                review_date=today + timedelta(days=245), **TARGETS), actor=None)
+            if sla_state == "agreed":
+                catalogue_services.agree(sla, actor=keeper)
+    if added and {"Service Desk", "Applications"} <= set(teams):
+        services.create_record(OperationalLevelAgreement(
+            organisation=organisation,
+            service=BusinessService.objects.get(organisation=organisation, name="Council Tax"),
+            provider_team=teams["Applications"], receiving_team=teams["Service Desk"],
+            provides="Second-line support for the revenues systems: calls the service desk "
+                     "cannot resolve are taken within the working day.",
+            targets="Accept within 2 working hours; resolve P1 within 4 hours, P2 within 8.",
+            review_date=today + timedelta(days=180)), actor=None)
+    return added
