@@ -7,6 +7,13 @@ from __future__ import annotations
 
 from tests.accounts import factories as accounts
 from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.catalogue import factories as catalogue
+from tests.catalogue.factories import (
+    BusinessServiceFactory,
+    OperationalLevelAgreementFactory,
+    ServiceComponentFactory,
+    ServiceLevelAgreementFactory,
+)
 from tests.cmdb import factories as cmdb
 from tests.cmdb.factories import (
     CIClassFactory,
@@ -60,10 +67,13 @@ from tests.standards.factories import (
 )
 
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
-             **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES}
+             **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
+             **catalogue.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "ActionUpdateFactory", "AssessmentCycleFactory", "CIClassFactory",
+    "FACTORIES", "ActionFactory", "BusinessServiceFactory", "OperationalLevelAgreementFactory",
+    "ServiceComponentFactory", "ServiceLevelAgreementFactory", "ActionUpdateFactory",
+    "AssessmentCycleFactory", "CIClassFactory",
     "ConfigurationItemFactory", "RelationshipFactory",
     "CannedResponseFactory", "CategoryFactory", "ClosureDayFactory",
     "CorporateObjectiveFactory", "CriterionFactory", "CriterionResultFactory",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("borough.accounts.urls")),
     path("organisation/", include("borough.organisation.urls")),
     path("configuration/", include("borough.cmdb.urls")),
+    path("catalogue/", include("borough.catalogue.urls")),
     path("service-desk/", include("borough.servicedesk.urls")),
     # Requesters' links in emails sent before their page moved to the service desk.
     path("mail/t/<str:token>/", OldRequesterLinkView.as_view(), name="old_requester_link"),

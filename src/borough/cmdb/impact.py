@@ -105,10 +105,13 @@ def impact(failed: int, graph: Graph) -> Impact:
     return result
 
 
-def dependency_closure(target: int, graph: Graph) -> dict[int, dict[tuple, set[int]]]:
-    """Every item `target` depends on, transitively, with each one's dependency groups."""
-    groups: dict[int, dict[tuple, set[int]]] = {target: defaultdict(set)}
-    frontier = {target}
+def dependency_closure(target: int | Iterable[int], graph: Graph
+                       ) -> dict[int, dict[tuple, set[int]]]:
+    """Every item `target` (one, or each of several) depends on, transitively, with each
+    one's dependency groups."""
+    targets = {target} if isinstance(target, int) else set(target)
+    groups: dict[int, dict[tuple, set[int]]] = {t: defaultdict(set) for t in targets}
+    frontier = set(targets)
     while frontier:
         found = set()
         for edge in graph.dependencies_of(frontier):
@@ -127,7 +130,18 @@ def single_points_of_failure(target: int, graph: Graph) -> set[int]:
     in it: SPOF(X) = {X} ∪ ⋃_groups ⋂_alternatives SPOF(alternative). Solved by iterating
     from SPOF(v) = {v} until nothing changes: the least solution, which is what losing Y
     does even where dependencies run in a cycle."""
-    groups = dependency_closure(target, graph)
+    return single_points_of_failure_of_each([target], graph)[target]
+
+
+def single_points_of_failure_of_each(targets: Iterable[int], graph: Graph
+                                     ) -> dict[int, set[int]]:
+    """`single_points_of_failure` of each target, from one walk of their joint closure
+    (a page listing every service's single points reads each level once, not once per
+    service)."""
+    targets = set(targets)
+    if not targets:
+        return {}
+    groups = dependency_closure(targets, graph)
     spof = {item: frozenset((item,)) for item in groups}
     changed = True
     while changed:
@@ -139,7 +153,44 @@ def single_points_of_failure(target: int, graph: Graph) -> set[int]:
             if len(found) != len(spof[item]):
                 spof[item] = frozenset(found)
                 changed = True
-    return set(spof[target]) - {target}
+    return {target: set(spof[target]) - {target} for target in targets}
+
+
+def dependency_paths(target: int, graph: Graph) -> dict[int, tuple[int, ...]]:
+    """Everything `target` depends on, transitively, whether or not it has alternatives:
+    each item -> one shortest path (target, what it depends on, …, the item). Nearest
+    first; cycles walked once."""
+    paths: dict[int, tuple[int, ...]] = {target: (target,)}
+    frontier = {target}
+    while frontier:
+        found = {}
+        for edge in sorted(graph.dependencies_of(frontier),
+                           key=lambda e: (e.dependent, e.dependency)):
+            if edge.dependency not in paths and edge.dependency not in found:
+                found[edge.dependency] = paths[edge.dependent] + (edge.dependency,)
+        paths.update(found)
+        frontier = set(found)
+    del paths[target]
+    return paths
+
+
+def dependent_paths(item: int, graph: Graph) -> dict[int, tuple[int, ...]]:
+    """Everything that depends on `item`, transitively, whether or not it has an
+    alternative (what it *supports*, as against what stops when it is lost): each
+    dependent -> one shortest path (the dependent, …, item). Nearest first."""
+    paths: dict[int, tuple[int, ...]] = {item: (item,)}
+    frontier = {item}
+    while frontier:
+        found = {}
+        for edge in sorted(graph.dependencies_of_dependents(frontier),
+                           key=lambda e: (e.dependent, e.dependency)):
+            if edge.dependency in frontier and edge.dependent not in paths \
+                    and edge.dependent not in found:
+                found[edge.dependent] = (edge.dependent,) + paths[edge.dependency]
+        paths.update(found)
+        frontier = set(found)
+    del paths[item]
+    return paths
 
 
 def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:

@@ -56,6 +56,24 @@ def single_points_of_failure(item: ConfigurationItem, user) -> list[Configuratio
     return sorted(_items(found, user).values(), key=lambda ci: (ci.name, ci.pk))
 
 
+# The impact graph's pure functions, for apps that put nodes of their own on it (the
+# service catalogue adds business services): other apps reach them here, not in
+# cmdb.impact (STYLE.md, Boundaries). See docs/cmdb.md, "Impact analysis".
+Dependency = graph.Dependency
+DatabaseGraph = graph.DatabaseGraph
+group_key = graph.group_key
+impact_graph = graph.impact
+dependency_paths = graph.dependency_paths
+dependent_paths = graph.dependent_paths
+single_points_of_failure_of_each = graph.single_points_of_failure_of_each
+CHUNK = graph.CHUNK
+
+
+def items_by_id(ids, user) -> dict[int, ConfigurationItem]:
+    """The CIs with these ids that `user` may see, with their class."""
+    return _items(ids, user)
+
+
 # --- for other apps choosing and showing CIs (the service desk's tickets) ---------------
 
 def choosable_items(user):

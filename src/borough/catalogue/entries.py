@@ -1,0 +1,55 @@
+"""What the service catalogue adds to the registry: business services, the configuration
+items that deliver them, their service and operational level agreements, who may read
+and change them."""
+
+from __future__ import annotations
+
+from borough.catalogue import api, filters, forms, tables
+from borough.catalogue import models as m
+from borough.core import roles
+from borough.core.registry import ModelEntry
+
+# The CMDB's menu section: the catalogue sits beside the items that deliver it, and the
+# header menu does not grow.
+SECTION = "Configuration"
+
+# Who keeps the catalogue: ICT management and the staff who run the estate.
+KEEPS_CATALOGUE = [roles.ADMINISTRATOR, roles.ICT_MANAGER, roles.TEAM_LEAD]
+
+
+def register(registry) -> None:
+    registry.register(ModelEntry(
+        m.BusinessService, filters.BusinessServiceFilterSet, tables.BusinessServiceTable,
+        forms.BusinessServiceForm, api.BusinessServiceSerializer, api.BusinessServiceViewSet,
+        search_fields=("reference", "name"), nav_section=SECTION, nav_order=5,
+        comments=True, attachments=True,
+        detail_fields=("reference", "name", "description", "status", "service_unit", "owner",
+                       "support_team", "criticality", "service_hours", "service_hours_note",
+                       "availability_target", "rto_hours", "rpo_hours", "mto_hours")))
+    registry.register(ModelEntry(
+        m.ServiceComponent, filters.ServiceComponentFilterSet, tables.ServiceComponentTable,
+        forms.ServiceComponentForm, api.ServiceComponentSerializer,
+        api.ServiceComponentViewSet, search_fields=(),
+        detail_fields=("service", "configuration_item", "redundancy_group", "role")))
+    registry.register(ModelEntry(
+        m.ServiceLevelAgreement, filters.ServiceLevelAgreementFilterSet,
+        tables.ServiceLevelAgreementTable, forms.ServiceLevelAgreementForm,
+        api.ServiceLevelAgreementSerializer, api.ServiceLevelAgreementViewSet,
+        search_fields=("reference", "service__name"), nav_section=SECTION, nav_order=6,
+        comments=True, attachments=True,
+        detail_fields=("reference", "service", "customer_service_unit", "signatory", "status",
+                       "start_date", "review_date", "agreed_by", "agreed_at")))
+    registry.register(ModelEntry(
+        m.OperationalLevelAgreement, filters.OperationalLevelAgreementFilterSet,
+        tables.OperationalLevelAgreementTable, forms.OperationalLevelAgreementForm,
+        api.OperationalLevelAgreementSerializer, api.OperationalLevelAgreementViewSet,
+        search_fields=("reference", "service__name"), nav_section=SECTION, nav_order=7,
+        detail_fields=("reference", "service", "provider_team", "receiving_team", "provides",
+                       "targets", "status", "review_date")))
+
+    everything = [m.BusinessService, m.ServiceComponent, m.ServiceLevelAgreement,
+                  m.OperationalLevelAgreement]
+    # Every role that reads everything, the Service Unit Head included: a head of service
+    # reads their unit's services and the agreements they sign (the list filters by unit).
+    registry.grant_models(roles.READ_ALL_ROLES, everything, ("view",))
+    registry.grant_models(KEEPS_CATALOGUE, everything, ("add", "change", "delete"))
