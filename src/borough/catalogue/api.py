@@ -1,7 +1,16 @@
 """The catalogue's API: one explicit serializer and viewset per model."""
 
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
 from borough.catalogue import filters as f
 from borough.catalogue import models as m
+from borough.catalogue import queries
+from borough.cmdb import queries as cmdb
+from borough.core import suggestions as choosing
+from borough.core.api import suggestions
 from borough.core.api.serializers import BaseModelSerializer
 from borough.core.api.viewsets import BaseModelViewSet
 
@@ -41,11 +50,39 @@ class OperationalLevelAgreementSerializer(BaseModelSerializer):
                   "receiving_team", "provides", "targets", "status", "review_date"]
 
 
+class ServiceSuggestionQuery(suggestions.SuggestionQuery):
+    ci = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                               help_text="The configuration item already chosen (its id, "
+                                         "reference or “reference name”): the services it "
+                                         "delivers come first, and all of them while `q` is "
+                                         "empty. Ignored when it names none.")
+
+
 class BusinessServiceViewSet(BaseModelViewSet):
     model = m.BusinessService
     serializer_class = BusinessServiceSerializer
     filterset_class = f.BusinessServiceFilterSet
     ordering_fields = ("reference", "name", "status", "criticality", "id")
+
+    @extend_schema(parameters=[ServiceSuggestionQuery],
+                   responses=suggestions.SuggestionSerializer(many=True),
+                   summary="Services to suggest as someone types",
+                   description="Up to 20 services the caller can see, not retired, whose "
+                               "reference or name contains `q`; with `ci`, the services "
+                               "whose components include that CI first.")
+    @action(detail=False, methods=["get"])
+    def suggest(self, request):
+        query = suggestions.read_query(request, ServiceSuggestionQuery)
+        item = None
+        if query.get("ci"):
+            try:
+                item = choosing.resolve(cmdb.choosable_items(request.user), query["ci"],
+                                        noun="configuration item")
+            except ValidationError:
+                item = None  # a half-typed CI: suggest as if none were chosen
+        found, first = queries.suggest_services(request.user, query.get("q", ""),
+                                                item_id=getattr(item, "pk", None))
+        return suggestions.answer(found, hint=lambda s: s.get_status_display(), first=first)
 
 
 class ServiceComponentViewSet(BaseModelViewSet):

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from borough.catalogue.models import BusinessService
 from borough.cmdb.models import ConfigurationItem
 from borough.core import scope, suggestions
 from borough.core.api.serializers import BaseModelSerializer, ScopedPrimaryKeyRelatedField
@@ -123,6 +124,11 @@ class TicketSerializer(BaseModelSerializer):
                                       allow_null=True, help_text="The configuration item's id.")
     ci_display = serializers.SerializerMethodField(
         help_text="The configuration item's reference and name, “CI-000123 Payroll server”.")
+    service = ScopedPrimaryKeyRelatedField(
+        queryset=BusinessService.objects.all(), required=False, allow_null=True,
+        help_text="The business service's id.")
+    service_display = serializers.SerializerMethodField(
+        help_text="The business service's reference and name, “SVC-000004 Payroll”.")
     business_service = serializers.CharField(
         required=False, allow_blank=True, max_length=200, label="service as reported",
         help_text="The service as the requester named it, kept as typed.")
@@ -132,6 +138,9 @@ class TicketSerializer(BaseModelSerializer):
 
     def get_ci_display(self, ticket) -> str | None:
         return _display(ticket, "ci")
+
+    def get_service_display(self, ticket) -> str | None:
+        return _display(ticket, "service")
 
     desk = None  # (organisation, DeskConfig) once a desk record was checked
 
@@ -147,8 +156,8 @@ class TicketSerializer(BaseModelSerializer):
         fields = [*BaseModelSerializer.base_fields(), "reference", "ticket_type", "title",
                   "description", "requester", "channel", "service_unit", "site", "category",
                   "impact", "urgency", "priority", "status", "plain_status", "team", "assignee",
-                  "is_major_incident", "parent", "ci", "ci_display", "business_service",
-                  "configuration_item",
+                  "is_major_incident", "parent", "ci", "ci_display", "service",
+                  "service_display", "configuration_item", "business_service",
                   "response_due_at", "resolution_due_at", "responded_at", "resolved_at",
                   "closed_at", "response_breached_at", "resolution_breached_at", "reopen_count",
                   "minutes_to_respond", "minutes_to_resolve", "resolution_code"]
@@ -208,8 +217,9 @@ class TicketViewSet(BaseModelViewSet):
             description=data["description"], requester=data.get("requester"),
             channel=m.Channel.API, service_unit=data.get("service_unit"), site=data.get("site"),
             category=data.get("category"), impact=data.get("impact", 3),
-            urgency=data.get("urgency", 3), ci=data.get("ci"),
+            urgency=data.get("urgency", 3), ci=data.get("ci"), service=data.get("service"),
             configuration_item=data.get("configuration_item", ""),
+            business_service=data.get("business_service", ""),
             idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER), desk=serializer.desk)
 
     def perform_update(self, serializer):

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.urls import reverse_lazy
 
+from borough.catalogue import queries as catalogue_queries
 from borough.cmdb import queries as cmdb_queries
 from borough.core.filters import ScopedFilterSet, SuggestedRecordFilter, WordSearchFilterSet
 from borough.organisation.models import ServiceUnit, Site, Team
@@ -58,6 +59,11 @@ class TicketFilterSet(ScopedFilterSet):
         queryset=lambda request: cmdb_queries.choosable_items(getattr(request, "user", None)),
         noun="configuration item", label="Configuration item",
         suggest_url=reverse_lazy("api:cmdb-configurationitem-suggest"))
+    service = SuggestedRecordFilter(
+        queryset=lambda request: catalogue_queries.choosable_services(
+            getattr(request, "user", None)),
+        noun="business service", label="Business service",
+        suggest_url=reverse_lazy("api:catalogue-businessservice-suggest"))
     opened_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
                                       label="Opened on or after")
     opened_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte",

@@ -251,6 +251,9 @@ class Ticket(LeanValidation, BaseModel):
     ci = models.ForeignKey("cmdb.ConfigurationItem", null=True, blank=True,
                            on_delete=models.PROTECT, related_name="+",
                            verbose_name="configuration item")
+    service = models.ForeignKey("catalogue.BusinessService", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+",
+                                verbose_name="business service")
     # The words the requester or agent used, kept as typed: matched to the records above
     # where they could be (servicedesk.matching), and kept as text where they could not.
     business_service = models.CharField("service as reported", max_length=200, blank=True)
@@ -342,7 +345,7 @@ class Ticket(LeanValidation, BaseModel):
         return self.reference_prefixes[self.ticket_type]
 
     # The records a ticket points at that belong to other apps: same organisation only.
-    CONCERNS = ("ci",)
+    CONCERNS = ("ci", "service")
 
     def clean(self):
         errors = {}

@@ -105,8 +105,8 @@ def raise_ticket(
     organisation_id: int, *, actor, ticket_type: str, title: str, description: str,
     requester=None, channel: str = Channel.PORTAL, service_unit=None, site=None, category=None,
     impact: int = 3, urgency: int = 3, team=None, assignee=None, idempotency_key: str | None = None,
-    desk=None, notify_requester: bool = True, files=(), then=None, ci=None,
-    configuration_item: str = "",
+    desk=None, notify_requester: bool = True, files=(), then=None, ci=None, service=None,
+    configuration_item: str = "", business_service: str = "",
 ) -> Ticket:
     """Open an incident or request. A requester raises for themself; staff for anyone.
     `desk`: (organisation, DeskConfig) as queries.organisation_and_config gave them earlier
@@ -114,9 +114,10 @@ def raise_ticket(
     them again. `notify_requester` False: no acknowledgement by email (mail that a machine
     sent). `files`: uploads attached in the same transaction, so a refused one (errors
     under "attachments") leaves no ticket. `then(ticket)` runs in that transaction too,
-    once the ticket is saved. `ci`: the configuration item it concerns (the staff form's
-    and the API's choice among what the actor can see; the portal's among its unit's
-    systems); `configuration_item`: the system as the requester named it, kept as text."""
+    once the ticket is saved. `ci`, `service`: the configuration item and business
+    service it concerns (the staff form's and the API's choice among what the actor can
+    see; the portal's among the requester's unit's systems); `configuration_item`,
+    `business_service`: what the requester called them, kept as text."""
     if requester is None:
         requester = queries.person_for(actor, organisation_id)
         if requester is None:
@@ -141,7 +142,8 @@ def raise_ticket(
         priority=queries.priority_for(organisation_id, impact, urgency, config),
         team=team if is_worker else None, assignee=assignee if is_worker else None,
         status=Status.ASSIGNED if (is_worker and assignee) else Status.NEW,
-        ci=ci, configuration_item=(configuration_item or "").strip()[:200],
+        ci=ci, service=service, configuration_item=(configuration_item or "").strip()[:200],
+        business_service=(business_service or "").strip()[:200],
     )
     for name in ("requester", "service_unit", "site", "category", "team", *Ticket.CONCERNS):
         related = getattr(ticket, name)
@@ -342,12 +344,15 @@ KEEP = object()  # a link left as it is
 @TICKET_ACTIONS.action("concerns", label="Set service and configuration item",
                        form=forms.ConcernsForm, who=STAFF,
                        success="Service and configuration item saved.")
-def set_concerns(ticket: Ticket, *, actor, ci=KEEP) -> Ticket:
-    """What the ticket is about: its configuration item (None clears it; left out, kept).
-    Another organisation's is refused; the choice is the caller's, among the records the
-    actor can see (the forms and the API look them up with visible_to)."""
+def set_concerns(ticket: Ticket, *, actor, ci=KEEP, service=KEEP) -> Ticket:
+    """What the ticket is about: its configuration item and business service (None
+    clears one; one left out is kept). Another organisation's is refused; the choice is
+    the caller's, among the records the actor can see (the forms and the API look them up
+    with visible_to)."""
     if ci is not KEEP:
         ticket.ci = ci
+    if service is not KEEP:
+        ticket.service = service
     errors = {}
     for name in Ticket.CONCERNS:
         related = getattr(ticket, name) if getattr(ticket, f"{name}_id") else None

@@ -35,6 +35,7 @@ QUEUE_COLUMNS = [
     Column("service_unit", "Service unit", default=False),
     Column("category", "Category", default=False),
     Column("site", "Site", default=False),
+    Column("service", "Business service", default=False),
     Column("ci", "Configuration item", default=False),
     Column("ticket_type", "Type", default=False),
     Column("created_at", "Opened", default=False),

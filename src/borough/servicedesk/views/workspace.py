@@ -19,6 +19,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from borough.accounts.models import User
+from borough.catalogue import queries as catalogue_queries
 from borough.cmdb import queries as cmdb_queries
 from borough.core import scope
 from borough.core.actions import failure, offered
@@ -321,6 +322,7 @@ def _page_extras() -> dict:
             content_type__model=Ticket._meta.model_name, object_id=OuterRef("pk"))),
         # "CI-000123 Payroll server": the page names and links its CI without a join.
         "ci_label": cmdb_queries.label_of("ci_id"),
+        "service_label": catalogue_queries.label_of("service_id"),
     }
 
 
@@ -455,12 +457,14 @@ def update_values(ticket: Ticket, form) -> dict:
     ticket as it is."""
     if form is not None and form.is_bound:
         return {name: form.data.get(name, "") for name in
-                ("team", "assignee", "status", "impact", "urgency", "note", "ci")} | {
+                ("team", "assignee", "status", "impact", "urgency", "note", "ci",
+                 "service")} | {
             "errors": form.errors}
     return {"team": str(ticket.team_id or ""), "assignee": str(ticket.assignee_id or ""),
             "status": ticket.status, "impact": str(ticket.impact),
             "urgency": str(ticket.urgency), "note": "", "errors": {},
-            "ci": getattr(ticket, "ci_label", None) or ""}
+            "ci": getattr(ticket, "ci_label", None) or "",
+            "service": getattr(ticket, "service_label", None) or ""}
 
 
 def resolve_form(ticket: Ticket, user, bound, config):
@@ -581,6 +585,7 @@ class TicketCreateView(LoginRequiredMixin, TemplateView):
                     channel=data["channel"], service_unit=data["service_unit"], site=data["site"],
                     category=data["category"], impact=data["impact"], urgency=data["urgency"],
                     team=data["team"], assignee=data["assignee"], ci=data.get("ci"),
+                    service=data.get("service"),
                     idempotency_key=data.get("submission_key") or None, desk=form.desk,
                     files=data["attachments"])
             except ValidationError as exc:
@@ -619,7 +624,7 @@ class TicketEditView(ObjectEditView):
 
         class Meta(forms.TicketForm.Meta):
             fields = ["title", "description", "service_unit", "site", "category", "ci",
-                      "business_service", "configuration_item"]
+                      "service", "configuration_item", "business_service"]
 
         def __init__(self, *args, **kwargs):
             super(forms.TicketForm, self).__init__(*args, **kwargs)
