@@ -51,15 +51,15 @@ def _listed(tickets, limit: int, *, open_first: bool) -> TicketList:
     is_open = Case(When(status__in=OPEN_STATUSES, then=Value(1)), default=Value(0),
                    output_field=IntegerField())
     rows = list(tickets.annotate(
-        is_open=is_open, total=Window(Count("pk")),
+        open_row=is_open, total=Window(Count("pk")),
         open_total=Window(Count("pk"), partition_by=[is_open]))
-        .order_by(*(["-is_open"] if open_first else []), "-created_at", "-pk")
+        .order_by(*(["-open_row"] if open_first else []), "-created_at", "-pk")
         .only("pk", "reference", "title", "status", "priority", "created_at",
               "organisation_id")[:limit])
     if not rows:
         return TicketList([], 0, 0)
     first = rows[0]
-    open_count = first.open_total if first.is_open else 0
+    open_count = first.open_total if first.open_row else 0
     return TicketList(rows, first.total, open_count)
 
 
