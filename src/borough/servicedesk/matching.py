@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
@@ -130,8 +131,9 @@ def _link(tickets, link: str, record_id: int, batch: int, linked) -> int:
         ids = list(tickets.order_by("pk").values_list("pk", flat=True)[:batch])
         if not ids:
             return done
-        tickets.model._default_manager.filter(pk__in=ids).update(
-            **{f"{link}_id": record_id}, version=F("version") + 1)
-        if linked is not None:
-            linked(record_id, ids)
+        with transaction.atomic():  # a batch and its audit events together
+            tickets.model._default_manager.filter(pk__in=ids).update(
+                **{f"{link}_id": record_id}, version=F("version") + 1)
+            if linked is not None:
+                linked(record_id, ids)
         done += len(ids)
