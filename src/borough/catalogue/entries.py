@@ -4,10 +4,11 @@ and change them."""
 
 from __future__ import annotations
 
-from borough.catalogue import api, filters, forms, tables
+from borough.catalogue import api, evidence, filters, forms, queries, services, tables
 from borough.catalogue import models as m
-from borough.core import roles
-from borough.core.registry import ModelEntry
+from borough.cmdb.models import ConfigurationItem
+from borough.core import roles, scope
+from borough.core.registry import DetailPanel, ModelEntry, NavLink
 
 # The CMDB's menu section: the catalogue sits beside the items that deliver it, and the
 # header menu does not grow.
@@ -15,6 +16,18 @@ SECTION = "Configuration"
 
 # Who keeps the catalogue: ICT management and the staff who run the estate.
 KEEPS_CATALOGUE = [roles.ADMINISTRATOR, roles.ICT_MANAGER, roles.TEAM_LEAD]
+
+
+def item_services(item, user) -> dict | None:
+    """The CI page's panel: the services that stop if it is lost, and those it supports
+    that have an alternative to it. Left out for people who may not read services."""
+    if not scope.can(user, "view", m.BusinessService, item.organisation_id):
+        return None
+    stopped = queries.services_stopped_by(item, user)
+    stopping = {row.service.pk for row in stopped}
+    resilient = [row for row in queries.services_supported_by(item, user)
+                 if row.service.pk not in stopping]
+    return {"item": item, "stopped": stopped, "resilient": resilient}
 
 
 def register(registry) -> None:
@@ -53,3 +66,11 @@ def register(registry) -> None:
     # reads their unit's services and the agreements they sign (the list filters by unit).
     registry.grant_models(roles.READ_ALL_ROLES, everything, ("view",))
     registry.grant_models(KEEPS_CATALOGUE, everything, ("add", "change", "delete"))
+    registry.add_actions(services.SLA_ACTIONS)
+    registry.nav_links.append(NavLink(SECTION, "Single points of failure",
+                                      "catalogue:single_points", m.BusinessService, order=8))
+    registry.add_detail_panel(ConfigurationItem, DetailPanel(
+        "business-services", "catalogue/includes/item_services_panel.html", item_services,
+        order=10))
+    for rule in evidence.RULES:
+        registry.evidence_rules[rule.name] = rule

@@ -1,4 +1,8 @@
+from django import forms
+
 from borough.catalogue import models as m
+from borough.cmdb.models import Criticality
+from borough.core.actions import ActionForm
 from borough.core.forms import ScopedModelForm
 
 
@@ -31,3 +35,20 @@ class OperationalLevelAgreementForm(ScopedModelForm):
         model = m.OperationalLevelAgreement
         fields = ["service", "provider_team", "receiving_team", "provides", "targets",
                   "status", "review_date"]
+
+
+class NoteForm(ActionForm):
+    """The input of an agreement's record actions: a note for its history."""
+
+    note = forms.CharField(label="Note (optional)", required=False, max_length=20_000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SinglePointsForm(forms.Form):
+    """Which live services the single points of failure page lists."""
+
+    criticality = forms.MultipleChoiceField(
+        choices=Criticality.choices, widget=forms.CheckboxSelectMultiple,
+        label="Criticality of the services", initial=[Criticality.CRITICAL],
+        error_messages={"required": "Choose at least one criticality.",
+                        "invalid_choice": "Choose criticalities from the list."})

@@ -10,7 +10,13 @@ from django.db.models import Count, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Concat
 
 from borough.catalogue import graph
-from borough.catalogue.models import BusinessService, ServiceComponent, ServiceStatus
+from borough.catalogue.models import (
+    BusinessService,
+    OperationalLevelAgreement,
+    ServiceComponent,
+    ServiceLevelAgreement,
+    ServiceStatus,
+)
 from borough.cmdb import queries as cmdb
 from borough.core import suggestions
 
@@ -112,6 +118,22 @@ def live_services(user, criticalities=None):
     if criticalities:
         services = services.filter(criticality__in=criticalities)
     return services.select_related("service_unit", "owner").order_by("name", "pk")
+
+
+def component_counts(services) -> dict[int, int]:
+    """{service id: how many components it has recorded}, in one query."""
+    return dict(ServiceComponent.objects.filter(service__in=[s.pk for s in services])
+                .values("service").annotate(n=Count("pk")).values_list("service", "n"))
+
+
+def agreements_of(service: BusinessService, user) -> list:
+    return list(ServiceLevelAgreement.objects.visible_to(user).filter(service=service)
+                .select_related("customer_service_unit", "signatory"))
+
+
+def operational_agreements_of(service: BusinessService, user) -> list:
+    return list(OperationalLevelAgreement.objects.visible_to(user).filter(service=service)
+                .select_related("provider_team", "receiving_team"))
 
 
 # --- for other apps choosing and showing services (the service desk's tickets) ----------

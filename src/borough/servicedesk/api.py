@@ -36,8 +36,8 @@ class SLAPolicySerializer(BaseModelSerializer):
     class Meta:
         model = m.SLAPolicy
         fields = [*BaseModelSerializer.base_fields(), "name", "priority", "ticket_type",
-                  "response_minutes", "resolution_minutes", "business_hours", "compliance_target",
-                  "is_active"]
+                  "business_service", "response_minutes", "resolution_minutes", "business_hours",
+                  "compliance_target", "is_active"]
 
 
 class CannedResponseSerializer(BaseModelSerializer):

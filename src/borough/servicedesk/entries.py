@@ -44,7 +44,7 @@ def register(registry) -> None:
     registry.register(ModelEntry(
         m.SLAPolicy, filters.SLAPolicyFilterSet, tables.SLAPolicyTable, forms.SLAPolicyForm,
         api.SLAPolicySerializer, api.SLAPolicyViewSet, nav_section=SETTINGS, nav_order=30,
-        detail_fields=("name", "priority", "ticket_type", "response_minutes",
+        detail_fields=("name", "priority", "ticket_type", "business_service", "response_minutes",
                        "resolution_minutes", "business_hours", "compliance_target",
                        "is_active")))
     registry.register(ModelEntry(

@@ -61,7 +61,8 @@ def period_days():
 def sla_policies_cover_priorities(organisation, params, as_of) -> EvidenceResult:
     priorities = params["priorities"]
     policies = (SLAPolicy.objects.for_organisation(organisation)
-                .filter(is_active=True, created_at__lte=as_of, priority__in=priorities))
+                .filter(is_active=True, created_at__lte=as_of, priority__in=priorities,
+                        business_service__isnull=True))  # one service's cover no priority
     found = list(policies.values_list("priority", flat=True))  # one query for both figures
     covered = sorted(set(found))
     missing = [p for p in priorities if p not in covered]

@@ -103,7 +103,7 @@ class PriorityRuleFilterSet(ScopedFilterSet):
 class SLAPolicyFilterSet(ScopedFilterSet):
     class Meta:
         model = m.SLAPolicy
-        fields = ["priority", "ticket_type", "is_active"]
+        fields = ["priority", "ticket_type", "business_service", "is_active"]
 
 
 class CannedResponseFilterSet(WordSearchFilterSet):

@@ -39,8 +39,8 @@ class PriorityRuleForm(ScopedModelForm):
 class SLAPolicyForm(ScopedModelForm):
     class Meta:
         model = m.SLAPolicy
-        fields = ["name", "priority", "ticket_type", "response_minutes", "resolution_minutes",
-                  "business_hours", "compliance_target", "is_active"]
+        fields = ["name", "priority", "ticket_type", "business_service", "response_minutes",
+                  "resolution_minutes", "business_hours", "compliance_target", "is_active"]
 
 
 class CannedResponseForm(ScopedModelForm):

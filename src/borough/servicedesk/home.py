@@ -141,6 +141,8 @@ def manager(request) -> dict | None:
     months = statistics.monthly_resolution(resolved_days, month)
     targets = {}
     for policy in queries.desk_config(user.active_organisation_id).policies:
+        if policy.business_service_id:  # one service's targets, not the desk's
+            continue
         if policy.ticket_type == "" or policy.priority not in targets:
             targets[policy.priority] = policy.compliance_target
     statistics_url = reverse("servicedesk:statistics")

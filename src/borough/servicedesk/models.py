@@ -181,6 +181,11 @@ class SLAPolicy(BaseModel):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices)
     ticket_type = models.CharField(max_length=10, choices=TicketType.choices, blank=True,
                                    help_text="Leave blank to apply to both types.")
+    business_service = models.ForeignKey(
+        "catalogue.BusinessService", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="Only for tickets about this service (its own targets, "
+                                    "as its service level agreement says). Leave blank for "
+                                    "every service.")
     response_minutes = models.PositiveIntegerField(help_text="Time to first response, in minutes.")
     resolution_minutes = models.PositiveIntegerField(help_text="Time to resolve, in minutes.")
     business_hours = models.BooleanField(
@@ -205,6 +210,9 @@ class SLAPolicy(BaseModel):
             self.response_minutes > self.resolution_minutes
         ):
             raise ValidationError({"response_minutes": "Response must come before resolution."})
+        if self.business_service_id and (
+                self.business_service.organisation_id != self.organisation_id):
+            raise ValidationError({"business_service": "Choose one from this organisation."})
 
 
 class TicketQuerySet(ScopedQuerySet):

@@ -351,6 +351,7 @@ def set_concerns(ticket: Ticket, *, actor, ci=KEEP, service=KEEP) -> Ticket:
     with visible_to)."""
     if ci is not KEEP:
         ticket.ci = ci
+    new_service = service is not KEEP and getattr(service, "pk", None) != ticket.service_id
     if service is not KEEP:
         ticket.service = service
     errors = {}
@@ -360,6 +361,9 @@ def set_concerns(ticket: Ticket, *, actor, ci=KEEP, service=KEEP) -> Ticket:
             errors[name] = "Choose one from this organisation."
     if errors:
         raise ValidationError(errors)
+    if new_service and ticket.status not in DONE_STATUSES:
+        # A service may have SLA targets of its own (SLAPolicy.business_service).
+        _apply_policy(ticket, timezone.now(), restart=False)
     return ticket
 
 

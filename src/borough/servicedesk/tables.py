@@ -65,8 +65,8 @@ class SLAPolicyTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = m.SLAPolicy
-        fields = ("name", "priority", "ticket_type", "response_minutes", "resolution_minutes",
-                  "business_hours", "compliance_target", "is_active")
+        fields = ("name", "priority", "ticket_type", "business_service", "response_minutes",
+                  "resolution_minutes", "business_hours", "compliance_target", "is_active")
 
 
 class CannedResponseTable(BaseTable):

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cmdb', '0002_service_unit'),
-        ('servicedesk', '0011_resolution_code'),
+        ('servicedesk', '0012_sla_policy_business_service'),
     ]
 
     operations = [
