@@ -63,10 +63,10 @@ def test_a_head_of_service_reads_their_services_and_agrees_an_sla(page, axe, org
     page.get_by_role("heading", name="Targets").wait_for()
     axe(page, "the agreement")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.get_by_role("link", name="Agree").click()
+    page.get_by_role("link", name="Agree", exact=True).click()
     page.get_by_label("Note (optional)").fill("Agreed at the unit meeting.")
     axe(page, "agreeing")
-    page.get_by_role("button", name="Agree").click()
+    page.get_by_role("button", name="Agree", exact=True).click()
     page.get_by_text(f"{sla.reference} is agreed.").wait_for()
     axe(page, "the agreed agreement")
     with page.expect_download() as download:

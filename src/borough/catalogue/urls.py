@@ -15,7 +15,7 @@ urlpatterns = [
     *crud_urls(registry.get(m.BusinessService), "services",
                detail=views.BusinessServiceDetailView),
     *crud_urls(registry.get(m.ServiceComponent), "components",
-               add=views.ServiceComponentCreateView, delete=views.ServiceComponentDeleteView,
+               add=views.ServiceComponentCreateView,
                # Its add view only preselects the service: importing checks the same rules.
                **{"import": ObjectImportView}),
     *crud_urls(registry.get(m.ServiceLevelAgreement), "slas",

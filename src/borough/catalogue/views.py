@@ -1,11 +1,11 @@
 """The catalogue's pages beyond the generic ones: a service's page (its components, what
-it depends on, its single points of failure, its agreements), adding and removing
-components from it, an agreement's page with its actions and its PDF, and the single
-points of failure of every live service."""
+it depends on, its single points of failure, its agreements), adding a component from
+it (and back), an agreement's page with its actions and its PDF, and the single points
+of failure of every live service."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.generic import TemplateView
@@ -19,7 +19,7 @@ from borough.core.actions import offered
 from borough.core.ids import parse_id
 from borough.core.registry import registry
 from borough.core.views.base import EntryViewMixin
-from borough.core.views.records import ObjectCreateView, ObjectDeleteView, ObjectDetailView
+from borough.core.views.records import ObjectCreateView, ObjectDetailView
 
 PDF_STYLESHEETS = ("catalogue/agreement-print.css",)
 
@@ -60,17 +60,6 @@ class ServiceComponentCreateView(ObjectCreateView):
 
     def detail_url(self, obj) -> str:
         return obj.service.get_absolute_url()
-
-
-class ServiceComponentDeleteView(ObjectDeleteView):
-    """Removing a component goes back to its service's page."""
-
-    def post(self, request, *args, **kwargs):
-        service_url = self.get_object().service.get_absolute_url()
-        response = super().post(request, *args, **kwargs)
-        if isinstance(response, HttpResponseRedirect):
-            return HttpResponseRedirect(service_url)
-        return response
 
 
 class ServiceLevelAgreementMixin:
