@@ -395,3 +395,17 @@ def test_the_portal_refuses_a_system_it_did_not_offer(desk, estate, signed_in):
 
 def test_the_factory_ticket_stays_valid(desk):
     assert TicketFactory(organisation=desk.org).ci is None
+
+
+def test_bad_values_are_a_400_naming_the_field_never_a_500(desk, estate, signed_in):
+    api = signed_in(desk.agent, api=True)
+    too_big = "99999999999999999999"
+    assert api.get("/api/servicedesk/tickets/", {"ci": too_big}).status_code == 400
+    assert api.get(CI_SUGGEST, {"q": "x" * 201}).status_code == 400
+    assert api.get(SERVICE_SUGGEST, {"q": "pay", "ci": too_big}).status_code == 200
+    ticket = raise_for(desk)
+    for value in ([estate.app.pk], {"id": 1}, True, 1.5, too_big):
+        response = api.post(f"/api/servicedesk/tickets/{ticket.pk}/concerns/",
+                            {"ci": value, "version": ticket.version}, format="json")
+        assert response.status_code == 400, (value, response.status_code)
+        assert "ci" in response.json(), value
