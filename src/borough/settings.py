@@ -360,7 +360,9 @@ SPECTACULAR_SETTINGS = {
                             "TicketStatusEnum": "borough.servicedesk.models.Status",
                             "ResolutionCodeEnum": "borough.servicedesk.models.ResolutionCode",
                             "ActionStatusEnum": "borough.standards.models.ActionStatus",
-                            "RatingLevelEnum": "borough.standards.assessments.forms.LEVEL_CHOICES"},
+                            "RatingLevelEnum": "borough.standards.assessments.forms.LEVEL_CHOICES",
+                            "ServiceStatusEnum": "borough.catalogue.models.ServiceStatus",
+                            "AgreementStatusEnum": "borough.catalogue.models.AgreementStatus"},
 }
 
 # --- Tables ---------------------------------------------------------------------

@@ -64,13 +64,13 @@ class ServiceSuggestionQuery(suggestions.SuggestionQuery):
                                          "empty. Ignored when it names none.")
 
 
-class BriefItemSerializer(serializers.Serializer):
+class CatalogueItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     name = serializers.CharField()
 
 
-class BriefServiceSerializer(serializers.Serializer):
+class CatalogueServiceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     name = serializers.CharField()
@@ -79,8 +79,8 @@ class BriefServiceSerializer(serializers.Serializer):
 
 
 class ServiceDependencySerializer(serializers.Serializer):
-    item = BriefItemSerializer()
-    path = BriefItemSerializer(many=True, help_text="From the component that delivers the "
+    item = CatalogueItemSerializer()
+    path = CatalogueItemSerializer(many=True, help_text="From the component that delivers the "
                                "service to this item, each depending on the next.")
 
 
@@ -88,13 +88,13 @@ class ServiceImpactSerializer(serializers.Serializer):
     depends_on = ServiceDependencySerializer(
         many=True, help_text="Every CI the service depends on, transitively, nearest first, "
                              "alternatives included.")
-    single_points_of_failure = BriefItemSerializer(
+    single_points_of_failure = CatalogueItemSerializer(
         many=True, help_text="The CIs whose loss alone stops the service.")
 
 
 class ServicePathSerializer(serializers.Serializer):
-    service = BriefServiceSerializer()
-    path = BriefItemSerializer(many=True, help_text="From the component that delivers the "
+    service = CatalogueServiceSerializer()
+    path = CatalogueItemSerializer(many=True, help_text="From the component that delivers the "
                                "service to the configuration item asked about.")
 
 
@@ -106,10 +106,10 @@ class ItemServicesSerializer(serializers.Serializer):
 
 
 class SinglePointsRowSerializer(serializers.Serializer):
-    service = BriefServiceSerializer()
+    service = CatalogueServiceSerializer()
     components = serializers.IntegerField(help_text="How many components are recorded; "
                                           "with none the single points are not known.")
-    single_points_of_failure = BriefItemSerializer(many=True)
+    single_points_of_failure = CatalogueItemSerializer(many=True)
 
 
 class BusinessServiceViewSet(BaseModelViewSet):
