@@ -1,9 +1,8 @@
 """SLA policies chosen per business service: a ticket whose service has its own policy
 for the priority runs on it; otherwise the per-priority policies, as before.
 
-In this branch Ticket has no `business_service` foreign key yet (the ticket-links work
-adds it), so the tests set `business_service_id` on the ticket object, which is what
-`servicedesk.queries.policy_for` reads."""
+The ticket's service is `Ticket.service` (the ticket-links work); `servicedesk.queries
+.policy_for` reads its id."""
 
 from __future__ import annotations
 
@@ -36,7 +35,7 @@ def policies(org_a):
 def ticket(org, service=None, **fields):
     made = TicketFactory.build(organisation=org, priority=2, **fields)
     if service is not None:
-        made.business_service_id = service.pk
+        made.service_id = service.pk
     return made
 
 
@@ -52,7 +51,7 @@ def test_other_services_and_tickets_without_one_fall_back_to_per_priority(org_a,
 
 def test_a_saved_ticket_starts_its_clock_on_its_services_policy(org_a, policies):
     saved = TicketFactory(organisation=org_a, priority=2)
-    saved.business_service_id = policies["payroll"].pk
+    saved.service_id = policies["payroll"].pk
     desk._apply_policy(saved, timezone.now(), restart=True)
     assert saved.sla_policy == policies["own"]
 

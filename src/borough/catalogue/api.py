@@ -1,5 +1,6 @@
 """The catalogue's API: one explicit serializer and viewset per model."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -11,7 +12,10 @@ from borough.catalogue import filters as f
 from borough.catalogue import forms as catalogue_forms
 from borough.catalogue import models as m
 from borough.catalogue import queries, services
+from borough.cmdb import queries as cmdb
 from borough.cmdb.models import ConfigurationItem
+from borough.core import suggestions as choosing
+from borough.core.api import suggestions
 from borough.core.api.serializers import BaseModelSerializer
 from borough.core.api.viewsets import BaseModelViewSet
 from borough.core.ids import parse_id
@@ -50,6 +54,14 @@ class OperationalLevelAgreementSerializer(BaseModelSerializer):
         model = m.OperationalLevelAgreement
         fields = [*BaseModelSerializer.base_fields(), "reference", "service", "provider_team",
                   "receiving_team", "provides", "targets", "status", "review_date"]
+
+
+class ServiceSuggestionQuery(suggestions.SuggestionQuery):
+    ci = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                               help_text="The configuration item already chosen (its id, "
+                                         "reference or “reference name”): the services it "
+                                         "delivers come first, and all of them while `q` is "
+                                         "empty. Ignored when it names none.")
 
 
 class CatalogueItemSerializer(serializers.Serializer):
@@ -169,6 +181,26 @@ class BusinessServiceViewSet(BaseModelViewSet):
         return Response(SinglePointsRowSerializer([
             {"service": s, "components": counts.get(s.pk, 0),
              "single_points_of_failure": points[s.pk]} for s in services_], many=True).data)
+
+    @extend_schema(parameters=[ServiceSuggestionQuery],
+                   responses=suggestions.SuggestionSerializer(many=True),
+                   summary="Services to suggest as someone types",
+                   description="Up to 20 services the caller can see, not retired, whose "
+                               "reference or name contains `q`; with `ci`, the services "
+                               "whose components include that CI first.")
+    @action(detail=False, methods=["get"])
+    def suggest(self, request):
+        query = suggestions.read_query(request, ServiceSuggestionQuery)
+        item = None
+        if query.get("ci"):
+            try:
+                item = choosing.resolve(cmdb.choosable_items(request.user), query["ci"],
+                                        noun="configuration item")
+            except DjangoValidationError:
+                item = None  # a half-typed CI: suggest as if none were chosen
+        found, first = queries.suggest_services(request.user, query.get("q", ""),
+                                                item_id=getattr(item, "pk", None))
+        return suggestions.answer(found, hint=lambda s: s.get_status_display(), first=first)
 
 
 class ServiceComponentViewSet(BaseModelViewSet):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Concat
 
 from borough.catalogue import graph
 from borough.catalogue.models import (
@@ -17,6 +18,7 @@ from borough.catalogue.models import (
     ServiceStatus,
 )
 from borough.cmdb import queries as cmdb
+from borough.core import suggestions
 
 
 @dataclass(frozen=True)
@@ -132,3 +134,76 @@ def agreements_of(service: BusinessService, user) -> list:
 def operational_agreements_of(service: BusinessService, user) -> list:
     return list(OperationalLevelAgreement.objects.visible_to(user).filter(service=service)
                 .select_related("provider_team", "receiving_team"))
+
+
+# --- for other apps choosing and showing services (the service desk's tickets) ----------
+
+def choosable_services(user):
+    """The services `user` may name on a record (a ticket's service): every one they can
+    see, retired too, so a ticket about a retired one still reads as it was."""
+    return BusinessService.objects.visible_to(user)
+
+
+def services_of_item(item_id: int):
+    """The services (not retired) whose components include the CI: for scoping by the
+    caller (`.filter(pk__in=…)`), or to read as a list."""
+    return (BusinessService.objects.filter(components__configuration_item_id=item_id)
+            .exclude(status=ServiceStatus.RETIRED).values("pk"))
+
+
+def suggest_services(user, text: str, *, item_id: int | None = None,
+                     limit: int = suggestions.LIMIT) -> tuple[list[BusinessService], set[int]]:
+    """Suggestions as `user` types part of a service's name or reference, not retired;
+    with `item_id` (the CI already chosen), the services it delivers first, and all of
+    them while nothing is typed. Also the ids of those put first."""
+    services = choosable_services(user).exclude(status=ServiceStatus.RETIRED)
+    own = (set(services.filter(pk__in=services_of_item(item_id)).order_by()
+               .values_list("pk", flat=True)[:limit]) if item_id else set())
+    if len((text or "").strip()) < suggestions.MIN_LENGTH:
+        found = list(services.filter(pk__in=own).order_by("name", "pk")) if own else []
+        return found, own
+    found = suggestions.suggest(services, text, limit)
+    found.sort(key=lambda s: s.pk not in own)  # stable: the CI's own first, in rank order
+    return found, own
+
+
+def services_depending_on(item_id: int, user, limit: int = 10
+                          ) -> tuple[list[BusinessService], int]:
+    """Up to `limit` of the services (not retired) that depend on the CI, directly or
+    through the CIs that depend on it, whatever the redundancy (what it supports; what
+    stops is services_stopped_by), by name, and how many: one query."""
+    delivering = ServiceComponent.objects.filter(
+        Q(configuration_item_id=item_id)
+        | Q(configuration_item_id__in=cmdb.dependent_ids(item_id))).values("service_id")
+    found = list(BusinessService.objects.visible_to(user).filter(pk__in=delivering)
+                 .exclude(status=ServiceStatus.RETIRED).annotate(total=Window(Count("pk")))
+                 .order_by("name", "pk")[:limit])
+    return found, (found[0].total if found else 0)
+
+
+def live_services_of(organisation_id: int) -> list[BusinessService]:
+    """The organisation's live services, by name: what the portal offers a requester as
+    "which system?" (read for them, who cannot open the catalogue; names only shown)."""
+    return list(BusinessService.objects.filter(organisation_id=organisation_id,
+                                               status=ServiceStatus.LIVE).order_by("name", "pk"))
+
+
+def label_of(outer_ref: str) -> Subquery:
+    """A service's "REFERENCE Name" for the id in another query's `outer_ref` column, as
+    a scalar subquery (lists of tickets name their service without a join)."""
+    return Subquery(BusinessService.objects.filter(pk=OuterRef(outer_ref)).order_by()
+                    .annotate(label=Concat("reference", Value(" "), "name"))
+                    .values("label")[:1])
+
+
+def delivering(organisation_id: int, item_ids) -> dict[int, list[int]]:
+    """{CI id: ids of the services (not retired) it is a component of}, for these CIs."""
+    found: dict[int, list[int]] = {}
+    if not item_ids:
+        return found
+    for item_id, service_id in (ServiceComponent.objects.filter(
+            organisation_id=organisation_id, configuration_item_id__in=list(item_ids))
+            .exclude(service__status=ServiceStatus.RETIRED)
+            .values_list("configuration_item_id", "service_id")):
+        found.setdefault(item_id, []).append(service_id)
+    return found

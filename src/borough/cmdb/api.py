@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from borough.cmdb import filters as f
 from borough.cmdb import models as m
 from borough.cmdb import queries
+from borough.core.api import suggestions
 from borough.core.api.serializers import BaseModelSerializer
 from borough.core.api.viewsets import BaseModelViewSet
 
@@ -112,6 +113,20 @@ class ConfigurationItemViewSet(BaseModelViewSet):
         return Response(NeighbourhoodSerializer({
             "item": item, "incoming": _neighbours(incoming, "source"),
             "outgoing": _neighbours(outgoing, "target")}).data)
+
+
+    @extend_schema(parameters=[suggestions.SuggestionQuery],
+                   responses=suggestions.SuggestionSerializer(many=True),
+                   summary="CIs to suggest as someone types",
+                   description="Up to 20 CIs the caller can see, not retired, whose "
+                               "reference or name contains `q`: an exact reference first, "
+                               "then names starting with it. For the boxes that choose a CI "
+                               "(a ticket's), where a list of every CI would be too long.")
+    @action(detail=False, methods=["get"])
+    def suggest(self, request):
+        query = suggestions.read_query(request)
+        items = queries.suggest_items(request.user, query.get("q", ""))
+        return suggestions.answer(items, hint=lambda item: str(item.ci_class))
 
 
 class RelationshipViewSet(BaseModelViewSet):

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
+from django.db.models import Count, OuterRef, Subquery, Value, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+
 from borough.cmdb import impact as graph
-from borough.cmdb.models import ConfigurationItem, Relationship
+from borough.cmdb import rules
+from borough.cmdb.models import ConfigurationItem, Relationship, Status
+from borough.core import suggestions
 
 
 @dataclass(frozen=True)
@@ -65,3 +72,64 @@ CHUNK = graph.CHUNK
 def items_by_id(ids, user) -> dict[int, ConfigurationItem]:
     """The CIs with these ids that `user` may see, with their class."""
     return _items(ids, user)
+
+
+# --- for other apps choosing and showing CIs (the service desk's tickets) ---------------
+
+def choosable_items(user):
+    """The CIs `user` may name on a record (a ticket's CI): every one they can see, retired
+    too, so a ticket about a retired one still reads as it was."""
+    return ConfigurationItem.objects.visible_to(user)
+
+
+def suggest_items(user, text: str, limit: int = suggestions.LIMIT) -> list[ConfigurationItem]:
+    """Suggestions as `user` types part of a CI's name or reference: those they can see,
+    not retired, with their class."""
+    return suggestions.suggest(choosable_items(user).exclude(status=Status.RETIRED)
+                               .select_related("ci_class"), text, limit)
+
+
+def dependent_ids(item_id: int) -> RawSQL:
+    """The ids of every CI that depends on `item_id`, transitively, whatever the
+    redundancy (what it *supports*, not only what stops: that is impact_of), as one
+    recursive query to use in `pk__in=`. UNION (not UNION ALL) ends cycles."""
+    table = connection.ops.quote_name(Relationship._meta.db_table)
+    kinds = sorted(rules.SOURCE_DEPENDS)
+    marks = ", ".join(["%s"] * len(kinds))
+    # Only the table's name and placeholders are written in; every value is a parameter.
+    return RawSQL(  # noqa: S611 - metadata and placeholders only
+        f"WITH RECURSIVE dependents(id) AS ("  # noqa: S608 - metadata and placeholders only
+        f" SELECT source_id FROM {table} WHERE target_id = %s AND relationship_type IN ({marks})"
+        f" UNION"
+        f" SELECT r.source_id FROM {table} r JOIN dependents d ON r.target_id = d.id"
+        f" WHERE r.relationship_type IN ({marks})"
+        f") SELECT id FROM dependents", [item_id, *kinds, *kinds])
+
+
+def dependents_of(item_id: int, user, limit: int = 10) -> tuple[list[ConfigurationItem], int]:
+    """Up to `limit` of the CIs that depend on `item_id` (transitively) that `user` can
+    see, by name, and how many there are: one query."""
+    found = list(choosable_items(user).filter(pk__in=dependent_ids(item_id))
+                 .exclude(pk=item_id).annotate(total=Window(Count("pk")))
+                 .order_by("name", "pk")[:limit])
+    return found, (found[0].total if found else 0)
+
+
+def applications_of_unit(organisation_id: int, service_unit_id: int | None
+                         ) -> list[ConfigurationItem]:
+    """The live applications a service unit owns, by name: what the portal offers its
+    staff as "which system?" (the portal reads these for a requester, who cannot open
+    the CMDB, and shows their names only)."""
+    if service_unit_id is None:
+        return []
+    return list(ConfigurationItem.objects.filter(
+        organisation_id=organisation_id, service_unit_id=service_unit_id,
+        ci_class__code=rules.APPLICATION, status=Status.LIVE).order_by("name", "pk"))
+
+
+def label_of(outer_ref: str) -> Subquery:
+    """A CI's "REFERENCE Name" for the id in another query's `outer_ref` column, as a
+    scalar subquery: lists of tickets name their CI without a join or a query a row."""
+    return Subquery(ConfigurationItem.objects.filter(pk=OuterRef(outer_ref)).order_by()
+                    .annotate(label=Concat("reference", Value(" "), "name"))
+                    .values("label")[:1])

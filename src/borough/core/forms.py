@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.renderers import TemplatesSetting
 
 from borough.core.filters import narrowed
@@ -72,6 +73,44 @@ def add_service_error(form, exc: ValidationError) -> None:
 
 # Whoever a form asks for is chosen by typing a name, with suggestions (borough.js).
 PEOPLE_MODELS = {settings.AUTH_USER_MODEL, "organisation.Person"}
+
+
+class SuggestedRecordField(forms.Field):
+    """One record among many, typed rather than picked from a select (core.suggestions):
+    a text box that borough.js turns into an autocomplete asking `suggest_url` as the
+    user types, and that takes a reference or a name without JavaScript. The form sets
+    `queryset` (scoped with visible_to) before it is cleaned; `suggest_with`: the id of
+    another box whose words go with each request (`?ci=…`: a CI's services first)."""
+
+    def __init__(self, *, noun: str, queryset=None, suggest_url=None,
+                 suggest_with: tuple[str, str] | None = None, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(**kwargs)
+        self.noun, self.queryset = noun, queryset
+        attrs = {"data-borough-autocomplete": "", "autocomplete": "off", "spellcheck": "false"}
+        if suggest_url is not None:  # may be lazy: reversed when the box is drawn
+            attrs["data-borough-suggest"] = suggest_url
+        if suggest_with:
+            attrs["data-borough-suggest-with"] = f"{suggest_with[0]}={suggest_with[1]}"
+        self.widget.attrs.update(attrs)
+
+    def prepare_value(self, value):
+        from borough.core.suggestions import label
+
+        return label(value) if isinstance(value, models.Model) else value
+
+    def to_python(self, value):
+        from borough.core.suggestions import resolve
+
+        if value in self.empty_values:
+            return None
+        if isinstance(value, models.Model):
+            value = value.pk
+        return resolve(self.queryset, value, noun=self.noun)
+
+    def has_changed(self, initial, data):
+        return str(self.prepare_value(initial) or "") != str(data or "").strip()
 
 
 class ScopedModelForm(forms.ModelForm):

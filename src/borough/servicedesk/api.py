@@ -3,7 +3,9 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from borough.core import scope
+from borough.catalogue.models import BusinessService
+from borough.cmdb.models import ConfigurationItem
+from borough.core import scope, suggestions
 from borough.core.api.serializers import BaseModelSerializer, ScopedPrimaryKeyRelatedField
 from borough.core.api.viewsets import (
     IDEMPOTENCY_HEADER,
@@ -12,9 +14,9 @@ from borough.core.api.viewsets import (
     write_data,
 )
 from borough.organisation.models import Person, ServiceUnit, Site
+from borough.servicedesk import concerns, queries, services
 from borough.servicedesk import filters as f
 from borough.servicedesk import models as m
-from borough.servicedesk import queries, services
 
 
 class CategorySerializer(BaseModelSerializer):
@@ -116,6 +118,29 @@ class TicketSerializer(BaseModelSerializer):
     category = DeskRecordField(queryset=m.Category.objects.all(), required=False,
                                allow_null=True)
     plain_status = serializers.CharField(read_only=True)
+    # What it concerns: an id among the records the caller can see (another council's reads
+    # as one that does not exist), with its reference and name to read.
+    ci = ScopedPrimaryKeyRelatedField(queryset=ConfigurationItem.objects.all(), required=False,
+                                      allow_null=True, help_text="The configuration item's id.")
+    ci_display = serializers.SerializerMethodField(
+        help_text="The configuration item's reference and name, “CI-000123 Payroll server”.")
+    service = ScopedPrimaryKeyRelatedField(
+        queryset=BusinessService.objects.all(), required=False, allow_null=True,
+        help_text="The business service's id.")
+    service_display = serializers.SerializerMethodField(
+        help_text="The business service's reference and name, “SVC-000004 Payroll”.")
+    business_service = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, label="service as reported",
+        help_text="The service as the requester named it, kept as typed.")
+    configuration_item = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, label="system as reported",
+        help_text="The system as the requester named it, kept as typed.")
+
+    def get_ci_display(self, ticket) -> str | None:
+        return _display(ticket, "ci")
+
+    def get_service_display(self, ticket) -> str | None:
+        return _display(ticket, "service")
 
     desk = None  # (organisation, DeskConfig) once a desk record was checked
 
@@ -131,7 +156,8 @@ class TicketSerializer(BaseModelSerializer):
         fields = [*BaseModelSerializer.base_fields(), "reference", "ticket_type", "title",
                   "description", "requester", "channel", "service_unit", "site", "category",
                   "impact", "urgency", "priority", "status", "plain_status", "team", "assignee",
-                  "is_major_incident", "parent", "business_service", "configuration_item",
+                  "is_major_incident", "parent", "ci", "ci_display", "service",
+                  "service_display", "configuration_item", "business_service",
                   "response_due_at", "resolution_due_at", "responded_at", "resolved_at",
                   "closed_at", "response_breached_at", "resolution_breached_at", "reopen_count",
                   "minutes_to_respond", "minutes_to_resolve", "resolution_code"]
@@ -141,6 +167,15 @@ class TicketSerializer(BaseModelSerializer):
                             "resolution_breached_at", "reopen_count", "minutes_to_respond",
                             "minutes_to_resolve", "resolution_code"]
         extra_kwargs = {"requester": {"required": False}}
+
+
+def _display(ticket, name: str) -> str | None:
+    """A linked record's "REFERENCE Name": from the viewset's annotations when it listed
+    the tickets (no join, no query a row), else from the record."""
+    if getattr(ticket, f"{name}_id", None) is None:
+        return None
+    annotated = getattr(ticket, f"{name}_label", None)
+    return annotated if annotated is not None else suggestions.label(getattr(ticket, name))
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
@@ -182,7 +217,9 @@ class TicketViewSet(BaseModelViewSet):
             description=data["description"], requester=data.get("requester"),
             channel=m.Channel.API, service_unit=data.get("service_unit"), site=data.get("site"),
             category=data.get("category"), impact=data.get("impact", 3),
-            urgency=data.get("urgency", 3),
+            urgency=data.get("urgency", 3), ci=data.get("ci"), service=data.get("service"),
+            configuration_item=data.get("configuration_item", ""),
+            business_service=data.get("business_service", ""),
             idempotency_key=self.request.META.get(IDEMPOTENCY_HEADER), desk=serializer.desk)
 
     def perform_update(self, serializer):
@@ -200,6 +237,9 @@ class TicketViewSet(BaseModelViewSet):
             ticket = services.update_ticket(ticket, actor=self.request.user,
                                             expected_version=version, **data)
         serializer.instance = ticket
+
+    def get_queryset(self):
+        return concerns.with_concern_labels(super().get_queryset())
 
     @extend_schema(responses=TimelineEntrySerializer(many=True))
     @action(detail=True, methods=["get"])

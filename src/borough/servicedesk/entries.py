@@ -6,9 +6,10 @@ by email) and the signed links a requester's emails carry."""
 from __future__ import annotations
 
 from borough.core import roles
-from borough.core.registry import ModelEntry
+from borough.core.registry import DetailPanel, ModelEntry
 from borough.servicedesk import (
     api,
+    concerns,
     daily,
     evidence,
     filters,
@@ -90,6 +91,15 @@ def register(registry) -> None:
     registry.periodic_jobs["servicedesk-sla-sweep"] = (services.sweep_sla, 60)
     registry.periodic_jobs["servicedesk-auto-close"] = (services.auto_close_resolved, 3600)
     registry.periodic_jobs["servicedesk-daily-totals"] = (daily.audit, 24 * 3600)
+
+    # The tickets about a CI or a service on its page, without the CMDB or the catalogue
+    # importing the service desk.
+    registry.add_detail_panel(m.Ticket.ci.field.related_model, DetailPanel(
+        "servicedesk-tickets", "servicedesk/panels/record_tickets.html",
+        concerns.ci_tickets_panel, order=50))
+    registry.add_detail_panel(m.Ticket.service.field.related_model, DetailPanel(
+        "servicedesk-tickets", "servicedesk/panels/record_tickets.html",
+        concerns.service_tickets_panel, order=50))
 
     registry.add_inbound_handler(inbound.HANDLER)
     registry.email_links[m.Ticket] = links.email_links

@@ -1,8 +1,11 @@
 import django_filters as filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
 
-from borough.core.filters import ScopedFilterSet, WordSearchFilterSet
+from borough.catalogue import queries as catalogue_queries
+from borough.cmdb import queries as cmdb_queries
+from borough.core.filters import ScopedFilterSet, SuggestedRecordFilter, WordSearchFilterSet
 from borough.organisation.models import ServiceUnit, Site, Team
 from borough.servicedesk import models as m
 from borough.servicedesk import queries
@@ -52,6 +55,15 @@ class TicketFilterSet(ScopedFilterSet):
     service_unit = filters.ModelChoiceFilter(queryset=ServiceUnit.objects.all(),
                                              empty_label="Any service unit")
     site = filters.ModelChoiceFilter(queryset=Site.objects.all(), empty_label="Any site")
+    ci = SuggestedRecordFilter(
+        queryset=lambda request: cmdb_queries.choosable_items(getattr(request, "user", None)),
+        noun="configuration item", label="Configuration item",
+        suggest_url=reverse_lazy("api:cmdb-configurationitem-suggest"))
+    service = SuggestedRecordFilter(
+        queryset=lambda request: catalogue_queries.choosable_services(
+            getattr(request, "user", None)),
+        noun="business service", label="Business service",
+        suggest_url=reverse_lazy("api:catalogue-businessservice-suggest"))
     opened_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
                                       label="Opened on or after")
     opened_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte",

@@ -5,16 +5,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from borough.accounts.models import User
+from borough.catalogue import queries as catalogue_queries
+from borough.cmdb import queries as cmdb_queries
 from borough.core import attachments, scope
 from borough.core.actions import ActionForm
-from borough.core.forms import MultipleFileField, ScopedModelForm, count_characters
+from borough.core.forms import (
+    MultipleFileField,
+    ScopedModelForm,
+    SuggestedRecordField,
+    count_characters,
+)
 from borough.core.ids import parse_id
 from borough.organisation.models import Team
+from borough.servicedesk import concerns, queries
 from borough.servicedesk import models as m
-from borough.servicedesk import queries
 
 
 class CategoryForm(ScopedModelForm):
@@ -145,6 +152,46 @@ class RecordChoiceField(forms.ModelChoiceField):
         return record
 
 
+# --- what a ticket concerns: its configuration item and business service ---------------
+
+CI_HINT = "The system, server or device it is about. Type part of its name or its reference."
+SERVICE_HINT = ("The business service affected, like Payroll or Council Tax. Type part of its "
+                "name; once a configuration item is chosen, its services are suggested first.")
+
+
+def ci_field(**kwargs) -> SuggestedRecordField:
+    """A ticket's CI, typed with suggestions (a select of 100,000 CIs would not do)."""
+    return SuggestedRecordField(
+        noun="configuration item", label="Configuration item", help_text=CI_HINT,
+        suggest_url=reverse_lazy("api:cmdb-configurationitem-suggest"), **kwargs)
+
+
+def service_field(ci_box: str = "id_ci", **kwargs) -> SuggestedRecordField:
+    """A ticket's business service, typed with suggestions: those the CI in `ci_box`
+    delivers first."""
+    return SuggestedRecordField(
+        noun="business service", label="Business service", help_text=SERVICE_HINT,
+        suggest_url=reverse_lazy("api:catalogue-businessservice-suggest"),
+        suggest_with=("ci", ci_box), **kwargs)
+
+
+class ConcernsMixin:
+    """Forms with the `ci` box: choices among what the user can see (visible_to, through
+    the CMDB's queries), and the ticket's own shown by its reference and name."""
+
+    CONCERNS = m.Ticket.CONCERNS
+
+    def scope_concerns(self, user, record=None) -> None:
+        if "ci" in self.fields:
+            self.fields["ci"].queryset = cmdb_queries.choosable_items(user)
+        if "service" in self.fields:
+            self.fields["service"].queryset = catalogue_queries.choosable_services(user)
+        if record is not None and not self.is_bound:
+            for name in self.CONCERNS:
+                if name in self.fields and getattr(record, f"{name}_id", None):
+                    self.initial[name] = getattr(record, name)
+
+
 class AttachmentsMixin:
     """The files a ticket is raised with: an `attachments` field whose hint gives the
     accepted types and limits, each file checked by core.attachments as the form is
@@ -189,7 +236,7 @@ class AttachmentsMixin:
 TITLE_TOO_LONG = "The title must be %(limit_value)d characters or less."
 
 
-class TicketForm(AttachmentsMixin, ScopedModelForm):
+class TicketForm(ConcernsMixin, AttachmentsMixin, ScopedModelForm):
     """Staff raising a ticket for someone (the portal has its own, simpler form).
 
     Its service unit, site, category and team are checked against the organisation's
@@ -200,11 +247,14 @@ class TicketForm(AttachmentsMixin, ScopedModelForm):
         label="Requester",
         help_text="Their name or email address. Suggestions appear as you type.",
     )
+    ci = ci_field()
+    service = service_field()
 
     class Meta:
         model = m.Ticket
         fields = ["ticket_type", "requester", "title", "description", "channel", "service_unit",
-                  "site", "category", "impact", "urgency", "team", "assignee"]
+                  "site", "category", "ci", "service", "impact", "urgency", "team",
+                  "assignee"]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         field_classes = {name: RecordChoiceField for name in queries.CHOICE_MODELS}
         error_messages = {
@@ -243,6 +293,7 @@ class TicketForm(AttachmentsMixin, ScopedModelForm):
                 field = self.fields[name]
                 visible = scope.can(self.user, "view", field.queryset.model, org_id)
                 field.records = records if visible else {}
+        self.scope_concerns(self.user, self.instance if self.instance.pk else None)
         self.fields["assignee"].queryset = queries.workers_queryset(org_id)
         self.fields["assignee"].widget.attrs["data-borough-autocomplete"] = ""
         for name, label in self.EMPTY_LABELS.items():
@@ -296,12 +347,39 @@ class PortalTicketForm(AttachmentsMixin, forms.Form):
         error_messages={"required": "Choose how much it is stopping your work.",
                         "invalid_choice": "Choose how much it is stopping your work."},
     )
+    system = forms.ChoiceField(
+        label="Which system is it about?", widget=forms.RadioSelect, required=False,
+        help_text="The systems your service unit uses, and the council’s services. "
+                  "Choose “I don’t know” if you are not sure: we will find out.",
+        error_messages={"invalid_choice": "Choose a system from the list, “Something else” "
+                                          "or “I don’t know”."})
+    system_name = forms.CharField(
+        label="If it is something else, what is it called? (optional)", required=False,
+        max_length=200, error_messages={
+            "max_length": "The name must be %(limit_value)d characters or less."})
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, systems=(), **kwargs):
         super().__init__(*args, **kwargs)
         count_characters(self.fields["title"])
+        # What the portal offers (concerns.portal_systems): names only, never references.
+        self.systems = {system.key: system for system in systems}
+        self.fields["system"].choices = [
+            *((system.key, system.name) for system in systems),
+            (concerns.SOMETHING_ELSE, "Something else"),
+            (concerns.DONT_KNOW, "I don’t know")]
+        self.fields["system"].initial = concerns.DONT_KNOW
+        # Uploads last, as before: after what the request is about.
         self.add_attachments_field()
+
+    def concerns(self) -> dict:
+        """What raise_ticket takes for the choice: a CI and/or a service, or the name
+        typed for something else (kept as the system as reported)."""
+        chosen = self.systems.get(self.cleaned_data.get("system") or "")
+        if chosen is not None:
+            return {"ci": chosen.ci, "service": chosen.service}
+        name = (self.cleaned_data.get("system_name") or "").strip()
+        return {"configuration_item": name} if name else {}
 
 
 # --- the record actions' input (core.actions): pages render them, the API validates with them
@@ -429,6 +507,8 @@ class UpdateForm(ActionForm):
         "required": "Choose an urgency.", "invalid_choice": "Choose an urgency."})
     note = forms.CharField(label="Note (optional; required to cancel)", required=False,
                            max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    ci = ci_field()
+    service = service_field("update-ci")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -438,6 +518,34 @@ class UpdateForm(ActionForm):
         self.fields["assignee"].queryset = User.objects.filter(
             is_active=True, memberships__organisation_id=org_id,
             memberships__is_active=True).distinct()
+        ConcernsMixin.scope_concerns(self, self.user)  # no initial: the page draws the boxes
+
+    def service_fields(self) -> dict:
+        fields = super().service_fields()
+        # Boxes the page did not send (an older page, a client of the form's own URL)
+        # leave the ticket's as they are.
+        for name in ConcernsMixin.CONCERNS:
+            if name not in self.data:
+                fields.pop(name, None)
+        return fields
+
+
+class ConcernsForm(ConcernsMixin, ActionForm):
+    """What the ticket is about. Each box: a reference, a name or an id (the API sends
+    ids); one left out is kept as it is, one sent empty is cleared."""
+
+    ci = ci_field()
+    service = service_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope_concerns(self.user, self.record)
+
+    def service_fields(self) -> dict:
+        fields = super().service_fields()
+        if self.data is not None:
+            fields = {k: v for k, v in fields.items() if k in self.data}
+        return fields
 
 
 class StatusForm(ActionForm):

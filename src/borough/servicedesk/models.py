@@ -253,9 +253,19 @@ class Ticket(LeanValidation, BaseModel):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children",
                                help_text="The major incident this ticket belongs to.")
-    # Filled by the catalogue and CMDB modules when they arrive (free text until then).
-    business_service = models.CharField(max_length=200, blank=True)
-    configuration_item = models.CharField(max_length=200, blank=True)
+    # What the ticket concerns: the configuration item (cmdb) and the business service
+    # (catalogue), chosen with suggestions. PROTECT: a CI or service with tickets is
+    # retired, not deleted, so a ticket's history keeps what it was about.
+    ci = models.ForeignKey("cmdb.ConfigurationItem", null=True, blank=True,
+                           on_delete=models.PROTECT, related_name="+",
+                           verbose_name="configuration item")
+    service = models.ForeignKey("catalogue.BusinessService", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+",
+                                verbose_name="business service")
+    # The words the requester or agent used, kept as typed: matched to the records above
+    # where they could be (servicedesk.matching), and kept as text where they could not.
+    business_service = models.CharField("service as reported", max_length=200, blank=True)
+    configuration_item = models.CharField("system as reported", max_length=200, blank=True)
 
     # SLA clock. Elapsed minutes are banked whenever the clock pauses.
     sla_policy = models.ForeignKey(SLAPolicy, null=True, blank=True, on_delete=models.PROTECT,
@@ -341,6 +351,21 @@ class Ticket(LeanValidation, BaseModel):
     @property
     def reference_prefix(self):
         return self.reference_prefixes[self.ticket_type]
+
+    # The records a ticket points at that belong to other apps: same organisation only.
+    CONCERNS = ("ci", "service")
+
+    def clean(self):
+        errors = {}
+        for name in self.CONCERNS:
+            if getattr(self, f"{name}_id") is None:
+                continue
+            related = getattr(self, name)
+            if related.organisation_id != self.organisation_id:
+                label = self._meta.get_field(name).verbose_name
+                errors[name] = f"Choose a {label} of this organisation."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def plain_status(self) -> str:

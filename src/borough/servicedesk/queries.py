@@ -143,9 +143,9 @@ def priority_for(organisation_id: int, impact: int, urgency: int,
 def policy_for(ticket: Ticket, config: DeskConfig | None = None) -> SLAPolicy | None:
     """The most specific active policy for the ticket's priority: its business service's
     own first (the catalogue's service level agreement), then its type's, then any. A
-    ticket names a service through `business_service_id` where the ticket has one."""
+    ticket names its service in `service` (Ticket.service)."""
     config = config or desk_config(ticket.organisation_id)
-    service_id = getattr(ticket, "business_service_id", None)
+    service_id = ticket.service_id
     candidates = [p for p in config.policies if p.priority == ticket.priority
                   and p.ticket_type in (ticket.ticket_type, "")
                   and p.business_service_id in (service_id, None)]

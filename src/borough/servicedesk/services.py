@@ -105,7 +105,8 @@ def raise_ticket(
     organisation_id: int, *, actor, ticket_type: str, title: str, description: str,
     requester=None, channel: str = Channel.PORTAL, service_unit=None, site=None, category=None,
     impact: int = 3, urgency: int = 3, team=None, assignee=None, idempotency_key: str | None = None,
-    desk=None, notify_requester: bool = True, files=(), then=None,
+    desk=None, notify_requester: bool = True, files=(), then=None, ci=None, service=None,
+    configuration_item: str = "", business_service: str = "",
 ) -> Ticket:
     """Open an incident or request. A requester raises for themself; staff for anyone.
     `desk`: (organisation, DeskConfig) as queries.organisation_and_config gave them earlier
@@ -113,7 +114,10 @@ def raise_ticket(
     them again. `notify_requester` False: no acknowledgement by email (mail that a machine
     sent). `files`: uploads attached in the same transaction, so a refused one (errors
     under "attachments") leaves no ticket. `then(ticket)` runs in that transaction too,
-    once the ticket is saved."""
+    once the ticket is saved. `ci`, `service`: the configuration item and business
+    service it concerns (the staff form's and the API's choice among what the actor can
+    see; the portal's among the requester's unit's systems); `configuration_item`,
+    `business_service`: what the requester called them, kept as text."""
     if requester is None:
         requester = queries.person_for(actor, organisation_id)
         if requester is None:
@@ -138,8 +142,10 @@ def raise_ticket(
         priority=queries.priority_for(organisation_id, impact, urgency, config),
         team=team if is_worker else None, assignee=assignee if is_worker else None,
         status=Status.ASSIGNED if (is_worker and assignee) else Status.NEW,
+        ci=ci, service=service, configuration_item=(configuration_item or "").strip()[:200],
+        business_service=(business_service or "").strip()[:200],
     )
-    for name in ("requester", "service_unit", "site", "category", "team"):
+    for name in ("requester", "service_unit", "site", "category", "team", *Ticket.CONCERNS):
         related = getattr(ticket, name)
         if related is not None and related.organisation_id != organisation_id:
             raise ValidationError({name: "Choose one from this organisation."})
@@ -332,6 +338,35 @@ def change_priority(ticket: Ticket, *, actor, impact: int, urgency: int, reason:
     return ticket
 
 
+KEEP = object()  # a link left as it is
+
+
+@TICKET_ACTIONS.action("concerns", label="Set service and configuration item",
+                       form=forms.ConcernsForm, who=STAFF,
+                       success="Service and configuration item saved.")
+def set_concerns(ticket: Ticket, *, actor, ci=KEEP, service=KEEP) -> Ticket:
+    """What the ticket is about: its configuration item and business service (None
+    clears one; one left out is kept). Another organisation's is refused; the choice is
+    the caller's, among the records the actor can see (the forms and the API look them up
+    with visible_to)."""
+    if ci is not KEEP:
+        ticket.ci = ci
+    new_service = service is not KEEP and getattr(service, "pk", None) != ticket.service_id
+    if service is not KEEP:
+        ticket.service = service
+    errors = {}
+    for name in Ticket.CONCERNS:
+        related = getattr(ticket, name) if getattr(ticket, f"{name}_id") else None
+        if related is not None and related.organisation_id != ticket.organisation_id:
+            errors[name] = "Choose one from this organisation."
+    if errors:
+        raise ValidationError(errors)
+    if new_service and ticket.status not in DONE_STATUSES:
+        # A service may have SLA targets of its own (SLAPolicy.business_service).
+        _apply_policy(ticket, timezone.now(), restart=False)
+    return ticket
+
+
 def _updated(ticket: Ticket) -> str:
     changed = getattr(ticket, "updated", None)
     if not changed:
@@ -343,7 +378,7 @@ def _updated(ticket: Ticket) -> str:
 @TICKET_ACTIONS.action("update", label="Update ticket", form=forms.UpdateForm, who=STAFF,
                        states=WORKING, api=False, success=_updated)
 def update(ticket: Ticket, *, actor, status: str, impact: int, urgency: int, team=None,
-           assignee=None, note: str = "") -> Ticket | None:
+           assignee=None, note: str = "", **concerns) -> Ticket | None:
     """The ticket page's one form for team, assignee, status and priority: only what
     differs from the ticket as read is applied, each through its own action (so each is
     its own audit event and timeline entry, with its own checks), all in this action's
@@ -354,6 +389,11 @@ def update(ticket: Ticket, *, actor, status: str, impact: int, urgency: int, tea
     if (ticket.team_id, ticket.assignee_id) != (getattr(team, "pk", None),
                                                getattr(assignee, "pk", None)):
         steps.append(("assignment", assign, {"team": team, "assignee": assignee}))
+    changed = {name: record for name, record in concerns.items()
+               if name in Ticket.CONCERNS
+               and getattr(ticket, f"{name}_id") != getattr(record, "pk", None)}
+    if changed:
+        steps.append(("service and configuration item", set_concerns, changed))
     note = (note or "").strip()
     new_status = status != ticket.status
     new_priority = (ticket.impact, ticket.urgency) != (int(impact), int(urgency))

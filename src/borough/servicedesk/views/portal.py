@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from borough.core.actions import failure, offered
 from borough.core.forms import add_service_error
 from borough.core.queries import attachments_for
-from borough.servicedesk import forms, queries, services
+from borough.servicedesk import concerns, forms, queries, services
 from borough.servicedesk.models import EntryKind, Status, Ticket, TimelineEntry
 from borough.servicedesk.views.workspace import TicketMixin, TicketPermissionMixin
 
@@ -38,14 +38,21 @@ class PortalNewView(TicketPermissionMixin, TemplateView):
     permission_action = "add"
     template_name = "servicedesk/portal/new.html"
 
+    def systems(self, person) -> list:
+        """The systems to ask about: the requester's unit's and the council's services."""
+        org_id = self.request.user.active_organisation_id
+        return concerns.portal_systems(org_id, getattr(person, "service_unit_id", None))
+
     def get(self, request):
-        return self.render_to_response(
-            {"form": forms.PortalTicketForm(initial={"submission_key": uuid.uuid4().hex})})
+        person = queries.person_for(request.user, request.user.active_organisation_id)
+        return self.render_to_response({"form": forms.PortalTicketForm(
+            initial={"submission_key": uuid.uuid4().hex}, systems=self.systems(person))})
 
     def post(self, request):
-        form = forms.PortalTicketForm(request.POST, request.FILES)
         org_id = request.user.active_organisation_id
-        if queries.person_for(request.user, org_id) is None:
+        person = queries.person_for(request.user, org_id)
+        form = forms.PortalTicketForm(request.POST, request.FILES, systems=self.systems(person))
+        if person is None:
             form.add_error(None, "Your account is not linked to anyone in the staff directory. "
                                  "Call the service desk instead.")
         elif form.is_valid():
@@ -55,7 +62,7 @@ class PortalNewView(TicketPermissionMixin, TemplateView):
                     org_id, actor=request.user, ticket_type=data["ticket_type"], title=data["title"],
                     description=data["description"], impact=3, urgency=data["urgency"],
                     idempotency_key=data.get("submission_key") or None,
-                    files=data["attachments"])
+                    files=data["attachments"], **form.concerns())
             except ValidationError as exc:
                 add_service_error(form, exc)
             except PermissionDenied as exc:

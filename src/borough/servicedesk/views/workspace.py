@@ -19,6 +19,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from borough.accounts.models import User
+from borough.catalogue import queries as catalogue_queries
+from borough.cmdb import queries as cmdb_queries
 from borough.core import scope
 from borough.core.actions import failure, offered
 from borough.core.forms import add_service_error
@@ -37,7 +39,7 @@ from borough.core.views.lists import (
 from borough.core.views.records import ObjectDeleteView, ObjectEditView
 from borough.core.views.saved_views import list_views_context
 from borough.organisation.models import Team
-from borough.servicedesk import forms, queries, services
+from borough.servicedesk import concerns, forms, queries, services
 from borough.servicedesk.lifecycle import TICKET
 from borough.servicedesk.models import (
     DONE_STATUSES,
@@ -108,7 +110,8 @@ class QueueView(ObjectListView):
         # The assignee joined, though the filter's list has most of them: one who no
         # longer works tickets would otherwise cost a query a row.
         qs = super().get_queryset().select_related("requester", "assignee").defer(*QUEUE_DEFER)
-        return queue_queryset(qs, self.request)
+        # The CI column's text, a scalar subquery per row of the page (no join, no N+1).
+        return queue_queryset(concerns.with_concern_labels(qs), self.request)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -317,6 +320,9 @@ def _page_extras() -> dict:
         "has_attachments": Exists(Attachment.objects.filter(
             content_type__app_label=Ticket._meta.app_label,
             content_type__model=Ticket._meta.model_name, object_id=OuterRef("pk"))),
+        # "CI-000123 Payroll server": the page names and links its CI without a join.
+        "ci_label": cmdb_queries.label_of("ci_id"),
+        "service_label": catalogue_queries.label_of("service_id"),
     }
 
 
@@ -403,6 +409,7 @@ def ticket_context(request, ticket: Ticket, *, forms=None, **extra) -> dict:
         "is_done": ticket.status in DONE_STATUSES,
         "actions": offered(services.TICKET_ACTIONS, ticket, user, "servicedesk:ticket", forms),
         "status_targets": status_targets(ticket, user),
+        "about": concerns.ticket_page(ticket, user),
     }
     context["action_error"] = failure(forms)
     offers = context["actions"]
@@ -450,11 +457,14 @@ def update_values(ticket: Ticket, form) -> dict:
     ticket as it is."""
     if form is not None and form.is_bound:
         return {name: form.data.get(name, "") for name in
-                ("team", "assignee", "status", "impact", "urgency", "note")} | {
+                ("team", "assignee", "status", "impact", "urgency", "note", "ci",
+                 "service")} | {
             "errors": form.errors}
     return {"team": str(ticket.team_id or ""), "assignee": str(ticket.assignee_id or ""),
             "status": ticket.status, "impact": str(ticket.impact),
-            "urgency": str(ticket.urgency), "note": "", "errors": {}}
+            "urgency": str(ticket.urgency), "note": "", "errors": {},
+            "ci": getattr(ticket, "ci_label", None) or "",
+            "service": getattr(ticket, "service_label", None) or ""}
 
 
 def resolve_form(ticket: Ticket, user, bound, config):
@@ -574,7 +584,8 @@ class TicketCreateView(LoginRequiredMixin, TemplateView):
                     title=data["title"], description=data["description"], requester=data["requester"],
                     channel=data["channel"], service_unit=data["service_unit"], site=data["site"],
                     category=data["category"], impact=data["impact"], urgency=data["urgency"],
-                    team=data["team"], assignee=data["assignee"],
+                    team=data["team"], assignee=data["assignee"], ci=data.get("ci"),
+                    service=data.get("service"),
                     idempotency_key=data.get("submission_key") or None, desk=form.desk,
                     files=data["attachments"])
             except ValidationError as exc:
@@ -612,8 +623,8 @@ class TicketEditView(ObjectEditView):
         requester = None  # who raised it is not corrected here
 
         class Meta(forms.TicketForm.Meta):
-            fields = ["title", "description", "service_unit", "site", "category",
-                      "business_service", "configuration_item"]
+            fields = ["title", "description", "service_unit", "site", "category", "ci",
+                      "service", "configuration_item", "business_service"]
 
         def __init__(self, *args, **kwargs):
             super(forms.TicketForm, self).__init__(*args, **kwargs)

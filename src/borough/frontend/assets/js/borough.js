@@ -24,6 +24,11 @@
  *     regions, so they can be scrolled with the keyboard.
  *   - htmx swaps 422 responses (form errors) as well as 2xx ones.
  *   - A <select data-borough-autocomplete> becomes an autocomplete (people by name).
+ *   - An <input data-borough-autocomplete data-borough-suggest="URL"> becomes an
+ *     autocomplete whose suggestions come from that endpoint as the user types (CIs,
+ *     business services: too many for a select); data-borough-suggest-with="ci=box-id"
+ *     sends another box's words along. Without JavaScript it stays a text box, matched
+ *     by reference or name on the server.
  *   - The organisation switcher (form[data-borough-organisation-switcher]) submits
  *     as soon as an organisation is picked with a mouse or touch. Keyboard users keep
  *     the "Switch" button, so arrowing through the list never changes organisation.
@@ -66,6 +71,7 @@ export function initComponents(scope = document) {
     () => initScrollRegions(root),
     () => initComposers(root),
     () => initPeoplePickers(root),
+    () => initSuggestBoxes(root),
   ]) {
     try {
       init();
@@ -106,6 +112,87 @@ function initPeoplePickers(scope) {
       },
       tNoResults: () => "No one by that name",
     });
+  }
+}
+
+// --- Choosing one record among many, with suggestions from the server ----------------
+
+function escapeHtml(text) {
+  const span = document.createElement("span");
+  span.textContent = text;
+  return span.innerHTML;
+}
+
+// The suggestion endpoint's answer (core.api.suggestions): [{label, hint, first}, ...].
+function suggestionSource(box, url) {
+  const extra = (box.getAttribute("data-borough-suggest-with") || "").split("=");
+  let timer = null;
+  let controller = null;
+  return (query, populate) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const params = new URLSearchParams({ q: query });
+      if (extra.length === 2) {
+        const other = document.getElementById(extra[1]);
+        if (other && other.value.trim()) params.set(extra[0], other.value.trim());
+      }
+      if (controller) controller.abort();
+      controller = new AbortController();
+      fetch(`${url}?${params}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        signal: controller.signal,
+      })
+        .then((response) => (response.ok ? response.json() : []))
+        .then((found) => populate(Array.isArray(found) ? found : []))
+        .catch((error) => {
+          if (error.name !== "AbortError") populate([]);
+        });
+    }, 200);
+  };
+}
+
+function initSuggestBoxes(scope) {
+  const create = window.accessibleAutocomplete;
+  if (!create) return;
+  for (const input of scope.querySelectorAll("input[data-borough-autocomplete][data-borough-suggest]")) {
+    const url = input.getAttribute("data-borough-suggest");
+    const wrapper = document.createElement("div");
+    wrapper.className = "borough-suggest";
+    input.replaceWith(wrapper);
+    const describedBy = input.getAttribute("aria-describedby");
+    const withOther = input.getAttribute("data-borough-suggest-with");
+    create({
+      element: wrapper,
+      id: input.id,
+      name: input.name,
+      defaultValue: input.value,
+      // The box's own words are sent as typed (a reference or a name works too).
+      confirmOnBlur: false,
+      minLength: withOther ? 0 : 2,
+      showAllValues: Boolean(withOther),
+      dropdownArrow: () => "",
+      inputClasses: input.classList.contains("govuk-input--error") ? "govuk-input--error" : "",
+      source: suggestionSource(input, url),
+      templates: {
+        inputValue: (found) => (found && typeof found === "object" ? found.label : found || ""),
+        suggestion: (found) => {
+          if (!found || typeof found !== "object") return escapeHtml(found || "");
+          const hint = found.hint ? ` (${escapeHtml(found.hint)})` : "";
+          return `${escapeHtml(found.label)}${hint}`;
+        },
+      },
+      tNoResults: () => "Nothing matches: check the spelling, or type its reference",
+    });
+    const box = wrapper.querySelector("input");
+    if (box) {
+      if (withOther) box.setAttribute("data-borough-suggest-with", withOther);
+      box.setAttribute("spellcheck", "false");
+      if (describedBy) {
+        const own = box.getAttribute("aria-describedby");
+        box.setAttribute("aria-describedby", own ? `${describedBy} ${own}` : describedBy);
+      }
+    }
   }
 }
 

@@ -1,0 +1,73 @@
+"""Choosing one record among many by typing: suggestions as the user types, and the
+words sent resolved to one record on submit, so a form works without JavaScript too.
+
+For records people quote by reference and name (a CI, a business service): a select of
+100,000 items is not a form anyone can use, nor a page anyone can load. The box is a text
+input; with JavaScript, borough.js asks a suggestion endpoint as the user types and the
+suggestion picked reads "CI-000123 Payroll server"; without, the user types a reference
+or a name. Either way `resolve` decides on the server, among a queryset the caller has
+already scoped with visible_to, so another organisation's record reads as "none".
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from borough.core.ids import parse_id
+
+LIMIT = 20
+MIN_LENGTH = 2
+_REFERENCE = re.compile(r"^\s*([A-Za-z]{2,5}-\d+)\b")
+
+
+def label(record) -> str:
+    """How a record reads in the box and its suggestions: "CI-000123 Payroll server"."""
+    return f"{record.reference} {record.name}".strip() if record is not None else ""
+
+
+def suggest(queryset, text: str, limit: int = LIMIT) -> list:
+    """Records of `queryset` whose reference or name contains `text`: an exact reference
+    first, then names starting with it, then the rest, by name."""
+    text = (text or "").strip()
+    if len(text) < MIN_LENGTH:
+        return []
+    return list(
+        queryset.filter(Q(reference__icontains=text) | Q(name__icontains=text))
+        .annotate(rank=Case(When(reference__iexact=text, then=Value(0)),
+                            When(name__istartswith=text, then=Value(1)),
+                            default=Value(2), output_field=IntegerField()))
+        .order_by("rank", "name", "pk")[:limit])
+
+
+def resolve(queryset, text, *, noun: str):
+    """The one record of `queryset` that `text` names: its id, its reference (alone or
+    followed by its name, as a suggestion reads), or its whole name, ignoring case. None
+    for empty text. A ValidationError naming what to do when none or several match."""
+    if text is None:
+        return None
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str):
+        raise ValidationError(f"Enter the reference or name of the {noun}.", code="invalid")
+    text = text.strip()
+    if not text:
+        return None
+    if (pk := parse_id(text)) is not None:
+        matches = list(queryset.filter(pk=pk)[:1])
+    elif (reference := _REFERENCE.match(text)) is not None and (
+            found := list(queryset.filter(reference__iexact=reference.group(1))[:1])):
+        matches = found
+    else:
+        matches = list(queryset.filter(name__iexact=text)[:2])
+    if not matches:
+        raise ValidationError(
+            f"No {noun} matches “{text[:100]}”. Check the spelling, or type part of its name "
+            "or its reference and choose from the suggestions.", code="none")
+    if len(matches) > 1:
+        raise ValidationError(
+            f"More than one {noun} is called “{text[:100]}”. Choose one from the suggestions, "
+            "or enter its reference.", code="many")
+    return matches[0]
