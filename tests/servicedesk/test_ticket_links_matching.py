@@ -18,8 +18,8 @@ from tests.cmdb.factories import ConfigurationItemFactory
 from tests.factories import OrganisationFactory, PersonFactory, TicketFactory
 from tests.migrating import migrate, migrate_to_latest
 
-BEFORE = ("servicedesk", "0013_ticket_business_service")
-AFTER = ("servicedesk", "0014_match_ticket_links")
+BEFORE = ("servicedesk", "0014_ticket_business_service")
+AFTER = ("servicedesk", "0015_match_ticket_links")
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ def link_tickets(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("servicedesk", "0013_ticket_business_service"),
+        ("servicedesk", "0014_ticket_business_service"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalogue', '0001_service_catalogue'),
-        ('servicedesk', '0012_ticket_configuration_item'),
+        ('servicedesk', '0013_ticket_configuration_item'),
     ]
 
     operations = [
