@@ -21,6 +21,7 @@ from borough.catalogue.models import (
 from borough.cmdb.models import ConfigurationItem
 from borough.core import services
 from borough.organisation import models as org
+from borough.servicedesk.models import Ticket
 
 # name, unit, criticality, hours, availability, RTO, RPO, MTO, components, SLA state
 SERVICES = [
@@ -100,3 +101,53 @@ def load_organisation(organisation, keeper) -> int:
             targets="Accept within 2 working hours; resolve P1 within 4 hours, P2 within 8.",
             review_date=today + timedelta(days=180)), actor=None)
     return added
+
+
+# Demo ticket category -> (system, service) it concerns; "unit" picks one of the
+# requester's unit's systems.
+TICKET_LINKS = {
+    "Revenues system": ("Council Tax and business rates", "Council Tax"),
+    "Email": ("Email", "Email"),
+    "Access request": ("unit", None),
+    "Software install": ("unit", None),
+}
+
+
+def link_all_tickets() -> dict[str, int]:
+    found = org.Organisation.objects.filter(code="cbc").first()
+    return {found.code: link_tickets(found)} if found else {}
+
+
+@transaction.atomic
+def link_tickets(organisation) -> int:
+    """Name the system and service on the demo's tickets, as if the desk had recorded
+    them when each was raised (one update per group, not an audited edit per ticket:
+    it is the history being set up, not someone's change)."""
+    items = {ci.name: ci for ci in ConfigurationItem.objects.filter(
+        organisation=organisation).select_related("ci_class")}
+    live = {s.name: s for s in BusinessService.objects.filter(organisation=organisation)}
+    by_system = {c.configuration_item_id: c.service for c in ServiceComponent.objects.filter(
+        organisation=organisation).select_related("service").order_by("service__name")}
+    unit_systems: dict[int, list] = {}
+    for ci in items.values():
+        if ci.ci_class.code == "application" and ci.service_unit_id:
+            unit_systems.setdefault(ci.service_unit_id, []).append(ci)
+    linked = 0
+    for label, (system, service) in TICKET_LINKS.items():
+        tickets = (Ticket.objects.filter(organisation=organisation, ci__isnull=True,
+                                         category__name=label)
+                   .values_list("pk", "requester__service_unit_id"))
+        groups: dict[tuple, list[int]] = {}
+        for pk, unit_id in tickets:
+            if system == "unit":
+                choices = sorted(unit_systems.get(unit_id, []), key=lambda c: c.name)
+                ci = choices[pk % len(choices)] if choices else None
+            else:
+                ci = items.get(system)
+            if ci is None:
+                continue
+            chosen = live.get(service) if service else by_system.get(ci.pk)
+            groups.setdefault((ci.pk, chosen.pk if chosen else None), []).append(pk)
+        for (ci_id, service_id), pks in groups.items():
+            linked += Ticket.objects.filter(pk__in=pks).update(ci_id=ci_id, service_id=service_id)
+    return linked

@@ -21,6 +21,7 @@ class Command(BoroughCommand):
         estate = cmdb.load()
         services = catalogue.load()
         tickets = servicedesk.load()
+        catalogue.link_all_tickets()
         standards_counts = standards.load()
         if options["quiet_logins"]:
             return
