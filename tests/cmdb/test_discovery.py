@@ -19,7 +19,7 @@ ldap = pytest.importorskip(
     "ldap", reason="python-ldap is not installed: install the ldap extra "
     "(pip install 'borough[ldap]')", exc_type=ImportError)
 
-import ldap.modlist  # noqa: E402
+from ldap import modlist  # noqa: E402
 
 from borough.cmdb import services as cmdb_services  # noqa: E402
 from borough.cmdb.discovery import directory, services  # noqa: E402
@@ -102,7 +102,7 @@ class Directory:
                  "objectGUID": [guid]}
         if description:
             attrs["description"] = [description.encode()]
-        self.conn.add_s(dn, ldap.modlist.addModlist(attrs))
+        self.conn.add_s(dn, modlist.addModlist(attrs))
         self.dns[name], self.guids[name] = dn, guid
         return str(uuid.UUID(bytes_le=guid))
 
