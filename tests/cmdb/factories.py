@@ -52,7 +52,7 @@ class DirectorySourceFactory(OrgOwnedFactory):
         model = m.DirectorySource
 
     name = factory.Sequence(lambda n: f"Directory {n}")
-    server_uri = "ldap://dc1.council.example"
+    server_uri = "ldap://127.0.0.1:1"  # nothing listens: a run fails at once
     base_dn = "dc=council,dc=example"
     server_class = factory.SubFactory(CIClassFactory,
                                       organisation=factory.SelfAttribute("..organisation"))

@@ -635,3 +635,16 @@ def test_password_variables_are_read_from_the_environment_only(source):
     connection = services.connection_for(source)
     assert connection.password == os.environ[PASSWORD_ENV]
     assert connection.password_from == PASSWORD_ENV
+
+
+def test_new_items_take_one_block_of_references_that_later_items_follow(ad, source, admin_a):
+    for n in range(3):
+        ad.add(f"PC{n}")
+    run(source)
+    assert sorted(ConfigurationItem.objects.values_list("reference", flat=True)) == [
+        "CI-000001", "CI-000002", "CI-000003"]
+    physical = CIClass.objects.get(organisation=source.organisation, code="physical-server")
+    later = core_services.create_record(ConfigurationItem(
+        organisation_id=source.organisation_id, name="Typed in", ci_class=physical,
+        attributes={"hostname": "typed"}), actor=admin_a)
+    assert later.reference == "CI-000004"

@@ -30,9 +30,14 @@ from borough.cmdb.discovery import directory
 from borough.cmdb.discovery import validation as v
 from borough.cmdb.discovery.directory import Computer
 from borough.cmdb.models import CIClass, ConfigurationItem, DirectorySource, MissingReason, Status
-from borough.core import services
+from borough.core import audit, services
+from borough.core.models import AuditAction
+from borough.core.references import allocate_many
 
 CHUNK = 500
+# Checked through the loaded objects by clean(), not by a query each.
+RELATED = ["organisation", "ci_class", "site", "discovery_source", "owner", "service_unit",
+           "support_team", "created_by", "updated_by", "reference"]
 MAX_WARNINGS = 200
 # Attributes the directory owns, where the item's class defines them.
 OWNED_ATTRIBUTES = ("hostname", "operating_system")
@@ -78,6 +83,7 @@ class Reconciler:
         self.server_ous = v.ou_lines(source.server_ous)
         self.seen_ids: set[int] = set()
         self.seen_keys: set[str] = set()
+        self.pending: list[ConfigurationItem] = []
         self._load()
 
     # --- what is there already -----------------------------------------------------------
@@ -135,15 +141,14 @@ class Reconciler:
             if item is False:
                 self.counts.skipped += 1
                 return
+        if item is None:
+            self._new(computer)
+            return
         try:
-            with transaction.atomic():
-                if item is None:
-                    self._create(computer)
-                else:
-                    self._update(item, computer)
+            self._update(item, computer)
         except ValidationError as exc:
             self.counts.skipped += 1
-            self.counts.warn(f"{computer.name}: not taken in: {' '.join(exc.messages)}")
+            self.counts.warn(f"{computer.name}: not updated: {' '.join(exc.messages)}")
 
     def _is_server(self, computer: Computer) -> bool:
         system = computer.operating_system.lower()
@@ -155,23 +160,45 @@ class Reconciler:
         values = {"hostname": computer.hostname, "operating_system": computer.operating_system}
         return {k: values[k] for k in OWNED_ATTRIBUTES if k in names and values[k]}
 
-    def _create(self, computer: Computer) -> None:
+    def _new(self, computer: Computer) -> None:
+        """A new item, checked as create_record would check it and kept for the chunk's
+        bulk insert (one reference block, one insert, one audit insert per chunk)."""
         if computer.disabled:
             self.counts.skipped += 1  # a disabled account is not worth a new item
             return
         source = self.source
-        ci_class_id = source.server_class_id if self._is_server(computer) else \
-            source.device_class_id
+        ci_class = source.server_class if self._is_server(computer) else source.device_class
         item = ConfigurationItem(
-            organisation_id=source.organisation_id, name=computer.name,
-            ci_class_id=ci_class_id, status=Status.LIVE, site_id=source.site_id,
-            description=computer.description, attributes=self._owned(ci_class_id, computer),
-            discovery_source=source, discovery_key=computer.key, discovered_at=self.now,
-            last_seen_at=self.now, directory_values=directory_values(computer))
-        services.create_record(item, actor=None, note=self.note)
+            organisation=source.organisation, name=computer.name, ci_class=ci_class,
+            status=Status.LIVE, site=source.site, description=computer.description,
+            attributes=self._owned(ci_class.pk, computer), discovery_source=source,
+            discovery_key=computer.key, discovered_at=self.now, last_seen_at=self.now,
+            directory_values=directory_values(computer))
+        try:
+            # Related records are the loaded ones, so this asks the database nothing; the
+            # unique key and reference are the database's to enforce at the insert.
+            item.clean_fields(exclude=RELATED)
+            item.clean()
+        except ValidationError as exc:
+            self.counts.skipped += 1
+            self.counts.warn(f"{computer.name}: not taken in: {' '.join(exc.messages)}")
+            return
         self.by_key[computer.key] = item
-        self.seen_ids.add(item.pk)
-        self.counts.created += 1
+        self.pending.append(item)
+
+    def _create_pending(self) -> None:
+        items, self.pending = self.pending, []
+        if not items:
+            return
+        references = allocate_many(self.source.organisation_id,
+                                   ConfigurationItem.reference_prefix, len(items))
+        for item, reference in zip(items, references, strict=True):
+            item.reference = reference
+        ConfigurationItem.objects.bulk_create(items, batch_size=CHUNK)
+        audit.record_bulk(items, AuditAction.CREATE, actor=None, note=self.note,
+                          changes_for=lambda i: audit.diff({}, audit.snapshot(i)))
+        self.seen_ids.update(item.pk for item in items)
+        self.counts.created += len(items)
 
     def _update(self, item: ConfigurationItem, computer: Computer) -> None:
         data: dict[str, object] = {}
@@ -194,8 +221,9 @@ class Reconciler:
         changed = bool(data)
         data.update(self._flags(item, computer))
         if data:
-            services.update_record(item, actor=None, data=data, expected_version=None,
-                                   note=self.note)
+            with transaction.atomic():  # a savepoint: a refusal leaves the chunk whole
+                services.update_record(item, actor=None, data=data, expected_version=None,
+                                       note=self.note)
         self.seen_ids.add(item.pk)
         if changed:
             self.counts.changed += 1
@@ -227,6 +255,7 @@ class Reconciler:
                 before = set(self.seen_ids)
                 for computer in chunk:
                     self.take(computer)
+                self._create_pending()
                 # Bookkeeping, not a change: no version, no history (audit_exclude).
                 ConfigurationItem.objects.filter(pk__in=self.seen_ids - before).update(
                     last_seen_at=self.now)
