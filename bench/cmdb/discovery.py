@@ -129,7 +129,14 @@ def child(args) -> None:
         requested = services.request_run(source, actor=None, queue=False)
         started = time.monotonic()
         with CaptureQueriesContext(connection) as queries:
-            run = services.execute(requested.pk)
+            if args.profile and label == "first_run":
+                import cProfile
+
+                with cProfile.Profile() as profile:
+                    run = services.execute(requested.pk)
+                profile.dump_stats(args.profile)
+            else:
+                run = services.execute(requested.pk)
         seconds = time.monotonic() - started
         results[label] = {
             "seconds": round(seconds, 2), "queries": len(queries), "outcome": run.outcome,
@@ -201,7 +208,8 @@ def bench_one(db: str, uri: str, args) -> dict:
     out = data_dir / "child.json"
     subprocess.run([str(VENV / "python"), "-m", "bench.cmdb.discovery", "--child",
                     "--uri", uri, "--computers", str(args.computers), "--changed",
-                    str(args.changed_percent), "--out", str(out)],
+                    str(args.changed_percent), "--out", str(out),
+                    *(["--profile", args.profile] if args.profile else [])],
                    env=env, cwd=ROOT, check=True)
     return json.loads(out.read_text())
 
@@ -216,6 +224,7 @@ def main() -> None:
     parser.add_argument("--uri", help=argparse.SUPPRESS)
     parser.add_argument("--changed", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", help="write a cProfile of the first run to this file")
     args = parser.parse_args()
     if args.child:
         child(args)

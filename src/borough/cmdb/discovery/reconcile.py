@@ -80,7 +80,7 @@ class Reconciler:
         self.schemas = {c.pk: {d["name"] for d in c.definitions()}
                         for c in CIClass.objects.filter(organisation_id=source.organisation_id)}
         self.os_words = v.os_words(source.server_os_contains)
-        self.server_ous = v.ou_lines(source.server_ous)
+        self.server_ous = [directory.normalise_dn(ou) for ou in v.ou_lines(source.server_ous)]
         self.seen_ids: set[int] = set()
         self.seen_keys: set[str] = set()
         self.pending: list[ConfigurationItem] = []
@@ -152,8 +152,12 @@ class Reconciler:
 
     def _is_server(self, computer: Computer) -> bool:
         system = computer.operating_system.lower()
-        return any(word in system for word in self.os_words) or any(
-            directory.is_under(computer.dn, ou) for ou in self.server_ous)
+        if any(word in system for word in self.os_words):
+            return True
+        if not self.server_ous:
+            return False
+        dn = directory.normalise_dn(computer.dn)
+        return any(dn == ou or dn.endswith("," + ou) for ou in self.server_ous)
 
     def _owned(self, ci_class_id: int, computer: Computer) -> dict:
         names = self.schemas.get(ci_class_id, set())
