@@ -319,7 +319,11 @@ def test_vanished_and_disabled_computers_are_flagged_never_deleted_and_unflagged
     assert "No longer in the directory".lower() in page
     api = signed_in(admin_a, api=True).get("/api/cmdb/configuration-items/",
                                            {"missing_from_directory": "true"})
-    assert sorted(r["name"] for r in api.json()["results"]) == ["GONE", "OFF"]
+    flagged = {r["name"]: r for r in api.json()["results"]}
+    assert sorted(flagged) == ["GONE", "OFF"]
+    assert flagged["OFF"]["missing_reason"] == "disabled"
+    assert flagged["GONE"]["discovery_source"] == source.pk
+    assert flagged["GONE"]["missing_from_directory_since"] is not None
 
     # A third run with them still away changes nothing more.
     assert run(source).vanished == 0
