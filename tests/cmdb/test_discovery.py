@@ -652,3 +652,20 @@ def test_new_items_take_one_block_of_references_that_later_items_follow(ad, sour
         organisation_id=source.organisation_id, name="Typed in", ci_class=physical,
         attributes={"hostname": "typed"}), actor=admin_a)
     assert later.reference == "CI-000004"
+
+
+def test_an_unexpected_fault_fails_the_run_rather_than_leaving_it_running(ad, source,
+                                                                          monkeypatch):
+    from borough.cmdb.discovery import reconcile
+
+    ad.add("PC1")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(reconcile, "reconcile", broken)
+    requested = services.request_run(source, actor=None, queue=False)
+    with pytest.raises(RuntimeError):
+        services.execute(requested.pk)
+    requested.refresh_from_db()
+    assert requested.outcome == RunOutcome.FAILED and "unexpected error" in requested.error

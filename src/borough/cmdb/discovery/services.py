@@ -89,6 +89,12 @@ def execute(run_id: int) -> DiscoveryRun:
         return _finish(run, RunOutcome.FAILED, pages=reading.pages, error=(
             f"The run stopped part way, at a database error ({exc}). What it wrote before "
             "then is kept; the next run carries on from there."))
+    except Exception:
+        # A fault of Borough's own: the run must not stay "running" until abandoned.
+        _finish(run, RunOutcome.FAILED, pages=reading.pages, error=(
+            "The run stopped part way at an unexpected error, recorded in Borough's log. "
+            "What it wrote before then is kept."))
+        raise
     return _finish(run, RunOutcome.SUCCEEDED, pages=reading.pages, seen=counts.seen,
                    created=counts.created, changed=counts.changed,
                    unchanged=counts.unchanged, skipped=counts.skipped + len(reading.ignored),
