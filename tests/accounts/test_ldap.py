@@ -7,12 +7,6 @@ slapd and ldap-utils), started here in a temporary directory.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
@@ -42,6 +36,7 @@ from borough.accounts.ldap_settings import LDAP_BACKEND, configure, normalise_dn
 from borough.accounts.models import Membership, User  # noqa: E402
 from borough.core import roles  # noqa: E402
 from tests.conftest import PASSWORD, make_member  # noqa: E402
+from tests.slapd import SlapdUnavailable, free_port, running_slapd  # noqa: E402
 
 BASE = "dc=borough,dc=test"
 PEOPLE = f"ou=people,{BASE}"
@@ -254,18 +249,6 @@ def test_sync_without_a_known_organisation_changes_nothing(settings, org_a):
 
 # --- Sign-in against a real slapd -------------------------------------------------------
 
-def find_program(name: str) -> str | None:
-    return shutil.which(name) or next(
-        (str(p) for p in (Path("/usr/sbin") / name, Path("/usr/local/sbin") / name)
-         if p.exists()), None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def directory_ldif() -> str:
     entries = [
         f"dn: {BASE}\nobjectClass: dcObject\nobjectClass: organization\ndc: borough\n"
@@ -292,68 +275,12 @@ def directory_ldif() -> str:
 @pytest.fixture(scope="session")
 def slapd(tmp_path_factory):
     """A throwaway OpenLDAP server on a free local port, loaded with USERS."""
-    slapd_bin, slapadd_bin = find_program("slapd"), find_program("slapadd")
-    if not slapd_bin or not slapadd_bin:
-        pytest.skip("slapd is not installed (Debian: apt-get install slapd ldap-utils); "
-                    "the sign-in tests need a real LDAP server")
-    modules = next((p for p in ("/usr/lib/ldap", "/usr/lib/openldap", "/usr/libexec/openldap")
-                    if Path(p, "back_mdb.so").exists() or Path(p, "back_mdb.la").exists()), None)
-    schema = next((p for p in ("/etc/ldap/schema", "/etc/openldap/schema")
-                   if Path(p, "inetorgperson.schema").exists()), None)
-    if schema is None:
-        pytest.skip("slapd is installed but its schema files (inetorgperson.schema) were not found")
-    root = tmp_path_factory.mktemp("slapd")
-    (root / "data").mkdir()
-    config = root / "slapd.conf"
-    config.write_text("\n".join([
-        f"include {schema}/core.schema",
-        f"include {schema}/cosine.schema",
-        f"include {schema}/inetorgperson.schema",
-        *([f"modulepath {modules}", "moduleload back_mdb"] if modules else []),
-        f"pidfile {root}/slapd.pid",
-        "database mdb",
-        "maxsize 10485760",
-        f'suffix "{BASE}"',
-        f'rootdn "{ADMIN_DN}"',
-        f"rootpw {ADMIN_PASSWORD}",
-        f"directory {root}/data",
-        "access to attrs=userPassword by anonymous auth by * none",
-        "access to * by users read by * none",
-        "",
-    ]))
-    (root / "data.ldif").write_text(directory_ldif())
-    loaded = subprocess.run([slapadd_bin, "-f", str(config), "-l", str(root / "data.ldif")],
-                            capture_output=True, text=True, timeout=60)
-    if loaded.returncode != 0:
-        pytest.fail(f"slapadd could not load the test directory: {loaded.stderr}")
-    port = free_port()
-    uri = f"ldap://127.0.0.1:{port}/"
-    log = (root / "slapd.log").open("w")
-    # -d 0: stay in the foreground (no fork), so the fixture owns the process.
-    process = subprocess.Popen([slapd_bin, "-h", uri, "-f", str(config), "-d", "0"],
-                               stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"slapd exited: {(root / 'slapd.log').read_text()}")
-            try:
-                conn = ldap.initialize(uri)
-                conn.simple_bind_s(ADMIN_DN, ADMIN_PASSWORD)
-                conn.unbind_s()
-                break
-            except ldap.SERVER_DOWN:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"slapd did not start: {(root / 'slapd.log').read_text()}")
-                time.sleep(0.1)
-        yield uri
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        with running_slapd(tmp_path_factory.mktemp("slapd"), suffix=BASE, admin_dn=ADMIN_DN,
+                           admin_password=ADMIN_PASSWORD, ldif=directory_ldif()) as uri:
+            yield uri
+    except SlapdUnavailable as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture

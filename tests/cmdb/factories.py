@@ -47,5 +47,28 @@ class RelationshipFactory(OrgOwnedFactory):
     relationship_type = m.RelationshipType.DEPENDS_ON
 
 
+class DirectorySourceFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.DirectorySource
+
+    name = factory.Sequence(lambda n: f"Directory {n}")
+    server_uri = "ldap://127.0.0.1:1"  # nothing listens: a run fails at once
+    base_dn = "dc=council,dc=example"
+    server_class = factory.SubFactory(CIClassFactory,
+                                      organisation=factory.SelfAttribute("..organisation"))
+    device_class = factory.SubFactory(CIClassFactory,
+                                      organisation=factory.SelfAttribute("..organisation"))
+
+
+class DiscoveryRunFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.DiscoveryRun
+
+    source = factory.SubFactory(DirectorySourceFactory,
+                                organisation=factory.SelfAttribute("..organisation"))
+    trigger = m.Trigger.ON_DEMAND
+    outcome = m.RunOutcome.SUCCEEDED
+
+
 FACTORIES = {m.CIClass: CIClassFactory, m.ConfigurationItem: ConfigurationItemFactory,
-             m.Relationship: RelationshipFactory}
+             m.Relationship: RelationshipFactory, m.DirectorySource: DirectorySourceFactory}

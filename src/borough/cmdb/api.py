@@ -25,7 +25,12 @@ class ConfigurationItemSerializer(BaseModelSerializer):
         model = m.ConfigurationItem
         fields = [*BaseModelSerializer.base_fields(), "reference", "name", "ci_class",
                   "status", "owner", "service_unit", "support_team", "site", "criticality",
-                  "data_classification", "description", "attributes"]
+                  "data_classification", "description", "attributes",
+                  # Written by discovery from the directory only (cmdb.discovery).
+                  "discovery_source", "discovery_key", "discovered_at", "last_seen_at",
+                  "missing_from_directory_since", "missing_reason"]
+        read_only_fields = ["discovery_source", "discovery_key", "discovered_at",
+                            "last_seen_at", "missing_from_directory_since", "missing_reason"]
 
 
 class RelationshipSerializer(BaseModelSerializer):

@@ -55,8 +55,8 @@ DEFAULT_CLASSES = [
     (rules.END_USER_DEVICE, "End-user device", "A desktop, laptop, tablet or phone.", [
         _a("device_type", "Device type", "choice", choices=(
             "Desktop", "Laptop", "Tablet", "Mobile phone", "Thin client")),
-        _a("asset_tag", "Asset tag"), SERIAL, OPERATING_SYSTEM, MANUFACTURER, MODEL,
-        WARRANTY]),
+        _a("hostname", "Host name"), _a("asset_tag", "Asset tag"), SERIAL, OPERATING_SYSTEM,
+        MANUFACTURER, MODEL, WARRANTY]),
     (rules.TELEPHONY, "Telephony", "A telephone system, gateway or contact centre platform.", [
         _a("extensions", "Number of extensions", "integer"), _a("provider", "Provider"),
         IP_ADDRESS]),

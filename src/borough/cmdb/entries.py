@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from borough.cmdb import api, evidence, filters, forms, services, systems_api, tables
 from borough.cmdb import models as m
+from borough.cmdb.discovery import api as discovery_api
+from borough.cmdb.discovery import filters as discovery_filters
+from borough.cmdb.discovery import forms as discovery_forms
+from borough.cmdb.discovery import services as discovery
+from borough.cmdb.discovery import tables as discovery_tables
 from borough.core import roles
 from borough.core.registry import ModelEntry, NavLink
 
@@ -38,8 +43,31 @@ def register(registry) -> None:
         nav_section=SECTION, nav_order=30,
         detail_fields=("name", "code", "description", "is_active")))
 
-    everything = [m.CIClass, m.ConfigurationItem, m.Relationship]
+    registry.register(ModelEntry(
+        m.DirectorySource, discovery_filters.DirectorySourceFilterSet,
+        discovery_tables.DirectorySourceTable, discovery_forms.DirectorySourceForm,
+        discovery_api.DirectorySourceSerializer, discovery_api.DirectorySourceViewSet,
+        search_fields=("name", "base_dn"), nav_section=SECTION, nav_order=40,
+        detail_fields=("name", "is_enabled", "server_uri", "start_tls", "bind_dn",
+                       "password_env", "base_dn", "search_filter", "server_class",
+                       "device_class", "server_os_contains", "server_ous", "site",
+                       "run_every_hours", "page_size")))
+    registry.unlist(m.DiscoveryRun, "Written by discovery, never by people: read-only "
+                                    "pages at /configuration/discovery-runs/ and "
+                                    "/api/cmdb/discovery-runs/.")
+    registry.nav_links.append(NavLink(SECTION, "Discovery runs", "cmdb:discoveryrun_list",
+                                      m.DiscoveryRun, order=50))
+    registry.api_routes.append(("cmdb/discovery-runs", discovery_api.DiscoveryRunViewSet,
+                                "cmdb-discoveryrun"))
+    registry.periodic_jobs["cmdb-directory-discovery"] = (discovery.run_due_sources, 900)
+
+    everything = [m.CIClass, m.ConfigurationItem, m.Relationship, m.DirectorySource,
+                  m.DiscoveryRun]
     registry.grant_models(roles.READ_ALL_ROLES, everything, ("view",))
+    # A source holds how Borough reaches the directory: administrators set it up and run
+    # it (Run now needs change).
+    registry.grant_models([roles.ADMINISTRATOR], [m.DirectorySource],
+                          ("add", "change", "delete"))
     registry.grant_models(CHANGES_ITEMS, [m.ConfigurationItem, m.Relationship],
                           ("add", "change", "delete"))
     # A class's schema shapes every item of it: administrators and the ICT manager.

@@ -30,6 +30,13 @@ class ConfigurationItemFilterSet(WordSearchFilterSet):
     support_team = filters.ModelChoiceFilter(queryset=Team.objects.all(),
                                              empty_label="Any team")
     site = filters.ModelChoiceFilter(queryset=Site.objects.all(), empty_label="Any site")
+    discovery_source = filters.ModelChoiceFilter(
+        queryset=m.DirectorySource.objects.all(), label="Found by",
+        empty_label="Any directory source")
+    # Flagged by discovery: gone from the directory, or disabled there.
+    missing_from_directory = filters.BooleanFilter(
+        field_name="missing_from_directory_since", lookup_expr="isnull", exclude=True,
+        label="Missing from the directory")
 
     class Meta:
         model = m.ConfigurationItem

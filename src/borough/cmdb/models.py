@@ -80,6 +80,11 @@ class DataClassification(models.TextChoices):
     SECRET = "secret", "SECRET"
 
 
+class MissingReason(models.TextChoices):
+    GONE = "gone", "No longer in the directory"
+    DISABLED = "disabled", "Disabled in the directory"
+
+
 class ConfigurationItem(BaseModel):
     """Something ICT manages: a server, an application, a link…, with the attributes its
     class defines."""
@@ -110,14 +115,34 @@ class ConfigurationItem(BaseModel):
         help_text="The highest classification of the information it holds or processes.")
     description = models.TextField(blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    # Discovery from the directory (cmdb.discovery): which source found it, the directory's
+    # stable key for it (objectGUID), what the directory said last, and whether it has
+    # gone from the directory (or been disabled there): flagged, never deleted.
+    discovery_source = models.ForeignKey(
+        "cmdb.DirectorySource", null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="items")
+    discovery_key = models.CharField(max_length=200, blank=True, editable=False)
+    discovered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    missing_from_directory_since = models.DateTimeField(null=True, blank=True, editable=False)
+    missing_reason = models.CharField(max_length=10, blank=True, editable=False,
+                                      choices=MissingReason.choices)
+    directory_values = models.JSONField(default=dict, blank=True, editable=False)
+
+    # last_seen_at moves on every run for every computer seen: bookkeeping, not a change.
+    audit_exclude = (*BaseModel.audit_exclude, "last_seen_at")
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name = "configuration item"
         constraints = [
             models.UniqueConstraint(fields=["organisation", "reference"], name="unique_ci_ref"),
+            models.UniqueConstraint(fields=["organisation", "discovery_key"],
+                                    condition=~models.Q(discovery_key=""),
+                                    name="unique_ci_discovery_key"),
         ]
-        indexes = [models.Index(fields=["organisation", "ci_class", "status"])]
+        indexes = [models.Index(fields=["organisation", "ci_class", "status"]),
+                   models.Index(fields=["discovery_source", "missing_from_directory_since"])]
 
     def __str__(self):
         return f"{self.reference} {self.name}" if self.reference else self.name
@@ -212,3 +237,16 @@ class Relationship(BaseModel):
         if problem := rules.pair_problem(self.relationship_type, self.source.ci_class,
                                          self.target.ci_class):
             raise ValidationError({"relationship_type": problem})
+
+
+# Discovery's models belong to this app; they live beside the code that uses them.
+from borough.cmdb.discovery.models import (  # noqa: E402
+    DirectorySource,
+    DiscoveryRun,
+    RunOutcome,
+    Trigger,
+)
+
+__all__ = ["MOVES", "CIClass", "ConfigurationItem", "Criticality", "DataClassification",
+           "DirectorySource", "DiscoveryRun", "MissingReason", "Relationship",
+           "RelationshipType", "RunOutcome", "Status", "Trigger"]

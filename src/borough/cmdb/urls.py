@@ -1,9 +1,12 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from borough.cmdb import models as m
 from borough.cmdb import system_views, views
+from borough.cmdb.discovery import views as discovery
 from borough.core.registry import registry
 from borough.core.urls_helper import crud_urls
+
+RUNS = discovery.RUNS
 
 app_name = "cmdb"
 
@@ -15,4 +18,18 @@ urlpatterns = [
                detail=views.ConfigurationItemDetailView, add=views.ConfigurationItemCreateView),
     *crud_urls(registry.get(m.Relationship), "relationships"),
     *crud_urls(registry.get(m.CIClass), "classes"),
+    *crud_urls(registry.get(m.DirectorySource), "directory-sources",
+               detail=discovery.DirectorySourceDetailView),
+    path("directory-sources/<int:pk>/run/",
+         discovery.RunNowView.as_view(entry=registry.get(m.DirectorySource)),
+         name="directorysource_run"),
+    # Discovery runs: read-only, written by Borough.
+    path("discovery-runs/", discovery.DiscoveryRunListView.as_view(entry=RUNS),
+         name="discoveryrun_list"),
+    re_path(r"^discovery-runs/export/(?P<format>csv|xlsx)/$",
+            discovery.DiscoveryRunExportView.as_view(entry=RUNS), name="discoveryrun_export"),
+    path("discovery-runs/<int:pk>/", discovery.DiscoveryRunDetailView.as_view(entry=RUNS),
+         name="discoveryrun_detail"),
+    path("discovery-runs/<int:pk>/history/",
+         discovery.DiscoveryRunHistoryView.as_view(entry=RUNS), name="discoveryrun_history"),
 ]

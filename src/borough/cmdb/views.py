@@ -13,7 +13,7 @@ class ConfigurationItemDetailView(ObjectDetailView):
     template_name = "cmdb/configurationitem_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("ci_class")
+        return super().get_queryset().select_related("ci_class", "discovery_source")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -24,6 +24,7 @@ class ConfigurationItemDetailView(ObjectDetailView):
                                                          context["incoming"])
         context["affected"] = queries.impact_of(item, user)
         context["single_points"] = queries.single_points_of_failure(item, user)
+        context["directory_rows"] = directory_rows(item)
         return context
 
 
@@ -43,6 +44,16 @@ def neighbourhood_svg(item, outgoing, incoming) -> str | None:
          for r in outgoing],
         title=f"{item.name} and the items related to it",
         left_heading="Related to it", right_heading="It is related to"))
+
+
+def directory_rows(item) -> list[tuple[str, object]]:
+    """What discovery knows of an item it found (cmdb.discovery)."""
+    said = item.directory_values or {}
+    return [("Found by", item.discovery_source or "A source since deleted"),
+            ("Directory entry", said.get("dn", "")),
+            ("Host name in the directory", said.get("hostname", "")),
+            ("Operating system in the directory", said.get("operating_system", "")),
+            ("First found", item.discovered_at), ("Last seen", item.last_seen_at)]
 
 
 class ConfigurationItemCreateView(ObjectCreateView):
