@@ -13,6 +13,12 @@ from tests.cmdb.factories import (
     ConfigurationItemFactory,
     RelationshipFactory,
 )
+from tests.library import factories as library
+from tests.library.factories import (
+    DocumentFactory,
+    DocumentLinkFactory,
+    DocumentVersionFactory,
+)
 from tests.mail import factories as mail
 from tests.mail.factories import (
     InboundMessageFactory,
@@ -60,11 +66,13 @@ from tests.standards.factories import (
 )
 
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
-             **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES}
+             **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
+             **library.FACTORIES}
 
 __all__ = [
     "FACTORIES", "ActionFactory", "ActionUpdateFactory", "AssessmentCycleFactory", "CIClassFactory",
     "ConfigurationItemFactory", "RelationshipFactory",
+    "DocumentFactory", "DocumentLinkFactory", "DocumentVersionFactory",
     "CannedResponseFactory", "CategoryFactory", "ClosureDayFactory",
     "CorporateObjectiveFactory", "CriterionFactory", "CriterionResultFactory",
     "DeskSettingsFactory", "EvidenceFactory", "FrameworkFactory", "InboundMessageFactory",

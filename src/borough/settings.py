@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "borough.organisation",
     "borough.accounts",
     "borough.cmdb",
+    "borough.library",
     "borough.servicedesk",
     "borough.mail",
     "borough.standards",
