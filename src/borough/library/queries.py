@@ -4,6 +4,7 @@ CI and class pages show. Other apps read the library through here."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,27 +29,36 @@ def links_of(document: Document, user) -> list[DocumentLink]:
                 .order_by("ci_class__name", "configuration_item__name", "id"))
 
 
-def _documents(links, user) -> list[dict]:
+def _rows(links) -> list[dict]:
+    """One row per document (its first link), by title, with whether it is overdue."""
     rows = {}
-    for link in links.select_related("document__owner").order_by("document__title", "id"):
+    for link in links:
         rows.setdefault(link.document_id, {"document": link.document, "link": link})
     today = timezone.localdate()
     return [{**row, "overdue": row["document"].review_overdue(today)} for row in rows.values()]
 
 
+def _links(user, **where):
+    return (DocumentLink.objects.visible_to(user).filter(**where)
+            .select_related("document__owner").order_by("document__title", "id"))
+
+
 def documents_for_item(item, user) -> list[dict]:
     """The documents linked to a configuration item, then those linked to its class
-    (each once, the item's own link first), with whether each is overdue for review."""
-    visible = DocumentLink.objects.visible_to(user)
-    own = _documents(visible.filter(configuration_item=item), user)
+    (each once, the item's own link first), with whether each is overdue for review. One
+    query for both."""
+    links = list(DocumentLink.objects.visible_to(user)
+                 .filter(Q(configuration_item=item) | Q(ci_class_id=item.ci_class_id))
+                 .select_related("document__owner").order_by("document__title", "id"))
+    own = _rows(link for link in links if link.configuration_item_id)
     seen = {row["document"].pk for row in own}
-    by_class = [row for row in _documents(visible.filter(ci_class_id=item.ci_class_id), user)
+    by_class = [row for row in _rows(link for link in links if link.ci_class_id)
                 if row["document"].pk not in seen]
     return own + by_class
 
 
 def documents_for_class(ci_class, user) -> list[dict]:
-    return _documents(DocumentLink.objects.visible_to(user).filter(ci_class=ci_class), user)
+    return _rows(_links(user, ci_class=ci_class))
 
 
 def _panel(user, organisation_id, rows, add_query: str, what: str) -> dict | None:
