@@ -360,6 +360,8 @@ SPECTACULAR_SETTINGS = {
                             "TicketStatusEnum": "borough.servicedesk.models.Status",
                             "ResolutionCodeEnum": "borough.servicedesk.models.ResolutionCode",
                             "ActionStatusEnum": "borough.standards.models.ActionStatus",
+                            # A CI's data classification and a library document's.
+                            "DataClassificationEnum": "borough.cmdb.models.DataClassification",
                             "RatingLevelEnum": "borough.standards.assessments.forms.LEVEL_CHOICES"},
 }
 

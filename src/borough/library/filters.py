@@ -31,8 +31,8 @@ class DocumentFilterSet(WordSearchFilterSet):
         empty_label="Any review date",
         help_text="Reviews are counted for published documents only.")
     ci_class = filters.ModelChoiceFilter(
-        queryset=CIClass.objects.all(), method="filter_class", label="Linked CI class",
-        empty_label="Any class")
+        queryset=CIClass.objects.all(), field_name="links__ci_class", distinct=True,
+        label="Linked CI class", empty_label="Any class")
     linked_item = filters.CharFilter(
         method="filter_item", label="Linked configuration item",
         help_text="Its reference, like CI-000123, or part of its name.")
@@ -49,10 +49,6 @@ class DocumentFilterSet(WordSearchFilterSet):
         if value == "due":
             return due
         return queryset.filter(status=m.DocumentStatus.PUBLISHED).exclude(pk__in=due.values("pk"))
-
-    def filter_class(self, queryset, name, value):
-        return queryset.filter(pk__in=m.DocumentLink.objects.filter(ci_class=value)
-                               .values("document_id"))
 
     def filter_item(self, queryset, name, value):
         words = value.strip()
