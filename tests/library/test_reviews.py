@@ -57,10 +57,16 @@ def test_the_owner_may_review_even_with_a_reading_role_others_may_not(org_a, mem
         services.review(document, actor=other)
 
 
-def test_a_draft_cannot_be_reviewed(org_a, member):
+def test_a_draft_cannot_be_reviewed(org_a, member, signed_in):
+    manager = member(roles.ICT_MANAGER)
     document = DocumentFactory(organisation=org_a)
     assert "review" not in [a.name for a in services.DOCUMENT_ACTIONS.available(
-        document, member(roles.ICT_MANAGER))]
+        document, manager)]
+    with pytest.raises(ValidationError, match="Only a published document is reviewed"):
+        services.review(document, actor=manager)
+    api = signed_in(manager, api=True).post(f"/api/library/documents/{document.pk}/review/",
+                                            {}, format="json")
+    assert api.status_code == 400 and "draft" in str(api.json())
 
 
 def test_review_on_the_page_and_the_api(org_a, member, signed_in):

@@ -101,8 +101,12 @@ def test_upload_page_shows_what_to_fix(org_a, manager, signed_in):
     assert empty.status_code == 400 and "This field is required" in empty.content.decode()
     bad = client.post(url, {"file": upload("a.pdf", b"<svg onload=alert(1)>")})
     assert bad.status_code == 400 and "not a type of file" in bad.content.decode()
-    done = client.post(url, {"file": upload(), "change_note": "First", "publish": "on"})
+    done = client.post(url, {"file": upload(), "change_note": "First", "publish": "on",
+                             "submission_key": "k1"})
     assert done.status_code == 302
+    again = client.post(url, {"file": upload(), "change_note": "First", "publish": "on",
+                              "submission_key": "k1"})
+    assert again.status_code == 302  # the same submission twice: one version
     assert document.versions.get().is_published
 
 

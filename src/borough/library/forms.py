@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -61,6 +63,9 @@ class UploadVersionForm(forms.Form):
         super().__init__(*args, **kwargs)
         count_characters(self.fields["change_note"], NOTE_LIMIT)
         self.fields["file"].help_text = file_hint()
+        if not self.is_bound:
+            # A double click or a refresh uploads one version (services.upload_version).
+            self.fields["submission_key"].initial = uuid.uuid4().hex
         self.fields["file"].widget.attrs["accept"] = ",".join(
             attachments.accepted_extensions())
 

@@ -74,6 +74,10 @@ DOCUMENT_ACTIONS = Actions(Document, lifecycle=DOCUMENT, lock=_lock)
 def review(document: Document, *, actor, note: str = "") -> Document:
     """Record that the document was reviewed today: who reviewed it, their note, and the
     next review date, the review period from today."""
+    # The page offers it on published documents only; the API and callers get the same.
+    if document.status != DocumentStatus.PUBLISHED:
+        raise ValidationError(f"Only a published document is reviewed; {document.reference} "
+                              f"is {document.get_status_display().lower()}.")
     today = timezone.localdate()
     document.last_reviewed_on = today
     document.last_reviewed_by = actor if getattr(actor, "pk", None) else None
