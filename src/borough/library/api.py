@@ -114,8 +114,10 @@ class DocumentVersionViewSet(BaseModelViewSet):
                                       self.request.META.get(IDEMPOTENCY_HEADER)))
 
     @extend_schema(request=None, responses={
-        (200, "application/octet-stream"): OpenApiResponse(
-            OpenApiTypes.BINARY, description="The file, as an attachment."),
+        # The file's own type (PDF, Word, text…), as detected when it was uploaded.
+        (200, "*/*"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="The file, as an attachment, in the media type "
+                                             "detected from its content when it was uploaded."),
         403: OpenApiResponse(description="Your role may not download a document of this "
                                          "classification."),
     })
