@@ -20,6 +20,12 @@ from tests.cmdb.factories import (
     ConfigurationItemFactory,
     RelationshipFactory,
 )
+from tests.library import factories as library
+from tests.library.factories import (
+    DocumentFactory,
+    DocumentLinkFactory,
+    DocumentVersionFactory,
+)
 from tests.mail import factories as mail
 from tests.mail.factories import (
     InboundMessageFactory,
@@ -68,13 +74,14 @@ from tests.standards.factories import (
 
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
-             **catalogue.FACTORIES}
+             **catalogue.FACTORIES, **library.FACTORIES}
 
 __all__ = [
     "FACTORIES", "ActionFactory", "BusinessServiceFactory", "OperationalLevelAgreementFactory",
     "ServiceComponentFactory", "ServiceLevelAgreementFactory", "ActionUpdateFactory",
     "AssessmentCycleFactory", "CIClassFactory",
     "ConfigurationItemFactory", "RelationshipFactory",
+    "DocumentFactory", "DocumentLinkFactory", "DocumentVersionFactory",
     "CannedResponseFactory", "CategoryFactory", "ClosureDayFactory",
     "CorporateObjectiveFactory", "CriterionFactory", "CriterionResultFactory",
     "DeskSettingsFactory", "EvidenceFactory", "FrameworkFactory", "InboundMessageFactory",

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "borough.accounts",
     "borough.cmdb",
     "borough.catalogue",
+    "borough.library",
     "borough.servicedesk",
     "borough.mail",
     "borough.standards",
@@ -362,7 +363,9 @@ SPECTACULAR_SETTINGS = {
                             "ActionStatusEnum": "borough.standards.models.ActionStatus",
                             "RatingLevelEnum": "borough.standards.assessments.forms.LEVEL_CHOICES",
                             "ServiceStatusEnum": "borough.catalogue.models.ServiceStatus",
-                            "AgreementStatusEnum": "borough.catalogue.models.AgreementStatus"},
+                            "AgreementStatusEnum": "borough.catalogue.models.AgreementStatus",
+                            # A CI's data classification and a library document's.
+                            "DataClassificationEnum": "borough.cmdb.models.DataClassification"},
 }
 
 # --- Tables ---------------------------------------------------------------------

@@ -10,6 +10,9 @@ urlpatterns = [
     path("", include("borough.core.urls")),
     path("accounts/", include("borough.accounts.urls")),
     path("organisation/", include("borough.organisation.urls")),
+    # The configuration library sits under the CMDB's pages (before them: the CMDB's
+    # patterns would not match "library/", but the order keeps the two apart plainly).
+    path("configuration/library/", include("borough.library.urls")),
     path("configuration/", include("borough.cmdb.urls")),
     path("catalogue/", include("borough.catalogue.urls")),
     path("service-desk/", include("borough.servicedesk.urls")),

@@ -25,6 +25,7 @@ from rest_framework.test import APIRequestFactory
 from borough.accounts.models import Membership
 from borough.core import roles
 from borough.core.registry import registry
+from borough.library import models as library
 from borough.mail import models as mail
 from borough.organisation import models as org
 from borough.servicedesk import models as sd
@@ -145,6 +146,8 @@ CASES: dict[type[models.Model], Case] = {
                     rows_many=lambda w: {"standards": [StandardFactory()]},
                     row_extras=lambda row, w: ActionUpdateFactory(organisation=w.org,
                                                                   action=row)),
+    # A document link has one target: the rows counted link to an item, not also a class.
+    library.DocumentLink: Case(rows=lambda w: {"ci_class": None}),
     # A cycle's framework is chosen when it starts.
     st.AssessmentCycle: Case(fixed=("framework",)),
     # One per council: an add first removes the council's settings; edits change a number.
