@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from borough.core import roles
 from borough.core.registry import registry
 from borough.library import entries
 from borough.library.models import DocumentLink, DocumentStatus, Kind, Topic
-from tests.factories import CIClassFactory, ConfigurationItemFactory
+from tests.factories import BusinessServiceFactory, CIClassFactory, ConfigurationItemFactory
 from tests.library.factories import (
     ClassLinkFactory,
     DocumentFactory,
@@ -124,7 +125,7 @@ def test_a_link_has_exactly_one_target_and_no_repeats(org_a, admin_a, signed_in)
     api = signed_in(admin_a, api=True)
     neither = api.post("/api/library/document-links/", {"document": document.pk},
                        format="json")
-    assert neither.status_code == 400 and "Choose either" in str(neither.json())
+    assert neither.status_code == 400 and "Choose one of" in str(neither.json())
     both = api.post("/api/library/document-links/", {
         "document": document.pk, "configuration_item": item.pk, "ci_class": item.ci_class_id},
         format="json")
@@ -233,3 +234,30 @@ def test_configuration_process_documented_met_and_not(org_a):
     result = run(rule, org_a)
     assert result.met and process.reference in result.summary
     assert result.links[0].url == reverse("library:document_detail", args=[process.pk])
+
+
+def test_a_document_linked_to_a_business_service_shows_on_its_page(org_a, org_b, member,
+                                                                   signed_in):
+    service = BusinessServiceFactory(organisation=org_a, name="Council Tax")
+    plan, _ = published(org_a, title="Council Tax continuity plan")
+    link = DocumentLinkFactory.build(organisation=org_a, document=plan, configuration_item=None,
+                                     business_service=service)
+    link.full_clean()
+    link.save()
+    reader = signed_in(member(roles.AGENT))
+    page = reader.get(reverse("catalogue:businessservice_detail", args=[service.pk]))
+    assert "Council Tax continuity plan" in page.content.decode()
+    document = reader.get(reverse("library:document_detail", args=[plan.pk])).content.decode()
+    assert "The business service" in document and "Council Tax" in document
+    # Exactly one target, and never another council's service.
+    other, _ = published(org_a, title="Another guide")
+    both = DocumentLinkFactory.build(
+        organisation=org_a, document=other, business_service=service,
+        configuration_item=ConfigurationItemFactory(organisation=org_a))
+    with pytest.raises(ValidationError, match="one of a configuration item"):
+        both.full_clean()
+    theirs = DocumentLinkFactory.build(organisation=org_a, document=other,
+                                       configuration_item=None,
+                                       business_service=BusinessServiceFactory(organisation=org_b))
+    with pytest.raises(ValidationError):
+        theirs.full_clean()

@@ -43,7 +43,7 @@ class DocumentLinkSerializer(BaseModelSerializer):
     class Meta:
         model = m.DocumentLink
         fields = [*BaseModelSerializer.base_fields(), "document", "configuration_item",
-                  "ci_class", "note"]
+                  "ci_class", "business_service", "note"]
 
 
 class DocumentVersionSerializer(BaseModelSerializer):
@@ -84,7 +84,7 @@ class DocumentLinkViewSet(BaseModelViewSet):
     serializer_class = DocumentLinkSerializer
     filterset_class = f.DocumentLinkFilterSet
     ordering_fields = ("id", "created_at")
-    select_related = ("document", "configuration_item", "ci_class")
+    select_related = ("document", "configuration_item", "ci_class", "business_service")
 
 
 class DocumentVersionViewSet(BaseModelViewSet):

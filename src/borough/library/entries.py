@@ -5,6 +5,7 @@ the CI and CI class pages."""
 
 from __future__ import annotations
 
+from borough.catalogue.models import BusinessService
 from borough.cmdb.models import CIClass, ConfigurationItem
 from borough.core import roles
 from borough.core.registry import DetailPanel, ModelEntry, NavLink
@@ -66,6 +67,9 @@ def register(registry) -> None:
         registry.evidence_rules[rule.name] = rule
     registry.add_detail_panel(ConfigurationItem, DetailPanel(
         "library-documents", "library/includes/documents_panel.html", queries.item_panel,
+        order=50))
+    registry.add_detail_panel(BusinessService, DetailPanel(
+        "library-documents", "library/includes/documents_panel.html", queries.service_panel,
         order=50))
     registry.add_detail_panel(CIClass, DetailPanel(
         "library-documents", "library/includes/documents_panel.html", queries.class_panel,

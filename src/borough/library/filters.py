@@ -5,6 +5,7 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils import timezone
 
+from borough.catalogue.models import BusinessService
 from borough.cmdb.models import CIClass, DataClassification
 from borough.core.filters import WordSearchFilterSet
 from borough.library import models as m
@@ -64,10 +65,13 @@ class DocumentFilterSet(WordSearchFilterSet):
 
 class DocumentLinkFilterSet(WordSearchFilterSet):
     search_fields = ("document__title", "document__reference", "configuration_item__name",
-                     "configuration_item__reference", "ci_class__name")
+                     "configuration_item__reference", "ci_class__name",
+                     "business_service__name")
     document = filters.ModelChoiceFilter(queryset=m.Document.objects.all())
     ci_class = filters.ModelChoiceFilter(queryset=CIClass.objects.all(), label="CI class",
                                          empty_label="Any class")
+    business_service = filters.ModelChoiceFilter(queryset=BusinessService.objects.all(),
+                                                 empty_label="Any service")
 
     class Meta:
         model = m.DocumentLink

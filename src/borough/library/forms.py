@@ -26,7 +26,7 @@ class DocumentLinkForm(ScopedModelForm):
 
     class Meta:
         model = m.DocumentLink
-        fields = ["document", "configuration_item", "ci_class", "note"]
+        fields = ["document", "configuration_item", "ci_class", "business_service", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,6 +34,9 @@ class DocumentLinkForm(ScopedModelForm):
         self.fields["ci_class"].help_text = (
             "Or a whole class: the document then shows on the class's page, for every item "
             "of it (a standard build, say).")
+        self.fields["business_service"].help_text = (
+            "Or a business service: the document then shows on the service's page (its "
+            "continuity plan, say).")
         self.fields["configuration_item"].queryset = (
             self.fields["configuration_item"].queryset.select_related(None)
             .only("id", "reference", "name"))

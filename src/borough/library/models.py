@@ -201,9 +201,8 @@ class DocumentVersion(BaseModel):
 
 
 class DocumentLink(BaseModel):
-    """A document attached to one configuration item or one CI class (exactly one of the
-    targets). A business service link is one more nullable foreign key and a wider
-    check when the catalogue app lands; nothing else changes."""
+    """A document attached to one configuration item, one CI class or one business service
+    (exactly one of the targets)."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="links")
     configuration_item = models.ForeignKey(
@@ -212,21 +211,26 @@ class DocumentLink(BaseModel):
     ci_class = models.ForeignKey("cmdb.CIClass", null=True, blank=True,
                                  on_delete=models.CASCADE, related_name="+",
                                  verbose_name="CI class")
+    business_service = models.ForeignKey("catalogue.BusinessService", null=True, blank=True,
+                                         on_delete=models.CASCADE, related_name="+")
     note = models.CharField(max_length=200, blank=True,
                             help_text="Why it applies, if that is not plain, for example "
                                       "“section 3 covers the restore”.")
 
     # The targets a link may have, in the order they are shown; one is set.
-    TARGETS = ("configuration_item", "ci_class")
+    TARGETS = ("configuration_item", "ci_class", "business_service")
 
     class Meta:
         ordering = ["document__title", "id"]
         verbose_name = "document link"
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(configuration_item__isnull=False, ci_class__isnull=True)
-                           | models.Q(configuration_item__isnull=True,
-                                      ci_class__isnull=False)),
+                condition=(models.Q(configuration_item__isnull=False, ci_class__isnull=True,
+                                    business_service__isnull=True)
+                           | models.Q(configuration_item__isnull=True, ci_class__isnull=False,
+                                      business_service__isnull=True)
+                           | models.Q(configuration_item__isnull=True, ci_class__isnull=True,
+                                      business_service__isnull=False)),
                 name="document_link_one_target"),
             models.UniqueConstraint(fields=["document", "configuration_item"],
                                     condition=models.Q(configuration_item__isnull=False),
@@ -234,6 +238,9 @@ class DocumentLink(BaseModel):
             models.UniqueConstraint(fields=["document", "ci_class"],
                                     condition=models.Q(ci_class__isnull=False),
                                     name="unique_document_link_class"),
+            models.UniqueConstraint(fields=["document", "business_service"],
+                                    condition=models.Q(business_service__isnull=False),
+                                    name="unique_document_link_service"),
         ]
 
     def __str__(self):
@@ -250,8 +257,8 @@ class DocumentLink(BaseModel):
     def clean(self):
         chosen = [name for name in self.TARGETS if getattr(self, f"{name}_id")]
         if len(chosen) != 1:
-            raise ValidationError("Choose either a configuration item or a CI class (one "
-                                  "link each).")
+            raise ValidationError("Choose one of a configuration item, a CI class or a "
+                                  "business service (one link each).")
         for name in ("document", *chosen):
             related = getattr(self, name) if getattr(self, f"{name}_id") else None
             if related is not None and related.organisation_id != self.organisation_id:

@@ -25,7 +25,7 @@ def current_version(versions: list[DocumentVersion]) -> DocumentVersion | None:
 
 def links_of(document: Document, user) -> list[DocumentLink]:
     return list(DocumentLink.objects.visible_to(user).filter(document=document)
-                .select_related("configuration_item__ci_class", "ci_class")
+                .select_related("configuration_item__ci_class", "ci_class", "business_service")
                 .order_by("ci_class__name", "configuration_item__name", "id"))
 
 
@@ -59,6 +59,16 @@ def documents_for_item(item, user) -> list[dict]:
 
 def documents_for_class(ci_class, user) -> list[dict]:
     return _rows(_links(user, ci_class=ci_class))
+
+
+def documents_for_service(service, user) -> list[dict]:
+    return _rows(_links(user, business_service=service))
+
+
+def service_panel(service, user) -> dict | None:
+    """The business service page's "Documents" section."""
+    return _panel(user, service.organisation_id, documents_for_service(service, user),
+                  f"business_service={service.pk}", "this service")
 
 
 def _panel(user, organisation_id, rows, add_query: str, what: str) -> dict | None:

@@ -26,5 +26,5 @@ class DocumentLinkTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = m.DocumentLink
-        fields = ("document", "configuration_item", "ci_class", "note")
+        fields = ("document", "configuration_item", "ci_class", "business_service", "note")
         empty_text = "No document links match."

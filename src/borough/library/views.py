@@ -110,12 +110,13 @@ class VersionDownloadView(LoginRequiredMixin, View):
 
 class DocumentLinkCreateView(ObjectCreateView):
     """The link form, started from a document's, an item's or a class's page
-    (`?document=`, `?configuration_item=`, `?ci_class=`: ids the form then checks)."""
+    (`?document=`, `?configuration_item=`, `?ci_class=`, `?business_service=`: ids the
+    form then checks)."""
 
     def get_form(self, instance, data=None, files=None):
         form = super().get_form(instance, data, files)
         if data is None:
-            for name in ("document", "configuration_item", "ci_class"):
+            for name in ("document", "configuration_item", "ci_class", "business_service"):
                 if (value := parse_id(self.request.GET.get(name, ""))) is not None:
                     form.initial[name] = value
         return form
