@@ -1,13 +1,15 @@
 """The CMDB's API: one explicit serializer and viewset per model, and a CI's impact."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from borough.cmdb import filters as f
+from borough.cmdb import history, queries
 from borough.cmdb import models as m
-from borough.cmdb import queries
 from borough.core.api.serializers import BaseModelSerializer
 from borough.core.api.viewsets import BaseModelViewSet
 
@@ -34,6 +36,11 @@ class RelationshipSerializer(BaseModelSerializer):
                   "redundancy_group", "description"]
 
 
+class BriefThenSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="Reference and name as they were.")
+
+
 class BriefItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
@@ -52,6 +59,59 @@ class ImpactSerializer(serializers.Serializer):
                                   "is lost, nearest first.")
     single_points_of_failure = BriefItemSerializer(
         many=True, help_text="The CIs whose loss alone stops this one.")
+
+
+def read_moment(request, *, required: bool):
+    """The `at` query parameter as a moment (history.parse_moment), the only one taken."""
+    if unknown := sorted(set(request.query_params) - {"at", "format"}):
+        raise ValidationError({"detail": f"Unknown parameter {', '.join(unknown)}. The only "
+                                         "one here is at."})
+    text = request.query_params.get("at", "")
+    if not text:
+        if required:
+            raise ValidationError({"at": f"Give {history.MOMENT_HELP}."})
+        return None
+    try:
+        return history.parse_moment(text)
+    except ValueError as exc:
+        raise ValidationError({"at": str(exc)}) from None
+
+
+AT_PARAMETER = OpenApiParameter(
+    "at", OpenApiTypes.STR, description=f"The moment: {history.MOMENT_HELP}.")
+
+
+class RelationshipThenSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="relationship_id")
+    direction = serializers.SerializerMethodField(
+        help_text="outgoing: this item is the source; incoming: the target.")
+    relationship_type = serializers.ChoiceField(choices=m.RelationshipType.choices)
+    type_label = serializers.CharField()
+    other = serializers.SerializerMethodField(help_text="The other end, named as it was.")
+    redundancy_group = serializers.CharField()
+
+    def get_direction(self, rel) -> str:
+        return "outgoing" if rel.outgoing else "incoming"
+
+    @extend_schema_field(BriefThenSerializer)
+    def get_other(self, rel) -> dict:
+        return {"id": rel.other_id, "name": rel.other_name}
+
+
+class ItemAsOfSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    id = serializers.IntegerField(source="item.pk")
+    record_version = serializers.IntegerField(source="version.record_version", allow_null=True)
+    valid_from = serializers.DateTimeField(source="version.valid_from",
+                                           help_text="When this state began.")
+    valid_to = serializers.DateTimeField(source="version.valid_to", allow_null=True,
+                                         help_text="When it ended (null: it is current).")
+    display = serializers.DictField(source="version.display", help_text=(
+        "Each field as people saw it then (names of related records, choice labels)."))
+    values = serializers.DictField(source="version.values", help_text=(
+        "Each field's stored value then (ids of related records, choice codes)."))
+    attributes = serializers.DictField()
+    relationships = RelationshipThenSerializer(many=True)
 
 
 class CIClassViewSet(BaseModelViewSet):
@@ -78,6 +138,23 @@ class ConfigurationItemViewSet(BaseModelViewSet):
             "affected": queries.impact_of(item, request.user),
             "single_points_of_failure": queries.single_points_of_failure(item, request.user),
         }).data)
+
+
+    @extend_schema(
+        parameters=[AT_PARAMETER], responses=ItemAsOfSerializer,
+        summary="This CI and its relationships as they were at a past moment",
+        description="Its fields and attributes then, and the relationships that existed "
+                    "then with the other ends' names as they were. 404 with a message "
+                    "when the item did not exist then (docs/cmdb.md).")
+    @action(detail=True, methods=["get"], url_path="as-of")
+    def as_of(self, request, pk=None):
+        item = self.get_object()
+        at = read_moment(request, required=True)
+        try:
+            then = history.item_as_of(item, at)
+        except history.NotThen as exc:
+            raise NotFound(str(exc)) from None
+        return Response(ItemAsOfSerializer(then).data)
 
 
 class RelationshipViewSet(BaseModelViewSet):

@@ -3,7 +3,7 @@ relationships, who may change them, and the classes a new organisation starts wi
 
 from __future__ import annotations
 
-from borough.cmdb import api, filters, forms, services, tables
+from borough.cmdb import api, baseline_api, filters, forms, services, tables
 from borough.cmdb import models as m
 from borough.core import roles
 from borough.core.registry import ModelEntry
@@ -38,10 +38,29 @@ def register(registry) -> None:
         nav_section=SECTION, nav_order=30,
         detail_fields=("name", "code", "description", "is_active")))
 
-    everything = [m.CIClass, m.ConfigurationItem, m.Relationship]
+    registry.register(ModelEntry(
+        m.Baseline, filters.BaselineFilterSet, tables.BaselineTable, forms.BaselineForm,
+        baseline_api.BaselineSerializer, baseline_api.BaselineViewSet,
+        search_fields=("name",), nav_section=SECTION, nav_order=40,
+        detail_fields=("name", "description", "taken_at", "taken_by", "item_count",
+                       "relationship_count")))
+
+    # Every state of items and relationships, for "as of" and comparisons (core.temporal).
+    registry.keep_versions(m.ConfigurationItem, m.ConfigurationItemVersion)
+    registry.keep_versions(m.Relationship, m.RelationshipVersion)
+    registry.unlist(m.BaselineItem, "A baseline's frozen items, shown on its page.")
+    registry.unlist(m.BaselineRelationship, "A baseline's frozen relationships, shown on its "
+                                            "page.")
+
+    everything = [m.CIClass, m.ConfigurationItem, m.Relationship, m.Baseline]
     registry.grant_models(roles.READ_ALL_ROLES, everything, ("view",))
     registry.grant_models(CHANGES_ITEMS, [m.ConfigurationItem, m.Relationship],
                           ("add", "change", "delete"))
+    # Whoever changes items may take a baseline of them; nobody changes one once taken
+    # (no "change" is granted, and Baseline.clean refuses); the ICT manager and
+    # administrators may delete an obsolete one.
+    registry.grant_models(CHANGES_ITEMS, [m.Baseline], ("add",))
+    registry.grant_models([roles.ADMINISTRATOR, roles.ICT_MANAGER], [m.Baseline], ("delete",))
     # A class's schema shapes every item of it: administrators and the ICT manager.
     registry.grant_models([roles.ADMINISTRATOR, roles.ICT_MANAGER], [m.CIClass],
                           ("add", "change", "delete"))

@@ -4,10 +4,11 @@ what depends on it) and the two-step add (choose the class, then its form)."""
 from __future__ import annotations
 
 from borough.cmdb import forms, queries
+from borough.cmdb.history_views import ItemTabsMixin
 from borough.core.views.records import ObjectCreateView, ObjectDetailView
 
 
-class ConfigurationItemDetailView(ObjectDetailView):
+class ConfigurationItemDetailView(ItemTabsMixin, ObjectDetailView):
     template_name = "cmdb/configurationitem_detail.html"
 
     def get_queryset(self):
