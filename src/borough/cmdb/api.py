@@ -69,12 +69,12 @@ def read_moment(request, *, required: bool):
     text = request.query_params.get("at", "")
     if not text:
         if required:
-            raise ValidationError({"at": f"Give {history.MOMENT_HELP}."})
+            raise ValidationError({"at": [f"Give {history.MOMENT_HELP}."]})
         return None
     try:
         return history.parse_moment(text)
     except ValueError as exc:
-        raise ValidationError({"at": str(exc)}) from None
+        raise ValidationError({"at": [str(exc)]}) from None
 
 
 AT_PARAMETER = OpenApiParameter(

@@ -91,8 +91,8 @@ def later_moment(baseline: m.Baseline, request):
     """The `at` to compare with (None: now), refused before the baseline was taken."""
     at = read_moment(request, required=False)
     if at is not None and at < baseline.taken_at:
-        raise ValidationError({"at": f"Choose a moment after the baseline was taken "
-                                     f"({when(baseline.taken_at)})."})
+        raise ValidationError({"at": [f"Choose a moment after the baseline was taken "
+                                      f"({when(baseline.taken_at)})."]})
     return at
 
 

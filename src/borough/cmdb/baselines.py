@@ -296,7 +296,7 @@ def _item_changes(before: Frozen, after: Frozen, fields, schemas) -> tuple[Field
     new = after.values.get("attributes") or {}
     if old != new:
         definitions = schemas.get(after.values.get("ci_class_id"), {})
-        order = list(definitions) + sorted(set(old) | set(new) - set(definitions))
+        order = list(definitions) + sorted((set(old) | set(new)) - set(definitions))
         for name in order:
             if old.get(name) != new.get(name):
                 definition = definitions.get(name, {"type": "text", "label": name})
