@@ -3,8 +3,10 @@ its page with what it froze, and its comparison with now or a later moment (and 
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from borough.cmdb import baselines, services
 from borough.cmdb.history import when
@@ -32,6 +34,21 @@ class BaselineCreateView(ObjectCreateView):
             name=data["name"], description=data.get("description", ""), scope=data["scope"],
             ci_class=data.get("ci_class"), items=form.chosen_items,
             idempotency_key=model_key(self.model, data.get("submission_key")))
+
+
+class BaselineEditView(ObjectMixin, View):
+    """There is nothing to edit: a baseline is never changed once taken. The page every
+    model has says so and goes back to the baseline (another council's is a 404)."""
+
+    permission_action = "view"
+
+    def get(self, request, *args, **kwargs):
+        baseline = self.get_object()
+        messages.info(request, "A baseline cannot be changed once it is taken: take a new "
+                               "one instead.")
+        return HttpResponseRedirect(self.detail_url(baseline))
+
+    post = get
 
 
 class BaselineTabsMixin:

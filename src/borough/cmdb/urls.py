@@ -20,7 +20,7 @@ urlpatterns = [
     *crud_urls(registry.get(m.CIClass), "classes"),
     *crud_urls(baselines, "baselines", add=baseline_views.BaselineCreateView,
                detail=baseline_views.BaselineDetailView,
-               history=baseline_views.BaselineHistoryView),
+               history=baseline_views.BaselineHistoryView, edit=baseline_views.BaselineEditView),
     path("baselines/<int:pk>/compare/",
          baseline_views.BaselineCompareView.as_view(entry=baselines), name="baseline_compare"),
     path("baselines/<int:pk>/compare/export/csv/",
