@@ -23,7 +23,6 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from borough.accounts.models import Membership
-from borough.cmdb import models as cmdb
 from borough.core import roles
 from borough.core.registry import registry
 from borough.mail import models as mail
@@ -206,9 +205,6 @@ def _to(name: str, with_pk: bool = False):
 
 
 DEPARTURES = [
-    Departure(cmdb.Baseline, "edit", lambda role: granted(role, cmdb.Baseline, "view"), Outcome(
-        "redirect", _to("cmdb:baseline_detail", with_pk=True),
-        "A baseline is never changed once taken: its edit page says so and goes back to it.")),
     Departure(sd.Ticket, "list", lambda role: not _desk_staff(role), Outcome(
         "redirect", _to("servicedesk:portal_home"),
         "The queue sends requesters to their portal.")),

@@ -3,8 +3,7 @@ its page with what it froze, and its comparison with now or a later moment (and 
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.views.generic import TemplateView, View
 
@@ -37,16 +36,16 @@ class BaselineCreateView(ObjectCreateView):
 
 
 class BaselineEditView(ObjectMixin, View):
-    """There is nothing to edit: a baseline is never changed once taken. The page every
-    model has says so and goes back to the baseline (another council's is a 404)."""
+    """There is nothing to edit: a baseline is never changed once taken, whatever the
+    role. The record is looked up first, so another council's is a 404 as elsewhere."""
 
     permission_action = "view"
 
     def get(self, request, *args, **kwargs):
-        baseline = self.get_object()
-        messages.info(request, "A baseline cannot be changed once it is taken: take a new "
-                               "one instead.")
-        return HttpResponseRedirect(self.detail_url(baseline))
+        self.get_object()
+        raise PermissionDenied("Your role does not allow you to change baselines: no one "
+                               "can, since a baseline is never changed once it is taken. "
+                               "Take a new one instead.")
 
     post = get
 
