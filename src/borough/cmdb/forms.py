@@ -156,6 +156,9 @@ class BaselineForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ci_class"].empty_label = "Choose a class"
+        self.fields["name"].error_messages["required"] = (
+            "Enter a name for the baseline, like “Before the server move”.")
+        self.fields["scope"].error_messages["required"] = "Choose which items to freeze."
         self.chosen_items = []
 
     def clean_references(self):
