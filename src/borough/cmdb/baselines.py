@@ -28,9 +28,24 @@ from borough.cmdb.models import (
 )
 from borough.core.temporal import capture, valid_at, versioned_fields
 
-# What a CI's display values read: loaded with the items so capturing many costs one query.
+# What a CI's and a relationship's display values read (their related records' __str__),
+# loaded with them so that capturing many costs one query, and only those columns, since
+# building thousands of full related rows (an end's attributes JSON) is most of the cost.
 ITEM_RELATED = ("ci_class", "owner", "service_unit", "support_team", "site")
+ITEM_RELATED_SHOWN = ("ci_class__name", "owner__full_name", "service_unit__name",
+                      "support_team__name", "site__name")
+END_SHOWN = ("source__reference", "source__name", "target__reference", "target__name")
 BATCH = 2000
+
+
+def with_displays(items: models.QuerySet) -> models.QuerySet:
+    own = [f.name for f in ConfigurationItem._meta.concrete_fields]
+    return items.select_related(*ITEM_RELATED).only(*own, *ITEM_RELATED_SHOWN)
+
+
+def relationships_with_ends(relationships: models.QuerySet) -> models.QuerySet:
+    own = [f.name for f in Relationship._meta.concrete_fields]
+    return relationships.select_related("source", "target").only(*own, *END_SHOWN)
 
 
 def scope_filter(scope: str, ci_class_id: int | None) -> Q:
@@ -56,10 +71,10 @@ def freeze(baseline: Baseline, items: models.QuerySet) -> None:
     """Write the baseline's items and their relationships as they are now: two reads and
     batched inserts (10,000 items take seconds)."""
     rows = (BaselineItem(baseline=baseline, item_id=ci.pk, **_captured(ci))
-            for ci in items.select_related(*ITEM_RELATED).order_by("pk").iterator(BATCH))
+            for ci in with_displays(items).order_by("pk").iterator(BATCH))
     made = BaselineItem.objects.bulk_create(rows, batch_size=BATCH)
-    rels = Relationship.objects.filter(organisation_id=baseline.organisation_id).filter(
-        relationships_of(items)).select_related("source", "target").order_by("pk")
+    rels = relationships_with_ends(Relationship.objects.filter(
+        organisation_id=baseline.organisation_id).filter(relationships_of(items))).order_by("pk")
     rel_rows = (BaselineRelationship(
         baseline=baseline, relationship_id=r.pk, source_id=r.source_id, target_id=r.target_id,
         relationship_type=r.relationship_type, **_captured(r)) for r in rels.iterator(BATCH))
@@ -126,11 +141,11 @@ def state_now(baseline: Baseline, user) -> State:
     if baseline.scope == BaselineScope.CHOSEN:
         chosen = chosen.filter(pk__in=baseline.frozen_items.values("item_id"))
     items = {ci.pk: Frozen(ci.pk, *capture(ci)) for ci in
-             chosen.select_related(*ITEM_RELATED).iterator(BATCH)}
+             with_displays(chosen).iterator(BATCH)}
     rels = {}
-    for r in Relationship.objects.visible_to(user).filter(
-            organisation_id=baseline.organisation_id).filter(relationships_of(chosen)) \
-            .select_related("source", "target").iterator(BATCH):
+    for r in relationships_with_ends(Relationship.objects.visible_to(user).filter(
+            organisation_id=baseline.organisation_id).filter(relationships_of(chosen))
+            ).iterator(BATCH):
         values, display = capture(r)
         rels[rel_key(values)] = Frozen(r.pk, values, display)
     return State(items, rels, _names(items, rels))

@@ -23,6 +23,7 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Iterable
+from functools import cache
 
 from django.conf import settings
 from django.db import models, router
@@ -85,10 +86,11 @@ def json_value(value):
     return str(value)
 
 
-def versioned_fields(model: type[models.Model]) -> list[models.Field]:
+@cache  # a model's fields are fixed for the process's life; captures run per record
+def versioned_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
     from borough.core.audit import tracked_fields
 
-    return [f for f in tracked_fields(model) if f.name not in NOT_VERSIONED]
+    return tuple(f for f in tracked_fields(model) if f.name not in NOT_VERSIONED)
 
 
 def capture(instance: models.Model) -> tuple[dict, dict]:
