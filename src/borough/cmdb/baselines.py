@@ -28,19 +28,18 @@ from borough.cmdb.models import (
 )
 from borough.core.temporal import capture, valid_at, versioned_fields
 
-# What a CI's and a relationship's display values read (their related records' __str__),
-# loaded with them so that capturing many costs one query, and only those columns, since
-# building thousands of full related rows (an end's attributes JSON) is most of the cost.
-ITEM_RELATED = ("ci_class", "owner", "service_unit", "support_team", "site")
-ITEM_RELATED_SHOWN = ("ci_class__name", "owner__full_name", "service_unit__name",
-                      "support_team__name", "site__name")
+# What a relationship's display values read (its ends' __str__: reference and name),
+# loaded with it and only those columns: building thousands of full CI rows for the ends
+# (their attributes JSON) was most of the cost.
 END_SHOWN = ("source__reference", "source__name", "target__reference", "target__name")
 BATCH = 2000
 
 
 def with_displays(items: models.QuerySet) -> models.QuerySet:
-    own = [f.name for f in ConfigurationItem._meta.concrete_fields]
-    return items.select_related(*ITEM_RELATED).only(*own, *ITEM_RELATED_SHOWN)
+    """Items with every related record their display values read (one query for many),
+    whatever relations the model gains."""
+    related = [f.name for f in versioned_fields(ConfigurationItem) if f.is_relation]
+    return items.select_related(*related)
 
 
 def relationships_with_ends(relationships: models.QuerySet) -> models.QuerySet:

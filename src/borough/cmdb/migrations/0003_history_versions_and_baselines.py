@@ -8,75 +8,71 @@ from django.db import migrations, models
 
 
 # Items and relationships saved before versions were kept get one version each: their
-# state now, valid from their last change. Written from the historical models, with the
-# display values core.audit would give (names of related records, choice labels).
+# state now, valid from their last change. Written from the historical models, over
+# whatever fields they have when this runs, with the display values core.audit would
+# give (the related record's name, the choice's label, JSON with its keys sorted).
+NOT_VERSIONED = {"id", "organisation", "created_by", "created_at", "updated_at",
+                 "updated_by", "version", "last_seen_at"}
 
 
-def _label(model, name, value):
-    return str(dict(model._meta.get_field(name).flatchoices).get(value, value))
+def _named(related):
+    if related is None:
+        return None
+    if getattr(related, "reference", "") and hasattr(related, "name"):
+        return f"{related.reference} {related.name}"
+    for attribute in ("full_name", "name"):
+        if hasattr(related, attribute):
+            return getattr(related, attribute)
+    return str(related.pk)
 
 
-def _item(ci):
-    values = {"reference": ci.reference, "name": ci.name, "ci_class_id": ci.ci_class_id,
-              "status": ci.status, "owner_id": ci.owner_id,
-              "service_unit_id": ci.service_unit_id, "support_team_id": ci.support_team_id,
-              "site_id": ci.site_id, "criticality": ci.criticality,
-              "data_classification": ci.data_classification, "description": ci.description,
-              "attributes": ci.attributes}
-    model = type(ci)
-    display = {
-        "reference": ci.reference, "name": ci.name, "ci_class": ci.ci_class.name,
-        "status": _label(model, "status", ci.status),
-        "owner": ci.owner.full_name if ci.owner_id else None,
-        "service_unit": ci.service_unit.name if ci.service_unit_id else None,
-        "support_team": ci.support_team.name if ci.support_team_id else None,
-        "site": ci.site.name if ci.site_id else None,
-        "criticality": _label(model, "criticality", ci.criticality),
-        "data_classification": _label(model, "data_classification", ci.data_classification),
-        "description": ci.description,
-        "attributes": json.dumps(ci.attributes, sort_keys=True, ensure_ascii=False, default=str),
-    }
+def _json(value):
+    if value is None or isinstance(value, bool | int | float | str | dict | list):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _captured(record):
+    values, display = {}, {}
+    for field in record._meta.concrete_fields:
+        if field.name in NOT_VERSIONED:
+            continue
+        value = getattr(record, field.attname)
+        values[field.attname] = _json(value)
+        if value is None:
+            display[field.name] = None
+        elif field.is_relation:
+            display[field.name] = _named(getattr(record, field.name))
+        elif field.choices:
+            display[field.name] = str(dict(field.flatchoices).get(value, value))
+        elif isinstance(value, dict | list):
+            display[field.name] = json.dumps(value, sort_keys=True, ensure_ascii=False,
+                                             default=str)
+        elif isinstance(value, bool | int | float | str):
+            display[field.name] = value
+        else:
+            display[field.name] = str(value)
     return values, display
 
 
-def _name(ci):
-    return f"{ci.reference} {ci.name}" if ci.reference else ci.name
-
-
-def _relationship(rel):
-    values = {"source_id": rel.source_id, "relationship_type": rel.relationship_type,
-              "target_id": rel.target_id, "redundancy_group": rel.redundancy_group,
-              "description": rel.description}
-    display = {"source": _name(rel.source),
-               "relationship_type": _label(type(rel), "relationship_type", rel.relationship_type),
-               "target": _name(rel.target), "redundancy_group": rel.redundancy_group,
-               "description": rel.description}
-    return values, display
+def _related(model):
+    return [f.name for f in model._meta.concrete_fields
+            if f.is_relation and f.name not in NOT_VERSIONED]
 
 
 def keep_current_states(apps, schema_editor):
-    item_model = apps.get_model("cmdb", "ConfigurationItem")
-    item_version = apps.get_model("cmdb", "ConfigurationItemVersion")
-    rel_model = apps.get_model("cmdb", "Relationship")
-    rel_version = apps.get_model("cmdb", "RelationshipVersion")
-    rows = []
-    for ci in item_model.objects.select_related(
-            "ci_class", "owner", "service_unit", "support_team", "site").iterator(2000):
-        values, display = _item(ci)
-        rows.append(item_version(
-            organisation_id=ci.organisation_id, record_id=ci.pk, record_version=ci.version,
-            valid_from=ci.updated_at, values=values, display=display,
-            ci_class_id=ci.ci_class_id, status=ci.status))
-    item_version.objects.bulk_create(rows, batch_size=2000)
-    rows = []
-    for rel in rel_model.objects.select_related("source", "target").iterator(2000):
-        values, display = _relationship(rel)
-        rows.append(rel_version(
-            organisation_id=rel.organisation_id, record_id=rel.pk, record_version=rel.version,
-            valid_from=rel.updated_at, values=values, display=display,
-            source_id=rel.source_id, target_id=rel.target_id,
-            relationship_type=rel.relationship_type))
-    rel_version.objects.bulk_create(rows, batch_size=2000)
+    for name, mirrored in (("ConfigurationItem", ("ci_class_id", "status")),
+                           ("Relationship", ("source_id", "target_id", "relationship_type"))):
+        model = apps.get_model("cmdb", name)
+        version_model = apps.get_model("cmdb", f"{name}Version")
+        rows = []
+        for record in model.objects.select_related(*_related(model)).iterator(2000):
+            values, display = _captured(record)
+            rows.append(version_model(
+                organisation_id=record.organisation_id, record_id=record.pk,
+                record_version=record.version, valid_from=record.updated_at, values=values,
+                display=display, **{m: getattr(record, m) for m in mirrored}))
+        version_model.objects.bulk_create(rows, batch_size=2000)
 
 
 class Migration(migrations.Migration):
