@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 
 from borough.cmdb import models as m
 from borough.core import references
@@ -70,5 +71,18 @@ class DiscoveryRunFactory(OrgOwnedFactory):
     outcome = m.RunOutcome.SUCCEEDED
 
 
+class BaselineFactory(OrgOwnedFactory):
+    """A baseline record; services.take_baseline is what freezes items into one."""
+
+    class Meta:
+        model = m.Baseline
+
+    name = factory.Sequence(lambda n: f"Baseline {n}")
+    description = "Before the server move"
+    scope = m.BaselineScope.LIVE
+    taken_at = factory.LazyFunction(timezone.now)
+
+
 FACTORIES = {m.CIClass: CIClassFactory, m.ConfigurationItem: ConfigurationItemFactory,
-             m.Relationship: RelationshipFactory, m.DirectorySource: DirectorySourceFactory}
+             m.Relationship: RelationshipFactory, m.DirectorySource: DirectorySourceFactory,
+             m.Baseline: BaselineFactory}

@@ -1,13 +1,15 @@
 """The CMDB's API: one explicit serializer and viewset per model, and a CI's impact."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from borough.cmdb import filters as f
+from borough.cmdb import history, queries
 from borough.cmdb import models as m
-from borough.cmdb import queries
 from borough.core.api import suggestions
 from borough.core.api.serializers import BaseModelSerializer
 from borough.core.api.viewsets import BaseModelViewSet
@@ -38,6 +40,11 @@ class RelationshipSerializer(BaseModelSerializer):
         model = m.Relationship
         fields = [*BaseModelSerializer.base_fields(), "source", "relationship_type", "target",
                   "redundancy_group", "description"]
+
+
+class BriefThenSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="Reference and name as they were.")
 
 
 class BriefItemSerializer(serializers.Serializer):
@@ -81,6 +88,59 @@ def _neighbours(relationships, end: str) -> list[dict]:
     return [{"item": getattr(r, end), "relationship": r.pk,
              "relationship_type": r.relationship_type, "words": r.get_relationship_type_display(),
              "redundancy_group": r.redundancy_group} for r in relationships]
+
+
+def read_moment(request, *, required: bool):
+    """The `at` query parameter as a moment (history.parse_moment), the only one taken."""
+    if unknown := sorted(set(request.query_params) - {"at", "format"}):
+        raise ValidationError({"detail": f"Unknown parameter {', '.join(unknown)}. The only "
+                                         "one here is at."})
+    text = request.query_params.get("at", "")
+    if not text:
+        if required:
+            raise ValidationError({"at": [f"Give {history.MOMENT_HELP}."]})
+        return None
+    try:
+        return history.parse_moment(text)
+    except ValueError as exc:
+        raise ValidationError({"at": [str(exc)]}) from None
+
+
+AT_PARAMETER = OpenApiParameter(
+    "at", OpenApiTypes.STR, description=f"The moment: {history.MOMENT_HELP}.")
+
+
+class RelationshipThenSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="relationship_id")
+    direction = serializers.SerializerMethodField(
+        help_text="outgoing: this item is the source; incoming: the target.")
+    relationship_type = serializers.ChoiceField(choices=m.RelationshipType.choices)
+    type_label = serializers.CharField()
+    other = serializers.SerializerMethodField(help_text="The other end, named as it was.")
+    redundancy_group = serializers.CharField()
+
+    def get_direction(self, rel) -> str:
+        return "outgoing" if rel.outgoing else "incoming"
+
+    @extend_schema_field(BriefThenSerializer)
+    def get_other(self, rel) -> dict:
+        return {"id": rel.other_id, "name": rel.other_name}
+
+
+class ItemAsOfSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    id = serializers.IntegerField(source="item.pk")
+    record_version = serializers.IntegerField(source="version.record_version", allow_null=True)
+    valid_from = serializers.DateTimeField(source="version.valid_from",
+                                           help_text="When this state began.")
+    valid_to = serializers.DateTimeField(source="version.valid_to", allow_null=True,
+                                         help_text="When it ended (null: it is current).")
+    display = serializers.DictField(source="version.display", help_text=(
+        "Each field as people saw it then (names of related records, choice labels)."))
+    values = serializers.DictField(source="version.values", help_text=(
+        "Each field's stored value then (ids of related records, choice codes)."))
+    attributes = serializers.DictField()
+    relationships = RelationshipThenSerializer(many=True)
 
 
 class CIClassViewSet(BaseModelViewSet):
@@ -132,6 +192,23 @@ class ConfigurationItemViewSet(BaseModelViewSet):
         query = suggestions.read_query(request)
         items = queries.suggest_items(request.user, query.get("q", ""))
         return suggestions.answer(items, hint=lambda item: str(item.ci_class))
+
+
+    @extend_schema(
+        parameters=[AT_PARAMETER], responses=ItemAsOfSerializer,
+        summary="This CI and its relationships as they were at a past moment",
+        description="Its fields and attributes then, and the relationships that existed "
+                    "then with the other ends' names as they were. 404 with a message "
+                    "when the item did not exist then (docs/cmdb.md).")
+    @action(detail=True, methods=["get"], url_path="as-of")
+    def as_of(self, request, pk=None):
+        item = self.get_object()
+        at = read_moment(request, required=True)
+        try:
+            then = history.item_as_of(item, at)
+        except history.NotThen as exc:
+            raise NotFound(str(exc)) from None
+        return Response(ItemAsOfSerializer(then).data)
 
 
 class RelationshipViewSet(BaseModelViewSet):

@@ -3,7 +3,16 @@ relationships, who may change them, and the classes a new organisation starts wi
 
 from __future__ import annotations
 
-from borough.cmdb import api, evidence, filters, forms, services, systems_api, tables
+from borough.cmdb import (
+    api,
+    baseline_api,
+    evidence,
+    filters,
+    forms,
+    services,
+    systems_api,
+    tables,
+)
 from borough.cmdb import models as m
 from borough.cmdb.discovery import api as discovery_api
 from borough.cmdb.discovery import filters as discovery_filters
@@ -61,8 +70,23 @@ def register(registry) -> None:
                                 "cmdb-discoveryrun"))
     registry.periodic_jobs["cmdb-directory-discovery"] = (discovery.run_due_sources, 900)
 
+    registry.register(ModelEntry(
+        m.Baseline, filters.BaselineFilterSet, tables.BaselineTable, forms.BaselineForm,
+        baseline_api.BaselineSerializer, baseline_api.BaselineViewSet,
+        search_fields=("name",), nav_section=SECTION, nav_order=45,
+        detail_fields=("name", "description", "taken_at", "taken_by", "item_count",
+                       "relationship_count")))
+
+    # Every state of items and relationships, for "as of" and comparisons (core.temporal).
+    registry.keep_versions(m.ConfigurationItem, m.ConfigurationItemVersion)
+    registry.keep_versions(m.Relationship, m.RelationshipVersion)
+    registry.unlist(m.BaselineItem, "A baseline's frozen items, shown on its page.")
+    registry.unlist(m.BaselineRelationship, "A baseline's frozen relationships, shown on its "
+                                            "page.")
+
     everything = [m.CIClass, m.ConfigurationItem, m.Relationship, m.DirectorySource,
-                  m.DiscoveryRun]
+                  m.DiscoveryRun, m.Baseline]
+
     registry.grant_models(roles.READ_ALL_ROLES, everything, ("view",))
     # A source holds how Borough reaches the directory: administrators set it up and run
     # it (Run now needs change).
@@ -70,6 +94,11 @@ def register(registry) -> None:
                           ("add", "change", "delete"))
     registry.grant_models(CHANGES_ITEMS, [m.ConfigurationItem, m.Relationship],
                           ("add", "change", "delete"))
+    # Whoever changes items may take a baseline of them; nobody changes one once taken
+    # (no "change" is granted, and Baseline.clean refuses); the ICT manager and
+    # administrators may delete an obsolete one.
+    registry.grant_models(CHANGES_ITEMS, [m.Baseline], ("add",))
+    registry.grant_models([roles.ADMINISTRATOR, roles.ICT_MANAGER], [m.Baseline], ("delete",))
     # A class's schema shapes every item of it: administrators and the ICT manager.
     registry.grant_models([roles.ADMINISTRATOR, roles.ICT_MANAGER], [m.CIClass],
                           ("add", "change", "delete"))

@@ -53,3 +53,12 @@ class RelationshipFilterSet(WordSearchFilterSet):
     class Meta:
         model = m.Relationship
         fields = []
+
+
+class BaselineFilterSet(WordSearchFilterSet):
+    search_fields = ("name", "description")
+    scope = filters.ChoiceFilter(choices=m.BaselineScope.choices, empty_label="Any scope")
+
+    class Meta:
+        model = m.Baseline
+        fields = []

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.forms.forms import NON_FIELD_ERRORS
 
@@ -157,3 +159,52 @@ class UnitForm(forms.Form):
         if not self.is_valid():
             return None
         return self.units.get(self.cleaned_data["unit"])
+
+
+class BaselineForm(ScopedModelForm):
+    """Taking a baseline: its name and which items it freezes. Chosen items are typed as
+    their references, which scale to any number of items without a long list to scroll."""
+
+    references = forms.CharField(
+        label="References of the chosen items", required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text="For a baseline of chosen items: their references, separated by commas, "
+                  "spaces or new lines, like CI-000012, CI-000040.")
+
+    class Meta:
+        model = m.Baseline
+        fields = ["name", "description", "scope", "ci_class", "references"]
+        widgets = {"scope": forms.RadioSelect, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ci_class"].empty_label = "Choose a class"
+        self.fields["name"].error_messages["required"] = (
+            "Enter a name for the baseline, like “Before the server move”.")
+        self.fields["scope"].error_messages["required"] = "Choose which items to freeze."
+        self.chosen_items = []
+
+    def clean_references(self):
+        text = self.cleaned_data.get("references", "")
+        wanted = list(dict.fromkeys(r.upper() for r in re.split(r"[\s,;]+", text) if r))
+        if not wanted:
+            return []
+        found = {ci.reference: ci for ci in m.ConfigurationItem.objects.visible_to(self.user)
+                 .filter(reference__in=wanted)}
+        if missing := [r for r in wanted if r not in found]:
+            raise forms.ValidationError(
+                "No configuration item has the reference " + ", ".join(missing)
+                + ". Check it against the list of configuration items.")
+        self.chosen_items = [found[r] for r in wanted]
+        return wanted
+
+    def clean(self):
+        cleaned = super().clean()
+        scope = cleaned.get("scope")
+        if scope == m.BaselineScope.CHOSEN and not self.chosen_items \
+                and "references" not in self.errors:
+            self.add_error("references", "Enter the references of the items to freeze.")
+        elif scope and scope != m.BaselineScope.CHOSEN and self.chosen_items:
+            self.add_error("references", "Leave the references empty unless the baseline is "
+                                         "of chosen items.")
+        return cleaned

@@ -3,11 +3,13 @@ configuration items and the relationships between them."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from borough.cmdb import attributes, rules
 from borough.core.models import BaseModel
+from borough.core.temporal import Version, version_indexes
 
 
 class CIClass(BaseModel):
@@ -237,6 +239,129 @@ class Relationship(BaseModel):
         if problem := rules.pair_problem(self.relationship_type, self.source.ci_class,
                                          self.target.ci_class):
             raise ValidationError({"relationship_type": problem})
+
+
+# --- history: every state of items and relationships (core.temporal) --------------------
+
+
+class ConfigurationItemVersion(Version):
+    """One state of a configuration item; `status` and `ci_class_id` are copied so that
+    "the live items on 3 March" is a filter on indexed columns."""
+
+    ci_class_id = models.BigIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+
+    class Meta(Version.Meta):
+        indexes = version_indexes("cmdb_civ")
+
+
+class RelationshipVersion(Version):
+    """One state of a relationship; its ends are copied, to find an item's relationships
+    at a past moment."""
+
+    source_id = models.BigIntegerField(db_index=True)
+    target_id = models.BigIntegerField(db_index=True)
+    relationship_type = models.CharField(max_length=20, choices=RelationshipType.choices)
+
+    class Meta(Version.Meta):
+        indexes = version_indexes("cmdb_relv")
+
+
+# --- baselines: a frozen set of items and their relationships ----------------------------
+
+
+class BaselineScope(models.TextChoices):
+    LIVE = "live", "All live configuration items"
+    CI_CLASS = "class", "The items of one class, except retired ones"
+    CHOSEN = "chosen", "Items I choose"
+    # Later: the CIs a business service uses (the catalogue app), once it exists.
+
+
+class Baseline(BaseModel):
+    """The chosen configuration items and their relationships as they were when it was
+    taken, to compare any later state with. Never changed after it is taken."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    scope = models.CharField(max_length=20, choices=BaselineScope.choices,
+                             default=BaselineScope.LIVE,
+                             help_text="Which configuration items it freezes.")
+    ci_class = models.ForeignKey(CIClass, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name="class",
+                                 help_text="For a baseline of one class.")
+    taken_at = models.DateTimeField(editable=False)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, editable=False,
+                                 on_delete=models.SET_NULL, related_name="+")
+    item_count = models.PositiveIntegerField("items", default=0, editable=False)
+    relationship_count = models.PositiveIntegerField("relationships", default=0,
+                                                     editable=False)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unique_baseline_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if not self._state.adding:
+            raise ValidationError("A baseline cannot be changed once it is taken: take a new "
+                                  "one instead.")
+        if self.scope == BaselineScope.CI_CLASS:
+            if not self.ci_class_id:
+                raise ValidationError({"ci_class": "Choose the class whose items to freeze."})
+            if self.ci_class.organisation_id != self.organisation_id:
+                raise ValidationError({"ci_class": "Choose one from this organisation."})
+        elif self.ci_class_id:
+            raise ValidationError({"ci_class": "Choose a class only for a baseline of one "
+                                               "class."})
+
+    def scope_text(self) -> str:
+        if self.scope == BaselineScope.CI_CLASS:
+            return (f"The items of the class {self.ci_class or '(since deleted)'}, "
+                    "except retired ones")
+        return self.get_scope_display()
+
+
+class BaselineItem(models.Model):
+    """One configuration item as it was when its baseline was taken."""
+
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="frozen_items")
+    item_id = models.BigIntegerField()  # the item's id; it may since have been deleted
+    values = models.JSONField(default=dict)
+    display = models.JSONField(default=dict)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["baseline", "item_id"],
+                                               name="unique_baseline_item")]
+
+    def __str__(self):
+        return f"{self.display.get('reference', '')} {self.display.get('name', '')}".strip()
+
+
+class BaselineRelationship(models.Model):
+    """One relationship of a baseline's items as it was when the baseline was taken."""
+
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE,
+                                 related_name="frozen_relationships")
+    relationship_id = models.BigIntegerField()
+    source_id = models.BigIntegerField()
+    target_id = models.BigIntegerField()
+    relationship_type = models.CharField(max_length=20, choices=RelationshipType.choices)
+    values = models.JSONField(default=dict)
+    display = models.JSONField(default=dict)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["baseline", "relationship_id"],
+                                               name="unique_baseline_relationship")]
+
+    def __str__(self):
+        return f"{self.display.get('source')} {self.get_relationship_type_display()} " \
+               f"{self.display.get('target')}"
 
 
 # Discovery's models belong to this app; they live beside the code that uses them.

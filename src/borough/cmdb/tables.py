@@ -29,3 +29,13 @@ class RelationshipTable(BaseTable):
         model = m.Relationship
         fields = ("source", "relationship_type", "target", "redundancy_group")
         sequence = ("source", "relationship_type", "target", "redundancy_group")
+
+
+class BaselineTable(BaseTable):
+    name = tables.Column(linkify=True)
+    taken_at = tables.DateTimeColumn(format="j F Y, H:i", verbose_name="Taken")
+
+    class Meta(BaseTable.Meta):
+        model = m.Baseline
+        fields = ("name", "taken_at", "taken_by", "scope", "item_count", "relationship_count")
+        empty_text = "No baselines have been taken."

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.utils.safestring import mark_safe
 
 from borough.cmdb import drawing, forms, queries
+from borough.cmdb.history_views import ItemTabsMixin
 from borough.core.views.records import ObjectCreateView, ObjectDetailView
 
 
-class ConfigurationItemDetailView(ObjectDetailView):
+class ConfigurationItemDetailView(ItemTabsMixin, ObjectDetailView):
     template_name = "cmdb/configurationitem_detail.html"
 
     def get_queryset(self):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from borough.core import temporal
 from borough.core.models import AuditAction, AuditEvent
 
 
@@ -27,6 +28,9 @@ def _display(instance: models.Model, field: models.Field):
         # and str() of the dict would read that as a change on every save.
         return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
+
+
+display_value = _display  # what a person sees of one field's value (core.temporal uses it)
 
 
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:
@@ -59,18 +63,37 @@ def record(
     changes: dict | None = None,
     note: str = "",
 ) -> AuditEvent:
-    return AuditEvent.objects.create(**_event_fields(instance, action, actor, changes, note))
+    event = AuditEvent.objects.create(**_event_fields(instance, action, actor, changes, note))
+    _keep_versions([instance], action, event.at)
+    return event
 
 
 def record_bulk(
     instances: Iterable[models.Model], action: str, *, actor, changes_for=None, note: str = ""
 ) -> list[AuditEvent]:
     """The bulk variant: one insert for many changed rows (bulk assign, imports)."""
+    instances = list(instances)
     events = [
         AuditEvent(**_event_fields(obj, action, actor, changes_for(obj) if changes_for else {}, note))
         for obj in instances
     ]
-    return AuditEvent.objects.bulk_create(events)
+    events = AuditEvent.objects.bulk_create(events)
+    if events:
+        _keep_versions(instances, action, events[0].at)
+    return events
+
+
+# What each audited action does to a versioned model's versions (core.temporal): the
+# version is written with the audit event, so no writer that audits can skip it.
+_VERSIONING = {AuditAction.CREATE: temporal.opened, AuditAction.UPDATE: temporal.changed,
+               AuditAction.DELETE: temporal.closed}
+
+
+def _keep_versions(instances, action: str, at) -> None:
+    keep = _VERSIONING.get(action)
+    instances = [i for i in instances if i.pk is not None]
+    if keep is not None and instances and temporal.version_model(type(instances[0])):
+        keep(instances, at=at)
 
 
 def _event_fields(instance, action, actor, changes, note):

@@ -128,6 +128,8 @@ class Registry:
     # list key ("app_label.model") -> [core.saved_views.Column]. Other lists' columns
     # are their table's.
     list_columns: dict[str, list] = field(default_factory=dict)
+    # Models whose every state is kept (core.temporal): model -> its version model.
+    versioned: dict[type[models.Model], type[models.Model]] = field(default_factory=dict)
     # Sections other apps add to a model's record page: model -> [DetailPanel], by order.
     detail_panels: dict[type[models.Model], list[DetailPanel]] = field(default_factory=dict)
 
@@ -171,6 +173,13 @@ class Registry:
         if any(p.name == panel.name for p in self.home_panels):
             raise ValueError(f"A home panel named {panel.name!r} is registered twice.")
         self.home_panels.append(panel)
+
+    def keep_versions(self, model: type[models.Model], version_model: type[models.Model]) -> None:
+        """Keep every state of `model`'s records in `version_model` (a core.temporal.Version),
+        written with each audited create, change and delete; the version model is unlisted."""
+        self.versioned[model] = version_model
+        self.unlist(version_model, f"The past states of {model._meta.verbose_name_plural}, "
+                                   "read through their records (core.temporal).")
 
     def unlist(self, model: type[models.Model], why: str) -> None:
         """Declare a model that has no pages of its own, and why."""
