@@ -146,8 +146,9 @@ CASES: dict[type[models.Model], Case] = {
                     rows_many=lambda w: {"standards": [StandardFactory()]},
                     row_extras=lambda row, w: ActionUpdateFactory(organisation=w.org,
                                                                   action=row)),
-    # A document link has one target: the rows counted link to an item, not also a class.
-    library.DocumentLink: Case(rows=lambda w: {"ci_class": None}),
+    # A document link has one target: the rows counted link to an item, not also a class
+    # or a service.
+    library.DocumentLink: Case(rows=lambda w: {"ci_class": None, "business_service": None}),
     # A cycle's framework is chosen when it starts.
     st.AssessmentCycle: Case(fixed=("framework",)),
     # One per council: an add first removes the council's settings; edits change a number.

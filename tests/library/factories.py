@@ -67,6 +67,7 @@ class DocumentLinkFactory(OrgOwnedFactory):
     configuration_item = factory.SubFactory(
         ConfigurationItemFactory, organisation=factory.SelfAttribute("..organisation"))
     ci_class = None
+    business_service = None
 
 
 class ClassLinkFactory(DocumentLinkFactory):
