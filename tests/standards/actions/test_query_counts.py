@@ -45,7 +45,9 @@ def test_the_action_page_and_report_read_in_fixed_queries(demo_plan, client,
     with django_assert_max_num_queries(20):  # was 21 before the prefetch
         assert client.get(reverse("standards:action_detail", args=[action.pk])).status_code == 200
     for cycle in st.AssessmentCycle.objects.filter(organisation__code="cbc"):
-        with django_assert_max_num_queries(40):
+        # The report runs each live-evidence rule once: version 2 of the framework's eight
+        # CMDB, catalogue and library rules took it from 40 to 48.
+        with django_assert_max_num_queries(48):
             build_report(cycle, user=demo_plan)
 
 

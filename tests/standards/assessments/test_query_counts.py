@@ -60,9 +60,10 @@ def urls(framework, cycle):
 # The cycles' own list and API list are pinned per role by tests/declared.
 # Measured on the shipped framework (19 standards, 118 criteria). The cycle page also runs
 # each distinct live-evidence check once, so it counts the framework's rules, not its
-# standards; every other count is the same as for a three-standard framework.
+# standards; every other count is the same as for a three-standard framework. Version 2
+# of the framework names eight CMDB, catalogue and library rules: 9 more queries (26 → 35).
 LIMITS = {
-    "cycle": 26, "compare": 10, "rating": 15, "framework_list": 7, "framework_detail": 11,
+    "cycle": 35, "compare": 10, "rating": 15, "framework_list": 7, "framework_detail": 11,
     "api_ratings": 5, "api_results": 5, "api_evidence": 4,
     "api_frameworks": 5, "api_framework": 7, "api_themes": 5, "api_standards": 5,
     "api_criteria": 5,

@@ -21,6 +21,14 @@ DOCUMENTED_RULES = {
     "standards.report-reviewed": {"report": "servicedesk-statistics", "within_days": 92},
     "standards.annual-review": {"within_days": 400},
     "standards.action-plan-current": {"max_overdue_percent": 10},
+    "cmdb.applications-owned": {"min_applications": 10},
+    "cmdb.servers-placed-and-used": {},
+    "cmdb.architecture-mapped": {"min_systems": 10, "max_unconnected_percent": 25},
+    "cmdb.populated": {"min_items": 50, "min_related_percent": 75},
+    "catalogue.live-services-have-agreed-slas": {},
+    "catalogue.single-points-known": {},
+    "library.configuration-process-documented": {"review": "in_date"},
+    "library.reviewed-within-period": {"min_documents": 5, "max_overdue_percent": 10},
 }
 
 
