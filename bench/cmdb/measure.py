@@ -10,9 +10,12 @@ its own database connection. Operations:
 
 - `impact`: impact.impact(ci, DatabaseGraph) — everything that stops when the CI is lost
 - `single_points`: impact.single_points_of_failure(ci, DatabaseGraph)
-- `floor_impact`, `floor_single_points`: the floor, networkx over the same relationships
-  held in memory: nx.ancestors (everything that reaches the CI by dependency edges,
-  redundancy ignored) and nx.descendants (everything it depends on)
+- `floor_impact`: the floor, the same answer from the same relationships held in memory
+  in a networkx graph: a breadth-first walk up the dependents (`G.pred`) that marks an
+  item down when every alternative of one of its groups is (`floor_impact` below,
+  written apart from impact.py and checked against it)
+- `floor_single_points`: nx.descendants, everything the CI depends on: the traversal
+  single points of failure cannot do without (it does not solve the groups)
 - `memory_impact`: impact.impact over the same in-memory graph: the algorithm without
   the database, to tell the database's part from Python's
 - `page_item`: GET /configuration/items/<pk>/ with Django's test client, signed in
@@ -86,6 +89,30 @@ class NetworkxGraph:
         return self.dependencies_of(dependents)
 
 
+def floor_impact(graph: nx.DiGraph, failed: int) -> set[int]:
+    """What stops when `failed` is lost, straight from networkx's adjacency: an item is down
+    when every alternative of one of its redundancy groups is down."""
+    if failed not in graph:
+        return set()
+    down, frontier = {failed}, [failed]
+    succ, pred = graph.succ, graph.pred
+    while frontier:
+        found = []
+        for lost in frontier:
+            for dependent in pred[lost]:
+                if dependent in down:
+                    continue
+                groups: dict[tuple, bool] = {}
+                for dependency, data in succ[dependent].items():
+                    group = data["group"]
+                    groups[group] = groups.get(group, True) and dependency in down
+                if any(groups.values()):
+                    down.add(dependent)
+                    found.append(dependent)
+        frontier = found
+    return down - {failed}
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
@@ -125,7 +152,7 @@ class Operations:
         if name == "memory_impact":
             return impact.impact(pk, self.memory)
         if name == "floor_impact":
-            return nx.ancestors(self.graph, pk) if pk in self.graph else set()
+            return floor_impact(self.graph, pk)
         if name == "floor_single_points":
             return nx.descendants(self.graph, pk) if pk in self.graph else set()
         url = f"/configuration/items/{pk}/" if name == "page_item" else "/configuration/items/"
@@ -227,23 +254,23 @@ def measure(fixture: dict, username: str | None, only: list[str] | None = None,
     role_of = {pk: role for role, members in sample.items() for pk in members}
     names = [n for n in OPERATIONS if (not only or n in only)
              and (username or not n.startswith("page"))]
-    # Answers' sizes, and the database walk checked against the in-memory one.
+    # Answers' sizes, and the database walk checked against the in-memory one and the floor.
     sizes, disagree = {}, []
     for pk in ids:
         db = impact.impact(pk, impact.DatabaseGraph(ops.organisation_id))
         memory = impact.impact(pk, ops.memory)
-        if db.paths != memory.paths:
+        if db.paths != memory.paths or db.affected != floor_impact(graph, pk):
             disagree.append(pk)
-        floor = ops.call("floor_impact", pk, None)
-        sizes[pk] = {"affected": len(db.paths), "reachable": len(floor),
+        sizes[pk] = {"affected": len(db.paths),
+                     "depends_on": len(ops.call("floor_single_points", pk, None)),
                      "levels": max((len(p) - 1 for p in db.paths.values()), default=0)}
     result["answers"] = {
         "affected_p50": statistics.median(s["affected"] for s in sizes.values()),
         "affected_max": max(s["affected"] for s in sizes.values()),
         "levels_max": max(s["levels"] for s in sizes.values()),
-        "database_walk_differs_from_memory_walk": disagree,
+        "walks_that_differ": disagree,  # database, in-memory and networkx floor agree?
         "by_role": {role: {"affected_max": max(sizes[pk]["affected"] for pk in members),
-                           "reachable_max": max(sizes[pk]["reachable"] for pk in members),
+                           "depends_on_max": max(sizes[pk]["depends_on"] for pk in members),
                            "levels_max": max(sizes[pk]["levels"] for pk in members)}
                     for role, members in sample.items() if members}}
     operations = {}

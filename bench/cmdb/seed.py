@@ -99,10 +99,11 @@ def seed(organisation: Organisation, items: int, relationships: int, seed_value:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), list(writers)):
             cursor.execute(sql)
-    started = time.monotonic()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    stats["analyze_seconds"] = round(time.monotonic() - started, 1)
+    if not connection.in_atomic_block:  # a test's transaction cannot VACUUM
+        started = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        stats["analyze_seconds"] = round(time.monotonic() - started, 1)
     return estate, first_id, stats
 
 

@@ -3,8 +3,10 @@ would stop a given one.
 
 Pure functions over a `Graph`, which hands out dependency edges a set of items at a time;
 `DatabaseGraph` reads them from the relationships with one query per breadth-first level
-(not one per item), so the work grows with the depth of the estate, not its size. Tests
-use an in-memory graph of the same shape.
+of the impact walk (not one per item), reading only the groups a level may bring down,
+and an item's whole dependency closure in one recursive query, so the work grows with
+the answer and the depth of the estate, not its size. Tests use an in-memory graph of the
+same shape.
 
 Rules (docs/cmdb.md):
 
@@ -24,10 +26,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from django.db import connections
+
 from borough.cmdb import rules
 
 # Items per `IN (...)` list: SQLite refuses statements with too many parameters.
 CHUNK = 5000
+COLUMNS = ("pk", "source_id", "target_id", "relationship_type", "redundancy_group")
+SQL_COLUMNS = ("id", "source_id", "target_id", "relationship_type", "redundancy_group")
 
 
 @dataclass(frozen=True)
@@ -43,8 +49,13 @@ class Graph(Protocol):
     def dependencies_of(self, ids: set[int]) -> list[Dependency]:
         """Every dependency edge whose dependent is one of `ids`."""
 
-    def dependencies_of_dependents(self, ids: set[int]) -> list[Dependency]:
-        """Every dependency edge of each item that depends directly on one of `ids`."""
+    def dependents_at_risk(self, ids: set[int]) -> list[Dependency]:
+        """Every dependency edge on one of `ids`, and every other edge of the same groups
+        (the alternatives), so each group that may now be lost is seen whole."""
+
+    def closure(self, target: int) -> list[Dependency]:
+        """Every dependency edge of `target` and of everything it depends on,
+        transitively (`closure_by_levels` does it with dependencies_of)."""
 
 
 def group_key(source: int, relationship_type: str, label: str, relationship_id: int) -> tuple:
@@ -66,7 +77,11 @@ class Impact:
 
 
 def impact(failed: int, graph: Graph) -> Impact:
-    """Everything that stops, transitively, when `failed` is lost."""
+    """Everything that stops, transitively, when `failed` is lost.
+
+    A group can only be lost in the level where its last alternative goes down, so each
+    level reads just the groups that hold an item lost in the level before
+    (`dependents_at_risk`), not every dependency of every dependent."""
     down = {failed}
     via: dict[int, int] = {}
     depth = {failed: 0}
@@ -74,24 +89,19 @@ def impact(failed: int, graph: Graph) -> Impact:
     level = 0
     while frontier:
         level += 1
-        candidates = set()
-        # Each level reads the full dependency lists of the items it reaches, so an item
-        # that stayed up at an earlier level is judged again on all its groups.
         groups: dict[int, dict[tuple, set[int]]] = defaultdict(lambda: defaultdict(set))
-        for edge in graph.dependencies_of_dependents(frontier):
-            if edge.dependent in down:
-                continue
-            groups[edge.dependent][edge.group].add(edge.dependency)
-            if edge.dependency in frontier:
-                candidates.add(edge.dependent)
+        for edge in graph.dependents_at_risk(frontier):
+            if edge.dependent not in down:
+                groups[edge.dependent][edge.group].add(edge.dependency)
         new = set()
-        for item in sorted(candidates):
-            for members in groups[item].values():
-                if members <= down:
-                    new.add(item)
-                    # Through the alternative that went down first: the shortest path.
-                    via[item] = min(members, key=lambda m: (depth[m], m))
-                    break
+        for item, item_groups in groups.items():
+            # Through the alternative that went down first, then the lowest id: the
+            # shortest path, the same whichever order the edges came in.
+            lost = [min(members, key=lambda m: (depth[m], m))
+                    for members in item_groups.values() if members <= down]
+            if lost:
+                via[item] = min(lost, key=lambda m: (depth[m], m))
+                new.add(item)
         for item in new:
             depth[item] = level
         down |= new
@@ -105,18 +115,26 @@ def impact(failed: int, graph: Graph) -> Impact:
     return result
 
 
-def dependency_closure(target: int, graph: Graph) -> dict[int, dict[tuple, set[int]]]:
-    """Every item `target` depends on, transitively, with each one's dependency groups."""
-    groups: dict[int, dict[tuple, set[int]]] = {target: defaultdict(set)}
-    frontier = {target}
+def closure_by_levels(target: int, graph: Graph) -> list[Dependency]:
+    """Graph.closure, one dependencies_of call per breadth-first level."""
+    edges, seen, frontier = [], {target}, {target}
     while frontier:
         found = set()
         for edge in graph.dependencies_of(frontier):
-            groups[edge.dependent][edge.group].add(edge.dependency)
-            if edge.dependency not in groups:
-                groups[edge.dependency] = defaultdict(set)
+            edges.append(edge)
+            if edge.dependency not in seen:
+                seen.add(edge.dependency)
                 found.add(edge.dependency)
         frontier = found
+    return edges
+
+
+def dependency_closure(target: int, graph: Graph) -> dict[int, dict[tuple, set[int]]]:
+    """Every item `target` depends on, transitively, with each one's dependency groups."""
+    groups: dict[int, dict[tuple, set[int]]] = {target: defaultdict(set)}
+    for edge in graph.closure(target):
+        groups.setdefault(edge.dependent, defaultdict(set))[edge.group].add(edge.dependency)
+        groups.setdefault(edge.dependency, defaultdict(set))
     return groups
 
 
@@ -150,21 +168,23 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
 
 class DatabaseGraph:
     """The relationships of one organisation as a `Graph`: one query per call (per chunk
-    of CHUNK items)."""
+    of CHUNK items); the closure in one recursive query."""
 
     def __init__(self, organisation_id: int):
         from borough.cmdb.models import Relationship
 
+        self.organisation_id = organisation_id
+        # No ordering: the model's (by the two items' names) would join and sort for nothing.
         self.relationships = Relationship.objects.filter(
-            organisation_id=organisation_id, relationship_type__in=rules.SOURCE_DEPENDS)
+            organisation_id=organisation_id, relationship_type__in=rules.SOURCE_DEPENDS
+        ).order_by()
 
     def _edges(self, rows) -> list[Dependency]:
         return [Dependency(source, target, group_key(source, kind, label, pk))
                 for pk, source, target, kind, label in rows]
 
     def _rows(self, queryset):
-        return queryset.values_list("pk", "source_id", "target_id", "relationship_type",
-                                    "redundancy_group")
+        return queryset.values_list(*COLUMNS)
 
     def dependencies_of(self, ids: set[int]) -> list[Dependency]:
         edges = []
@@ -172,10 +192,34 @@ class DatabaseGraph:
             edges += self._edges(self._rows(self.relationships.filter(source_id__in=chunk)))
         return edges
 
-    def dependencies_of_dependents(self, ids: set[int]) -> list[Dependency]:
-        edges = []
+    def dependents_at_risk(self, ids: set[int]) -> list[Dependency]:
+        # The edges on `ids`, and in the same statement the labelled edges of their
+        # dependents (a superset of the alternatives, narrowed to the groups below).
+        rows = {}
         for chunk in _chunks(ids):
-            dependents = self.relationships.filter(target_id__in=chunk).values("source_id")
-            edges += self._edges(self._rows(self.relationships.filter(
-                source_id__in=dependents)))
-        return edges
+            on = self.relationships.filter(target_id__in=chunk)
+            labelled = self.relationships.exclude(redundancy_group="")
+            alternatives = labelled.filter(source_id__in=labelled.filter(
+                target_id__in=chunk).values("source_id"))
+            for row in self._rows(on).union(self._rows(alternatives), all=True):
+                rows[row[0]] = row
+        edges = self._edges(rows.values())
+        at_risk = {edge.group for edge in edges if edge.dependency in ids}
+        return [edge for edge in edges if edge.group in at_risk]
+
+    def closure(self, target: int) -> list[Dependency]:
+        # WITH RECURSIVE, which PostgreSQL and SQLite both run; UNION (not UNION ALL)
+        # visits each item once, so cycles end. Only integers are passed, as parameters.
+        table = self.relationships.model._meta.db_table
+        kinds = sorted(rules.SOURCE_DEPENDS)
+        marks = ", ".join(["%s"] * len(kinds))
+        where = f"r.organisation_id = %s AND r.relationship_type IN ({marks})"
+        sql = (f"WITH RECURSIVE closure(id) AS (SELECT CAST(%s AS BIGINT) UNION "  # noqa: S608
+               f"SELECT r.target_id FROM {table} r JOIN closure c ON r.source_id = c.id "
+               f"WHERE {where}) "
+               f"SELECT {', '.join('r.' + c for c in SQL_COLUMNS)} FROM {table} r "
+               f"JOIN closure c ON r.source_id = c.id WHERE {where}")
+        params = [target, self.organisation_id, *kinds, self.organisation_id, *kinds]
+        with connections[self.relationships.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return self._edges(cursor.fetchall())
