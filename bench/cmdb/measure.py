@@ -62,14 +62,19 @@ def log(message: str) -> None:
 
 
 def load_graph(organisation_id: int) -> nx.DiGraph:
-    """The dependency edges (dependent -> dependency) with each one's redundancy group, as
+    """The dependency edges (dependent -> dependency) with their redundancy groups (a set:
+    two relationships of different types may join the same pair), as
     impact.DatabaseGraph reads them."""
     graph = nx.DiGraph()
     rows = Relationship.objects.filter(
         organisation_id=organisation_id, relationship_type__in=rules.SOURCE_DEPENDS
-    ).values_list("pk", "source_id", "target_id", "relationship_type", "redundancy_group")
-    for pk, source, target, kind, label in rows.iterator(chunk_size=20_000):
-        graph.add_edge(source, target, group=impact.group_key(source, kind, label, pk))
+    ).order_by().values_list("source_id", "target_id", "relationship_type", "redundancy_group")
+    for source, target, kind, label in rows.iterator(chunk_size=20_000):
+        group = impact.group_key(source, kind, label, target)
+        if graph.has_edge(source, target):
+            graph[source][target]["groups"].add(group)
+        else:
+            graph.add_edge(source, target, groups={group})
     return graph
 
 
@@ -81,12 +86,17 @@ class NetworkxGraph:
 
     def dependencies_of(self, ids):
         out = self.graph.out_edges
-        return [impact.Dependency(a, b, data["group"])
-                for i in ids if i in self.graph for a, b, data in out(i, data=True)]
+        return [impact.Dependency(a, b, group) for i in ids if i in self.graph
+                for a, b, data in out(i, data=True) for group in data["groups"]]
 
-    def dependencies_of_dependents(self, ids):
+    def dependents_at_risk(self, ids):
         dependents = {d for i in ids if i in self.graph for d in self.graph.predecessors(i)}
-        return self.dependencies_of(dependents)
+        edges = self.dependencies_of(dependents)
+        at_risk = {edge.group for edge in edges if edge.dependency in ids}
+        return [edge for edge in edges if edge.group in at_risk]
+
+    def closure(self, target):
+        return impact.closure_by_levels(target, self)
 
 
 def floor_impact(graph: nx.DiGraph, failed: int) -> set[int]:
@@ -104,8 +114,8 @@ def floor_impact(graph: nx.DiGraph, failed: int) -> set[int]:
                     continue
                 groups: dict[tuple, bool] = {}
                 for dependency, data in succ[dependent].items():
-                    group = data["group"]
-                    groups[group] = groups.get(group, True) and dependency in down
+                    for group in data["groups"]:
+                        groups[group] = groups.get(group, True) and dependency in down
                 if any(groups.values()):
                     down.add(dependent)
                     found.append(dependent)

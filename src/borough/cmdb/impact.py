@@ -32,8 +32,8 @@ from borough.cmdb import rules
 
 # Items per `IN (...)` list: SQLite refuses statements with too many parameters.
 CHUNK = 5000
-COLUMNS = ("pk", "source_id", "target_id", "relationship_type", "redundancy_group")
-SQL_COLUMNS = ("id", "source_id", "target_id", "relationship_type", "redundancy_group")
+# What an edge needs, all of it in the relationship indexes (models.Relationship.Meta).
+COLUMNS = ("source_id", "target_id", "relationship_type", "redundancy_group")
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,12 @@ class Graph(Protocol):
         transitively (`closure_by_levels` does it with dependencies_of)."""
 
 
-def group_key(source: int, relationship_type: str, label: str, relationship_id: int) -> tuple:
+def group_key(source: int, relationship_type: str, label: str, edge: int) -> tuple:
+    """Alternatives share a key; an unlabelled edge is a group of its own (`edge` is
+    anything that tells it from the source's other edges of the type: its target)."""
     label = (label or "").strip().lower()
     return (source, relationship_type, label) if label else (source, relationship_type,
-                                                             "", relationship_id)
+                                                             "", edge)
 
 
 @dataclass
@@ -180,8 +182,9 @@ class DatabaseGraph:
         ).order_by()
 
     def _edges(self, rows) -> list[Dependency]:
-        return [Dependency(source, target, group_key(source, kind, label, pk))
-                for pk, source, target, kind, label in rows]
+        # (source, target, type) is unique, so the target tells an unlabelled edge apart.
+        return [Dependency(source, target, group_key(source, kind, label, target))
+                for source, target, kind, label in rows]
 
     def _rows(self, queryset):
         return queryset.values_list(*COLUMNS)
@@ -202,7 +205,7 @@ class DatabaseGraph:
             alternatives = labelled.filter(source_id__in=labelled.filter(
                 target_id__in=chunk).values("source_id"))
             for row in self._rows(on).union(self._rows(alternatives), all=True):
-                rows[row[0]] = row
+                rows[row[:3]] = row
         edges = self._edges(rows.values())
         at_risk = {edge.group for edge in edges if edge.dependency in ids}
         return [edge for edge in edges if edge.group in at_risk]
@@ -217,7 +220,7 @@ class DatabaseGraph:
         sql = (f"WITH RECURSIVE closure(id) AS (SELECT CAST(%s AS BIGINT) UNION "  # noqa: S608
                f"SELECT r.target_id FROM {table} r JOIN closure c ON r.source_id = c.id "
                f"WHERE {where}) "
-               f"SELECT {', '.join('r.' + c for c in SQL_COLUMNS)} FROM {table} r "
+               f"SELECT {', '.join('r.' + c for c in COLUMNS)} FROM {table} r "
                f"JOIN closure c ON r.source_id = c.id WHERE {where}")
         params = [target, self.organisation_id, *kinds, self.organisation_id, *kinds]
         with connections[self.relationships.db].cursor() as cursor:
