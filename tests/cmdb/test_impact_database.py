@@ -101,3 +101,27 @@ def test_a_hub_is_walked_in_one_query_per_level(org_a, django_assert_num_queries
     ids = write(org_a, 121, edges, rng)
     with django_assert_num_queries(3):  # two levels that lost something, one that did not
         assert len(impact.impact(ids[0], impact.DatabaseGraph(org_a.pk)).affected) == 120
+
+
+@pytest.mark.django_db
+def test_a_hubs_page_lists_the_nearest_and_counts_the_rest(org_a, admin_a, signed_in,
+                                                           monkeypatch):
+    from borough.cmdb import views
+
+    monkeypatch.setattr(views, "LISTED", 3)
+    rng = random.Random(3)
+    edges = [(i, 0, "") for i in range(1, 6)] + [(6, 1, "")]  # five on the hub, one beyond
+    ids = write(org_a, 7, edges, rng)
+    client = signed_in(admin_a)
+    url = f"/configuration/items/{ids[0]}/"
+    page = client.get(url).content.decode()
+    assert "6 configuration items stop; the nearest 3:" in page
+    assert page.count("Through:") == 3
+    assert "Show all 6" in page
+    assert f"?target={ids[0]}\">All 5 relationships to CI 0" in page
+    every = client.get(url, {"affected": "all"}).content.decode()
+    assert "6 configuration items stop, nearest first:" in every
+    assert every.count("Through:") == 6
+    one = client.get(f"/configuration/items/{ids[1]}/").content.decode()
+    assert "1 configuration item stops, nearest first:" in one
+    assert "All 1 relationships" not in one
