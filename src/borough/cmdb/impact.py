@@ -2,7 +2,7 @@
 would stop a given one.
 
 Pure functions over a `Graph`, which hands out dependency edges a set of items at a time;
-`DatabaseGraph` reads them from the relationships with one query per breadth-first level
+`DatabaseGraph` reads them from the relationships with one statement per breadth-first level
 of the impact walk (not one per item), reading only the groups a level may bring down,
 and an item's whole dependency closure in one recursive query, so the work grows with
 the answer and the depth of the estate, not its size. Tests use an in-memory graph of the
@@ -21,8 +21,8 @@ Rules (docs/cmdb.md):
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -30,8 +30,6 @@ from django.db import connections
 
 from borough.cmdb import rules
 
-# Items per `IN (...)` list: SQLite refuses statements with too many parameters.
-CHUNK = 5000
 # What an edge needs, all of it in the relationship indexes (models.Relationship.Meta).
 COLUMNS = ("source_id", "target_id", "relationship_type", "redundancy_group")
 
@@ -162,67 +160,78 @@ def single_points_of_failure(target: int, graph: Graph) -> set[int]:
     return set(spof[target]) - {target}
 
 
-def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
-    ids = sorted(ids)
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
-
-
 class DatabaseGraph:
-    """The relationships of one organisation as a `Graph`: one query per call (per chunk
-    of CHUNK items); the closure in one recursive query."""
+    """The relationships of one organisation as a `Graph`: one statement per call.
+
+    In SQL written here rather than through the ORM: a set of ids goes in as one parameter
+    (an array on PostgreSQL, a JSON list on SQLite) because an `IN (...)` of thousands of
+    ids cost more than the query itself (Django prepares each value, psycopg splits the
+    statement at each placeholder) and SQLite limits the placeholders in a statement.
+    Only integers and the fixed relationship types are passed, always as parameters."""
 
     def __init__(self, organisation_id: int):
         from borough.cmdb.models import Relationship
 
         self.organisation_id = organisation_id
-        # No ordering: the model's (by the two items' names) would join and sort for nothing.
-        self.relationships = Relationship.objects.filter(
-            organisation_id=organisation_id, relationship_type__in=rules.SOURCE_DEPENDS
-        ).order_by()
+        self.table = Relationship._meta.db_table
+        self.database = Relationship.objects.db
+        self.kinds = sorted(rules.SOURCE_DEPENDS)
+        self.postgres = connections[self.database].vendor == "postgresql"
 
     def _edges(self, rows) -> list[Dependency]:
         # (source, target, type) is unique, so the target tells an unlabelled edge apart.
         return [Dependency(source, target, group_key(source, kind, label, target))
                 for source, target, kind, label in rows]
 
-    def _rows(self, queryset):
-        return queryset.values_list(*COLUMNS)
+    def _ids(self, column: str, ids) -> tuple[str, object]:
+        values = sorted(ids)
+        if self.postgres:
+            return f"{column} = ANY(%s::bigint[])", values
+        return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(values)  # noqa: S608
+
+    def _scope(self, alias: str) -> tuple[str, list]:
+        marks = ", ".join(["%s"] * len(self.kinds))
+        return (f"{alias}.organisation_id = %s AND {alias}.relationship_type IN ({marks})",
+                [self.organisation_id, *self.kinds])
+
+    def _select(self, alias: str) -> str:
+        columns = ", ".join(f"{alias}.{c}" for c in COLUMNS)
+        return f"SELECT {columns} FROM {self.table} {alias}"  # noqa: S608
+
+    def _run(self, sql: str, params: list) -> list[Dependency]:
+        with connections[self.database].cursor() as cursor:
+            cursor.execute(sql, params)
+            return self._edges(cursor.fetchall())
 
     def dependencies_of(self, ids: set[int]) -> list[Dependency]:
-        edges = []
-        for chunk in _chunks(ids):
-            edges += self._edges(self._rows(self.relationships.filter(source_id__in=chunk)))
-        return edges
+        scope, scope_params = self._scope("r")
+        match, value = self._ids("r.source_id", ids)
+        return self._run(f"{self._select('r')} WHERE {scope} AND {match}",
+                         [*scope_params, value])
 
     def dependents_at_risk(self, ids: set[int]) -> list[Dependency]:
         # The edges on `ids`, and in the same statement the labelled edges of their
         # dependents (a superset of the alternatives, narrowed to the groups below).
-        rows = {}
-        for chunk in _chunks(ids):
-            on = self.relationships.filter(target_id__in=chunk)
-            labelled = self.relationships.exclude(redundancy_group="")
-            alternatives = labelled.filter(source_id__in=labelled.filter(
-                target_id__in=chunk).values("source_id"))
-            for row in self._rows(on).union(self._rows(alternatives), all=True):
-                rows[row[:3]] = row
-        edges = self._edges(rows.values())
-        at_risk = {edge.group for edge in edges if edge.dependency in ids}
-        return [edge for edge in edges if edge.group in at_risk]
+        scope, scope_params = self._scope("r")
+        inner, inner_params = self._scope("u")
+        on, value = self._ids("r.target_id", ids)
+        inner_on, _ = self._ids("u.target_id", ids)
+        labelled = "r.redundancy_group <> ''"
+        sql = (f"{self._select('r')} WHERE {scope} AND {on} UNION ALL "  # noqa: S608
+               f"{self._select('r')} WHERE {scope} AND {labelled} AND r.source_id IN ("
+               f"SELECT u.source_id FROM {self.table} u WHERE {inner} "
+               f"AND u.redundancy_group <> '' AND {inner_on})")
+        edges = self._run(sql, [*scope_params, value, *scope_params, *inner_params, value])
+        unique = {(e.dependent, e.dependency, e.group): e for e in edges}.values()
+        at_risk = {edge.group for edge in unique if edge.dependency in ids}
+        return [edge for edge in unique if edge.group in at_risk]
 
     def closure(self, target: int) -> list[Dependency]:
         # WITH RECURSIVE, which PostgreSQL and SQLite both run; UNION (not UNION ALL)
-        # visits each item once, so cycles end. Only integers are passed, as parameters.
-        table = self.relationships.model._meta.db_table
-        kinds = sorted(rules.SOURCE_DEPENDS)
-        marks = ", ".join(["%s"] * len(kinds))
-        where = f"r.organisation_id = %s AND r.relationship_type IN ({marks})"
+        # visits each item once, so cycles end.
+        scope, scope_params = self._scope("r")
         sql = (f"WITH RECURSIVE closure(id) AS (SELECT CAST(%s AS BIGINT) UNION "  # noqa: S608
-               f"SELECT r.target_id FROM {table} r JOIN closure c ON r.source_id = c.id "
-               f"WHERE {where}) "
-               f"SELECT {', '.join('r.' + c for c in COLUMNS)} FROM {table} r "
-               f"JOIN closure c ON r.source_id = c.id WHERE {where}")
-        params = [target, self.organisation_id, *kinds, self.organisation_id, *kinds]
-        with connections[self.relationships.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return self._edges(cursor.fetchall())
+               f"SELECT r.target_id FROM {self.table} r JOIN closure c ON r.source_id = c.id "
+               f"WHERE {scope}) "
+               f"{self._select('r')} JOIN closure c ON r.source_id = c.id WHERE {scope}")
+        return self._run(sql, [target, *scope_params, *scope_params])
