@@ -25,10 +25,13 @@ class MemoryGraph:
         self.calls += 1
         return [e for e in self.edges if e.dependent in ids]
 
-    def dependencies_of_dependents(self, ids):
+    def dependents_at_risk(self, ids):
         self.calls += 1
-        dependents = {e.dependent for e in self.edges if e.dependency in ids}
-        return [e for e in self.edges if e.dependent in dependents]
+        groups = {e.group for e in self.edges if e.dependency in ids}
+        return [e for e in self.edges if e.group in groups]
+
+    def closure(self, target):
+        return impact.closure_by_levels(target, self)
 
 
 def brute_down(failed_set, edges, nodes):

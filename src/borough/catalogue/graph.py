@@ -66,13 +66,30 @@ class ServiceGraph:
             edges = edges + self._edges(self.components.of_services(services))
         return edges
 
-    def dependencies_of_dependents(self, ids: set[int]) -> list[Dependency]:
-        # Nothing depends on a service: only CIs have dependents.
+    def dependents_at_risk(self, ids: set[int]) -> list[Dependency]:
+        # Nothing depends on a service: only CIs have dependents. Every component of a
+        # service using one of `ids` comes back, so each of its groups is seen whole.
         items = {i for i in ids if not is_service(i)}
         if not items:
             return []
-        return (self.items.dependencies_of_dependents(items)
+        return (self.items.dependents_at_risk(items)
                 + self._edges(self.components.of_services_using(items)))
+
+    def closure(self, target: int) -> list[Dependency]:
+        """A CI's closure is the CMDB's; a service's is its components' edges and each
+        component's closure (one read per component not already inside another's)."""
+        if not is_service(target):
+            return self.items.closure(target)
+        edges = self._edges(self.components.of_services({service_id(target)}))
+        walked: set[int] = set()
+        for component in sorted({e.dependency for e in edges}):
+            if component in walked:
+                continue
+            more = self.items.closure(component)
+            walked.add(component)
+            walked.update(e.dependency for e in more)
+            edges += more
+        return edges
 
 
 def _chunks(ids: Iterable[int]):

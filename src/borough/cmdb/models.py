@@ -144,7 +144,9 @@ class ConfigurationItem(BaseModel):
                                     name="unique_ci_discovery_key"),
         ]
         indexes = [models.Index(fields=["organisation", "ci_class", "status"]),
-                   models.Index(fields=["discovery_source", "missing_from_directory_since"])]
+                   models.Index(fields=["discovery_source", "missing_from_directory_since"]),
+                   # The list's default order (and its first page) without a sort.
+                   models.Index(fields=["organisation", "name", "id"], name="cmdb_ci_by_name")]
 
     def __str__(self):
         return f"{self.reference} {self.name}" if self.reference else self.name
@@ -220,7 +222,12 @@ class Relationship(BaseModel):
             models.CheckConstraint(condition=~models.Q(source=models.F("target")),
                                    name="ci_relationship_not_to_itself"),
         ]
-        indexes = [models.Index(fields=["target", "relationship_type"])]
+        # Impact analysis reads edges by either end; every column it reads is in the
+        # index, so PostgreSQL answers from the index alone (cmdb/impact.py).
+        indexes = [models.Index(fields=["target", "organisation", "relationship_type", "source",
+                                        "redundancy_group"], name="cmdb_rel_by_target"),
+                   models.Index(fields=["source", "organisation", "relationship_type", "target",
+                                        "redundancy_group"], name="cmdb_rel_by_source")]
 
     def __str__(self):
         source = self.source.name if self.source_id else "?"

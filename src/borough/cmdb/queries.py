@@ -27,13 +27,19 @@ class Affected:
         return len(self.path) - 1
 
 
-def relationships(item: ConfigurationItem, user) -> tuple[list, list]:
-    """(what it points at, what points at it), each with the other end loaded."""
+def relationships(item: ConfigurationItem, user, limit: int | None = None) -> tuple[list, list]:
+    """(what it points at, what points at it), each with the other end loaded; at most
+    `limit` of each (a hub may have thousands: the relationships list has them all)."""
     scoped = Relationship.objects.visible_to(user).select_related(
         "source__ci_class", "target__ci_class")
-    outgoing = list(scoped.filter(source=item).order_by("relationship_type", "target__name"))
-    incoming = list(scoped.filter(target=item).order_by("relationship_type", "source__name"))
-    return outgoing, incoming
+    outgoing = scoped.filter(source=item).order_by("relationship_type", "target__name")
+    incoming = scoped.filter(target=item).order_by("relationship_type", "source__name")
+    return list(outgoing[:limit]), list(incoming[:limit])
+
+
+def relationship_counts(item: ConfigurationItem, user) -> tuple[int, int]:
+    scoped = Relationship.objects.visible_to(user)
+    return scoped.filter(source=item).count(), scoped.filter(target=item).count()
 
 
 def _items(ids, user) -> dict[int, ConfigurationItem]:
@@ -44,10 +50,18 @@ def _items(ids, user) -> dict[int, ConfigurationItem]:
 def impact_of(item: ConfigurationItem, user) -> list[Affected]:
     """Every CI that stops, transitively, when `item` is lost, nearest first, each with
     the path by which it depends on `item`."""
+    return nearest_affected(item, user, limit=None)[0]
+
+
+def nearest_affected(item: ConfigurationItem, user,
+                     limit: int | None) -> tuple[list[Affected], int]:
+    """impact_of's first `limit` (all with None), and how many stop in all: the walk
+    costs little beside loading and drawing thousands of items."""
     found = graph.impact(item.pk, graph.DatabaseGraph(item.organisation_id))
-    items = _items({i for path in found.paths.values() for i in path}, user)
-    return [Affected(items[i], tuple(items[p] for p in path))
-            for i, path in found.paths.items() if all(p in items for p in path)]
+    paths = list(found.paths.items())[:limit]
+    items = _items({i for _, path in paths for i in path}, user)
+    return ([Affected(items[i], tuple(items[p] for p in path))
+             for i, path in paths if all(p in items for p in path)], len(found.paths))
 
 
 def single_points_of_failure(item: ConfigurationItem, user) -> list[ConfigurationItem]:
@@ -66,7 +80,8 @@ impact_graph = graph.impact
 dependency_paths = graph.dependency_paths
 dependent_paths = graph.dependent_paths
 single_points_of_failure_of_each = graph.single_points_of_failure_of_each
-CHUNK = graph.CHUNK
+# Ids per `IN (...)` list in ORM reads: SQLite refuses statements with too many parameters.
+CHUNK = 5000
 
 
 def items_by_id(ids, user) -> dict[int, ConfigurationItem]:

@@ -9,6 +9,10 @@ from borough.cmdb import drawing, forms, queries
 from borough.cmdb.history_views import ItemTabsMixin
 from borough.core.views.records import ObjectCreateView, ObjectDetailView
 
+# A hub (a standard build, the directory) has thousands of relationships and dependents:
+# the page lists the first ones and counts the rest, or lists them all on request.
+LISTED = 100
+
 
 class ConfigurationItemDetailView(ItemTabsMixin, ObjectDetailView):
     template_name = "cmdb/configurationitem_detail.html"
@@ -20,10 +24,16 @@ class ConfigurationItemDetailView(ItemTabsMixin, ObjectDetailView):
         context = super().get_context_data(**kwargs)
         item, user = context["object"], self.request.user
         context["attribute_rows"] = item.attribute_rows()
-        context["outgoing"], context["incoming"] = queries.relationships(item, user)
+        context["outgoing"], context["incoming"] = queries.relationships(item, user, LISTED)
+        context["outgoing_count"], context["incoming_count"] = (
+            queries.relationship_counts(item, user)
+            if LISTED in (len(context["outgoing"]), len(context["incoming"]))
+            else (len(context["outgoing"]), len(context["incoming"])))
         context["neighbourhood_svg"] = neighbourhood_svg(item, context["outgoing"],
                                                          context["incoming"])
-        context["affected"] = queries.impact_of(item, user)
+        every = self.request.GET.get("affected") == "all"
+        context["affected"], context["affected_count"] = queries.nearest_affected(
+            item, user, None if every else LISTED)
         context["single_points"] = queries.single_points_of_failure(item, user)
         context["directory_rows"] = directory_rows(item)
         return context
