@@ -3,7 +3,7 @@ relationships, who may change them, and the classes a new organisation starts wi
 
 from __future__ import annotations
 
-from borough.cmdb import api, filters, forms, services, tables
+from borough.cmdb import api, filters, forms, importers, services, tables
 from borough.cmdb import models as m
 from borough.core import roles
 from borough.core.registry import ModelEntry
@@ -37,6 +37,14 @@ def register(registry) -> None:
         api.CIClassSerializer, api.CIClassViewSet, search_fields=("name", "code"),
         nav_section=SECTION, nav_order=30,
         detail_fields=("name", "code", "description", "is_active")))
+
+    # Spreadsheet imports (cmdb/importers.py): items of any class, a systems return,
+    # relationships.
+    items, links = registry.get(m.ConfigurationItem), registry.get(m.Relationship)
+    registry.importers["cmdb.configurationitem"] = importers.ConfigurationItemImporter(items)
+    registry.importers["cmdb.systems-return"] = importers.SystemsReturnImporter(
+        items, key="cmdb.systems-return", title="Import a systems return")
+    registry.importers["cmdb.relationship"] = importers.RelationshipImporter(links)
 
     everything = [m.CIClass, m.ConfigurationItem, m.Relationship]
     registry.grant_models(roles.READ_ALL_ROLES, everything, ("view",))

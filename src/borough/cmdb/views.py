@@ -4,6 +4,7 @@ what depends on it) and the two-step add (choose the class, then its form)."""
 from __future__ import annotations
 
 from borough.cmdb import forms, queries
+from borough.core.views.imports import ObjectImportView
 from borough.core.views.records import ObjectCreateView, ObjectDetailView
 
 
@@ -43,3 +44,9 @@ class ConfigurationItemCreateView(ObjectCreateView):
         return self.response_class(request=self.request, template=[
             "cmdb/choose_class.html"], context=context, status=status)
 
+
+
+class SystemsReturnImportView(ObjectImportView):
+    """A service unit's systems return: applications and their interfaces."""
+
+    importer_key = "cmdb.systems-return"

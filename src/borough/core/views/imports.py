@@ -76,9 +76,20 @@ class ObjectImportView(EntryViewMixin, FormMixin, TemplateView):
         return self.importer.clean_options(self.options_data(), user=self.request.user)
 
     def columns(self, options: dict) -> list[imports.Column]:
-        return self.importer.columns(
-            user=self.request.user, organisation_id=self.organisation_id,
-            options=self.importer.resolved_options(options, user=self.request.user))
+        try:
+            values = self.importer.resolved_options(options, user=self.request.user)
+        except imports.ImportFileError:
+            return []  # the page says why (unusable(), below)
+        return self.importer.columns(user=self.request.user,
+                                     organisation_id=self.organisation_id, options=values)
+
+    def unusable(self) -> list[str]:
+        """Why nothing can be imported here now (the CMDB's return needs its class)."""
+        try:
+            self.importer.resolved_options({}, user=self.request.user)
+        except imports.ImportFileError as exc:
+            return exc.messages
+        return []
 
     def parameter_problem(self) -> str:
         allowed = {"template", *self.importer.parameters}
@@ -146,6 +157,7 @@ class ObjectImportView(EntryViewMixin, FormMixin, TemplateView):
                            for fmt in TEMPLATE_FORMATS},
         )
         context.setdefault("page_errors", [])
+        context["page_errors"] = [*context["page_errors"], *self.unusable()]
         return context
 
 
