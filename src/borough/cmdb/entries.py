@@ -43,7 +43,8 @@ def register(registry) -> None:
     items, links = registry.get(m.ConfigurationItem), registry.get(m.Relationship)
     registry.importers["cmdb.configurationitem"] = importers.ConfigurationItemImporter(items)
     registry.importers["cmdb.systems-return"] = importers.SystemsReturnImporter(
-        items, key="cmdb.systems-return", title="Import a systems return")
+        items, key="cmdb.systems-return", title="Import a systems return",
+        url_name="cmdb:systems_return_import")
     registry.importers["cmdb.relationship"] = importers.RelationshipImporter(links)
 
     everything = [m.CIClass, m.ConfigurationItem, m.Relationship]

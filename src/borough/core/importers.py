@@ -119,10 +119,13 @@ class Importer:
     parameters: tuple[str, ...] = ()
     description = ""
 
-    def __init__(self, entry: ModelEntry, *, key: str = "", title: str = ""):
+    def __init__(self, entry: ModelEntry, *, key: str = "", title: str = "",
+                 url_name: str = ""):
         self.entry = entry
         self.key = key or f"{entry.app_label}.{entry.model_name}"
         self.title = title or f"Import {entry.verbose_name_plural}"
+        # The import page (the model's own unless another importer has a page of its own).
+        self.url_name = url_name or entry.url_name("import")
 
     @property
     def model(self) -> type[models.Model]:
@@ -130,7 +133,7 @@ class Importer:
 
     @property
     def page_url(self) -> str:
-        return reverse(self.entry.url_name("import"))
+        return reverse(self.url_name)
 
     @property
     def template_name(self) -> str:
