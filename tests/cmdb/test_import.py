@@ -149,7 +149,7 @@ def test_items_of_a_class_preview_then_import_each_audited(client_a, officer, es
         assert "Imported from estate.csv" in event.note
     # The import itself is recorded, with the file's name and hash.
     row = ImportUpload.objects.get()
-    assert row.status == ImportStatus.IMPORTED and row.added == {"cmdb.configurationitem": 2}
+    assert row.status == ImportStatus.IMPORTED and row.added == [["cmdb.configurationitem", 2]]
     event = AuditEvent.objects.for_object(row).get()
     assert event.action == AuditAction.EVENT and row.sha256 in event.note
     assert "Imported 2 configuration items from estate.csv" in text(client_a.get(done["Location"]))

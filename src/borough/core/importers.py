@@ -41,11 +41,17 @@ def messages_of(error: ValidationError) -> dict[str, list[str]]:
     return {NON_FIELD_ERRORS: error.messages}
 
 
-def count_text(counts: dict[str, int]) -> str:
-    """{"cmdb.configurationitem": 25, "cmdb.relationship": 1} -> "25 configuration items
-    and 1 relationship"."""
+def count_pairs(counts: dict[str, int]) -> list[list]:
+    """Counts as stored: [[model label, n], ...] in the order they were made, since
+    PostgreSQL's jsonb keeps an object's keys in an order of its own."""
+    return [[label, n] for label, n in counts.items()]
+
+
+def count_text(counts) -> str:
+    """{"cmdb.configurationitem": 25, "cmdb.relationship": 1} (or its pairs) -> "25
+    configuration items and 1 relationship"."""
     parts = []
-    for label, n in counts.items():
+    for label, n in (counts.items() if isinstance(counts, dict) else counts):
         meta = apps.get_model(label)._meta
         parts.append(f"{n:,} {meta.verbose_name if n == 1 else meta.verbose_name_plural}")
     if not parts:

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from borough.core import audit, background, imports, scope
-from borough.core.importers import Importer, count_text, importer_for
+from borough.core.importers import Importer, count_pairs, count_text, importer_for
 from borough.core.models import AuditAction, ImportStatus, ImportUpload
 
 CHECK_TASK = "core-import-check"
@@ -102,7 +102,7 @@ def check(row: ImportUpload, *, user, progress=None) -> ImportUpload:
         row.errors = [[0, imports.WHOLE_ROW, m] for m in messages]
         row.error_count = len(messages)
     else:
-        row.preview = {"counts": run.counts, "headings": importer.preview_headings(run),
+        row.preview = {"counts": count_pairs(run.counts), "headings": importer.preview_headings(run),
                        "rows": run.preview}
         row.errors = [[e.row, e.column, e.message] for e in run.sorted_errors()]
         row.error_count = run.error_count
@@ -179,7 +179,7 @@ def run_import(row: ImportUpload, *, user, progress=None) -> ImportUpload:
             row.status = ImportStatus.FAILED
         else:
             row.status = ImportStatus.IMPORTED
-            row.added = run.counts
+            row.added = count_pairs(run.counts)
             row.imported_at = timezone.now()
             audit.record(row, AuditAction.EVENT, actor=user,
                          note=f"Imported {count_text(run.counts)} from {row.file_name} "

@@ -480,10 +480,11 @@ class ImportUpload(BaseModel):
     rows = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=ImportStatus.choices,
                               default=ImportStatus.CHECKING)
-    # What the check found: {"counts": {noun: n}, "headings": [...], "rows": [[n, ...]]}.
+    # What the check found: {"counts": [[model label, n], ...], "headings": [...],
+    # "rows": [[row number, value, ...], ...]}.
     preview = models.JSONField(default=dict, blank=True)
-    # What the import saved, {noun: n}.
-    added = models.JSONField(default=dict, blank=True)
+    # What the import saved: [[model label, n], ...].
+    added = models.JSONField(default=list, blank=True)
     # [[row, column, message], ...], at most core.importing.ERRORS_KEPT.
     errors = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)

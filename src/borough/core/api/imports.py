@@ -61,6 +61,8 @@ class ImportUploadSerializer(serializers.ModelSerializer):
     errors = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
     can_confirm = serializers.SerializerMethodField()
+    added = serializers.SerializerMethodField(help_text="What the import saved: model -> "
+                                              "records.")
 
     class Meta:
         model = ImportUpload
@@ -74,7 +76,10 @@ class ImportUploadSerializer(serializers.ModelSerializer):
         return reverse("core:import_detail", args=[row.pk])
 
     def get_counts(self, row) -> dict[str, int]:
-        return (row.preview or {}).get("counts", {})
+        return dict((row.preview or {}).get("counts", []))
+
+    def get_added(self, row) -> dict[str, int]:
+        return dict(row.added or [])
 
     def get_to_add(self, row) -> str:
         return count_text(self.get_counts(row)) if row.preview else ""

@@ -179,7 +179,7 @@ def upload_context(row: ImportUpload) -> dict:
         "done": done,
         "total": total or row.rows,
         "percent": int(100 * done / total) if total else 0,
-        "to_add": count_text(row.preview.get("counts", {})) if row.preview else "",
+        "to_add": count_text(row.preview.get("counts", [])) if row.preview else "",
         "added": count_text(row.added) if row.added else "",
         "headings": headings,
         "preview_rows": [{"number": r[0], "cells": list(zip(headings, r[1:], strict=False))}
