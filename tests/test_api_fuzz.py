@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import override_settings
 from django.urls import Resolver404, resolve
@@ -34,7 +35,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from borough.accounts import services as account_services
-from borough.core import roles, saved_views
+from borough.core import importing, roles, saved_views
+from borough.core.importers import importer_for
 from borough.organisation.models import WorkingPeriod
 from borough.servicedesk import services as desk_services
 from tests.conftest import make_member
@@ -73,6 +75,10 @@ def caller(organisation, role: str) -> tuple:
     if role != roles.REQUESTER:  # saved views are staff's
         saved_views.save_view(user, list_key="servicedesk.ticket", name="Mine",
                               query="queue=mine", columns=[], known_columns=["reference"])
+    if role == roles.ADMINISTRATOR:  # an upload of their own, for the imports' detail routes
+        importing.upload(importer_for("organisation.serviceunit"),
+                         SimpleUploadedFile("units.csv", b"name\nFuzz unit\n"), user=user,
+                         options={})
     account_services.create_token(user, actor=user, name="spare")
     _, secret = account_services.create_token(user, actor=user, name="fuzz")
     return user, secret

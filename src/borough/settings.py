@@ -322,6 +322,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 1}
+# One-off background tasks people start (core.background: a big import). "celery" with a
+# broker; without one "thread" runs each in a thread of the web process that queued it
+# (so `make run` needs nothing more), and "worker" leaves it for `borough worker`, which
+# also picks up any task left waiting. Empty: celery with a broker, else thread.
+BACKGROUND_TASK_RUNNER = env.get_str("BACKGROUND_TASK_RUNNER", "")
+
+# --- Spreadsheet imports (core.imports) -------------------------------------------
+# Rows in one file; a file above IMPORT_BACKGROUND_ROWS is checked and imported as a
+# background task with its progress shown. Uploads not imported are deleted after
+# IMPORT_UPLOAD_HOURS.
+IMPORT_MAX_ROWS = env.get_int("IMPORT_MAX_ROWS", 20000)
+IMPORT_BACKGROUND_ROWS = env.get_int("IMPORT_BACKGROUND_ROWS", 2000)
+IMPORT_UPLOAD_HOURS = env.get_int("IMPORT_UPLOAD_HOURS", 24)
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -249,4 +249,10 @@ def test_a_normal_workbook_still_imports(client, admin_a):
     upload = SimpleUploadedFile("people.xlsx", xlsx_bytes())
     response = client.post(reverse("organisation:person_import"), {"file": upload})
     assert response.status_code == 302
+    from borough.core import importing
+    from borough.core.models import ImportUpload
+
+    row = ImportUpload.objects.get()
+    assert row.preview["rows"][0][1] == "Ann Ash" and not row.errors
+    importing.confirm(row, user=admin_a, sha256=row.sha256)
     assert Person.objects.get().full_name == "Ann Ash"

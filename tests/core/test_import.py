@@ -52,6 +52,30 @@ def upload(client, url: str, content: bytes, name: str = "register.csv", **data)
     return client.post(url, {"file": SimpleUploadedFile(name, content), **data})
 
 
+def preview(client, url: str, content: bytes, name: str = "register.csv", **data):
+    """Upload, then the upload's page: its preview, or its problems."""
+    response = upload(client, url, content, name, **data)
+    assert response.status_code == 302, page(response)
+    assert response["Location"].startswith("/imports/")
+    return client.get(response["Location"])
+
+
+def confirm(client, response):
+    """Press the preview's import button."""
+    body = page(response)
+    action = re.search(r'<form method="post" action="(/imports/\d+/confirm/)"', body)
+    assert action, body
+    sha = re.search(r'name="sha256" value="([0-9a-f]{64})"', body).group(1)
+    return client.post(action.group(1), {"sha256": sha})
+
+
+def imported(client, url: str, content: bytes, name: str = "register.csv", **data):
+    """Upload, preview and confirm; the upload's page after the import."""
+    response = confirm(client, preview(client, url, content, name, **data))
+    assert response.status_code == 302, page(response)
+    return client.get(response["Location"])
+
+
 def page(response) -> str:
     return html.unescape(response.content.decode())
 
@@ -59,9 +83,10 @@ def page(response) -> str:
 def row_errors(response) -> list[tuple[str, str, str]]:
     """(row, column, message) from the page's table of problems."""
     body = page(response)
-    table = re.search(r'<table class="govuk-table" id="import-errors">(.*?)</table>', body, re.S)
+    table = re.search(r'<table class="govuk-table[^"]*" id="import-errors"[^>]*>(.*?)</table>',
+                      body, re.S)
     assert table, body
-    cells = re.findall(r'<td class="govuk-table__cell">(.*?)</td>', table.group(1), re.S)
+    cells = re.findall(r'<td class="govuk-table__cell"[^>]*>(.*?)</td>', table.group(1), re.S)
     return [tuple(c.strip() for c in cells[i:i + 3]) for i in range(0, len(cells), 3)]
 
 
@@ -81,7 +106,6 @@ def test_page_lists_the_columns_and_the_template_link(browser, org_a, org_b):
     assert response.status_code == 200
     body = page(response)
     assert 'enctype="multipart/form-data"' in body and 'type="file"' in body
-    assert 'name="submission_key"' in body
     for label in ("Full name", "Email", "Service unit", "Site", "Is active"):
         assert label in body
     assert "Required" in body and "Optional" in body
@@ -114,8 +138,7 @@ def test_template_download_has_just_the_header_row(browser):
 def test_the_template_imports_once_filled_in(browser, org_a):
     header = next(csv.reader(io.StringIO(browser.get(UNITS_IMPORT, {"template": "csv"})
                                          .content.decode())))
-    response = upload(browser, UNITS_IMPORT, csv_bytes([header, ["Housing", "HSG", "", "yes"]]))
-    assert response.status_code == 302
+    imported(browser, UNITS_IMPORT, csv_bytes([header, ["Housing", "HSG", "", "yes"]]))
     assert ServiceUnit.objects.get(organisation=org_a).name == "Housing"
 
 
@@ -181,9 +204,10 @@ def test_valid_csv_imports_every_row_with_an_audit_event_each(browser, admin_a, 
         ["Bob Birch", "", "housing", str(site.pk), "no"],  # name in any case; site by id
         ["Cat Cole", "cat@copeland.gov.uk", str(housing.pk), "", ""],
     ]
-    response = upload(browser, PEOPLE_IMPORT, csv_bytes(rows), organisation=org_b.pk)
-    assert response.status_code == 302, page(response)
-    assert response["Location"] == PEOPLE
+    checked = preview(browser, PEOPLE_IMPORT, csv_bytes(rows), organisation=org_b.pk)
+    assert "Importing this file will add 3 people" in page(checked)
+    assert not Person.objects.exists()  # nothing until it is confirmed
+    response = imported(browser, PEOPLE_IMPORT, csv_bytes(rows))
     people = {p.full_name: p for p in Person.objects.all()}
     assert set(people) == {"Ann Ash", "Bob Birch", "Cat Cole"}
     assert {p.organisation_id for p in people.values()} == {org_a.pk}
@@ -196,7 +220,7 @@ def test_valid_csv_imports_every_row_with_an_audit_event_each(browser, admin_a, 
         event = AuditEvent.objects.for_object(person).get()
         assert event.action == AuditAction.CREATE and event.actor == admin_a
         assert event.organisation_id == org_a.pk
-    assert "Imported 3 people." in page(browser.get(response["Location"]))
+    assert "Imported 3 people from register.csv." in page(response)
 
 
 def test_xlsx_imports_and_headers_match_names_or_labels_in_any_case(browser, org_a):
@@ -209,8 +233,7 @@ def test_xlsx_imports_and_headers_match_names_or_labels_in_any_case(browser, org
         ["=1+2", "=A2", "yes"],  # formulas stay the text they are; nothing evaluates them
     ])
     # Told apart by content: the name says CSV, the bytes are a workbook.
-    response = upload(browser, UNITS_IMPORT, content, name="units.csv")
-    assert response.status_code == 302, page(response)
+    imported(browser, UNITS_IMPORT, content, name="units.csv")
     units = {u.name: u for u in ServiceUnit.objects.filter(organisation=org_a)}
     assert set(units) == {"Housing", "Finance", "Planning", "=1+2"}
     assert units["=1+2"].code == "=A2"
@@ -221,8 +244,7 @@ def test_xlsx_imports_and_headers_match_names_or_labels_in_any_case(browser, org
 def test_utf8_with_bom_and_formula_cells_are_stored_as_text(browser, org_a):
     content = csv_bytes([["name", "code"], ["=HYPERLINK(\"x\")", "+1"], ["Café", "@A1"]],
                         encoding="utf-8-sig")
-    response = upload(browser, UNITS_IMPORT, content)
-    assert response.status_code == 302, page(response)
+    imported(browser, UNITS_IMPORT, content)
     assert set(ServiceUnit.objects.values_list("name", "code")) == {
         ('=HYPERLINK("x")', "+1"), ("Café", "@A1")
     }
@@ -232,13 +254,11 @@ def test_dates_accept_iso_and_uk_forms(browser, org_a):
     url = reverse("organisation:closureday_import")
     content = csv_bytes([["date", "name"], ["2030-12-27", "Christmas closure"],
                          ["31/12/2030", "New Year's Eve"]])
-    response = upload(browser, url, content)
-    assert response.status_code == 302, page(response)
+    imported(browser, url, content)
     assert set(ClosureDay.objects.values_list("date", flat=True)) == {
         datetime.date(2030, 12, 27), datetime.date(2030, 12, 31)
     }
-    bad = upload(browser, url, csv_bytes([["date", "name"], ["12-31-2030", "US style"]]))
-    assert bad.status_code == 400
+    bad = preview(browser, url, csv_bytes([["date", "name"], ["12-31-2030", "US style"]]))
     assert row_errors(bad)[0][:2] == ("2", "date")
     assert "YYYY-MM-DD or DD/MM/YYYY" in row_errors(bad)[0][2]
 
@@ -254,8 +274,7 @@ def test_an_error_on_row_3_saves_nothing_and_is_reported(browser, org_a):
         ["Planning", "PLN", "maybe"],
         ["Waste", "WST", "no"],
     ])
-    response = upload(browser, UNITS_IMPORT, content)
-    assert response.status_code == 400
+    response = preview(browser, UNITS_IMPORT, content)
     assert not ServiceUnit.objects.exists()
     assert not AuditEvent.objects.exists()
     errors = row_errors(response)
@@ -265,13 +284,14 @@ def test_an_error_on_row_3_saves_nothing_and_is_reported(browser, org_a):
     ]
     body = page(response)
     assert "Row 3, Name: This field is required." in body
-    assert "govuk-error-summary" in body and "Nothing was imported" in body
+    assert "govuk-error-summary" in body and "Nothing has been saved" in body
     assert "<title>Error: " in body
+    assert "/confirm/" not in body  # no import is offered until the file is corrected
 
 
 def test_a_rows_problems_are_listed_left_to_right(browser, org_a):
     content = csv_bytes([["Site", "Full name", "Service unit"], ["Nowhere", "", "Nothing"]])
-    response = upload(browser, PEOPLE_IMPORT, content)
+    response = preview(browser, PEOPLE_IMPORT, content)
     assert [e[:2] for e in row_errors(response)] == [
         ("2", "Site"), ("2", "Full name"), ("2", "Service unit")
     ]
@@ -280,8 +300,7 @@ def test_a_rows_problems_are_listed_left_to_right(browser, org_a):
 def test_rows_that_clash_with_each_other_save_nothing(browser, org_a):
     ServiceUnitFactory(organisation=org_a, name="Finance")
     content = csv_bytes([["name"], ["Housing"], ["Planning"], ["Housing"], ["Finance"]])
-    response = upload(browser, UNITS_IMPORT, content)
-    assert response.status_code == 400
+    response = preview(browser, UNITS_IMPORT, content)
     assert [e[0] for e in row_errors(response)] == ["4", "5"]
     assert "already exists" in row_errors(response)[0][2]
     assert list(ServiceUnit.objects.values_list("name", flat=True)) == ["Finance"]
@@ -341,8 +360,7 @@ def test_a_service_unit_of_another_organisation_fails_like_a_nonexistent_one(
         ["Dan Dale", missing_id],
         ["Eve Eden", "Housing"],
     ])
-    response = upload(browser, PEOPLE_IMPORT, content)
-    assert response.status_code == 400
+    response = preview(browser, PEOPLE_IMPORT, content)
     errors = row_errors(response)
     assert [e[:2] for e in errors] == [(str(n), "service_unit") for n in (2, 3, 4, 5)]
     shapes = {e[2].replace(value, "VALUE") for e, value in zip(
@@ -351,19 +369,14 @@ def test_a_service_unit_of_another_organisation_fails_like_a_nonexistent_one(
     assert not Person.objects.exists()
 
 
-def test_the_same_upload_submitted_twice_creates_its_rows_once(browser, org_a):
-    key = "9f" * 16
-    content = csv_bytes([["full_name"], ["Ann Ash"], ["Bob Birch"]])
-    first = upload(browser, PEOPLE_IMPORT, content, submission_key=key)
-    assert first.status_code == 302
-    again = upload(browser, PEOPLE_IMPORT, content, submission_key=key)
+def test_the_same_preview_confirmed_twice_imports_its_rows_once(browser, org_a):
+    checked = preview(browser, PEOPLE_IMPORT, csv_bytes([["full_name"], ["Ann Ash"],
+                                                         ["Bob Birch"]]))
+    assert confirm(browser, checked).status_code == 302
+    again = confirm(browser, checked)
     assert again.status_code == 302
     assert Person.objects.count() == 2
     assert "imported already" in page(browser.get(again["Location"]))
-    different = upload(browser, PEOPLE_IMPORT, csv_bytes([["full_name"], ["Cat Cole"]]),
-                       submission_key=key)
-    assert different.status_code == 302
-    assert Person.objects.count() == 3
 
 
 # --- Files refused (rules 19 and 29) ---------------------------------------------------------
@@ -437,8 +450,8 @@ def test_files_over_the_size_limit_are_refused(browser, settings):
     assert not Person.objects.exists()
 
 
-def test_more_than_the_row_limit_is_refused_before_validating(browser, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+def test_more_than_the_row_limit_is_refused_before_validating(browser, settings):
+    settings.IMPORT_MAX_ROWS = 3
     content = csv_bytes([["full_name"], ["A"], ["B"], ["C"], ["D"]])
     response = upload(browser, PEOPLE_IMPORT, content)
     assert response.status_code == 400
@@ -446,13 +459,14 @@ def test_more_than_the_row_limit_is_refused_before_validating(browser, monkeypat
     assert not Person.objects.exists()
 
 
-def test_the_real_row_limit_is_five_thousand():
-    assert imports.MAX_ROWS == 5000
-    rows = imports._Rows()
-    for n in range(2, 5002):
-        rows.add(n, ["x"])
-    with pytest.raises(imports.ImportFileError, match="more than 5,000 rows"):
-        rows.add(5002, ["x"])
+def test_the_row_limit_is_twenty_thousand_by_default():
+    from django.conf import settings
+
+    assert settings.IMPORT_MAX_ROWS == 20000
+    content = b"name\n" + b"x\n" * 20000
+    assert imports.read_bytes(content).row_count == 20000
+    with pytest.raises(imports.ImportFileError, match="more than 20,000 rows"):
+        imports.read_bytes(content + b"y\n")
 
 
 # --- Pure conversions (no database) ----------------------------------------------------------
@@ -483,9 +497,11 @@ def test_dates_refuse_other_forms(cell):
 
 
 def test_csv_rows_keep_spreadsheet_numbers_across_quoted_line_breaks_and_blank_rows():
-    sheet = imports.read_csv(b'name,code\n"Two\nlines",A\n\n,\nLast,B\n')
+    sheet = imports.read_bytes(b'name,code\n"Two\nlines",A\n\n,\nLast,B\n')
     assert sheet.header == ["name", "code"]
-    assert sheet.rows == [(2, ["Two\nlines", "A"]), (5, ["Last", "B"])]
+    assert sheet.row_count == 2
+    assert list(sheet.rows()) == [(2, ["Two\nlines", "A"]), (5, ["Last", "B"])]
+    assert list(sheet.rows()) == [(2, ["Two\nlines", "A"]), (5, ["Last", "B"])]  # again
 
 
 def test_columns_are_named_as_spreadsheets_name_them():

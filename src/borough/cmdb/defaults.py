@@ -18,6 +18,25 @@ MANUFACTURER = _a("manufacturer", "Manufacturer")
 MODEL = _a("model", "Model")
 WARRANTY = _a("warranty_ends", "Warranty ends", "date")
 
+# The owner field is the business owner and service_unit the owning service unit; these
+# are what a systems return adds (cmdb/importers.py). A migration gives them to
+# application classes made before they were shipped.
+RETURN_ATTRIBUTES = [
+    _a("supplier", "Supplier", help="Who supplies and maintains it under contract"),
+    _a("supplier_support", "Supplier support",
+       help="What the supplier's support covers: hours, response times, how to call them"),
+    _a("data_held", "Data held",
+       help="The information it holds, for example council tax accounts or case files"),
+]
+APPLICATION_ATTRIBUTES = [
+    _a("version", "Version"), _a("vendor", "Vendor"),
+    _a("number_of_users", "Number of users", "integer"),
+    _a("hosting", "Hosting", "choice", choices=(
+        "On premises", "Supplier hosted", "Software as a service", "Public cloud")),
+    _a("url", "Web address"),
+    *RETURN_ATTRIBUTES,
+]
+
 DEFAULT_CLASSES = [
     (rules.PHYSICAL_SERVER, "Physical server", "A server in a computer room.", [
         _a("hostname", "Host name", required=True), OPERATING_SYSTEM,
@@ -42,12 +61,8 @@ DEFAULT_CLASSES = [
     (rules.DATABASE, "Database", "A database or database instance.", [
         _a("engine", "Engine", help="For example SQL Server 2019 or PostgreSQL 16"),
         _a("instance_name", "Instance name"), _a("size_gb", "Size (GB)", "decimal")]),
-    (rules.APPLICATION, "Application", "A software system the council uses.", [
-        _a("version", "Version"), _a("vendor", "Vendor"),
-        _a("number_of_users", "Number of users", "integer"),
-        _a("hosting", "Hosting", "choice", choices=(
-            "On premises", "Supplier hosted", "Software as a service", "Public cloud")),
-        _a("url", "Web address")]),
+    (rules.APPLICATION, "Application", "A software system the council uses.",
+     APPLICATION_ATTRIBUTES),
     (rules.INTERFACE, "Interface", "A connection that passes data between applications.", [
         _a("method", "Method", "choice", choices=(
             "File transfer", "Web service", "Database link", "Message queue", "Manual")),

@@ -9,6 +9,7 @@ from borough.cmdb import (
     evidence,
     filters,
     forms,
+    importers,
     services,
     systems_api,
     tables,
@@ -86,6 +87,16 @@ def register(registry) -> None:
 
     everything = [m.CIClass, m.ConfigurationItem, m.Relationship, m.DirectorySource,
                   m.DiscoveryRun, m.Baseline]
+
+
+    # Spreadsheet imports (cmdb/importers.py): items of any class, a systems return,
+    # relationships.
+    items, links = registry.get(m.ConfigurationItem), registry.get(m.Relationship)
+    registry.importers["cmdb.configurationitem"] = importers.ConfigurationItemImporter(items)
+    registry.importers["cmdb.systems-return"] = importers.SystemsReturnImporter(
+        items, key="cmdb.systems-return", title="Import a systems return",
+        url_name="cmdb:systems_return_import")
+    registry.importers["cmdb.relationship"] = importers.RelationshipImporter(links)
 
     registry.grant_models(roles.READ_ALL_ROLES, everything, ("view",))
     # A source holds how Borough reaches the directory: administrators set it up and run

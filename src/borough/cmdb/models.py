@@ -9,6 +9,7 @@ from django.db import models
 
 from borough.cmdb import attributes, rules
 from borough.core.models import BaseModel
+from borough.core.perf.validation import LeanValidation
 from borough.core.temporal import Version, version_indexes
 
 
@@ -87,11 +88,15 @@ class MissingReason(models.TextChoices):
     DISABLED = "disabled", "Disabled in the directory"
 
 
-class ConfigurationItem(BaseModel):
+class ConfigurationItem(LeanValidation, BaseModel):
     """Something ICT manages: a server, an application, a link…, with the attributes its
     class defines."""
 
     reference_prefix = "CI"
+    # The reference comes from the counter; the database guards it (core/perf/validation).
+    # Foreign keys loaded by the form or the import are not looked up again: an import of
+    # 10,000 rows made 12 such queries a row (bench/imports).
+    db_enforced_constraints = frozenset({"unique_ci_ref"})
 
     reference = models.CharField(max_length=20, editable=False)
     name = models.CharField(max_length=200)
@@ -198,7 +203,7 @@ class RelationshipType(models.TextChoices):
     INTERFACES_WITH = "interfaces_with", "interfaces with"
 
 
-class Relationship(BaseModel):
+class Relationship(LeanValidation, BaseModel):
     """`source` <type> `target`: "Payroll runs on PAYSRV01". Relationships of the same
     source, type and redundancy group are alternatives: one of them is enough."""
 

@@ -5,6 +5,7 @@ from borough.cmdb import models as m
 from borough.cmdb.discovery import views as discovery
 from borough.core.registry import registry
 from borough.core.urls_helper import crud_urls
+from borough.core.views.imports import ObjectImportView
 
 RUNS = discovery.RUNS
 
@@ -14,9 +15,14 @@ items = registry.get(m.ConfigurationItem)
 baselines = registry.get(m.Baseline)
 
 urlpatterns = [
+    # The items' import runs the item form's own rules (cmdb/importers.py), so the
+    # generic import page serves it although the add page is the CMDB's own.
     *crud_urls(items, "items", detail=views.ConfigurationItemDetailView,
                add=views.ConfigurationItemCreateView,
-               history=history_views.ConfigurationItemHistoryView),
+               history=history_views.ConfigurationItemHistoryView,
+               **{"import": ObjectImportView}),
+    path("items/systems-return/", views.SystemsReturnImportView.as_view(entry=items),
+         name="systems_return_import"),
     path("items/<int:pk>/as-of/", history_views.ConfigurationItemAsOfView.as_view(entry=items),
          name="configurationitem_as_of"),
     *crud_urls(registry.get(m.Relationship), "relationships"),

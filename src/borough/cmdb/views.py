@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from borough.cmdb import drawing, forms, queries
 from borough.cmdb.history_views import ItemTabsMixin
+from borough.core.views.imports import ObjectImportView
 from borough.core.views.records import ObjectCreateView, ObjectDetailView
 
 # A hub (a standard build, the directory) has thousands of relationships and dependents:
@@ -87,3 +88,9 @@ class ConfigurationItemCreateView(ObjectCreateView):
         return self.response_class(request=self.request, template=[
             "cmdb/choose_class.html"], context=context, status=status)
 
+
+
+class SystemsReturnImportView(ObjectImportView):
+    """A service unit's systems return: applications and their interfaces."""
+
+    importer_key = "cmdb.systems-return"

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from borough.core import home, roles, scheduling
+from borough.core import background, home, importing, roles, scheduling
 from borough.core import models as m
+from borough.core.api.imports import BackgroundTaskViewSet, ImportViewSet
 from borough.core.jobs import prune_job_runs
 from borough.core.registry import NavLink
 from borough.core.tasks import clear_expired_sessions
@@ -16,6 +17,11 @@ def register(registry) -> None:
     registry.periodic_jobs["clear-expired-sessions"] = (clear_expired_sessions, 3600)
     registry.periodic_jobs["prune-job-runs"] = (prune_job_runs, 24 * 3600)
     registry.periodic_jobs["core-run-scheduled-actions"] = (scheduling.run_due, 60)
+    registry.periodic_jobs["core-run-waiting-tasks"] = (background.run_late, 60)
+    registry.periodic_jobs["core-expire-imports"] = (importing.expire_uploads, 3600)
+    registry.background_tasks[importing.CHECK_TASK] = importing.check_task
+    registry.background_tasks[importing.IMPORT_TASK] = importing.import_task
+    registry.stalled_checks["background-tasks"] = background.stalled
 
     registry.api_routes.append(("core/jobs", JobStatusViewSet, "core-jobs"))
     for panel in home.PANELS:
@@ -35,8 +41,14 @@ def register(registry) -> None:
     registry.unlist(m.JobRun, "Installation-wide: the jobs page for platform administrators.")
     registry.unlist(m.SavedView, "Tabs on the list they belong to (core.saved_views).")
     registry.unlist(m.ListPreference, "Each person's columns, chosen on the list itself.")
+    registry.unlist(m.BackgroundTask, "Each person's own, on the page of the work it does "
+                                      "and at /api/core/tasks/.")
+    registry.unlist(m.ImportUpload, "Each person's own, on its import page and at "
+                                    "/api/core/imports/.")
     registry.api_routes.append(("core/saved-views", SavedViewViewSet, "core-savedview"))
     registry.api_routes.append(("core/list-columns", ListColumnsViewSet, "core-listcolumns"))
+    registry.api_routes.append(("core/imports", ImportViewSet, "core-import"))
+    registry.api_routes.append(("core/tasks", BackgroundTaskViewSet, "core-task"))
 
     # Shared records: everyone may read and add comments and files on what they can see.
     for role in roles.ALL_ROLES:
@@ -54,6 +66,9 @@ def register(registry) -> None:
     registry.grant(roles.ADMINISTRATOR, ["core.share_any_team_savedview"])
     registry.grant_models(roles.READ_ALL_ROLES, [m.AuditEvent, m.ApprovalVote, m.ScheduledAction],
                           ("view",))
+    # Each person reads only their own tasks and uploads (object rules); who may import
+    # what is the imported model's add permission (core.importing).
+    registry.grant_models(roles.ALL_ROLES, [m.BackgroundTask, m.ImportUpload], ("view",))
     for role in roles.READ_ALL_ROLES:
         registry.grant(role, ["core.view_internal_comment"])
     # Scheduling an action needs the action's own permission (core.scheduling checks it);

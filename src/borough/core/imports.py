@@ -1,13 +1,13 @@
-"""Spreadsheet import for any registered model.
+"""Reading spreadsheets to import: the file, its columns and its cells.
 
 Councils keep registers in spreadsheets. An upload (CSV in UTF-8, or an Excel .xlsx
 workbook, told apart by content) is read into a header row and data rows; the header
 cells are matched to the entry's form fields by name or label; every row is turned
 into form data (related records matched by their display text or id among the records
-the form offers, which are already scoped to the user) and validated by the entry's
-form. All rows are saved, each through `services.create_record` so each is audited,
-or none are: every problem comes back as "Row N, <column>: <message>", with N the
-row number a spreadsheet shows (the header is row 1).
+the form offers, which are already scoped to the user). `core.importers` validates and
+saves the rows; `core.importing` keeps the upload between its preview and its import.
+Every problem comes back as "Row N, <column>: <message>", with N the row number a
+spreadsheet shows (the header is row 1).
 
 Cells are data, never code: a cell holding "=SUM(A1:A3)" is stored as that text
 (exports neutralise such values on the way out; nothing here evaluates them).
@@ -21,22 +21,19 @@ import hashlib
 import io
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import filetype
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.core.validators import EMPTY_VALUES
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.template.defaultfilters import filesizeformat
-from django.utils.text import capfirst
 
-from borough.core import archives, services
+from borough.core import archives
 from borough.core.registry import ModelEntry
 
-MAX_ROWS = 5000
 MAX_COLUMNS = 200
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 DATETIME_FORMATS = (
@@ -75,25 +72,29 @@ class RowError:
     position: int = field(default=MAX_COLUMNS, compare=False, repr=False)
 
     def __str__(self) -> str:
+        # A message that already names its column ("CPU cores: enter a whole number, like
+        # 8.", as the page and the API word it) is not prefixed with the column again.
+        if self.message.casefold().startswith(f"{self.column.casefold()}:"):
+            return f"Row {self.row}, {self.message}"
         return f"Row {self.row}, {self.column}: {self.message}"
 
 
 @dataclass
 class Sheet:
-    """What was read from the upload: header cells and the non-blank data rows,
-    each with its spreadsheet row number."""
+    """What was read from the upload: its header cells, how many non-blank data rows it
+    has, and for each column the first row with a value in it. `rows()` reads the data
+    rows again, one at a time, each with its spreadsheet row number."""
 
     header: list[object]
-    rows: list[tuple[int, list[object]]]
+    row_count: int
+    first_values: dict[int, int]
+    raw: Callable[[], Iterator[tuple[int, list[object]]]] = field(repr=False)
     digest: str = ""
 
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    # Rows saved by an earlier submission of the same upload (a refresh or double click).
-    already: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    def rows(self) -> Iterator[tuple[int, list[object]]]:
+        for number, cells in self.raw():
+            if number > 1 and (cells := _trimmed(cells)):
+                yield number, cells
 
 
 # --- Columns ---------------------------------------------------------------------------
@@ -140,6 +141,13 @@ class Column:
     form_field: forms.Field
     default: object  # form data used when the cell is blank or the column left out
     heading: str = ""  # what the template file calls it
+    # Other headings that mean this column (a systems return's "Business owner").
+    aliases: tuple[str, ...] = ()
+    # The form data key it fills; the name unless the column is not a form field's own.
+    key: str = ""
+
+    def __post_init__(self):
+        self.key = self.key or self.name
 
     @property
     def required(self) -> bool:
@@ -247,20 +255,70 @@ def read_upload(upload) -> Sheet:
     if len(data) > limit:
         raise ImportFileError(f"The file is larger than {size_text(limit)}. Upload a file of "
                               f"at most {size_text(limit)}, or split it into smaller files.")
+    return read_bytes(data)
+
+
+def read_bytes(data: bytes) -> Sheet:
+    """The file as a Sheet: read once through to check it (type, header, limits) and
+    count its rows; its rows are read again, one at a time, when they are imported."""
     if not data.strip():
         raise ImportFileError("The file is empty. Upload a spreadsheet with a header row "
                               "and at least one row of data.")
     # By content, not by name: a workbook is a zip archive, anything else must be text.
-    sheet = read_xlsx(data) if archives.is_zip(data) else read_csv(data)
+    raw = _xlsx_rows(data) if archives.is_zip(data) else _csv_rows(data)
+    sheet = _scan(raw)
     sheet.digest = hashlib.sha256(data).hexdigest()
-    if all(is_blank(c) for c in sheet.header) and not sheet.rows:
+    if all(is_blank(c) for c in sheet.header) and not sheet.row_count:
         raise ImportFileError("The file is empty. Upload a spreadsheet with a header row "
                               "and at least one row of data.")
     if all(is_blank(c) for c in sheet.header):
         raise ImportFileError("Row 1 is blank. The first row must hold the column headings.")
-    if not sheet.rows:
+    if not sheet.row_count:
         raise ImportFileError("The file has column headings but no rows of data to import.")
     return sheet
+
+
+def max_rows() -> int:
+    return settings.IMPORT_MAX_ROWS
+
+
+def _trimmed(cells: list[object]) -> list[object]:
+    while cells and is_blank(cells[-1]):
+        cells.pop()
+    return cells
+
+
+def _scan(raw: Callable[[], Iterator[tuple[int, list[object]]]]) -> Sheet:
+    """Check every row against the limits and note what matching the header needs,
+    keeping no row: a file of 20,000 rows costs its counts, not its cells."""
+    header: list[object] = []
+    count = 0
+    first_values: dict[int, int] = {}
+    limit = max_rows()
+    for number, cells in raw():
+        cells = _trimmed(cells)
+        if number == 1:
+            if len(cells) > MAX_COLUMNS:
+                raise ImportFileError(f"The file has more than {MAX_COLUMNS} columns.")
+            header = cells
+            continue
+        if not cells:
+            continue
+        if len(cells) > MAX_COLUMNS:
+            raise ImportFileError(
+                f"Row {number} has more than {MAX_COLUMNS} columns. Remove the columns "
+                "Borough does not need."
+            )
+        count += 1
+        if count > limit:
+            raise ImportFileError(
+                f"The file has more than {limit:,} rows of data. Split it into files of "
+                f"at most {limit:,} rows and import them one by one."
+            )
+        for index, cell in enumerate(cells):
+            if index not in first_values and not is_blank(cell):
+                first_values[index] = number
+    return Sheet(header, count, first_values, raw)
 
 
 def _not_a_spreadsheet(data: bytes) -> ImportFileError:
@@ -280,31 +338,8 @@ def _not_a_spreadsheet(data: bytes) -> ImportFileError:
                            "Upload a CSV file in UTF-8 or an .xlsx workbook.")
 
 
-class _Rows:
-    """Collects data rows, skipping blank ones, refusing more than MAX_ROWS."""
 
-    def __init__(self):
-        self.rows: list[tuple[int, list[object]]] = []
-
-    def add(self, number: int, cells: list[object]) -> None:
-        while cells and is_blank(cells[-1]):
-            cells.pop()
-        if not cells:
-            return
-        if len(cells) > MAX_COLUMNS:
-            raise ImportFileError(
-                f"Row {number} has more than {MAX_COLUMNS} columns. Remove the columns "
-                "Borough does not need."
-            )
-        if len(self.rows) >= MAX_ROWS:
-            raise ImportFileError(
-                f"The file has more than {MAX_ROWS:,} rows of data. Split it into files of "
-                f"at most {MAX_ROWS:,} rows and import them one by one."
-            )
-        self.rows.append((number, cells))
-
-
-def read_csv(data: bytes) -> Sheet:
+def _csv_rows(data: bytes) -> Callable[[], Iterator[tuple[int, list[object]]]]:
     """Text is told from other files by decoding it: byte signatures would mistake a CSV
     whose first heading starts with "BM" or "MZ" for an image or a program."""
     if b"\x00" in data or data.startswith((b"\xd0\xcf\x11\xe0", b"\xff\xfe", b"\xfe\xff")):
@@ -321,24 +356,20 @@ def read_csv(data: bytes) -> Sheet:
         ) from None
     if text.lstrip()[:20].lower().startswith(TEXT_SIGNATURES):
         raise _not_a_spreadsheet(data)
-    header: list[object] = []
-    rows = _Rows()
-    reader = csv.reader(io.StringIO(text, newline=""))
-    number = 0
-    try:
-        for number, record in enumerate(reader, start=1):
-            if number == 1:
-                header = list(record)
-                if len(header) > MAX_COLUMNS:
-                    raise ImportFileError(f"The file has more than {MAX_COLUMNS} columns.")
-            else:
-                rows.add(number, list(record))
-    except csv.Error as exc:
-        raise ImportFileError(
-            f"Row {number + 1} could not be read as CSV ({exc}). Check its quotes and "
-            "separators, or upload the workbook (.xlsx) instead."
-        ) from None
-    return Sheet(header, rows.rows)
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        number = 0
+        try:
+            for number, record in enumerate(reader, start=1):
+                yield number, list(record)
+        except csv.Error as exc:
+            raise ImportFileError(
+                f"Row {number + 1} could not be read as CSV ({exc}). Check its quotes and "
+                "separators, or upload the workbook (.xlsx) instead."
+            ) from None
+
+    return rows
 
 
 def _check_archive(data: bytes) -> None:
@@ -376,49 +407,44 @@ def column_letter(number: int) -> str:
     return letters
 
 
-def read_xlsx(data: bytes) -> Sheet:
+def _xlsx_rows(data: bytes) -> Callable[[], Iterator[tuple[int, list[object]]]]:
     _check_archive(data)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
-            from openpyxl import load_workbook  # here: ~10 MB a worker, for .xlsx uploads only
 
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise ImportFileError(
-            "The workbook could not be opened. Open it in Excel, save it again as .xlsx "
-            "(or as CSV UTF-8) and upload it again."
-        ) from None
-    try:
-        if not workbook.worksheets:
-            raise ImportFileError("The workbook has no worksheet.")
-        sheet = workbook.worksheets[0]
-        # Ignore the size the file claims, so a forged one cannot pad every row.
-        sheet.reset_dimensions()
-        header: list[object] = []
-        rows = _Rows()
-        number = 0
+    def rows() -> Iterator[tuple[int, list[object]]]:
         try:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = [_cell(v) for v in values]
-                if number == 1:
-                    while cells and is_blank(cells[-1]):
-                        cells.pop()
-                    if len(cells) > MAX_COLUMNS:
-                        raise ImportFileError(f"The sheet has more than {MAX_COLUMNS} columns.")
-                    header = cells
-                else:
-                    rows.add(number, cells)
-        except ImportFileError:
-            raise
-        except Exception:  # noqa: BLE001 - a damaged sheet fails in openpyxl's parser
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
+                from openpyxl import load_workbook  # here: ~10 MB a worker, for .xlsx only
+
+                # read_only: rows are parsed as they are asked for, never held together.
+                workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
             raise ImportFileError(
-                f"Row {number + 1} of the first sheet could not be read. Open the workbook in "
-                "Excel, save it again and upload it again."
+                "The workbook could not be opened. Open it in Excel, save it again as .xlsx "
+                "(or as CSV UTF-8) and upload it again."
             ) from None
-    finally:
-        workbook.close()
-    return Sheet(header, rows.rows)
+        try:
+            if not workbook.worksheets:
+                raise ImportFileError("The workbook has no worksheet.")
+            sheet = workbook.worksheets[0]
+            # Ignore the size the file claims, so a forged one cannot pad every row.
+            sheet.reset_dimensions()
+            number = 0
+            try:
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    yield number, [_cell(v) for v in values]
+            except ImportFileError:
+                raise
+            except Exception:  # noqa: BLE001 - a damaged sheet fails in openpyxl's parser
+                raise ImportFileError(
+                    f"Row {number + 1} of the first sheet could not be read. Open the "
+                    "workbook in Excel, save it again and upload it again."
+                ) from None
+        finally:
+            workbook.close()
+
+    return rows
+
 
 
 # --- Matching the header -------------------------------------------------------------------
@@ -433,7 +459,8 @@ def match_columns(sheet: Sheet, columns: list[Column]) -> dict[int, Column]:
     by_name = {c.name.casefold(): c for c in columns}
     by_label: dict[str, list[Column]] = {}
     for column in columns:
-        by_label.setdefault(column.label.casefold(), []).append(column)
+        for label in {column.label.casefold(), *(a.casefold() for a in column.aliases)}:
+            by_label.setdefault(label, []).append(column)
     problems: list[str] = []
     matched: dict[int, Column] = {}
     seen: dict[str, str] = {}
@@ -462,12 +489,9 @@ def match_columns(sheet: Sheet, columns: list[Column]) -> dict[int, Column]:
             continue
         seen[column.name] = text
         matched[index] = column
-    width = max([len(sheet.header), *(len(cells) for _, cells in sheet.rows)])
-    for index in range(width):
+    for index, first in sorted(sheet.first_values.items()):
         if index in matched or (index < len(sheet.header) and _header_text(sheet.header[index])):
             continue
-        first = next((n for n, cells in sheet.rows
-                      if index < len(cells) and not is_blank(cells[index])), None)
         if first is not None:
             problems.append(
                 f"Column {column_letter(index + 1)} has values (from row {first}) but no "
@@ -636,107 +660,3 @@ def converter_for(form_field: forms.Field) -> Callable[[object], object]:
     if isinstance(form_field, forms.IntegerField | forms.DecimalField | forms.FloatField):
         return _number
     return _text
-
-
-# --- Validating and saving -------------------------------------------------------------------
-
-
-class _RollBack(Exception):
-    pass
-
-
-def _messages(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {name: [m for e in errors for m in e.messages]
-                for name, errors in error.error_dict.items()}
-    return {NON_FIELD_ERRORS: error.messages}
-
-
-def import_sheet(
-    entry: ModelEntry, sheet: Sheet, *, user, organisation_id: int, submission_key: str = ""
-) -> ImportResult:
-    """Validate every row through the entry's form; save them all or none.
-
-    `submission_key` (from the upload form) with the file's digest makes each row's
-    idempotency key, so the same upload submitted twice creates its records once.
-    """
-    columns = columns_for(entry, user=user, organisation_id=organisation_id)
-    matched = match_columns(sheet, columns)
-    headings = {c.name: _header_text(sheet.header[i]) for i, c in matched.items()}
-    positions = {c.name: i for i, c in matched.items()}
-    converters = {c.name: converter_for(c.form_field) for c in matched.values()}
-    result = ImportResult()
-
-    def error(number: int, name: str, message: str) -> RowError:
-        return RowError(number, column_text(name), message, positions.get(name, MAX_COLUMNS))
-
-    def column_text(name: str) -> str:
-        if name == NON_FIELD_ERRORS:
-            return WHOLE_ROW
-        if name in headings:
-            return headings[name]
-        column = next((c for c in columns if c.name == name), None)
-        if column is not None:
-            return column.label
-        try:
-            return capfirst(str(entry.model._meta.get_field(name).verbose_name))
-        except FieldDoesNotExist:
-            return WHOLE_ROW
-
-    valid: list[tuple[int, forms.BaseModelForm]] = []
-    for number, cells in sheet.rows:
-        data = {c.name: c.default if c.default is not None else "" for c in columns}
-        reported: set[str] = set()
-        for index, column in matched.items():
-            cell = cells[index] if index < len(cells) else None
-            if is_blank(cell):
-                continue
-            try:
-                data[column.name] = converters[column.name](cell)
-            except CellError as exc:
-                result.errors.append(error(number, column.name, str(exc)))
-                reported.add(column.name)
-                data[column.name] = column.default if column.default is not None else ""
-        form = build_form(entry, user=user, organisation_id=organisation_id, data=data)
-        if form.is_valid() and not reported:
-            valid.append((number, form))
-            continue
-        for name, messages in form.errors.items():
-            if name in reported:
-                continue
-            result.errors.extend(error(number, name, m) for m in messages)
-
-    # Save the rows that passed, even when others failed, so problems that only the
-    # database sees (two rows with the same unique name) are reported in the same pass;
-    # then roll everything back unless every row is good.
-    try:
-        with transaction.atomic():
-            for number, form in valid:
-                key = None
-                if submission_key:
-                    key = f"import:{sheet.digest[:24]}:{submission_key[:40]}:{number}"
-                try:
-                    with transaction.atomic():
-                        new = form.save(commit=False)
-                        new.organisation_id = organisation_id
-                        saved = services.create_record(new, actor=user, idempotency_key=key)
-                        if saved is new:
-                            form.save_m2m()
-                            result.created += 1
-                        else:
-                            result.already += 1
-                except ValidationError as exc:
-                    for name, messages in _messages(exc).items():
-                        result.errors.extend(error(number, name, m) for m in messages)
-                except IntegrityError:
-                    result.errors.append(error(
-                        number, NON_FIELD_ERRORS,
-                        "This row clashes with a record that already exists (or with an "
-                        "earlier row of the file).",
-                    ))
-            if result.errors:
-                raise _RollBack
-    except _RollBack:
-        result.created = result.already = 0
-    result.errors.sort(key=lambda e: (e.row, e.position))
-    return result

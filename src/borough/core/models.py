@@ -399,3 +399,106 @@ class ListPreference(BaseModel):
 
     def __str__(self):
         return f"Columns of {self.list_key}"
+
+
+class TaskStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class BackgroundTaskQuerySet(ScopedQuerySet):
+    def apply_object_rules(self, user):
+        return self.filter(owner=user)
+
+
+class BackgroundTask(BaseModel):
+    """One piece of work a person started that runs in the background (core.background):
+    what it is, whose it is, how far it has got, and how it ended."""
+
+    name = models.CharField(max_length=100, help_text="The registered task "
+                            "(registry.background_tasks).")
+    title = models.CharField(max_length=200, help_text="What it does, in words.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    arguments = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=TaskStatus.choices,
+                              default=TaskStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    outcome = models.TextField(blank=True, help_text="How it ended, in words.")
+    errors = models.JSONField(default=list, blank=True)
+    via = models.CharField(max_length=20, blank=True, help_text="celery, thread or worker")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The page that shows the work the task does (an import's page), if any.
+    url = models.CharField(max_length=300, blank=True)
+
+    objects = models.Manager.from_queryset(BackgroundTaskQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "id"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (TaskStatus.SUCCEEDED, TaskStatus.FAILED)
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", "Checking"
+    CHECKED = "checked", "Checked"
+    IMPORTING = "importing", "Importing"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Not imported"
+
+
+class ImportUploadQuerySet(ScopedQuerySet):
+    def apply_object_rules(self, user):
+        return self.filter(owner=user)
+
+
+class ImportUpload(BaseModel):
+    """A spreadsheet uploaded to import (core.importing): kept with its hash until it is
+    confirmed, so the import saves exactly the file that was previewed."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    importer = models.CharField(max_length=100, help_text="What it imports, e.g. "
+                                "cmdb.configurationitem.")
+    options = models.JSONField(default=dict, blank=True)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.CHECKING)
+    # What the check found: {"counts": [[model label, n], ...], "headings": [...],
+    # "rows": [[row number, value, ...], ...]}.
+    preview = models.JSONField(default=dict, blank=True)
+    # What the import saved: [[model label, n], ...].
+    added = models.JSONField(default=list, blank=True)
+    # [[row, column, message], ...], at most core.importing.ERRORS_KEPT.
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    task = models.ForeignKey(BackgroundTask, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    objects = models.Manager.from_queryset(ImportUploadQuerySet)()
+
+    audit_exclude = (*BaseModel.audit_exclude, "content", "preview", "errors")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.file_name

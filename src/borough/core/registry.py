@@ -92,6 +92,11 @@ class Registry:
     role_grants: dict[str, set[str]] = field(default_factory=dict)
     # Periodic jobs: name -> (callable, seconds between runs).
     periodic_jobs: dict[str, tuple[Callable[[], object], int]] = field(default_factory=dict)
+    # One-off background tasks people start (core.background): name -> callable(task,
+    # progress) returning the outcome in words.
+    background_tasks: dict[str, Callable[[object, object], str]] = field(default_factory=dict)
+    # Spreadsheet importers beyond the generic one (core.importers): key -> Importer.
+    importers: dict[str, object] = field(default_factory=dict)
     # Evidence rules for the standards module: name -> core.evidence.EvidenceRule.
     evidence_rules: dict[str, object] = field(default_factory=dict)
     # API routes of viewsets that are not a registered model's (shared definitions,

@@ -28,6 +28,21 @@ def run_periodic_job(self, name: str):
     return result
 
 
+@shared_task(bind=True, acks_late=True, max_retries=12)
+def run_background_task(self, task_id: int):
+    """Run one background task (core.background) by id. Claiming makes it safe to deliver
+    twice: a task another worker is running is left to it, and tried again later in case
+    that worker dies (a task with no sign of life for STALE_AFTER can be claimed)."""
+    from borough.core import background
+    from borough.core.models import BackgroundTask, TaskStatus
+
+    task = background.run_task(task_id, via="celery")
+    if task is None and BackgroundTask.objects.filter(
+            pk=task_id, status=TaskStatus.RUNNING).exists():
+        raise self.retry(countdown=int(background.STALE_AFTER.total_seconds()))
+    return task.status if task is not None else "not this worker's"
+
+
 @shared_task
 def ping() -> str:
     return "pong"

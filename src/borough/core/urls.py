@@ -6,6 +6,7 @@ from borough.core.views.attached import (
     AttachmentUploadView,
     CommentCreateView,
 )
+from borough.core.views.imports import ImportConfirmView, ImportDetailView
 from borough.core.views.jobs import JobsView
 from borough.core.views.lifecycles import LifecyclesView
 from borough.core.views.pages import HomeView, NotificationsView, SearchView
@@ -21,6 +22,8 @@ urlpatterns = [
     path("lists/<str:key>/columns/", saved_views.ColumnsView.as_view(), name="list_columns"),
     path("notifications/", NotificationsView.as_view(), name="notifications"),
     path("jobs/", JobsView.as_view(), name="jobs"),
+    path("imports/<int:pk>/", ImportDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/confirm/", ImportConfirmView.as_view(), name="import_confirm"),
     path("lifecycles/", LifecyclesView.as_view(), name="lifecycles"),
     path("accessibility/", AccessibilityStatementView.as_view(), name="accessibility"),
     path("attachments/<int:pk>/", AttachmentDownloadView.as_view(), name="attachment_download"),

@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 
+from borough.core import background
 from borough.core.jobs import run_job
 from borough.core.management.base import BoroughCommand
 from borough.core.registry import registry
@@ -13,11 +14,12 @@ from borough.core.registry import registry
 
 class Command(BoroughCommand):
     help = ("Run background jobs: a Celery worker with beat when CELERY_BROKER_URL is set, "
-            "otherwise the periodic jobs in this process.")
+            "otherwise the periodic jobs and the waiting background tasks in this process.")
 
     def add_options(self, parser):
         parser.add_argument("--once", action="store_true",
-                            help="Without a broker: run every periodic job once and exit.")
+                            help="Without a broker: run every periodic job and waiting task once "
+                     "and exit.")
         parser.add_argument("--concurrency", type=int, default=2)
 
     def run(self, *args, **options):
@@ -26,7 +28,8 @@ class Command(BoroughCommand):
                     "--loglevel", "INFO", "--concurrency", str(options["concurrency"]),
                     "--schedule", str(settings.DATA_DIR / "celerybeat-schedule")]
             os.execv(sys.executable, argv)  # noqa: S606 - replace this process with Celery
-        self.stdout.write("No CELERY_BROKER_URL: running periodic jobs in this process.")
+        self.stdout.write("No CELERY_BROKER_URL: running periodic jobs and background tasks "
+                          "in this process.")
         due = {name: 0.0 for name in registry.periodic_jobs}
         while True:
             now = time.monotonic()
@@ -37,6 +40,11 @@ class Command(BoroughCommand):
                     except Exception as exc:  # noqa: BLE001 - one failing job must not stop others
                         self.stderr.write(f"{name} failed: {exc!r}")
                     due[name] = now + interval
+            try:
+                if ran := background.run_waiting(via="worker"):
+                    self.stdout.write(f"background tasks run: {ran}")
+            except Exception as exc:  # noqa: BLE001 - the periodic jobs must go on
+                self.stderr.write(f"background tasks failed: {exc!r}")
             if options["once"]:
                 return
             time.sleep(5)
