@@ -227,11 +227,11 @@ def helpdesk(server):
 @pytest.fixture
 def box(desk, server, monkeypatch):
     """The desk's mailbox, read over IMAP."""
-    monkeypatch.setenv("TEST_IMAP_PASSWORD", USERS["helpdesk"])
+    monkeypatch.setenv("MAIL_CBC_TEST_PASSWORD", USERS["helpdesk"])
     return Mailbox.objects.create(
         organisation=desk.org, name="IT help", address=DESK_ADDRESS, is_default=True,
         imap_host=server[0], imap_port=server[1], imap_ssl=False, imap_username="helpdesk",
-        imap_password_env="TEST_IMAP_PASSWORD")
+        imap_password_env="MAIL_CBC_TEST_PASSWORD")
 
 
 def titles() -> set[str]:
@@ -315,13 +315,13 @@ def test_a_reply_is_added_to_its_ticket(desk, box, helpdesk, threading):
 
 def test_a_wrong_password_fails_the_job_but_other_mailboxes_are_read(desk, box, helpdesk,
                                                                       server, monkeypatch):
-    monkeypatch.setenv("TEST_IMAP_HOUSING_PASSWORD", "not-the-password")
+    monkeypatch.setenv("MAIL_CBC_HOUSING_PASSWORD", "not-the-password")
     # Before the desk's mailbox in the polling order (by address), so the desk's is read
     # after a failure.
     housing = Mailbox.objects.create(
         organisation=desk.org, name="Housing", address=HOUSING_ADDRESS, imap_host=server[0],
         imap_port=server[1], imap_ssl=False, imap_username="housing",
-        imap_password_env="TEST_IMAP_HOUSING_PASSWORD")
+        imap_password_env="MAIL_CBC_HOUSING_PASSWORD")
     helpdesk.append(email(sender=desk.requester_person.email, subject="Phone is dead"))
 
     with pytest.raises(imap.PollFailed):
@@ -342,7 +342,7 @@ def test_a_wrong_password_fails_the_job_but_other_mailboxes_are_read(desk, box, 
     assert box.last_poll_error == ""
     assert titles() == {"Phone is dead"}
 
-    monkeypatch.setenv("TEST_IMAP_HOUSING_PASSWORD", USERS["housing"])
+    monkeypatch.setenv("MAIL_CBC_HOUSING_PASSWORD", USERS["housing"])
     assert run_job("mail-poll-imap", via="in-process") == (
         "2 mailboxes polled, 0 messages received, 0 failed")
     housing.refresh_from_db()
@@ -394,13 +394,13 @@ def test_a_mailbox_whose_database_keeps_failing_is_left_for_the_next_poll(box, h
 
 
 def test_a_missing_password_variable_is_recorded(box, monkeypatch):
-    monkeypatch.delenv("TEST_IMAP_PASSWORD")
+    monkeypatch.delenv("MAIL_CBC_TEST_PASSWORD")
 
-    with pytest.raises(imap.PollFailed, match="TEST_IMAP_PASSWORD"):
+    with pytest.raises(imap.PollFailed, match="MAIL_CBC_TEST_PASSWORD"):
         imap.poll(box)
 
     box.refresh_from_db()
-    assert box.last_poll_error == ("The environment variable TEST_IMAP_PASSWORD (the IMAP "
+    assert box.last_poll_error == ("The environment variable MAIL_CBC_TEST_PASSWORD (the IMAP "
                                    "password) is not set where Borough's background jobs run.")
 
 
@@ -422,7 +422,7 @@ def test_only_active_mailboxes_with_an_imap_server_are_polled(desk, box, helpdes
     Mailbox.objects.create(organisation=desk.org, name="Gateway", address="smtp@example.org")
     Mailbox.objects.create(organisation=desk.org, name="Old", address="old@example.org",
                            is_active=False, imap_host="127.0.0.1", imap_port=_free_port(),
-                           imap_ssl=False, imap_password_env="TEST_IMAP_PASSWORD")
+                           imap_ssl=False, imap_password_env="MAIL_CBC_TEST_PASSWORD")
     helpdesk.append(email(subject="Keyboard missing keys"))
 
     assert imap.poll_all() == "1 mailbox polled, 1 message received, 0 failed"
@@ -458,3 +458,12 @@ def test_one_poll_reads_at_most_its_limit(box, helpdesk, monkeypatch):
     assert titles() == {"Report 0", "Report 1"}
     assert imap.poll(box) == "1 message received"
     assert len(titles()) == 3
+
+
+def test_a_mailbox_saved_before_the_rule_never_sends_another_setting(desk, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "not-for-imap")
+    box = Mailbox.objects.create(organisation=desk.org, name="Old rule", address="old@cbc.test",
+                                 imap_host="127.0.0.1", imap_port=1, imap_ssl=False,
+                                 imap_password_env="SECRET_KEY")
+    with pytest.raises(imap.PollFailed, match="must start with MAIL_CBC_"):
+        imap.poll(box)

@@ -130,9 +130,9 @@ def test_a_good_variable_name_is_kept(client, people):
     client.force_login(people.admin)
     response = client.post(reverse("mail:mailbox_add"), MAILBOX_FORM | {
         "imap_host": "imap.copeland.example.gov.uk", "imap_username": "revenues",
-        "imap_password_env": "MAIL_REVENUES_PASSWORD"})
+        "imap_password_env": "MAIL_CBC_REVENUES_PASSWORD"})
     assert response.status_code == 302
-    assert Mailbox.objects.get().imap_password_env == "MAIL_REVENUES_PASSWORD"
+    assert Mailbox.objects.get().imap_password_env == "MAIL_CBC_REVENUES_PASSWORD"
 
 
 def test_one_default_mailbox_per_organisation(client, people, mailbox):
@@ -169,13 +169,13 @@ def test_the_mailbox_page_shows_how_mail_arrives_and_when_it_was_last_read(clien
     assert "Delivered by the mail server to Borough&#x27;s SMTP gateway" in gateway
     Mailbox.objects.filter(pk=mailbox.pk).update(
         imap_host="imap.copeland.example.gov.uk", imap_username="ithelp",
-        imap_password_env="MAIL_ITHELP_PASSWORD", last_polled_at=timezone.now(),
+        imap_password_env="MAIL_CBC_ITHELP_PASSWORD", last_polled_at=timezone.now(),
         last_poll_error="LOGIN failed: <bad password>")
     response = page(client, people.auditor, "mail:mailbox_detail", mailbox.pk)
     assert response.status_code == 200
     body = text_of(response)
     assert "Read over IMAP from imap.copeland.example.gov.uk, port 993, with TLS" in body
-    assert "MAIL_ITHELP_PASSWORD" in body and "Last read" in body
+    assert "MAIL_CBC_ITHELP_PASSWORD" in body and "Last read" in body
     assert "LOGIN failed: &lt;bad password&gt;" in body
     assert ">Change<" not in body  # the auditor reads
 
@@ -584,3 +584,16 @@ def test_the_lists_name_each_record_without_a_query_a_row(client, people, mailbo
     newest_first = text_of(page(client, people.auditor, "mail:inboundmessage_list",
                                 outcome="", sort="-thread"))
     assert newest_first.index("INC-000006") < newest_first.index("INC-000001")
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "DATABASE_URL", "MAIL_EDC_PASSWORD",
+                                  "MAIL_CBC_"])
+def test_the_password_variable_must_be_this_councils_mail_variable(client, people, name):
+    """Another setting, or another council's password, is never sent to an IMAP server a
+    council's administrator names."""
+    client.force_login(people.admin)
+    response = client.post(reverse("mail:mailbox_add"),
+                           MAILBOX_FORM | {"imap_password_env": name})
+    assert response.status_code == 400
+    assert "must start with MAIL_CBC_" in text_of(response)
+    assert not Mailbox.objects.exists()

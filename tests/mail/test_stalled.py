@@ -57,7 +57,7 @@ def test_health_counts_them_as_a_warning_and_jobs_lists_them(client, org_a):
     response = client.get("/health/")
     body = response.json()
     assert response.status_code == 200 and body["status"] == "ok"  # a warning, not a failure
-    assert body["warnings"] == {"mail-claimed-unsent": 1}
+    assert body["warnings"]["mail-claimed-unsent"] == 1
 
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     page = client.get("/jobs/").content.decode()
@@ -76,4 +76,4 @@ def test_once_the_claim_runs_out_the_periodic_send_takes_it_back(org_a):
 
 
 def test_health_with_nothing_stalled(client):
-    assert client.get("/health/").json()["warnings"] == {"mail-claimed-unsent": 0}
+    assert set(client.get("/health/").json()["warnings"].values()) == {0}

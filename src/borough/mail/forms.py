@@ -47,7 +47,8 @@ class MailboxForm(ScopedModelForm):
         return address
 
     def clean_imap_password_env(self):
-        return services.check_env_name(self.cleaned_data.get("imap_password_env", ""))
+        return services.check_env_name(self.cleaned_data.get("imap_password_env", ""),
+                                       services.organisation_code(self.instance))
 
 
 PLACEHOLDER_HINT = (

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from borough.core import secret_names
 from borough.mail import inbound
 from borough.mail.models import Mailbox
 
@@ -193,6 +194,10 @@ def _password(mailbox: Mailbox) -> str:
     name = mailbox.imap_password_env.strip()
     if not name:
         raise _Failed("No environment variable is named for the IMAP password.")
+    # Checked again here, not only when saved: a mailbox saved before the rule existed
+    # must not send another setting to the server it names.
+    if problem := secret_names.env_name_problem(name, "MAIL", mailbox.organisation.code):
+        raise _Failed(problem)
     try:
         return os.environ[name]
     except KeyError:

@@ -11,7 +11,7 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from borough.core import scope, services
+from borough.core import scope, secret_names, services
 from borough.mail import outbound
 from borough.mail.models import (
     Delivery,
@@ -20,21 +20,27 @@ from borough.mail.models import (
     NotificationPreference,
     NotificationTemplate,
 )
+from borough.organisation.models import Organisation
 
 # --- mailboxes --------------------------------------------------------------------------
 
 ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 ENV_NAME_MESSAGE = ("Enter the name of an environment variable: capital letters, digits and "
-                    "underscores, not starting with a digit, like MAIL_HELPDESK_PASSWORD")
+                    "underscores, not starting with a digit, like MAIL_CBC_PASSWORD, starting "
+                    "with MAIL_ and your organisation's code")
 ADDRESS_TAKEN = ("Another mailbox already uses this address. An address can belong to only "
                  "one mailbox in Borough.")
 
 
-def check_env_name(value: str) -> str:
-    """The IMAP password's environment variable name, or a ValidationError."""
+def check_env_name(value: str, organisation_code: str) -> str:
+    """The IMAP password's environment variable name, or a ValidationError: capital
+    letters, and starting with MAIL_ and the council's code (core.secret_names), so a
+    mailbox can never send another of the server's settings to the IMAP server it names."""
     value = (value or "").strip()
     if value and not ENV_NAME.fullmatch(value):
         raise ValidationError(ENV_NAME_MESSAGE, code="env_name")
+    if problem := secret_names.env_name_problem(value, "MAIL", organisation_code):
+        raise ValidationError(problem, code="env_name")
     return value
 
 
@@ -51,11 +57,17 @@ def address_taken(address: str, *, exclude_pk: int | None = None) -> bool:
     return others.exists()
 
 
+def organisation_code(mailbox: Mailbox) -> str:
+    return Organisation.objects.filter(pk=mailbox.organisation_id).values_list(
+        "code", flat=True).first() or ""
+
+
 def _check_mailbox(mailbox: Mailbox) -> None:
     errors = {}
     mailbox.address = normalise_address(mailbox.address)
     try:
-        mailbox.imap_password_env = check_env_name(mailbox.imap_password_env)
+        mailbox.imap_password_env = check_env_name(mailbox.imap_password_env,
+                                                   organisation_code(mailbox))
     except ValidationError as exc:
         errors["imap_password_env"] = exc.messages
     if mailbox.address and address_taken(mailbox.address, exclude_pk=mailbox.pk):

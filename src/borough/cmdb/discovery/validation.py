@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from borough.core import secret_names
+
 # What Borough reads from each computer object -> the attribute Active Directory keeps it
 # in. A source's `attribute_map` overrides some of them (another directory, a test
 # schema); "dn" as the key means the entry's distinguished name.
@@ -32,7 +34,6 @@ ATTRIBUTE_HELP = {
     "changed": "when the object last changed",
 }
 ATTRIBUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,59}")
-ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")
 MAX_PAGE_SIZE = 1000  # Active Directory's MaxPageSize
 
 
@@ -42,24 +43,13 @@ def attribute_names(attribute_map: dict | None) -> dict[str, str]:
 
 
 def env_prefix(organisation_code: str) -> str:
-    """The start every password variable of an organisation's sources must have: a source
-    can then never send another variable (SECRET_KEY, a database password, another
-    council's directory password) to a server its administrator names."""
-    return "DISCOVERY_" + re.sub(r"[^A-Z0-9]", "_", organisation_code.upper()) + "_"
+    """The start every password variable of an organisation's sources must have
+    (core.secret_names)."""
+    return secret_names.env_prefix("DISCOVERY", organisation_code)
 
 
 def password_env_problem(name: str, organisation_code: str) -> str | None:
-    if not name:
-        return None
-    prefix = env_prefix(organisation_code)
-    if not ENV_NAME.fullmatch(name):
-        return ("Give the name of an environment variable: capital letters, digits and "
-                f"underscores, like {prefix}PASSWORD.")
-    if not name.startswith(prefix) or name == prefix:
-        return (f"The variable's name must start with {prefix} (for example "
-                f"{prefix}PASSWORD), so that no other of the server's settings can be sent "
-                "to a directory.")
-    return None
+    return secret_names.env_name_problem(name, "DISCOVERY", organisation_code)
 
 
 def uri_problem(uri: str) -> str | None:
