@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from borough.core.management.base import BoroughCommand
-from borough.demo import catalogue, cmdb, organisations, servicedesk, standards
+from borough.demo import catalogue, cmdb, library, organisations, servicedesk, standards
 
 
 class Command(BoroughCommand):
@@ -20,6 +20,7 @@ class Command(BoroughCommand):
         logins = organisations.load(password)
         estate = cmdb.load()
         services = catalogue.load()
+        documents = library.load()
         tickets = servicedesk.load()
         catalogue.link_all_tickets()
         standards_counts = standards.load()
@@ -28,6 +29,9 @@ class Command(BoroughCommand):
         for code, count in estate.items():
             if count:
                 self.stdout.write(f"Configuration items for {code}: {count}.")
+        for code, count in documents.items():
+            if count:
+                self.stdout.write(f"Configuration library documents for {code}: {count}.")
         for code, count in services.items():
             if count:
                 self.stdout.write(f"Business services for {code}: {count}.")
