@@ -23,6 +23,13 @@ class CIClassSerializer(BaseModelSerializer):
 
 
 class ConfigurationItemSerializer(BaseModelSerializer):
+    # Empty while the item is not missing: a ChoiceField of the model's choices would
+    # publish an enum without "" (found by the schema fuzz run).
+    missing_reason = serializers.ChoiceField(
+        choices=[("", "Not missing"), *m.MissingReason.choices], read_only=True,
+        help_text="Why discovery flagged it: gone from the directory, or disabled; empty "
+                  "while it is not missing.")
+
     class Meta:
         model = m.ConfigurationItem
         fields = [*BaseModelSerializer.base_fields(), "reference", "name", "ci_class",
