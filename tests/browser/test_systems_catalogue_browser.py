@@ -1,14 +1,17 @@
 """A head of service reads their unit's systems catalogue and a system's page; an ICT
-officer reads the architecture map and sees what a failing switch takes down — on the
-demo estate, at 1280 and 390 pixels, with axe-core on every page."""
+officer reads the architecture map and sees which items and business services a failing
+switch takes down — on the demo estate and catalogue, at 1280 and 390 pixels, with axe-core on every page."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from borough.cmdb import services
 from borough.cmdb.models import ConfigurationItem
 from borough.core import roles
+from borough.demo import catalogue as demo_catalogue
 from borough.demo import cmdb as demo_estate
 from borough.demo.cmdb import HEADS
 from tests.browser.signing_in import sign_in
@@ -30,6 +33,9 @@ def estate(org_a):
     head = make_member(org_a, roles.SERVICE_UNIT_HEAD)
     PersonFactory(organisation=org_a, user=head, full_name="Ian Head")
     demo_estate.load_organisation(org_a, unit_head_user=head)
+    keeper = make_member(org_a, roles.ICT_MANAGER)
+    PersonFactory(organisation=org_a, user=keeper, full_name="Kim Keeper")
+    demo_catalogue.load_organisation(org_a, keeper)
     return head
 
 
@@ -80,5 +86,9 @@ def test_an_ict_officer_reads_the_map_and_what_a_switch_takes_down(page, axe, or
     assert page.get_by_text("Through: WHVHOST01 → WHV-CORE01").is_visible()
     page.get_by_text("Show the other").click()
     assert page.get_by_role("link", name="Council Tax and business rates").is_visible()
+    # The business services the switch takes down, with the path to each.
+    page.get_by_role("heading", name="Business services").wait_for()
+    assert page.get_by_role("link", name=re.compile(r"SVC-\d+ Council Tax$")).is_visible()
+    assert page.get_by_role("link", name=re.compile(r"SVC-\d+ Telephony$")).is_visible()
     assert fits(page, width)
     axe(page, "the switch's page")
