@@ -13,16 +13,8 @@ import functools
 import importlib.util
 import sys
 
-# What the PDF page shows when WeasyPrint cannot be used, and the docs repeat.
-INSTALL_HINT = (
-    "Producing the PDF needs WeasyPrint's system libraries: Pango 1.44 or newer with "
-    "HarfBuzz, FontConfig and GLib, and a font. On Debian or Ubuntu install them with "
-    "“apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 "
-    "libfontconfig1 fonts-dejavu-core”, then restart Borough."
-)
-
-# The libraries WeasyPrint's import cannot do without (weasyprint/text/ffi.py).
-LIBRARIES = ("gobject-2.0", "pango-1.0", "harfbuzz", "fontconfig", "pangoft2-1.0")
+# The hint and the libraries are core.pdf's, shared with every other PDF.
+from borough.core.pdf import INSTALL_HINT, LIBRARIES  # noqa: F401 - views import the hint
 
 
 @functools.cache

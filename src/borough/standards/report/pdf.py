@@ -1,4 +1,6 @@
 """The committee report as a PDF, drawn by WeasyPrint from the report's print HTML.
+Finding static files and the install hint are core.pdf's, which draws every other PDF;
+this module keeps its import-time load of WeasyPrint, which its tests pin.
 
 WeasyPrint needs Pango (and through it HarfBuzz, FontConfig and GLib) at run
 time. When those system libraries are missing, importing it raises OSError;
@@ -15,13 +17,11 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 
-from borough.standards.report.availability import INSTALL_HINT  # noqa: F401 - pdf.INSTALL_HINT
+from borough.core.pdf import INSTALL_HINT, static_path  # noqa: F401 - pdf.INSTALL_HINT
 
 logger = logging.getLogger(__name__)
 
@@ -52,22 +52,6 @@ def available() -> bool:
 
 class PdfUnavailable(RuntimeError):
     """WeasyPrint or the libraries it needs are not installed."""
-
-
-def static_path(relative: str) -> Path | None:
-    """A static file on disk by its path under STATIC_URL; None when there is none."""
-    relative = relative.lstrip("/")
-    if not relative or ".." in Path(relative).parts:
-        return None
-    found = finders.find(relative)
-    if found:
-        return Path(found)
-    if settings.STATIC_ROOT:
-        root = Path(settings.STATIC_ROOT).resolve()
-        candidate = (root / relative).resolve()
-        if candidate.is_relative_to(root) and candidate.is_file():
-            return candidate
-    return None
 
 
 class LocalStaticFetcher(URLFetcher):
