@@ -219,11 +219,7 @@ class ConfigurationItemImporter(Importer):
             reported |= self._check_attributes(run, number, ci_class, values, data)
         form = cmdb_forms.ConfigurationItemForm(data=data, user=run.user, instance=(
             m.ConfigurationItem(organisation_id=run.organisation_id)))
-        if not form.is_valid() or reported:
-            for key, messages in form.errors.items():
-                if key not in reported:
-                    for message in messages:
-                        run.error(number, key, message)
+        if not self.form_accepts(run, number, form, reported):
             return None
         run.state["row_interfaces"] = names  # for the preview of this row
         item = self.save_form(run, number, form)

@@ -239,13 +239,21 @@ class Importer:
         """Validate and save one row; the record, or None when the row has problems."""
         data, reported = self.row_data(run, number, cells)
         form = self.build_form(run, data)
-        if not form.is_valid() or reported:
-            for key, messages in form.errors.items():
-                if key not in reported:
-                    for message in messages:
-                        run.error(number, key, message)
+        if not self.form_accepts(run, number, form, reported):
             return None
         return self.save_form(run, number, form)
+
+    @staticmethod
+    def form_accepts(run: Run, number: int, form: forms.BaseForm, reported) -> bool:
+        """Whether the row's form is valid and nothing was reported already; each form
+        error not already reported for its column goes on the row's errors."""
+        if form.is_valid() and not reported:
+            return True
+        for key, messages in form.errors.items():
+            if key not in reported:
+                for message in messages:
+                    run.error(number, key, message)
+        return False
 
     def save_form(self, run: Run, number: int, form: forms.BaseModelForm):
         new = form.save(commit=False)
