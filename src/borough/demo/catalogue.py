@@ -10,7 +10,6 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from borough.accounts.models import User
 from borough.catalogue import services as catalogue_services
 from borough.catalogue.models import (
     BusinessService,
@@ -20,6 +19,7 @@ from borough.catalogue.models import (
 )
 from borough.cmdb.models import ConfigurationItem
 from borough.core import services
+from borough.demo import organisations
 from borough.organisation import models as org
 from borough.servicedesk.models import Ticket
 
@@ -48,11 +48,8 @@ TARGETS = {"p1_response_hours": 1, "p1_resolution_hours": 4, "p2_response_hours"
 
 
 def load() -> dict[str, int]:
-    found = org.Organisation.objects.filter(code="cbc").first()
-    keeper = User.objects.filter(username="cbc-ictmanager").first()
-    if found is None or keeper is None:
-        return {}
-    return {found.code: load_organisation(found, keeper)}
+    council, keeper = organisations.copeland_keeper()
+    return {council.code: load_organisation(council, keeper)} if keeper else {}
 
 
 @transaction.atomic

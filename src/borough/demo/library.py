@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from borough.accounts.models import User
 from borough.catalogue.models import BusinessService
 from borough.cmdb.models import CIClass, ConfigurationItem
 from borough.core import services
+from borough.demo import organisations
 from borough.library import services as library_services
 from borough.library.models import Document, DocumentLink
 from borough.organisation import models as org
@@ -44,11 +44,8 @@ DOCUMENTS = [
 
 
 def load() -> dict[str, int]:
-    found = org.Organisation.objects.filter(code="cbc").first()
-    keeper = User.objects.filter(username="cbc-ictmanager").first()
-    if found is None or keeper is None:
-        return {}
-    return {found.code: load_organisation(found, keeper)}
+    council, keeper = organisations.copeland_keeper()
+    return {council.code: load_organisation(council, keeper)} if keeper else {}
 
 
 @transaction.atomic

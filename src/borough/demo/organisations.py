@@ -108,6 +108,14 @@ def load(password: str) -> DemoLogins:
     return logins
 
 
+def copeland_keeper() -> tuple[m.Organisation | None, User | None]:
+    """Copeland, whose strategy describes the estate, and its ICT manager login, who keeps
+    its catalogue and library in the demo; (None, None) before the logins exist."""
+    council = m.Organisation.objects.filter(code="cbc").first()
+    keeper = User.objects.filter(username="cbc-ictmanager").first() if council else None
+    return council, keeper
+
+
 def _get_or_create(model, org, **fields):
     lookup = {k: v for k, v in fields.items() if k in ("name", "full_name", "user")}
     existing = model.objects.filter(organisation=org, **lookup).first()
