@@ -3,19 +3,27 @@ docs/standards.md): the systems catalogue is owned and supported, servers are pl
 and used, the architecture map covers the systems' interfaces, the CMDB is populated.
 
 As every rule, each reads only the given organisation's records through
-`for_organisation` and ignores records created after `as_of`. Fields (status, owner,
-site…) are read as they are now: the CMDB keeps their history, but these rules do not
-replay it yet, so a result for a past date reflects today's values of the items that
-existed then (docs/cmdb.md).
+`for_organisation` and answers as at `as_of`: items and relationships as they stood then,
+replayed from the CMDB's history (core.temporal.states_at), deleted ones included.
+When nothing has changed since `as_of` (the live assessment) they are read as they are.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 
 from borough.cmdb import rules
-from borough.cmdb.models import ConfigurationItem, Relationship, RelationshipType, Status
+from borough.cmdb.models import (
+    CIClass,
+    ConfigurationItem,
+    ConfigurationItemVersion,
+    Relationship,
+    RelationshipType,
+    RelationshipVersion,
+    Status,
+)
+from borough.core import temporal
 from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule, number, whole
 
 
@@ -29,8 +37,29 @@ def _relationships(organisation, as_of):
             .filter(created_at__lte=as_of).order_by())
 
 
+def _class_ids(organisation, codes) -> list[int]:
+    # Classes are not versioned: their codes are fixed when they are made.
+    return list(CIClass.objects.for_organisation(organisation).filter(code__in=codes)
+                .values_list("pk", flat=True))
+
+
+def _items_then(organisation, as_of, codes, fields, **where) -> list[dict]:
+    """Items of the given classes as they stood at `as_of`, sorted by name."""
+    rows = temporal.states_at(ConfigurationItemVersion, ConfigurationItem, organisation,
+                              as_of, fields=["name", *fields],
+                              where={"ci_class_id__in": _class_ids(organisation, codes),
+                                     **where})
+    return sorted(rows, key=lambda row: (row["name"] or "", row["id"]))
+
+
+def _relationships_then(organisation, as_of, types) -> list[dict]:
+    return temporal.states_at(RelationshipVersion, Relationship, organisation, as_of,
+                              fields=["source_id", "target_id"],
+                              where={"relationship_type__in": list(types)})
+
+
 def _names(items, limit: int = 5) -> str:
-    names = [i.name for i in items[:limit]]
+    names = [i["name"] for i in items[:limit]]
     more = len(items) - len(names)
     return ", ".join(names) + (f" and {more} more" if more > 0 else "")
 
@@ -40,11 +69,10 @@ def _list_link(label: str, query: str = "") -> EvidenceLink:
 
 
 def applications_owned(organisation, params, as_of) -> EvidenceResult:
-    apps = list(_items(organisation, as_of).filter(ci_class__code=rules.APPLICATION,
-                                                   status=Status.LIVE)
-                .only("name", "owner_id", "support_team_id").order_by("name"))
-    no_owner = [a for a in apps if a.owner_id is None]
-    no_team = [a for a in apps if a.support_team_id is None]
+    apps = _items_then(organisation, as_of, [rules.APPLICATION],
+                       ["owner_id", "support_team_id"], status=Status.LIVE)
+    no_owner = [a for a in apps if a["owner_id"] is None]
+    no_team = [a for a in apps if a["support_team_id"] is None]
     minimum = params["min_applications"]
     figures = {"live_applications": len(apps), "without_owner": len(no_owner),
                "without_support_team": len(no_team), "min_applications": minimum}
@@ -73,13 +101,10 @@ DEPENDED_ON = sorted(rules.SOURCE_DEPENDS)
 
 
 def servers_placed_and_used(organisation, params, as_of) -> EvidenceResult:
-    servers = list(
-        _items(organisation, as_of).filter(ci_class__code__in=SERVERS, status=Status.LIVE)
-        .annotate(users=Count("incoming", filter=Q(incoming__relationship_type__in=DEPENDED_ON,
-                                                   incoming__created_at__lte=as_of)))
-        .only("name", "site_id").order_by("name"))
-    no_site = [s for s in servers if s.site_id is None]
-    unused = [s for s in servers if not s.users]
+    servers = _items_then(organisation, as_of, SERVERS, ["site_id"], status=Status.LIVE)
+    used = {r["target_id"] for r in _relationships_then(organisation, as_of, DEPENDED_ON)}
+    no_site = [s for s in servers if s["site_id"] is None]
+    unused = [s for s in servers if s["id"] not in used]
     figures = {"live_servers": len(servers), "without_site": len(no_site),
                "supporting_nothing": len(unused)}
     met = bool(servers) and not no_site and not unused
@@ -101,13 +126,16 @@ def servers_placed_and_used(organisation, params, as_of) -> EvidenceResult:
 def architecture_mapped(organisation, params, as_of) -> EvidenceResult:
     """Every interface item joins two systems (so the map can show it), and at most the
     given share of systems has no interface recorded."""
-    live = _items(organisation, as_of).exclude(status=Status.RETIRED)
-    apps = list(live.filter(ci_class__code=rules.APPLICATION).values_list("pk", "name"))
+    items = [row for row in _items_then(organisation, as_of,
+                                        [rules.APPLICATION, rules.INTERFACE], ["ci_class_id",
+                                                                               "status"])
+             if row["status"] != Status.RETIRED]
+    app_class = set(_class_ids(organisation, [rules.APPLICATION]))
+    apps = [(row["id"], row["name"]) for row in items if row["ci_class_id"] in app_class]
     app_ids = {pk for pk, _ in apps}
-    links = _relationships(organisation, as_of).filter(
-        relationship_type=RelationshipType.INTERFACES_WITH,
-        source__in=live, target__in=live).values_list("source_id", "target_id")
-    interface_ids = set(live.filter(ci_class__code=rules.INTERFACE).values_list("pk", flat=True))
+    interface_ids = {row["id"] for row in items} - app_ids
+    links = [(r["source_id"], r["target_id"]) for r in
+             _relationships_then(organisation, as_of, [RelationshipType.INTERFACES_WITH])]
     connected, reach = set(), {pk: set() for pk in interface_ids}
     for source, target in links:
         if source in app_ids and target in app_ids:
@@ -141,12 +169,31 @@ def architecture_mapped(organisation, params, as_of) -> EvidenceResult:
                                         + "?unit=all"),))
 
 
-def cmdb_populated(organisation, params, as_of) -> EvidenceResult:
+def _populated_now(organisation, as_of) -> tuple[int, int, int]:
+    """(items not retired, of them related, relationships) in SQL: the live case."""
     items = _items(organisation, as_of).exclude(status=Status.RETIRED)
-    total = items.count()
     related = items.filter(Q(outgoing__created_at__lte=as_of)
                            | Q(incoming__created_at__lte=as_of)).distinct().count()
-    relationships = _relationships(organisation, as_of).count()
+    return items.count(), related, _relationships(organisation, as_of).count()
+
+
+def _populated_then(organisation, as_of) -> tuple[int, int, int]:
+    items = {row["id"] for row in temporal.states_at(
+        ConfigurationItemVersion, ConfigurationItem, organisation, as_of, fields=["status"])
+        if row["status"] != Status.RETIRED}
+    ends = set()
+    relationships = temporal.states_at(RelationshipVersion, Relationship, organisation,
+                                       as_of, fields=["source_id", "target_id"])
+    for row in relationships:
+        ends.update((row["source_id"], row["target_id"]))
+    return len(items), len(items & ends), len(relationships)
+
+
+def cmdb_populated(organisation, params, as_of) -> EvidenceResult:
+    changed = any(temporal.changed_since(version, organisation, as_of)
+                  for version in (ConfigurationItemVersion, RelationshipVersion))
+    total, related, relationships = (_populated_then if changed else _populated_now)(
+        organisation, as_of)
     share = round(100 * related / total, 1) if total else 0.0
     figures = {"items": total, "relationships": relationships, "related_items": related,
                "related_percent": share, "min_items": params["min_items"],

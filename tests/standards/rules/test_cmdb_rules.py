@@ -8,9 +8,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from borough.cmdb import models as m
 from borough.cmdb import services
+from borough.core import services as core_services
 from borough.core.registry import registry
 from tests.factories import (
     ConfigurationItemFactory,
@@ -172,3 +174,97 @@ def test_a_populated_related_cmdb_is_met_at_the_threshold(org_a, org_b, classes)
     assert not run("cmdb.populated", org_a, min_items=6, min_related_percent=80).met
     assert not run("cmdb.populated", org_a, min_items=5, min_related_percent=81).met
     assert not run("cmdb.populated", org_b, min_items=1, min_related_percent=0).met
+
+
+# --- as it stood then: the CMDB's history is replayed ------------------------------------
+
+def on(day: int) -> datetime:
+    return datetime(2026, 6, day, 12, 0, tzinfo=LONDON)
+
+
+def check_on(name, organisation, day, **params):
+    return registry.evidence_rules[name].run(organisation, params, on(day))
+
+
+def create(record, day):
+    with time_machine.travel(on(day), tick=False):
+        return core_services.create_record(record, actor=None)
+
+
+def change(record, day, **data):
+    with time_machine.travel(on(day), tick=False):
+        return core_services.update_record(record, actor=None, data=data,
+                                           expected_version=None)
+
+
+def delete(record, day):
+    with time_machine.travel(on(day), tick=False):
+        core_services.delete_record(record, actor=None, expected_version=None)
+
+
+def test_a_past_date_reads_owners_status_and_sites_as_they_were(org_a, classes):
+    owner, team = PersonFactory(organisation=org_a), TeamFactory(organisation=org_a)
+    payroll = create(m.ConfigurationItem(organisation=org_a, ci_class=classes["application"],
+                                         name="Payroll", owner=owner, support_team=team,
+                                         status=m.Status.LIVE), 1)
+    change(payroll, 3, owner=None)
+    rule = "cmdb.applications-owned"
+    assert check_on(rule, org_a, 2).met
+    assert "1 without a business owner (Payroll)" in check_on(rule, org_a, 4).summary
+    change(payroll, 5, status=m.Status.RETIRED)
+    assert check_on(rule, org_a, 4).figures["live_applications"] == 1
+    assert check_on(rule, org_a, 6).figures["live_applications"] == 0
+    # The record itself now says retired with no owner; the 2nd still reads as met.
+    assert check_on(rule, org_a, 2).met
+
+
+def test_a_deleted_relationship_and_item_count_until_they_went(org_a, classes):
+    site = SiteFactory(organisation=org_a)
+    host = create(m.ConfigurationItem(organisation=org_a, ci_class=classes["physical-server"],
+                                      name="HOST01", site=site, status=m.Status.LIVE,
+                                      attributes={"hostname": "host01"}), 1)
+    app = create(m.ConfigurationItem(organisation=org_a, ci_class=classes["application"],
+                                     name="Payroll", status=m.Status.LIVE), 1)
+    runs_on = create(m.Relationship(organisation=org_a, source=app, target=host,
+                                    relationship_type=m.RelationshipType.RUNS_ON), 2)
+    rule = "cmdb.servers-placed-and-used"
+    assert not check_on(rule, org_a, 1).met  # nothing on it yet
+    delete(runs_on, 4)
+    assert check_on(rule, org_a, 3).met
+    assert check_on(rule, org_a, 5).figures["supporting_nothing"] == 1
+    populated = check_on("cmdb.populated", org_a, 3, min_items=2, min_related_percent=100)
+    assert populated.met and populated.figures["relationships"] == 1
+    delete(host, 6)
+    assert check_on(rule, org_a, 5).figures["live_servers"] == 1
+    assert check_on(rule, org_a, 7).figures["live_servers"] == 0
+    assert check_on("cmdb.populated", org_a, 3, min_items=2, min_related_percent=100).met
+    later = check_on("cmdb.populated", org_a, 7, min_items=1, min_related_percent=0)
+    assert later.figures["items"] == 1 and later.figures["relationships"] == 0
+
+
+def test_an_interface_removed_later_still_mapped_then(org_a, classes):
+    app = classes["application"]
+    ctax, benefits = (create(m.ConfigurationItem(organisation=org_a, ci_class=app, name=n,
+                                                 status=m.Status.LIVE), 1)
+                      for n in ("Council Tax", "Benefits"))
+    feed = create(m.Relationship(organisation=org_a, source=ctax, target=benefits,
+                                 relationship_type=IW), 2)
+    delete(feed, 4)
+    rule = "cmdb.architecture-mapped"
+    assert check_on(rule, org_a, 3, max_unconnected_percent=0, min_systems=2).met
+    assert not check_on(rule, org_a, 5, max_unconnected_percent=0, min_systems=2).met
+
+
+def test_items_from_before_their_history_was_kept_read_as_their_earliest_state(org_a,
+                                                                               classes):
+    """An item written without versions (a seed, or before the CMDB kept history) and
+    changed later: before the change, its first known state stands in."""
+    owner = PersonFactory(organisation=org_a)
+    old = item(org_a, classes["application"], "Legacy", owner=owner,
+               support_team=TeamFactory(organisation=org_a), when=on(1))
+    assert check_on("cmdb.applications-owned", org_a, 2).met
+    change(old, 5, owner=None)
+    # Only the state after the change is known: it stands in for the 2nd.
+    assert check_on("cmdb.applications-owned", org_a, 2).figures["without_owner"] == 1
+    assert check_on("cmdb.applications-owned", org_a, 6).figures["without_owner"] == 1
+    assert check_on("cmdb.applications-owned", org_a, 1).figures["live_applications"] == 1
