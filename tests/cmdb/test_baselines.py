@@ -325,8 +325,14 @@ def test_taking_and_comparing_over_the_api(estate, org_a, signed_in):
     assert (data["item_count"], data["relationship_count"]) == (2, 2)
     pk = data["id"]
     items = client.get(f"/api/cmdb/baselines/{pk}/items/").json()
-    assert {i["display"]["name"] for i in items} == {"A", "APP"}
-    assert len(client.get(f"/api/cmdb/baselines/{pk}/relationships/").json()) == 2
+    assert items["count"] == 2 and {i["display"]["name"] for i in items["results"]} == {
+        "A", "APP"}
+    assert client.get(f"/api/cmdb/baselines/{pk}/relationships/").json()["count"] == 2
+    # Paged like every list: a whole estate's baseline is 100,000 items.
+    first = client.get(f"/api/cmdb/baselines/{pk}/items/?page_size=1").json()
+    assert len(first["results"]) == 1 and first["next"]
+    assert client.get(f"/api/cmdb/baselines/{pk}/items/?page=3&page_size=1").status_code == 404
+    assert client.get(f"/api/cmdb/baselines/{pk}/items/?page=x").status_code == 400
 
     with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(
             minutes=1), tick=False):

@@ -125,22 +125,22 @@ class BaselineViewSet(BaseModelViewSet):
 
     @extend_schema(responses=FrozenItemSerializer(many=True),
                    summary="The configuration items the baseline froze",
-                   description="Each as it was when the baseline was taken, by id.")
-    @action(detail=True, methods=["get"])
+                   description="Each as it was when the baseline was taken, by id; paged.")
+    @action(detail=True, methods=["get"], paged=True)
     def items(self, request, pk=None):
         baseline = self.get_object()
-        rows = baseline.frozen_items.order_by("item_id")
-        return Response(FrozenItemSerializer(rows, many=True).data)
+        return self.paged_response(baseline.frozen_items.order_by("item_id"),
+                                 FrozenItemSerializer)
 
     @extend_schema(responses=FrozenRelationshipSerializer(many=True),
                    summary="The relationships the baseline froze",
                    description="Every relationship with at least one end among its items, as "
-                               "it was when the baseline was taken.")
-    @action(detail=True, methods=["get"])
+                               "it was when the baseline was taken; paged.")
+    @action(detail=True, methods=["get"], paged=True)
     def relationships(self, request, pk=None):
         baseline = self.get_object()
-        rows = baseline.frozen_relationships.order_by("relationship_id")
-        return Response(FrozenRelationshipSerializer(rows, many=True).data)
+        return self.paged_response(baseline.frozen_relationships.order_by("relationship_id"),
+                                 FrozenRelationshipSerializer)
 
     @extend_schema(parameters=[AT_PARAMETER], responses=ComparisonSerializer,
                    summary="Compare the baseline with now or a later moment",

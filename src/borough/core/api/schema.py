@@ -120,10 +120,20 @@ class AutoSchema(openapi.AutoSchema):
         return is_list_serializer(serializer)
 
     def _get_paginator(self):
-        return super()._get_paginator() if self.is_list_action() else None
+        return super()._get_paginator() if self.is_list_action() or self.is_paged() else None
+
+    def _get_pagination_parameters(self):
+        if not self.is_paged():
+            return super()._get_pagination_parameters()
+        return self._get_paginator().get_schema_operation_parameters(self.view)
 
     def get_filter_backends(self):
         return super().get_filter_backends() if self.is_list_action() else []
 
     def is_list_action(self) -> bool:
         return getattr(self.view, "action", "list") == "list"
+
+    def is_paged(self) -> bool:
+        """An extra action declared `@action(..., paged=True)`, answering through
+        `BaseModelViewSet.paged_response` (a list of something other than the model)."""
+        return bool(getattr(self.view, "paged", False))

@@ -122,6 +122,14 @@ class BaseModelViewSet(ScopedListMixin, viewsets.ModelViewSet):
     # serializers of what actions return besides the record itself (model -> serializer).
     record_actions = None
     result_serializers: dict = {}
+    # Set per extra action (`@action(..., paged=True)`): its answer is a page of a list
+    # (paged_response), and the schema says so.
+    paged = False
+
+    def paged_response(self, rows, serializer_class):
+        """A page of `rows` (a queryset, ordered) in the list's envelope, as the list is."""
+        page = self.paginator.paginate_queryset(rows, self.request, view=self)
+        return self.paginator.get_paginated_response(serializer_class(page, many=True).data)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
