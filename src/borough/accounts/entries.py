@@ -10,6 +10,7 @@ from borough.core.registry import ModelEntry
 
 
 def register(registry) -> None:
+    registry.nav_section_order["Administration"] = 90
     registry.register(ModelEntry(
         m.Membership, filters.MembershipFilterSet, tables.MembershipTable, forms.MembershipForm,
         api.MembershipSerializer, api.MembershipViewSet,

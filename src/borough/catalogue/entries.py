@@ -12,7 +12,8 @@ from borough.core.registry import DetailPanel, ModelEntry, NavLink
 
 # The CMDB's menu section: the catalogue sits beside the items that deliver it, and the
 # header menu does not grow.
-SECTION = "Configuration"
+# The catalogues a head of service reads, apart from the CMDB's working pages.
+SECTION = "Catalogues"
 
 # Who keeps the catalogue: ICT management and the staff who run the estate.
 KEEPS_CATALOGUE = [roles.ADMINISTRATOR, roles.ICT_MANAGER, roles.TEAM_LEAD]
@@ -31,6 +32,7 @@ def item_services(item, user) -> dict | None:
 
 
 def register(registry) -> None:
+    registry.nav_section_order[SECTION] = 20
     registry.register(ModelEntry(
         m.BusinessService, filters.BusinessServiceFilterSet, tables.BusinessServiceTable,
         forms.BusinessServiceForm, api.BusinessServiceSerializer, api.BusinessServiceViewSet,

@@ -32,6 +32,7 @@ CHANGES_ITEMS = [roles.ADMINISTRATOR, roles.ICT_MANAGER, roles.TEAM_LEAD,
 
 
 def register(registry) -> None:
+    registry.nav_section_order[SECTION] = 30
     registry.register(ModelEntry(
         m.ConfigurationItem, filters.ConfigurationItemFilterSet, tables.ConfigurationItemTable,
         forms.ConfigurationItemForm, api.ConfigurationItemSerializer,
@@ -118,7 +119,7 @@ def register(registry) -> None:
         registry.evidence_rules[rule.name] = rule
     registry.api_routes.append(("cmdb/architecture-map", systems_api.ArchitectureMapViewSet,
                                 "cmdb-architecture-map"))
-    registry.nav_links.append(NavLink(SECTION, "Systems catalogue", "cmdb:systems_catalogue",
-                                      m.ConfigurationItem, order=5))
+    registry.nav_links.append(NavLink("Catalogues", "Systems catalogue",
+                                      "cmdb:systems_catalogue", m.ConfigurationItem, order=4))
     registry.nav_links.append(NavLink(SECTION, "Architecture map", "cmdb:architecture_map",
-                                      m.ConfigurationItem, order=6))
+                                      m.ConfigurationItem, order=25))

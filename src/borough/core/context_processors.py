@@ -33,7 +33,9 @@ def menu(user) -> dict[str, list[dict]]:
         if scope.organisation_ids(user, scope.permission_name(link.model, link.action))
     ]
     sections: dict[str, list[dict]] = {}
-    for section, _order, label, url_name in sorted(items, key=lambda i: (i[0], i[1])):
+    placed = registry.nav_section_order
+    for section, _order, label, url_name in sorted(
+            items, key=lambda i: (placed.get(i[0], 1000), i[0], i[1])):
         sections.setdefault(section, []).append({"label": label, "url": reverse(url_name)})
     return sections
 

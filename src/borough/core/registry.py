@@ -104,6 +104,9 @@ class Registry:
     # /api/ by api_router.py after the registered models'.
     api_routes: list[tuple[str, type, str]] = field(default_factory=list)
     nav_links: list[NavLink] = field(default_factory=list)
+    # The menu's sections in the order of the work (section label -> order; the desk
+    # first, administration last); a section no app placed goes after, by name.
+    nav_section_order: dict[str, int] = field(default_factory=dict)
     # Each model's record actions (core.actions.Actions), for scheduled actions, the
     # lifecycle pages and `borough check`.
     record_actions: dict[type[models.Model], object] = field(default_factory=dict)

@@ -34,7 +34,7 @@ def register(registry) -> None:
     registry.register(ModelEntry(
         m.Document, filters.DocumentFilterSet, tables.DocumentTable, forms.DocumentForm,
         api.DocumentSerializer, api.DocumentViewSet,
-        search_fields=("reference", "title"), nav_section=SECTION, nav_order=40,
+        search_fields=("reference", "title"), nav_section=SECTION, nav_order=60,
         detail_fields=("reference", "title", "kind", "topic", "status", "owner",
                        "classification", "review_period_months", "next_review_on",
                        "last_reviewed_on", "last_reviewed_by", "description")))
@@ -47,7 +47,7 @@ def register(registry) -> None:
     registry.api_routes.append(("library/document-versions", api.DocumentVersionViewSet,
                                 "library-documentversion"))
     registry.nav_links.append(NavLink(SECTION, "Reviews due", "library:reviews_due",
-                                      m.Document, order=45))
+                                      m.Document, order=65))
     registry.add_actions(services.DOCUMENT_ACTIONS)
     registry.add_actions(services.VERSION_ACTIONS)
 

@@ -18,6 +18,7 @@ SECTION = "Email"
 
 
 def register(registry) -> None:
+    registry.nav_section_order[SECTION] = 85
     registry.register(ModelEntry(
         m.Mailbox, filters.MailboxFilterSet, tables.MailboxTable, forms.MailboxForm,
         api.MailboxSerializer, api.MailboxViewSet, search_fields=("address", "name"),

@@ -13,6 +13,7 @@ SECTION = "Organisation"
 
 
 def register(registry) -> None:
+    registry.nav_section_order[SECTION] = 70
     registry.register(ModelEntry(
         m.ServiceUnit, filters.ServiceUnitFilterSet, tables.ServiceUnitTable,
         forms.ServiceUnitForm, api.ServiceUnitSerializer, api.ServiceUnitViewSet,
@@ -42,11 +43,11 @@ def register(registry) -> None:
     registry.register(ModelEntry(
         m.WorkingPeriod, filters.WorkingPeriodFilterSet, tables.WorkingPeriodTable,
         forms.WorkingPeriodForm, api.WorkingPeriodSerializer, api.WorkingPeriodViewSet,
-        nav_section="Calendar", nav_order=10, detail_fields=("weekday", "start", "end")))
+        nav_section=SECTION, nav_order=50, detail_fields=("weekday", "start", "end")))
     registry.register(ModelEntry(
         m.ClosureDay, filters.ClosureDayFilterSet, tables.ClosureDayTable,
         forms.ClosureDayForm, api.ClosureDaySerializer, api.ClosureDayViewSet,
-        nav_section="Calendar", nav_order=20, detail_fields=("date", "name")))
+        nav_section=SECTION, nav_order=60, detail_fields=("date", "name")))
     registry.unlist(m.Organisation, "The councils themselves: created by platform "
                                     "administrators in the admin (organisation.services).")
 

@@ -28,6 +28,8 @@ SETTINGS = "Desk settings"
 
 
 def register(registry) -> None:
+    registry.nav_section_order[SECTION] = 10
+    registry.nav_section_order[SETTINGS] = 80
     registry.register(ModelEntry(
         m.Ticket, filters.TicketFilterSet, tables.TicketTable, forms.TicketForm,
         api.TicketSerializer, api.TicketViewSet, search_fields=("reference", "title"),

@@ -25,6 +25,7 @@ SECTION = "Standards"
 
 
 def register(registry) -> None:
+    registry.nav_section_order[SECTION] = 60
     _assessments(registry)
     _action_plan(registry)
     _framework(registry)
