@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from borough.catalogue import models as m
@@ -88,3 +89,49 @@ def test_a_critical_service_without_components_is_not_met(org_a):
 def test_a_wrong_parameter_says_so(org_a):
     result = run(SPOF, org_a, {"criticalities": ["dire"]})
     assert not result.met and result.summary.startswith("This check cannot run")
+
+
+# --- as it stood then: services, components and agreements replayed ----------------------
+
+def test_a_past_date_reads_the_agreement_and_components_as_they_stood(org_a, admin_a):
+    from borough.catalogue import services as catalogue_services
+    from borough.core import services as core_services
+    from tests.factories import (
+        ConfigurationItemFactory,
+        PersonFactory,
+        ServiceUnitFactory,
+    )
+
+    start = timezone.now() - datetime.timedelta(days=30)
+
+    def day(n, hours=12):
+        return start + datetime.timedelta(days=n, hours=hours)
+
+    with time_machine.travel(day(0), tick=False):
+        service = core_services.create_record(m.BusinessService(
+            organisation=org_a, name="Payroll", status=m.ServiceStatus.LIVE,
+            criticality="critical"), actor=admin_a)
+        sla = core_services.create_record(m.ServiceLevelAgreement(
+            organisation=org_a, service=service, signatory=PersonFactory(organisation=org_a),
+            customer_service_unit=ServiceUnitFactory(organisation=org_a),
+            start_date=timezone.localdate(), availability_target=99,
+            review_date=timezone.localdate() + datetime.timedelta(days=365)), actor=admin_a)
+        component = core_services.create_record(m.ServiceComponent(
+            organisation=org_a, service=service,
+            configuration_item=ConfigurationItemFactory(organisation=org_a)), actor=admin_a)
+    with time_machine.travel(day(1), tick=False):
+        sla = catalogue_services.agree(sla, actor=admin_a)
+    with time_machine.travel(day(10), tick=False):
+        catalogue_services.redraft(sla, actor=admin_a)
+        core_services.delete_record(component, actor=admin_a, expected_version=None)
+    with time_machine.travel(day(20), tick=False):
+        core_services.update_record(service, actor=admin_a, data={"criticality": "low"},
+                                    expected_version=None)
+
+    assert not run(SLAS, org_a, as_of=day(0, 18)).met  # a draft then
+    assert run(SLAS, org_a, as_of=day(5)).met  # agreed then, a draft now
+    assert not run(SLAS, org_a, as_of=day(12)).met
+    assert run(SPOF, org_a, as_of=day(5)).met  # its component was recorded then
+    assert run(SPOF, org_a, as_of=day(12)).figures["without"] == [service.reference]
+    # Critical until the 20th: after it, not among the critical services at all.
+    assert run(SPOF, org_a, as_of=day(21)).figures["services"] == 0

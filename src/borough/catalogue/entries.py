@@ -68,6 +68,9 @@ def register(registry) -> None:
     # reads their unit's services and the agreements they sign (the list filters by unit).
     registry.grant_models(roles.READ_ALL_ROLES, everything, ("view",))
     registry.grant_models(KEEPS_CATALOGUE, everything, ("add", "change", "delete"))
+    registry.keep_versions(m.BusinessService, m.BusinessServiceVersion)
+    registry.keep_versions(m.ServiceComponent, m.ServiceComponentVersion)
+    registry.keep_versions(m.ServiceLevelAgreement, m.ServiceLevelAgreementVersion)
     registry.add_actions(services.SLA_ACTIONS)
     registry.nav_links.append(NavLink(SECTION, "Single points of failure",
                                       "catalogue:single_points", m.BusinessService, order=8))

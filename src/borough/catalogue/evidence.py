@@ -3,15 +3,14 @@ is in docs/standards.md). Each reads only the organisation it is given, through
 `for_organisation` (a rule runs for the council, not for a person), writes nothing,
 and returns the figures and links behind its answer.
 
-What `as_of` can and cannot do here: records created after it are left out and an
-agreement counts only if it was agreed by then and its review date had not passed. A
-service's *status* and its components' relationships have no history yet, so those are
-read as they are now (docs/catalogue.md says so).
+What `as_of` can and cannot do here: services, their components and agreements are read
+as they stood then, from their versions (core.temporal.states_at); an agreement counts
+only if it stood agreed then and its review date had not passed. The single points of
+failure a service has are computed from the CMDB as it is now.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,11 +18,16 @@ from borough.catalogue import graph
 from borough.catalogue.models import (
     AgreementStatus,
     BusinessService,
+    BusinessServiceVersion,
+    ServiceComponent,
+    ServiceComponentVersion,
     ServiceLevelAgreement,
+    ServiceLevelAgreementVersion,
     ServiceStatus,
 )
 from borough.cmdb.models import Criticality
 from borough.cmdb.queries import single_points_of_failure_of_each
+from borough.core import temporal
 from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule, some_of
 
 CRITICALITIES = [c.value for c in Criticality]
@@ -33,14 +37,17 @@ def criticalities(default: list[str]):
     return some_of("criticalities", default, CRITICALITIES)
 
 
-def _live(organisation, params, as_of):
-    return (BusinessService.objects.for_organisation(organisation)
-            .filter(status=ServiceStatus.LIVE, created_at__lte=as_of,
-                    criticality__in=params["criticalities"]).order_by("name", "pk"))
+def _live(organisation, params, as_of) -> list[dict]:
+    """The live services of the chosen criticalities as they stood at `as_of`."""
+    rows = temporal.states_at(BusinessServiceVersion, BusinessService, organisation, as_of,
+                              fields=["name", "reference"],
+                              where={"status": ServiceStatus.LIVE,
+                                     "criticality__in": params["criticalities"]})
+    return sorted(rows, key=lambda s: (s["name"], s["id"]))
 
 
 def _names(services, limit: int = 10) -> str:
-    names = [s.name for s in services]
+    names = [s["name"] for s in services]
     more = len(names) - limit
     return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
 
@@ -53,16 +60,19 @@ def _words(params) -> str:
 
 
 def live_services_have_agreed_slas(organisation, params, as_of) -> EvidenceResult:
-    services = list(_live(organisation, params, as_of))
+    services = _live(organisation, params, as_of)
     day = timezone.localtime(as_of).date()
-    in_force = Q(status=AgreementStatus.AGREED, agreed_at__lte=as_of, review_date__gte=day)
-    covered = set(ServiceLevelAgreement.objects.for_organisation(organisation)
-                  .filter(in_force, service__in=[s.pk for s in services])
-                  .values_list("service_id", flat=True))
-    missing = [s for s in services if s.pk not in covered]
+    agreed = temporal.states_at(
+        ServiceLevelAgreementVersion, ServiceLevelAgreement, organisation, as_of,
+        fields=["service_id", "agreed_at", "review_date"],
+        where={"status": AgreementStatus.AGREED, "service_id__in": [s["id"] for s in services]})
+    covered = {a["service_id"] for a in agreed
+               if a["agreed_at"] and a["agreed_at"] <= as_of
+               and a["review_date"] and a["review_date"] >= day}
+    missing = [s for s in services if s["id"] not in covered]
     figures = {"criticalities": params["criticalities"], "live_services": len(services),
                "with_agreed_sla": len(services) - len(missing),
-               "without": [s.reference for s in missing]}
+               "without": [s["reference"] for s in missing]}
     kind = _words(params)
     if not services:
         summary = f"No {kind} business services are recorded, so there is nothing to show."
@@ -80,16 +90,18 @@ def live_services_have_agreed_slas(organisation, params, as_of) -> EvidenceResul
 
 
 def single_points_known(organisation, params, as_of) -> EvidenceResult:
-    services = list(_live(organisation, params, as_of).annotate(
-        components_recorded=Count("components", filter=Q(components__created_at__lte=as_of))))
-    unknown = [s for s in services if not s.components_recorded]
-    known = [s for s in services if s.components_recorded]
+    services = _live(organisation, params, as_of)
+    with_components = {c["service_id"] for c in temporal.states_at(
+        ServiceComponentVersion, ServiceComponent, organisation, as_of, fields=["service_id"],
+        where={"service_id__in": [s["id"] for s in services]})}
+    unknown = [s for s in services if s["id"] not in with_components]
+    known = [s for s in services if s["id"] in with_components]
     points = single_points_of_failure_of_each(
-        [graph.service_node(s.pk) for s in known], graph.database_graph(organisation.pk)
+        [graph.service_node(s["id"]) for s in known], graph.database_graph(organisation.pk)
     ) if known else {}
     figures = {"criticalities": params["criticalities"], "services": len(services),
-               "with_components": len(known), "without": [s.reference for s in unknown],
-               "single_points": {s.reference: len(points[graph.service_node(s.pk)])
+               "with_components": len(known), "without": [s["reference"] for s in unknown],
+               "single_points": {s["reference"]: len(points[graph.service_node(s["id"])])
                                  for s in known}}
     kind = _words(params)
     if not services:

@@ -16,6 +16,7 @@ from django.db import models
 
 from borough.cmdb.models import Criticality
 from borough.core.models import BaseModel
+from borough.core.temporal import Version, version_indexes
 
 PER_CENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -304,3 +305,36 @@ class OperationalLevelAgreement(BaseModel):
                                         "is between two teams.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- history: every state of services, components and agreements (core.temporal) --------
+
+
+class BusinessServiceVersion(Version):
+    """One state of a business service; `status` and `criticality` are copied, so "the
+    live critical services on 1 March" is a filter on columns."""
+
+    status = models.CharField(max_length=20, choices=ServiceStatus.choices)
+    criticality = models.CharField(max_length=20, choices=Criticality.choices)
+
+    class Meta(Version.Meta):
+        indexes = version_indexes("cat_svcv")
+
+
+class ServiceComponentVersion(Version):
+    """One state of a service component: which item delivered which service, when."""
+
+    service_id = models.BigIntegerField(db_index=True)
+
+    class Meta(Version.Meta):
+        indexes = version_indexes("cat_compv")
+
+
+class ServiceLevelAgreementVersion(Version):
+    """One state of a service level agreement: whether it stood agreed on a past date."""
+
+    service_id = models.BigIntegerField(db_index=True)
+    status = models.CharField(max_length=20, choices=AgreementStatus.choices)
+
+    class Meta(Version.Meta):
+        indexes = version_indexes("cat_slav")

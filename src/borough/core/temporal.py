@@ -201,13 +201,16 @@ def states_at(version_cls: type[Version], model: type[models.Model], organisatio
     if not changed_since(version_cls, organisation, at):
         return list(existed.filter(**where).values("id", *fields).order_by())
 
+    # Stored JSON back to the field's type (dates, decimals), as the records give them.
+    parse = {name: model._meta.get_field(name).to_python for name in in_json}
+
     def from_versions(queryset) -> list[dict]:
         columns = ["record_id", *direct, *(["values"] if in_json else [])]
         rows = []
         for row in queryset.filter(**where).values(*columns).order_by():
             values = row.pop("values", None) or {}
             row["id"] = row.pop("record_id")
-            row.update({name: values.get(name) for name in in_json})
+            row.update({name: parse[name](values.get(name)) for name in in_json})
             rows.append(row)
         return rows
 
