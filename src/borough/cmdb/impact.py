@@ -68,13 +68,40 @@ def group_key(source: int, relationship_type: str, label: str, edge: int) -> tup
 @dataclass
 class Impact:
     failed: int
-    # Each affected item (not the failed one) -> the path from it to the failed item,
-    # through what it depends on: (affected, …, failed). Shortest by levels.
-    paths: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # Each affected item -> the item it went down through (the first of a lost group's
+    # alternatives to go, then the lowest id), and the level at which it went down.
+    via: dict[int, int] = field(default_factory=dict)
+    depth: dict[int, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.via)
 
     @property
     def affected(self) -> set[int]:
-        return set(self.paths)
+        return set(self.via)
+
+    def order(self) -> list[int]:
+        """The affected items nearest first (by level, then id)."""
+        depth = self.depth
+        return sorted(self.via, key=lambda i: (depth[i], i))
+
+    def path(self, item: int) -> tuple[int, ...]:
+        """From `item` to the failed one, through what each depends on: (item, …, failed).
+        Shortest by levels."""
+        path = [item]
+        while path[-1] != self.failed:
+            path.append(self.via[path[-1]])
+        return tuple(path)
+
+    def nearest(self, limit: int | None) -> dict[int, tuple[int, ...]]:
+        """The paths of the first `limit` affected items (all with None), nearest first:
+        a page lists a hub's nearest hundred without building its 60,000 paths."""
+        return {item: self.path(item) for item in self.order()[:limit]}
+
+    @property
+    def paths(self) -> dict[int, tuple[int, ...]]:
+        """Each affected item -> its path, nearest first."""
+        return self.nearest(None)
 
 
 def impact(failed: int, graph: Graph) -> Impact:
@@ -107,18 +134,15 @@ def impact(failed: int, graph: Graph) -> Impact:
             depth[item] = level
         down |= new
         frontier = new
-    result = Impact(failed)
-    for item in sorted(via, key=lambda i: (depth[i], i)):
-        path = [item]
-        while path[-1] != failed:
-            path.append(via[path[-1]])
-        result.paths[item] = tuple(path)
-    return result
+    del depth[failed]
+    return Impact(failed, via, depth)
 
 
-def closure_by_levels(target: int, graph: Graph) -> list[Dependency]:
-    """Graph.closure, one dependencies_of call per breadth-first level."""
-    edges, seen, frontier = [], {target}, {target}
+def closure_by_levels(target: int | set[int], graph: Graph) -> list[Dependency]:
+    """Graph.closure (of one item, or of a set), one dependencies_of call per
+    breadth-first level."""
+    start = set(target) if isinstance(target, set) else {target}
+    edges, seen, frontier = [], set(start), set(start)
     while frontier:
         found = set()
         for edge in graph.dependencies_of(frontier):
@@ -128,6 +152,12 @@ def closure_by_levels(target: int, graph: Graph) -> list[Dependency]:
                 found.add(edge.dependency)
         frontier = found
     return edges
+
+
+def closure_of_set(targets: Iterable[int], graph: Graph) -> list[Dependency]:
+    """Every dependency edge of `targets` and of everything they depend on, transitively:
+    one dependencies_of call per breadth-first level, however many targets."""
+    return closure_by_levels(set(targets), graph) if targets else []
 
 
 def dependency_closure(target: int | Iterable[int], graph: Graph
@@ -217,6 +247,34 @@ def dependent_paths(item: int, graph: Graph) -> dict[int, tuple[int, ...]]:
         frontier = set(found)
     del paths[item]
     return paths
+
+
+class MemoryGraph:
+    """A `Graph` over dependency edges held in memory: a part of the estate read once (the
+    closure of a set of items) and walked many ways. Answers as DatabaseGraph would for
+    the items whose every dependency edge it holds."""
+
+    def __init__(self, edges: Iterable[Dependency]):
+        self.of_dependent: dict[int, list[Dependency]] = defaultdict(list)
+        self.on_dependency: dict[int, list[Dependency]] = defaultdict(list)
+        self.of_group: dict[tuple, list[Dependency]] = defaultdict(list)
+        for edge in {(e.dependent, e.dependency, e.group): e for e in edges}.values():
+            self.of_dependent[edge.dependent].append(edge)
+            self.on_dependency[edge.dependency].append(edge)
+            self.of_group[edge.group].append(edge)
+
+    def __contains__(self, item: int) -> bool:
+        return item in self.of_dependent or item in self.on_dependency
+
+    def dependencies_of(self, ids) -> list[Dependency]:
+        return [e for i in ids for e in self.of_dependent.get(i, ())]
+
+    def dependents_at_risk(self, ids) -> list[Dependency]:
+        groups = {e.group for i in ids for e in self.on_dependency.get(i, ())}
+        return [e for g in groups for e in self.of_group[g]]
+
+    def closure(self, target: int) -> list[Dependency]:
+        return closure_by_levels(target, self)
 
 
 class DatabaseGraph:
