@@ -27,7 +27,7 @@ from borough.cmdb.models import (
 # Beyond this many systems the map is too dense to read: the page asks for a service unit.
 MAP_LIMIT = 150
 # Systems on one page of the catalogue.
-PER_PAGE = 100
+PER_PAGE = 50
 
 
 @dataclass(frozen=True)
