@@ -292,8 +292,9 @@ class MemoryGraph:
 
 
 class DatabaseGraph:
-    """The relationships of one organisation as a `Graph`: one statement per call (the
-    closure: one on PostgreSQL, one per level on SQLite).
+    """The relationships of one organisation as a `Graph`: one statement per call (two
+    for dependents_at_risk when labelled groups are at risk; the closure: one on
+    PostgreSQL, one per level on SQLite).
 
     In SQL written here rather than through the ORM: a set of ids goes in as one parameter
     (an array on PostgreSQL, a JSON list on SQLite) because an `IN (...)` of thousands of
