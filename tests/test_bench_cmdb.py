@@ -65,6 +65,7 @@ def test_a_tiny_run_on_sqlite(tmp_path):
     result = json.loads(out.read_text())
     assert result["data"]["items"] == 300 and result["data"]["relationships"] > 300
     assert result["answers"]["walks_that_differ"] == []
-    for name in ("impact", "single_points", "page_item", "page_list", "floor_impact"):
+    for name in ("impact", "single_points", "page_item", "page_list", "floor_impact",
+                 "page_catalogue", "page_system"):
         assert result["operations"][name]["c1"]["n"] == result["operations"][name]["c8"]["n"]
-    assert [t["applies"] for t in result["targets"]] == [False] * 4
+    assert [t["applies"] for t in result["targets"]] == [False] * 6

@@ -21,6 +21,13 @@ its own database connection. Operations:
 - `page_item`: GET /configuration/items/<pk>/ with Django's test client, signed in
 - `page_list`: GET /configuration/items/ (the first page, by name), as many times as
   there are CIs in the sample
+- `page_catalogue`: GET /configuration/systems/ (the systems catalogue), as many times as
+  there are CIs in the sample, in turn: with no `?unit=` (where a reader lands: the
+  service unit they head or work in, the agent's is ICT), `?unit=all` (every service
+  unit), and `?unit=<id>` for each of the council's service units (what a head of
+  service reads of theirs)
+- `page_system`: GET /configuration/systems/<pk>/ (one system's page) for the sample's
+  applications and up to SYSTEMS applications in all, drawn with a fixed seed
 
 The results (p50/p95/max in ms per operation and concurrency, p95 per role, the sizes of
 the answers, a check that the database walk and the in-memory walk agree, and the
@@ -54,7 +61,9 @@ from borough.cmdb.models import Relationship  # noqa: E402
 
 PROCESSES, THREADS = 2, 4
 OPERATIONS = ["floor_impact", "memory_impact", "impact", "floor_single_points",
-              "single_points", "page_item", "page_list"]
+              "single_points", "page_item", "page_list", "page_catalogue", "page_system"]
+# Applications whose system page is timed (the sample's, then others drawn to this many).
+SYSTEMS = 100
 
 
 def log(message: str) -> None:
@@ -136,11 +145,36 @@ def figures(times: list[float]) -> dict:
             "mean_ms": round(statistics.fmean(times), 2)}
 
 
+def catalogue_urls(organisation_id: int) -> list[str]:
+    """The catalogue as its readers open it: where one lands, every unit, each unit."""
+    from borough.organisation.models import ServiceUnit
+
+    units = ServiceUnit.objects.filter(organisation_id=organisation_id).order_by("name")
+    return ["/configuration/systems/", "/configuration/systems/?unit=all",
+            *(f"/configuration/systems/?unit={pk}" for pk in units.values_list("pk", flat=True))]
+
+
+def system_ids(organisation_id: int, sample: dict[str, list[int]]) -> list[int]:
+    """The sample's applications, then others drawn with a fixed seed, SYSTEMS in all."""
+    import random
+
+    from borough.cmdb.models import ConfigurationItem
+
+    applications = list(ConfigurationItem.objects.filter(
+        organisation_id=organisation_id, ci_class__code=rules.APPLICATION)
+        .exclude(status="retired").order_by("pk").values_list("pk", flat=True))
+    sampled = {pk for ids in sample.values() for pk in ids} & set(applications)
+    others = [pk for pk in applications if pk not in sampled]
+    drawn = random.Random(17).sample(others, max(0, min(len(others), SYSTEMS - len(sampled))))
+    return sorted(sampled) + sorted(drawn)
+
+
 class Operations:
     def __init__(self, fixture: dict, username: str | None, graph: nx.DiGraph):
         self.organisation_id = fixture["organisation_id"]
         self.graph = graph
         self.memory = NetworkxGraph(graph)
+        self.catalogue = catalogue_urls(self.organisation_id)
         self.session = None
         if username:
             from borough.accounts.models import User
@@ -165,7 +199,11 @@ class Operations:
             return floor_impact(self.graph, pk)
         if name == "floor_single_points":
             return nx.descendants(self.graph, pk) if pk in self.graph else set()
-        url = f"/configuration/items/{pk}/" if name == "page_item" else "/configuration/items/"
+        url = {"page_item": f"/configuration/items/{pk}/",
+               "page_list": "/configuration/items/",
+               # For the catalogue, `pk` is the sample's position: each reading in turn.
+               "page_catalogue": self.catalogue[pk % len(self.catalogue)],
+               "page_system": f"/configuration/systems/{pk}/"}[name]
         response = client.get(url)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
@@ -231,11 +269,17 @@ def concurrently(ops: Operations, name: str, ids: list[int]) -> list[float]:
 
 
 def page_queries(ops: Operations, sample: dict[str, list[int]]) -> dict:
-    """Queries of the CI page for the first CI of each role, and of the list page."""
+    """Queries of the CI page for the first CI of each role, of the list page, of the
+    catalogue (where the agent lands, every unit, two units) and of three systems' pages."""
     client = ops.client()
     found = {}
     targets = [(role, f"/configuration/items/{ids[0]}/") for role, ids in sample.items() if ids]
-    for role, url in [*targets, ("list", "/configuration/items/")]:
+    systems = system_ids(ops.organisation_id, sample)[:3]
+    for role, url in [*targets, ("list", "/configuration/items/"),
+                      ("catalogue own unit", ops.catalogue[0]),
+                      ("catalogue all units", ops.catalogue[1]),
+                      *((f"catalogue unit {i}", u) for i, u in enumerate(ops.catalogue[2:4])),
+                      *((f"system {pk}", f"/configuration/systems/{pk}/") for pk in systems)]:
         reset_queries()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
@@ -284,17 +328,21 @@ def measure(fixture: dict, username: str | None, only: list[str] | None = None,
                            "levels_max": max(sizes[pk]["levels"] for pk in members)}
                     for role, members in sample.items() if members}}
     operations = {}
+    systems = system_ids(ops.organisation_id, sample)
     for name in names:
-        for pk in ids[:3]:  # warm-up: templates compiled, caches filled
+        keys = {"page_catalogue": list(range(len(ids))), "page_system": systems}.get(name, ids)
+        for pk in keys[:3]:  # warm-up: templates compiled, caches filled
             ops.call(name, pk, ops.client() if name.startswith("page") else None)
-        c1 = ops.time(name, ids)
+        c1 = ops.time(name, keys)
         entry = {"c1": figures(c1)}
         by_role: dict[str, list[float]] = {}
-        for pk, elapsed in zip(ids, c1, strict=True):
-            by_role.setdefault(role_of[pk], []).append(elapsed)
+        for pk, elapsed in zip(keys, c1, strict=True):
+            group = (ops.catalogue[pk % len(ops.catalogue)] if name == "page_catalogue"
+                     else role_of.get(pk, "application (drawn)"))
+            by_role.setdefault(group, []).append(elapsed)
         entry["c1_by_role"] = {role: figures(times) for role, times in by_role.items()}
         if concurrency8:
-            entry["c8"] = figures(concurrently(ops, name, ids))
+            entry["c8"] = figures(concurrently(ops, name, keys))
         operations[name] = entry
         log(f"{name}: c1 {entry['c1']}, c8 {entry.get('c8')}")
     for name, floor in (("impact", "floor_impact"), ("memory_impact", "floor_impact"),
@@ -307,7 +355,7 @@ def measure(fixture: dict, username: str | None, only: list[str] | None = None,
                         key: round(ours[key] / max(base[key], 0.001), 1)
                         for key in ("p50_ms", "p95_ms")}
     result["operations"] = operations
-    if username and (not only or "page_item" in only or "page_list" in only):
+    if username and (not only or any(n.startswith("page") for n in only)):
         result["page_queries"] = page_queries(ops, sample)
     return result
 

@@ -35,7 +35,9 @@ USERNAME = "edc-agent"
 TARGETS = [("impact", 50, "impact of a CI p95 < 50 ms"),
            ("single_points", 50, "single points of failure of a CI p95 < 50 ms"),
            ("page_item", 50, "a CI's page p95 < 50 ms"),
-           ("page_list", 50, "the CI list page p95 < 50 ms")]
+           ("page_list", 50, "the CI list page p95 < 50 ms"),
+           ("page_catalogue", 50, "the systems catalogue page p95 < 50 ms"),
+           ("page_system", 50, "a system's page p95 < 50 ms")]
 
 
 def log(message: str) -> None:

@@ -36,7 +36,7 @@ from bench.servicedesk.seed import BATCH, BulkLoad, Writer  # noqa: E402
 from borough.cmdb import models as m  # noqa: E402
 from borough.cmdb.services import install_default_classes  # noqa: E402
 from borough.core.models import ReferenceCounter  # noqa: E402
-from borough.organisation.models import Organisation, Site, Team  # noqa: E402
+from borough.organisation.models import Organisation, Person, ServiceUnit, Site, Team  # noqa: E402
 
 STATUSES = ["live"] * 17 + ["in_build", "retiring", "planned"]
 CRITICALITY = ["low", "medium", "medium", "high", "critical"]
@@ -59,6 +59,14 @@ def seed(organisation: Organisation, items: int, relationships: int, seed_value:
     sites = list(Site.objects.filter(organisation=organisation).order_by("pk")
                  .values_list("pk", flat=True)) or [None]
     teams = list(Team.objects.filter(organisation=organisation).values_list("pk", flat=True))
+    # Each application belongs to one of the council's service units and has a business
+    # owner, as the systems catalogue shows them (drawn apart, so the rest of the estate is
+    # the same as before they were).
+    units = list(ServiceUnit.objects.filter(organisation=organisation).order_by("pk")
+                 .values_list("pk", flat=True))
+    people = list(Person.objects.filter(organisation=organisation).order_by("pk")
+                  .values_list("pk", flat=True))
+    owners = random.Random(seed_value + 1)
     counter, _ = ReferenceCounter.objects.get_or_create(organisation=organisation, prefix="CI")
     rng = random.Random(seed_value)
     now = timezone.now()
@@ -82,7 +90,10 @@ def seed(organisation: Organisation, items: int, relationships: int, seed_value:
                     "attributes": attributes,
                     "site_id": sites[place % len(sites)] if hardware and place >= 0 else None,
                     "support_team_id": rng.choice(teams) if teams else None,
-                    "service_unit_id": None, "owner_id": None,
+                    "service_unit_id": owners.choice(units) if code == "application"
+                    and units else None,
+                    "owner_id": owners.choice(people) if code == "application"
+                    and people else None,
                     # Not found by directory discovery.
                     "discovery_source_id": None, "discovery_key": "", "discovered_at": None,
                     "last_seen_at": None, "missing_from_directory_since": None,

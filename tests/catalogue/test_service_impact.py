@@ -120,6 +120,25 @@ def test_what_a_service_depends_on_and_what_a_ci_supports(seed):
                              if item in brute_reaches(s, edges, components)}
 
 
+@pytest.mark.parametrize("seed", range(60))
+def test_what_the_services_stand_on_answers_as_the_whole_graph(seed):
+    # The CI page reads only the closure of the services' components (graph.services_reach):
+    # the services stopped and supported, and their paths, are those of the whole graph.
+    services_graph, edges, nodes, components, services = build(seed)
+    rows = MemoryComponents(components).rows
+    reach = graph.services_reach(MemoryGraph(edges), rows)
+
+    def of_services(paths):
+        return {n: p for n, p in paths.items() if graph.is_service(n)}
+
+    for failed in nodes:
+        assert of_services(cmdb.impact_graph(failed, reach).paths) == of_services(
+            cmdb.impact_graph(failed, services_graph).paths)
+        assert of_services(cmdb.dependent_paths(failed, reach)) == of_services(
+            cmdb.dependent_paths(failed, services_graph))
+    assert graph.services_reach(MemoryGraph(edges), []) is None
+
+
 def test_alternative_components_and_a_shared_switch():
     # Payroll needs the application and either of two web servers; both web servers and
     # the application sit behind one switch.

@@ -77,6 +77,18 @@ def test_interfaces_direct_and_through_an_interface_ci_and_loose_ends(estate, me
     assert "Old cash system" not in {s.name for s in found.systems}
 
 
+def test_one_systems_interfaces_are_those_the_whole_map_gives_it(estate, member):
+    # A system's page reads only its own interfaces (systems.interfaces_of), in two queries
+    # whatever the size of the estate, and finds what the whole architecture has for it.
+    user = member(roles.AGENT)
+    whole = systems.architecture(user)
+    for name in ("ctax", "benefits", "ledger", "idox"):
+        system = estate[name]
+        assert systems.interfaces_of(system, user) == whole.of(system), name
+    assert [i.via.name for i in systems.interfaces_of(estate["ledger"], user)] == [
+        "Nightly ledger file"]
+
+
 def test_a_unit_sees_its_systems_and_their_partners(estate, member):
     found = systems.architecture(member(roles.AGENT), service_unit_id=estate["finance"].pk)
     assert {s.name for s in found.systems} == {"Financials", "Council Tax"}
@@ -101,6 +113,22 @@ def test_a_head_of_service_lands_on_their_units_systems(estate, org_a, member, s
     assert "Capita" in text and ">40<" in text
     everything = signed_in(head).get(reverse("cmdb:systems_catalogue") + "?unit=all")
     assert "Financials" in everything.content.decode()
+
+
+def test_the_catalogue_shows_a_page_of_systems_at_a_time(estate, member, signed_in,
+                                                         monkeypatch):
+    # Four live systems, two a page: each unit keeps its total, the rest is a page away.
+    monkeypatch.setattr(systems, "PER_PAGE", 2)
+    agent = signed_in(member(roles.AGENT))
+    url = reverse("cmdb:systems_catalogue") + "?unit=all"
+    first = agent.get(url).content.decode()
+    assert "Showing systems 1 to 2 of 4" in first
+    assert "Financials" in first and "Uniform" in first and "Council Tax" not in first
+    second = agent.get(url + "&page=2").content.decode()
+    assert "Showing systems 3 to 4 of 4" in second
+    assert "Council Tax" in second and "Housing Benefit" in second
+    assert "Financials" not in second
+    assert agent.get(url + "&page=nonsense").status_code == 200  # the first page
 
 
 def test_a_unit_not_theirs_to_see_shows_every_unit(estate, member, signed_in, org_b):

@@ -18,7 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from borough.cmdb.queries import CHUNK, DatabaseGraph, Dependency, group_key
+from borough.cmdb.queries import (
+    CHUNK,
+    DatabaseGraph,
+    Dependency,
+    MemoryGraph,
+    closure_of_set,
+    group_key,
+)
 
 # The "relationship type" of a service's dependence on its components, in group keys.
 COMPONENT = "component"
@@ -98,6 +105,36 @@ def _chunks(ids: Iterable[int]):
         yield ids[start:start + CHUNK]
 
 
+class MemoryComponents:
+    """Components (service id, CI id, redundancy group, component id) held in memory, as
+    `Components`."""
+
+    def __init__(self, rows: Iterable[tuple[int, int, str, int]]):
+        self.rows = list(rows)
+
+    def of_services(self, service_ids):
+        return [r for r in self.rows if r[0] in service_ids]
+
+    def of_services_using(self, item_ids):
+        using = {r[0] for r in self.rows if r[1] in item_ids}
+        return [r for r in self.rows if r[0] in using]
+
+
+def services_reach(items, rows) -> ServiceGraph | None:
+    """The part of the graph the services stand on, read once and held in memory: their
+    components (`rows`, as Components gives them) and everything those depend on, one
+    read per level of the estate however big (`items`: the CI graph, read from).
+
+    What stops when a CI is lost, and what depends on it, is decided for each item by
+    the items it depends on, so over this part the impact walk and `dependent_paths` give
+    the services exactly what they give over the whole graph; a hub's tens of thousands
+    of dependents that no service stands on are never read."""
+    if not rows:
+        return None
+    return ServiceGraph(MemoryGraph(closure_of_set({r[1] for r in rows}, items)),
+                        MemoryComponents(rows))
+
+
 class DatabaseComponents:
     """The components of one organisation's services that are not retired (a retired
     service stops nothing and has nothing to lose)."""
@@ -107,6 +144,11 @@ class DatabaseComponents:
 
         self.components = ServiceComponent.objects.filter(
             organisation_id=organisation_id).exclude(service__status=ServiceStatus.RETIRED)
+
+    def all(self):
+        """Every component of a service not retired: as many as the catalogue has, a
+        few per service."""
+        return self._rows(self.components.order_by("pk"))
 
     def _rows(self, queryset):
         return list(queryset.values_list("service_id", "configuration_item_id",

@@ -62,18 +62,31 @@ def _service_paths(found: dict[int, tuple], user) -> list[ServicePath]:
             if pk in services and all(i in items for i in path)]
 
 
+def _reach(item) -> graph.ServiceGraph | None:
+    """What the services stand on (graph.services_reach), read once for the instance
+    (a page asks what stops and what is supported); None when no service stands on
+    `item`. Kept on the instance, which lives as long as its request."""
+    if "_services_reach" not in item.__dict__:
+        rows = graph.DatabaseComponents(item.organisation_id).all()
+        reach = graph.services_reach(cmdb.DatabaseGraph(item.organisation_id), rows)
+        stood_on = reach is not None and (
+            item.pk in reach.items or any(row[1] == item.pk for row in rows))
+        item.__dict__["_services_reach"] = reach if stood_on else None
+    return item.__dict__["_services_reach"]
+
+
 def services_supported_by(item, user) -> list[ServicePath]:
     """Every service (not retired) that depends on `item`, transitively, whether or
     not it has an alternative to it."""
-    found = cmdb.dependent_paths(item.pk, graph.database_graph(item.organisation_id))
-    return _service_paths(found, user)
+    reach = _reach(item)
+    return _service_paths(cmdb.dependent_paths(item.pk, reach), user) if reach else []
 
 
 def services_stopped_by(item, user) -> list[ServicePath]:
     """The services (not retired) that stop when `item` is lost, redundancy honoured
     between a service's components and in the CI graph, nearest first."""
-    found = cmdb.impact_graph(item.pk, graph.database_graph(item.organisation_id))
-    return _service_paths(found.paths, user)
+    reach = _reach(item)
+    return _service_paths(cmdb.impact_graph(item.pk, reach).paths, user) if reach else []
 
 
 def dependencies_of(service: BusinessService, user) -> list[Dependency]:

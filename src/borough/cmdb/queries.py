@@ -53,15 +53,26 @@ def impact_of(item: ConfigurationItem, user) -> list[Affected]:
     return nearest_affected(item, user, limit=None)[0]
 
 
+def impact_on(item: ConfigurationItem) -> graph.Impact:
+    """What stops when `item` is lost (ids), walked once for the instance: a page that
+    asks twice (its list and a panel) walks once. Kept on the instance, which lives as
+    long as the request that loaded it; nothing is kept between requests."""
+    found = item.__dict__.get("_impact")
+    if found is None:
+        found = item.__dict__["_impact"] = graph.impact(
+            item.pk, graph.DatabaseGraph(item.organisation_id))
+    return found
+
+
 def nearest_affected(item: ConfigurationItem, user,
                      limit: int | None) -> tuple[list[Affected], int]:
-    """impact_of's first `limit` (all with None), and how many stop in all: the walk
-    costs little beside loading and drawing thousands of items."""
-    found = graph.impact(item.pk, graph.DatabaseGraph(item.organisation_id))
-    paths = list(found.paths.items())[:limit]
-    items = _items({i for _, path in paths for i in path}, user)
+    """impact_of's first `limit` (all with None), and how many stop in all: only the
+    paths listed are built and their items loaded (a hub stops tens of thousands)."""
+    found = impact_on(item)
+    paths = found.nearest(limit)
+    items = _items({i for path in paths.values() for i in path}, user)
     return ([Affected(items[i], tuple(items[p] for p in path))
-             for i, path in paths if all(p in items for p in path)], len(found.paths))
+             for i, path in paths.items() if all(p in items for p in path)], len(found))
 
 
 def single_points_of_failure(item: ConfigurationItem, user) -> list[ConfigurationItem]:
@@ -75,6 +86,8 @@ def single_points_of_failure(item: ConfigurationItem, user) -> list[Configuratio
 # cmdb.impact (STYLE.md, Boundaries). See docs/cmdb.md, "Impact analysis".
 Dependency = graph.Dependency
 DatabaseGraph = graph.DatabaseGraph
+MemoryGraph = graph.MemoryGraph
+closure_of_set = graph.closure_of_set
 group_key = graph.group_key
 impact_graph = graph.impact
 dependency_paths = graph.dependency_paths

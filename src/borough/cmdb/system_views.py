@@ -3,6 +3,7 @@ system, and the architecture map of systems and interfaces."""
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
@@ -34,6 +35,9 @@ class SystemsMixin(EntryViewMixin):
 
 
 class SystemsCatalogueView(SystemsMixin, TemplateView):
+    """A page of systems at a time (a council of 6,000 applications, or a unit of 500,
+    is not read whole), under their units with each unit's count."""
+
     template_name = "cmdb/systems_catalogue.html"
 
     def get_context_data(self, **kwargs):
@@ -42,8 +46,10 @@ class SystemsCatalogueView(SystemsMixin, TemplateView):
         found = systems.applications(self.request.user)
         if unit is not None:
             found = found.filter(service_unit=unit)
-        found = list(found)
-        context.update(form=form, unit=unit, groups=systems.by_unit(found), count=len(found),
+        page = Paginator(found, systems.PER_PAGE).get_page(self.request.GET.get("page"))
+        context.update(form=form, unit=unit, page_obj=page, count=page.paginator.count,
+                       groups=systems.by_unit(list(page.object_list),
+                                              systems.unit_counts(found)),
                        application_class_id=systems.application_class_id(self.request.user))
         return context
 
@@ -57,10 +63,9 @@ class SystemDetailView(SystemsMixin, TemplateView):
                   .first())
         if system is None:
             raise Http404("No such system.")
-        found = systems.architecture(self.request.user,
-                                     service_unit_id=system.service_unit_id)
         context.update(object=system,
-                       interfaces=[(i, i.other(system)) for i in found.of(system)],
+                       interfaces=[(i, i.other(system))
+                                   for i in systems.interfaces_of(system, self.request.user)],
                        attribute_rows=system.attribute_rows(),
                        runs_on=systems.runs_on(system, self.request.user),
                        panels=registry.panels_for(system, self.request.user))

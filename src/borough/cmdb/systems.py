@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from borough.cmdb import rules
 from borough.cmdb.models import (
@@ -26,6 +26,8 @@ from borough.cmdb.models import (
 
 # Beyond this many systems the map is too dense to read: the page asks for a service unit.
 MAP_LIMIT = 150
+# Systems on one page of the catalogue.
+PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ def applications(user) -> QuerySet:
     return (ConfigurationItem.objects.visible_to(user)
             .filter(ci_class__code=rules.APPLICATION).exclude(status=Status.RETIRED)
             .select_related("ci_class", "service_unit", "owner", "support_team")
-            .order_by("service_unit__name", "name", "pk"))
+            # Those with no unit last on every database, as by_unit puts them.
+            .order_by(F("service_unit__name").asc(nulls_last=True), "name", "pk"))
 
 
 def architecture(user, *, service_unit_id: int | None = None) -> Architecture:
@@ -106,6 +109,47 @@ def architecture(user, *, service_unit_id: int | None = None) -> Architecture:
     return Architecture(systems, interfaces, loose)
 
 
+def interfaces_of(system: ConfigurationItem, user) -> list[Interface]:
+    """The interfaces of one system, as `architecture(user).of(system)` lists them, read
+    from its own relationships and those of the interface CIs it uses (two queries), not
+    from every interface of the council."""
+    scoped = (Relationship.objects.visible_to(user)
+              .filter(relationship_type=RelationshipType.INTERFACES_WITH)
+              .exclude(source__status=Status.RETIRED).exclude(target__status=Status.RETIRED)
+              .select_related("source__ci_class", "target__ci_class", "source__service_unit",
+                              "target__service_unit")
+              .order_by("pk"))
+    kinds = (rules.APPLICATION, rules.INTERFACE)
+    interfaces, vias = [], {}
+    for link in scoped.filter(Q(source=system) | Q(target=system)):
+        other = link.target if link.source_id == system.pk else link.source
+        if other.ci_class.code == rules.APPLICATION:
+            interfaces.append(Interface(link.source, link.target, None))
+        elif other.ci_class.code == rules.INTERFACE:
+            vias[other.pk] = other
+    if vias:
+        reached: dict[int, dict[int, ConfigurationItem]] = defaultdict(dict)
+        for link in scoped.filter(Q(source_id__in=vias) | Q(target_id__in=vias)).filter(
+                source__ci_class__code__in=kinds, target__ci_class__code__in=kinds):
+            ends = (link.source, link.target)
+            for via, other in (ends, ends[::-1]):
+                if via.pk in vias and other.ci_class.code == rules.APPLICATION:
+                    reached[via.pk][other.pk] = other
+        for via_pk, ends_reached in reached.items():
+            if system.pk not in ends_reached:
+                continue
+            for other in ends_reached.values():
+                if other.pk != system.pk:
+                    a, b = sorted((system, other), key=lambda s: (s.name, s.pk))
+                    interfaces.append(Interface(a, b, vias[via_pk]))
+    # Only systems the reader may see in the catalogue (not retired: excluded above).
+    visible = set(applications(user).filter(
+        pk__in={i.other(system).pk for i in interfaces}).values_list("pk", flat=True))
+    interfaces = [i for i in interfaces if i.other(system).pk in visible]
+    interfaces.sort(key=lambda i: (i.source.name, i.target.name, i.via.name if i.via else ""))
+    return interfaces
+
+
 @dataclass(frozen=True)
 class CatalogueRow:
     """A system with the facts the catalogue shows from its attributes (the application
@@ -126,14 +170,34 @@ class CatalogueRow:
         return self.system.attributes.get("hosting") or ""
 
 
-def by_unit(systems: list[ConfigurationItem]) -> list[tuple[str, list[CatalogueRow]]]:
-    """The systems under their owning service unit's name; those with none last."""
-    groups: dict[str, list[CatalogueRow]] = defaultdict(list)
+@dataclass
+class UnitGroup:
+    """A unit's systems on this page of the catalogue, and how many it has in all."""
+
+    name: str
+    rows: list[CatalogueRow]
+    total: int
+
+
+def unit_counts(systems: QuerySet) -> dict[int | None, int]:
+    """{service unit id (None for none): how many of `systems`}: one query."""
+    return dict(systems.order_by().values_list("service_unit_id").annotate(n=Count("pk")))
+
+
+def by_unit(systems: list[ConfigurationItem], totals: dict[int | None, int] | None = None
+            ) -> list[UnitGroup]:
+    """The systems under their owning service unit's name, in the order given (by unit
+    name, those with none last); each unit's total from `totals` when the systems are
+    one page of them."""
+    groups: dict[int | None, UnitGroup] = {}
     for system in systems:
-        groups[system.service_unit.name if system.service_unit_id else ""].append(
-            CatalogueRow(system))
-    named = sorted((k for k in groups if k), key=str.lower)
-    return [(k, groups[k]) for k in named] + ([("", groups[""])] if "" in groups else [])
+        key = system.service_unit_id
+        if key not in groups:
+            groups[key] = UnitGroup(system.service_unit.name if key else "", [], 0)
+        groups[key].rows.append(CatalogueRow(system))
+    for key, group in groups.items():
+        group.total = (totals or {}).get(key, len(group.rows))
+    return list(groups.values())
 
 
 def runs_on(system: ConfigurationItem, user) -> list[Relationship]:
