@@ -176,7 +176,7 @@ def test_the_staff_form_takes_a_ci_and_service_by_reference_or_name(desk, estate
 
 
 @pytest.mark.parametrize(("typed", "says"), [
-    ("Nothing like it", "No configuration item matches “Nothing like it”"),
+    ("Nothing like it", "No configuration item called “Nothing like it”: type its reference, like CI-000123"),
     ("Printer", "More than one configuration item is called “Printer”"),
 ])
 def test_the_staff_form_says_when_a_ci_matches_none_or_several(desk, estate, signed_in,
@@ -191,7 +191,7 @@ def test_the_staff_form_says_when_a_ci_matches_none_or_several(desk, estate, sig
 def test_another_councils_ci_reads_as_none_on_the_form_and_the_api(desk, estate, signed_in):
     typed = f"{estate.elsewhere.reference} Payroll application"
     response = signed_in(desk.agent).post(ADD, staff_data(desk, ci=str(estate.elsewhere.pk)))
-    assert "No configuration item matches" in field_error(response.content.decode(), "ci")
+    assert "No configuration item called" in field_error(response.content.decode(), "ci")
     api = signed_in(desk.agent, api=True)
     made = api.post("/api/servicedesk/tickets/", {
         "title": "Other council", "description": "x", "requester": desk.requester_person.pk,
@@ -277,7 +277,7 @@ def test_the_update_form_sets_and_clears_them_and_says_what_is_wrong(desk, estat
     response = agent.post(url, {**keep, "version": ticket.version, "ci": "No such thing",
                                 "service": ""})
     assert response.status_code == 400
-    assert "No configuration item matches “No such thing”" in response.content.decode()
+    assert "No configuration item called “No such thing”" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.service == estate.payroll  # nothing applied
     response = agent.post(url, {**keep, "version": ticket.version, "ci": "", "service": ""})
@@ -349,7 +349,7 @@ def test_the_queue_filters_by_ci_and_service(desk, estate, signed_in):
     assert wanted.reference in page and "Something else entirely" not in page
     # As with any filter value the page cannot use: no rows, and the panel says why.
     page = agent.get("/service-desk/tickets/", {"ci": "No such CI"}).content.decode()
-    assert "No configuration item matches “No such CI”" in page
+    assert "No configuration item called “No such CI”" in page
     assert wanted.reference not in page
 
 
