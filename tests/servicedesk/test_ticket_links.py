@@ -353,6 +353,30 @@ def test_the_queue_filters_by_ci_and_service(desk, estate, signed_in):
     assert wanted.reference not in page
 
 
+def test_the_queue_names_the_ci_and_service_filtered_by_never_their_ids(desk, estate,
+                                                                        signed_in):
+    raise_for(desk, ci=estate.app, service=estate.payroll)
+    agent = signed_in(desk.agent)
+    app, payroll = estate.app, estate.payroll
+    for ci, service in ((str(app.pk), str(payroll.pk)), (app.reference, payroll.name.lower())):
+        page = agent.get("/service-desk/tickets/",
+                         {"queue": "all", "ci": ci, "service": service}).content.decode()
+        # The filter panel's boxes…
+        ci_box = re.search(r'<input[^>]*name="ci"[^>]*>', page).group(0)
+        service_box = re.search(r'<input[^>]*name="service"[^>]*>', page).group(0)
+        assert f'value="{app.reference} {app.name}"' in ci_box
+        assert f'value="{payroll.reference} {payroll.name}"' in service_box
+        # …and the tags of the filters applied.
+        tags = re.findall(r'class="moj-filter__tag"[^>]*>.*?</span>([^<]*)</a>', page)
+        assert f"Configuration item: {app.reference} {app.name}" in tags, tags
+        assert f"Business service: {payroll.reference} {payroll.name}" in tags, tags
+    # Renamed, the same link names it anew (the panel's HTML is kept per process).
+    app.name = "Payroll system"
+    app.save()
+    page = agent.get("/service-desk/tickets/", {"queue": "all", "ci": str(app.pk)}).content.decode()
+    assert f'value="{app.reference} Payroll system"' in page
+
+
 # --- the portal ----------------------------------------------------------------------------
 
 def test_the_portal_asks_which_system_in_plain_words(desk, estate, signed_in):
