@@ -408,6 +408,31 @@ def test_the_portal_sets_the_tickets_service_and_ci(desk, estate, signed_in, cho
         "other": (None, None, "The old pay thing"), "unknown": (None, None, "")}[choice]
 
 
+@pytest.mark.parametrize("choice", ["app", "service", "other", "unknown"])
+def test_the_requesters_ticket_page_says_which_system_in_plain_words(desk, estate, signed_in,
+                                                                    choice):
+    system = {"app": f"ci-{estate.app.pk}", "service": f"service-{estate.tax.pk}",
+              "other": "other", "unknown": "unknown"}[choice]
+    client = signed_in(desk.requester)
+    response = client.post(PORTAL, {
+        "ticket_type": "incident", "title": "It is broken", "description": "Really.",
+        "urgency": "2", "system": system,
+        "system_name": "The old pay thing" if choice == "other" else ""})
+    page = client.get(response["Location"], follow=True).content.decode()
+    row = re.search(r"Which system</dt>\s*<dd[^>]*>([^<]*)</dd>", page)
+    assert row, page[:2000]
+    assert row.group(1).strip() == {"app": "Payroll application", "service": "Council Tax",
+                                    "other": "The old pay thing",
+                                    "unknown": "You did not say"}[choice]
+    assert "CI-" not in page and "SVC-" not in page  # names only, as the form offered them
+    # The page an email's signed link opens says the same.
+    from borough.servicedesk import links
+
+    ticket = Ticket.objects.get()
+    signed = client.get(f"/service-desk/link/{links.token_for(ticket, ticket.requester)}/")
+    assert row.group(0) in signed.content.decode()
+
+
 def test_the_portal_refuses_a_system_it_did_not_offer(desk, estate, signed_in):
     response = signed_in(desk.requester).post(PORTAL, {
         "ticket_type": "incident", "title": "It is broken", "description": "Really.",
