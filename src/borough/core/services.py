@@ -207,6 +207,33 @@ def protected_relations(instance: models.Model) -> list[models.Model]:
     return []
 
 
+def removed_with(instance: models.Model) -> list[models.Model]:
+    """The records of registered models that deleting `instance` deletes with it, by
+    cascade (a CI's relationships, a service's components), read with their related
+    records for the audit. The delete records each one (audit.record_removed_with)."""
+    from borough.core.registry import registry
+
+    collector = Collector(using=instance._state.db or "default")
+    try:
+        collector.collect([instance])
+    except (ProtectedError, RestrictedError):
+        return []
+    ids: dict[type[models.Model], set] = {}
+    for model, objs in collector.data.items():
+        ids.setdefault(model, set()).update(o.pk for o in objs)
+    for queryset in collector.fast_deletes:
+        ids.setdefault(queryset.model, set()).update(queryset.values_list("pk", flat=True))
+    ids.get(type(instance), set()).discard(instance.pk)
+    found = []
+    for model, pks in ids.items():
+        if model not in registry.entries or not pks:
+            continue
+        related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
+        found.extend(model._default_manager.filter(pk__in=pks).select_related(*related)
+                     .order_by("pk"))
+    return found
+
+
 def delete_record(
     instance: models.Model, *, actor, expected_version: int | None, note: str = ""
 ) -> None:
@@ -223,6 +250,9 @@ def delete_record(
                 f"This {model._meta.verbose_name} cannot be deleted because other records "
                 f"use it: {listed}."
             )
+        # What goes with it by cascade is audited too, each on its own history and on
+        # the records it joined ("Relationship removed: …" on both CIs).
+        audit.record_removed_with(locked, removed_with(locked), actor=actor)
         audit.record(locked, AuditAction.DELETE, actor=actor,
                      changes={k: [v, None] for k, v in audit.snapshot(locked).items() if v is not None},
                      note=note)

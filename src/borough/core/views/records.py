@@ -137,6 +137,10 @@ class ObjectDeleteView(ObjectMixin, TemplateView):
         obj = self.get_object()
         context = super().get_context_data(object=obj, **kwargs)
         context["blockers"] = services.protected_relations(obj)
+        if not context["blockers"]:
+            # What goes with it (a CI's relationships), said before anyone confirms.
+            removed = services.removed_with(obj)
+            context["removed_with"], context["removed_more"] = removed[:20], len(removed) - 20
         return context
 
     def post(self, request, *args, **kwargs):

@@ -42,7 +42,8 @@ def link_page(request, token, ticket, person, *, forms=None, status=200):
     forms = forms or {}
     timeline = ticket.timeline.filter(kind__in=PUBLIC_KINDS).order_by("created_at", "id")
     return render(request, "servicedesk/requester_link.html", {
-        "ticket": ticket, "person": person, "system": concerns.system_in_words(ticket), "timeline": timeline, "token": token,
+        "ticket": ticket, "person": person, "system": concerns.system_in_words(ticket),
+        "timeline": timeline, "token": token,
         "rating": Satisfaction.objects.filter(ticket=ticket).first(),
         "rate_form": forms.get("rate") or services.rate.form(record=ticket),
         "reopen_form": forms.get("reopen"),
