@@ -180,6 +180,13 @@ def update_record(
                 setattr(locked, name, value)
         locked.full_clean()
         changes = audit.diff(before, audit.snapshot(locked))
+        if changes and (lifecycle := _lifecycle_of(model)) is not None and lifecycle.on_edit:
+            # An edit of what a state vouches for takes its transition (an agreed SLA's
+            # targets changed: back to draft), in this write and its audit event.
+            said = lifecycle.after_edit(locked, set(changes), actor=actor)
+            if said:
+                changes = audit.diff(before, audit.snapshot(locked))
+                note = f"{said} {note}".strip()
         for name, values in many_to_many.items():
             current = {str(o) for o in getattr(locked, name).all()}
             wanted = {str(o) for o in values}
@@ -194,6 +201,13 @@ def update_record(
             audit.record(locked, AuditAction.UPDATE, actor=actor, changes=changes, note=note)
             stamps.written(locked)
     return locked
+
+
+def _lifecycle_of(model: type[models.Model]):
+    from borough.core.registry import registry
+
+    actions = registry.record_actions.get(model)
+    return getattr(actions, "lifecycle", None)
 
 
 def protected_relations(instance: models.Model) -> list[models.Model]:

@@ -101,11 +101,33 @@ class ObjectEditView(ObjectMixin, TemplateView):
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
-                messages.success(request, f"{self.entry.verbose_name.capitalize()} “{saved}” saved.")
+                said = f"{self.entry.verbose_name.capitalize()} “{saved}” saved."
+                if (moved := self.moved_by_edit(instance, saved)):
+                    said = f"{said} {moved}"
+                messages.success(request, said)
                 return HttpResponseRedirect(self.detail_url(saved))
         return self.render_to_response(
             self.get_context_data(form=form, object=instance, conflict=conflict), status=400
         )
+
+    def lifecycle(self):
+        actions = registry.record_actions.get(self.model)
+        return getattr(actions, "lifecycle", None)
+
+    def moved_by_edit(self, before, saved) -> str:
+        """What the edit did to the record's state (an agreed SLA back to draft), in words."""
+        lifecycle = self.lifecycle()
+        if before is None or lifecycle is None or not lifecycle.on_edit:
+            return ""
+        old, new = lifecycle.state_of(before), lifecycle.state_of(saved)
+        return f"It is {lifecycle.label(new).lower()} again." if old != new else ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lifecycle, obj = self.lifecycle(), kwargs.get("object")
+        if obj is not None and lifecycle is not None:
+            context["edit_warning"] = lifecycle.edit_warning(obj)
+        return context
 
     def save(self, form, instance):
         if instance is None:
