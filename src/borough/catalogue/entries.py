@@ -67,6 +67,8 @@ def register(registry) -> None:
     registry.grant_models(roles.READ_ALL_ROLES, everything, ("view",))
     registry.grant_models(KEEPS_CATALOGUE, everything, ("add", "change", "delete"))
     registry.add_actions(services.SLA_ACTIONS)
+    registry.periodic_jobs["catalogue-review-reminders"] = (services.remind_agreement_reviews,
+                                                            24 * 3600)
     registry.nav_links.append(NavLink(SECTION, "Single points of failure",
                                       "catalogue:single_points", m.BusinessService, order=8))
     registry.add_detail_panel(ConfigurationItem, DetailPanel(
