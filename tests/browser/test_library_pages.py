@@ -64,7 +64,7 @@ def test_upload_link_see_on_the_ci_page_and_review(page, axe, org_a, width, tmp_
     # Typed, with suggestions, chosen with the keyboard alone.
     item_box = page.get_by_role("combobox", name="Configuration item")
     item_box.press_sequentially("PAYSRV", delay=50)
-    page.get_by_role("option", name=re.compile("PAYSRV01")).wait_for()
+    page.locator("li[role=option]", has_text="PAYSRV01").wait_for()
     axe(page, "link a document, with suggestions open")
     item_box.press("ArrowDown")
     page.keyboard.press("Enter")
