@@ -61,7 +61,14 @@ def test_upload_link_see_on_the_ci_page_and_review(page, axe, org_a, width, tmp_
 
     page.get_by_role("link", name="Link to a configuration item or class").click()
     axe(page, "link a document")
-    page.get_by_label("Configuration item").select_option(label=str(server))
+    # Typed, with suggestions, chosen with the keyboard alone.
+    item_box = page.get_by_role("combobox", name="Configuration item")
+    item_box.press_sequentially("PAYSRV", delay=50)
+    page.locator("li[role=option]", has_text="PAYSRV01").wait_for()
+    axe(page, "link a document, with suggestions open")
+    item_box.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert item_box.input_value() == f"{server.reference} PAYSRV01"
     page.get_by_role("button", name="Save").click()
     page.get_by_text("saved").first.wait_for()
 

@@ -186,6 +186,51 @@ def test_the_status_cannot_be_set_by_editing(org_a, admin_a, signed_in):
     assert response.status_code in (200, 400) and sla.status == m.AgreementStatus.DRAFT
 
 
+def test_changing_an_agreed_agreements_terms_returns_it_to_draft(org_a, admin_a, head,
+                                                                 signed_in):
+    from borough.core.models import AuditAction, AuditEvent
+
+    sla = services.agree(future_sla(org_a, signatory=head), actor=head.user)
+    client = signed_in(admin_a)
+    edit = reverse("catalogue:servicelevelagreement_edit", args=[sla.pk])
+    page = client.get(edit).content.decode()
+    # Said before anyone saves.
+    assert "This service level agreement is agreed. Saving a change to its targets" in page
+    form = client.get(edit).context["form"]
+    data = {name: form[name].value() if form[name].value() is not None else ""
+            for name in form.fields}
+    data["p1_resolution_hours"] = "8"
+    response = client.post(edit, data, follow=True)
+    assert "It is draft again." in response.content.decode()
+    sla.refresh_from_db()
+    assert sla.status == m.AgreementStatus.DRAFT and sla.p1_resolution_hours == Decimal("8")
+    assert sla.agreed_by is None and sla.agreed_at is None  # nobody agreed these terms
+    event = AuditEvent.objects.for_object(sla).filter(action=AuditAction.UPDATE).first()
+    assert event.note == "Returned to draft: targets changed."
+    assert event.changes["status"] == ["Agreed", "Draft"]
+    assert event.changes["p1_resolution_hours"][1] == "8"
+    # A draft changes without a word; agreed again, the API's edits do the same.
+    services.agree(sla, actor=head.user)
+    sla.refresh_from_db()
+    ict = PersonFactory(organisation=org_a, full_name="Ian Contact")
+    api = signed_in(admin_a, api=True)
+    response = api.patch(f"/api/catalogue/service-level-agreements/{sla.pk}/",
+                         {"ict_contact": ict.pk, "service_hours": "24x7",
+                          "version": sla.version}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "draft"
+    assert AuditEvent.objects.for_object(sla).filter(action=AuditAction.UPDATE).first().note \
+        == "Returned to draft: service hours and contacts changed."
+
+
+def test_an_expired_or_draft_agreement_keeps_its_state_when_edited(org_a, admin_a, head):
+    sla = services.expire(services.agree(future_sla(org_a, signatory=head), actor=admin_a),
+                          actor=admin_a)
+    sla = core_services.update_record(sla, actor=admin_a, data={"notes": "Superseded."},
+                                      expected_version=sla.version)
+    assert sla.status == m.AgreementStatus.EXPIRED
+
+
 # --- impact through the database and on the pages --------------------------------------------
 
 

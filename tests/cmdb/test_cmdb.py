@@ -282,3 +282,56 @@ def test_impact_of_another_councils_item_is_not_found(estate, org_b, admin_a, si
     response = signed_in(admin_a, api=True).get(
         reverse("api:cmdb-configurationitem-impact", args=[theirs.pk]))
     assert response.status_code == 404
+
+
+# --- deleting an item with relationships -------------------------------------------------
+
+
+def test_deleting_an_item_records_each_relationship_it_removes(org_a, admin_a, signed_in):
+    from borough.core.models import AuditAction, AuditEvent
+    from borough.core.queries import history_for
+
+    server = ConfigurationItemFactory(organisation=org_a, name="PAYSRV01")
+    app = ConfigurationItemFactory(organisation=org_a, name="Payroll")
+    backup = ConfigurationItemFactory(organisation=org_a, name="Backup store")
+    runs_on = RelationshipFactory(organisation=org_a, source=app, target=server,
+                                  relationship_type=m.RelationshipType.RUNS_ON)
+    backed = RelationshipFactory(organisation=org_a, source=server, target=backup,
+                                 relationship_type=m.RelationshipType.BACKED_UP_TO)
+    client = signed_in(admin_a)
+    delete = reverse("cmdb:configurationitem_delete", args=[server.pk])
+    # The confirmation says what goes with it.
+    page = client.get(delete).content.decode()
+    listed = page[page.index('id="removed-with"'):]
+    assert "Payroll runs on PAYSRV01" in listed and "PAYSRV01 is backed up to Backup store" in listed
+
+    assert client.post(delete, {"version": server.version}).status_code == 302
+    assert not m.Relationship.objects.exists()
+    # Each relationship's own history has its deletion, with its values and why.
+    for relationship in (runs_on, backed):
+        event = AuditEvent.objects.for_object(relationship).get()
+        assert event.action == AuditAction.DELETE and event.actor == admin_a
+        assert event.note == f"Deleted with the configuration item “{server}”."
+        assert event.changes["source"][1] is None and event.changes["source"][0]
+    # Both ends' histories say what was removed: the item that stays, and the deleted one.
+    notes = [e.note for e in history_for(app, admin_a)]
+    assert notes[0] == ("Relationship removed: “Payroll runs on PAYSRV01”, deleted with the "
+                        f"configuration item “{server}”.")
+    assert "Relationship removed: “PAYSRV01 is backed up to Backup store”" in \
+        history_for(backup, admin_a)[0].note
+    gone = AuditEvent.objects.for_object(server)
+    assert gone.filter(action=AuditAction.DELETE).count() == 1
+    assert sorted(e.note for e in gone.filter(action=AuditAction.EVENT)) == [
+        f"Relationship removed: “PAYSRV01 is backed up to Backup store”, deleted with this "
+        f"configuration item “{server}”.",
+        f"Relationship removed: “Payroll runs on PAYSRV01”, deleted with this configuration "
+        f"item “{server}”."]
+    # The relationships' versions were closed with the delete (as-of reads stay right).
+    assert not m.RelationshipVersion.objects.filter(valid_to__isnull=True).exists()
+    # The same through the API.
+    other = RelationshipFactory(organisation=org_a, source=app, target=backup)
+    api = signed_in(admin_a, api=True)
+    response = api.delete(reverse("api:cmdb-configurationitem-detail", args=[backup.pk]),
+                          HTTP_IF_MATCH=f'"{backup.version}"')
+    assert response.status_code == 204
+    assert AuditEvent.objects.for_object(other).get().action == AuditAction.DELETE

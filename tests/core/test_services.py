@@ -99,12 +99,16 @@ def test_delete_is_blocked_by_protected_relations_and_names_them(org_a, admin_a)
     admin_a.active_organisation_id = org_a.pk
     person = PersonFactory(organisation=org_a, full_name="Jo Bloggs")
     team = TeamFactory(organisation=org_a)
-    TeamMembership.objects.create(organisation=org_a, team=team, person=person)
+    membership = TeamMembership.objects.create(organisation=org_a, team=team, person=person)
     # Team membership cascades; nothing protects a person, so delete succeeds and is audited.
     services.delete_record(person, actor=admin_a, expected_version=1)
     assert not Person.objects.filter(pk=person.pk).exists()
-    event = AuditEvent.objects.filter(action=AuditAction.DELETE, object_id=person.pk).get()
+    event = AuditEvent.objects.for_object(person).filter(action=AuditAction.DELETE).get()
     assert event.changes["full_name"] == ["Jo Bloggs", None]
+    # What went with it by cascade is recorded too, and on the team it belonged to.
+    gone = AuditEvent.objects.for_object(membership).get()
+    assert gone.action == AuditAction.DELETE and "Deleted with the person" in gone.note
+    assert AuditEvent.objects.for_object(team).filter(action=AuditAction.EVENT).exists()
 
 
 def test_audit_history_is_append_only(org_a, admin_a):

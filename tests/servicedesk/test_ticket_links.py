@@ -176,7 +176,7 @@ def test_the_staff_form_takes_a_ci_and_service_by_reference_or_name(desk, estate
 
 
 @pytest.mark.parametrize(("typed", "says"), [
-    ("Nothing like it", "No configuration item matches “Nothing like it”"),
+    ("Nothing like it", "No configuration item called “Nothing like it”: type its reference, like CI-000123"),
     ("Printer", "More than one configuration item is called “Printer”"),
 ])
 def test_the_staff_form_says_when_a_ci_matches_none_or_several(desk, estate, signed_in,
@@ -191,7 +191,7 @@ def test_the_staff_form_says_when_a_ci_matches_none_or_several(desk, estate, sig
 def test_another_councils_ci_reads_as_none_on_the_form_and_the_api(desk, estate, signed_in):
     typed = f"{estate.elsewhere.reference} Payroll application"
     response = signed_in(desk.agent).post(ADD, staff_data(desk, ci=str(estate.elsewhere.pk)))
-    assert "No configuration item matches" in field_error(response.content.decode(), "ci")
+    assert "No configuration item called" in field_error(response.content.decode(), "ci")
     api = signed_in(desk.agent, api=True)
     made = api.post("/api/servicedesk/tickets/", {
         "title": "Other council", "description": "x", "requester": desk.requester_person.pk,
@@ -277,7 +277,7 @@ def test_the_update_form_sets_and_clears_them_and_says_what_is_wrong(desk, estat
     response = agent.post(url, {**keep, "version": ticket.version, "ci": "No such thing",
                                 "service": ""})
     assert response.status_code == 400
-    assert "No configuration item matches “No such thing”" in response.content.decode()
+    assert "No configuration item called “No such thing”" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.service == estate.payroll  # nothing applied
     response = agent.post(url, {**keep, "version": ticket.version, "ci": "", "service": ""})
@@ -349,8 +349,32 @@ def test_the_queue_filters_by_ci_and_service(desk, estate, signed_in):
     assert wanted.reference in page and "Something else entirely" not in page
     # As with any filter value the page cannot use: no rows, and the panel says why.
     page = agent.get("/service-desk/tickets/", {"ci": "No such CI"}).content.decode()
-    assert "No configuration item matches “No such CI”" in page
+    assert "No configuration item called “No such CI”" in page
     assert wanted.reference not in page
+
+
+def test_the_queue_names_the_ci_and_service_filtered_by_never_their_ids(desk, estate,
+                                                                        signed_in):
+    raise_for(desk, ci=estate.app, service=estate.payroll)
+    agent = signed_in(desk.agent)
+    app, payroll = estate.app, estate.payroll
+    for ci, service in ((str(app.pk), str(payroll.pk)), (app.reference, payroll.name.lower())):
+        page = agent.get("/service-desk/tickets/",
+                         {"queue": "all", "ci": ci, "service": service}).content.decode()
+        # The filter panel's boxes…
+        ci_box = re.search(r'<input[^>]*name="ci"[^>]*>', page).group(0)
+        service_box = re.search(r'<input[^>]*name="service"[^>]*>', page).group(0)
+        assert f'value="{app.reference} {app.name}"' in ci_box
+        assert f'value="{payroll.reference} {payroll.name}"' in service_box
+        # …and the tags of the filters applied.
+        tags = re.findall(r'class="moj-filter__tag"[^>]*>.*?</span>([^<]*)</a>', page)
+        assert f"Configuration item: {app.reference} {app.name}" in tags, tags
+        assert f"Business service: {payroll.reference} {payroll.name}" in tags, tags
+    # Renamed, the same link names it anew (the panel's HTML is kept per process).
+    app.name = "Payroll system"
+    app.save()
+    page = agent.get("/service-desk/tickets/", {"queue": "all", "ci": str(app.pk)}).content.decode()
+    assert f'value="{app.reference} Payroll system"' in page
 
 
 # --- the portal ----------------------------------------------------------------------------
@@ -382,6 +406,31 @@ def test_the_portal_sets_the_tickets_service_and_ci(desk, estate, signed_in, cho
     assert (ticket.ci, ticket.service, ticket.configuration_item) == {
         "app": (estate.app, estate.payroll, ""), "service": (None, estate.tax, ""),
         "other": (None, None, "The old pay thing"), "unknown": (None, None, "")}[choice]
+
+
+@pytest.mark.parametrize("choice", ["app", "service", "other", "unknown"])
+def test_the_requesters_ticket_page_says_which_system_in_plain_words(desk, estate, signed_in,
+                                                                    choice):
+    system = {"app": f"ci-{estate.app.pk}", "service": f"service-{estate.tax.pk}",
+              "other": "other", "unknown": "unknown"}[choice]
+    client = signed_in(desk.requester)
+    response = client.post(PORTAL, {
+        "ticket_type": "incident", "title": "It is broken", "description": "Really.",
+        "urgency": "2", "system": system,
+        "system_name": "The old pay thing" if choice == "other" else ""})
+    page = client.get(response["Location"], follow=True).content.decode()
+    row = re.search(r"Which system</dt>\s*<dd[^>]*>([^<]*)</dd>", page)
+    assert row, page[:2000]
+    assert row.group(1).strip() == {"app": "Payroll application", "service": "Council Tax",
+                                    "other": "The old pay thing",
+                                    "unknown": "You did not say"}[choice]
+    assert "CI-" not in page and "SVC-" not in page  # names only, as the form offered them
+    # The page an email's signed link opens says the same.
+    from borough.servicedesk import links
+
+    ticket = Ticket.objects.get()
+    signed = client.get(f"/service-desk/link/{links.token_for(ticket, ticket.requester)}/")
+    assert row.group(0) in signed.content.decode()
 
 
 def test_the_portal_refuses_a_system_it_did_not_offer(desk, estate, signed_in):

@@ -72,6 +72,8 @@ def register(registry) -> None:
     registry.keep_versions(m.ServiceComponent, m.ServiceComponentVersion)
     registry.keep_versions(m.ServiceLevelAgreement, m.ServiceLevelAgreementVersion)
     registry.add_actions(services.SLA_ACTIONS)
+    registry.periodic_jobs["catalogue-review-reminders"] = (services.remind_agreement_reviews,
+                                                            24 * 3600)
     registry.nav_links.append(NavLink(SECTION, "Single points of failure",
                                       "catalogue:single_points", m.BusinessService, order=8))
     registry.add_detail_panel(ConfigurationItem, DetailPanel(

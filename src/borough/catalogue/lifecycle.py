@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from borough.catalogue.models import AgreementStatus, ServiceLevelAgreement
-from borough.core.lifecycle import Lifecycle, Move, Transition, Who, model_permission
+from borough.catalogue.models import PRIORITIES, AgreementStatus, ServiceLevelAgreement
+from borough.core.lifecycle import EditTakes, Lifecycle, Move, Transition, Who, model_permission
 
 KEEPERS = model_permission("change", "people who keep the service catalogue")
 SIGNATORY = Who("the head of service named as its signatory",
@@ -47,7 +47,21 @@ def clear_agreement(move: Move) -> None:
     move.record.agreed_at = None
 
 
-SLA = Lifecycle(ServiceLevelAgreement, "status", transitions=[
+# What the head of service signed: changing any of it on an agreed agreement returns it
+# to draft, to be agreed again (EditTakes; the words name what changed in the audit note).
+SIGNED_TERMS = {
+    "availability_target": "targets",
+    **{f"p{p}_{kind}_hours": "targets" for p in PRIORITIES for kind in ("response",
+                                                                          "resolution")},
+    "service_hours": "service hours", "service_hours_note": "service hours",
+    "ict_contact": "contacts", "customer_contact": "contacts", "signatory": "signatory",
+    "service": "service", "customer_service_unit": "customer",
+    "start_date": "dates", "review_date": "dates", "notes": "notes",
+}
+
+SLA = Lifecycle(ServiceLevelAgreement, "status", on_edit=[
+    EditTakes("redraft", (AgreementStatus.AGREED,), SIGNED_TERMS),
+], transitions=[
     Transition("agree", "Agree", (AgreementStatus.DRAFT,), AgreementStatus.AGREED,
                who=SIGNATORY | KEEPERS, guards=(ready_to_agree,), after=(stamp_agreement,),
                refusal="Only a draft can be agreed; {reference} is {state}.",

@@ -3,6 +3,8 @@ relationships, who may change them, and the classes a new organisation starts wi
 
 from __future__ import annotations
 
+from django.urls import reverse_lazy
+
 from borough.cmdb import (
     api,
     baseline_api,
@@ -38,6 +40,7 @@ def register(registry) -> None:
         forms.ConfigurationItemForm, api.ConfigurationItemSerializer,
         api.ConfigurationItemViewSet, search_fields=("reference", "name"),
         nav_section=SECTION, nav_order=10, comments=True, attachments=True,
+        suggest_url=reverse_lazy("api:cmdb-configurationitem-suggest"),
         detail_fields=("reference", "name", "ci_class", "status", "owner", "service_unit",
                        "support_team",
                        "site", "criticality", "data_classification", "description")))

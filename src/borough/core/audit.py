@@ -83,6 +83,38 @@ def record_bulk(
     return events
 
 
+def record_removed_with(root: models.Model, removed: Iterable[models.Model], *,
+                        actor) -> list[AuditEvent]:
+    """Records deleted by cascade with `root` (core.services.removed_with): each gets its
+    deletion event, with its values and why ("Deleted with the configuration item
+    “CI-000012 PAYSRV01”"), and each registered record it pointed to (both ends of a
+    relationship, the deleted one included) an event in its own history saying what was
+    removed. Called before `root`'s own deletion is recorded, which closes every version
+    the cascade ends (temporal.closed), so these write no versions themselves."""
+    from borough.core.registry import registry
+
+    root_name = f"{root._meta.verbose_name} “{root}”"
+    events = []
+    for obj in removed:
+        what = f"{obj._meta.verbose_name}".capitalize()
+        events.append(AuditEvent(**_event_fields(
+            obj, AuditAction.DELETE, actor,
+            {k: [v, None] for k, v in snapshot(obj).items() if v is not None},
+            f"Deleted with the {root_name}.")))
+        for field in type(obj)._meta.concrete_fields:
+            if not field.many_to_one or field.related_model not in registry.entries \
+                    or field.name == "organisation":
+                continue
+            other = getattr(obj, field.name, None)
+            if other is None:
+                continue
+            this = "this" if other == root else "the"
+            events.append(AuditEvent(**_event_fields(
+                other, AuditAction.EVENT, actor, {},
+                f"{what} removed: “{obj}”, deleted with {this} {root_name}.")))
+    return AuditEvent.objects.bulk_create(events) if events else []
+
+
 # What each audited action does to a versioned model's versions (core.temporal): the
 # version is written with the audit event, so no writer that audits can skip it.
 _VERSIONING = {AuditAction.CREATE: temporal.opened, AuditAction.UPDATE: temporal.changed,
@@ -120,4 +152,5 @@ def _organisation_label() -> str:
     return settings.BOROUGH_ORGANISATION_MODEL
 
 
-__all__ = ["AuditAction", "diff", "record", "record_bulk", "snapshot", "tracked_fields"]
+__all__ = ["AuditAction", "diff", "record", "record_bulk", "record_removed_with", "snapshot",
+           "tracked_fields"]

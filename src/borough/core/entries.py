@@ -35,6 +35,7 @@ def register(registry) -> None:
     registry.unlist(m.Comment, "Shown and added on the record they are about.")
     registry.unlist(m.Attachment, "Shown, added and downloaded on the record they are about.")
     registry.unlist(m.SubmissionKey, "Bookkeeping of idempotent submissions.")
+    registry.unlist(m.ReminderSent, "Bookkeeping of reminders sent (core.reminders).")
     registry.unlist(m.Notification, "Each user's own, on the notifications page.")
     registry.unlist(m.ApprovalVote, "Shown on the record voted on; counted by its lifecycle.")
     registry.unlist(m.ScheduledAction, "Shown on the record it will act on.")

@@ -87,6 +87,28 @@ class ScopedFilterSet(BoundedFilterSet):
                 if narrowed(queryset.query):  # limit_choices_to, an order…
                     scoped = scoped.filter(pk__in=queryset.values("pk"))
                 filter_.queryset = scoped
+        self._type_numerous_choices()
+
+    def _type_numerous_choices(self) -> None:
+        """A filter choosing one record of a model too numerous for a select (100,000 CIs,
+        ModelEntry.suggest_url) becomes a typed box with suggestions: the same name, label
+        and (scoped) records, taking an id, a reference or a name."""
+        from borough.core.forms import suggest_url_for
+
+        for name, filter_ in list(self.filters.items()):
+            if type(filter_) is not filters.ModelChoiceFilter or not isinstance(
+                    filter_.queryset, QuerySet):  # a callable: its own choices
+                continue
+            model = filter_.queryset.model
+            if (url := suggest_url_for(model)) is None:
+                continue
+            records = filter_.queryset
+            typed = SuggestedRecordFilter(
+                field_name=filter_.field_name, label=filter_.label, noun=str(
+                    model._meta.verbose_name), queryset=lambda request, qs=records: qs,
+                suggest_url=url, distinct=filter_.distinct, exclude=filter_.exclude)
+            typed.parent, typed.model = self, filter_.model
+            self.filters[name] = typed
 
 
 class WordSearchFilterSet(ScopedFilterSet):
@@ -132,7 +154,10 @@ def _in_words(field, value: str, cleaned) -> str:
     """A filter value as the form shows it: a choice's label, a record's name."""
     if hasattr(field, "queryset"):  # a record: its name, from what validation read
         records = [cleaned] if isinstance(cleaned, Model) else list(cleaned or ())
-        return next((str(r) for r in records if str(r.pk) == value), value)
+        found = next((r for r in records if str(r.pk) == value), None)
+        if found is None and isinstance(cleaned, Model) and hasattr(field, "noun"):
+            found = cleaned  # typed (a reference, a name): the one record it named
+        return str(found) if found is not None else value
     choices = getattr(field, "choices", None)
     if choices:
         labels = {str(k): str(v) for k, v in choices if not isinstance(v, list | tuple)}

@@ -80,7 +80,11 @@ class SuggestedRecordField(forms.Field):
     a text box that borough.js turns into an autocomplete asking `suggest_url` as the
     user types, and that takes a reference or a name without JavaScript. The form sets
     `queryset` (scoped with visible_to) before it is cleaned; `suggest_with`: the id of
-    another box whose words go with each request (`?ci=…`: a CI's services first)."""
+    another box whose words go with each request (`?ci=…`: a CI's services first).
+
+    The box shows a record as its reference and name, also when what it holds is an id
+    (a model form's initial value, `?ci=12` in a filter's link) or words the form
+    resolved: never a bare id."""
 
     def __init__(self, *, noun: str, queryset=None, suggest_url=None,
                  suggest_with: tuple[str, str] | None = None, **kwargs):
@@ -88,6 +92,7 @@ class SuggestedRecordField(forms.Field):
         kwargs.setdefault("widget", forms.TextInput)
         super().__init__(**kwargs)
         self.noun, self.queryset = noun, queryset
+        self.resolved: dict[str, models.Model] = {}  # words (or id) -> the record they named
         attrs = {"data-borough-autocomplete": "", "autocomplete": "off", "spellcheck": "false"}
         if suggest_url is not None:  # may be lazy: reversed when the box is drawn
             attrs["data-borough-suggest"] = suggest_url
@@ -95,10 +100,26 @@ class SuggestedRecordField(forms.Field):
             attrs["data-borough-suggest-with"] = f"{suggest_with[0]}={suggest_with[1]}"
         self.widget.attrs.update(attrs)
 
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result.resolved = {}
+        return result
+
     def prepare_value(self, value):
+        from borough.core.ids import parse_id
         from borough.core.suggestions import label
 
-        return label(value) if isinstance(value, models.Model) else value
+        if isinstance(value, models.Model):
+            return label(value)
+        key = str(value).strip() if value is not None else ""
+        if key in self.resolved:
+            return label(self.resolved[key])
+        if self.queryset is not None and (pk := parse_id(key)) is not None:
+            record = self.queryset.filter(pk=pk).first()  # an id: show what it names
+            if record is not None:
+                self.resolved[key] = record
+                return label(record)
+        return value
 
     def to_python(self, value):
         from borough.core.suggestions import resolve
@@ -107,10 +128,42 @@ class SuggestedRecordField(forms.Field):
             return None
         if isinstance(value, models.Model):
             value = value.pk
-        return resolve(self.queryset, value, noun=self.noun)
+        record = resolve(self.queryset, value, noun=self.noun)
+        if record is not None:
+            self.resolved[str(value).strip()] = record
+        return record
 
     def has_changed(self, initial, data):
-        return str(self.prepare_value(initial) or "") != str(data or "").strip()
+        return str(self.prepare_value(initial) or "") != str(self.prepare_value(data) or "").strip()
+
+
+def suggested_in_place_of(field: forms.ModelChoiceField, suggest_url) -> SuggestedRecordField:
+    """A typed box for a model form's or filter's select of a model chosen by typing
+    (ModelEntry.suggest_url): the same label, hint, requirement and (scoped) queryset."""
+    model = field.queryset.model
+    what = str(field.label or model._meta.verbose_name).lower()
+    return SuggestedRecordField(
+        noun=str(model._meta.verbose_name), queryset=field.queryset, label=field.label,
+        required=field.required, suggest_url=suggest_url, initial=field.initial,
+        help_text=field.help_text or typing_hint(model), disabled=field.disabled,
+        error_messages={"required": f"Enter the {what}: {typing_hint(model, capital=False)}"})
+
+
+def typing_hint(model, capital: bool = True) -> str:
+    from borough.core.suggestions import example_reference
+
+    example = example_reference(model)
+    like = f" (like {example})" if example else ""
+    hint = f"type part of its name or its reference{like} and choose from the suggestions."
+    return hint[0].upper() + hint[1:] if capital else hint
+
+
+def suggest_url_for(model):
+    """The suggestion endpoint of a model chosen by typing, or None (a select will do)."""
+    from borough.core.registry import registry
+
+    entry = registry.entries.get(model)
+    return entry.suggest_url if entry is not None else None
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -135,6 +188,14 @@ class ScopedModelForm(forms.ModelForm):
                     if narrowed(field.queryset.query):  # limit_choices_to, an order…
                         scoped = scoped.filter(pk__in=field.queryset.values("pk"))
                     field.queryset = scoped
+        for name, field in list(self.fields.items()):
+            # A model too numerous for a select (100,000 CIs) is typed, with suggestions.
+            if type(field) is forms.ModelChoiceField and (
+                    url := suggest_url_for(field.queryset.model)) is not None:
+                self.fields[name] = field = suggested_in_place_of(field, url)
+                if self.instance.pk and not self.is_bound and name in self.initial:
+                    # The box shows the related record by reference and name.
+                    self.initial[name] = getattr(self.instance, name, None)
             widget = field.widget
             if isinstance(widget, forms.DateInput) and not isinstance(widget, DateInput):
                 field.widget = DateInput()

@@ -124,15 +124,37 @@ class Transition:
     conditions: str = ""
 
 
+@dataclass(frozen=True)
+class EditTakes:
+    """An edit that changes what a state vouches for takes a transition with it: changing
+    an agreed SLA's targets, hours or contacts returns it to draft (what the head of
+    service signed is no longer what it says), in the same write and audit event, whose
+    note says why ("Returned to draft: targets changed"). `fields`: field name → the
+    words for what it is part of ("targets"); `transition` is taken from `states` only,
+    by whoever may make the edit (core.services.update_record applies it)."""
+
+    transition: str
+    states: tuple[str, ...]
+    fields: dict[str, str]
+    note: str = "Returned to {target}: {what} changed."
+
+    def changed(self, names) -> list[str]:
+        """The words for what the changed fields `names` are part of, in order, once each."""
+        return list(dict.fromkeys(self.fields[n] for n in self.fields if n in names))
+
+
 class Lifecycle:
-    """The states of `model`'s `field` (its choices) and the transitions between them."""
+    """The states of `model`'s `field` (its choices) and the transitions between them;
+    `on_edit`, the transitions an edit of some fields takes (EditTakes)."""
 
     def __init__(self, model: type[models.Model], field_name: str, *,
-                 transitions: Iterable[Transition], on_move: Effect | None = None):
+                 transitions: Iterable[Transition], on_move: Effect | None = None,
+                 on_edit: Iterable[EditTakes] = ()):
         self.model = model
         self.field = field_name
         self.transitions = {t.name: t for t in transitions}
         self.on_move = on_move
+        self.on_edit = tuple(on_edit)
         choices = model._meta.get_field(field_name).choices or ()
         self.states = {value: str(label) for value, label in choices}
         for t in self.transitions.values():
@@ -227,6 +249,35 @@ class Lifecycle:
 
             close_votes(record)
         return move
+
+    def after_edit(self, record, changed_fields, *, actor, now: datetime | None = None
+                   ) -> str:
+        """Take the transitions the edit of `changed_fields` calls for (on_edit) on the
+        record in memory, within the caller's write; the audit note in words, or ""."""
+        notes = []
+        for rule in self.on_edit:
+            if self.state_of(record) not in rule.states:
+                continue
+            what = rule.changed(changed_fields)
+            if not what:
+                continue
+            move = self.apply(record, rule.transition, actor=actor, now=now, checked=True)
+            words = what[0] if len(what) == 1 else f"{', '.join(what[:-1])} and {what[-1]}"
+            notes.append(rule.note.format(target=self.label(move.new).lower(), what=words))
+        return " ".join(notes)
+
+    def edit_warning(self, record) -> str:
+        """What saving a change would do to the record's state (on_edit), said on its edit
+        page before anyone saves; "" when nothing."""
+        for rule in self.on_edit:
+            if self.state_of(record) in rule.states:
+                what = list(dict.fromkeys(rule.fields.values()))
+                words = f"{', '.join(what[:-1])} or {what[-1]}" if len(what) > 1 else what[0]
+                target = self.label(self.transitions[rule.transition].target).lower()
+                return (f"This {record._meta.verbose_name} is "
+                        f"{self.label(self.state_of(record)).lower()}. Saving a change to its "
+                        f"{words} returns it to {target}.")
+        return ""
 
     # --- the text equivalent of the diagram ---------------------------------------------
 

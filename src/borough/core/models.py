@@ -213,6 +213,31 @@ class SubmissionKey(models.Model):
         return f"{self.key} → {self.object_id}"
 
 
+class ReminderSent(models.Model):
+    """A reminder sent about one date of one record at one stage (due soon, passed):
+    claimed by its insert, so another run or a second worker sends nothing more for that
+    date (core.reminders). A new date (a review recorded, an agreement renewed) is
+    reminded of afresh."""
+
+    organisation = models.ForeignKey(settings.BOROUGH_ORGANISATION_MODEL, null=True,
+                                     blank=True, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    stage = models.CharField(max_length=20)
+    for_date = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "stage", "for_date"],
+                                    name="unique_reminder_per_date_and_stage")
+        ]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.stage} {self.for_date} → {self.content_type_id}:{self.object_id}"
+
+
 class NotificationQuerySet(ScopedQuerySet):
     def apply_object_rules(self, user):
         return self.filter(recipient=user)

@@ -34,6 +34,11 @@ class ModelEntry:
     # Whether the detail page offers comments and file attachments.
     comments: bool = False
     attachments: bool = False
+    # Where suggestions come from as someone types part of a record's name or reference
+    # (a core.api.suggestions endpoint): for a model too numerous for a select (100,000
+    # CIs). Every ScopedModelForm field and ScopedFilterSet filter choosing one of its
+    # records is then a typed box (core.forms.SuggestedRecordField), never a <select>.
+    suggest_url: object | None = None
 
     @property
     def app_label(self) -> str:

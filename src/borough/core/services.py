@@ -180,6 +180,13 @@ def update_record(
                 setattr(locked, name, value)
         locked.full_clean()
         changes = audit.diff(before, audit.snapshot(locked))
+        if changes and (lifecycle := _lifecycle_of(model)) is not None and lifecycle.on_edit:
+            # An edit of what a state vouches for takes its transition (an agreed SLA's
+            # targets changed: back to draft), in this write and its audit event.
+            said = lifecycle.after_edit(locked, set(changes), actor=actor)
+            if said:
+                changes = audit.diff(before, audit.snapshot(locked))
+                note = f"{said} {note}".strip()
         for name, values in many_to_many.items():
             current = {str(o) for o in getattr(locked, name).all()}
             wanted = {str(o) for o in values}
@@ -196,6 +203,13 @@ def update_record(
     return locked
 
 
+def _lifecycle_of(model: type[models.Model]):
+    from borough.core.registry import registry
+
+    actions = registry.record_actions.get(model)
+    return getattr(actions, "lifecycle", None)
+
+
 def protected_relations(instance: models.Model) -> list[models.Model]:
     """Records that stop `instance` from being deleted."""
     collector = Collector(using=instance._state.db or "default")
@@ -205,6 +219,33 @@ def protected_relations(instance: models.Model) -> list[models.Model]:
         objs = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", [])
         return list(objs)[:50]
     return []
+
+
+def removed_with(instance: models.Model) -> list[models.Model]:
+    """The records of registered models that deleting `instance` deletes with it, by
+    cascade (a CI's relationships, a service's components), read with their related
+    records for the audit. The delete records each one (audit.record_removed_with)."""
+    from borough.core.registry import registry
+
+    collector = Collector(using=instance._state.db or "default")
+    try:
+        collector.collect([instance])
+    except (ProtectedError, RestrictedError):
+        return []
+    ids: dict[type[models.Model], set] = {}
+    for model, objs in collector.data.items():
+        ids.setdefault(model, set()).update(o.pk for o in objs)
+    for queryset in collector.fast_deletes:
+        ids.setdefault(queryset.model, set()).update(queryset.values_list("pk", flat=True))
+    ids.get(type(instance), set()).discard(instance.pk)
+    found = []
+    for model, pks in ids.items():
+        if model not in registry.entries or not pks:
+            continue
+        related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
+        found.extend(model._default_manager.filter(pk__in=pks).select_related(*related)
+                     .order_by("pk"))
+    return found
 
 
 def delete_record(
@@ -223,6 +264,9 @@ def delete_record(
                 f"This {model._meta.verbose_name} cannot be deleted because other records "
                 f"use it: {listed}."
             )
+        # What goes with it by cascade is audited too, each on its own history and on
+        # the records it joined ("Relationship removed: …" on both CIs).
+        audit.record_removed_with(locked, removed_with(locked), actor=actor)
         audit.record(locked, AuditAction.DELETE, actor=actor,
                      changes={k: [v, None] for k, v in audit.snapshot(locked).items() if v is not None},
                      note=note)

@@ -20,6 +20,8 @@ from borough.core.ids import parse_id
 
 LIMIT = 20
 MIN_LENGTH = 2
+# How many records sharing a name an error lists by reference.
+MANY_LISTED = 10
 _REFERENCE = re.compile(r"^\s*([A-Za-z]{2,5}-\d+)\b")
 
 
@@ -42,10 +44,17 @@ def suggest(queryset, text: str, limit: int = LIMIT) -> list:
         .order_by("rank", "name", "pk")[:limit])
 
 
+def example_reference(model) -> str:
+    """A reference of `model`'s shape for a message ("like CI-000123")."""
+    prefix = getattr(model, "reference_prefix", "")
+    return f"{prefix}-000123" if prefix else ""
+
+
 def resolve(queryset, text, *, noun: str):
     """The one record of `queryset` that `text` names: its id, its reference (alone or
     followed by its name, as a suggestion reads), or its whole name, ignoring case. None
-    for empty text. A ValidationError naming what to do when none or several match."""
+    for empty text. A ValidationError naming what to do when none matches, and listing the
+    references of those that share the name when several do."""
     if text is None:
         return None
     if isinstance(text, int) and not isinstance(text, bool):
@@ -55,19 +64,29 @@ def resolve(queryset, text, *, noun: str):
     text = text.strip()
     if not text:
         return None
+    example = example_reference(queryset.model)
+    like = f", like {example}" if example else ""
+    shown = text[:100]
     if (pk := parse_id(text)) is not None:
         matches = list(queryset.filter(pk=pk)[:1])
     elif (reference := _REFERENCE.match(text)) is not None and (
             found := list(queryset.filter(reference__iexact=reference.group(1))[:1])):
         matches = found
     else:
-        matches = list(queryset.filter(name__iexact=text)[:2])
+        matches = list(queryset.filter(name__iexact=text).order_by("pk")[:MANY_LISTED + 1])
+        if not matches and reference is not None:
+            raise ValidationError(
+                f"No {noun} has the reference “{reference.group(1)}”: check it, or type part "
+                "of the name and choose from the suggestions.", code="none")
     if not matches:
         raise ValidationError(
-            f"No {noun} matches “{text[:100]}”. Check the spelling, or type part of its name "
-            "or its reference and choose from the suggestions.", code="none")
+            f"No {noun} called “{shown}”: type its reference{like}, or part of its name "
+            "and choose from the suggestions.", code="none")
     if len(matches) > 1:
+        listed = ", ".join(getattr(m, "reference", "") or str(m.pk)
+                           for m in matches[:MANY_LISTED])
+        more = " and others" if len(matches) > MANY_LISTED else ""
         raise ValidationError(
-            f"More than one {noun} is called “{text[:100]}”. Choose one from the suggestions, "
-            "or enter its reference.", code="many")
+            f"More than one {noun} is called “{shown}”: {listed}{more}. Type the reference "
+            "of the one you mean, or choose it from the suggestions.", code="many")
     return matches[0]

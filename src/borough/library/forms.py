@@ -30,16 +30,15 @@ class DocumentLinkForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["configuration_item"].help_text = "Choose an item, or a class below."
+        self.fields["configuration_item"].help_text = (
+            "Type part of its name or its reference (like CI-000123) and choose from the "
+            "suggestions; or choose a class below.")
         self.fields["ci_class"].help_text = (
             "Or a whole class: the document then shows on the class's page, for every item "
             "of it (a standard build, say).")
         self.fields["business_service"].help_text = (
             "Or a business service: the document then shows on the service's page (its "
             "continuity plan, say).")
-        self.fields["configuration_item"].queryset = (
-            self.fields["configuration_item"].queryset.select_related(None)
-            .only("id", "reference", "name"))
 
 
 def file_hint() -> str:

@@ -114,12 +114,10 @@ class Document(BaseModel):
                                          on_delete=models.SET_NULL, related_name="+",
                                          editable=False)
     last_review_note = models.TextField(blank=True, editable=False)
-    # The review date the owner was last reminded of: one reminder per due date.
-    reminded_for = models.DateField(null=True, blank=True, editable=False)
 
     objects = models.Manager.from_queryset(DocumentQuerySet)()
 
-    audit_exclude = ("created_at", "updated_at", "updated_by", "version", "reminded_for")
+    audit_exclude = ("created_at", "updated_at", "updated_by", "version")
 
     class Meta:
         ordering = ["title", "id"]

@@ -12,16 +12,17 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from borough.core import attachments, audit, notifications, scope, services
+from borough.core import attachments, audit, notifications, reminders, scope, services
 from borough.core.actions import Actions
 from borough.core.lifecycle import Lifecycle, Transition, Who, model_permission
 from borough.core.models import AuditAction
 from borough.library import forms
 from borough.library.models import (
+    REMIND_WITHIN_DAYS,
     Document,
     DocumentStatus,
     DocumentVersion,
@@ -218,46 +219,35 @@ def open_version(version: DocumentVersion):
 
 # --- reminders -------------------------------------------------------------------------
 
-def remind_review_owners(now: datetime | None = None) -> int:
-    """Tell each owner about their published documents whose review date has passed or
-    falls within REMIND_WITHIN_DAYS days, once per review date: a document is claimed by a
-    conditional update of `reminded_for`, so a second run, or a second worker, sends
-    nothing more until a review moves the date. Returns how many reminders were sent."""
-    now = now or timezone.now()
-    on = timezone.localdate(now)
-    due = (Document.objects.review_due(on)
-           .filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=F("next_review_on")))
-           .select_related("owner__user"))
-    view = scope.permission_name(Document, "view")
-    sent = 0
-    with transaction.atomic(), notifications.batch():
-        for document in due:
-            claimed = Document.objects.filter(pk=document.pk).filter(
-                Q(reminded_for__isnull=True) | ~Q(reminded_for=document.next_review_on)
-            ).update(reminded_for=document.next_review_on)
-            if not claimed:
-                continue
-            _remind(document, on, view)
-            sent += 1
-    return sent
-
-
-def _remind(document: Document, on, view: str) -> None:
-    owner = document.owner
-    user = owner.user if owner.user_id and owner.user.is_active else None
-    if user is not None and document.organisation_id not in scope.organisation_ids(user, view):
-        user = None  # no longer works there with a role that reads the library: email only
+def _remind(document: Document, stage: str, on) -> None:
+    user, person = reminders.reachable(document.owner, document.organisation_id,
+                                       scope.permission_name(Document, "view"))
     due = document.next_review_on
     if due < on:
-        days = (on - due).days
-        subject = (f"{document.reference} was due for review {days} day"
-                   f"{'' if days == 1 else 's'} ago: {document.title}")
+        subject = (f"{document.reference} was due for review {reminders.in_words(due, on)}: "
+                   f"{document.title}")
     else:
         subject = f"{document.reference} is due for review on {due:%-d %B %Y}: {document.title}"
     notifications.notify(
-        [user] if user else [], people=[] if user else [owner],
+        [user] if user else [], people=[person] if person else [],
         organisation_id=document.organisation_id, event="document-review-due",
         subject=subject,
         body=("You own this document in the configuration library. Read it, update it if "
               "needed (upload a new version), then record the review on its page."),
         url=reverse("library:document_detail", args=[document.pk]), thread=document)
+
+
+# Published documents, once per review date (due within REMIND_WITHIN_DAYS or passed).
+REVIEW_REMINDER = reminders.DateReminder(
+    records=lambda on: Document.objects.filter(status=DocumentStatus.PUBLISHED)
+    .select_related("owner__user"),
+    date_field="next_review_on", within_days=REMIND_WITHIN_DAYS, send=_remind,
+    two_stages=False)
+
+
+def remind_review_owners(now: datetime | None = None) -> int:
+    """Tell each owner about their published documents whose review date has passed or
+    falls within REMIND_WITHIN_DAYS days, once per review date (core.reminders: a second
+    run, or a second worker, sends nothing more until a review moves the date). Returns
+    how many reminders were sent."""
+    return reminders.run(REVIEW_REMINDER, now)

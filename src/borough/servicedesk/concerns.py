@@ -194,6 +194,22 @@ def ticket_page(ticket: Ticket, user) -> dict:
 
 # --- the portal's "which system?" ---------------------------------------------------------
 
+# The ticket's CI and service read with it on the requester's pages (no query of their own).
+REQUESTER_RELATED = ("ci", "service")
+
+
+def system_in_words(ticket: Ticket) -> str:
+    """The system the ticket is about as its requester reads it: by name only (no
+    references, classes or "configuration items"), as the portal's "Which system?"
+    offered it — the application, else the service, else the words they typed; "" when
+    they did not know."""
+    if ticket.ci_id is not None:
+        return ticket.ci.name
+    if ticket.service_id is not None:
+        return ticket.service.name
+    return (ticket.configuration_item or ticket.business_service or "").strip()
+
+
 SOMETHING_ELSE, DONT_KNOW = "other", "unknown"
 
 

@@ -101,11 +101,33 @@ class ObjectEditView(ObjectMixin, TemplateView):
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
-                messages.success(request, f"{self.entry.verbose_name.capitalize()} “{saved}” saved.")
+                said = f"{self.entry.verbose_name.capitalize()} “{saved}” saved."
+                if (moved := self.moved_by_edit(instance, saved)):
+                    said = f"{said} {moved}"
+                messages.success(request, said)
                 return HttpResponseRedirect(self.detail_url(saved))
         return self.render_to_response(
             self.get_context_data(form=form, object=instance, conflict=conflict), status=400
         )
+
+    def lifecycle(self):
+        actions = registry.record_actions.get(self.model)
+        return getattr(actions, "lifecycle", None)
+
+    def moved_by_edit(self, before, saved) -> str:
+        """What the edit did to the record's state (an agreed SLA back to draft), in words."""
+        lifecycle = self.lifecycle()
+        if before is None or lifecycle is None or not lifecycle.on_edit:
+            return ""
+        old, new = lifecycle.state_of(before), lifecycle.state_of(saved)
+        return f"It is {lifecycle.label(new).lower()} again." if old != new else ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lifecycle, obj = self.lifecycle(), kwargs.get("object")
+        if obj is not None and lifecycle is not None:
+            context["edit_warning"] = lifecycle.edit_warning(obj)
+        return context
 
     def save(self, form, instance):
         if instance is None:
@@ -137,6 +159,10 @@ class ObjectDeleteView(ObjectMixin, TemplateView):
         obj = self.get_object()
         context = super().get_context_data(object=obj, **kwargs)
         context["blockers"] = services.protected_relations(obj)
+        if not context["blockers"]:
+            # What goes with it (a CI's relationships), said before anyone confirms.
+            removed = services.removed_with(obj)
+            context["removed_with"], context["removed_more"] = removed[:20], len(removed) - 20
         return context
 
     def post(self, request, *args, **kwargs):

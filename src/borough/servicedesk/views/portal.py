@@ -76,6 +76,7 @@ class PortalNewView(TicketPermissionMixin, TemplateView):
 
 class PortalTicketView(TicketMixin, TemplateView):
     template_name = "servicedesk/portal/ticket.html"
+    related = (*TicketMixin.related, *concerns.REQUESTER_RELATED)
 
     def get_context_data(self, **kwargs):
         ticket = self.get_ticket(kwargs["pk"])
@@ -88,6 +89,7 @@ def portal_context(request, ticket, *, forms=None) -> dict:
     offers = offered(services.TICKET_ACTIONS, ticket, user, "servicedesk:portal_ticket", forms)
     return {
         "ticket": ticket,
+        "system": concerns.system_in_words(ticket),
         "timeline": TimelineEntry.objects.visible_to(user)
         .filter(ticket=ticket, kind__in=[EntryKind.REPLY, EntryKind.STATUS,
                                          EntryKind.SATISFACTION]),
@@ -108,7 +110,8 @@ def portal_context(request, ticket, *, forms=None) -> dict:
 def portal_page(request, ticket, *, forms=None, conflict=None, status=400):
     """The requester's page of their ticket again, with the form they sent and its
     messages (the record action failed)."""
-    fresh = Ticket.objects.visible_to(request.user).select_related("requester").get(pk=ticket.pk)
+    fresh = Ticket.objects.visible_to(request.user).select_related(
+        "requester", *concerns.REQUESTER_RELATED).get(pk=ticket.pk)
     return render(request, "servicedesk/portal/ticket.html",
                   portal_context(request, fresh, forms=forms), status=status)
 

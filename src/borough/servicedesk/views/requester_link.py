@@ -16,7 +16,7 @@ from django.views import View
 
 from borough.core.actions import failure
 from borough.core.views.actions import perform
-from borough.servicedesk import links, services
+from borough.servicedesk import concerns, links, services
 from borough.servicedesk.models import PUBLIC_KINDS, Satisfaction, Ticket
 
 NOT_VALID = "This link is not valid, or it is too old."
@@ -31,7 +31,8 @@ def ticket_for(token):
     found = links.read(token)
     if found is None:
         raise Http404(NOT_VALID)
-    ticket = Ticket.objects.filter(pk=found[0]).select_related("requester").first()
+    ticket = Ticket.objects.filter(pk=found[0]).select_related(
+        "requester", *concerns.REQUESTER_RELATED).first()
     if ticket is None or ticket.requester_id != found[1]:
         raise Http404(NOT_VALID)
     return ticket, ticket.requester
@@ -41,7 +42,8 @@ def link_page(request, token, ticket, person, *, forms=None, status=200):
     forms = forms or {}
     timeline = ticket.timeline.filter(kind__in=PUBLIC_KINDS).order_by("created_at", "id")
     return render(request, "servicedesk/requester_link.html", {
-        "ticket": ticket, "person": person, "timeline": timeline, "token": token,
+        "ticket": ticket, "person": person, "system": concerns.system_in_words(ticket),
+        "timeline": timeline, "token": token,
         "rating": Satisfaction.objects.filter(ticket=ticket).first(),
         "rate_form": forms.get("rate") or services.rate.form(record=ticket),
         "reopen_form": forms.get("reopen"),

@@ -23,7 +23,7 @@ from borough.catalogue import queries as catalogue_queries
 from borough.cmdb import queries as cmdb_queries
 from borough.core import scope
 from borough.core.actions import failure, offered
-from borough.core.forms import add_service_error
+from borough.core.forms import SuggestedRecordField, add_service_error
 from borough.core.ids import parse_id
 from borough.core.perf.cache import LocalCache
 from borough.core.perf.precompiled import PrecompiledAnnotations
@@ -247,7 +247,13 @@ def filter_panel(filterset, lookups: dict[str, list], organisation_id) -> str:
                     else (data.get(name),)) for name in form.fields if name in data)
     choices = tuple((name, tuple((obj.pk, str(obj)) for obj in lookups[name]))
                     for name in LOOKUP_FILTERS)
-    key = (organisation_id, filterset.is_bound, values, choices)
+    # A typed record's box shows its reference and name, which may change under the
+    # same value (`?ci=12`): what the values named is part of the key too.
+    named = tuple((name, str(form.cleaned_data.get(name) or ""))
+                  for name, field in form.fields.items()
+                  if name in data and isinstance(field, SuggestedRecordField)
+                  and hasattr(form, "cleaned_data"))
+    key = (organisation_id, filterset.is_bound, values, choices, named)
     return _panels.get_or_build(key, lambda: mark_safe(  # noqa: S308 - rendered by the form templates, escaped there
         "".join(field.as_field_group() for field in form)))
 
