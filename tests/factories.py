@@ -20,6 +20,14 @@ from tests.cmdb.factories import (
     ConfigurationItemFactory,
     RelationshipFactory,
 )
+from tests.commercial import factories as commercial
+from tests.commercial.factories import (
+    ContractCoverFactory,
+    ContractFactory,
+    SupplierCategoryFactory,
+    SupplierContactFactory,
+    SupplierFactory,
+)
 from tests.library import factories as library
 from tests.library.factories import (
     DocumentFactory,
@@ -74,10 +82,12 @@ from tests.standards.factories import (
 
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
-             **catalogue.FACTORIES, **library.FACTORIES}
+             **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "BusinessServiceFactory", "OperationalLevelAgreementFactory",
+    "FACTORIES", "ActionFactory", "ContractCoverFactory", "ContractFactory",
+    "SupplierCategoryFactory", "SupplierContactFactory", "SupplierFactory",
+    "BusinessServiceFactory", "OperationalLevelAgreementFactory",
     "ServiceComponentFactory", "ServiceLevelAgreementFactory", "ActionUpdateFactory",
     "AssessmentCycleFactory", "CIClassFactory",
     "ConfigurationItemFactory", "RelationshipFactory",

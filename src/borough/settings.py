@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "borough.cmdb",
     "borough.catalogue",
     "borough.library",
+    "borough.commercial",
     "borough.servicedesk",
     "borough.mail",
     "borough.standards",

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from borough.accounts.models import Membership
+from borough.commercial import models as commercial
 from borough.core import roles
 from borough.core.registry import registry
 from borough.library import models as library
@@ -149,6 +150,8 @@ CASES: dict[type[models.Model], Case] = {
     # A document link has one target: the rows counted link to an item, not also a class
     # or a service.
     library.DocumentLink: Case(rows=lambda w: {"ci_class": None, "business_service": None}),
+    # A contract cover is of one thing: the rows counted cover an item, not also a service.
+    commercial.ContractCover: Case(rows=lambda w: {"service": None}),
     # A cycle's framework is chosen when it starts.
     st.AssessmentCycle: Case(fixed=("framework",)),
     # One per council: an add first removes the council's settings; edits change a number.

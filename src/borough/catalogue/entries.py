@@ -10,8 +10,6 @@ from borough.cmdb.models import ConfigurationItem
 from borough.core import roles, scope
 from borough.core.registry import DetailPanel, ModelEntry, NavLink
 
-# The CMDB's menu section: the catalogue sits beside the items that deliver it, and the
-# header menu does not grow.
 # The catalogues a head of service reads, apart from the CMDB's working pages.
 SECTION = "Catalogues"
 

@@ -1,0 +1,84 @@
+"""A contract's dates: the end of its current term and the last day to give notice.
+
+Pure functions of a contract's terms and a day, so that alerts, the renewals page, the
+iCalendar feed and the evidence rules read one answer. Months are calendar months: a
+term ending on 31 March with three months' notice must be given notice by 31 December;
+one month before 31 March is 28 February (29 in a leap year), never 3 March.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+
+FIXED, AUTO, ROLLING = "fixed", "auto", "rolling"
+DAYS, MONTHS = "days", "months"
+
+
+@dataclass(frozen=True)
+class Terms:
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    renewal_terms: str  # fixed, auto (renews for renewal_months unless notice), rolling
+    renewal_months: int | None
+    notice_period: int  # in notice_unit; 0: none needed
+    notice_unit: str  # days or months
+    notice_given_on: datetime.date | None = None
+
+
+def before(day: datetime.date, amount: int, unit: str) -> datetime.date:
+    return day - (relativedelta(months=amount) if unit == MONTHS else
+                  datetime.timedelta(days=amount))
+
+
+def after(day: datetime.date, amount: int, unit: str) -> datetime.date:
+    return day + (relativedelta(months=amount) if unit == MONTHS else
+                  datetime.timedelta(days=amount))
+
+
+def term_end(terms: Terms, today: datetime.date) -> datetime.date | None:
+    """The day the contract's current term ends, as things stand on `today` (None: it
+    runs on with no end, a rolling contract with no notice given).
+
+    An auto-renewing contract whose end date has passed without notice has renewed, as
+    many times as needed, each for the renewal period counted from the original end date
+    (so a 31 January end renews to 28 February, then 31 March: never drifting). Once
+    notice is given, the term it was given in is the last."""
+    if terms.renewal_terms == ROLLING:
+        if terms.notice_given_on is None:
+            return None
+        return after(terms.notice_given_on, terms.notice_period, terms.notice_unit)
+    end = terms.end_date
+    if end is None or terms.renewal_terms != AUTO or not terms.renewal_months:
+        return end
+    moment = terms.notice_given_on or today
+    renewals = 0
+    current = end
+    # The term in force on `moment`: the first whose end is not before it.
+    while current < moment:
+        renewals += 1
+        current = end + relativedelta(months=terms.renewal_months * renewals)
+    # Notice given in time ends this term; given too late, the next.
+    late = (terms.notice_given_on is not None
+            and before(current, terms.notice_period, terms.notice_unit) < terms.notice_given_on)
+    if late:
+        renewals += 1
+        current = end + relativedelta(months=terms.renewal_months * renewals)
+    return current
+
+
+def notice_by(terms: Terms, today: datetime.date) -> datetime.date | None:
+    """The last day notice can be given to end (or not renew) the current term, None
+    when there is none to give: no end, no notice period, or notice already given."""
+    if terms.notice_given_on is not None or not terms.notice_period:
+        return None
+    end = term_end(terms, today)
+    if end is None:
+        return None
+    return before(end, terms.notice_period, terms.notice_unit)
+
+
+__all__ = ["AUTO", "DAYS", "FIXED", "MONTHS", "ROLLING", "Terms", "after", "before",
+           "notice_by", "term_end"]

@@ -1,0 +1,330 @@
+"""Suppliers and their contracts: who supplies the council's systems, on what terms, what
+each contract covers (systems, configuration items, business services), what it costs
+and when it must be renewed or given notice (docs/commercial.md)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from borough.cmdb.models import Criticality
+from borough.commercial import dates
+from borough.core.models import BaseModel
+from borough.core.money import money_field
+from borough.core.temporal import Version, version_indexes
+
+
+def _same_organisation(record, names) -> dict[str, str]:
+    errors = {}
+    for name in names:
+        related = getattr(record, name, None) if getattr(record, f"{name}_id", None) else None
+        if related is not None and related.organisation_id != record.organisation_id:
+            errors[name] = "Choose one from this organisation."
+    return errors
+
+
+class Risk(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class SupplierStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    FORMER = "former", "Former supplier"
+
+
+# Companies House numbers: eight digits, or two letters and six digits (SC123456).
+COMPANY_NUMBER = re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$")
+
+
+class SupplierCategory(BaseModel):
+    """What a supplier provides, in the council's own words (software, hardware,
+    telecoms, managed service…), to find suppliers by."""
+
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "supplier categories"
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"],
+                                               name="unique_supplier_category")]
+
+    def __str__(self):
+        return self.name
+
+
+class Supplier(BaseModel):
+    reference_prefix = "SUP"
+
+    reference = models.CharField(max_length=20, editable=False)
+    name = models.CharField(max_length=200)
+    company_number = models.CharField(
+        max_length=8, blank=True,
+        help_text="Companies House number: eight digits, or two letters and six digits.")
+    website = models.URLField(blank=True)
+    address = models.TextField(blank=True)
+    categories = models.ManyToManyField(SupplierCategory, blank=True, related_name="suppliers")
+    status = models.CharField(max_length=20, choices=SupplierStatus.choices,
+                              default=SupplierStatus.ACTIVE)
+    criticality = models.CharField(max_length=20, choices=Criticality.choices,
+                                   default=Criticality.MEDIUM,
+                                   help_text="How much the council's services depend on it.")
+    risk = models.CharField(max_length=20, choices=Risk.choices, default=Risk.MEDIUM,
+                            help_text="The risk the supplier itself poses: its finances, "
+                                      "its performance, how hard it would be to replace.")
+    manager = models.ForeignKey("organisation.Person", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+",
+                                verbose_name="supplier manager",
+                                help_text="Who in the council manages the relationship.")
+    review_every_months = models.PositiveSmallIntegerField(
+        "review every (months)", null=True, blank=True, default=12,
+        help_text="How often the supplier's performance is reviewed. Leave blank for no "
+                  "scheduled reviews.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "reference"],
+                                    name="unique_supplier_ref"),
+            models.UniqueConstraint(fields=["organisation", "name"],
+                                    name="unique_supplier_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = _same_organisation(self, ("manager",))
+        number = (self.company_number or "").strip().upper().replace(" ", "")
+        if number and len(number) < 8 and number.isdigit():
+            number = number.zfill(8)  # Companies House drops no zeros; people do
+        if number and not COMPANY_NUMBER.match(number):
+            errors["company_number"] = ("Enter a Companies House number of eight digits, "
+                                        "or two letters and six digits, like SC123456.")
+        self.company_number = number
+        if self.review_every_months == 0:
+            errors["review_every_months"] = ("Enter a number of months from 1, or leave it "
+                                             "blank for no scheduled reviews.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class SupplierContact(BaseModel):
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True,
+                            help_text="For example account manager, service desk, "
+                                      "escalation.")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_primary = models.BooleanField("main contact", default=False)
+
+    class Meta:
+        ordering = ["supplier__name", "-is_primary", "name", "id"]
+
+    def __str__(self):
+        supplier = self.supplier.name if self.supplier_id else "?"
+        return f"{self.name} ({supplier})"
+
+    def clean(self):
+        errors = _same_organisation(self, ("supplier",))
+        if not (self.email or self.phone):
+            errors["email"] = "Give an email address or a phone number (or both)."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ContractKind(models.TextChoices):
+    CONTRACT = "contract", "Contract"
+    MAINTENANCE = "maintenance", "Maintenance agreement"
+    SUPPORT = "support", "Support agreement"
+    SUBSCRIPTION = "subscription", "Subscription"
+    LEASE = "lease", "Lease"
+
+
+class RenewalTerms(models.TextChoices):
+    FIXED = dates.FIXED, "Fixed term: ends on its end date"
+    AUTO = dates.AUTO, "Renews automatically unless notice is given"
+    ROLLING = dates.ROLLING, "Rolling: runs until notice is given"
+
+
+class NoticeUnit(models.TextChoices):
+    DAYS = dates.DAYS, "days"
+    MONTHS = dates.MONTHS, "months"
+
+
+class ProcurementRoute(models.TextChoices):
+    FRAMEWORK = "framework", "Call-off from a framework"
+    OPEN_TENDER = "open", "Open tender"
+    RESTRICTED = "restricted", "Restricted tender"
+    QUOTATIONS = "quotations", "Quotations"
+    DIRECT = "direct", "Direct award"
+    OTHER = "other", "Other"
+
+
+class Contract(BaseModel):
+    """A contract or maintenance agreement with a supplier: what it covers, its value and
+    its dates. A maintenance agreement's support hours and response times underpin the
+    service level agreements of the services it covers."""
+
+    reference_prefix = "CON"
+
+    reference = models.CharField(max_length=20, editable=False)
+    title = models.CharField(max_length=200)
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="contracts")
+    kind = models.CharField(max_length=20, choices=ContractKind.choices,
+                            default=ContractKind.CONTRACT)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey("organisation.Person", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+",
+                              verbose_name="contract owner",
+                              help_text="Who in the council is responsible for it and is "
+                                        "told when notice or renewal is due.")
+    annual_value = money_field("annual value (£)", null=True, blank=True)
+    whole_life_value = money_field(
+        "whole-life value (£)", null=True, blank=True,
+        help_text="What it costs over its whole term, extensions included.")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True,
+                                help_text="When the current term ends. Leave blank only for "
+                                          "a rolling contract.")
+    renewal_terms = models.CharField(max_length=20, choices=RenewalTerms.choices,
+                                     default=RenewalTerms.FIXED)
+    renewal_months = models.PositiveSmallIntegerField(
+        "renews for (months)", null=True, blank=True,
+        help_text="For a contract that renews automatically: the length of each renewal.")
+    notice_period = models.PositiveSmallIntegerField(
+        default=0, help_text="How much notice must be given to end it or stop it renewing.")
+    notice_unit = models.CharField(max_length=10, choices=NoticeUnit.choices,
+                                   default=NoticeUnit.MONTHS)
+    notice_given_on = models.DateField(null=True, blank=True,
+                                       help_text="When notice was given, if it has been.")
+    procurement_route = models.CharField(max_length=20, choices=ProcurementRoute.choices,
+                                         blank=True)
+    procurement_reference = models.CharField(
+        max_length=100, blank=True, help_text="The framework lot, tender or order number.")
+    support_hours = models.CharField(max_length=200, blank=True,
+                                     help_text="For example “8am to 6pm on working days”.")
+    response_times = models.TextField(
+        blank=True, help_text="The supplier's committed response and fix times.")
+
+    class Meta:
+        ordering = ["end_date", "title", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "reference"],
+                                               name="unique_contract_ref")]
+        indexes = [models.Index(fields=["organisation", "end_date"], name="contract_ends")]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}" if self.reference else self.title
+
+    @property
+    def terms(self) -> dates.Terms:
+        return dates.Terms(self.start_date, self.end_date, self.renewal_terms,
+                           self.renewal_months, self.notice_period or 0, self.notice_unit,
+                           self.notice_given_on)
+
+    def term_end(self, today: datetime.date) -> datetime.date | None:
+        return dates.term_end(self.terms, today)
+
+    def notice_by(self, today: datetime.date) -> datetime.date | None:
+        return dates.notice_by(self.terms, today)
+
+    def clean(self):
+        errors = _same_organisation(self, ("supplier", "owner"))
+        rolling = self.renewal_terms == RenewalTerms.ROLLING
+        if self.end_date is None and not rolling:
+            errors["end_date"] = ("Give the date the contract ends, or choose “Rolling” if "
+                                  "it runs until notice is given.")
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date must be on or after the start date."
+        if self.renewal_terms == RenewalTerms.AUTO and not self.renewal_months:
+            errors["renewal_months"] = ("Give how many months each automatic renewal lasts, "
+                                        "for example 12.")
+        if self.renewal_terms != RenewalTerms.AUTO and self.renewal_months:
+            errors["renewal_months"] = ("Give a renewal length only for a contract that "
+                                        "renews automatically.")
+        if rolling and not self.notice_period:
+            errors["notice_period"] = ("A rolling contract ends only with notice: give the "
+                                       "notice period.")
+        if self.notice_given_on and self.start_date and self.notice_given_on < self.start_date:
+            errors["notice_given_on"] = "Notice cannot be given before the contract starts."
+        if (self.annual_value is not None and self.whole_life_value is not None
+                and self.whole_life_value < self.annual_value
+                and self.end_date and self.start_date
+                and (self.end_date - self.start_date).days >= 365):
+            errors["whole_life_value"] = ("The whole-life value of a contract of a year or "
+                                          "more cannot be less than its annual value.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ContractCover(BaseModel):
+    """One thing a contract covers: a system or other configuration item, or a business
+    service. One at a time, so a contract covering a whole estate stays a list."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="covers")
+    configuration_item = models.ForeignKey(
+        "cmdb.ConfigurationItem", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+", help_text="A system, server or other item the contract covers.")
+    service = models.ForeignKey("catalogue.BusinessService", null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="+",
+                                verbose_name="business service")
+    note = models.CharField(max_length=200, blank=True,
+                            help_text="For example “licences and support” or “hardware "
+                                      "maintenance only”.")
+
+    class Meta:
+        ordering = ["contract__reference", "id"]
+        verbose_name = "contract cover"
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "configuration_item"],
+                                    condition=models.Q(configuration_item__isnull=False),
+                                    name="unique_contract_item"),
+            models.UniqueConstraint(fields=["contract", "service"],
+                                    condition=models.Q(service__isnull=False),
+                                    name="unique_contract_service"),
+            models.CheckConstraint(
+                condition=(models.Q(configuration_item__isnull=False, service__isnull=True)
+                           | models.Q(configuration_item__isnull=True,
+                                      service__isnull=False)),
+                name="contract_cover_one_thing"),
+        ]
+
+    def __str__(self):
+        what = self.configuration_item or self.service
+        contract = self.contract.reference if self.contract_id else "?"
+        return f"{contract} covers {what}"
+
+    def clean(self):
+        errors = _same_organisation(self, ("contract", "configuration_item", "service"))
+        if bool(self.configuration_item_id) == bool(self.service_id):
+            errors["configuration_item"] = ("Choose a configuration item or a business "
+                                            "service: one of them.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- history: every state of contracts and what they cover (core.temporal) --------------
+
+
+class ContractVersion(Version):
+    """One state of a contract, for "which contracts were current on 1 March" and the
+    notice dates as they stood."""
+
+    supplier_id = models.BigIntegerField(db_index=True)
+
+    class Meta(Version.Meta):
+        indexes = version_indexes("com_conv")
+
+
+class ContractCoverVersion(Version):
+    contract_id = models.BigIntegerField(db_index=True)
+
+    class Meta(Version.Meta):
+        indexes = version_indexes("com_covv")

@@ -1,0 +1,64 @@
+import django_tables2 as tables
+
+from borough.commercial import models as m
+from borough.core.money import format_pounds
+from borough.core.tables import BaseTable
+
+
+class MoneyColumn(tables.Column):
+    attrs = {"th": {"class": "govuk-table__header--numeric"},
+             "td": {"class": "govuk-table__cell--numeric"}}
+
+    def render(self, value):
+        return format_pounds(value)
+
+    def value(self, value):  # exports keep the number
+        return value
+
+
+class SupplierCategoryTable(BaseTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.SupplierCategory
+        fields = ("name", "description")
+        empty_text = "No supplier categories match."
+
+
+class SupplierTable(BaseTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.Supplier
+        fields = ("name", "reference", "status", "criticality", "risk", "manager",
+                  "company_number")
+        empty_text = "No suppliers match."
+
+
+class SupplierContactTable(BaseTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.SupplierContact
+        fields = ("name", "supplier", "role", "email", "phone", "is_primary")
+        empty_text = "No supplier contacts match."
+
+
+class ContractTable(BaseTable):
+    title = tables.Column(linkify=True)
+    annual_value = MoneyColumn(verbose_name="Annual value")
+
+    class Meta(BaseTable.Meta):
+        model = m.Contract
+        fields = ("title", "reference", "supplier", "kind", "annual_value", "start_date",
+                  "end_date", "renewal_terms", "owner")
+        empty_text = "No contracts match."
+
+
+class ContractCoverTable(BaseTable):
+    contract = tables.Column(linkify=lambda record: record.get_absolute_url())
+
+    class Meta(BaseTable.Meta):
+        model = m.ContractCover
+        fields = ("contract", "configuration_item", "service", "note")
+        empty_text = "No contract covers match."
