@@ -41,7 +41,6 @@ from pathlib import Path
 from bench.run import DATA, RESULTS, ROOT, VENV, log, machine, postgres_admin, run
 
 PG_NAME = "borough_bench_imports"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
 
 
 def status_kb(field: str) -> int:
@@ -175,9 +174,9 @@ def bench_one(db: str, args) -> dict:
     data_dir = DATA / f"imports-{db}"
     env = {**os.environ, "BOROUGH_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
     if db == "postgres":
-        postgres_admin(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        postgres_admin(f"CREATE DATABASE {PG_NAME}")
-        env["DATABASE_URL"] = PG_URL
+        postgres_admin(f"DROP DATABASE IF EXISTS {args.pg_name} WITH (FORCE)")
+        postgres_admin(f"CREATE DATABASE {args.pg_name}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.pg_name}"
     else:
         import shutil
 
@@ -191,12 +190,34 @@ def bench_one(db: str, args) -> dict:
     return {"db": db, **json.loads(out.read_text())}
 
 
+def uptime() -> list[float]:
+    return [round(v, 2) for v in os.getloadavg()]
+
+
+def commit() -> str:
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "src"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return head + ("+changes" if dirty else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="sqlite")
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--pg-name", default=PG_NAME,
+                        help="the PostgreSQL database to drop and make again (on a shared "
+                             "machine, one of your own)")
+    parser.add_argument("--label", default="",
+                        help="added to the result's file name: imports-<db>-<rows>-<label>.json")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -204,13 +225,18 @@ def main() -> None:
         Path(args.out).write_text(json.dumps(child(args)))
         return
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+        load_before = uptime()
         figures = bench_one(db, args)
         result = {"benchmark": "imports", "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "machine": machine(), **figures}
+                  "commit": commit(), "machine": machine(),
+                  # The machine is shared: its load (uptime's 1, 5, 15-minute averages)
+                  # before and after the run says how much else was running.
+                  "load_before": load_before, "load_after": uptime(), **figures}
         print(json.dumps(result, indent=2))
         if not args.no_write:
             RESULTS.mkdir(exist_ok=True)
-            path = RESULTS / f"imports-{db}-{args.rows}.json"
+            suffix = f"-{args.label}" if args.label else ""
+            path = RESULTS / f"imports-{db}-{args.rows}{suffix}.json"
             path.write_text(json.dumps(result, indent=2) + "\n")
             log(f"wrote {path.relative_to(ROOT)}")
 
