@@ -109,6 +109,8 @@ def child(args) -> dict:
     from borough.organisation.services import create_organisation
 
     settings.BACKGROUND_TASK_RUNNER = "worker"
+    # A small run (a profile) goes through the background tasks too, as a big file does.
+    settings.IMPORT_BACKGROUND_ROWS = min(settings.IMPORT_BACKGROUND_ROWS, args.rows - 1)
     started_kb = status_kb("VmRSS")
     org = create_organisation(actor=None, name="Bench Borough Council", code="bench",
                               nation="england-and-wales")
@@ -157,7 +159,19 @@ def child(args) -> dict:
     upload = step("upload", lambda: importing.upload(
         importer, SimpleUploadedFile(f"servers.{args.format}", content), user=user,
         options={"ci_class": server.pk}))
-    step("check", lambda: background.run_waiting(via="bench"))
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        step("check", lambda: profiler.runcall(background.run_waiting, via="bench"))
+        with open(args.profile, "w") as out:
+            stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+            stats.print_stats(60)
+            stats.sort_stats("tottime").print_stats(40)
+        log(f"profile of the check: {args.profile}")
+    else:
+        step("check", lambda: background.run_waiting(via="bench"))
     upload.refresh_from_db()
     assert upload.status == ImportStatus.CHECKED, upload.status
     assert not upload.error_count, upload.errors[:5]
@@ -171,7 +185,7 @@ def child(args) -> dict:
 
 
 def bench_one(db: str, args) -> dict:
-    data_dir = DATA / f"imports-{db}"
+    data_dir = DATA / (f"imports-{db}-{args.label}" if args.label else f"imports-{db}")
     env = {**os.environ, "BOROUGH_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
     if db == "postgres":
         postgres_admin(f"DROP DATABASE IF EXISTS {args.pg_name} WITH (FORCE)")
@@ -186,7 +200,8 @@ def bench_one(db: str, args) -> dict:
     run([str(VENV / "borough"), "migrate", "--no-input", "-v", "0"], env)
     out = data_dir / "figures.json"
     run([str(VENV / "python"), "-m", "bench.imports.run", "--child", "--rows", str(args.rows),
-         "--format", args.format, "--out", str(out)], env)
+         "--format", args.format, "--out", str(out),
+         *(["--profile", str(Path(args.profile).resolve())] if args.profile else [])], env)
     return {"db": db, **json.loads(out.read_text())}
 
 
@@ -218,6 +233,8 @@ def main() -> None:
                              "machine, one of your own)")
     parser.add_argument("--label", default="",
                         help="added to the result's file name: imports-<db>-<rows>-<label>.json")
+    parser.add_argument("--profile", help="write a cProfile report of the check (the preview) "
+                                          "to this file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
