@@ -34,6 +34,11 @@ class ModelEntry:
     # Whether the detail page offers comments and file attachments.
     comments: bool = False
     attachments: bool = False
+    # The fields that name one record of the organisation (a natural key, e.g. ("name",)),
+    # by which a spreadsheet import matches a row to the record it updates
+    # (core.importers); a model with a reference is matched by it instead. Empty, and no
+    # reference: imports only add.
+    import_key: tuple[str, ...] = ()
 
     @property
     def app_label(self) -> str:
