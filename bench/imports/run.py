@@ -186,7 +186,11 @@ def child(args) -> dict:
 
 def bench_one(db: str, args) -> dict:
     data_dir = DATA / (f"imports-{db}-{args.label}" if args.label else f"imports-{db}")
-    env = {**os.environ, "BOROUGH_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    # --code: Borough's source from another tree (an older commit, from `git archive`)
+    # first on the path, to measure it beside this one.
+    paths = [str(Path(args.code).resolve())] if args.code else []
+    env = {**os.environ, "BOROUGH_DATA_DIR": str(data_dir),
+           "PYTHONPATH": os.pathsep.join([*paths, str(ROOT)])}
     if db == "postgres":
         postgres_admin(f"DROP DATABASE IF EXISTS {args.pg_name} WITH (FORCE)")
         postgres_admin(f"CREATE DATABASE {args.pg_name}")
@@ -235,17 +239,22 @@ def main() -> None:
                         help="added to the result's file name: imports-<db>-<rows>-<label>.json")
     parser.add_argument("--profile", help="write a cProfile report of the check (the preview) "
                                           "to this file")
+    parser.add_argument("--code", help="a src/ directory to import Borough from instead of "
+                                       "this tree's (e.g. `git archive <commit> src`)")
+    parser.add_argument("--code-commit", default="",
+                        help="the commit --code came from, recorded with the result")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         Path(args.out).write_text(json.dumps(child(args)))
         return
+    measured = args.code_commit or commit()
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
         load_before = uptime()
         figures = bench_one(db, args)
         result = {"benchmark": "imports", "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "commit": commit(), "machine": machine(),
+                  "commit": measured, "machine": machine(),
                   # The machine is shared: its load (uptime's 1, 5, 15-minute averages)
                   # before and after the run says how much else was running.
                   "load_before": load_before, "load_after": uptime(), **figures}
