@@ -258,7 +258,7 @@ class ConfigurationItemImporter(Importer):
         form = ImportedItemForm(data=data, user=run.user, known_class=ci_class,
                                 scoped_querysets=run.state.setdefault("scoped", {}),
                                 instance=instance if instance is not None else
-                                m.ConfigurationItem(organisation_id=run.organisation_id))
+                                m.ConfigurationItem(organisation=run.state["organisation"]))
         self.use_loaded(run, form)
         classes = run.state["classes"]
         if not form.fields["ci_class"].disabled:
@@ -384,8 +384,7 @@ class ConfigurationItemImporter(Importer):
                     continue
                 made.add((item.pk, target.pk))
                 if (item.pk, target.pk) in existing:
-                    run.count(m.Relationship, into=run.unchanged)
-                    continue
+                    continue  # there already (an updated system's): left as it is
                 link = m.Relationship(organisation_id=run.organisation_id, source=item,
                                       target=target,
                                       relationship_type=m.RelationshipType.INTERFACES_WITH)

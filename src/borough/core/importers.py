@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.urls import NoReverseMatch, reverse
@@ -348,6 +349,10 @@ class Importer:
                                run.state["converters"].items()
                                if isinstance(converter, imports.RelatedLookup)}
         run.state["in_file"] = {}  # record id -> the row that matched it
+        # The organisation, loaded once: each new record holds it, so neither its audit
+        # snapshot nor its validation asks for it again.
+        run.state["organisation"] = apps.get_model(settings.BOROUGH_ORGANISATION_MODEL
+                                                   )._default_manager.get(pk=run.organisation_id)
         prefix = getattr(self.model, "reference_prefix", None)
         run.state["references"] = (
             references.Block(run.organisation_id, prefix)
@@ -402,6 +407,9 @@ class Importer:
         return data
 
     def build_form(self, run: Run, data: dict | None, instance=None) -> forms.BaseForm:
+        if instance is None and any(f.name == "organisation"
+                                    for f in self.model._meta.concrete_fields):
+            instance = self.model(organisation=run.state["organisation"])
         form = imports.build_form(self.entry, user=run.user, organisation_id=run.organisation_id,
                                   data=data, instance=instance,
                                   scoped_querysets=run.state.setdefault("scoped", {}))

@@ -580,8 +580,8 @@ def prefer_loaded(form_field: forms.ModelChoiceField,
     stay the field's."""
     if (not isinstance(form_field, forms.ModelChoiceField)
             or isinstance(form_field, forms.ModelMultipleChoiceField)
-            or form_field.to_field_name):
-        return
+            or form_field.to_field_name not in (None, form_field.queryset.model._meta.pk.name)):
+        return  # matched by another field than the id: left to the field
     original = form_field.to_python
 
     def to_python(value):
