@@ -316,6 +316,8 @@ class ConfigurationItemImporter(Importer):
                       f"{record.ci_class.name.lower()}, not a {ci_class.name.lower()}: an "
                       "item's class cannot change. Correct the reference or the class.")
             return None
+        if not values.get(REFERENCE):  # matched by name: the name is not a rename
+            self.keep_key_spelling(record, values, fields=("name",))
         before = self.preview_values(run, record)
         data = self.current_data(run, self.build_form(run, None, instance=record))
         data.update({k: v for k, v in values.items() if k not in (REFERENCE, "ci_class")})

@@ -570,7 +570,16 @@ class Importer:
             data[name] = "" if value is None else value
         return data
 
+    def keep_key_spelling(self, record, values: dict, fields=None) -> None:
+        """A key matched in another case or spacing ("housing" for "Housing") leaves the
+        record's own spelling: the row named the record, it did not rename it."""
+        for name in fields or self.match_fields():
+            if name != REFERENCE and isinstance(values.get(name), str) and (
+                    self.key_text(values[name]) == self.key_text(getattr(record, name, None))):
+                values[name] = getattr(record, name)
+
     def update_row(self, run: Run, number: int, record, values: dict, reported: set[str]):
+        self.keep_key_spelling(record, values)
         before = self.preview_values(run, record)
         data = self.current_data(run, self.build_form(run, None, instance=record))
         data.update({k: v for k, v in values.items() if k != REFERENCE})
