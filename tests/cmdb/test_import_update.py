@@ -90,7 +90,8 @@ def test_a_return_sent_again_previews_then_makes_its_changes(client_a, officer, 
     done = confirm(client_a, checked)
     assert done.status_code == 302
     outcome = text(client_a.get(done["Location"]))
-    assert "Imported 1 configuration item, changed 1 configuration item, left 1 unchanged" in outcome
+    assert ("Imported estate.csv: added 1 configuration item, changed 1 configuration item and "
+            "left 1 unchanged.") in outcome
     tax.refresh_from_db()
     benefits.refresh_from_db()
     assert tax.attributes["number_of_users"] == 60 and tax.attributes["supplier"] == "Civica"

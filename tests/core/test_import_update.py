@@ -52,7 +52,8 @@ def test_add_and_update_changes_matched_records_and_adds_the_rest(browser, admin
     assert event.actor == admin_a
     assert not AuditEvent.objects.for_object(finance).exists()
     outcome = page(browser.get(response["Location"]))
-    assert "Imported 1 service unit, changed 1 service unit, left 1 unchanged" in outcome
+    assert ("Imported register.csv: added 1 service unit, changed 1 service unit and left 1 "
+            "unchanged.") in outcome
 
 
 def test_blank_keeps_and_none_clears(browser, org_a):

@@ -191,24 +191,27 @@ def run_import(row: ImportUpload, *, user, progress=None) -> ImportUpload:
             row.added = count_pairs(run.counts)
             row.imported_at = timezone.now()
             audit.record(row, AuditAction.EVENT, actor=user,
-                         note=f"Imported {outcome_counts(run.counts, run.changed, run.unchanged)}"
-                              f" from {row.file_name} ({row.rows:,} rows, SHA-256 "
-                              f"{row.sha256}).")
+                         note=(f"Imported {count_text(run.counts)} from {row.file_name}"
+                               if not (run.changed or run.unchanged) else
+                               f"Imported {row.file_name}: "
+                               + outcome_counts(run.counts, run.changed, run.unchanged))
+                              + f" ({row.rows:,} rows, SHA-256 {row.sha256}).")
         row.save(update_fields=["status", "added", "imported_at", "errors", "error_count",
                                 "updated_at"])
     return row
 
 
 def outcome_counts(added, changed, unchanged) -> str:
-    """"2 configuration items and 1 relationship, changed 5 configuration items, left 8
-    unchanged" (what an import did; only the parts that are not nothing)."""
-    parts = [count_text(added)] if added or not (changed or unchanged) else []
+    """"added 2 configuration items and 1 relationship, changed 5 configuration items and
+    left 8 unchanged": what an import did, only the parts that are not nothing."""
+    parts = [f"added {count_text(added)}"] if added else []
     if changed:
         parts.append(f"changed {count_text(changed)}")
     if unchanged:
         parts.append(f"left {sum(dict(unchanged).values()):,} unchanged")
-    text = ", ".join(parts)
-    return text if added else f"nothing new, {text}" if parts else "nothing"
+    if not parts:
+        return "added nothing"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def preview_text(preview: dict) -> str:
@@ -231,8 +234,8 @@ def outcome_text(row: ImportUpload) -> str:
     if row.status == ImportStatus.IMPORTED:
         preview = row.preview or {}
         if preview.get("changed") or preview.get("unchanged"):
-            return (f"Imported {outcome_counts(row.added, preview.get('changed'), preview.get('unchanged'))}"
-                    f" from {row.file_name}.")
+            return (f"Imported {row.file_name}: " + outcome_counts(
+                row.added, preview.get("changed"), preview.get("unchanged")) + ".")
         return f"Imported {count_text(row.added)} from {row.file_name}."
     if row.status == ImportStatus.FAILED:
         return (f"Nothing was imported from {row.file_name}: {row.error_count:,} "
