@@ -284,3 +284,15 @@ def test_people_in_the_file_are_matched_once_per_import(client_a, estate, first_
     with django_assert_max_num_queries(75):
         checked = preview(client_a, RETURN_IMPORT, csv_bytes(rows))
     assert "add 30 configuration items" in summary(checked)
+
+
+def test_references_taken_in_a_block_and_not_used_are_given_back(client_a, officer, estate,
+                                                                 first_return):
+    rows = this_year()
+    confirm(client_a, preview(client_a, RETURN_IMPORT, csv_bytes([rows[0], rows[3], *rows[1:3]])))
+    parking = m.ConfigurationItem.objects.get(name="Parking")
+    assert parking.reference == "CI-000003"
+    officer.active_organisation_id = estate.pk
+    after = services.create_record(m.ConfigurationItem(
+        organisation=estate, name="Next", ci_class=shipped(estate, "application")), actor=officer)
+    assert after.reference == "CI-000004"  # no gap left by the import's block
