@@ -41,7 +41,6 @@ from pathlib import Path
 from bench.run import DATA, RESULTS, ROOT, VENV, log, machine, postgres_admin, run
 
 PG_NAME = "borough_bench_imports"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
 
 
 def status_kb(field: str) -> int:
@@ -110,6 +109,8 @@ def child(args) -> dict:
     from borough.organisation.services import create_organisation
 
     settings.BACKGROUND_TASK_RUNNER = "worker"
+    # A small run (a profile) goes through the background tasks too, as a big file does.
+    settings.IMPORT_BACKGROUND_ROWS = min(settings.IMPORT_BACKGROUND_ROWS, args.rows - 1)
     started_kb = status_kb("VmRSS")
     org = create_organisation(actor=None, name="Bench Borough Council", code="bench",
                               nation="england-and-wales")
@@ -158,7 +159,19 @@ def child(args) -> dict:
     upload = step("upload", lambda: importing.upload(
         importer, SimpleUploadedFile(f"servers.{args.format}", content), user=user,
         options={"ci_class": server.pk}))
-    step("check", lambda: background.run_waiting(via="bench"))
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        step("check", lambda: profiler.runcall(background.run_waiting, via="bench"))
+        with open(args.profile, "w") as out:
+            stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+            stats.print_stats(60)
+            stats.sort_stats("tottime").print_stats(40)
+        log(f"profile of the check: {args.profile}")
+    else:
+        step("check", lambda: background.run_waiting(via="bench"))
     upload.refresh_from_db()
     assert upload.status == ImportStatus.CHECKED, upload.status
     assert not upload.error_count, upload.errors[:5]
@@ -172,12 +185,16 @@ def child(args) -> dict:
 
 
 def bench_one(db: str, args) -> dict:
-    data_dir = DATA / f"imports-{db}"
-    env = {**os.environ, "BOROUGH_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    data_dir = DATA / (f"imports-{db}-{args.label}" if args.label else f"imports-{db}")
+    # --code: Borough's source from another tree (an older commit, from `git archive`)
+    # first on the path, to measure it beside this one.
+    paths = [str(Path(args.code).resolve())] if args.code else []
+    env = {**os.environ, "BOROUGH_DATA_DIR": str(data_dir),
+           "PYTHONPATH": os.pathsep.join([*paths, str(ROOT)])}
     if db == "postgres":
-        postgres_admin(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        postgres_admin(f"CREATE DATABASE {PG_NAME}")
-        env["DATABASE_URL"] = PG_URL
+        postgres_admin(f"DROP DATABASE IF EXISTS {args.pg_name} WITH (FORCE)")
+        postgres_admin(f"CREATE DATABASE {args.pg_name}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.pg_name}"
     else:
         import shutil
 
@@ -187,8 +204,26 @@ def bench_one(db: str, args) -> dict:
     run([str(VENV / "borough"), "migrate", "--no-input", "-v", "0"], env)
     out = data_dir / "figures.json"
     run([str(VENV / "python"), "-m", "bench.imports.run", "--child", "--rows", str(args.rows),
-         "--format", args.format, "--out", str(out)], env)
+         "--format", args.format, "--out", str(out),
+         *(["--profile", str(Path(args.profile).resolve())] if args.profile else [])], env)
     return {"db": db, **json.loads(out.read_text())}
+
+
+def uptime() -> list[float]:
+    return [round(v, 2) for v in os.getloadavg()]
+
+
+def commit() -> str:
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "src"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return head + ("+changes" if dirty else "")
 
 
 def main() -> None:
@@ -197,20 +232,37 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--pg-name", default=PG_NAME,
+                        help="the PostgreSQL database to drop and make again (on a shared "
+                             "machine, one of your own)")
+    parser.add_argument("--label", default="",
+                        help="added to the result's file name: imports-<db>-<rows>-<label>.json")
+    parser.add_argument("--profile", help="write a cProfile report of the check (the preview) "
+                                          "to this file")
+    parser.add_argument("--code", help="a src/ directory to import Borough from instead of "
+                                       "this tree's (e.g. `git archive <commit> src`)")
+    parser.add_argument("--code-commit", default="",
+                        help="the commit --code came from, recorded with the result")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         Path(args.out).write_text(json.dumps(child(args)))
         return
+    measured = args.code_commit or commit()
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+        load_before = uptime()
         figures = bench_one(db, args)
         result = {"benchmark": "imports", "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "machine": machine(), **figures}
+                  "commit": measured, "machine": machine(),
+                  # The machine is shared: its load (uptime's 1, 5, 15-minute averages)
+                  # before and after the run says how much else was running.
+                  "load_before": load_before, "load_after": uptime(), **figures}
         print(json.dumps(result, indent=2))
         if not args.no_write:
             RESULTS.mkdir(exist_ok=True)
-            path = RESULTS / f"imports-{db}-{args.rows}.json"
+            suffix = f"-{args.label}" if args.label else ""
+            path = RESULTS / f"imports-{db}-{args.rows}{suffix}.json"
             path.write_text(json.dumps(result, indent=2) + "\n")
             log(f"wrote {path.relative_to(ROOT)}")
 

@@ -9,6 +9,11 @@ save and the background runs):
   ("Business owner", "ICT support", "Classification") and an "Interfaces" column naming
   other systems, which become "interfaces with" relationships;
 - relationships, their items named by reference or name and their type in words.
+
+Items (and a return's systems) are matched to existing ones for an update: by the
+Reference column (CI-000123) when it is given, else by name within the class, among the
+organisation's items only. A return is sent in every year, so it adds and updates by
+default; an update's interfaces add the links that are not there yet.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from borough.cmdb import attributes, rules
 from borough.cmdb import forms as cmdb_forms
 from borough.cmdb import models as m
 from borough.core import imports
-from borough.core.importers import Importer, Run
+from borough.core.importers import REFERENCE, Importer, ImportMode, Run
 from borough.core.imports import CellError, Column
 
 INTERFACES = "interfaces"
@@ -113,6 +118,20 @@ class ClassOptionForm(forms.Form):
             is_active=True)
 
 
+class ImportedItemForm(cmdb_forms.ConfigurationItemForm):
+    """The item form as an import row uses it: the row's class is known already (loaded
+    once per import), so the form does not look it up again for its attributes."""
+
+    def __init__(self, *args, known_class: m.CIClass | None = None, **kwargs):
+        self._known_class = known_class
+        super().__init__(*args, **kwargs)
+
+    def _chosen_class(self):
+        if self._known_class is not None and not self.instance.pk:
+            return self._known_class
+        return super()._chosen_class()
+
+
 class ConfigurationItemImporter(Importer):
     parameters = ("ci_class",)
     description = ("Import configuration items of one class, chosen here, or of several, "
@@ -146,6 +165,7 @@ class ConfigurationItemImporter(Importer):
         columns.append(InterfacesColumn(
             INTERFACES, "Interfaces", forms.CharField(required=False), "",
             aliases=("Interfaces to other systems", "Interfaces with")))
+        columns.append(self.reference_column())
         labels = [c.label.casefold() for c in columns]
         for column in columns:
             column.heading = (column.label if labels.count(column.label.casefold()) == 1
@@ -173,8 +193,8 @@ class ConfigurationItemImporter(Importer):
     # --- rows --------------------------------------------------------------------
 
     def begin(self, run: Run) -> None:
-        super().begin(run)
         run.state["classes"] = {c.pk: c for c in self._classes(run.user, run.options)}
+        super().begin(run)
         run.state["attribute_columns"] = [c for c in run.matched.values()
                                           if isinstance(c, AttributeColumn)]
         run.state["pending"] = []  # (row, item, names) for the Interfaces column
@@ -205,29 +225,114 @@ class ConfigurationItemImporter(Importer):
             return chosen
         return run.state["classes"].get(data.get("ci_class"))
 
+    # --- matching: the reference, else the name within the class --------------------
+
+    def match_text(self) -> str:
+        return ("A row with a Reference (like CI-000123) updates that item. A row without "
+                "one matches the item of its class with the same name (in any case), in "
+                "this organisation only; a row that matches none is a new item.")
+
+    def match_index(self, run: Run):
+        index: dict[tuple, list[int]] = {}
+        rows = self.matching_queryset(run).values_list("pk", "reference", "ci_class_id", "name")
+        for pk, reference, class_id, name in rows:
+            index.setdefault(("ref", reference.upper()), []).append(pk)
+            index.setdefault(("name", class_id, self.key_text(name)), []).append(pk)
+        return index
+
+    def item_key(self, values: dict, ci_class: m.CIClass | None) -> tuple | None:
+        if values.get(REFERENCE):
+            return ("ref", values[REFERENCE])
+        if ci_class is None or values.get("name") in (None, ""):
+            return None
+        return ("name", ci_class.pk, self.key_text(values["name"]))
+
+    def key_column(self, run: Run) -> str:
+        return "name"
+
+    def load_matched(self, run: Run, pk: int):
+        return self.matching_queryset(run).select_related(
+            "ci_class", "owner", "service_unit", "support_team", "site").get(pk=pk)
+
+    def build_form(self, run: Run, data, instance=None, ci_class=None):
+        form = ImportedItemForm(data=data, user=run.user, known_class=ci_class,
+                                scoped_querysets=run.state.setdefault("scoped", {}),
+                                instance=instance if instance is not None else
+                                m.ConfigurationItem(organisation=run.state["organisation"]))
+        self.use_loaded(run, form)
+        classes = run.state["classes"]
+        if not form.fields["ci_class"].disabled:
+            imports.prefer_loaded(form.fields["ci_class"], lambda v: classes.get(
+                int(v) if str(v).isdigit() else None))
+        return form
+
+    # --- rows --------------------------------------------------------------------
+
     def import_row(self, run: Run, number: int, cells: list[object]):
-        data, reported = self.row_data(run, number, cells)
-        names = data.pop(INTERFACES, "") or []
-        values = {}
+        values, reported, cleared = self.read_cells(run, number, cells)
+        names = values.pop(INTERFACES, "") or []
+        attribute_values, cleared_attributes = {}, set()
         for column in run.state["attribute_columns"]:
-            value = data.pop(column.key, "")
-            if not attributes.blank(value):
-                values[column.name] = value
-        ci_class = self.row_class(run, data)
-        if ci_class is not None:
-            data["ci_class"] = ci_class.pk
-            reported |= self._check_attributes(run, number, ci_class, values, data)
-        form = cmdb_forms.ConfigurationItemForm(data=data, user=run.user, instance=(
-            m.ConfigurationItem(organisation_id=run.organisation_id)))
-        if not self.form_accepts(run, number, form, reported):
+            value = values.pop(column.key, "")
+            if column.key in cleared:
+                cleared_attributes.add(column.name)
+            elif not attributes.blank(value):
+                attribute_values[column.name] = value
+        ci_class = self.row_class(run, values)
+        record = self.match(run, number, self.item_key(values, ci_class), values)
+        if record is False:
             return None
         run.state["row_interfaces"] = names  # for the preview of this row
-        item = self.save_form(run, number, form)
+        if record is not None:
+            item = self.update_item(run, number, record, ci_class, values, attribute_values,
+                                    cleared_attributes, reported)
+        else:
+            item = self.add_item(run, number, ci_class, values, attribute_values, reported)
         if item is not None:
             run.state["created"].add(item.pk)
             if names:
                 run.state["pending"].append((number, item, names))
         return item
+
+    def add_item(self, run: Run, number: int, ci_class, values: dict, attribute_values: dict,
+                 reported: set[str]):
+        data = self.new_data(run, values)
+        data.pop(INTERFACES, None)
+        for column in run.state["attribute_columns"]:
+            data.pop(column.key, None)
+        if ci_class is not None:
+            data["ci_class"] = ci_class.pk
+            reported |= self._check_attributes(run, number, ci_class, attribute_values, data)
+        form = self.build_form(run, data, ci_class=ci_class)
+        if not self.form_accepts(run, number, form, reported):
+            return None
+        return self.save_form(run, number, form)
+
+    def update_item(self, run: Run, number: int, record: m.ConfigurationItem, ci_class,
+                    values: dict, attribute_values: dict, cleared_attributes: set[str],
+                    reported: set[str]):
+        if ci_class is not None and record.ci_class_id != ci_class.pk:
+            run.error(number, REFERENCE, f"{record.reference} is a "
+                      f"{record.ci_class.name.lower()}, not a {ci_class.name.lower()}: an "
+                      "item's class cannot change. Correct the reference or the class.")
+            return None
+        if not values.get(REFERENCE):  # matched by name: the name is not a rename
+            self.keep_key_spelling(record, values, fields=("name",))
+        before = self.preview_values(run, record)
+        data = self.current_data(run, self.build_form(run, None, instance=record))
+        data.update({k: v for k, v in values.items() if k not in (REFERENCE, "ci_class")})
+        known = {d["name"] for d in record.ci_class.definitions()}
+        merged = {name: value for name, value in (record.attributes or {}).items()
+                  if name in known and name not in cleared_attributes}
+        merged.update(attribute_values)
+        for name in cleared_attributes & known:
+            data[cmdb_forms.PREFIX + name] = ""
+        reported |= self._check_attributes(run, number, record.ci_class, merged, data)
+        for name in cleared_attributes - known:
+            run.error(number, cmdb_forms.PREFIX + name, f"{record.ci_class.name} has no "
+                      f"attribute “{name}”: leave this cell blank.")
+            reported.add(cmdb_forms.PREFIX + name)
+        return self.update_form(run, number, record, data, reported, before)
 
     def _check_attributes(self, run: Run, number: int, ci_class: m.CIClass, values: dict,
                           data: dict) -> set[str]:
@@ -262,6 +367,11 @@ class ConfigurationItemImporter(Importer):
             return
         wanted = {name.casefold() for _, _, names in pending for name in names}
         found = self._items_named(run, wanted)
+        # Links already there (an updated system's) are left as they are.
+        existing = set(m.Relationship.objects.filter(
+            source_id__in=[item.pk for _, item, _ in pending],
+            relationship_type=m.RelationshipType.INTERFACES_WITH,
+        ).values_list("source_id", "target_id"))
         made: set[tuple[int, int]] = set()
         for number, item, names in pending:
             for name in names:
@@ -275,6 +385,8 @@ class ConfigurationItemImporter(Importer):
                 if (item.pk, target.pk) in made:
                     continue
                 made.add((item.pk, target.pk))
+                if (item.pk, target.pk) in existing:
+                    continue  # there already (an updated system's): left as it is
                 link = m.Relationship(organisation_id=run.organisation_id, source=item,
                                       target=target,
                                       relationship_type=m.RelationshipType.INTERFACES_WITH)
@@ -314,7 +426,7 @@ class ConfigurationItemImporter(Importer):
 
     # --- the preview ----------------------------------------------------------------
 
-    def preview_values(self, run: Run, record) -> list[str]:
+    def preview_values(self, run: Run, record, form=None) -> list[str]:
         values = []
         for _, column in sorted(run.matched.items()):
             if isinstance(column, AttributeColumn):
@@ -325,7 +437,7 @@ class ConfigurationItemImporter(Importer):
             elif isinstance(column, InterfacesColumn):
                 values.append("; ".join(run.state.get("row_interfaces", [])))
             else:
-                values.append(self.preview_value(record, column))
+                values.append(self.preview_value(record, column, form=form))
         return values
 
 
@@ -345,11 +457,14 @@ class SystemsReturnImporter(ConfigurationItemImporter):
     the return's headings, and interfaces between them."""
 
     parameters = ()
+    # A return is sent in every year with the same systems: updating is the usual case.
+    default_mode = ImportMode.UPDATE
     description = ("A systems return lists a service unit's applications: their owning "
                    "service unit, business owner, number of users, supplier, hosting, who "
                    "in ICT supports them and the supplier's support, the data they hold and "
                    "its classification, and the other systems they interface with. Each row "
-                   "becomes an application in the CMDB; each system named under Interfaces "
+                   "adds an application to the CMDB, or updates the one with the same name "
+                   "(or the Reference given); each system named under Interfaces "
                    "(in this file or already in the CMDB) an “interfaces with” "
                    "relationship.")
 

@@ -96,7 +96,10 @@ class ConfigurationItem(LeanValidation, BaseModel):
     # The reference comes from the counter; the database guards it (core/perf/validation).
     # Foreign keys loaded by the form or the import are not looked up again: an import of
     # 10,000 rows made 12 such queries a row (bench/imports).
-    db_enforced_constraints = frozenset({"unique_ci_ref"})
+    # The discovery key is set only by discovery (never by a form, the API or an import),
+    # and Django checks a conditional constraint with a query of its own (two a row in an
+    # import: the form's and the service's validation).
+    db_enforced_constraints = frozenset({"unique_ci_ref", "unique_ci_discovery_key"})
 
     reference = models.CharField(max_length=20, editable=False)
     name = models.CharField(max_length=200)

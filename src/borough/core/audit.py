@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -55,6 +57,49 @@ def _actor_repr(actor) -> str:
     return actor.get_full_name() or actor.get_username()
 
 
+# Events kept by `deferred()` to be written together: (instance, action, event) in order.
+_deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar("audit_deferred",
+                                                                        default=None)
+DEFERRED_BATCH = 250
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Inside, `record()` keeps each event and writes them in bulk: every DEFERRED_BATCH
+    events and when the block ends, with the records' versions (core.temporal), in the
+    order they were recorded. For a writer of many records in one transaction (an
+    import: two inserts for 250 rows instead of one or two a row; a small batch keeps
+    the memory held small). Events are never lost: the block is inside the caller's
+    transaction, and leaving it by an exception writes nothing because that transaction
+    is rolled back. An event read back in the block (AuditEvent queries) is not there
+    yet."""
+    buffer: list = []
+    token = _deferred.set(buffer)
+    try:
+        yield
+        _flush(buffer)
+    finally:
+        _deferred.reset(token)
+
+
+def _flush(buffer: list) -> None:
+    if not buffer:
+        return
+    events = AuditEvent.objects.bulk_create([event for _, _, event in buffer])
+    at = events[0].at
+    # Versions by runs of the same model and action, so a record created then changed
+    # in one block gets its versions in that order.
+    run: list = []
+    for instance, action, _event in buffer:
+        if run and (type(run[0][0]), run[0][1]) != (type(instance), action):
+            _keep_versions([i for i, _ in run], run[0][1], at)
+            run = []
+        run.append((instance, action))
+    if run:
+        _keep_versions([i for i, _ in run], run[0][1], at)
+    buffer.clear()
+
+
 def record(
     instance: models.Model,
     action: str,
@@ -63,7 +108,15 @@ def record(
     changes: dict | None = None,
     note: str = "",
 ) -> AuditEvent:
-    event = AuditEvent.objects.create(**_event_fields(instance, action, actor, changes, note))
+    fields = _event_fields(instance, action, actor, changes, note)
+    buffer = _deferred.get()
+    if buffer is not None:
+        event = AuditEvent(**fields)
+        buffer.append((instance, action, event))
+        if len(buffer) >= DEFERRED_BATCH:
+            _flush(buffer)
+        return event
+    event = AuditEvent.objects.create(**fields)
     _keep_versions([instance], action, event.at)
     return event
 
@@ -152,5 +205,5 @@ def _organisation_label() -> str:
     return settings.BOROUGH_ORGANISATION_MODEL
 
 
-__all__ = ["AuditAction", "diff", "record", "record_bulk", "record_removed_with", "snapshot",
-           "tracked_fields"]
+__all__ = ["AuditAction", "deferred", "diff", "record", "record_bulk", "record_removed_with",
+           "snapshot", "tracked_fields"]

@@ -173,21 +173,30 @@ class ScopedModelForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, scoped_querysets: dict | None = None, **kwargs):
+        """`scoped_querysets`: a dict kept by a caller that builds many forms of this class
+        for one user (an import: one a row), which holds each field's scoped queryset once
+        built, so the next form reuses it instead of building it again."""
         super().__init__(*args, **kwargs)
         self.user = user
         if self.instance.pk and not self.is_bound:
             self.fields["version"].initial = self.instance.version
         if not self.is_bound:
             self.fields["submission_key"].initial = uuid.uuid4().hex
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField):
+                key = (type(self), name)
+                if scoped_querysets is not None and key in scoped_querysets:
+                    field.queryset = scoped_querysets[key]
+                    continue
                 manager = field.queryset.model._default_manager
                 if hasattr(manager, "visible_to"):
                     scoped = manager.visible_to(user)
                     if narrowed(field.queryset.query):  # limit_choices_to, an order…
                         scoped = scoped.filter(pk__in=field.queryset.values("pk"))
                     field.queryset = scoped
+                    if scoped_querysets is not None:
+                        scoped_querysets[key] = scoped
         for name, field in list(self.fields.items()):
             # A model too numerous for a select (100,000 CIs) is typed, with suggestions.
             if type(field) is forms.ModelChoiceField and (

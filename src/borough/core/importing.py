@@ -103,7 +103,12 @@ def check(row: ImportUpload, *, user, progress=None) -> ImportUpload:
         row.error_count = len(messages)
     else:
         row.preview = {"counts": count_pairs(run.counts), "headings": importer.preview_headings(run),
-                       "rows": run.preview}
+                       "rows": run.preview, "changed": count_pairs(run.changed),
+                       "unchanged": count_pairs(run.unchanged), "changes": run.changes,
+                       "change_count": run.change_count, "mode": run.mode,
+                       # What each matched row matched, at which version: the import
+                       # stops if any of them has moved on since (optimistic locking).
+                       "matches": run.matches}
         row.errors = [[e.row, e.column, e.message] for e in run.sorted_errors()]
         row.error_count = run.error_count
     row.status = ImportStatus.CHECKED
@@ -163,9 +168,13 @@ def run_import(row: ImportUpload, *, user, progress=None) -> ImportUpload:
     """Save every row, or none; record the import itself on the upload's history."""
     importer = importer_of(row)
     note = f"Imported from {row.file_name} (import {row.pk})."
+    expected = {number: (pk, version) for number, pk, version in
+                (row.preview or {}).get("matches", [])}
     try:
         run = importer.run(_sheet(row), user=user, organisation_id=row.organisation_id,
-                           options=row.options, save=True, progress=progress, note=note)
+                           options=row.options, save=True, progress=progress, note=note,
+                           update_note=f"Updated from {row.file_name} (import {row.pk}).",
+                           expected=expected)
     except (imports.ImportFileError, ValidationError) as exc:
         row.errors = [[0, imports.WHOLE_ROW, m] for m in exc.messages]
         row.error_count = len(row.errors)
@@ -182,15 +191,51 @@ def run_import(row: ImportUpload, *, user, progress=None) -> ImportUpload:
             row.added = count_pairs(run.counts)
             row.imported_at = timezone.now()
             audit.record(row, AuditAction.EVENT, actor=user,
-                         note=f"Imported {count_text(run.counts)} from {row.file_name} "
-                              f"({row.rows:,} rows, SHA-256 {row.sha256}).")
+                         note=(f"Imported {count_text(run.counts)} from {row.file_name}"
+                               if not (run.changed or run.unchanged) else
+                               f"Imported {row.file_name}: "
+                               + outcome_counts(run.counts, run.changed, run.unchanged))
+                              + f" ({row.rows:,} rows, SHA-256 {row.sha256}).")
         row.save(update_fields=["status", "added", "imported_at", "errors", "error_count",
                                 "updated_at"])
     return row
 
 
+def outcome_counts(added, changed, unchanged) -> str:
+    """"added 2 configuration items and 1 relationship, changed 5 configuration items and
+    left 8 unchanged": what an import did, only the parts that are not nothing."""
+    parts = [f"added {count_text(added)}"] if added else []
+    if changed:
+        parts.append(f"changed {count_text(changed)}")
+    if unchanged:
+        parts.append(f"left {sum(dict(unchanged).values()):,} unchanged")
+    if not parts:
+        return "added nothing"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def preview_text(preview: dict) -> str:
+    """What an import would do, in words: "would add 12 configuration items, change 5 and
+    leave 8 unchanged"."""
+    added = (preview or {}).get("counts", [])
+    changed = sum(n for _, n in (preview or {}).get("changed", []))
+    unchanged = sum(n for _, n in (preview or {}).get("unchanged", []))
+    parts = [f"add {count_text(added)}"] if added or not (changed or unchanged) else []
+    if changed:
+        parts.append(f"change {changed:,}")
+    if unchanged:
+        parts.append(f"leave {unchanged:,} unchanged")
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def outcome_text(row: ImportUpload) -> str:
     if row.status == ImportStatus.IMPORTED:
+        preview = row.preview or {}
+        if preview.get("changed") or preview.get("unchanged"):
+            return (f"Imported {row.file_name}: " + outcome_counts(
+                row.added, preview.get("changed"), preview.get("unchanged")) + ".")
         return f"Imported {count_text(row.added)} from {row.file_name}."
     if row.status == ImportStatus.FAILED:
         return (f"Nothing was imported from {row.file_name}: {row.error_count:,} "

@@ -49,6 +49,9 @@ TEXT_SIGNATURES = ("%pdf-", "{\\rtf", "<?xml", "<!doctype", "<html", "<svg")
 SKIPPED_FIELDS = {"version", "submission_key"}
 WHOLE_ROW = "whole row"
 CHOICES_SHOWN = 25
+# A cell that clears an optional field of a record an import updates (a blank cell leaves
+# the field as it is). Any case; for a new record it means blank, not the default.
+CLEAR = "(none)"
 
 
 class ImportFileError(Exception):
@@ -102,6 +105,10 @@ class Sheet:
 
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_clear(value) -> bool:
+    return isinstance(value, str) and value.strip().casefold() == CLEAR
 
 
 def _related_plural(model_field: forms.ModelChoiceField) -> tuple[str, str]:
@@ -212,10 +219,17 @@ class Column:
         return [], 0
 
 
-def build_form(entry: ModelEntry, *, user, organisation_id, data=None) -> forms.BaseForm:
-    """The entry's form for a new record of the organisation, as the add page builds it."""
-    instance = entry.model(organisation_id=organisation_id)
-    return entry.form(data=data, user=user, instance=instance)
+def build_form(entry: ModelEntry, *, user, organisation_id, data=None, instance=None,
+               scoped_querysets: dict | None = None) -> forms.BaseForm:
+    """The entry's form for a new record of the organisation (or for `instance`), as the
+    add (or edit) page builds it. `scoped_querysets`: see ScopedModelForm."""
+    from borough.core.forms import ScopedModelForm
+
+    if instance is None:
+        instance = entry.model(organisation_id=organisation_id)
+    extra = ({"scoped_querysets": scoped_querysets}
+             if scoped_querysets is not None and issubclass(entry.form, ScopedModelForm) else {})
+    return entry.form(data=data, user=user, instance=instance, **extra)
 
 
 def columns_for(entry: ModelEntry, *, user, organisation_id) -> list[Column]:
@@ -536,6 +550,12 @@ class RelatedLookup:
                 self._by_text.setdefault(" ".join(text.split()).casefold(), []).append(obj)
             self._by_id[str(obj.pk)] = obj
 
+    def loaded(self, value) -> models.Model | None:
+        """The record with id `value` among those loaded, if any."""
+        if self._by_text is None:
+            self._load()
+        return self._by_id.get(str(value.pk if isinstance(value, models.Model) else value))
+
     def __call__(self, value) -> object:
         if self._by_text is None:
             self._load()
@@ -550,6 +570,27 @@ class RelatedLookup:
             raise CellError(f"“{text}” matches more than one {self.one}. Use the id of the one "
                             "you mean.")
         return self.form_field.prepare_value(next(iter(found.values())))
+
+
+def prefer_loaded(form_field: forms.ModelChoiceField,
+                  find: Callable[[object], models.Model | None]) -> None:
+    """Let one row's form field answer from records loaded once from the same scoped
+    queryset (`find(value)`, a RelatedLookup's `loaded`), instead of a query a row. A
+    value not loaded goes to the field's own look-up, so what is valid and every message
+    stay the field's."""
+    if (not isinstance(form_field, forms.ModelChoiceField)
+            or isinstance(form_field, forms.ModelMultipleChoiceField)
+            or form_field.to_field_name not in (None, form_field.queryset.model._meta.pk.name)):
+        return  # matched by another field than the id: left to the field
+    original = form_field.to_python
+
+    def to_python(value):
+        if value in form_field.empty_values:
+            return None
+        found = find(value)
+        return found if found is not None else original(value)
+
+    form_field.to_python = to_python
 
 
 def _choice_lookup(form_field: forms.ChoiceField) -> Callable[[object], object]:

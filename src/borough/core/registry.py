@@ -39,6 +39,11 @@ class ModelEntry:
     # CIs). Every ScopedModelForm field and ScopedFilterSet filter choosing one of its
     # records is then a typed box (core.forms.SuggestedRecordField), never a <select>.
     suggest_url: object | None = None
+    # The fields that name one record of the organisation (a natural key, e.g. ("name",)),
+    # by which a spreadsheet import matches a row to the record it updates
+    # (core.importers); a model with a reference is matched by it instead. Empty, and no
+    # reference: imports only add.
+    import_key: tuple[str, ...] = ()
 
     @property
     def app_label(self) -> str:

@@ -17,12 +17,13 @@ def register(registry) -> None:
     registry.register(ModelEntry(
         m.ServiceUnit, filters.ServiceUnitFilterSet, tables.ServiceUnitTable,
         forms.ServiceUnitForm, api.ServiceUnitSerializer, api.ServiceUnitViewSet,
-        search_fields=("name", "code"), nav_section=SECTION, nav_order=10,
+        search_fields=("name", "code"), nav_section=SECTION, nav_order=10, import_key=("name",),
         detail_fields=("name", "code", "head", "is_active")))
     registry.register(ModelEntry(
         m.Site, filters.SiteFilterSet, tables.SiteTable, forms.SiteForm,
         api.SiteSerializer, api.SiteViewSet,
         search_fields=("name", "town", "postcode"), nav_section=SECTION, nav_order=20,
+        import_key=("name",),
         detail_fields=("name", "address", "town", "postcode", "is_active")))
     registry.register(ModelEntry(
         m.Person, filters.PersonFilterSet, tables.PersonTable, forms.PersonForm,
@@ -33,7 +34,7 @@ def register(registry) -> None:
                        "teams", "is_active")))
     registry.register(ModelEntry(
         m.Team, filters.TeamFilterSet, tables.TeamTable, forms.TeamForm,
-        api.TeamSerializer, api.TeamViewSet, search_fields=("name",),
+        api.TeamSerializer, api.TeamViewSet, search_fields=("name",), import_key=("name",),
         nav_section=SECTION, nav_order=40,
         detail_fields=("name", "email", "description", "members", "is_active")))
     registry.register(ModelEntry(
@@ -47,7 +48,8 @@ def register(registry) -> None:
     registry.register(ModelEntry(
         m.ClosureDay, filters.ClosureDayFilterSet, tables.ClosureDayTable,
         forms.ClosureDayForm, api.ClosureDaySerializer, api.ClosureDayViewSet,
-        nav_section=SECTION, nav_order=60, detail_fields=("date", "name")))
+        nav_section=SECTION, nav_order=60, detail_fields=("date", "name"),
+        import_key=("date",)))
     registry.unlist(m.Organisation, "The councils themselves: created by platform "
                                     "administrators in the admin (organisation.services).")
 

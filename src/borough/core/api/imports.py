@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from borough.core import background, importing, imports
 from borough.core.api.permissions import ModelRolePermission
-from borough.core.importers import count_text, importer_for
+from borough.core.importers import ImportMode, count_text, importer_for
 from borough.core.models import BackgroundTask, ImportUpload
 
 
@@ -48,6 +48,14 @@ class RowErrorSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="What is wrong and how to fix it.")
 
 
+class ChangeSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row number as the spreadsheet shows it.")
+    column = serializers.CharField(help_text="The column's heading as in the file.")
+    before = serializers.CharField(help_text="The record's value now, as its page shows it "
+                                   "(empty: blank).")
+    after = serializers.CharField(help_text="Its value after the import.")
+
+
 class ImportUploadSerializer(serializers.ModelSerializer):
     page = serializers.SerializerMethodField(help_text="The upload's page on the site.")
     to_add = serializers.SerializerMethodField(help_text="What the import would add, "
@@ -63,11 +71,26 @@ class ImportUploadSerializer(serializers.ModelSerializer):
     can_confirm = serializers.SerializerMethodField()
     added = serializers.SerializerMethodField(help_text="What the import saved: model -> "
                                               "records.")
+    mode = serializers.SerializerMethodField(help_text="add (new rows only) or update (add "
+                                             "and update the records rows match).")
+    changed = serializers.SerializerMethodField(help_text="Records the import would change "
+                                                "(has changed, once imported): model -> "
+                                                "records.")
+    unchanged = serializers.SerializerMethodField(help_text="Records rows match that the "
+                                                  "import leaves as they are: model -> "
+                                                  "records.")
+    summary = serializers.SerializerMethodField(help_text="What the import would do, in "
+                                                "words: “add 12 configuration items, change "
+                                                "5 and leave 8 unchanged”.")
+    changes = serializers.SerializerMethodField()
+    change_count = serializers.SerializerMethodField(help_text="How many field changes in "
+                                                     "all (changes lists the first 1,000).")
 
     class Meta:
         model = ImportUpload
         fields = ["id", "page", "importer", "options", "file_name", "size", "sha256", "rows",
-                  "status", "can_confirm", "counts", "to_add", "headings", "preview",
+                  "status", "mode", "can_confirm", "counts", "to_add", "changed",
+                  "unchanged", "summary", "changes", "change_count", "headings", "preview",
                   "errors", "error_count", "added", "progress", "created_at", "checked_at",
                   "imported_at"]
         read_only_fields = fields
@@ -83,6 +106,27 @@ class ImportUploadSerializer(serializers.ModelSerializer):
 
     def get_to_add(self, row) -> str:
         return count_text(self.get_counts(row)) if row.preview else ""
+
+    def get_mode(self, row) -> str:
+        return (row.options or {}).get("mode", "add")
+
+    def get_changed(self, row) -> dict[str, int]:
+        return dict((row.preview or {}).get("changed", []))
+
+    def get_unchanged(self, row) -> dict[str, int]:
+        return dict((row.preview or {}).get("unchanged", []))
+
+    def get_summary(self, row) -> str:
+        return importing.preview_text(row.preview) if row.preview else ""
+
+    @extend_schema_field(ChangeSerializer(many=True))
+    def get_changes(self, row) -> list[dict]:
+        return ChangeSerializer([{"row": r, "column": c, "before": b, "after": a}
+                                 for r, c, b, a in (row.preview or {}).get("changes", [])],
+                                many=True).data
+
+    def get_change_count(self, row) -> int:
+        return (row.preview or {}).get("change_count", 0)
 
     def get_headings(self, row) -> list[str]:
         return (row.preview or {}).get("headings", [])
@@ -114,6 +158,10 @@ class ImportCreateSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV in UTF-8 or an .xlsx workbook.")
     options = serializers.JSONField(required=False, help_text='The importer\'s options, '
                                     'as on its page: {"ci_class": 3} imports one CI class.')
+    mode = serializers.ChoiceField(choices=ImportMode.CHOICES, required=False, help_text=(
+        "add: a row that matches an existing record is a problem; update: it changes that "
+        "record. Only for importers that can match rows (the default is the importer's: "
+        "update for cmdb.systems-return, add elsewhere)."))
 
 
 class ImportConfirmSerializer(serializers.Serializer):
@@ -157,6 +205,8 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         options = data.validated_data.get("options") or {}
         if not isinstance(options, dict):
             raise serializers.ValidationError({"options": ["Give the options as an object."]})
+        if data.validated_data.get("mode"):
+            options = {**options, "mode": data.validated_data["mode"]}
         options, problems = importer.clean_options(options, user=request.user)
         if problems:
             raise serializers.ValidationError({"options": problems})

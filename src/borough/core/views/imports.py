@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 from django.views.generic.edit import FormMixin
 
 from borough.core import background, exports, importing, imports
-from borough.core.importers import Importer, count_text
+from borough.core.importers import Importer, ImportMode, count_text
 from borough.core.models import ImportStatus, ImportUpload
 from borough.core.registry import registry
 from borough.core.views.base import EntryViewMixin
@@ -39,8 +39,17 @@ class ImportUploadForm(forms.Form):
                                  "and at least one row of data."},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, importer: Importer | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if importer is not None and importer.can_update:
+            # The mode: offered only where rows can be matched to records.
+            self.fields["mode"] = forms.ChoiceField(
+                label="What should the import do?", choices=ImportMode.CHOICES, required=False,
+                initial=importer.default_mode, widget=forms.RadioSelect,
+                help_text=importer.match_text(),
+                error_messages={"invalid_choice": "Choose whether to add new rows only or to "
+                                                  "add and update"})
+            self.order_fields(["mode", "file"])
         size = imports.size_text(settings.ATTACHMENT_MAX_BYTES)
         self.fields["file"].help_text = (
             f"CSV (saved as “CSV UTF-8”) or Excel workbook (.xlsx), at most {size} "
@@ -68,9 +77,19 @@ class ObjectImportView(EntryViewMixin, FormMixin, TemplateView):
     def organisation_id(self):
         return self.request.user.active_organisation_id
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "importer": self.importer}
+
+    def get_initial(self):
+        mode = self.request.GET.get("mode")
+        return {"mode": mode} if mode in dict(ImportMode.CHOICES) else {}
+
+    def parameter_names(self) -> tuple[str, ...]:
+        return (*self.importer.parameters, *(("mode",) if self.importer.can_update else ()))
+
     def options_data(self):
         data = self.request.POST if self.request.method == "POST" else self.request.GET
-        return {name: data[name] for name in self.importer.parameters if data.get(name)}
+        return {name: data[name] for name in self.parameter_names() if data.get(name)}
 
     def options(self) -> tuple[dict, list[str]]:
         return self.importer.clean_options(self.options_data(), user=self.request.user)
@@ -92,7 +111,7 @@ class ObjectImportView(EntryViewMixin, FormMixin, TemplateView):
         return []
 
     def parameter_problem(self) -> str:
-        allowed = {"template", *self.importer.parameters}
+        allowed = {"template", *self.parameter_names()}
         unknown = sorted(set(self.request.GET) - allowed)
         if unknown:
             return (f"Unknown parameter {', '.join(unknown)}. This page takes only "
@@ -140,12 +159,14 @@ class ObjectImportView(EntryViewMixin, FormMixin, TemplateView):
         importer = self.importer
         options, _problems = self.options()
         options_form = importer.options_form(self.options_data() or None, user=self.request.user)
-        query = "&".join(f"{k}={v}" for k, v in sorted(options.items()))
+        query = "&".join(f"{k}={v}" for k, v in sorted(options.items()) if k != "mode")
         import_url = self.request.path
         context.update(
             importer=importer,
             options_form=options_form,
-            options=options,
+            # Sent again with the upload (the mode is a field of the upload form itself).
+            options={k: v for k, v in options.items() if k != "mode"},
+            clear_token=imports.CLEAR,
             columns=self.columns(options),
             max_rows=f"{imports.max_rows():,}",
             background_rows=f"{settings.IMPORT_BACKGROUND_ROWS:,}",
@@ -180,7 +201,14 @@ def upload_context(row: ImportUpload) -> dict:
         "total": total or row.rows,
         "percent": int(100 * done / total) if total else 0,
         "to_add": count_text(row.preview.get("counts", [])) if row.preview else "",
+        "would": importing.preview_text(row.preview) if row.preview else "",
         "added": count_text(row.added) if row.added else "",
+        "outcome": importing.outcome_text(row),
+        "updating": (row.preview or {}).get("mode") == ImportMode.UPDATE,
+        "changes": [{"row": r, "column": c, "before": b, "after": a}
+                    for r, c, b, a in (row.preview or {}).get("changes", [])],
+        "changes_not_shown": max((row.preview or {}).get("change_count", 0)
+                                 - len((row.preview or {}).get("changes", [])), 0),
         "headings": headings,
         "preview_rows": [{"number": r[0], "cells": list(zip(headings, r[1:], strict=False))}
                          for r in (row.preview or {}).get("rows", [])],
