@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "borough.catalogue",
     "borough.library",
     "borough.commercial",
+    "borough.licences",
     "borough.servicedesk",
     "borough.mail",
     "borough.standards",

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Subquery, Value, Window
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 from borough.cmdb import impact as graph
 from borough.cmdb import rules
-from borough.cmdb.models import ConfigurationItem, Relationship, Status
+from borough.cmdb.models import ConfigurationItem, Relationship, RelationshipType, Status
 from borough.core import suggestions
 
 
@@ -161,3 +161,98 @@ def label_of(outer_ref: str) -> Subquery:
     return Subquery(ConfigurationItem.objects.filter(pk=OuterRef(outer_ref)).order_by()
                     .annotate(label=Concat("reference", Value(" "), "name"))
                     .values("label")[:1])
+
+
+# --- for the licences module: the records a licence's consumption is counted from -------
+# Each takes the organisation (an evidence rule counts for the council, with no user) and
+# answers for many items at once, so the compliance page of every licence makes a fixed
+# number of queries. Retired items are never counted.
+
+def recorded_users(organisation_id: int, application_ids) -> dict[int, int | None]:
+    """{application id: its "number of users" attribute (the systems catalogue's), None
+    where it is not recorded or not a whole number}."""
+    found = {}
+    for pk, values in (ConfigurationItem.objects.filter(organisation_id=organisation_id,
+                                                        pk__in=list(application_ids))
+                       .values_list("pk", "attributes")):
+        users = (values or {}).get("number_of_users")
+        found[pk] = users if isinstance(users, int) and not isinstance(users, bool) else None
+    return found
+
+
+def _users_of(organisation_id: int, target_ids) -> QuerySet:
+    return (Relationship.objects.filter(organisation_id=organisation_id,
+                                        target_id__in=list(target_ids),
+                                        relationship_type=RelationshipType.USES)
+            .exclude(source__status=Status.RETIRED))
+
+
+def counts_of_users(organisation_id: int, target_ids) -> dict[int, int]:
+    """{item id: how many items that are not retired "use" it}: installations of an
+    application, devices on a standard build. One query."""
+    return dict(_users_of(organisation_id, target_ids).order_by().values_list("target_id")
+                .annotate(n=Count("pk")))
+
+
+def items_using(target: ConfigurationItem, user) -> list[ConfigurationItem]:
+    """The items (not retired) that "use" `target` and `user` may see, by name."""
+    return list(ConfigurationItem.objects.visible_to(user)
+                .filter(pk__in=_users_of(target.organisation_id, [target.pk])
+                        .values("source_id"))
+                .select_related("ci_class").order_by("name", "pk"))
+
+
+def _devices(organisation_id: int) -> QuerySet:
+    return (ConfigurationItem.objects.filter(organisation_id=organisation_id,
+                                             ci_class__code=rules.END_USER_DEVICE)
+            .exclude(status=Status.RETIRED))
+
+
+def count_devices(organisation_id: int) -> int:
+    """How many end-user devices (not retired) the organisation has."""
+    return _devices(organisation_id).count()
+
+
+def devices(user, *, build_id: int | None = None) -> QuerySet:
+    """The end-user devices (not retired) `user` may see, those that "use" the standard
+    build `build_id` if given, by name."""
+    found = (ConfigurationItem.objects.visible_to(user)
+             .filter(ci_class__code=rules.END_USER_DEVICE).exclude(status=Status.RETIRED))
+    if build_id is not None:
+        found = found.filter(outgoing__target_id=build_id,
+                             outgoing__relationship_type=RelationshipType.USES)
+    return found.select_related("ci_class").order_by("name", "pk")
+
+
+APPLICATION_CLASS = rules.APPLICATION
+STANDARD_BUILD_CLASS = rules.STANDARD_BUILD
+END_USER_DEVICE_CLASS = rules.END_USER_DEVICE
+
+
+@dataclass(frozen=True)
+class Server:
+    """A server an application runs on, with its CPU cores (None: not recorded)."""
+
+    pk: int
+    reference: str
+    name: str
+    cores: int | None
+
+
+def servers_run_on(organisation_id: int, application_ids) -> dict[int, list[Server]]:
+    """{application id: the servers (not retired) it "runs on", by name, with the
+    cpu_cores attribute of each}. One query."""
+    found: dict[int, list[Server]] = {}
+    for source_id, pk, reference, name, values in (
+            Relationship.objects.filter(organisation_id=organisation_id,
+                                        source_id__in=list(application_ids),
+                                        relationship_type=RelationshipType.RUNS_ON,
+                                        target__ci_class__code__in=rules.SERVERS)
+            .exclude(target__status=Status.RETIRED)
+            .order_by("target__name", "target_id")
+            .values_list("source_id", "target_id", "target__reference", "target__name",
+                         "target__attributes")):
+        cores = (values or {}).get("cpu_cores")
+        cores = cores if isinstance(cores, int) and not isinstance(cores, bool) else None
+        found.setdefault(source_id, []).append(Server(pk, reference, name, cores))
+    return found
