@@ -29,6 +29,13 @@ from tests.commercial.factories import (
     SupplierFactory,
 )
 from tests.library import factories as library
+from tests.licences import factories as licences
+from tests.licences.factories import (
+    ApplicationFactory,
+    ConsumptionCountFactory,
+    EntitlementFactory,
+    LicenceFactory,
+)
 from tests.library.factories import (
     DocumentFactory,
     DocumentLinkFactory,
@@ -82,10 +89,12 @@ from tests.standards.factories import (
 
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
-             **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES}
+             **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
+             **licences.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "ContractCoverFactory", "ContractFactory",
+    "FACTORIES", "ActionFactory", "ApplicationFactory", "ConsumptionCountFactory",
+    "ContractCoverFactory", "ContractFactory", "EntitlementFactory", "LicenceFactory",
     "SupplierCategoryFactory", "SupplierContactFactory", "SupplierFactory",
     "BusinessServiceFactory", "OperationalLevelAgreementFactory",
     "ServiceComponentFactory", "ServiceLevelAgreementFactory", "ActionUpdateFactory",

@@ -165,7 +165,7 @@ class Entitlement(BaseModel):
                                 name="entitlement_terms")]
 
     def __str__(self):
-        licence = self.licence.reference if self.licence_id else "?"
+        licence = self.licence.name if self.licence_id else "?"
         return f"{licence}: {self.quantity} from {self.term_start:%-d %B %Y}"
 
     @property
@@ -204,7 +204,7 @@ class ConsumptionCount(BaseModel):
         indexes = [models.Index(fields=["licence", "counted_on"], name="count_latest")]
 
     def __str__(self):
-        licence = self.licence.reference if self.licence_id else "?"
+        licence = self.licence.name if self.licence_id else "?"
         return f"{licence}: {self.count} on {self.counted_on:%-d %B %Y}"
 
     def clean(self):
