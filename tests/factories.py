@@ -29,17 +29,17 @@ from tests.commercial.factories import (
     SupplierFactory,
 )
 from tests.library import factories as library
+from tests.library.factories import (
+    DocumentFactory,
+    DocumentLinkFactory,
+    DocumentVersionFactory,
+)
 from tests.licences import factories as licences
 from tests.licences.factories import (
     ApplicationFactory,
     ConsumptionCountFactory,
     EntitlementFactory,
     LicenceFactory,
-)
-from tests.library.factories import (
-    DocumentFactory,
-    DocumentLinkFactory,
-    DocumentVersionFactory,
 )
 from tests.mail import factories as mail
 from tests.mail.factories import (
