@@ -2,7 +2,15 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from borough.core.management.base import BoroughCommand
-from borough.demo import catalogue, cmdb, library, organisations, servicedesk, standards
+from borough.demo import (
+    catalogue,
+    cmdb,
+    library,
+    licences,
+    organisations,
+    servicedesk,
+    standards,
+)
 
 
 class Command(BoroughCommand):
@@ -21,6 +29,7 @@ class Command(BoroughCommand):
         estate = cmdb.load()
         services = catalogue.load()
         documents = library.load()
+        licence_counts = licences.load()
         tickets = servicedesk.load()
         catalogue.link_all_tickets()
         standards_counts = standards.load()
@@ -35,6 +44,9 @@ class Command(BoroughCommand):
         for code, count in services.items():
             if count:
                 self.stdout.write(f"Business services for {code}: {count}.")
+        for code, count in licence_counts.items():
+            if count:
+                self.stdout.write(f"Software licences for {code}: {count}.")
         for code, count in tickets.items():
             if count:
                 self.stdout.write(f"Service desk history for {code}: {count} tickets.")
