@@ -51,7 +51,7 @@ class ConsumptionCountSerializer(BaseModelSerializer):
                   "counted_by", "how"]
 
 
-class FigureSerializer(serializers.Serializer):
+class CountedRecordSerializer(serializers.Serializer):
     label = serializers.CharField()
     url = serializers.CharField(help_text="The page of the record (empty: listed on the "
                                           "licence's page).")
@@ -59,7 +59,7 @@ class FigureSerializer(serializers.Serializer):
                                     help_text="What it adds to the count (null: not known).")
 
 
-class PositionSerializer(serializers.Serializer):
+class LicencePositionSerializer(serializers.Serializer):
     licence = serializers.IntegerField(source="licence.pk")
     reference = serializers.CharField(source="licence.reference")
     name = serializers.CharField(source="licence.name")
@@ -87,7 +87,7 @@ class PositionSerializer(serializers.Serializer):
                                    help_text="How the use is counted, in words.")
     gaps = serializers.ListField(child=serializers.CharField(), source="consumption.gaps",
                                  help_text="Why the use is not known, if it is not.")
-    figures = FigureSerializer(many=True, source="consumption.figures",
+    figures = CountedRecordSerializer(many=True, source="consumption.figures",
                                help_text="The records the count is made of.")
     entitlements_in_force = serializers.ListField(
         child=serializers.IntegerField(), source="in_force_ids",
@@ -101,14 +101,14 @@ class PositionSerializer(serializers.Serializer):
         return data
 
 
-class ComplianceSerializer(serializers.Serializer):
+class LicenceComplianceSerializer(serializers.Serializer):
     risk = serializers.DecimalField(**MONEY, help_text="The true-up cost of every over-used "
                                     "licence listed that has a price.")
     savings = serializers.DecimalField(**MONEY, help_text="The unused licences listed, at "
                                        "their unit costs.")
     counts = serializers.DictField(child=serializers.IntegerField(),
                                    help_text="How many licences listed in each position.")
-    positions = PositionSerializer(many=True)
+    positions = LicencePositionSerializer(many=True)
 
 
 class LicenceViewSet(BaseModelViewSet):
@@ -118,12 +118,12 @@ class LicenceViewSet(BaseModelViewSet):
     ordering_fields = ("name", "reference", "id", "created_at", "updated_at")
     select_related = ("software__ci_class", "supplier", "contract", "standard_build")
 
-    @extend_schema(request=None, responses=PositionSerializer)
+    @extend_schema(request=None, responses=LicencePositionSerializer)
     @action(detail=True, methods=["get"])
     def position(self, request, pk=None):
         """Where the licence stands today: entitled, used, its compliance and the records
         behind the count."""
-        return Response(PositionSerializer(queries.position_of(self.get_object())).data)
+        return Response(LicencePositionSerializer(queries.position_of(self.get_object())).data)
 
 
 class EntitlementViewSet(BaseModelViewSet):
@@ -155,7 +155,7 @@ class ComplianceViewSet(viewsets.ViewSet):
                          "application's id (a configuration item)."),
         OpenApiParameter("status", OpenApiTypes.STR, enum=list(queries.Status.ORDER),
                          description="Only the licences in this position."),
-    ], responses=ComplianceSerializer)
+    ], responses=LicenceComplianceSerializer)
     def list(self, request):
         user = request.user
         if not scope.can(user, "view", m.Licence, None):
@@ -171,7 +171,7 @@ class ComplianceViewSet(viewsets.ViewSet):
                                    for name, errors in form.errors.items()})
         found = queries.compliance(filtered(queries.licences_for(user), form.cleaned_data),
                                    status=form.cleaned_data["status"] or None)
-        return Response(ComplianceSerializer({
+        return Response(LicenceComplianceSerializer({
             "risk": found.risk, "savings": found.savings, "counts": found.counts(),
             "positions": found.positions}).data)
 
