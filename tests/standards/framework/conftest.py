@@ -29,6 +29,7 @@ DOCUMENTED_RULES = {
     "catalogue.single-points-known": {},
     "library.configuration-process-documented": {"review": "in_date"},
     "library.reviewed-within-period": {"min_documents": 5, "max_overdue_percent": 10},
+    "licences.compliant": {"max_over_used": 0, "count_within_days": 365},
 }
 
 
