@@ -28,6 +28,15 @@ from tests.commercial.factories import (
     SupplierContactFactory,
     SupplierFactory,
 )
+from tests.finance import factories as finance
+from tests.finance.factories import (
+    BudgetFactory,
+    CommitmentFactory,
+    CostCentreFactory,
+    CostLineFactory,
+    CostPoolFactory,
+    PoolShareFactory,
+)
 from tests.library import factories as library
 from tests.library.factories import (
     DocumentFactory,
@@ -82,10 +91,12 @@ from tests.standards.factories import (
 
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
-             **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES}
+             **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
+             **finance.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "ContractCoverFactory", "ContractFactory",
+    "FACTORIES", "ActionFactory", "BudgetFactory", "CommitmentFactory",
+    "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory", "ContractCoverFactory", "ContractFactory",
     "SupplierCategoryFactory", "SupplierContactFactory", "SupplierFactory",
     "BusinessServiceFactory", "OperationalLevelAgreementFactory",
     "ServiceComponentFactory", "ServiceLevelAgreementFactory", "ActionUpdateFactory",

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "borough.library",
     "borough.commercial",
     "borough.servicedesk",
+    "borough.finance",
     "borough.mail",
     "borough.standards",
     "borough.demo",

@@ -161,3 +161,9 @@ def label_of(outer_ref: str) -> Subquery:
     return Subquery(ConfigurationItem.objects.filter(pk=OuterRef(outer_ref)).order_by()
                     .annotate(label=Concat("reference", Value(" "), "name"))
                     .values("label")[:1])
+
+
+# Class codes other apps read items by (finance: systems are applications; devices are
+# end-user devices).
+APPLICATION = rules.APPLICATION
+END_USER_DEVICE = rules.END_USER_DEVICE
