@@ -96,7 +96,8 @@ FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTO
 
 __all__ = [
     "FACTORIES", "ActionFactory", "BudgetFactory", "CommitmentFactory",
-    "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory", "ContractCoverFactory", "ContractFactory",
+    "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory",
+    "ContractCoverFactory", "ContractFactory",
     "SupplierCategoryFactory", "SupplierContactFactory", "SupplierFactory",
     "BusinessServiceFactory", "OperationalLevelAgreementFactory",
     "ServiceComponentFactory", "ServiceLevelAgreementFactory", "ActionUpdateFactory",

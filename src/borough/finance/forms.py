@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+
 from django import forms
 
 from borough.core.forms import ScopedModelForm
