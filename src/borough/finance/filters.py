@@ -11,10 +11,10 @@ from borough.finance import years
 from borough.organisation.models import ServiceUnit
 
 
-class YearFilter(filters.TypedChoiceFilter):
+class YearFilter(filters.ChoiceFilter):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Financial year")
-        super().__init__(choices=years.choices, coerce=int, empty_label="Any year", **kwargs)
+        super().__init__(choices=years.choices, empty_label="Any year", **kwargs)
 
 
 class CostCentreFilterSet(WordSearchFilterSet):
