@@ -91,6 +91,8 @@ class CostLineImporter(Importer):
             return KeyedLookup(column.form_field, ("code", "name"))
         if column.key == "contract":
             return KeyedLookup(column.form_field, ("reference", "title"))
+        if column.key == "service":
+            return KeyedLookup(column.form_field, ("reference", "name"))
         if column.key == "amount":
             return money_cell
         return super().converter_for(run, column)
