@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from borough.core import scope
+from borough.finance import recharge, years
 from borough.finance.models import CostCentre, RechargeLine, RechargeRun
 from borough.finance.years import FinancialYear
 from borough.organisation.models import ServiceUnit
@@ -67,3 +68,18 @@ def unit_totals(run: RechargeRun) -> list[tuple[ServiceUnit, Decimal]]:
 def cost_centres_of(organisation_id: int):
     """The cost centres in use, to commit against (procurement)."""
     return CostCentre.objects.filter(organisation_id=organisation_id, is_active=True)
+
+
+def current_year() -> FinancialYear:
+    return years.current()
+
+
+def year_of(day) -> FinancialYear:
+    """The financial year a date falls in (April to March)."""
+    return FinancialYear.of(day)
+
+
+def units_raising_tickets(organisation_id: int, year: FinancialYear) -> dict[int, int]:
+    """How many tickets each service unit's people raised in the year."""
+    return {unit: int(n) for unit, n in recharge.measures(
+        organisation_id, recharge.Basis.TICKETS, year).items()}

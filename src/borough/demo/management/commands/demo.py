@@ -2,7 +2,15 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from borough.core.management.base import BoroughCommand
-from borough.demo import catalogue, cmdb, library, organisations, servicedesk, standards
+from borough.demo import (
+    catalogue,
+    cmdb,
+    finance,
+    library,
+    organisations,
+    servicedesk,
+    standards,
+)
 
 
 class Command(BoroughCommand):
@@ -23,6 +31,7 @@ class Command(BoroughCommand):
         documents = library.load()
         tickets = servicedesk.load()
         catalogue.link_all_tickets()
+        cost_lines = finance.load()
         standards_counts = standards.load()
         if options["quiet_logins"]:
             return
@@ -35,6 +44,9 @@ class Command(BoroughCommand):
         for code, count in services.items():
             if count:
                 self.stdout.write(f"Business services for {code}: {count}.")
+        for code, count in cost_lines.items():
+            if count:
+                self.stdout.write(f"ICT cost lines for {code}: {count}.")
         for code, count in tickets.items():
             if count:
                 self.stdout.write(f"Service desk history for {code}: {count} tickets.")
