@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -25,9 +25,8 @@ from borough.organisation.models import ServiceUnit
 YEAR = OpenApiParameter("year", OpenApiTypes.STR,
                         description="A financial year like 2025/26 (the current one if "
                                     "left out).")
-ERRORS = {400: OpenApiResponse(description="Bad input: the message says what to correct."),
-          403: OpenApiResponse(description="Your role does not allow it."),
-          404: OpenApiResponse(description="No such record that you may read.")}
+# Error responses (400, 401, 403, 404, 409…) are added to every operation by
+# core.api.schema, with their bodies.
 
 
 def year_of(request, allowed=("year", "format")) -> FinancialYear:
@@ -83,7 +82,7 @@ class MonitoringViewSet(viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(parameters=[YEAR, ORGANISATION_HEADER],
-                   responses={200: MonitoringSerializer, **ERRORS})
+                   responses={200: MonitoringSerializer})
     def list(self, request):
         if not scope.can(request.user, "view", m.Budget, None):
             raise PermissionDenied("Your role does not allow you to view budgets.")
@@ -116,7 +115,7 @@ class TotalCostViewSet(viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(parameters=[YEAR, ORGANISATION_HEADER],
-                   responses={200: CostRowSerializer(many=True), **ERRORS})
+                   responses={200: CostRowSerializer(many=True)})
     def list(self, request):
         if not scope.can(request.user, "view", m.CostLine, None):
             raise PermissionDenied("Your role does not allow you to view costs.")
@@ -206,7 +205,7 @@ class RechargeRunViewSet(ScopedListMixin, mixins.ListModelMixin, mixins.Retrieve
         return run
 
     @extend_schema(request=RunRequestSerializer,
-                   responses={201: RechargeRunSerializer, **ERRORS},
+                   responses={201: RechargeRunSerializer},
                    summary="Run the recharge of a year",
                    description="Shares every cost pool of the year among the service units "
                                "by its rule (docs/finance.md). 400 lists every problem "
@@ -227,7 +226,7 @@ class RechargeRunViewSet(ScopedListMixin, mixins.ListModelMixin, mixins.Retrieve
         return Response(RechargeRunSerializer(run, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: RechargeRunSerializer, **ERRORS},
+    @extend_schema(request=None, responses={200: RechargeRunSerializer},
                    summary="Issue the run's statements")
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
@@ -242,7 +241,7 @@ class RechargeRunViewSet(ScopedListMixin, mixins.ListModelMixin, mixins.Retrieve
 
     @extend_schema(parameters=[OpenApiParameter("unit", OpenApiTypes.INT, required=True,
                                                 description="The service unit's id.")],
-                   responses={200: StatementSerializer, **ERRORS},
+                   responses={200: StatementSerializer},
                    summary="A service unit's recharge statement")
     @action(detail=True, methods=["get"])
     def statement(self, request, pk=None):

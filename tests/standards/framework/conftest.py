@@ -29,6 +29,9 @@ DOCUMENTED_RULES = {
     "catalogue.single-points-known": {},
     "library.configuration-process-documented": {"review": "in_date"},
     "library.reviewed-within-period": {"min_documents": 5, "max_overdue_percent": 10},
+    "finance.budget-monitored-monthly": {"months": 3},
+    "finance.costs-known-per-service": {"target_percent": 100},
+    "finance.recharges-issued": {},
 }
 
 
