@@ -28,6 +28,15 @@ from tests.commercial.factories import (
     SupplierContactFactory,
     SupplierFactory,
 )
+from tests.finance import factories as finance
+from tests.finance.factories import (
+    BudgetFactory,
+    CommitmentFactory,
+    CostCentreFactory,
+    CostLineFactory,
+    CostPoolFactory,
+    PoolShareFactory,
+)
 from tests.library import factories as library
 from tests.library.factories import (
     DocumentFactory,
@@ -90,11 +99,13 @@ from tests.standards.factories import (
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
-             **licences.FACTORIES}
+             **licences.FACTORIES, **finance.FACTORIES}
 
 __all__ = [
     "FACTORIES", "ActionFactory", "ApplicationFactory", "ConsumptionCountFactory",
-    "ContractCoverFactory", "ContractFactory", "EntitlementFactory", "LicenceFactory",
+    "EntitlementFactory", "LicenceFactory", "BudgetFactory", "CommitmentFactory",
+    "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory",
+    "ContractCoverFactory", "ContractFactory",
     "SupplierCategoryFactory", "SupplierContactFactory", "SupplierFactory",
     "BusinessServiceFactory", "OperationalLevelAgreementFactory",
     "ServiceComponentFactory", "ServiceLevelAgreementFactory", "ActionUpdateFactory",

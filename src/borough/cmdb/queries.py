@@ -256,3 +256,7 @@ def servers_run_on(organisation_id: int, application_ids) -> dict[int, list[Serv
         cores = cores if isinstance(cores, int) and not isinstance(cores, bool) else None
         found.setdefault(source_id, []).append(Server(pk, reference, name, cores))
     return found
+# Class codes other apps read items by (finance: systems are applications; devices are
+# end-user devices).
+APPLICATION = rules.APPLICATION
+END_USER_DEVICE = rules.END_USER_DEVICE

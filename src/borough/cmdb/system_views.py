@@ -34,6 +34,9 @@ class SystemsMixin(EntryViewMixin):
         return form, form.chosen()
 
 
+CATALOGUE_PAGE = "cmdb.systems_catalogue"
+
+
 class SystemsCatalogueView(SystemsMixin, TemplateView):
     """A page of systems at a time (a council of 6,000 applications, or a unit of 500,
     is not read whole), under their units with each unit's count."""
@@ -50,6 +53,9 @@ class SystemsCatalogueView(SystemsMixin, TemplateView):
         context.update(form=form, unit=unit, page_obj=page, count=page.paginator.count,
                        groups=systems.by_unit(list(page.object_list),
                                               systems.unit_counts(found)),
+                       # What other apps show about the unit (finance: its recharge).
+                       panels=registry.page_panels_for(CATALOGUE_PAGE, unit,
+                                                       self.request.user),
                        application_class_id=systems.application_class_id(self.request.user))
         return context
 

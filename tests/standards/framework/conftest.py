@@ -30,6 +30,9 @@ DOCUMENTED_RULES = {
     "library.configuration-process-documented": {"review": "in_date"},
     "library.reviewed-within-period": {"min_documents": 5, "max_overdue_percent": 10},
     "licences.compliant": {"max_over_used": 0, "count_within_days": 365},
+    "finance.budget-monitored-monthly": {"months": 3},
+    "finance.costs-known-per-service": {"target_percent": 100},
+    "finance.recharges-issued": {},
 }
 
 

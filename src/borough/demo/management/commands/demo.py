@@ -5,6 +5,7 @@ from borough.core.management.base import BoroughCommand
 from borough.demo import (
     catalogue,
     cmdb,
+    finance,
     library,
     licences,
     organisations,
@@ -32,6 +33,7 @@ class Command(BoroughCommand):
         licence_counts = licences.load()
         tickets = servicedesk.load()
         catalogue.link_all_tickets()
+        cost_lines = finance.load()
         standards_counts = standards.load()
         if options["quiet_logins"]:
             return
@@ -47,6 +49,9 @@ class Command(BoroughCommand):
         for code, count in licence_counts.items():
             if count:
                 self.stdout.write(f"Software licences for {code}: {count}.")
+        for code, count in cost_lines.items():
+            if count:
+                self.stdout.write(f"ICT cost lines for {code}: {count}.")
         for code, count in tickets.items():
             if count:
                 self.stdout.write(f"Service desk history for {code}: {count} tickets.")
