@@ -96,6 +96,7 @@ def main() -> None:
             sql["ms"] += (time.perf_counter() - started) * 1000
             sql["queries"] += 1
 
+    cpu_started = time.process_time()
     with connection.execute_wrapper(timed):
         for url in urls:
             started = time.perf_counter()
@@ -103,10 +104,12 @@ def main() -> None:
             times.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
+    cpu = (time.process_time() - cpu_started) * 1000 / len(urls)
     print(f"{args.page}: {len(times)} renders, p50 {statistics.median(times):.1f} ms, "
           f"p95 {percentile(times, 0.95):.1f} ms, mean {statistics.fmean(times):.1f} ms; "
           f"{sql['queries'] / len(times):.1f} queries and {sql['ms'] / len(times):.1f} ms "
-          f"in the database a render (mean); load {os.getloadavg()[0]:.1f}")
+          f"in the database a render (mean); this process's CPU {cpu:.1f} ms a render "
+          f"(mean: steadier than the clock under load); load {os.getloadavg()[0]:.1f}")
     slowest = sorted(zip(times, urls, strict=True), reverse=True)[:args.slowest]
     for elapsed, url in slowest:
         print(f"  {elapsed:7.1f} ms  {url}")
