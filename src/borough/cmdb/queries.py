@@ -27,14 +27,34 @@ class Affected:
         return len(self.path) - 1
 
 
-def relationships(item: ConfigurationItem, user, limit: int | None = None) -> tuple[list, list]:
+# What a page shows of a CI it lists (its link, reference, name and class's name): a
+# hub's page lists hundreds, and loading all their columns (attributes and directory
+# values as JSON, dates) cost more than the queries.
+BRIEF = ("reference", "name", "organisation_id", "ci_class", "ci_class__name")
+RELATIONSHIP_BRIEF = ("organisation_id", "source", "target", "relationship_type",
+                      "redundancy_group")
+
+
+def relationships(item: ConfigurationItem, user, limit: int | None = None,
+                  brief: bool = False) -> tuple[list, list]:
     """(what it points at, what points at it), each with the other end loaded; at most
-    `limit` of each (a hub may have thousands: the relationships list has them all)."""
-    scoped = Relationship.objects.visible_to(user).select_related(
-        "source__ci_class", "target__ci_class")
-    outgoing = scoped.filter(source=item).order_by("relationship_type", "target__name")
-    incoming = scoped.filter(target=item).order_by("relationship_type", "source__name")
-    return list(outgoing[:limit]), list(incoming[:limit])
+    `limit` of each (a hub may have thousands: the relationships list has them all).
+    `brief`: only what a page lists of each (BRIEF), `item` itself as the near end."""
+    scoped = Relationship.objects.visible_to(user)
+    if not brief:
+        scoped = scoped.select_related("source__ci_class", "target__ci_class")
+        outgoing = scoped.filter(source=item).order_by("relationship_type", "target__name")
+        incoming = scoped.filter(target=item).order_by("relationship_type", "source__name")
+        return list(outgoing[:limit]), list(incoming[:limit])
+    found = []
+    for near, far in (("source", "target"), ("target", "source")):
+        rows = list(scoped.filter(**{near: item}).select_related(f"{far}__ci_class")
+                    .only(*RELATIONSHIP_BRIEF, *(f"{far}__{name}" for name in BRIEF))
+                    .order_by("relationship_type", f"{far}__name")[:limit])
+        for row in rows:
+            setattr(row, near, item)
+        found.append(rows)
+    return found[0], found[1]
 
 
 def relationship_counts(item: ConfigurationItem, user) -> tuple[int, int]:
@@ -42,9 +62,10 @@ def relationship_counts(item: ConfigurationItem, user) -> tuple[int, int]:
     return scoped.filter(source=item).count(), scoped.filter(target=item).count()
 
 
-def _items(ids, user) -> dict[int, ConfigurationItem]:
-    return {ci.pk: ci for ci in ConfigurationItem.objects.visible_to(user)
-            .filter(pk__in=list(ids)).select_related("ci_class")}
+def _items(ids, user, brief: bool = False) -> dict[int, ConfigurationItem]:
+    found = ConfigurationItem.objects.visible_to(user).filter(pk__in=list(ids)
+                                                               ).select_related("ci_class")
+    return {ci.pk: ci for ci in (found.only(*BRIEF) if brief else found)}
 
 
 def impact_of(item: ConfigurationItem, user) -> list[Affected]:
@@ -64,21 +85,23 @@ def impact_on(item: ConfigurationItem) -> graph.Impact:
     return found
 
 
-def nearest_affected(item: ConfigurationItem, user,
-                     limit: int | None) -> tuple[list[Affected], int]:
+def nearest_affected(item: ConfigurationItem, user, limit: int | None,
+                     brief: bool = False) -> tuple[list[Affected], int]:
     """impact_of's first `limit` (all with None), and how many stop in all: only the
-    paths listed are built and their items loaded (a hub stops tens of thousands)."""
+    paths listed are built and their items loaded (a hub stops tens of thousands).
+    `brief`: the items with only what a page lists of them (BRIEF)."""
     found = impact_on(item)
     paths = found.nearest(limit)
-    items = _items({i for path in paths.values() for i in path}, user)
+    items = _items({i for path in paths.values() for i in path}, user, brief)
     return ([Affected(items[i], tuple(items[p] for p in path))
              for i, path in paths.items() if all(p in items for p in path)], len(found))
 
 
-def single_points_of_failure(item: ConfigurationItem, user) -> list[ConfigurationItem]:
-    """The CIs whose loss alone stops `item`, by name."""
+def single_points_of_failure(item: ConfigurationItem, user,
+                             brief: bool = False) -> list[ConfigurationItem]:
+    """The CIs whose loss alone stops `item`, by name (`brief`: as nearest_affected)."""
     found = graph.single_points_of_failure(item.pk, graph.DatabaseGraph(item.organisation_id))
-    return sorted(_items(found, user).values(), key=lambda ci: (ci.name, ci.pk))
+    return sorted(_items(found, user, brief).values(), key=lambda ci: (ci.name, ci.pk))
 
 
 # The impact graph's pure functions, for apps that put nodes of their own on it (the
