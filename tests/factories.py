@@ -53,6 +53,13 @@ from tests.organisation.factories import (
     TeamMembershipFactory,
     WorkingPeriodFactory,
 )
+from tests.procurement import factories as procurement
+from tests.procurement.factories import (
+    ApprovalStepFactory,
+    ProcurementExceptionFactory,
+    ProcurementOptionFactory,
+    ProcurementRequestFactory,
+)
 from tests.servicedesk import factories as servicedesk
 from tests.servicedesk.factories import (
     CannedResponseFactory,
@@ -82,10 +89,12 @@ from tests.standards.factories import (
 
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
-             **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES}
+             **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
+             **procurement.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "ContractCoverFactory", "ContractFactory",
+    "FACTORIES", "ActionFactory", "ApprovalStepFactory", "ProcurementExceptionFactory",
+    "ProcurementOptionFactory", "ProcurementRequestFactory", "ContractCoverFactory", "ContractFactory",
     "SupplierCategoryFactory", "SupplierContactFactory", "SupplierFactory",
     "BusinessServiceFactory", "OperationalLevelAgreementFactory",
     "ServiceComponentFactory", "ServiceLevelAgreementFactory", "ActionUpdateFactory",

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "borough.servicedesk",
     "borough.mail",
     "borough.standards",
+    "borough.procurement",
     "borough.demo",
 ]
 

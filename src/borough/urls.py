@@ -16,6 +16,7 @@ urlpatterns = [
     path("configuration/", include("borough.cmdb.urls")),
     path("catalogue/", include("borough.catalogue.urls")),
     path("commercial/", include("borough.commercial.urls")),
+    path("procurement/", include("borough.procurement.urls")),
     path("service-desk/", include("borough.servicedesk.urls")),
     # Requesters' links in emails sent before their page moved to the service desk.
     path("mail/t/<str:token>/", OldRequesterLinkView.as_view(), name="old_requester_link"),
