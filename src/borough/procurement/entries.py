@@ -60,10 +60,10 @@ def register(registry) -> None:
     registry.grant_models(roles.READ_ALL_ROLES, everything, ("view",))
     for role in (*MANAGE, roles.AUDITOR):
         registry.grant(role, [m.VIEW_ALL])
-    registry.grant_models(RAISE, [m.ProcurementRequest, m.ProcurementOption],
-                          ("add", "change"))
-    registry.grant_models(MANAGE, [m.ProcurementRequest, m.ProcurementOption],
-                          ("delete",))
+    registry.grant_models(RAISE, [m.ProcurementRequest], ("add", "change"))
+    # Options are a draft's working: whoever may change the request may remove one.
+    registry.grant_models(RAISE, [m.ProcurementOption], ("add", "change", "delete"))
+    registry.grant_models(MANAGE, [m.ProcurementRequest], ("delete",))
     registry.grant_models(MANAGE, [m.ApprovalStep, m.ProcurementException],
                           ("add", "change", "delete"))
     registry.add_actions(services.REQUEST_ACTIONS)

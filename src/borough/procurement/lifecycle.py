@@ -52,7 +52,9 @@ def is_approver(actor, step: RouteStep | None, organisation_id: int) -> bool:
 
 
 def _decides_now(actor, request: ProcurementRequest) -> bool:
-    if request.status not in WAITING or not request.current_step_id:
+    if request.status not in WAITING:
+        return True  # nobody's turn: the state's own refusal says so (Lifecycle.check)
+    if not request.current_step_id:
         return False
     if request.requester_id and request.requester.user_id == actor.pk:
         return False  # nobody approves their own request

@@ -80,6 +80,7 @@ def _approved_message(request: ProcurementRequest) -> str:
                         success=lambda r: f"{r.reference} is refused.")
 def refuse(request: ProcurementRequest, *, actor, note: str) -> None:
     """Refuse the request at the step whose turn it is, with the reason: it ends there."""
+    _reason(note)
     _decide(request, actor, Outcome.REFUSE, note)
 
 
@@ -89,7 +90,13 @@ def refuse(request: ProcurementRequest, *, actor, note: str) -> None:
 def return_for_changes(request: ProcurementRequest, *, actor, note: str) -> None:
     """Send it back to the person who raised it with what to change; once changed it is
     submitted again and goes through its route from the first step."""
+    _reason(note)
     _decide(request, actor, Outcome.RETURN, note)
+
+
+def _reason(note: str) -> None:
+    if not (note or "").strip():
+        raise ValidationError({"note": "Give the reason: the person who raised it reads it."})
 
 
 withdraw = REQUEST_ACTIONS.add(
