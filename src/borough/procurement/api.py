@@ -88,6 +88,9 @@ class ProcurementOptionSerializer(BaseModelSerializer):
         fields = [*BaseModelSerializer.base_fields(), "request", "description", "provider",
                   "supplier", "whole_life_cost", "annual_cost", "term_months", "benefits",
                   "risks", "is_recommended"]
+        # One recommended option per request: recommending one takes the recommendation
+        # from the others (services.save_option), so it is not a uniqueness error here.
+        validators = []
 
 
 class ProcurementExceptionSerializer(BaseModelSerializer):

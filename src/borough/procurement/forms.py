@@ -62,6 +62,11 @@ class ProcurementOptionForm(ScopedModelForm):
             self.fields["request"].queryset = self.fields["request"].queryset.filter(
                 status__in=m.EDITABLE)
 
+    def _get_validation_exclusions(self):
+        # Recommending an option takes the recommendation from the others when it is saved
+        # (services.save_option): not a uniqueness error on the form.
+        return super()._get_validation_exclusions() | {"is_recommended"}
+
 
 class ProcurementExceptionForm(ScopedModelForm):
     class Meta:
