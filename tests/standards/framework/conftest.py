@@ -29,6 +29,9 @@ DOCUMENTED_RULES = {
     "catalogue.single-points-known": {},
     "library.configuration-process-documented": {"review": "in_date"},
     "library.reviewed-within-period": {"min_documents": 5, "max_overdue_percent": 10},
+    "procurement.procedure-published": {"review": "in_date"},
+    "procurement.business-cases": {"min_value": 25000, "period_days": 365},
+    "procurement.options-appraised": {"min_value": 25000, "period_days": 365},
 }
 
 
