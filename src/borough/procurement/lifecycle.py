@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from borough.accounts.models import Membership
-from borough.core import notifications
+from borough.core import notifications, roles
 from borough.core.lifecycle import Approval, EditTakes, Lifecycle, Move, Transition, Who, permission
 from borough.core.money import format_pounds, pence
 from borough.procurement.models import (
@@ -44,6 +44,10 @@ def is_approver(actor, step: RouteStep | None, organisation_id: int) -> bool:
     are named on it."""
     if step is None or actor is None:
         return False
+    held = Membership.objects.filter(user=actor, organisation_id=organisation_id,
+                                     is_active=True).values_list("role__name", flat=True).first()
+    if held == roles.AUDITOR:
+        return False  # the auditor changes nothing, named or not (SECURITY.md rule 6)
     if step.approver_role and Membership.objects.filter(
             user=actor, organisation_id=organisation_id, is_active=True,
             role__name=step.approver_role).exists():

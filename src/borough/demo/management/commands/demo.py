@@ -2,7 +2,15 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from borough.core.management.base import BoroughCommand
-from borough.demo import catalogue, cmdb, library, organisations, servicedesk, standards
+from borough.demo import (
+    catalogue,
+    cmdb,
+    library,
+    organisations,
+    procurement,
+    servicedesk,
+    standards,
+)
 
 
 class Command(BoroughCommand):
@@ -24,6 +32,7 @@ class Command(BoroughCommand):
         tickets = servicedesk.load()
         catalogue.link_all_tickets()
         standards_counts = standards.load()
+        requests = procurement.load()
         if options["quiet_logins"]:
             return
         for code, count in estate.items():
@@ -38,6 +47,9 @@ class Command(BoroughCommand):
         for code, count in tickets.items():
             if count:
                 self.stdout.write(f"Service desk history for {code}: {count} tickets.")
+        for code, count in requests.items():
+            if count:
+                self.stdout.write(f"Procurement requests for {code}: {count}.")
         for what, count in standards_counts.items():
             if count:
                 self.stdout.write(f"Standards: {count} {what}.")
