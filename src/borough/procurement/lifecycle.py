@@ -284,7 +284,7 @@ REQUEST = Lifecycle(ProcurementRequest, "status", on_edit=[
                                  if r.current_step_id else 1),
                refusal="Only a request waiting for approval can be approved; {reference} "
                        "is {state}.",
-               conditions="each step in turn, by as many of its approvers as it needs"),
+               conditions="each step of its route in turn"),
     Transition("complete", "Approved at the last step", (Status.IN_APPROVAL,),
                Status.APPROVED, who=NOBODY, after=(approved,),
                conditions="when the last step of its route approves"),
@@ -305,5 +305,5 @@ REQUEST = Lifecycle(ProcurementRequest, "status", on_edit=[
     Transition("withdraw", "Withdraw", (*EDITABLE, *WAITING), Status.WITHDRAWN,
                who=ITS_PEOPLE, after=(_stop(StepState.CANCELLED, None),),
                refusal="{reference} is {state}: it can no longer be withdrawn.",
-               conditions="with the reason"),
+               conditions="with a note, if wanted; its route stops"),
 ])
