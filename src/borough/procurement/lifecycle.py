@@ -253,8 +253,8 @@ def _stop(state: str, tell: str | None):
             reason = f" The reason given: {move.note}" if move.note else ""
             tell_its_people(request, move.actor, tell.format(reference=request.reference,
                                                              title=request.title),
-                            f"{move.transition.label} at step {step.position if step else ''}"
-                            f" ({step.name if step else ''}).{reason}")
+                            f"{StepState(state).label} at step {step.position} ({step.name})"
+                            f" by {move.actor}.{reason}" if step else reason.strip())
     stop.__name__ = f"stop_{state}"
     return stop
 
