@@ -56,7 +56,8 @@ class ProcurementOptionForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            del self.fields["request"]  # an option stays with its request
+            self.fields["request"].disabled = True
+            self.fields["request"].help_text = "An option stays with its request."
         else:
             # Only requests whose business case can still change take new options.
             self.fields["request"].queryset = self.fields["request"].queryset.filter(
