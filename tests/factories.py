@@ -69,6 +69,13 @@ from tests.organisation.factories import (
     TeamMembershipFactory,
     WorkingPeriodFactory,
 )
+from tests.procurement import factories as procurement
+from tests.procurement.factories import (
+    ApprovalStepFactory,
+    ProcurementExceptionFactory,
+    ProcurementOptionFactory,
+    ProcurementRequestFactory,
+)
 from tests.servicedesk import factories as servicedesk
 from tests.servicedesk.factories import (
     CannedResponseFactory,
@@ -99,13 +106,14 @@ from tests.standards.factories import (
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
-             **licences.FACTORIES, **finance.FACTORIES}
+             **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES}
 
 __all__ = [
     "FACTORIES", "ActionFactory", "ApplicationFactory", "ConsumptionCountFactory",
     "EntitlementFactory", "LicenceFactory", "BudgetFactory", "CommitmentFactory",
     "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory",
-    "ContractCoverFactory", "ContractFactory",
+    "ApprovalStepFactory", "ProcurementExceptionFactory", "ProcurementOptionFactory",
+    "ProcurementRequestFactory", "ContractCoverFactory", "ContractFactory",
     "SupplierCategoryFactory", "SupplierContactFactory", "SupplierFactory",
     "BusinessServiceFactory", "OperationalLevelAgreementFactory",
     "ServiceComponentFactory", "ServiceLevelAgreementFactory", "ActionUpdateFactory",

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "borough.finance",
     "borough.mail",
     "borough.standards",
+    "borough.procurement",
     "borough.demo",
 ]
 
@@ -381,7 +382,9 @@ SPECTACULAR_SETTINGS = {
                             "ServiceStatusEnum": "borough.catalogue.models.ServiceStatus",
                             "AgreementStatusEnum": "borough.catalogue.models.AgreementStatus",
                             # A CI's data classification and a library document's.
-                            "DataClassificationEnum": "borough.cmdb.models.DataClassification"},
+                            "DataClassificationEnum": "borough.cmdb.models.DataClassification",
+                            # A contract's kind, and the one "Create the contract" takes.
+                            "ContractKindEnum": "borough.commercial.models.ContractKind"},
 }
 
 # --- Tables ---------------------------------------------------------------------

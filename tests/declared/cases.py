@@ -30,6 +30,7 @@ from borough.finance import models as finance
 from borough.library import models as library
 from borough.mail import models as mail
 from borough.organisation import models as org
+from borough.procurement import models as procurement
 from borough.servicedesk import models as sd
 from borough.standards import models as st
 from tests.conftest import make_member
@@ -38,6 +39,7 @@ from tests.factories import (
     ActionUpdateFactory,
     OrganisationFactory,
     PersonFactory,
+    ProcurementRequestFactory,
     StandardFactory,
     ThemeFactory,
     UserFactory,
@@ -135,6 +137,15 @@ def _clear_working_hours(world: World) -> None:
     org.WorkingPeriod.objects.filter(organisation=world.org).delete()
 
 
+def _everyone_approves(request, world: World):
+    """A step of the request's route naming every member of the world as an approver, so
+    each reads it (procurement.models.RequestQuerySet)."""
+    step = procurement.RouteStep.objects.create(
+        organisation=world.org, request=request, round=1, position=1, name="Everyone")
+    step.approvers.set([person_of(world, role) for role in world.users])
+    return request
+
+
 CASES: dict[type[models.Model], Case] = {
     # One rule per cell of the 3×3 impact-urgency matrix; one template per event.
     sd.PriorityRule: Case(most_rows=9),
@@ -156,6 +167,25 @@ CASES: dict[type[models.Model], Case] = {
     # A cost line is allocated to one thing: the rows counted to an item, not also a
     # service or a contract.
     finance.CostLine: Case(rows=lambda w: {"service": None, "contract": None}),
+    # A request is read by ICT management and the people it concerns: the record under
+    # test and the built ones are the signed-in member's own requests; the rows counted
+    # name every member as an approver of a step, so every role that may read requests
+    # lists all 25.
+    procurement.ProcurementRequest: Case(
+        record=lambda w, role: {"requester": person_of(w, role)},
+        build=lambda w, role: {"requester": person_of(w, role)},
+        rows=lambda w: {"requester": person_of(w, roles.REQUESTER)},
+        row_extras=lambda row, w: _everyone_approves(row, w)),
+    # An option stays with the request it was added to, which is the member's own (a
+    # draft, so its options may change).
+    procurement.ProcurementOption: Case(
+        fixed=("request",),
+        record=lambda w, role: {"request": ProcurementRequestFactory(
+            organisation=w.org, requester=person_of(w, role))},
+        build=lambda w, role: {"request": ProcurementRequestFactory(
+            organisation=w.org, requester=person_of(w, role))},
+        rows=lambda w: {"request": _everyone_approves(ProcurementRequestFactory(
+            organisation=w.org, requester=person_of(w, roles.REQUESTER)), w)}),
     # A cycle's framework is chosen when it starts.
     st.AssessmentCycle: Case(fixed=("framework",)),
     # One per council: an add first removes the council's settings; edits change a number.

@@ -288,7 +288,7 @@ class Lifecycle:
             conditions = [t.conditions] if t.conditions else []
             if t.approval is not None:
                 quorum = t.approval.quorum
-                count = "a set number of" if callable(quorum) else str(quorum)
+                count = "a set number" if callable(quorum) else str(quorum)
                 conditions.append(f"approved by {count} of {t.who.text}")
             rows.append({"name": t.name, "label": t.label,
                          "from": [self.label(s) for s in t.sources], "to": self.label(t.target),

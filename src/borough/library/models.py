@@ -51,6 +51,7 @@ class Topic(models.TextChoices):
     INCIDENT_MANAGEMENT = "incident_management", "Incident management"
     BACKUP_AND_RECOVERY = "backup_and_recovery", "Backup and recovery"
     INFORMATION_SECURITY = "information_security", "Information security"
+    ICT_PROCUREMENT = "ict_procurement", "ICT procurement"
 
 
 class DocumentStatus(models.TextChoices):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from borough.core import scope
-from borough.library.models import Document, DocumentLink, DocumentVersion
+from borough.library.models import Document, DocumentLink, DocumentStatus, DocumentVersion
 
 
 def versions_of(document: Document, user) -> list[DocumentVersion]:
@@ -102,3 +102,18 @@ def reviews_due(organisation, on) -> tuple[int, int]:
     return published.count(), published.filter(next_review_on__lt=on).count()
 
 
+
+
+def current_documents(organisation_id: int, topic: str, as_of=None) -> list[Document]:
+    """The organisation's published documents of `topic` (a `Topic`) with a version
+    published by `as_of` (now if None), by title: another app's "is this process
+    published, and where is it" (the procurement pages link the ICT procurement procedure
+    from here; its evidence rule counts it)."""
+    as_of = as_of or timezone.now()
+    versions = DocumentVersion.objects.filter(organisation_id=organisation_id,
+                                              published_at__isnull=False,
+                                              published_at__lte=as_of)
+    return list(Document.objects.filter(organisation_id=organisation_id, topic=topic,
+                                        status=DocumentStatus.PUBLISHED, created_at__lte=as_of,
+                                        pk__in=versions.values("document_id"))
+                .select_related("owner").order_by("title", "id"))

@@ -33,6 +33,9 @@ DOCUMENTED_RULES = {
     "finance.budget-monitored-monthly": {"months": 3},
     "finance.costs-known-per-service": {"target_percent": 100},
     "finance.recharges-issued": {},
+    "procurement.procedure-published": {"review": "in_date"},
+    "procurement.business-cases": {"min_value": 25000, "period_days": 365},
+    "procurement.options-appraised": {"min_value": 25000, "period_days": 365},
 }
 
 

@@ -9,6 +9,7 @@ from borough.demo import (
     library,
     licences,
     organisations,
+    procurement,
     servicedesk,
     standards,
 )
@@ -35,6 +36,7 @@ class Command(BoroughCommand):
         catalogue.link_all_tickets()
         cost_lines = finance.load()
         standards_counts = standards.load()
+        requests = procurement.load()
         if options["quiet_logins"]:
             return
         for code, count in estate.items():
@@ -55,6 +57,9 @@ class Command(BoroughCommand):
         for code, count in tickets.items():
             if count:
                 self.stdout.write(f"Service desk history for {code}: {count} tickets.")
+        for code, count in requests.items():
+            if count:
+                self.stdout.write(f"Procurement requests for {code}: {count}.")
         for what, count in standards_counts.items():
             if count:
                 self.stdout.write(f"Standards: {count} {what}.")
