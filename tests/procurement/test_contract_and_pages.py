@@ -207,3 +207,26 @@ def test_the_schema_lists_the_request_actions(signed_in, council):
     text = schema.content.decode()
     for action in ("submit", "approve", "refuse", "return", "withdraw", "create-contract"):
         assert f"/api/procurement/procurement-requests/{{id}}/{action}/" in text, action
+
+
+def test_the_contract_commits_the_budget_once_in_the_finance_module(council):
+    from borough.finance.models import Commitment
+    from tests.factories import CostCentreFactory
+
+    request = approved(council)
+    centre = CostCentreFactory(organisation=council.org, code="ICT01")
+    m.ProcurementRequest.objects.filter(pk=request.pk).update(financial_year="2030/31",
+                                                              cost_centre="ict01")
+    request.refresh_from_db()
+    option = request.options.get(is_recommended=True)
+    contract = services.create_contract(request, actor=council.users["ictmanager"])
+    request.refresh_from_db()
+    commitment = Commitment.objects.get(organisation=council.org)
+    assert request.budget_commitment == commitment.reference
+    # The year's share: the option's annual cost, in 2030/31, against that cost centre.
+    assert commitment.amount == option.annual_cost
+    assert (commitment.year, commitment.cost_centre) == (2030, centre)
+    assert contract.reference in commitment.description
+    # Asked again (a retried action), the commitment made first is the answer.
+    assert services.commit_budget(request, contract, actor=None) == commitment.reference
+    assert Commitment.objects.filter(organisation=council.org).count() == 1

@@ -21,6 +21,8 @@ from borough.core import services
 from borough.core.actions import Actions
 from borough.core.lifecycle import permission
 from borough.core.money import pence
+from borough.finance import queries as finance_queries
+from borough.finance import services as finance_services
 from borough.procurement import forms
 from borough.procurement.lifecycle import REQUEST, recommended
 from borough.procurement.models import (
@@ -253,10 +255,29 @@ def _new_application(request: ProcurementRequest, name: str, actor) -> Configura
 
 
 def commit_budget(request: ProcurementRequest, contract: Contract, *, actor) -> str:
-    """The budget commitment of an approved request: the one place procurement writes to
-    the finance module. PENDING: the finance app is not on main yet; when it is, this calls
-    `finance.services.commit(request.organisation_id, actor=actor, source=request,
-    amount=request.value, financial_year=request.financial_year,
-    cost_centre=request.cost_centre, description=…)` and returns the commitment's
-    reference. Until then nothing is committed and the request's page says so."""
-    return ""
+    """The budget commitment of an approved request, the one place procurement writes to
+    the finance module; returns the commitment's reference.
+
+    The amount is the recommended option's annual cost (what the year's budget carries),
+    else the request's whole-life value; the year is the request's financial year, else
+    that of the contract's start; the cost centre is the finance module's of that code,
+    if there is one (else none, and the description says which code was asked for).
+    Committed by Borough on the decision's behalf (the person who made the contract need
+    not keep the budgets); committing the same request again finds the first one."""
+    option = recommended(request)
+    amount = option.annual_cost if option and option.annual_cost is not None else request.value
+    if amount is None:
+        return ""
+    year = (int(request.financial_year[:4]) if request.financial_year
+            else finance_queries.year_of(contract.start_date))
+    code = request.cost_centre.strip()
+    centre = (finance_queries.cost_centres_of(request.organisation_id)
+              .filter(code__iexact=code).first() if code else None)
+    words = [f"{request.reference} {request.title}: contract {contract.reference}"]
+    if code and centre is None:
+        words.append(f"(cost centre {code} is not in the finance module)")
+    commitment = finance_services.commit(
+        request.organisation_id, actor=None, amount=amount, financial_year=year,
+        cost_centre=centre, source=request, source_reference=request.reference,
+        description=" ".join(words))
+    return commitment.reference
