@@ -14,7 +14,7 @@ app_name = "mail"
 TEMPLATES = registry.get(m.NotificationTemplate)
 
 urlpatterns = [
-    path("", SectionView.as_view(section=SECTION), name="home"),
+    path("", SectionView.as_view(section=SECTION, noun="email"), name="home"),
     path("preferences/", preferences.PreferencesView.as_view(), name="preferences"),
     *crud_urls(registry.get(m.Mailbox), "mailboxes", add=settings.MailboxCreateView,
                edit=settings.MailboxEditView, detail=settings.MailboxDetailView),

@@ -26,15 +26,21 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 class SectionView(LoginRequiredMixin, View):
     """An app's own address (/service-desk/) opens the first page of its menu section
-    that the user may open: the page the top navigation links to, so the two agree."""
+    under that address that the user may open: for an app with a section of its own, the
+    page the top navigation links to, so the two agree; for one whose pages sit in a
+    shared section (email's, under Administration), its own first page."""
 
     permission_action = "view"
     section: str = ""
+    # What the app's pages are, in words, for the refusal ("no email page").
+    noun: str = ""
 
     def get(self, request, *args, **kwargs):
-        pages = menu_for(request).get(self.section)
+        pages = [p for p in menu_for(request).get(self.section, ())
+                 if p["url"].startswith(request.path)]
         if not pages:
-            raise PermissionDenied(f"Your role opens no {self.section.lower()} page.")
+            raise PermissionDenied(
+                f"Your role opens no {self.noun or self.section.lower()} page.")
         return HttpResponseRedirect(pages[0]["url"])
 
 
