@@ -161,3 +161,12 @@ def label_of(outer_ref: str) -> Subquery:
     return Subquery(ConfigurationItem.objects.filter(pk=OuterRef(outer_ref)).order_by()
                     .annotate(label=Concat("reference", Value(" "), "name"))
                     .values("label")[:1])
+
+
+def application_class_ids(organisation) -> list[int]:
+    """The ids of the organisation's application classes (the systems catalogue's items),
+    for other apps' evidence rules that read "the live systems" as they stood."""
+    from borough.cmdb.models import CIClass
+
+    return list(CIClass.objects.for_organisation(organisation)
+                .filter(code=rules.APPLICATION).values_list("pk", flat=True))
