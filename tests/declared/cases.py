@@ -152,6 +152,10 @@ CASES: dict[type[models.Model], Case] = {
     library.DocumentLink: Case(rows=lambda w: {"ci_class": None, "business_service": None}),
     # A contract cover is of one thing: the rows counted cover an item, not also a service.
     commercial.ContractCover: Case(rows=lambda w: {"service": None}),
+    # One per council, as the desk's settings.
+    commercial.CommercialSettings: Case(change={"alert_days": "90, 30"}, most_rows=1,
+                                        make_room=lambda record: type(record).objects.filter(
+                                            pk=record.pk).delete()),
     # A cycle's framework is chosen when it starts.
     st.AssessmentCycle: Case(fixed=("framework",)),
     # One per council: an add first removes the council's settings; edits change a number.

@@ -18,6 +18,7 @@ from borough.cmdb.models import Criticality
 from borough.commercial import dates
 from borough.core.models import BaseModel
 from borough.core.money import money_field
+from borough.core.querysets import ScopedQuerySet
 from borough.core.temporal import Version, version_indexes
 
 
@@ -380,7 +381,7 @@ class CommercialSettings(BaseModel):
                                                name="one_commercial_settings")]
 
     def __str__(self):
-        return "Contract alerts"
+        return f"Commercial settings of {self.organisation}"
 
     @property
     def days(self) -> tuple[int, ...]:
@@ -427,9 +428,18 @@ class Score(models.IntegerChoices):
     EXCELLENT = 5, "5 – Excellent"
 
 
+class SupplierReviewQuerySet(ScopedQuerySet):
+    def apply_object_rules(self, user):
+        # A review reads as "Supplier: review of 1 May 2026": fetch the supplier with it,
+        # so a list of reviews (filter choices, form choices) is one query.
+        return super().apply_object_rules(user).select_related("supplier")
+
+
 class SupplierReview(BaseModel):
     """A review of a supplier's performance held on a day: scores against the council's
     criteria, how it performed against its contracts' service levels, actions agreed."""
+
+    objects = models.Manager.from_queryset(SupplierReviewQuerySet)()
 
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="reviews")
     held_on = models.DateField("held on")

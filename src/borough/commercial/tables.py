@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.db.models import QuerySet
 
 from borough.commercial import models as m
 from borough.core.money import format_pounds
@@ -93,6 +94,11 @@ class SupplierReviewTable(BaseTable):
 
 class SupplierReviewScoreTable(BaseTable):
     criterion = tables.Column(linkify=lambda record: record.get_absolute_url())
+
+    def __init__(self, data=None, *args, **kwargs):
+        if isinstance(data, QuerySet):  # a review reads as its supplier's
+            data = data.select_related("review__supplier")
+        super().__init__(data, *args, **kwargs)
 
     class Meta(BaseTable.Meta):
         model = m.SupplierReviewScore
