@@ -9,8 +9,8 @@ not counted).
 - commercial.systems-under-contract: every live system has a current contract or a
   recorded reason (whose review date has not passed).
 - commercial.no-notice-dates-missed: no contract's notice date in the period (a year by
-  default) passed without notice given or a decision to renew recorded by that day, as
-  the contract stood at the end of its notice date (docs/commercial.md).
+  default; the terms as they stood at the end of that day) passed without notice given
+  or a decision to renew taken by it, as recorded by the date checked (docs/commercial.md).
 - commercial.supplier-reviews-on-schedule: every active key supplier with a review
   period was reviewed within it (with some days' grace).
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,18 +87,21 @@ def systems_under_contract(organisation, params, as_of) -> EvidenceResult:
         where={"ci_class_id__in": application_class_ids(organisation),
                "status": Status.LIVE}), key=lambda s: (s["name"] or "", s["id"]))
     ids = {s["id"] for s in systems}
-    covers = [c for c in temporal.states_at(ContractCoverVersion, ContractCover, organisation,
-                                            as_of, fields=["contract_id",
-                                                           "configuration_item_id"])
-              if c["configuration_item_id"] in ids]
-    contracts = {c["id"]: c for c in temporal.states_at(ContractVersion, Contract, organisation,
-                                                         as_of, fields=TERM_FIELDS)}
-    covered = {c["configuration_item_id"] for c in covers
-               if c["contract_id"] in contracts and _current(contracts[c["contract_id"]], day)}
-    reasons = {r["configuration_item_id"] for r in temporal.states_at(
-        UncontractedSystemVersion, UncontractedSystem, organisation, as_of,
-        fields=["configuration_item_id", "review_by"])
-        if r["review_by"] is None or r["review_by"] >= day}
+    covered, reasons = set(), set()
+    if systems:  # with none, nothing more to read
+        covers = [c for c in temporal.states_at(
+            ContractCoverVersion, ContractCover, organisation, as_of,
+            fields=["contract_id", "configuration_item_id"])
+            if c["configuration_item_id"] in ids]
+        contracts = {c["id"]: c for c in temporal.states_at(
+            ContractVersion, Contract, organisation, as_of, fields=TERM_FIELDS)} if covers else {}
+        covered = {c["configuration_item_id"] for c in covers
+                   if c["contract_id"] in contracts
+                   and _current(contracts[c["contract_id"]], day)}
+        reasons = {r["configuration_item_id"] for r in temporal.states_at(
+            UncontractedSystemVersion, UncontractedSystem, organisation, as_of,
+            fields=["configuration_item_id", "review_by"])
+            if r["review_by"] is None or r["review_by"] >= day}
     with_reason = [s for s in systems if s["id"] not in covered and s["id"] in reasons]
     missing = [s for s in systems if s["id"] not in covered and s["id"] not in reasons]
     minimum = params["min_systems"]
@@ -125,15 +128,12 @@ def systems_under_contract(organisation, params, as_of) -> EvidenceResult:
 # --- no notice date missed ----------------------------------------------------------------------
 
 
-def _contract_states(organisation, first: datetime.date, as_of) -> list[dict]:
-    """Each state of each of the organisation's contracts in force at some moment from
-    the start of `first` to `as_of`: dicts of the terms with `valid_from`, `valid_to`,
-    `id`, `title` and `reference`. A contract kept before versions were (a benchmark's
-    seed) stands as it is, from when it was made."""
-    start = datetime.datetime.combine(first, datetime.time(), tzinfo=LONDON)
+def _contract_states(organisation, as_of) -> list[dict]:
+    """Every state of the organisation's contracts recorded by `as_of`: dicts of the
+    terms with `valid_from`, `valid_to`, `id`, `title` and `reference`. A contract kept
+    before versions were (a benchmark's seed) stands as it is, from when it was made."""
     versions = (ContractVersion.objects.filter(organisation=organisation,
                                                valid_from__lte=as_of)
-                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
                 .values("record_id", "valid_from", "valid_to", "values").order_by())
     parse = {name: Contract._meta.get_field(name).to_python
              for name in [*TERM_FIELDS, "title", "reference"]}
@@ -144,35 +144,50 @@ def _contract_states(organisation, first: datetime.date, as_of) -> list[dict]:
         row.update(id=version["record_id"], valid_from=version["valid_from"],
                    valid_to=version["valid_to"])
         states.append(row)
-    seen = set(ContractVersion.objects.filter(organisation=organisation)
-               .values_list("record_id", flat=True).distinct())
+    versioned = ContractVersion.objects.filter(organisation=organisation).values("record_id")
     for contract in (Contract.objects.for_organisation(organisation)
-                     .filter(created_at__lte=as_of).exclude(pk__in=seen)
+                     .filter(created_at__lte=as_of).exclude(pk__in=versioned)
                      .values("id", "created_at", "title", "reference", *TERM_FIELDS)):
         contract["valid_from"], contract["valid_to"] = contract.pop("created_at"), None
         states.append(contract)
     return states
 
 
+def _answered(terms: dates.Terms, notice: datetime.date, states: list[dict]) -> bool:
+    """Whether any state of the contract recorded by the date checked says that notice
+    was given by `notice`, or that a decision to renew answering it was taken: a notice
+    given on time but recorded a few days later counts; a later term's decision, which
+    replaced this one's on the record, does not hide it."""
+    for state in states:
+        given = state["notice_given_on"]
+        if given is not None and given <= notice:
+            return True
+        if dates.decided_for(terms, state["renewal_agreed_on"], notice):
+            return True
+    return False
+
+
 def notice_dates_missed(organisation, params, as_of) -> EvidenceResult:
     day = _day(as_of)
     first = day - datetime.timedelta(days=params["within_days"])
-    states = _contract_states(organisation, first, as_of)
+    by_contract: dict[int, list[dict]] = {}
+    for row in _contract_states(organisation, as_of):
+        by_contract.setdefault(row["id"], []).append(row)
     checked, missed = set(), {}
-    for row in states:
-        terms = terms_of(row)
-        for notice in dates.notice_dates(terms, first, day - datetime.timedelta(days=1)):
-            moment = _end_of(notice)
-            if not (row["valid_from"] <= moment and (row["valid_to"] is None
-                                                     or row["valid_to"] > moment)):
-                continue  # another state of the contract stood on that day
-            if row["start_date"] and notice < row["start_date"]:
-                continue
-            checked.add((row["id"], notice))
-            given = row["notice_given_on"] is not None and row["notice_given_on"] <= notice
-            if not given and not dates.decided_for(terms, row["renewal_agreed_on"], notice):
-                missed[(row["id"], notice)] = row
-    contracts = {row["id"] for row in states}
+    for states in by_contract.values():
+        for row in states:
+            terms = terms_of(row)
+            for notice in dates.notice_dates(terms, first, day - datetime.timedelta(days=1)):
+                moment = _end_of(notice)
+                if not (row["valid_from"] <= moment and (row["valid_to"] is None
+                                                         or row["valid_to"] > moment)):
+                    continue  # the terms that stood on that day were another state's
+                if row["start_date"] and notice < row["start_date"]:
+                    continue
+                checked.add((row["id"], notice))
+                if not _answered(terms, notice, states):
+                    missed[(row["id"], notice)] = row
+    contracts = set(by_contract)
     late = sorted(missed.items(), key=lambda item: item[0][1])
     figures = {"within_days": params["within_days"], "contracts": len(contracts),
                "notice_dates": len(checked), "missed": len(late),
@@ -212,13 +227,13 @@ def supplier_reviews_on_schedule(organisation, params, as_of) -> EvidenceResult:
          if s["status"] == SupplierStatus.ACTIVE and s["review_every_months"]
          and s["criticality"] in params["criticalities"]),
         key=lambda s: (s["name"] or "", s["id"]))
-    added = dict(Supplier.objects.for_organisation(organisation)
-                 .filter(pk__in=[s["id"] for s in suppliers]).values_list("pk", "created_at"))
+    ids = [s["id"] for s in suppliers]
+    added = dict(Supplier.objects.for_organisation(organisation).filter(pk__in=ids)
+                 .values_list("pk", "created_at")) if ids else {}
     last = dict(SupplierReview.objects.for_organisation(organisation)
-                .filter(created_at__lte=as_of, held_on__lte=day,
-                        supplier_id__in=[s["id"] for s in suppliers])
+                .filter(created_at__lte=as_of, held_on__lte=day, supplier_id__in=ids)
                 .values("supplier_id").annotate(last=Max("held_on"))
-                .values_list("supplier_id", "last"))
+                .values_list("supplier_id", "last")) if ids else {}
     grace = params["grace_days"]
     overdue = []
     for supplier in suppliers:
@@ -263,12 +278,14 @@ RULES = [
     EvidenceRule(
         "commercial.no-notice-dates-missed",
         "No contract notice date was missed",
-        "Looks at every notice date of every contract in the period before the date checked "
-        "(a fixed term's one; one for each term of an auto-renewing contract; none for a "
-        "rolling contract), as the contract stood at the end of that day. A notice date is "
-        "missed when by the end of it neither was notice given nor was a decision to renew "
-        "recorded (for an auto-renewing contract, after the term before's notice date). Met "
-        "when none was missed; with no contracts recorded, not met.",
+        "Looks at every notice date in the period before the date checked of every contract "
+        "recorded by then (a fixed term's one; one for each term of an auto-renewing "
+        "contract; none for a rolling contract), from the contract's terms as they stood at "
+        "the end of that day (a date before the contract was recorded is not judged). A "
+        "notice date is missed when, on the record by the date checked, notice was not given "
+        "on or before it and no decision to renew was taken on or before it (for an "
+        "auto-renewing contract, after the term before's notice date). Met when none was "
+        "missed; with no contracts recorded, not met.",
         notice_dates_missed, (whole("within_days", 365, minimum=1, maximum=1830),)),
     EvidenceRule(
         "commercial.supplier-reviews-on-schedule",

@@ -29,6 +29,10 @@ DOCUMENTED_RULES = {
     "catalogue.single-points-known": {},
     "library.configuration-process-documented": {"review": "in_date"},
     "library.reviewed-within-period": {"min_documents": 5, "max_overdue_percent": 10},
+    "commercial.systems-under-contract": {"min_systems": 10},
+    "commercial.no-notice-dates-missed": {"within_days": 365},
+    "commercial.supplier-reviews-on-schedule": {"criticalities": ["critical", "high"],
+                                                "grace_days": 30},
 }
 
 
