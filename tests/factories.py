@@ -28,11 +28,27 @@ from tests.commercial.factories import (
     SupplierContactFactory,
     SupplierFactory,
 )
+from tests.finance import factories as finance
+from tests.finance.factories import (
+    BudgetFactory,
+    CommitmentFactory,
+    CostCentreFactory,
+    CostLineFactory,
+    CostPoolFactory,
+    PoolShareFactory,
+)
 from tests.library import factories as library
 from tests.library.factories import (
     DocumentFactory,
     DocumentLinkFactory,
     DocumentVersionFactory,
+)
+from tests.licences import factories as licences
+from tests.licences.factories import (
+    ApplicationFactory,
+    ConsumptionCountFactory,
+    EntitlementFactory,
+    LicenceFactory,
 )
 from tests.mail import factories as mail
 from tests.mail.factories import (
@@ -82,10 +98,14 @@ from tests.standards.factories import (
 
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
-             **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES}
+             **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
+             **licences.FACTORIES, **finance.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "ContractCoverFactory", "ContractFactory",
+    "FACTORIES", "ActionFactory", "ApplicationFactory", "ConsumptionCountFactory",
+    "EntitlementFactory", "LicenceFactory", "BudgetFactory", "CommitmentFactory",
+    "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory",
+    "ContractCoverFactory", "ContractFactory",
     "SupplierCategoryFactory", "SupplierContactFactory", "SupplierFactory",
     "BusinessServiceFactory", "OperationalLevelAgreementFactory",
     "ServiceComponentFactory", "ServiceLevelAgreementFactory", "ActionUpdateFactory",

@@ -16,7 +16,9 @@ urlpatterns = [
     path("configuration/", include("borough.cmdb.urls")),
     path("catalogue/", include("borough.catalogue.urls")),
     path("commercial/", include("borough.commercial.urls")),
+    path("commercial/", include("borough.licences.urls")),
     path("service-desk/", include("borough.servicedesk.urls")),
+    path("finance/", include("borough.finance.urls")),
     # Requesters' links in emails sent before their page moved to the service desk.
     path("mail/t/<str:token>/", OldRequesterLinkView.as_view(), name="old_requester_link"),
     path("mail/", include("borough.mail.urls")),

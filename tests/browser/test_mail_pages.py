@@ -36,7 +36,7 @@ def test_an_administrator_sets_up_email_and_releases_a_message(
     sign_in(page, "admin", axe=axe)
 
     # --- a mailbox -----------------------------------------------------------------------
-    page.get_by_role("link", name="Email", exact=True).click()
+    page.get_by_role("link", name="Administration", exact=True).click()
     page.get_by_role("link", name="Mailboxes").click()
     page.wait_for_url("**/mail/mailboxes/")
     axe(page, "mailboxes (none)")

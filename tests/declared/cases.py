@@ -26,6 +26,7 @@ from borough.accounts.models import Membership
 from borough.commercial import models as commercial
 from borough.core import roles
 from borough.core.registry import registry
+from borough.finance import models as finance
 from borough.library import models as library
 from borough.mail import models as mail
 from borough.organisation import models as org
@@ -156,6 +157,9 @@ CASES: dict[type[models.Model], Case] = {
     commercial.CommercialSettings: Case(change={"alert_days": "90, 30"}, most_rows=1,
                                         make_room=lambda record: type(record).objects.filter(
                                             pk=record.pk).delete()),
+    # A cost line is allocated to one thing: the rows counted to an item, not also a
+    # service or a contract.
+    finance.CostLine: Case(rows=lambda w: {"service": None, "contract": None}),
     # A cycle's framework is chosen when it starts.
     st.AssessmentCycle: Case(fixed=("framework",)),
     # One per council: an add first removes the council's settings; edits change a number.

@@ -37,10 +37,10 @@ def _relationships(organisation, as_of):
             .filter(created_at__lte=as_of).order_by())
 
 
-def _class_ids(organisation, codes) -> list[int]:
-    # Classes are not versioned: their codes are fixed when they are made.
-    return list(CIClass.objects.for_organisation(organisation).filter(code__in=codes)
-                .values_list("pk", flat=True))
+def _class_ids(organisation, codes):
+    """The classes' ids, as a subquery. Classes are not versioned: their codes are fixed
+    when they are made."""
+    return CIClass.objects.for_organisation(organisation).filter(code__in=codes).values("pk")
 
 
 def _items_then(organisation, as_of, codes, fields, **where) -> list[dict]:
@@ -130,7 +130,7 @@ def architecture_mapped(organisation, params, as_of) -> EvidenceResult:
                                         [rules.APPLICATION, rules.INTERFACE], ["ci_class_id",
                                                                                "status"])
              if row["status"] != Status.RETIRED]
-    app_class = set(_class_ids(organisation, [rules.APPLICATION]))
+    app_class = set(_class_ids(organisation, [rules.APPLICATION]).values_list("pk", flat=True))
     apps = [(row["id"], row["name"]) for row in items if row["ci_class_id"] in app_class]
     app_ids = {pk for pk, _ in apps}
     interface_ids = {row["id"] for row in items} - app_ids

@@ -213,16 +213,32 @@ def single_points_of_failure_of_each(targets: Iterable[int], graph: Graph
         return {}
     groups = dependency_closure(targets, graph)
     spof = {item: frozenset((item,)) for item in groups}
-    changed = True
-    while changed:
-        changed = False
-        for item, item_groups in groups.items():
-            found = set(spof[item])
-            for members in item_groups.values():
+    # A worklist: an item is solved again only when something it depends on has grown
+    # (sweeping every item until none changes took a desktop's 500-item closure a dozen
+    # milliseconds). The sets only grow from {v}, so any order reaches the same least
+    # solution; dependencies first (the closure's order, reversed) needs fewest visits.
+    dependents: dict[int, list[int]] = defaultdict(list)
+    for item, item_groups in groups.items():
+        for member in {m for members in item_groups.values() for m in members}:
+            dependents[member].append(item)
+    pending = list(groups)  # popped from the end: the deepest first
+    queued = set(pending)
+    while pending:
+        item = pending.pop()
+        queued.discard(item)
+        known = spof[item]
+        found = set(known)
+        for members in groups[item].values():
+            if len(members) == 1:
+                found |= spof[next(iter(members))]
+            else:
                 found |= frozenset.intersection(*(spof[m] for m in members))
-            if len(found) != len(spof[item]):
-                spof[item] = frozenset(found)
-                changed = True
+        if len(found) != len(known):
+            spof[item] = frozenset(found)
+            for dependent in dependents[item]:
+                if dependent not in queued:
+                    queued.add(dependent)
+                    pending.append(dependent)
     return {target: set(spof[target]) - {target} for target in targets}
 
 

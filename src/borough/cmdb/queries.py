@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Subquery, Value, Window
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 from borough.cmdb import impact as graph
 from borough.cmdb import rules
-from borough.cmdb.models import ConfigurationItem, Relationship, Status
+from borough.cmdb.models import ConfigurationItem, Relationship, RelationshipType, Status
 from borough.core import suggestions
 
 
@@ -27,14 +27,34 @@ class Affected:
         return len(self.path) - 1
 
 
-def relationships(item: ConfigurationItem, user, limit: int | None = None) -> tuple[list, list]:
+# What a page shows of a CI it lists (its link, reference, name and class's name): a
+# hub's page lists hundreds, and loading all their columns (attributes and directory
+# values as JSON, dates) cost more than the queries.
+BRIEF = ("reference", "name", "organisation_id", "ci_class", "ci_class__name")
+RELATIONSHIP_BRIEF = ("organisation_id", "source", "target", "relationship_type",
+                      "redundancy_group")
+
+
+def relationships(item: ConfigurationItem, user, limit: int | None = None,
+                  brief: bool = False) -> tuple[list, list]:
     """(what it points at, what points at it), each with the other end loaded; at most
-    `limit` of each (a hub may have thousands: the relationships list has them all)."""
-    scoped = Relationship.objects.visible_to(user).select_related(
-        "source__ci_class", "target__ci_class")
-    outgoing = scoped.filter(source=item).order_by("relationship_type", "target__name")
-    incoming = scoped.filter(target=item).order_by("relationship_type", "source__name")
-    return list(outgoing[:limit]), list(incoming[:limit])
+    `limit` of each (a hub may have thousands: the relationships list has them all).
+    `brief`: only what a page lists of each (BRIEF), `item` itself as the near end."""
+    scoped = Relationship.objects.visible_to(user)
+    if not brief:
+        scoped = scoped.select_related("source__ci_class", "target__ci_class")
+        outgoing = scoped.filter(source=item).order_by("relationship_type", "target__name")
+        incoming = scoped.filter(target=item).order_by("relationship_type", "source__name")
+        return list(outgoing[:limit]), list(incoming[:limit])
+    found = []
+    for near, far in (("source", "target"), ("target", "source")):
+        rows = list(scoped.filter(**{near: item}).select_related(f"{far}__ci_class")
+                    .only(*RELATIONSHIP_BRIEF, *(f"{far}__{name}" for name in BRIEF))
+                    .order_by("relationship_type", f"{far}__name")[:limit])
+        for row in rows:
+            setattr(row, near, item)
+        found.append(rows)
+    return found[0], found[1]
 
 
 def relationship_counts(item: ConfigurationItem, user) -> tuple[int, int]:
@@ -42,9 +62,10 @@ def relationship_counts(item: ConfigurationItem, user) -> tuple[int, int]:
     return scoped.filter(source=item).count(), scoped.filter(target=item).count()
 
 
-def _items(ids, user) -> dict[int, ConfigurationItem]:
-    return {ci.pk: ci for ci in ConfigurationItem.objects.visible_to(user)
-            .filter(pk__in=list(ids)).select_related("ci_class")}
+def _items(ids, user, brief: bool = False) -> dict[int, ConfigurationItem]:
+    found = ConfigurationItem.objects.visible_to(user).filter(pk__in=list(ids)
+                                                               ).select_related("ci_class")
+    return {ci.pk: ci for ci in (found.only(*BRIEF) if brief else found)}
 
 
 def impact_of(item: ConfigurationItem, user) -> list[Affected]:
@@ -64,21 +85,23 @@ def impact_on(item: ConfigurationItem) -> graph.Impact:
     return found
 
 
-def nearest_affected(item: ConfigurationItem, user,
-                     limit: int | None) -> tuple[list[Affected], int]:
+def nearest_affected(item: ConfigurationItem, user, limit: int | None,
+                     brief: bool = False) -> tuple[list[Affected], int]:
     """impact_of's first `limit` (all with None), and how many stop in all: only the
-    paths listed are built and their items loaded (a hub stops tens of thousands)."""
+    paths listed are built and their items loaded (a hub stops tens of thousands).
+    `brief`: the items with only what a page lists of them (BRIEF)."""
     found = impact_on(item)
     paths = found.nearest(limit)
-    items = _items({i for path in paths.values() for i in path}, user)
+    items = _items({i for path in paths.values() for i in path}, user, brief)
     return ([Affected(items[i], tuple(items[p] for p in path))
              for i, path in paths.items() if all(p in items for p in path)], len(found))
 
 
-def single_points_of_failure(item: ConfigurationItem, user) -> list[ConfigurationItem]:
-    """The CIs whose loss alone stops `item`, by name."""
+def single_points_of_failure(item: ConfigurationItem, user,
+                             brief: bool = False) -> list[ConfigurationItem]:
+    """The CIs whose loss alone stops `item`, by name (`brief`: as nearest_affected)."""
     found = graph.single_points_of_failure(item.pk, graph.DatabaseGraph(item.organisation_id))
-    return sorted(_items(found, user).values(), key=lambda ci: (ci.name, ci.pk))
+    return sorted(_items(found, user, brief).values(), key=lambda ci: (ci.name, ci.pk))
 
 
 # The impact graph's pure functions, for apps that put nodes of their own on it (the
@@ -161,6 +184,107 @@ def label_of(outer_ref: str) -> Subquery:
     return Subquery(ConfigurationItem.objects.filter(pk=OuterRef(outer_ref)).order_by()
                     .annotate(label=Concat("reference", Value(" "), "name"))
                     .values("label")[:1])
+
+
+# --- for the licences module: the records a licence's consumption is counted from -------
+# Each takes the organisation (an evidence rule counts for the council, with no user) and
+# answers for many items at once, so the compliance page of every licence makes a fixed
+# number of queries. Retired items are never counted.
+
+def recorded_users(organisation_id: int, application_ids) -> dict[int, int | None]:
+    """{application id: its "number of users" attribute (the systems catalogue's), None
+    where it is not recorded or not a whole number}."""
+    found = {}
+    for pk, values in (ConfigurationItem.objects.filter(organisation_id=organisation_id,
+                                                        pk__in=list(application_ids))
+                       .values_list("pk", "attributes")):
+        users = (values or {}).get("number_of_users")
+        found[pk] = users if isinstance(users, int) and not isinstance(users, bool) else None
+    return found
+
+
+def _users_of(organisation_id: int, target_ids) -> QuerySet:
+    return (Relationship.objects.filter(organisation_id=organisation_id,
+                                        target_id__in=list(target_ids),
+                                        relationship_type=RelationshipType.USES)
+            .exclude(source__status=Status.RETIRED))
+
+
+def counts_of_users(organisation_id: int, target_ids) -> dict[int, int]:
+    """{item id: how many items that are not retired "use" it}: installations of an
+    application, devices on a standard build. One query."""
+    return dict(_users_of(organisation_id, target_ids).order_by().values_list("target_id")
+                .annotate(n=Count("pk")))
+
+
+def items_using(target: ConfigurationItem, user) -> list[ConfigurationItem]:
+    """The items (not retired) that "use" `target` and `user` may see, by name."""
+    return list(ConfigurationItem.objects.visible_to(user)
+                .filter(pk__in=_users_of(target.organisation_id, [target.pk])
+                        .values("source_id"))
+                .select_related("ci_class").order_by("name", "pk"))
+
+
+def _devices(organisation_id: int) -> QuerySet:
+    return (ConfigurationItem.objects.filter(organisation_id=organisation_id,
+                                             ci_class__code=rules.END_USER_DEVICE)
+            .exclude(status=Status.RETIRED))
+
+
+def count_devices(organisation_id: int) -> int:
+    """How many end-user devices (not retired) the organisation has."""
+    return _devices(organisation_id).count()
+
+
+def devices(user, *, build_id: int | None = None) -> QuerySet:
+    """The end-user devices (not retired) `user` may see, those that "use" the standard
+    build `build_id` if given, by name."""
+    found = (ConfigurationItem.objects.visible_to(user)
+             .filter(ci_class__code=rules.END_USER_DEVICE).exclude(status=Status.RETIRED))
+    if build_id is not None:
+        found = found.filter(outgoing__target_id=build_id,
+                             outgoing__relationship_type=RelationshipType.USES)
+    return found.select_related("ci_class").order_by("name", "pk")
+
+
+APPLICATION_CLASS = rules.APPLICATION
+STANDARD_BUILD_CLASS = rules.STANDARD_BUILD
+END_USER_DEVICE_CLASS = rules.END_USER_DEVICE
+
+
+@dataclass(frozen=True)
+class Server:
+    """A server an application runs on, with its CPU cores (None: not recorded)."""
+
+    pk: int
+    reference: str
+    name: str
+    cores: int | None
+
+
+def servers_run_on(organisation_id: int, application_ids) -> dict[int, list[Server]]:
+    """{application id: the servers (not retired) it "runs on", by name, with the
+    cpu_cores attribute of each}. One query."""
+    found: dict[int, list[Server]] = {}
+    for source_id, pk, reference, name, values in (
+            Relationship.objects.filter(organisation_id=organisation_id,
+                                        source_id__in=list(application_ids),
+                                        relationship_type=RelationshipType.RUNS_ON,
+                                        target__ci_class__code__in=rules.SERVERS)
+            .exclude(target__status=Status.RETIRED)
+            .order_by("target__name", "target_id")
+            .values_list("source_id", "target_id", "target__reference", "target__name",
+                         "target__attributes")):
+        cores = (values or {}).get("cpu_cores")
+        cores = cores if isinstance(cores, int) and not isinstance(cores, bool) else None
+        found.setdefault(source_id, []).append(Server(pk, reference, name, cores))
+    return found
+
+
+# Class codes other apps read items by (finance: systems are applications; devices are
+# end-user devices).
+APPLICATION = rules.APPLICATION
+END_USER_DEVICE = rules.END_USER_DEVICE
 
 
 def application_class_ids(organisation) -> list[int]:

@@ -34,6 +34,9 @@ class SystemsMixin(EntryViewMixin):
         return form, form.chosen()
 
 
+CATALOGUE_PAGE = "cmdb.systems_catalogue"
+
+
 class SystemsCatalogueView(SystemsMixin, TemplateView):
     """A page of systems at a time (a council of 6,000 applications, or a unit of 500,
     is not read whole), under their units with each unit's count."""
@@ -46,10 +49,19 @@ class SystemsCatalogueView(SystemsMixin, TemplateView):
         found = systems.applications(self.request.user)
         if unit is not None:
             found = found.filter(service_unit=unit)
-        page = Paginator(found, systems.PER_PAGE).get_page(self.request.GET.get("page"))
+        # The page's ids first, from narrow rows: ordering and cutting 6,000 whole rows
+        # (their attributes and directory values with them) cost PostgreSQL 40 ms; then
+        # the fifty rows shown, whole, by id.
+        page = Paginator(found.values_list("pk", flat=True), systems.PER_PAGE).get_page(
+            self.request.GET.get("page"))
+        ids = list(page.object_list)
+        shown = found.filter(pk__in=ids).order_by().in_bulk(ids) if ids else {}
         context.update(form=form, unit=unit, page_obj=page, count=page.paginator.count,
-                       groups=systems.by_unit(list(page.object_list),
+                       groups=systems.by_unit([shown[pk] for pk in ids if pk in shown],
                                               systems.unit_counts(found)),
+                       # What other apps show about the unit (finance: its recharge).
+                       panels=registry.page_panels_for(CATALOGUE_PAGE, unit,
+                                                       self.request.user),
                        application_class_id=systems.application_class_id(self.request.user))
         return context
 

@@ -118,6 +118,11 @@ def interfaces_of(system: ConfigurationItem, user) -> list[Interface]:
               .exclude(source__status=Status.RETIRED).exclude(target__status=Status.RETIRED)
               .select_related("source__ci_class", "target__ci_class", "source__service_unit",
                               "target__service_unit")
+              # What the page shows of each end: fewer columns to compile and read.
+              .only("organisation_id", "relationship_type", "source", "target",
+                    *(f"{end}__{name}" for end in ("source", "target") for name in (
+                        "reference", "name", "organisation_id", "ci_class", "ci_class__code",
+                        "ci_class__name", "service_unit", "service_unit__name")))
               .order_by("pk"))
     kinds = (rules.APPLICATION, rules.INTERFACE)
     interfaces, vias = [], {}
@@ -143,8 +148,10 @@ def interfaces_of(system: ConfigurationItem, user) -> list[Interface]:
                     a, b = sorted((system, other), key=lambda s: (s.name, s.pk))
                     interfaces.append(Interface(a, b, vias[via_pk]))
     # Only systems the reader may see in the catalogue (not retired: excluded above).
+    # A set: no order wanted (the catalogue's joins the units' names to sort by them).
     visible = set(applications(user).filter(
-        pk__in={i.other(system).pk for i in interfaces}).values_list("pk", flat=True))
+        pk__in={i.other(system).pk for i in interfaces}).order_by().values_list(
+        "pk", flat=True))
     interfaces = [i for i in interfaces if i.other(system).pk in visible]
     interfaces.sort(key=lambda i: (i.source.name, i.target.name, i.via.name if i.via else ""))
     return interfaces
@@ -202,9 +209,16 @@ def by_unit(systems: list[ConfigurationItem], totals: dict[int | None, int] | No
 
 def runs_on(system: ConfigurationItem, user) -> list[Relationship]:
     """What a system runs on (its servers), the server's class loaded."""
-    return list(Relationship.objects.visible_to(user)
-                .filter(source=system, relationship_type=RelationshipType.RUNS_ON)
-                .select_related("target__ci_class").order_by("target__name"))
+    found = list(Relationship.objects.visible_to(user)
+                 .filter(source=system, relationship_type=RelationshipType.RUNS_ON)
+                 .select_related("target__ci_class")
+                 .only("organisation_id", "relationship_type", "redundancy_group", "source",
+                       "target", "target__reference", "target__name",
+                       "target__organisation_id", "target__ci_class", "target__ci_class__name")
+                 .order_by("target__name"))
+    for relationship in found:
+        relationship.source = system
+    return found
 
 
 def application_class_id(user) -> int | None:

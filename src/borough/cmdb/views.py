@@ -25,7 +25,8 @@ class ConfigurationItemDetailView(ItemTabsMixin, ObjectDetailView):
         context = super().get_context_data(**kwargs)
         item, user = context["object"], self.request.user
         context["attribute_rows"] = item.attribute_rows()
-        context["outgoing"], context["incoming"] = queries.relationships(item, user, LISTED)
+        context["outgoing"], context["incoming"] = queries.relationships(
+            item, user, LISTED, brief=True)
         context["outgoing_count"], context["incoming_count"] = (
             queries.relationship_counts(item, user)
             if LISTED in (len(context["outgoing"]), len(context["incoming"]))
@@ -34,8 +35,8 @@ class ConfigurationItemDetailView(ItemTabsMixin, ObjectDetailView):
                                                          context["incoming"])
         every = self.request.GET.get("affected") == "all"
         context["affected"], context["affected_count"] = queries.nearest_affected(
-            item, user, None if every else LISTED)
-        context["single_points"] = queries.single_points_of_failure(item, user)
+            item, user, None if every else LISTED, brief=True)
+        context["single_points"] = queries.single_points_of_failure(item, user, brief=True)
         context["directory_rows"] = directory_rows(item)
         return context
 

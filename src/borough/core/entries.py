@@ -28,7 +28,7 @@ def register(registry) -> None:
         registry.add_home_panel(panel)
     # Staff read how records move; the page lists only the lifecycles of models they see.
     registry.nav_links.append(NavLink("Administration", "Lifecycles", "core:lifecycles",
-                                      m.AuditEvent, order=90))
+                                      m.AuditEvent, order=95))
 
     registry.unlist(m.AuditEvent, "Each record's History tab shows its events.")
     registry.unlist(m.ReferenceCounter, "Bookkeeping of reference numbers.")

@@ -33,10 +33,10 @@ class TrackedModel(models.Model):
         abstract = True
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
+        from borough.core.links import record_url
 
         opts = self._meta
-        return reverse(f"{opts.app_label}:{opts.model_name}_detail", args=[self.pk])
+        return record_url(f"{opts.app_label}:{opts.model_name}_detail", self.pk)
 
     def get_display(self) -> str:
         return str(self)

@@ -28,6 +28,17 @@ def detail_rows(obj: models.Model, field_names: tuple[str, ...]) -> list[tuple[s
     return rows
 
 
+def detail_relations(model: type[models.Model], field_names: tuple[str, ...]) -> list[str]:
+    """The detail rows' fields that name one related record (a foreign key or one to one),
+    for select_related: detail_rows reads each."""
+    found = []
+    for name in field_names:
+        field = model._meta.get_field(name)
+        if field.concrete and (field.many_to_one or field.one_to_one):
+            found.append(name)
+    return found
+
+
 def history_for(obj: models.Model, user, limit: int = 200) -> list[AuditEvent]:
     """History the user's role may read (requesters, for one, see none)."""
     return list(AuditEvent.objects.visible_to(user).for_object(obj).select_related("actor")[:limit])

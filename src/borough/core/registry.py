@@ -150,6 +150,11 @@ class Registry:
     versioned: dict[type[models.Model], type[models.Model]] = field(default_factory=dict)
     # Sections other apps add to a model's record page: model -> [DetailPanel], by order.
     detail_panels: dict[type[models.Model], list[DetailPanel]] = field(default_factory=dict)
+    # Sections other apps add to a page that is not a record's (the systems catalogue):
+    # page name ("cmdb.systems_catalogue") -> [DetailPanel], by order. The page says what
+    # its panels' `context(subject, user)` is given (the catalogue: the service unit
+    # shown, or None for every unit).
+    page_panels: dict[str, list[DetailPanel]] = field(default_factory=dict)
 
     def add_detail_panel(self, model: type[models.Model], panel: DetailPanel) -> None:
         panels = self.detail_panels.setdefault(model, [])
@@ -163,6 +168,22 @@ class Registry:
         shown = []
         for panel in self.detail_panels.get(type(record), ()):
             context = panel.context(record, user)
+            if context is not None:
+                shown.append((panel, context))
+        return shown
+
+    def add_page_panel(self, page: str, panel: DetailPanel) -> None:
+        panels = self.page_panels.setdefault(page, [])
+        if any(p.name == panel.name for p in panels):
+            raise ValueError(f"A panel named {panel.name!r} is added to {page} twice.")
+        panels.append(panel)
+        panels.sort(key=lambda p: p.order)
+
+    def page_panels_for(self, page: str, subject, user) -> list[tuple[DetailPanel, dict]]:
+        """The panels of a page that have something to show `user` about `subject`."""
+        shown = []
+        for panel in self.page_panels.get(page, ()):
+            context = panel.context(subject, user)
             if context is not None:
                 shown.append((panel, context))
         return shown

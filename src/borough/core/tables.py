@@ -38,3 +38,19 @@ def _field(model, name):
         return model._meta.get_field(name)
     except Exception:  # noqa: BLE001 - a column need not be a model field
         return None
+
+
+class MoneyColumn(tables.Column):
+    """An amount in pounds (core.money): £1,234.56 on the page, right-aligned; exports
+    keep the number."""
+
+    attrs = {"th": {"class": "govuk-table__header--numeric"},
+             "td": {"class": "govuk-table__cell--numeric"}}
+
+    def render(self, value):
+        from borough.core.money import format_pounds
+
+        return format_pounds(value)
+
+    def value(self, value):
+        return value

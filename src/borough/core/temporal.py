@@ -19,6 +19,8 @@ moment can filter and join on them with an index instead of reading JSON.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import decimal
 import uuid
@@ -172,13 +174,37 @@ def current(version_cls: type[Version]) -> models.QuerySet:
     return version_cls.objects.filter(valid_to__isnull=True)
 
 
+# While set (remembering()), changed_since answers each (model, organisation, moment) once:
+# many evidence rules read the same kinds of record at the same moment on one page.
+_remembered: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "temporal_remembered", default=None)
+
+
+@contextlib.contextmanager
+def remembering(store: dict):
+    """Within, `changed_since` keeps its answers in `store` (one evaluation of many rules
+    at one moment: nothing is written meanwhile)."""
+    token = _remembered.set(store)
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def changed_since(version_cls: type[Version], organisation, at) -> bool:
     """Whether any of the organisation's records of this kind was created, changed or
     deleted through the audited paths after `at`: if not, the records as they are now
     are exactly what they were then (apart from records created after `at`)."""
-    versions = version_cls.objects.filter(organisation=organisation)
-    return (versions.filter(valid_to__gt=at).exists()
-            or versions.filter(valid_to__isnull=True, valid_from__gt=at).exists())
+    store = _remembered.get()
+    key = (version_cls, getattr(organisation, "pk", organisation), at)
+    if store is not None and key in store:
+        return store[key]
+    # A version opened after `at` is current (valid_to NULL) or closed after it.
+    answer = version_cls.objects.filter(organisation=organisation).filter(
+        Q(valid_to__gt=at) | Q(valid_to__isnull=True, valid_from__gt=at)).exists()
+    if store is not None:
+        store[key] = answer
+    return answer
 
 
 def states_at(version_cls: type[Version], model: type[models.Model], organisation, at, *,
@@ -227,5 +253,5 @@ def states_at(version_cls: type[Version], model: type[models.Model], organisatio
 
 
 __all__ = ["Version", "capture", "changed", "changed_since", "closed", "current",
-           "json_value", "opened", "states_at", "valid_at", "version_indexes",
+           "json_value", "opened", "remembering", "states_at", "valid_at", "version_indexes",
            "version_model", "versioned_fields"]

@@ -14,15 +14,15 @@ from borough.core.registry import ModelEntry, NavLink
 from borough.mail import api, filters, forms, imap, outbound, tables
 from borough.mail import models as m
 
-SECTION = "Email"
+# Mail set-up and the messages kept are administration.
+SECTION = "Administration"
 
 
 def register(registry) -> None:
-    registry.nav_section_order[SECTION] = 85
     registry.register(ModelEntry(
         m.Mailbox, filters.MailboxFilterSet, tables.MailboxTable, forms.MailboxForm,
         api.MailboxSerializer, api.MailboxViewSet, search_fields=("address", "name"),
-        nav_section=SECTION, nav_order=30,
+        nav_section=SECTION, nav_order=82,
         detail_fields=("name", "address", "is_active", "is_default", "imap_host", "imap_port",
                        "imap_ssl", "imap_username", "imap_password_env", "imap_folder",
                        "last_polled_at", "last_poll_error")))
@@ -39,12 +39,12 @@ def register(registry) -> None:
     registry.unlist(m.NotificationPreference, "Each member of staff's own, at "
                                               "/mail/preferences/.")
     registry.nav_links.append(NavLink(SECTION, "Received messages",
-                                      "mail:inboundmessage_list", m.InboundMessage, order=10))
+                                      "mail:inboundmessage_list", m.InboundMessage, order=80))
     registry.nav_links.append(NavLink(SECTION, "Sent emails", "mail:outboundemail_list",
-                                      m.OutboundEmail, order=20))
+                                      m.OutboundEmail, order=81))
     registry.nav_links.append(NavLink(SECTION, "Notification templates",
                                       "mail:notificationtemplate_events", m.NotificationTemplate,
-                                      order=40))
+                                      order=83))
     registry.api_routes.append(("mail/messages", api.InboundMessageViewSet,
                                 "mail-inboundmessage"))
     registry.api_routes.append(("mail/sent", api.OutboundEmailViewSet, "mail-outboundemail"))

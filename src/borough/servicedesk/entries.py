@@ -24,12 +24,12 @@ from borough.servicedesk import (
 from borough.servicedesk import models as m
 
 SECTION = "Service desk"
-SETTINGS = "Desk settings"
+# The desk's configuration sits with the rest of it, so the header stays on one line.
+SETTINGS = "Administration"
 
 
 def register(registry) -> None:
     registry.nav_section_order[SECTION] = 10
-    registry.nav_section_order[SETTINGS] = 80
     registry.register(ModelEntry(
         m.Ticket, filters.TicketFilterSet, tables.TicketTable, forms.TicketForm,
         api.TicketSerializer, api.TicketViewSet, search_fields=("reference", "title"),
@@ -37,26 +37,26 @@ def register(registry) -> None:
     registry.register(ModelEntry(
         m.Category, filters.CategoryFilterSet, tables.CategoryTable, forms.CategoryForm,
         api.CategorySerializer, api.CategoryViewSet, search_fields=("name",),
-        nav_section=SETTINGS, nav_order=10,
+        nav_section=SETTINGS, nav_order=60,
         detail_fields=("name", "ticket_type", "parent", "is_active")))
     registry.register(ModelEntry(
         m.PriorityRule, filters.PriorityRuleFilterSet, tables.PriorityRuleTable,
         forms.PriorityRuleForm, api.PriorityRuleSerializer, api.PriorityRuleViewSet,
-        nav_section=SETTINGS, nav_order=20, detail_fields=("impact", "urgency", "priority")))
+        nav_section=SETTINGS, nav_order=61, detail_fields=("impact", "urgency", "priority")))
     registry.register(ModelEntry(
         m.SLAPolicy, filters.SLAPolicyFilterSet, tables.SLAPolicyTable, forms.SLAPolicyForm,
-        api.SLAPolicySerializer, api.SLAPolicyViewSet, nav_section=SETTINGS, nav_order=30,
+        api.SLAPolicySerializer, api.SLAPolicyViewSet, nav_section=SETTINGS, nav_order=62,
         detail_fields=("name", "priority", "ticket_type", "business_service", "response_minutes",
                        "resolution_minutes", "business_hours", "compliance_target",
                        "is_active")))
     registry.register(ModelEntry(
         m.CannedResponse, filters.CannedResponseFilterSet, tables.CannedResponseTable,
         forms.CannedResponseForm, api.CannedResponseSerializer, api.CannedResponseViewSet,
-        nav_section=SETTINGS, nav_order=40, detail_fields=("title", "body", "is_active")))
+        nav_section=SETTINGS, nav_order=63, detail_fields=("title", "body", "is_active")))
     registry.register(ModelEntry(
         m.DeskSettings, filters.DeskSettingsFilterSet, tables.DeskSettingsTable,
         forms.DeskSettingsForm, api.DeskSettingsSerializer, api.DeskSettingsViewSet,
-        nav_section=SETTINGS, nav_order=50,
+        nav_section=SETTINGS, nav_order=64,
         detail_fields=("reopen_days", "auto_close_days", "warning_percent")))
     registry.add_actions(services.TICKET_ACTIONS)
     registry.list_columns["servicedesk.ticket"] = tables.QUEUE_COLUMNS

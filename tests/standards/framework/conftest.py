@@ -33,6 +33,10 @@ DOCUMENTED_RULES = {
     "commercial.no-notice-dates-missed": {"within_days": 365},
     "commercial.supplier-reviews-on-schedule": {"criticalities": ["critical", "high"],
                                                 "grace_days": 30},
+    "licences.compliant": {"max_over_used": 0, "count_within_days": 365},
+    "finance.budget-monitored-monthly": {"months": 3},
+    "finance.costs-known-per-service": {"target_percent": 100},
+    "finance.recharges-issued": {},
 }
 
 

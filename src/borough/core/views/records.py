@@ -42,6 +42,13 @@ class ObjectMixin(EntryViewMixin):
 class ObjectDetailView(ObjectMixin, TemplateView):
     template_name = "core/object_detail.html"
 
+    def get_queryset(self):
+        # The records the detail rows name (a team, a site) come with the record, not in
+        # a query each when the rows are drawn.
+        related = queries.detail_relations(self.model, self.entry.detail_fields)
+        queryset = super().get_queryset()
+        return queryset.select_related(*related) if related else queryset
+
     def get_context_data(self, **kwargs):
         obj = self.get_object()
         context = super().get_context_data(object=obj, **kwargs)

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from borough.core import temporal
 from borough.core.evidence import EvidenceLink, EvidenceResult
 from borough.core.registry import registry
 from borough.standards.models import (
@@ -169,6 +170,8 @@ class RuleRunner:
         self.as_of = as_of
         self.cache: dict[tuple[str, str], tuple[EvidenceResult | None, str]] = {}
         self.runs = 0
+        # What the rules learn about which records changed since `as_of`, shared by them.
+        self.moments: dict = {}
 
     def run(self, criterion: Criterion) -> tuple[EvidenceResult | None, str]:
         """(result, problem): problem is "" when the rule ran."""
@@ -183,7 +186,8 @@ class RuleRunner:
             return None, f"no check called “{criterion.rule}” is installed"
         self.runs += 1
         try:
-            result = rule.run(self.organisation, criterion.params or {}, self.as_of)
+            with temporal.remembering(self.moments):
+                result = rule.run(self.organisation, criterion.params or {}, self.as_of)
         except Exception:  # noqa: BLE001 - a faulty rule must not break the page
             logger.exception("Evidence rule %s failed", criterion.rule)
             return None, "the check failed while reading the records; try again later"

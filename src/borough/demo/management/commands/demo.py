@@ -2,7 +2,16 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from borough.core.management.base import BoroughCommand
-from borough.demo import catalogue, cmdb, library, organisations, servicedesk, standards
+from borough.demo import (
+    catalogue,
+    cmdb,
+    finance,
+    library,
+    licences,
+    organisations,
+    servicedesk,
+    standards,
+)
 
 
 class Command(BoroughCommand):
@@ -21,8 +30,10 @@ class Command(BoroughCommand):
         estate = cmdb.load()
         services = catalogue.load()
         documents = library.load()
+        licence_counts = licences.load()
         tickets = servicedesk.load()
         catalogue.link_all_tickets()
+        cost_lines = finance.load()
         standards_counts = standards.load()
         if options["quiet_logins"]:
             return
@@ -35,6 +46,12 @@ class Command(BoroughCommand):
         for code, count in services.items():
             if count:
                 self.stdout.write(f"Business services for {code}: {count}.")
+        for code, count in licence_counts.items():
+            if count:
+                self.stdout.write(f"Software licences for {code}: {count}.")
+        for code, count in cost_lines.items():
+            if count:
+                self.stdout.write(f"ICT cost lines for {code}: {count}.")
         for code, count in tickets.items():
             if count:
                 self.stdout.write(f"Service desk history for {code}: {count} tickets.")
