@@ -263,10 +263,11 @@ def contracts_covering_item(item, user, today: date) -> dict:
 
 def underpinning(service, component_item_ids, user, today: date) -> list[dict]:
     """The current contracts that cover the business service or one of its components'
-    configuration items, with what each covers: its support hours and response times are
-    the underpinning contract of the service's agreements."""
+    configuration items (`component_item_ids`: ids, or a values queryset read as a
+    subquery), with what each covers: its support hours and response times are the
+    underpinning contract of the service's agreements."""
     covers = (ContractCover.objects.visible_to(user)
-              .filter(Q(service=service) | Q(configuration_item_id__in=list(component_item_ids)))
+              .filter(Q(service=service) | Q(configuration_item_id__in=component_item_ids))
               .select_related("contract__supplier", "configuration_item", "service")
               .order_by("contract__title", "pk"))
     found: dict[int, dict] = {}
