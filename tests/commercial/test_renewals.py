@@ -160,6 +160,12 @@ def test_a_feed_is_made_shown_once_stored_hashed_and_read_without_signing_in(
     assert "Financials\\, support\\; and" in raw  # RFC 5545 text escaping
     assert all(len(line.encode()) <= 75 for line in raw.split("\r\n"))  # folded
     assert "Eskmouth" not in raw
+    # The form sent twice makes one address.
+    again = signed_in(manager)
+    key = {"submission_key": "twice"}
+    assert again.post(reverse("commercial:calendar_feeds"), key).status_code == 200
+    assert again.post(reverse("commercial:calendar_feeds"), key).status_code == 302
+    assert CalendarFeed.objects.count() == 2
     # The page never shows the secret again.
     assert secret not in signed_in(manager).get(reverse("commercial:calendar_feeds")).content.decode()
 

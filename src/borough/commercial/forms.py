@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils import timezone
 
@@ -152,4 +154,12 @@ class RecordReviewForm(ScopedModelForm):
 
 
 class FeedForm(forms.Form):
-    """Making a calendar address: nothing to type, a button."""
+    """Making a calendar address: nothing to type, a button (and the key that makes a
+    form sent twice make one address)."""
+
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_key"].initial = uuid.uuid4().hex

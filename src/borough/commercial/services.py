@@ -330,16 +330,21 @@ def remind_supplier_reviews(now: datetime | None = None) -> int:
 
 # --- the renewals calendar's secret addresses -------------------------------------------------
 
-def create_feed(user, organisation_id: int, *, actor) -> tuple[CalendarFeed, str]:
+def create_feed(user, organisation_id: int, *, actor, idempotency_key: str | None = None
+                ) -> tuple[CalendarFeed | None, str | None]:
     """A new secret address for `user`'s renewals calendar in the organisation, and the
     secret (shown once; only its hash is kept). Only for someone who may read contracts
-    there, for themselves."""
+    there, for themselves. The same `idempotency_key` again (the form sent twice) makes
+    nothing: (None, None)."""
     if actor is None or actor.pk != user.pk:
         raise PermissionDenied("You can only make a calendar address for yourself.")
     if not scope.can(user, "view", Contract, organisation_id):
         raise PermissionDenied("Your role does not allow you to view contracts.")
     raw = CalendarFeed.generate()
     with transaction.atomic():
+        if idempotency_key and services.claim_submission(
+                actor, f"calendar-feed:{idempotency_key}"[:100], CalendarFeed) is None:
+            return None, None
         feed = CalendarFeed.objects.create(organisation_id=organisation_id, user=user,
                                            key_hash=hash_secret(raw), hint=raw[:9])
         audit.record(feed, AuditAction.CREATE, actor=actor,

@@ -236,8 +236,14 @@ class CalendarFeedsView(EntryViewMixin, TemplateView):
                                                              form=forms.FeedForm()))
 
     def post(self, request, *args, **kwargs):
+        form = forms.FeedForm(request.POST)
+        key = form.cleaned_data["submission_key"] if form.is_valid() else ""
         feed, raw = services.create_feed(request.user, request.user.active_organisation_id,
-                                         actor=request.user)
+                                         actor=request.user, idempotency_key=key or None)
+        if feed is None:
+            messages.info(request, "That was sent twice: the address was made the first "
+                                   "time. If you did not copy it, stop it and make another.")
+            return HttpResponseRedirect(reverse("commercial:calendar_feeds"))
         address = request.build_absolute_uri(reverse("commercial:calendar_feed",
                                                      args=[raw]))
         return self.render_to_response(self.get_context_data(
