@@ -48,6 +48,9 @@ PUBLIC_VIEWS = {
     "borough.servicedesk.views.requester_link.RequesterLinkView",
     "borough.servicedesk.views.requester_link.RequesterLinkActionView",
     "borough.servicedesk.views.requester_link.OldRequesterLinkView",
+    # A person's secret renewals calendar address, for calendar programs that cannot sign
+    # in: read-only, stored hashed, one organisation, revocable (tests/commercial).
+    "borough.commercial.views.CalendarFeedView",
 }
 
 # Views that are not Borough's own and guard themselves.

@@ -67,6 +67,57 @@ class ContractCoverFactory(OrgOwnedFactory):
     note = factory.Sequence(lambda n: f"Support and maintenance {n}")
 
 
+class CommercialSettingsFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.CommercialSettings
+
+    alert_days = "120, 60, 14"
+
+
+class ReviewCriterionFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.ReviewCriterion
+
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    description = "How well it does this."
+
+
+class SupplierReviewFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.SupplierReview
+
+    supplier = factory.SubFactory(SupplierFactory, organisation=SAME_ORGANISATION)
+    held_on = datetime.date(2026, 1, 15)
+    reviewer = factory.SubFactory(PersonFactory, organisation=SAME_ORGANISATION)
+    service_levels = "All P1 responses within the hour."
+    actions = "Supplier to send monthly reports."
+
+
+class SupplierReviewScoreFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.SupplierReviewScore
+
+    review = factory.SubFactory(SupplierReviewFactory, organisation=SAME_ORGANISATION)
+    criterion = factory.SubFactory(ReviewCriterionFactory, organisation=SAME_ORGANISATION)
+    score = 4
+    comment = "Good"
+
+
+class UncontractedSystemFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.UncontractedSystem
+
+    configuration_item = factory.SubFactory(ConfigurationItemFactory,
+                                            organisation=SAME_ORGANISATION)
+    reason = m.NoContractReason.IN_HOUSE
+    explanation = "Written and supported by the ICT applications team."
+
+
 FACTORIES = {m.SupplierCategory: SupplierCategoryFactory, m.Supplier: SupplierFactory,
              m.SupplierContact: SupplierContactFactory, m.Contract: ContractFactory,
-             m.ContractCover: ContractCoverFactory}
+             m.ContractCover: ContractCoverFactory,
+             m.CommercialSettings: CommercialSettingsFactory,
+             m.ReviewCriterion: ReviewCriterionFactory,
+             m.SupplierReview: SupplierReviewFactory,
+             m.SupplierReviewScore: SupplierReviewScoreFactory,
+             m.UncontractedSystem: UncontractedSystemFactory}

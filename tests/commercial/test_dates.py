@@ -79,3 +79,35 @@ def test_an_automatic_term_in_force_ends_on_or_after_today_on_a_renewal_of_the_e
     assert months % renewal == 0 and months >= 0
     if notice:
         assert notice_by(t, today) < current
+
+
+# --- every notice date in a period, and which decision answers one ----------------------------
+
+from borough.commercial.dates import decided_for, notice_dates  # noqa: E402
+
+
+def test_notice_dates_of_each_renewal_across_leap_years():
+    yearly = Terms(D(2023, 3, 1), D(2024, 2, 29), AUTO, 12, 1, MONTHS)
+    # Each term ends on the 29th of February or, in other years, the 28th; notice a month
+    # before each: the 29th of January, then the 28th.
+    assert notice_dates(yearly, D(2024, 1, 1), D(2027, 12, 31)) == [
+        D(2024, 1, 29), D(2025, 1, 28), D(2026, 1, 28), D(2027, 1, 28)]
+    assert notice_dates(yearly, D(2025, 6, 1), D(2026, 6, 1)) == [D(2026, 1, 28)]
+
+
+def test_a_fixed_term_has_one_notice_date_and_a_rolling_contract_none():
+    assert notice_dates(terms(), D(2026, 1, 1), D(2028, 1, 1)) == [D(2026, 12, 31)]
+    assert notice_dates(terms(), D(2027, 1, 1), D(2028, 1, 1)) == []
+    assert notice_dates(terms(end=None, kind=ROLLING, notice=1), D(2020, 1, 1),
+                        D(2030, 1, 1)) == []
+    assert notice_dates(terms(notice=0), D(2020, 1, 1), D(2030, 1, 1)) == []
+
+
+def test_a_decision_answers_the_notice_date_of_its_own_term_only():
+    yearly = terms(kind=AUTO, renewal=12)  # notice dates 31 Dec 2026, 31 Dec 2027, …
+    assert decided_for(yearly, D(2026, 12, 31), D(2026, 12, 31))  # on the day: in time
+    assert not decided_for(yearly, D(2027, 1, 1), D(2026, 12, 31))  # the day after: late
+    assert decided_for(yearly, D(2027, 6, 1), D(2027, 12, 31))
+    assert not decided_for(yearly, D(2026, 6, 1), D(2027, 12, 31))  # last year's decision
+    assert decided_for(terms(), D(2025, 1, 1), D(2026, 12, 31))  # a fixed term: any before
+    assert not decided_for(terms(), None, D(2026, 12, 31))

@@ -164,6 +164,10 @@ CASES: dict[type[models.Model], Case] = {
     library.DocumentLink: Case(rows=lambda w: {"ci_class": None, "business_service": None}),
     # A contract cover is of one thing: the rows counted cover an item, not also a service.
     commercial.ContractCover: Case(rows=lambda w: {"service": None}),
+    # One per council, as the desk's settings.
+    commercial.CommercialSettings: Case(change={"alert_days": "90, 30"}, most_rows=1,
+                                        make_room=lambda record: type(record).objects.filter(
+                                            pk=record.pk).delete()),
     # A cost line is allocated to one thing: the rows counted to an item, not also a
     # service or a contract.
     finance.CostLine: Case(rows=lambda w: {"service": None, "contract": None}),

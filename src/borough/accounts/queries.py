@@ -48,3 +48,11 @@ def active_users_with_email(email: str, limit: int = 5) -> list:
     """Active logins whose address is `email`, whatever its case (addresses are not
     unique across logins, so several may match)."""
     return list(User.objects.filter(email__iexact=email, is_active=True).order_by("pk")[:limit])
+
+
+def members_in_role(organisation_id: int, role: str) -> list:
+    """The active logins holding `role` (a core.roles name) in the organisation through
+    an active membership: whom a module tells when "the ICT manager" is to be told."""
+    return list(User.objects.filter(
+        is_active=True, memberships__organisation_id=organisation_id,
+        memberships__is_active=True, memberships__role__name=role).order_by("pk").distinct())

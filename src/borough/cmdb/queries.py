@@ -279,7 +279,18 @@ def servers_run_on(organisation_id: int, application_ids) -> dict[int, list[Serv
         cores = cores if isinstance(cores, int) and not isinstance(cores, bool) else None
         found.setdefault(source_id, []).append(Server(pk, reference, name, cores))
     return found
+
+
 # Class codes other apps read items by (finance: systems are applications; devices are
 # end-user devices).
 APPLICATION = rules.APPLICATION
 END_USER_DEVICE = rules.END_USER_DEVICE
+
+
+def application_class_ids(organisation) -> list[int]:
+    """The ids of the organisation's application classes (the systems catalogue's items),
+    for other apps' evidence rules that read "the live systems" as they stood."""
+    from borough.cmdb.models import CIClass
+
+    return list(CIClass.objects.for_organisation(organisation)
+                .filter(code=rules.APPLICATION).values_list("pk", flat=True))

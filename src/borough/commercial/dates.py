@@ -80,5 +80,39 @@ def notice_by(terms: Terms, today: datetime.date) -> datetime.date | None:
     return before(end, terms.notice_period, terms.notice_unit)
 
 
+def notice_dates(terms: Terms, first: datetime.date, last: datetime.date
+                 ) -> list[datetime.date]:
+    """Every notice date the terms set between `first` and `last` (inclusive), whether or
+    not notice was given: a fixed term's one; one for each term of an auto-renewing
+    contract (its end date, then each renewal from it); none for a rolling contract
+    (whose notice can be given any day) or without a notice period."""
+    if not terms.notice_period or terms.end_date is None or terms.renewal_terms == ROLLING:
+        return []
+    if terms.renewal_terms != AUTO or not terms.renewal_months:
+        found = [before(terms.end_date, terms.notice_period, terms.notice_unit)]
+    else:
+        found, renewals = [], 0
+        while True:
+            end = terms.end_date + relativedelta(months=terms.renewal_months * renewals)
+            day = before(end, terms.notice_period, terms.notice_unit)
+            if day > last:
+                break
+            found.append(day)
+            renewals += 1
+    return [day for day in found if first <= day <= last]
+
+
+def decided_for(terms: Terms, decided_on: datetime.date | None,
+                notice_date: datetime.date | None) -> bool:
+    """Whether a decision to renew (or extend) taken on `decided_on` answers the notice
+    date `notice_date`: taken on or before it, and, for an auto-renewing contract, after
+    the notice date of the term before (each term wants its own decision)."""
+    if decided_on is None or notice_date is None or decided_on > notice_date:
+        return False
+    if terms.renewal_terms == AUTO and terms.renewal_months:
+        return decided_on > notice_date - relativedelta(months=terms.renewal_months)
+    return True
+
+
 __all__ = ["AUTO", "DAYS", "FIXED", "MONTHS", "ROLLING", "Terms", "after", "before",
-           "notice_by", "term_end"]
+           "decided_for", "notice_by", "notice_dates", "term_end"]

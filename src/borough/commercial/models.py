@@ -5,15 +5,20 @@ and when it must be renewed or given notice (docs/commercial.md)."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
+import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from borough.cmdb.models import Criticality
 from borough.commercial import dates
 from borough.core.models import BaseModel
 from borough.core.money import money_field
+from borough.core.querysets import ScopedQuerySet
 from borough.core.temporal import Version, version_indexes
 
 
@@ -98,6 +103,15 @@ class Supplier(BaseModel):
 
     def __str__(self):
         return self.name
+
+    def next_review_due(self, last_review_on: datetime.date | None) -> datetime.date | None:
+        """When the next review is due: the review period after the last review held, or
+        after the supplier was added when none has been; None with no scheduled reviews."""
+        if not self.review_every_months:
+            return None
+        since = last_review_on or (timezone.localdate(self.created_at) if self.created_at
+                                   else timezone.localdate())
+        return dates.after(since, self.review_every_months, dates.MONTHS)
 
     def clean(self):
         errors = _same_organisation(self, ("manager",))
@@ -205,6 +219,16 @@ class Contract(BaseModel):
                                    default=NoticeUnit.MONTHS)
     notice_given_on = models.DateField(null=True, blank=True,
                                        help_text="When notice was given, if it has been.")
+    notice_given_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+",
+                                        editable=False)
+    renewal_agreed_on = models.DateField(
+        "renewal agreed on", null=True, blank=True, editable=False,
+        help_text="When the council decided to let the current term renew or to extend "
+                  "it: a decision taken by the notice date means the date was not missed.")
+    renewal_agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+",
+                                          editable=False)
     procurement_route = models.CharField(max_length=20, choices=ProcurementRoute.choices,
                                          blank=True)
     procurement_reference = models.CharField(
@@ -234,6 +258,17 @@ class Contract(BaseModel):
 
     def notice_by(self, today: datetime.date) -> datetime.date | None:
         return dates.notice_by(self.terms, today)
+
+    def renewal_agreed_for(self, notice_date: datetime.date | None) -> bool:
+        """Whether a decision to renew covers `notice_date` (dates.decided_for)."""
+        return dates.decided_for(self.terms, self.renewal_agreed_on, notice_date)
+
+    def is_current(self, today: datetime.date) -> bool:
+        """In force on `today`: started, and its current term not ended."""
+        if self.start_date is None or self.start_date > today:
+            return False
+        end = self.term_end(today)
+        return end is None or end >= today
 
     def clean(self):
         errors = _same_organisation(self, ("supplier", "owner"))
@@ -310,6 +345,239 @@ class ContractCover(BaseModel):
             raise ValidationError(errors)
 
 
+# --- what is settled per organisation ------------------------------------------------------
+
+DEFAULT_ALERT_DAYS = (180, 90, 30)
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """"180, 90, 30" -> (180, 90, 30), largest first; ValueError saying what is wrong."""
+    parts = [p.strip() for p in re.split(r"[,\s]+", text or "") if p.strip()]
+    if not parts:
+        raise ValueError("Give at least one number of days, for example 180, 90, 30.")
+    days = set()
+    for part in parts:
+        if not part.isdigit() or not 1 <= int(part) <= 730:
+            raise ValueError(f"“{part}” is not a number of days from 1 to 730.")
+        days.add(int(part))
+    if len(days) > 6:
+        raise ValueError("Give at most six numbers of days.")
+    return tuple(sorted(days, reverse=True))
+
+
+class CommercialSettings(BaseModel):
+    """One per organisation: when contract owners and ICT managers are told that a
+    contract's notice date or end date approaches."""
+
+    alert_days = models.CharField(
+        "tell this many days before", max_length=60, default="180, 90, 30",
+        help_text="Days before a contract's notice date and its end date when its owner and "
+                  "the ICT managers are told, separated by commas: each is sent once.")
+
+    class Meta:
+        verbose_name = "commercial settings"
+        verbose_name_plural = "commercial settings"
+        constraints = [models.UniqueConstraint(fields=["organisation"],
+                                               name="one_commercial_settings")]
+
+    def __str__(self):
+        return f"Commercial settings of {self.organisation}"
+
+    @property
+    def days(self) -> tuple[int, ...]:
+        try:
+            return parse_days(self.alert_days)
+        except ValueError:
+            return DEFAULT_ALERT_DAYS
+
+    def clean(self):
+        try:
+            self.alert_days = ", ".join(str(d) for d in parse_days(self.alert_days))
+        except ValueError as exc:
+            raise ValidationError({"alert_days": str(exc)}) from exc
+
+
+# --- supplier reviews ---------------------------------------------------------------------
+
+
+class ReviewCriterion(BaseModel):
+    """Something the council scores its suppliers on at each review (quality of service,
+    responsiveness, account management, value for money…)."""
+
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True, help_text="What a reviewer looks at.")
+    position = models.PositiveSmallIntegerField(default=10,
+                                                help_text="Lower numbers are asked first.")
+    is_active = models.BooleanField("asked at reviews", default=True)
+
+    class Meta:
+        ordering = ["position", "name", "id"]
+        verbose_name_plural = "review criteria"
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"],
+                                               name="unique_review_criterion")]
+
+    def __str__(self):
+        return self.name
+
+
+class Score(models.IntegerChoices):
+    VERY_POOR = 1, "1 – Very poor"
+    POOR = 2, "2 – Poor"
+    SATISFACTORY = 3, "3 – Satisfactory"
+    GOOD = 4, "4 – Good"
+    EXCELLENT = 5, "5 – Excellent"
+
+
+class SupplierReviewQuerySet(ScopedQuerySet):
+    def apply_object_rules(self, user):
+        # A review reads as "Supplier: review of 1 May 2026": fetch the supplier with it,
+        # so a list of reviews (filter choices, form choices) is one query.
+        return super().apply_object_rules(user).select_related("supplier")
+
+
+class SupplierReview(BaseModel):
+    """A review of a supplier's performance held on a day: scores against the council's
+    criteria, how it performed against its contracts' service levels, actions agreed."""
+
+    objects = models.Manager.from_queryset(SupplierReviewQuerySet)()
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="reviews")
+    held_on = models.DateField("held on")
+    reviewer = models.ForeignKey("organisation.Person", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+",
+                                 help_text="Who in the council led the review.")
+    contracts = models.ManyToManyField(Contract, blank=True, related_name="reviews",
+                                       verbose_name="contracts reviewed")
+    service_levels = models.TextField(
+        "performance against service levels", blank=True,
+        help_text="How the supplier did against each contract's service levels: response "
+                  "and fix times met, availability, credits due.")
+    actions = models.TextField("actions agreed", blank=True,
+                               help_text="Who does what by when.")
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["supplier", "held_on"], name="supplier_review_held")]
+
+    def __str__(self):
+        supplier = self.supplier.name if self.supplier_id else "?"
+        return f"{supplier}: review of {self.held_on:%-d %B %Y}" if self.held_on else supplier
+
+    def clean(self):
+        errors = _same_organisation(self, ("supplier", "reviewer"))
+        if self.held_on and self.held_on > timezone.localdate():
+            errors["held_on"] = "A review is recorded once held: the date cannot be in the future."
+        if errors:
+            raise ValidationError(errors)
+
+
+class SupplierReviewScore(BaseModel):
+    review = models.ForeignKey(SupplierReview, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(ReviewCriterion, on_delete=models.PROTECT,
+                                  related_name="scores")
+    score = models.PositiveSmallIntegerField(choices=Score.choices)
+    comment = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["review", "criterion__position", "criterion__name", "id"]
+        verbose_name = "review score"
+        constraints = [models.UniqueConstraint(fields=["review", "criterion"],
+                                               name="one_score_per_criterion")]
+
+    def __str__(self):
+        criterion = self.criterion.name if self.criterion_id else "?"
+        return f"{criterion}: {self.get_score_display()}"
+
+    def clean(self):
+        errors = _same_organisation(self, ("review", "criterion"))
+        if self.score is not None and self.score not in Score.values:
+            errors["score"] = "Give a score from 1 (very poor) to 5 (excellent)."
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- systems without a contract -------------------------------------------------------------
+
+
+class NoContractReason(models.TextChoices):
+    IN_HOUSE = "in_house", "Built and supported in-house"
+    FREE = "free", "Free or open-source software supported by ICT"
+    OTHER_BODY = "other_body", "Covered by another organisation's contract"
+    PROCURING = "procuring", "A contract is being procured"
+    OTHER = "other", "Another reason"
+
+
+class UncontractedSystem(BaseModel):
+    """The recorded reason why a system (or other configuration item) has no contract, so
+    that "every live system has a current contract or a reason" can be answered."""
+
+    configuration_item = models.ForeignKey(
+        "cmdb.ConfigurationItem", on_delete=models.CASCADE, related_name="+",
+        verbose_name="system", help_text="The system or other item that has no contract.")
+    reason = models.CharField(max_length=20, choices=NoContractReason.choices)
+    explanation = models.TextField(help_text="Why, in a sentence or two, and who decided.")
+    review_by = models.DateField(
+        null=True, blank=True,
+        help_text="When to look again (for example when the procurement should be done): "
+                  "after it, the reason no longer counts.")
+
+    class Meta:
+        ordering = ["configuration_item__name", "id"]
+        verbose_name = "reason for no contract"
+        verbose_name_plural = "reasons for no contract"
+        constraints = [models.UniqueConstraint(fields=["configuration_item"],
+                                               name="one_no_contract_reason")]
+
+    def __str__(self):
+        item = self.configuration_item.name if self.configuration_item_id else "?"
+        return f"{item}: {self.get_reason_display().lower()}"
+
+    def clean(self):
+        errors = _same_organisation(self, ("configuration_item",))
+        if not (self.explanation or "").strip():
+            errors["explanation"] = "Say why the system has no contract."
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- the renewals calendar feed ---------------------------------------------------------------
+
+
+def hash_secret(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class CalendarFeed(models.Model):
+    """A person's secret address for the renewals calendar (notice and end dates), for
+    calendar programs, which cannot sign in. Only its hash is kept; the address is shown
+    once. It reads one organisation's contracts as its owner may, and stops working when
+    revoked, when its owner is deactivated or no longer may read contracts there."""
+
+    PREFIX = "cal_"
+
+    organisation = models.ForeignKey(settings.BOROUGH_ORGANISATION_MODEL,
+                                     on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"Renewals calendar {self.hint}…"
+
+    @classmethod
+    def generate(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+
 # --- history: every state of contracts and what they cover (core.temporal) --------------
 
 
@@ -328,3 +596,15 @@ class ContractCoverVersion(Version):
 
     class Meta(Version.Meta):
         indexes = version_indexes("com_covv")
+
+
+class SupplierVersion(Version):
+    """One state of a supplier, for "which suppliers had reviews due on 1 March"."""
+
+    class Meta(Version.Meta):
+        indexes = version_indexes("com_supv")
+
+
+class UncontractedSystemVersion(Version):
+    class Meta(Version.Meta):
+        indexes = version_indexes("com_ncrv")

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.db.models import QuerySet
 
 from borough.commercial import models as m
 from borough.core.money import format_pounds
@@ -62,3 +63,54 @@ class ContractCoverTable(BaseTable):
         model = m.ContractCover
         fields = ("contract", "configuration_item", "service", "note")
         empty_text = "No contract covers match."
+
+
+class CommercialSettingsTable(BaseTable):
+    alert_days = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.CommercialSettings
+        fields = ("alert_days",)
+        empty_text = "No commercial settings yet: alerts go 180, 90 and 30 days before."
+
+
+class ReviewCriterionTable(BaseTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.ReviewCriterion
+        fields = ("name", "description", "position", "is_active")
+        empty_text = "No review criteria match."
+
+
+class SupplierReviewTable(BaseTable):
+    held_on = tables.DateColumn(linkify=True, format="j M Y")
+
+    class Meta(BaseTable.Meta):
+        model = m.SupplierReview
+        fields = ("held_on", "supplier", "reviewer", "actions")
+        empty_text = "No supplier reviews match."
+
+
+class SupplierReviewScoreTable(BaseTable):
+    criterion = tables.Column(linkify=lambda record: record.get_absolute_url())
+
+    def __init__(self, data=None, *args, **kwargs):
+        if isinstance(data, QuerySet):  # a review reads as its supplier's
+            data = data.select_related("review__supplier")
+        super().__init__(data, *args, **kwargs)
+
+    class Meta(BaseTable.Meta):
+        model = m.SupplierReviewScore
+        fields = ("criterion", "review", "score", "comment")
+        empty_text = "No review scores match."
+
+
+class UncontractedSystemTable(BaseTable):
+    configuration_item = tables.Column(linkify=lambda record: record.get_absolute_url(),
+                                       verbose_name="System")
+
+    class Meta(BaseTable.Meta):
+        model = m.UncontractedSystem
+        fields = ("configuration_item", "reason", "review_by")
+        empty_text = "No reasons for systems without a contract are recorded."

@@ -5,6 +5,7 @@ from borough.core.management.base import BoroughCommand
 from borough.demo import (
     catalogue,
     cmdb,
+    commercial,
     finance,
     library,
     licences,
@@ -31,6 +32,8 @@ class Command(BoroughCommand):
         estate = cmdb.load()
         services = catalogue.load()
         documents = library.load()
+        # Before the licences: they find their suppliers and contracts by name.
+        contracts = commercial.load()
         licence_counts = licences.load()
         tickets = servicedesk.load()
         catalogue.link_all_tickets()
@@ -54,6 +57,9 @@ class Command(BoroughCommand):
         for code, count in cost_lines.items():
             if count:
                 self.stdout.write(f"ICT cost lines for {code}: {count}.")
+        for code, count in contracts.items():
+            if count:
+                self.stdout.write(f"Contracts for {code}: {count}.")
         for code, count in tickets.items():
             if count:
                 self.stdout.write(f"Service desk history for {code}: {count} tickets.")

@@ -1,0 +1,280 @@
+"""Reads of suppliers and contracts that are more than a filter: a supplier's whole
+history for its page, the renewals of the next twelve months, the contracts that cover a
+configuration item and those that underpin a business service. Other apps read the
+commercial records through here. Every read starts from `visible_to(user)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Avg, Count, Q
+
+from borough.commercial.models import (
+    Contract,
+    ContractCover,
+    RenewalTerms,
+    Supplier,
+    SupplierContact,
+    SupplierReview,
+    UncontractedSystem,
+)
+from borough.core.money import pence
+
+# --- a contract's dates as they stand ------------------------------------------------------
+
+
+@dataclass
+class ContractDates:
+    """A contract with its dates worked out for `today` (commercial.dates)."""
+
+    contract: Contract
+    today: date
+    term_end: date | None = None
+    notice_by: date | None = None
+    current: bool = False
+    renewal_agreed: bool = False
+
+    def __post_init__(self):
+        self.term_end = self.contract.term_end(self.today)
+        self.notice_by = self.contract.notice_by(self.today)
+        self.current = self.contract.is_current(self.today)
+        self.renewal_agreed = self.contract.renewal_agreed_for(self.notice_by)
+
+    @property
+    def notice_missed(self) -> bool:
+        """The notice date has passed with no notice given and no decision to renew,
+        while the term it belonged to still runs."""
+        return (self.notice_by is not None and self.notice_by < self.today
+                and not self.renewal_agreed and self.current)
+
+    @property
+    def notice_days_left(self) -> int | None:
+        return (self.notice_by - self.today).days if self.notice_by else None
+
+    @property
+    def state(self) -> str:
+        """In words, for tables: how the contract stands."""
+        c = self.contract
+        if c.start_date and c.start_date > self.today:
+            return "Not started"
+        if not self.current:
+            return "Ended"
+        if c.notice_given_on:
+            return "Notice given"
+        if self.notice_missed:
+            return "Notice date passed"
+        if self.renewal_agreed:
+            return "Renewal agreed"
+        return "Current"
+
+
+def with_dates(contracts, today: date) -> list[ContractDates]:
+    return [ContractDates(c, today) for c in contracts]
+
+
+# --- a supplier's page ---------------------------------------------------------------------
+
+
+@dataclass
+class SupplierHistory:
+    contacts: list
+    current: list[ContractDates]
+    past: list[ContractDates]
+    items: list  # configuration items its contracts cover (current ones first)
+    services: list  # business services its contracts cover
+    reviews: list
+    last_review_on: date | None
+    next_review_due: date | None
+    annual_value: Decimal  # of the current contracts
+
+
+def supplier_history(supplier: Supplier, user, today: date) -> SupplierHistory:
+    contacts = list(SupplierContact.objects.visible_to(user).filter(supplier=supplier)
+                    .order_by("-is_primary", "name", "pk"))
+    contracts = with_dates(Contract.objects.visible_to(user).filter(supplier=supplier)
+                           .select_related("owner").order_by("-start_date", "pk"), today)
+    current = [c for c in contracts if c.current or (c.contract.start_date or today) > today]
+    past = [c for c in contracts if c not in current]
+    live_ids = {c.contract.pk for c in current}
+    covers = (ContractCover.objects.visible_to(user)
+              .filter(contract__supplier=supplier)
+              .select_related("configuration_item__ci_class", "service", "contract")
+              .order_by("configuration_item__name", "service__name", "pk"))
+    items, services, seen = [], [], set()
+    for cover in covers:
+        thing = cover.configuration_item or cover.service
+        key = (type(thing), thing.pk)
+        if key in seen:
+            continue
+        seen.add(key)
+        entry = {"thing": thing, "current": cover.contract_id in live_ids,
+                 "contract": cover.contract}
+        (items if cover.configuration_item_id else services).append(entry)
+    items.sort(key=lambda e: (not e["current"], e["thing"].name))
+    services.sort(key=lambda e: (not e["current"], e["thing"].name))
+    reviews = list(SupplierReview.objects.visible_to(user).filter(supplier=supplier)
+                   .select_related("reviewer")
+                   .annotate(average=Avg("scores__score"), scored=Count("scores"))
+                   .order_by("-held_on", "-pk"))
+    last = reviews[0].held_on if reviews else None
+    annual = pence(sum((c.contract.annual_value or Decimal(0) for c in current
+                        if c.current), Decimal(0)))
+    return SupplierHistory(contacts, current, past, items, services, reviews, last,
+                           supplier.next_review_due(last), annual)
+
+
+# --- renewals --------------------------------------------------------------------------------
+
+NOTICE, END = "notice", "end"
+
+
+@dataclass(frozen=True)
+class RenewalEvent:
+    day: date
+    kind: str  # NOTICE or END
+    contract: Contract
+
+    @property
+    def what(self) -> str:
+        if self.kind == NOTICE:
+            return "Last day for notice"
+        if self.contract.renewal_terms == RenewalTerms.AUTO and not self.contract.notice_given_on:
+            return "Renews automatically"
+        return "Ends"
+
+    @property
+    def counted(self) -> Decimal:
+        """The value at stake this event puts in its month: a term's end carries the
+        contract's annual value; a notice date, nothing (its end is counted)."""
+        return (self.contract.annual_value or Decimal(0)) if self.kind == END else Decimal(0)
+
+
+@dataclass
+class RenewalMonth:
+    start: date
+    events: list[RenewalEvent] = field(default_factory=list)
+
+    @property
+    def value(self) -> Decimal:
+        return pence(sum((e.counted for e in self.events), Decimal(0)))
+
+    @property
+    def ending(self) -> int:
+        return sum(1 for e in self.events if e.kind == END)
+
+    @property
+    def notices(self) -> int:
+        return sum(1 for e in self.events if e.kind == NOTICE)
+
+
+@dataclass
+class Renewals:
+    today: date
+    months: list[RenewalMonth]
+    overdue: list[ContractDates]  # notice dates passed while the term runs
+
+    @property
+    def total(self) -> Decimal:
+        return pence(sum((m.value for m in self.months), Decimal(0)))
+
+    @property
+    def events(self) -> list[RenewalEvent]:
+        return [e for m in self.months for e in m.events]
+
+    @property
+    def until(self) -> date:
+        return self.months[-1].start + relativedelta(months=1, days=-1)
+
+
+def candidates(contracts, today: date):
+    """The contracts that may have a notice or end date from `today` on (SQL, before the
+    dates are worked out in Python): ending after today, renewing, or rolling to an end."""
+    return contracts.filter(
+        Q(end_date__gte=today) | Q(renewal_terms=RenewalTerms.AUTO)
+        | Q(renewal_terms=RenewalTerms.ROLLING, notice_given_on__isnull=False))
+
+
+def renewals(contracts, today: date, months: int = 12) -> Renewals:
+    """The notice and end dates of `contracts` (a queryset the caller scoped and filtered)
+    from today to the end of the month `months - 1` months on, by month; and the contracts
+    whose notice date has passed without notice or a decision while their term runs."""
+    first = today.replace(day=1)
+    starts = [first + relativedelta(months=n) for n in range(months)]
+    last = starts[-1] + relativedelta(months=1, days=-1)
+    by_month = {s: RenewalMonth(s) for s in starts}
+    overdue = []
+    rows = candidates(contracts, today).select_related("supplier", "owner").order_by("pk")
+    for contract in rows:
+        dated = ContractDates(contract, today)
+        if dated.notice_missed:
+            overdue.append(dated)
+        for kind, day in ((NOTICE, dated.notice_by), (END, dated.term_end)):
+            if day is not None and today <= day <= last:
+                by_month[day.replace(day=1)].events.append(RenewalEvent(day, kind, contract))
+    for month in by_month.values():
+        month.events.sort(key=lambda e: (e.day, e.kind != NOTICE, e.contract.title))
+    overdue.sort(key=lambda d: d.notice_by)
+    return Renewals(today, list(by_month.values()), overdue)
+
+
+def calendar_events(contracts, today: date, *, back_days: int = 92, months: int = 24
+                    ) -> list[RenewalEvent]:
+    """Notice and end dates for a calendar: from `back_days` ago to `months` ahead."""
+    first = today - relativedelta(days=back_days)
+    last = today + relativedelta(months=months)
+    events = []
+    rows = (contracts.filter(Q(end_date__gte=first) | Q(renewal_terms=RenewalTerms.AUTO)
+                             | Q(renewal_terms=RenewalTerms.ROLLING,
+                                 notice_given_on__isnull=False))
+            .select_related("supplier", "owner").order_by("pk"))
+    for contract in rows:
+        notice, end = contract.notice_by(today), contract.term_end(today)
+        if contract.notice_given_on is None and end is not None and end < today:
+            end = None  # a term already over: the next is the one to show
+        for kind, day in ((NOTICE, notice), (END, end)):
+            if day is not None and first <= day <= last:
+                events.append(RenewalEvent(day, kind, contract))
+    events.sort(key=lambda e: (e.day, e.kind, e.contract.pk))
+    return events
+
+
+# --- what covers a configuration item, what underpins a service ----------------------------------
+
+
+def contracts_covering_item(item, user, today: date) -> dict:
+    """The contracts that cover a configuration item (current first), their annual value,
+    and the reason recorded when it has none."""
+    covers = list(ContractCover.objects.visible_to(user).filter(configuration_item=item)
+                  .select_related("contract__supplier").order_by("contract__title", "pk"))
+    contracts = with_dates([c.contract for c in covers], today)
+    shared = dict(ContractCover.objects.filter(contract__in=[c.contract for c in covers])
+                  .values("contract_id").annotate(n=Count("pk")).values_list("contract_id", "n"))
+    current = [c for c in contracts if c.current]
+    past = [c for c in contracts if not c.current]
+    reason = (UncontractedSystem.objects.visible_to(user).filter(configuration_item=item)
+              .first())
+    annual = pence(sum((c.contract.annual_value or Decimal(0) for c in current), Decimal(0)))
+    return {"current": current, "past": past, "annual": annual, "reason": reason,
+            "shared": shared}
+
+
+def underpinning(service, component_item_ids, user, today: date) -> list[dict]:
+    """The current contracts that cover the business service or one of its components'
+    configuration items (`component_item_ids`: ids, or a values queryset read as a
+    subquery), with what each covers: its support hours and response times are the
+    underpinning contract of the service's agreements."""
+    covers = (ContractCover.objects.visible_to(user)
+              .filter(Q(service=service) | Q(configuration_item_id__in=component_item_ids))
+              .select_related("contract__supplier", "configuration_item", "service")
+              .order_by("contract__title", "pk"))
+    found: dict[int, dict] = {}
+    for cover in covers:
+        contract = cover.contract
+        if not contract.is_current(today):
+            continue
+        entry = found.setdefault(contract.pk, {"contract": contract, "covers": []})
+        entry["covers"].append(cover.configuration_item or cover.service)
+    return list(found.values())
