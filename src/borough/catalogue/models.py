@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from borough.cmdb.models import Criticality
-from borough.core.models import BaseModel
+from borough.core.models import BaseModel, same_organisation_errors
 from borough.core.temporal import Version, version_indexes
 
 PER_CENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -33,15 +33,6 @@ class ServiceHours(models.TextChoices):
     ALWAYS = "24x7", "24 hours a day, 7 days a week"
 
 
-def _same_organisation(record, names) -> dict:
-    """{field: message} for each related record that belongs to another organisation."""
-    errors = {}
-    for name in names:
-        if getattr(record, f"{name}_id", None):
-            related = getattr(record, name)
-            if related.organisation_id != record.organisation_id:
-                errors[name] = "Choose one from this organisation."
-    return errors
 
 
 def _hours(value) -> str:
@@ -110,7 +101,7 @@ class BusinessService(BaseModel):
         return f"{self.reference} {self.name}" if self.reference else self.name
 
     def clean(self):
-        errors = _same_organisation(self, ("service_unit", "owner", "support_team"))
+        errors = same_organisation_errors(self, ("service_unit", "owner", "support_team"))
         if self.rto_hours is not None and self.mto_hours is not None and (
                 self.rto_hours > self.mto_hours):
             errors["rto_hours"] = (
@@ -158,7 +149,7 @@ class ServiceComponent(BaseModel):
         return f"{item} delivers {service}"
 
     def clean(self):
-        errors = _same_organisation(self, ("service", "configuration_item"))
+        errors = same_organisation_errors(self, ("service", "configuration_item"))
         if errors:
             raise ValidationError(errors)
 
@@ -241,7 +232,7 @@ class ServiceLevelAgreement(BaseModel):
         return f"{self.reference} {service}" if self.reference else service
 
     def clean(self):
-        errors = _same_organisation(self, ("service", "customer_service_unit", "signatory",
+        errors = same_organisation_errors(self, ("service", "customer_service_unit", "signatory",
                                            "ict_contact", "customer_contact"))
         for p in PRIORITIES:
             response = getattr(self, f"p{p}_response_hours")
@@ -298,7 +289,7 @@ class OperationalLevelAgreement(BaseModel):
         return f"{self.reference} {name}" if self.reference else name
 
     def clean(self):
-        errors = _same_organisation(self, ("service", "provider_team", "receiving_team"))
+        errors = same_organisation_errors(self, ("service", "provider_team", "receiving_team"))
         if (self.provider_team_id and self.provider_team_id == self.receiving_team_id
                 and "receiving_team" not in errors):
             errors["receiving_team"] = ("Choose another team: an operational level agreement "

@@ -16,19 +16,10 @@ from django.utils import timezone
 
 from borough.cmdb.models import Criticality
 from borough.commercial import dates
-from borough.core.models import BaseModel
+from borough.core.models import BaseModel, same_organisation_errors
 from borough.core.money import money_field
 from borough.core.querysets import ScopedQuerySet
 from borough.core.temporal import Version, version_indexes
-
-
-def _same_organisation(record, names) -> dict[str, str]:
-    errors = {}
-    for name in names:
-        related = getattr(record, name, None) if getattr(record, f"{name}_id", None) else None
-        if related is not None and related.organisation_id != record.organisation_id:
-            errors[name] = "Choose one from this organisation."
-    return errors
 
 
 class Risk(models.TextChoices):
@@ -114,7 +105,7 @@ class Supplier(BaseModel):
         return dates.after(since, self.review_every_months, dates.MONTHS)
 
     def clean(self):
-        errors = _same_organisation(self, ("manager",))
+        errors = same_organisation_errors(self, ("manager",))
         number = (self.company_number or "").strip().upper().replace(" ", "")
         if number and len(number) < 8 and number.isdigit():
             number = number.zfill(8)  # Companies House drops no zeros; people do
@@ -147,7 +138,7 @@ class SupplierContact(BaseModel):
         return f"{self.name} ({supplier})"
 
     def clean(self):
-        errors = _same_organisation(self, ("supplier",))
+        errors = same_organisation_errors(self, ("supplier",))
         if not (self.email or self.phone):
             errors["email"] = "Give an email address or a phone number (or both)."
         if errors:
@@ -271,7 +262,7 @@ class Contract(BaseModel):
         return end is None or end >= today
 
     def clean(self):
-        errors = _same_organisation(self, ("supplier", "owner"))
+        errors = same_organisation_errors(self, ("supplier", "owner"))
         rolling = self.renewal_terms == RenewalTerms.ROLLING
         if self.end_date is None and not rolling:
             errors["end_date"] = ("Give the date the contract ends, or choose “Rolling” if "
@@ -337,7 +328,7 @@ class ContractCover(BaseModel):
         return f"{contract} covers {what}"
 
     def clean(self):
-        errors = _same_organisation(self, ("contract", "configuration_item", "service"))
+        errors = same_organisation_errors(self, ("contract", "configuration_item", "service"))
         if bool(self.configuration_item_id) == bool(self.service_id):
             errors["configuration_item"] = ("Choose a configuration item or a business "
                                             "service: one of them.")
@@ -465,7 +456,7 @@ class SupplierReview(BaseModel):
         return f"{supplier}: review of {self.held_on:%-d %B %Y}" if self.held_on else supplier
 
     def clean(self):
-        errors = _same_organisation(self, ("supplier", "reviewer"))
+        errors = same_organisation_errors(self, ("supplier", "reviewer"))
         if self.held_on and self.held_on > timezone.localdate():
             errors["held_on"] = "A review is recorded once held: the date cannot be in the future."
         if errors:
@@ -490,7 +481,7 @@ class SupplierReviewScore(BaseModel):
         return f"{criterion}: {self.get_score_display()}"
 
     def clean(self):
-        errors = _same_organisation(self, ("review", "criterion"))
+        errors = same_organisation_errors(self, ("review", "criterion"))
         if self.score is not None and self.score not in Score.values:
             errors["score"] = "Give a score from 1 (very poor) to 5 (excellent)."
         if errors:
@@ -534,7 +525,7 @@ class UncontractedSystem(BaseModel):
         return f"{item}: {self.get_reason_display().lower()}"
 
     def clean(self):
-        errors = _same_organisation(self, ("configuration_item",))
+        errors = same_organisation_errors(self, ("configuration_item",))
         if not (self.explanation or "").strip():
             errors["explanation"] = "Say why the system has no contract."
         if errors:

@@ -2,19 +2,7 @@ import django_tables2 as tables
 from django.db.models import QuerySet
 
 from borough.commercial import models as m
-from borough.core.money import format_pounds
-from borough.core.tables import BaseTable
-
-
-class MoneyColumn(tables.Column):
-    attrs = {"th": {"class": "govuk-table__header--numeric"},
-             "td": {"class": "govuk-table__cell--numeric"}}
-
-    def render(self, value):
-        return format_pounds(value)
-
-    def value(self, value):  # exports keep the number
-        return value
+from borough.core.tables import BaseTable, MoneyColumn
 
 
 class SupplierCategoryTable(BaseTable):

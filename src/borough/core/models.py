@@ -42,6 +42,19 @@ class TrackedModel(models.Model):
         return str(self)
 
 
+def same_organisation_errors(record, names) -> dict[str, str]:
+    """{field: message} for each of the named related records that belongs to another
+    organisation than `record`: the check every organisation-owned model's clean() makes
+    of what it points at."""
+    errors = {}
+    for name in names:
+        if getattr(record, f"{name}_id", None):
+            related = getattr(record, name)
+            if related.organisation_id != record.organisation_id:
+                errors[name] = "Choose one from this organisation."
+    return errors
+
+
 class BaseModel(TrackedModel):
     """A record owned by one organisation; the base of every domain model."""
 

@@ -16,19 +16,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from borough.core.models import BaseModel
+from borough.core.models import BaseModel, same_organisation_errors
 from borough.core.money import allocate, money_field, pence
 from borough.core.querysets import ScopedQuerySet
 from borough.finance.years import FinancialYear
-
-
-def _same_organisation(record, names) -> dict[str, str]:
-    errors = {}
-    for name in names:
-        related = getattr(record, name, None) if getattr(record, f"{name}_id", None) else None
-        if related is not None and related.organisation_id != record.organisation_id:
-            errors[name] = "Choose one from this organisation."
-    return errors
 
 
 def year_field(**kwargs) -> models.PositiveSmallIntegerField:
@@ -58,7 +49,7 @@ class CostCentre(BaseModel):
 
     def clean(self):
         self.code = " ".join((self.code or "").split()).upper()
-        errors = _same_organisation(self, ("service_unit",))
+        errors = same_organisation_errors(self, ("service_unit",))
         if errors:
             raise ValidationError(errors)
 
@@ -95,7 +86,7 @@ class Budget(BaseModel):
         return allocate(self.amount, [1] * 12)
 
     def clean(self):
-        errors = _same_organisation(self, ("cost_centre",))
+        errors = same_organisation_errors(self, ("cost_centre",))
         if self.monthly_profile:
             try:
                 amounts = [pence(v) for v in self.monthly_profile]
@@ -173,7 +164,7 @@ class CostLine(BaseModel):
     def clean(self):
         if self.date:
             self.year = FinancialYear.of(self.date).start_year
-        errors = _same_organisation(self, ("cost_centre", "supplier", "configuration_item",
+        errors = same_organisation_errors(self, ("cost_centre", "supplier", "configuration_item",
                                            "service", "contract"))
         chosen = [n for n in ("configuration_item", "service", "contract")
                   if getattr(self, f"{n}_id")]
@@ -230,7 +221,7 @@ class Commitment(BaseModel):
         return f"{self.reference} {self.description[:60]}" if self.reference else self.description
 
     def clean(self):
-        errors = _same_organisation(self, ("cost_centre",))
+        errors = same_organisation_errors(self, ("cost_centre",))
         if self.date and self.year and self.date not in FinancialYear(self.year):
             errors["date"] = (f"The date must fall in the financial year "
                               f"{FinancialYear(self.year)} (1 April to 31 March).")
@@ -315,7 +306,7 @@ class PoolShare(BaseModel):
         return f"{unit}: {self.percent}%"
 
     def clean(self):
-        errors = _same_organisation(self, ("pool", "service_unit"))
+        errors = same_organisation_errors(self, ("pool", "service_unit"))
         if self.pool_id and self.pool.basis != Basis.PERCENTAGE:
             errors["pool"] = "Only a pool allocated by fixed percentages takes shares."
         if errors:

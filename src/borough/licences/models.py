@@ -14,17 +14,8 @@ from django.db import models
 from django.utils import timezone
 
 from borough.cmdb.queries import APPLICATION_CLASS, STANDARD_BUILD_CLASS
-from borough.core.models import BaseModel
+from borough.core.models import BaseModel, same_organisation_errors
 from borough.core.money import money_field
-
-
-def _same_organisation(record, names) -> dict[str, str]:
-    errors = {}
-    for name in names:
-        related = getattr(record, name, None) if getattr(record, f"{name}_id", None) else None
-        if related is not None and related.organisation_id != record.organisation_id:
-            errors[name] = "Choose one from this organisation."
-    return errors
 
 
 class LicenceModel(models.TextChoices):
@@ -117,7 +108,7 @@ class Licence(BaseModel):
         return one if count == 1 else many
 
     def clean(self):
-        errors = _same_organisation(self, ("software", "supplier", "contract",
+        errors = same_organisation_errors(self, ("software", "supplier", "contract",
                                            "standard_build"))
         if self.software_id and "software" not in errors and (
                 self.software.ci_class.code != APPLICATION_CLASS):
@@ -178,7 +169,7 @@ class Entitlement(BaseModel):
         return self.term_start <= day and (self.term_end is None or day <= self.term_end)
 
     def clean(self):
-        errors = _same_organisation(self, ("licence", "contract"))
+        errors = same_organisation_errors(self, ("licence", "contract"))
         if self.term_start and self.term_end and self.term_end < self.term_start:
             errors["term_end"] = "The term must end on or after the day it starts."
         if errors:
@@ -208,7 +199,7 @@ class ConsumptionCount(BaseModel):
         return f"{licence}: {self.count} on {self.counted_on:%-d %B %Y}"
 
     def clean(self):
-        errors = _same_organisation(self, ("licence", "counted_by"))
+        errors = same_organisation_errors(self, ("licence", "counted_by"))
         if self.counted_on and self.counted_on > timezone.localdate():
             errors["counted_on"] = "A count is of a day that has come: enter today or earlier."
         if self.licence_id and "licence" not in errors and (

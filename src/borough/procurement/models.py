@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from borough.core import roles, scope
-from borough.core.models import BaseModel
+from borough.core.models import BaseModel, same_organisation_errors
 from borough.core.money import format_pounds, money_field
 from borough.core.querysets import ScopedQuerySet
 
@@ -23,13 +23,6 @@ ROLE_CHOICES = [(role, role) for role in roles.STAFF_ROLES]
 VIEW_ALL = "procurement.view_all_procurementrequests"
 
 
-def _same_organisation(record, names) -> dict[str, str]:
-    errors = {}
-    for name in names:
-        related = getattr(record, name, None) if getattr(record, f"{name}_id", None) else None
-        if related is not None and related.organisation_id != record.organisation_id:
-            errors[name] = "Choose one from this organisation."
-    return errors
 
 
 class ApprovalStepQuerySet(ScopedQuerySet):
@@ -251,7 +244,7 @@ class ProcurementRequest(BaseModel):
         return self.status in EDITABLE
 
     def clean(self):
-        errors = _same_organisation(self, ("service_unit", "requester", "owner"))
+        errors = same_organisation_errors(self, ("service_unit", "requester", "owner"))
         if self.financial_year:
             self.financial_year = self.financial_year.strip()
             if (problem := financial_year_errors(self.financial_year)):
@@ -303,7 +296,7 @@ class ProcurementOption(BaseModel):
         return f"{request}: {self.description}"
 
     def clean(self):
-        errors = _same_organisation(self, ("request", "supplier"))
+        errors = same_organisation_errors(self, ("request", "supplier"))
         if self.supplier_id and self.provider == Provider.INTERNAL:
             errors["supplier"] = "An internal option has no supplier: leave it blank."
         if errors:
@@ -401,6 +394,6 @@ class ProcurementException(BaseModel):
         return f"Exception for {self.contract if self.contract_id else '?'}"
 
     def clean(self):
-        errors = _same_organisation(self, ("contract", "agreed_by"))
+        errors = same_organisation_errors(self, ("contract", "agreed_by"))
         if errors:
             raise ValidationError(errors)

@@ -1,19 +1,7 @@
 import django_tables2 as tables
 
-from borough.core.money import format_pounds
-from borough.core.tables import BaseTable
+from borough.core.tables import BaseTable, MoneyColumn
 from borough.procurement import models as m
-
-
-class MoneyColumn(tables.Column):
-    attrs = {"th": {"class": "govuk-table__header--numeric"},
-             "td": {"class": "govuk-table__cell--numeric"}}
-
-    def render(self, value):
-        return format_pounds(value)
-
-    def value(self, value):  # exports keep the number
-        return value
 
 
 class ApprovalStepTable(BaseTable):
