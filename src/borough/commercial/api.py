@@ -229,9 +229,7 @@ class CalendarRenderer(renderers.BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        return json.dumps(data).encode()  # an error's body, as the error says
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
 
 
 RENEWAL_FILTERS = [
@@ -248,6 +246,12 @@ class RenewalsViewSet(viewsets.ViewSet):
     iCalendar file. For those who may view contracts."""
 
     permission_classes = [IsAuthenticated]
+
+    def handle_exception(self, exc):
+        # Errors are JSON, as documented, for the calendar file too.
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return super().handle_exception(exc)
 
     def contracts(self, request):
         if not scope.can(request.user, "view", m.Contract, None):
