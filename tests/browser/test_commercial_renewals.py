@@ -69,6 +69,17 @@ def test_read_the_renewals_and_give_notice(page, axe, org_a, width):
     assert contract.notice_given_on == today and contract.notice_given_by == user
     assert page.get_by_text(f"Notice given on {today:%-d %B %Y}").first.is_visible()
 
+    page.goto(unit4.get_absolute_url())
+    page.get_by_role("heading", name="Reviews").wait_for()
+    axe(page, "the supplier's page")
+    fits(page, width)
+    page.get_by_role("link", name="Record a review").click()
+    page.get_by_role("heading", name="Record a review").wait_for()
+    axe(page, "recording a review")
+    page.get_by_role("button", name="Record the review").click()
+    page.get_by_text("Review recorded.").wait_for()
+    axe(page, "the supplier after its review")
+
     page.goto("/commercial/renewals/calendar/")
     axe(page, "calendar addresses")
     page.get_by_role("button", name="Make a new calendar address").click()

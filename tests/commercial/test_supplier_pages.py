@@ -85,6 +85,7 @@ def test_recording_a_review_with_scores_moves_the_next_due_date(unit4, org_a, me
     with today():
         form = client.get(url).content.decode()
         assert "Quality" in form and "Retired" not in form and "5 – Excellent" in form
+        assert 'value="2026-11-02"' in form  # held today, unless said
         bad = client.post(url, {"held_on": "2026-11-01", f"comment_{quality.pk}": "Slow"})
         assert bad.status_code == 400 and "Give a score for quality" in bad.content.decode()
         future = client.post(url, {"held_on": "2026-12-01"})

@@ -124,8 +124,8 @@ class RecordReviewForm(ScopedModelForm):
         self.fields["contracts"].widget = forms.CheckboxSelectMultiple(
             choices=self.fields["contracts"].choices)
         self.fields["contracts"].help_text = "The contracts whose service levels were gone through."
-        if not self.is_bound:
-            self.fields["held_on"].initial = timezone.localdate()
+        if not self.is_bound and not self.initial.get("held_on"):
+            self.initial["held_on"] = timezone.localdate()  # the instance's None would win
         for criterion in self.criteria:
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
                 label=criterion.name, choices=SCORE_CHOICES, coerce=int, required=False,
