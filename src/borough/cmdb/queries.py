@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Value, Window
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
@@ -58,8 +58,11 @@ def relationships(item: ConfigurationItem, user, limit: int | None = None,
 
 
 def relationship_counts(item: ConfigurationItem, user) -> tuple[int, int]:
-    scoped = Relationship.objects.visible_to(user)
-    return scoped.filter(source=item).count(), scoped.filter(target=item).count()
+    # One statement for both sides: a hub's page asks for both on every view.
+    counts = (Relationship.objects.visible_to(user).filter(Q(source=item) | Q(target=item))
+              .aggregate(outgoing=Count("pk", filter=Q(source=item)),
+                         incoming=Count("pk", filter=Q(target=item))))
+    return counts["outgoing"], counts["incoming"]
 
 
 def _items(ids, user, brief: bool = False) -> dict[int, ConfigurationItem]:
