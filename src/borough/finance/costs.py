@@ -66,20 +66,39 @@ class TotalCost:
 ITEM, SERVICE = "item", "service"
 
 
-def _contract_cost(contract, year: FinancialYear, actual: dict[int, Decimal]) -> Decimal:
-    if contract.pk in actual:
-        return actual[contract.pk]
-    if contract.annual_value is None or contract.start_date > year.end:
-        return ZERO
+def contract_days(contract, year: FinancialYear) -> int:
+    """How many days of the contract's term fall in the year: from its start to the end of
+    its term as things stand at the year's end (an auto-renewing contract renewed, one
+    given notice ended; a rolling one with no notice runs on)."""
+    if contract.start_date is None or contract.start_date > year.end:
+        return 0
     try:
-        end = contract.term_end(year.start)
+        end = contract.term_end(year.end)
     except (TypeError, ValueError):
         end = contract.end_date
-    if end is not None and end < year.start:
+    return year.days_within(contract.start_date, end)
+
+
+def prorated_value(annual_value, days: int, year: FinancialYear) -> Decimal:
+    """The annual value for `days` of the year, to the penny: the whole value for the
+    whole year (365 or 366 days), else value × days ÷ the year's days, rounded once."""
+    if annual_value is None or days <= 0:
         return ZERO
-    return pence(contract.annual_value)
+    if days >= year.days:
+        return pence(annual_value)
+    return pence(Decimal(annual_value) * days / year.days)
 
 
+def _contract_cost(contract, year: FinancialYear, actual: dict[int, Decimal]
+                   ) -> tuple[Decimal, str]:
+    """The contract's cost in the year, and how it was found."""
+    if contract.pk in actual:
+        return actual[contract.pk], "cost lines"
+    days = contract_days(contract, year)
+    cost = prorated_value(contract.annual_value, days, year)
+    if days < year.days:
+        return cost, f"annual value for {days} of the year's {year.days} days"
+    return cost, "annual value"
 def direct_costs(organisation_id: int, year: FinancialYear, *, item_ids=None,
                  service_ids=None) -> dict[tuple[str, int], TotalCost]:
     """Sources 1 and 2 for items and services (all of the council's, or those given)."""
@@ -98,11 +117,10 @@ def direct_costs(organisation_id: int, year: FinancialYear, *, item_ids=None,
         by_contract[cover.contract_id].append(cover)
     for group in by_contract.values():
         contract = group[0].contract
-        cost = _contract_cost(contract, year, actual)
+        cost, basis = _contract_cost(contract, year, actual)
         if cost == 0:
             continue
         shared = f", shared by the {len(group)} things it covers" if len(group) > 1 else ""
-        basis = "cost lines" if contract.pk in actual else "annual value"
         for cover, amount in zip(group, allocate(cost, [1] * len(group)), strict=True):
             key = ((ITEM, cover.configuration_item_id) if cover.configuration_item_id
                    else (SERVICE, cover.service_id))
