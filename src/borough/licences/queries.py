@@ -379,3 +379,26 @@ def items_behind(position: Position, user, limit: int = 50) -> tuple[list, int]:
     else:
         return [], 0
     return items[:limit], len(items)
+
+
+def entitlements_in_term(organisation_id: int, first: datetime.date, last: datetime.date,
+                         software_ids=None) -> list[dict]:
+    """The entitlements whose term overlaps `first`..`last` (a perpetual one: bought in
+    it), for the total cost of systems (finance.costs), with their licence and contract:
+    dicts of id, licence_id, reference, name (the licence's), software_id, quantity,
+    term_start, term_end, cost, contract_id, contract_reference."""
+    found = Entitlement.objects.filter(organisation_id=organisation_id,
+                                       term_start__lte=last).filter(
+        Q(term_end__gte=first) | Q(term_end__isnull=True, term_start__gte=first))
+    if software_ids is not None:
+        found = found.filter(licence__software_id__in=list(software_ids))
+    return [{"id": row["id"], "licence_id": row["licence_id"],
+             "reference": row["licence__reference"], "name": row["licence__name"],
+             "software_id": row["licence__software_id"], "quantity": row["quantity"],
+             "term_start": row["term_start"], "term_end": row["term_end"],
+             "cost": row["cost"], "contract_id": row["contract_id"],
+             "contract_reference": row["contract__reference"]}
+            for row in found.order_by("licence__name", "term_start", "pk").values(
+                "id", "licence_id", "licence__reference", "licence__name",
+                "licence__software_id", "quantity", "term_start", "term_end", "cost",
+                "contract_id", "contract__reference")]
