@@ -1,19 +1,24 @@
 """The total cost of each system and business service in a financial year
-(docs/finance.md, "Total cost"), from four sources, each counted once:
+(docs/finance.md, "Total cost"), from six sources, each counted once:
 
 1. Contracts: a contract's cost in the year is the cost lines allocated to it in that
-   year if there are any, else its annual value if it is current in the year (started by
-   the year's end, its term not ended before the year's start). That cost is shared
-   equally (to the penny) among everything the contract covers.
+   year if there are any, else its annual value pro-rated to the days of its term that
+   fall in the year (365 or 366 days; the whole value for the whole year). That cost is
+   shared equally (to the penny) among everything the contract covers.
 2. Cost lines allocated to the system, item or service directly.
-3. Infrastructure: the cost of an item that is not a system (a server, storage, the
-   network: 1 and 2 above) is shared equally among the live systems that depend on it,
-   directly or through others (the CMDB's dependencies: runs on, depends on, uses…). An
-   item no system depends on passes its cost to the services it is a component of.
-4. A service's components: each system's total (1-3) is shared equally among the
+3. Licences: each entitlement's share of the year (its cost in proportion to the days of
+   its term in the year; a perpetual one in the year bought), against the system the
+   licence is for, unless it was bought under a contract whose cost is counted in the
+   year (1): then it is part of that cost, listed at £0 with the contract named.
+4. Staff time: the minutes logged in the year on tickets about the item (else the
+   service), at the hourly staff cost of the team the time was logged under, else the
+   council's (finance settings).
+5. Infrastructure: the cost of an item that is not a system (a server, storage, the
+   network: 1, 2 and 4 above) is shared equally among the live systems that depend on
+   it, directly or through others (the CMDB's dependencies: runs on, depends on, uses…).
+   An item no system depends on passes its cost to the services it is a component of.
+6. A service's components: each system's total (1-5) is shared equally among the
    business services that list it as a component.
-
-Amounts are not pro-rated for part years. Licences and staff time are not counted yet.
 """
 
 from __future__ import annotations
@@ -293,7 +298,7 @@ def _infrastructure(costs: dict[tuple[str, int], TotalCost]) -> dict[int, Config
 
 def share_infrastructure(costs: dict[tuple[str, int], TotalCost], totals: dict[int, TotalCost],
                          only_system: int | None = None) -> dict[int, Decimal]:
-    """Source 3: each infrastructure item's cost shared among the systems depending on
+    """Source 5: each infrastructure item's cost shared among the systems depending on
     it, added to `totals` (system id -> TotalCost); returns what no system depends on."""
     unshared: dict[int, Decimal] = {}
     for pk, item in _infrastructure(costs).items():
@@ -337,7 +342,7 @@ class Costs:
 
 
 def organisation_costs(organisation_id: int, year: FinancialYear) -> Costs:
-    """Every system's and service's total cost in the year (sources 1-4)."""
+    """Every system's and service's total cost in the year (sources 1-6)."""
     costs = direct_costs(organisation_id, year)
     systems: dict[int, TotalCost] = defaultdict(TotalCost)
     for pk in _live_systems([pk for kind, pk in costs if kind == ITEM]):
