@@ -135,5 +135,6 @@ class FinanceSettingsViewSet(BaseModelViewSet):
 
 class TeamStaffRateViewSet(BaseModelViewSet):
     model = m.TeamStaffRate
+    select_related = ("team",)  # each row's display names its team
     serializer_class = TeamStaffRateSerializer
     filterset_class = f.TeamStaffRateFilterSet
