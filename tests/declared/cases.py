@@ -171,6 +171,10 @@ CASES: dict[type[models.Model], Case] = {
     # A cost line is allocated to one thing: the rows counted to an item, not also a
     # service or a contract.
     finance.CostLine: Case(rows=lambda w: {"service": None, "contract": None}),
+    # One per council, as the commercial settings.
+    finance.FinanceSettings: Case(change={"staff_hourly_rate": "41.50"}, most_rows=1,
+                                  make_room=lambda record: type(record).objects.filter(
+                                      pk=record.pk).delete()),
     # A request is read by ICT management and the people it concerns: the record under
     # test and the built ones are the signed-in member's own requests; the rows counted
     # name every member as an approver of a step, so every role that may read requests

@@ -9,7 +9,7 @@ import factory
 
 from borough.core import references
 from borough.finance import models as m
-from tests.organisation.factories import OrgOwnedFactory, ServiceUnitFactory
+from tests.organisation.factories import OrgOwnedFactory, ServiceUnitFactory, TeamFactory
 
 SAME_ORGANISATION = factory.SelfAttribute("..organisation")
 
@@ -72,6 +72,23 @@ class PoolShareFactory(OrgOwnedFactory):
     percent = Decimal("25.000")
 
 
+class FinanceSettingsFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.FinanceSettings
+
+    staff_hourly_rate = Decimal("36.00")
+
+
+class TeamStaffRateFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.TeamStaffRate
+
+    team = factory.SubFactory(TeamFactory, organisation=SAME_ORGANISATION)
+    hourly_rate = Decimal("48.00")
+
+
 FACTORIES = {m.CostCentre: CostCentreFactory, m.Budget: BudgetFactory,
              m.CostLine: CostLineFactory, m.Commitment: CommitmentFactory,
-             m.CostPool: CostPoolFactory, m.PoolShare: PoolShareFactory}
+             m.CostPool: CostPoolFactory, m.PoolShare: PoolShareFactory,
+             m.FinanceSettings: FinanceSettingsFactory,
+             m.TeamStaffRate: TeamStaffRateFactory}

@@ -182,7 +182,11 @@ class BriefContractSerializer(serializers.Serializer):
     title = serializers.CharField()
     supplier = serializers.CharField(source="supplier.name")
     owner = serializers.CharField(allow_null=True, default=None)
-    annual_value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    annual_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True,
+        help_text="Null when not recorded, or for a reader who may not see it (contract "
+                  "values: the ICT Manager, Administrator and Auditor, and the contract's "
+                  "owner).")
     renewal_terms = serializers.CharField()
     url = serializers.SerializerMethodField()
 
@@ -196,14 +200,18 @@ class RenewalEventSerializer(serializers.Serializer):
                                    help_text="notice: the last day to give notice; end: the "
                                              "day its current term ends (or renews).")
     what = serializers.CharField()
-    counted = serializers.DecimalField(max_digits=14, decimal_places=2,
-                                       help_text="What it adds to its month's value at stake.")
+    counted = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+                                       help_text="What it adds to its month's value at stake "
+                                                 "(null for a reader who may not see "
+                                                 "contract values).")
     contract = BriefContractSerializer()
 
 
 class RenewalMonthSerializer(serializers.Serializer):
     month = serializers.DateField(source="start")
-    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+                                     help_text="Null for a reader who may not see every "
+                                               "contract's value.")
     events = RenewalEventSerializer(many=True)
 
 
@@ -216,7 +224,9 @@ class OverdueSerializer(serializers.Serializer):
 class RenewalsSerializer(serializers.Serializer):
     today = serializers.DateField()
     until = serializers.DateField()
-    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    total = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True,
+                                     help_text="Null for a reader who may not see every "
+                                               "contract's value.")
     months = RenewalMonthSerializer(many=True)
     overdue = OverdueSerializer(many=True, help_text="Contracts whose notice date has passed "
                                 "with no notice given and no decision to renew, while their "
@@ -268,19 +278,29 @@ class RenewalsViewSet(viewsets.ViewSet):
 
     @extend_schema(parameters=RENEWAL_FILTERS, responses=RenewalsSerializer)
     def list(self, request):
-        found = queries.renewals(self.contracts(request), timezone.localdate())
-        return Response(RenewalsSerializer({
+        found = queries.renewals(self.contracts(request), timezone.localdate(),
+                                 user=request.user)
+        data = RenewalsSerializer({
             "today": found.today, "until": found.until, "total": found.total,
             "months": found.months,
             "overdue": [{"notice_by": d.notice_by, "term_end": d.term_end,
-                         "contract": d.contract} for d in found.overdue]}).data)
+                         "contract": d.contract} for d in found.overdue]}).data
+        if not queries.shows_values(request.user):
+            # Totals of values the reader may not all see are not given (core.restricted).
+            data["total"] = None
+            for month in data["months"]:
+                month["value"] = None
+                for event in month["events"]:
+                    event["counted"] = None
+        return Response(data)
 
     @extend_schema(parameters=RENEWAL_FILTERS,
                    responses={(200, "text/calendar"): OpenApiTypes.STR})
     @action(detail=False, methods=["get"], url_path="calendar",
             renderer_classes=[CalendarRenderer])
     def calendar(self, request):
-        events = queries.calendar_events(self.contracts(request), timezone.localdate())
+        events = queries.calendar_events(self.contracts(request), timezone.localdate(),
+                                         user=request.user)
         body = calendar.render(events, base_url=request.build_absolute_uri("/"),
                                name="Contract renewals")
         return Response(body, content_type="text/calendar; charset=utf-8")

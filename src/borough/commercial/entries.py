@@ -14,12 +14,20 @@ from borough.commercial import api, evidence, filters, forms, queries, services,
 from borough.commercial import models as m
 from borough.core import roles, scope
 from borough.core.registry import DetailPanel, ModelEntry, NavLink
+from borough.core.restricted import RestrictedFields
 
 SECTION = "Commercial"
 
 # Who keeps the commercial records: ICT management (and administrators). Team leads read
 # them, as everyone who reads everything does.
 KEEPS_COMMERCIAL = [roles.ADMINISTRATOR, roles.ICT_MANAGER]
+# Who sees what contracts cost: the finance figures' readers (finance/entries.py
+# READS_FINANCE), and each contract's owner on their own contracts.
+SEES_CONTRACT_VALUES = [roles.ADMINISTRATOR, roles.ICT_MANAGER, roles.AUDITOR]
+CONTRACT_VALUES = RestrictedFields(
+    queries.VALUE_FIELDS, "commercial.view_contract_values", holder=queries.owns,
+    why="contract values are shown to the ICT Manager, Administrator and Auditor, and to "
+        "the contract's owner.")
 
 
 def item_contracts(item, user) -> dict | None:
@@ -28,7 +36,7 @@ def item_contracts(item, user) -> dict | None:
     if not scope.can(user, "view", m.Contract, item.organisation_id):
         return None
     found = queries.contracts_covering_item(item, user, timezone.localdate())
-    return {"item": item, **found,
+    return {"item": item, **found, "values_shown": queries.shows_values(user, item.organisation_id),
             "may_add_cover": scope.can(user, "add", m.ContractCover, item.organisation_id),
             "may_add_reason": scope.can(user, "add", m.UncontractedSystem,
                                         item.organisation_id)}
@@ -123,6 +131,9 @@ def register(registry) -> None:
                   m.UncontractedSystem, m.ReviewCriterion, m.CommercialSettings]
     registry.grant_models(roles.READ_ALL_ROLES, everything, ("view",))
     registry.grant_models(KEEPS_COMMERCIAL, everything, ("add", "change", "delete"))
+    for role in SEES_CONTRACT_VALUES:
+        registry.grant(role, ["commercial.view_contract_values"])
+    registry.restrict_fields(m.Contract, CONTRACT_VALUES)
     registry.keep_versions(m.Supplier, m.SupplierVersion)
     registry.keep_versions(m.Contract, m.ContractVersion)
     registry.keep_versions(m.ContractCover, m.ContractCoverVersion)

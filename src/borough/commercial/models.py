@@ -231,6 +231,8 @@ class Contract(BaseModel):
 
     class Meta:
         ordering = ["end_date", "title", "id"]
+        # Finance roles see what contracts cost (core.restricted; commercial/entries.py).
+        permissions = [("view_contract_values", "Can see contract values")]
         constraints = [models.UniqueConstraint(fields=["organisation", "reference"],
                                                name="unique_contract_ref")]
         indexes = [models.Index(fields=["organisation", "end_date"], name="contract_ends")]

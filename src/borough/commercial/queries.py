@@ -21,7 +21,9 @@ from borough.commercial.models import (
     SupplierReview,
     UncontractedSystem,
 )
+from borough.core import restricted
 from borough.core.money import pence
+from borough.organisation.models import Person
 
 # --- a contract's dates as they stand ------------------------------------------------------
 
@@ -71,6 +73,38 @@ class ContractDates:
         return "Current"
 
 
+VALUE_FIELDS = ("annual_value", "whole_life_value")
+
+
+def shows_values(user, organisation_id: int | None = None) -> bool:
+    """Whether `user`'s role shows every contract's values (finance roles)."""
+    guard = restricted.guard(Contract)
+    return guard is None or guard.sees_all(user, organisation_id)
+
+
+def hide_values(contracts, user):
+    """Blank, in memory and never saved, the values of the contracts `user` may not see
+    (core.restricted: finance roles and each contract's owner see them), so that every
+    page and answer built from them shows none and adds up only those shown."""
+    for contract in contracts:
+        if not restricted.sees(user, contract):
+            for name in VALUE_FIELDS:
+                setattr(contract, name, None)
+    return contracts
+
+
+def owns(user, contract) -> bool:
+    """Whether `user` is the contract's owner (a person in the staff directory with their
+    login); their people are read once per user object (a request's)."""
+    if contract.owner_id is None:
+        return False
+    ids = getattr(user, "_borough_person_ids", None)
+    if ids is None:
+        ids = set(Person.objects.filter(user_id=user.pk).values_list("pk", flat=True))
+        user._borough_person_ids = ids
+    return contract.owner_id in ids
+
+
 def with_dates(contracts, today: date) -> list[ContractDates]:
     return [ContractDates(c, today) for c in contracts]
 
@@ -94,8 +128,9 @@ class SupplierHistory:
 def supplier_history(supplier: Supplier, user, today: date) -> SupplierHistory:
     contacts = list(SupplierContact.objects.visible_to(user).filter(supplier=supplier)
                     .order_by("-is_primary", "name", "pk"))
-    contracts = with_dates(Contract.objects.visible_to(user).filter(supplier=supplier)
-                           .select_related("owner").order_by("-start_date", "pk"), today)
+    contracts = with_dates(hide_values(list(
+        Contract.objects.visible_to(user).filter(supplier=supplier)
+        .select_related("owner").order_by("-start_date", "pk")), user), today)
     current = [c for c in contracts if c.current or (c.contract.start_date or today) > today]
     past = [c for c in contracts if c not in current]
     live_ids = {c.contract.pk for c in current}
@@ -197,7 +232,7 @@ def candidates(contracts, today: date):
         | Q(renewal_terms=RenewalTerms.ROLLING, notice_given_on__isnull=False))
 
 
-def renewals(contracts, today: date, months: int = 12) -> Renewals:
+def renewals(contracts, today: date, months: int = 12, *, user=None) -> Renewals:
     """The notice and end dates of `contracts` (a queryset the caller scoped and filtered)
     from today to the end of the month `months - 1` months on, by month; and the contracts
     whose notice date has passed without notice or a decision while their term runs."""
@@ -207,6 +242,8 @@ def renewals(contracts, today: date, months: int = 12) -> Renewals:
     by_month = {s: RenewalMonth(s) for s in starts}
     overdue = []
     rows = candidates(contracts, today).select_related("supplier", "owner").order_by("pk")
+    if user is not None:  # values the reader may not see count for nothing
+        rows = hide_values(list(rows), user)
     for contract in rows:
         dated = ContractDates(contract, today)
         if dated.notice_missed:
@@ -220,8 +257,8 @@ def renewals(contracts, today: date, months: int = 12) -> Renewals:
     return Renewals(today, list(by_month.values()), overdue)
 
 
-def calendar_events(contracts, today: date, *, back_days: int = 92, months: int = 24
-                    ) -> list[RenewalEvent]:
+def calendar_events(contracts, today: date, *, back_days: int = 92, months: int = 24,
+                    user=None) -> list[RenewalEvent]:
     """Notice and end dates for a calendar: from `back_days` ago to `months` ahead."""
     first = today - relativedelta(days=back_days)
     last = today + relativedelta(months=months)
@@ -230,6 +267,8 @@ def calendar_events(contracts, today: date, *, back_days: int = 92, months: int 
                              | Q(renewal_terms=RenewalTerms.ROLLING,
                                  notice_given_on__isnull=False))
             .select_related("supplier", "owner").order_by("pk"))
+    if user is not None:
+        rows = hide_values(list(rows), user)
     for contract in rows:
         notice, end = contract.notice_by(today), contract.term_end(today)
         if contract.notice_given_on is None and end is not None and end < today:
@@ -249,7 +288,7 @@ def contracts_covering_item(item, user, today: date) -> dict:
     and the reason recorded when it has none."""
     covers = list(ContractCover.objects.visible_to(user).filter(configuration_item=item)
                   .select_related("contract__supplier").order_by("contract__title", "pk"))
-    contracts = with_dates([c.contract for c in covers], today)
+    contracts = with_dates(hide_values([c.contract for c in covers], user), today)
     shared = dict(ContractCover.objects.filter(contract__in=[c.contract for c in covers])
                   .values("contract_id").annotate(n=Count("pk")).values_list("contract_id", "n"))
     current = [c for c in contracts if c.current]

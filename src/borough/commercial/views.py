@@ -40,7 +40,7 @@ class SupplierDetailView(ObjectDetailView):
         today = timezone.localdate()
         history = queries.supplier_history(supplier, user, today)
         context.update(
-            history=history, today=today,
+            history=history, today=today, values_shown=queries.shows_values(user),
             review_overdue=bool(history.next_review_due and history.next_review_due < today),
             may={"add_contact": scope.can(user, "add", m.SupplierContact, None),
                  "add_contract": scope.can(user, "add", m.Contract, None),
@@ -209,9 +209,12 @@ class RenewalsView(EntryViewMixin, TemplateView):
         if filterset.is_bound and not filterset.is_valid():
             return self.render_to_response(self.get_context_data(filterset=filterset),
                                            status=400)
-        found = queries.renewals(filterset.qs, timezone.localdate())
+        found = queries.renewals(filterset.qs, timezone.localdate(), user=request.user)
+        # Values at stake are for those who see every contract's value (core.restricted).
+        shown = queries.shows_values(request.user)
         return self.render_to_response(self.get_context_data(
-            filterset=filterset, renewals=found, chart=value_chart(found),
+            filterset=filterset, renewals=found, values_shown=shown,
+            chart=value_chart(found) if shown else None,
             feeds=m.CalendarFeed.objects.filter(user=request.user,
                                                 organisation_id=request.user
                                                 .active_organisation_id,
@@ -275,7 +278,8 @@ class CalendarFeedView(View):
         if user is None:
             raise Http404("No such calendar.")
         today = timezone.localdate()
-        events = queries.calendar_events(m.Contract.objects.visible_to(user), today)
+        events = queries.calendar_events(m.Contract.objects.visible_to(user), today,
+                                         user=user)
         body = calendar.render(events, base_url=request.build_absolute_uri("/"),
                                name="Contract renewals")
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.text import capfirst
 
+from borough.core import restricted
 from borough.core.models import Attachment, AuditEvent
 
 
@@ -40,8 +41,15 @@ def detail_relations(model: type[models.Model], field_names: tuple[str, ...]) ->
 
 
 def history_for(obj: models.Model, user, limit: int = 200) -> list[AuditEvent]:
-    """History the user's role may read (requesters, for one, see none)."""
-    return list(AuditEvent.objects.visible_to(user).for_object(obj).select_related("actor")[:limit])
+    """History the user's role may read (requesters, for one, see none), less the changes
+    of fields the user may not see on the record (core.restricted)."""
+    events = list(AuditEvent.objects.visible_to(user).for_object(obj)
+                  .select_related("actor")[:limit])
+    hidden = restricted.hidden_on(obj, user)
+    for event in events if hidden else ():
+        if isinstance(event.changes, dict):
+            event.changes = {k: v for k, v in event.changes.items() if k not in hidden}
+    return events
 
 
 def attachments_for(obj: models.Model, user) -> list[Attachment]:

@@ -148,6 +148,9 @@ class Registry:
     list_columns: dict[str, list] = field(default_factory=dict)
     # Models whose every state is kept (core.temporal): model -> its version model.
     versioned: dict[type[models.Model], type[models.Model]] = field(default_factory=dict)
+    # Fields some readers of a model may not see (core.restricted): model ->
+    # RestrictedFields. Keep to restrict_fields.
+    restricted_fields: dict[type[models.Model], object] = field(default_factory=dict)
     # Sections other apps add to a model's record page: model -> [DetailPanel], by order.
     detail_panels: dict[type[models.Model], list[DetailPanel]] = field(default_factory=dict)
     # Sections other apps add to a page that is not a record's (the systems catalogue):
@@ -219,6 +222,11 @@ class Registry:
         self.versioned[model] = version_model
         self.unlist(version_model, f"The past states of {model._meta.verbose_name_plural}, "
                                    "read through their records (core.temporal).")
+
+    def restrict_fields(self, model: type[models.Model], restricted) -> None:
+        """Keep `restricted.fields` of `model` from readers without its permission (and not
+        the record's holder): pages, lists, exports, API and history (core.restricted)."""
+        self.restricted_fields[model] = restricted
 
     def unlist(self, model: type[models.Model], why: str) -> None:
         """Declare a model that has no pages of its own, and why."""

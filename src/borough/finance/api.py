@@ -113,3 +113,28 @@ class PoolShareViewSet(BaseModelViewSet):
     filterset_class = f.PoolShareFilterSet
     ordering_fields = ("percent", "id")
     select_related = ("pool", "service_unit")
+
+
+class FinanceSettingsSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.FinanceSettings
+        fields = [*BaseModelSerializer.base_fields(), "staff_hourly_rate"]
+
+
+class TeamStaffRateSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.TeamStaffRate
+        fields = [*BaseModelSerializer.base_fields(), "team", "hourly_rate"]
+
+
+class FinanceSettingsViewSet(BaseModelViewSet):
+    model = m.FinanceSettings
+    serializer_class = FinanceSettingsSerializer
+    filterset_class = f.FinanceSettingsFilterSet
+
+
+class TeamStaffRateViewSet(BaseModelViewSet):
+    model = m.TeamStaffRate
+    select_related = ("team",)  # each row's display names its team
+    serializer_class = TeamStaffRateSerializer
+    filterset_class = f.TeamStaffRateFilterSet

@@ -109,8 +109,9 @@ class CostRowSerializer(serializers.Serializer):
 
 
 class TotalCostViewSet(viewsets.ViewSet):
-    """The total cost of every system and business service in a year: contracts, cost
-    lines and a share of infrastructure (docs/finance.md, "Total cost")."""
+    """The total cost of every system and business service in a year: contracts (pro-rated
+    to the days of their terms), cost lines, licences, staff time logged on tickets and a
+    share of infrastructure (docs/finance.md, "Total cost")."""
 
     permission_classes = [IsAuthenticated]
 

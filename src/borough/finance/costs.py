@@ -1,42 +1,52 @@
 """The total cost of each system and business service in a financial year
-(docs/finance.md, "Total cost"), from four sources, each counted once:
+(docs/finance.md, "Total cost"), from six sources, each counted once:
 
 1. Contracts: a contract's cost in the year is the cost lines allocated to it in that
-   year if there are any, else its annual value if it is current in the year (started by
-   the year's end, its term not ended before the year's start). That cost is shared
-   equally (to the penny) among everything the contract covers.
+   year if there are any, else its annual value pro-rated to the days of its term that
+   fall in the year (365 or 366 days; the whole value for the whole year). That cost is
+   shared equally (to the penny) among everything the contract covers.
 2. Cost lines allocated to the system, item or service directly.
-3. Infrastructure: the cost of an item that is not a system (a server, storage, the
-   network: 1 and 2 above) is shared equally among the live systems that depend on it,
-   directly or through others (the CMDB's dependencies: runs on, depends on, uses…). An
-   item no system depends on passes its cost to the services it is a component of.
-4. A service's components: each system's total (1-3) is shared equally among the
+3. Licences: each entitlement's share of the year (its cost in proportion to the days of
+   its term in the year; a perpetual one in the year bought), against the system the
+   licence is for, unless it was bought under a contract whose cost is counted in the
+   year (1): then it is part of that cost, listed at £0 with the contract named.
+4. Staff time: the minutes logged in the year on tickets about the item (else the
+   service), at the hourly staff cost of the team the time was logged under, else the
+   council's (finance settings).
+5. Infrastructure: the cost of an item that is not a system (a server, storage, the
+   network: 1, 2 and 4 above) is shared equally among the live systems that depend on
+   it, directly or through others (the CMDB's dependencies: runs on, depends on, uses…).
+   An item no system depends on passes its cost to the services it is a component of.
+6. A service's components: each system's total (1-5) is shared equally among the
    business services that list it as a component.
-
-Amounts are not pro-rated for part years. Licences and staff time are not counted yet.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.urls import reverse
 
 from borough.catalogue.models import BusinessService, ServiceComponent
 from borough.cmdb import queries as cmdb_queries
 from borough.cmdb.models import ConfigurationItem, Status
 from borough.cmdb.queries import APPLICATION
-from borough.commercial.models import ContractCover
-from borough.core.money import allocate, pence
-from borough.finance.models import CostLine
+from borough.commercial.models import Contract, ContractCover
+from borough.core.money import allocate, format_pounds, pence
+from borough.finance.models import CostLine, FinanceSettings, TeamStaffRate
 from borough.finance.years import FinancialYear
+from borough.licences import queries as licence_queries
+from borough.servicedesk import queries as desk_queries
 
 ZERO = Decimal("0.00")
 CONTRACT, LINES, INFRASTRUCTURE, COMPONENT = "contract", "lines", "infrastructure", "component"
-KIND_LABELS = {CONTRACT: "Contract", LINES: "Cost lines", INFRASTRUCTURE: "Infrastructure",
-               COMPONENT: "System"}
+LICENCE, STAFF = "licence", "staff"
+KIND_LABELS = {CONTRACT: "Contract", LINES: "Cost lines", LICENCE: "Licences",
+               STAFF: "Staff time", INFRASTRUCTURE: "Infrastructure", COMPONENT: "System"}
 
 
 @dataclass(frozen=True)
@@ -66,48 +76,91 @@ class TotalCost:
 ITEM, SERVICE = "item", "service"
 
 
-def _contract_cost(contract, year: FinancialYear, actual: dict[int, Decimal]) -> Decimal:
-    if contract.pk in actual:
-        return actual[contract.pk]
-    if contract.annual_value is None or contract.start_date > year.end:
-        return ZERO
+def contract_days(contract, year: FinancialYear) -> int:
+    """How many days of the contract's term fall in the year: from its start to the end of
+    its term as things stand at the year's end (an auto-renewing contract renewed, one
+    given notice ended; a rolling one with no notice runs on)."""
+    if contract.start_date is None or contract.start_date > year.end:
+        return 0
     try:
-        end = contract.term_end(year.start)
+        end = contract.term_end(year.end)
     except (TypeError, ValueError):
         end = contract.end_date
-    if end is not None and end < year.start:
+    return year.days_within(contract.start_date, end)
+
+
+def prorated_value(annual_value, days: int, year: FinancialYear) -> Decimal:
+    """The annual value for `days` of the year, to the penny: the whole value for the
+    whole year (365 or 366 days), else value × days ÷ the year's days, rounded once."""
+    if annual_value is None or days <= 0:
         return ZERO
-    return pence(contract.annual_value)
+    if days >= year.days:
+        return pence(annual_value)
+    return pence(Decimal(annual_value) * days / year.days)
 
 
+def _contract_cost(contract, year: FinancialYear, actual: dict[int, Decimal]
+                   ) -> tuple[Decimal, str]:
+    """The contract's cost in the year, and how it was found."""
+    if contract.pk in actual:
+        return actual[contract.pk], "cost lines"
+    days = contract_days(contract, year)
+    cost = prorated_value(contract.annual_value, days, year)
+    if days < year.days:
+        return cost, f"annual value for {days} of the year's {year.days} days"
+    return cost, "annual value"
 def direct_costs(organisation_id: int, year: FinancialYear, *, item_ids=None,
                  service_ids=None) -> dict[tuple[str, int], TotalCost]:
-    """Sources 1 and 2 for items and services (all of the council's, or those given)."""
+    """What is counted against items and services directly (all of the council's, or
+    those given): contracts, cost lines, licences and staff time."""
     found: dict[tuple[str, int], TotalCost] = defaultdict(TotalCost)
     lines = CostLine.objects.filter(organisation_id=organisation_id, year=year.start_year)
+    contracts = _contracts(found, organisation_id, year, lines, item_ids, service_ids)
+    _cost_lines(found, lines, item_ids, service_ids)
+    _licences(found, organisation_id, year, lines, item_ids, service_ids, contracts)
+    _staff_time(found, organisation_id, year, item_ids, service_ids)
+    return found
+
+
+def _contracts(found, organisation_id, year, lines, item_ids, service_ids
+               ) -> dict[int, Decimal]:
+    """Source 1; returns the cost in the year of each contract counted (by id)."""
     covers = ContractCover.objects.filter(organisation_id=organisation_id)
     if item_ids is not None or service_ids is not None:
         wanted = covers.filter(configuration_item_id__in=list(item_ids or ())) | covers.filter(
             service_id__in=list(service_ids or ()))
         covers = covers.filter(contract_id__in=wanted.values("contract_id"))
     covers = list(covers.select_related("contract").order_by("contract_id", "pk"))
-    actual = dict(lines.filter(contract_id__in={c.contract_id for c in covers})
-                  .values_list("contract_id").annotate(total=Sum("amount")).order_by())
+    actual = _actual(lines, {c.contract_id for c in covers})
     by_contract = defaultdict(list)
     for cover in covers:
         by_contract[cover.contract_id].append(cover)
-    for group in by_contract.values():
+    counted: dict[int, Decimal] = {}
+    for contract_id, group in by_contract.items():
         contract = group[0].contract
-        cost = _contract_cost(contract, year, actual)
+        cost, basis = _contract_cost(contract, year, actual)
+        counted[contract_id] = cost
         if cost == 0:
             continue
         shared = f", shared by the {len(group)} things it covers" if len(group) > 1 else ""
-        basis = "cost lines" if contract.pk in actual else "annual value"
         for cover, amount in zip(group, allocate(cost, [1] * len(group)), strict=True):
             key = ((ITEM, cover.configuration_item_id) if cover.configuration_item_id
                    else (SERVICE, cover.service_id))
             found[key].parts.append(Part(CONTRACT, f"{contract} ({basis}{shared})", amount,
                                          contract.get_absolute_url()))
+    return counted
+
+
+def _actual(lines, contract_ids) -> dict[int, Decimal]:
+    """The year's cost lines allocated to each of the contracts (those with any)."""
+    if not contract_ids:
+        return {}
+    return dict(lines.filter(contract_id__in=list(contract_ids)).values_list("contract_id")
+                .annotate(total=Sum("amount")).order_by())
+
+
+def _cost_lines(found, lines, item_ids, service_ids) -> None:
+    """Source 2: the year's cost lines allocated to an item or a service."""
     item_lines = lines.filter(configuration_item__isnull=False)
     service_lines = lines.filter(service__isnull=False)
     if item_ids is not None or service_ids is not None:
@@ -119,7 +172,110 @@ def direct_costs(organisation_id: int, year: FinancialYear, *, item_ids=None,
                                               count=Count("pk")).order_by():
             found[(kind, pk)].parts.append(Part(
                 LINES, f"{count} cost line{'s' if count != 1 else ''} allocated to it", total))
-    return found
+
+
+def term_share(cost, start: datetime.date, end: datetime.date | None,
+               year: FinancialYear) -> Decimal:
+    """The part of `cost`, paid for a term from `start` to `end` (inclusive), that falls
+    in the year: in proportion to the term's days in it, to the penny. Worked out as what
+    the term has cost by the year's end less what it had by its start, each rounded once,
+    so a term's shares over the years add up to its cost exactly. A perpetual licence
+    (no end) is counted whole in the year it was bought."""
+    if end is None:
+        return pence(cost) if start in year else ZERO
+    term_days = (end - start).days + 1
+    if term_days <= 0:
+        return ZERO
+
+    def by(day: datetime.date) -> Decimal:  # the cost of the term's days up to `day`
+        days = min(max((day - start).days + 1, 0), term_days)
+        return pence(Decimal(cost) * days / term_days)
+
+    return by(year.end) - by(year.start - datetime.timedelta(days=1))
+
+
+def _licences(found, organisation_id, year, lines, item_ids, service_ids,
+              contracts: dict[int, Decimal]) -> None:
+    """Licences: each entitlement's share of the year (term_share) counted against the
+    system the licence is for, unless it was bought under a contract whose cost is
+    counted in the year (then it is in that cost: shown, at £0, so nobody adds it
+    twice)."""
+    if item_ids is None and service_ids is not None:
+        return
+    rows = licence_queries.entitlements_in_term(organisation_id, year.start, year.end,
+                                                software_ids=item_ids)
+    if not rows:
+        return
+    counted = _counted_contracts(year, lines, {r["contract_id"] for r in rows
+                                               if r["contract_id"]}, contracts)
+    for row in rows:
+        share = term_share(row["cost"], row["term_start"], row["term_end"], year)
+        if share == 0:
+            continue
+        bought = f"{row['quantity']} from {row['term_start']:%-d %b %Y}"
+        if row["term_end"] is None:
+            basis = f"{format_pounds(row['cost'])}, perpetual, bought in the year"
+        else:
+            term_days = (row["term_end"] - row["term_start"]).days + 1
+            days = year.days_within(row["term_start"], row["term_end"])
+            basis = (f"{format_pounds(row['cost'])} for its term"
+                     + (f", {days} of its {term_days} days in the year"
+                        if days < term_days else ""))
+        label = f"{row['reference']} {row['name']}: {bought} ({basis})"
+        url = reverse("licences:licence_detail", args=[row["licence_id"]])
+        if row["contract_id"] in counted:
+            found[(ITEM, row["software_id"])].parts.append(Part(
+                LICENCE, f"{label}: counted in the cost of {row['contract_reference']}, "
+                         "which it was bought under", ZERO, url))
+        else:
+            found[(ITEM, row["software_id"])].parts.append(Part(LICENCE, label, share, url))
+
+
+def _counted_contracts(year, lines, contract_ids: set[int],
+                       known: dict[int, Decimal]) -> set[int]:
+    """Which of the contracts have a cost counted in the year's totals: they cover
+    something and cost something in the year."""
+    rest = contract_ids - set(known)
+    found = dict(known)
+    if rest:
+        actual = _actual(lines, rest)
+        for contract in Contract.objects.filter(pk__in=rest, covers__isnull=False).distinct():
+            found[contract.pk] = _contract_cost(contract, year, actual)[0]
+    return {pk for pk in contract_ids if found.get(pk, ZERO) != 0}
+
+
+def _staff_time(found, organisation_id, year, item_ids, service_ids) -> None:
+    """Staff time: the minutes logged in the year on tickets about the item or service
+    (servicedesk.queries.time_logged), priced at the team's hourly rate, else the
+    council's; rounded once per item or service."""
+    rows = desk_queries.time_logged(organisation_id, year.start, year.end, ci_ids=item_ids,
+                                    service_ids=service_ids)
+    if not rows:
+        return
+    settings_ = FinanceSettings.objects.filter(organisation_id=organisation_id).first()
+    default = settings_.staff_hourly_rate if settings_ is not None else None
+    team_rates = dict(TeamStaffRate.objects.filter(organisation_id=organisation_id)
+                      .values_list("team_id", "hourly_rate"))
+    by_target: dict[tuple[str, int], list] = defaultdict(list)
+    for row in rows:
+        key = (ITEM if row["kind"] == "item" else SERVICE, row["target"])
+        by_target[key].append((row["minutes"], team_rates.get(row["team"], default)))
+    for key, logged in by_target.items():
+        priced = [(minutes, rate) for minutes, rate in logged if rate is not None]
+        exact = sum((Decimal(minutes) * rate / 60 for minutes, rate in priced), Decimal(0))
+        minutes = sum(m for m, _ in logged)
+        rates = {rate for _, rate in priced}
+        label = f"{desk_queries.minutes_label(minutes)} logged on its tickets"
+        if len(rates) == 1:
+            label += f" at {format_pounds(next(iter(rates)))} an hour"
+        elif rates:
+            label += " at the hourly rates of the teams that logged it"
+        unpriced = minutes - sum(m for m, _ in priced)
+        if unpriced:
+            label += (f" ({desk_queries.minutes_label(unpriced)} not priced: no staff cost "
+                      "per hour is set in the finance settings)")
+        found[key].parts.append(Part(STAFF, label, pence(exact),
+                                     reverse("finance:financesettings_list")))
 
 
 def _live_systems(ids) -> list[int]:
@@ -142,7 +298,7 @@ def _infrastructure(costs: dict[tuple[str, int], TotalCost]) -> dict[int, Config
 
 def share_infrastructure(costs: dict[tuple[str, int], TotalCost], totals: dict[int, TotalCost],
                          only_system: int | None = None) -> dict[int, Decimal]:
-    """Source 3: each infrastructure item's cost shared among the systems depending on
+    """Source 5: each infrastructure item's cost shared among the systems depending on
     it, added to `totals` (system id -> TotalCost); returns what no system depends on."""
     unshared: dict[int, Decimal] = {}
     for pk, item in _infrastructure(costs).items():
@@ -186,7 +342,7 @@ class Costs:
 
 
 def organisation_costs(organisation_id: int, year: FinancialYear) -> Costs:
-    """Every system's and service's total cost in the year (sources 1-4)."""
+    """Every system's and service's total cost in the year (sources 1-6)."""
     costs = direct_costs(organisation_id, year)
     systems: dict[int, TotalCost] = defaultdict(TotalCost)
     for pk in _live_systems([pk for kind, pk in costs if kind == ITEM]):

@@ -56,6 +56,14 @@ def register(registry) -> None:
         m.PoolShare, filters.PoolShareFilterSet, tables.PoolShareTable, forms.PoolShareForm,
         api.PoolShareSerializer, api.PoolShareViewSet,
         detail_fields=("pool", "service_unit", "percent")))
+    registry.register(ModelEntry(
+        m.FinanceSettings, filters.FinanceSettingsFilterSet, tables.FinanceSettingsTable,
+        forms.FinanceSettingsForm, api.FinanceSettingsSerializer, api.FinanceSettingsViewSet,
+        nav_section=SECTION, nav_order=90, detail_fields=("staff_hourly_rate",)))
+    registry.register(ModelEntry(
+        m.TeamStaffRate, filters.TeamStaffRateFilterSet, tables.TeamStaffRateTable,
+        forms.TeamStaffRateForm, api.TeamStaffRateSerializer, api.TeamStaffRateViewSet,
+        nav_section=SECTION, nav_order=91, detail_fields=("team", "hourly_rate")))
     registry.unlist(m.BudgetReview, "A review of the budget monitoring page, recorded from "
                                     "it (/finance/budget/) and listed there.")
     registry.unlist(m.RechargeRun, "Made by a recharge run, never edited: pages at "
@@ -64,7 +72,7 @@ def register(registry) -> None:
                                     "pages and through /api/finance/recharge-runs/.")
 
     kept = [m.CostCentre, m.Budget, m.CostLine, m.Commitment, m.CostPool, m.PoolShare,
-            m.BudgetReview]
+            m.BudgetReview, m.FinanceSettings, m.TeamStaffRate]
     registry.grant_models(READS_FINANCE, [*kept, m.RechargeRun, m.RechargeLine], ("view",))
     registry.grant_models(KEEPS_FINANCE, kept, ("add", "change", "delete"))
     # A run is made and issued (add, change), never edited or deleted by hand.

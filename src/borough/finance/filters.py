@@ -5,10 +5,10 @@ import django_filters as filters
 from borough.catalogue.models import BusinessService
 from borough.cmdb.models import ConfigurationItem
 from borough.commercial.models import Contract, Supplier
-from borough.core.filters import WordSearchFilterSet
+from borough.core.filters import ScopedFilterSet, WordSearchFilterSet
 from borough.finance import models as m
 from borough.finance import years
-from borough.organisation.models import ServiceUnit
+from borough.organisation.models import ServiceUnit, Team
 
 
 class YearFilter(filters.ChoiceFilter):
@@ -134,4 +134,18 @@ class RechargeLineFilterSet(WordSearchFilterSet):
 
     class Meta:
         model = m.RechargeLine
+        fields = []
+
+
+class FinanceSettingsFilterSet(ScopedFilterSet):
+    class Meta:
+        model = m.FinanceSettings
+        fields = []
+
+
+class TeamStaffRateFilterSet(ScopedFilterSet):
+    team = filters.ModelChoiceFilter(queryset=Team.objects.all(), empty_label="Any team")
+
+    class Meta:
+        model = m.TeamStaffRate
         fields = []

@@ -121,3 +121,15 @@ class YearChoiceForm(forms.Form):
 class RechargeRunForm(forms.Form):
     year = YearField()
 
+
+
+class FinanceSettingsForm(ScopedModelForm):
+    class Meta:
+        model = m.FinanceSettings
+        fields = ["staff_hourly_rate"]
+
+
+class TeamStaffRateForm(ScopedModelForm):
+    class Meta:
+        model = m.TeamStaffRate
+        fields = ["team", "hourly_rate"]

@@ -246,6 +246,51 @@ class BudgetReview(BaseModel):
         return f"Budget {FinancialYear(self.year)} reviewed on {self.reviewed_on:%d/%m/%Y}"
 
 
+# --- what staff time costs ------------------------------------------------------------------
+
+
+class FinanceSettings(BaseModel):
+    """One per council: what an hour of ICT staff time costs, to price the time logged on
+    tickets in the total cost of systems and services."""
+
+    staff_hourly_rate = money_field(
+        "staff cost per hour (£)", null=True, blank=True,
+        help_text="What an hour of ICT staff time costs the council (salary, on-costs and "
+                  "overheads). Leave blank not to count staff time in total costs.")
+
+    class Meta:
+        verbose_name = "finance settings"
+        verbose_name_plural = "finance settings"
+        constraints = [models.UniqueConstraint(fields=["organisation"],
+                                               name="one_finance_settings")]
+
+    def __str__(self):
+        return f"Finance settings of {self.organisation}"
+
+
+class TeamStaffRate(BaseModel):
+    """A team's own hourly staff cost, where it differs from the council's (an
+    infrastructure team of engineers, a first-line desk)."""
+
+    team = models.ForeignKey("organisation.Team", on_delete=models.CASCADE, related_name="+")
+    hourly_rate = money_field("staff cost per hour (£)")
+
+    class Meta:
+        ordering = ["team__name", "id"]
+        verbose_name = "team staff cost rate"
+        constraints = [models.UniqueConstraint(fields=["organisation", "team"],
+                                               name="one_staff_rate_per_team")]
+
+    def __str__(self):
+        team = self.team.name if self.team_id else "?"
+        return f"{team}: £{self.hourly_rate} an hour"
+
+    def clean(self):
+        errors = same_organisation_errors(self, ("team",))
+        if errors:
+            raise ValidationError(errors)
+
+
 # --- recharging --------------------------------------------------------------------------
 
 

@@ -71,3 +71,22 @@ class PoolShareTable(BaseTable):
         model = m.PoolShare
         fields = ("service_unit", "pool", "percent")
         empty_text = "No shares match."
+
+
+class FinanceSettingsTable(BaseTable):
+    staff_hourly_rate = MoneyColumn(verbose_name="Staff cost per hour", linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.FinanceSettings
+        fields = ("staff_hourly_rate",)
+        empty_text = "No finance settings yet: staff time is not counted in total costs."
+
+
+class TeamStaffRateTable(BaseTable):
+    team = tables.Column(linkify=lambda record: record.get_absolute_url())
+    hourly_rate = MoneyColumn(verbose_name="Staff cost per hour")
+
+    class Meta(BaseTable.Meta):
+        model = m.TeamStaffRate
+        fields = ("team", "hourly_rate")
+        empty_text = "No team has a rate of its own: the council's rate prices every team's time."

@@ -26,4 +26,6 @@ urlpatterns = [
     *crud_urls(registry.get(m.Commitment), "commitments"),
     *crud_urls(registry.get(m.CostPool), "cost-pools"),
     *crud_urls(registry.get(m.PoolShare), "pool-shares"),
+    *crud_urls(registry.get(m.FinanceSettings), "settings"),
+    *crud_urls(registry.get(m.TeamStaffRate), "team-staff-rates"),
 ]

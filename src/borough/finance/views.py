@@ -119,7 +119,7 @@ class CostsView(YearMixin, EntryViewMixin, TemplateView):
             form=form, year=year, system_rows=system_rows, service_rows=service_rows,
             unshared=[(unshared[pk], amount) for pk, amount in found.unshared.items()
                       if pk in unshared],
-            kinds=[costs.CONTRACT, costs.LINES, costs.INFRASTRUCTURE],
+            kinds=[costs.CONTRACT, costs.LINES, costs.LICENCE, costs.STAFF, costs.INFRASTRUCTURE],
             kind_labels=costs.KIND_LABELS, previous=year.previous(), next=year.next())
         return self.render_to_response(context, status=200 if valid else 400)
 

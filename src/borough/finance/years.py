@@ -49,6 +49,18 @@ class FinancialYear:
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def days(self) -> int:
+        """365, or 366 when it holds a 29 February (2027/28 does, 2026/27 does not)."""
+        return (self.end - self.start).days + 1
+
+    def days_within(self, first: datetime.date, last: datetime.date | None) -> int:
+        """How many days from `first` to `last` (both included; None: with no end) fall in
+        the year."""
+        start = max(first, self.start)
+        end = self.end if last is None else min(last, self.end)
+        return max((end - start).days + 1, 0)
+
     def months(self) -> list[datetime.date]:
         """The first day of each of its twelve months, April to March."""
         return [datetime.date(self.start_year + (m - 1) // 12, (m - 1) % 12 + 1, 1)

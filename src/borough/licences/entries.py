@@ -57,6 +57,8 @@ def register(registry) -> None:
     everything = [m.Licence, m.Entitlement, m.ConsumptionCount]
     registry.grant_models(READS_LICENCES, everything, ("view",))
     registry.grant_models(KEEPS_LICENCES, everything, ("add", "change", "delete"))
+    registry.keep_versions(m.Licence, m.LicenceVersion)
+    registry.keep_versions(m.Entitlement, m.EntitlementVersion)
     registry.nav_links.append(NavLink(SECTION, "Licence compliance", "licences:compliance",
                                       m.Licence, order=31))
     registry.api_routes.append(("licences/compliance", api.ComplianceViewSet,

@@ -2,9 +2,11 @@
 in docs/standards.md): the council knows where every licence stands and none is
 over-used. It reads only the organisation it is given and writes nothing.
 
-What `as_of` can and cannot do here: the licences that existed then, the entitlements in
-force on that day and the counts entered by then are used; the CMDB's records (users,
-installations, devices, cores) are counted as they are now.
+As of a past moment it replays the records' versions (core.temporal.states_at): the
+licences as they stood then (deleted ones included, how each was counted), the
+entitlements as they stood then and in force on that day, and the counts entered by hand
+by then. The CMDB's records (users, installations, devices, cores) are counted as they are
+now.
 """
 
 from __future__ import annotations
@@ -12,9 +14,49 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from borough.cmdb.models import ConfigurationItem
+from borough.core import temporal
 from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule, whole
 from borough.licences import queries
-from borough.licences.models import CountedFrom, Licence
+from borough.licences.models import (
+    CountedFrom,
+    Entitlement,
+    EntitlementVersion,
+    Licence,
+    LicenceVersion,
+)
+
+LICENCE_FIELDS = ("reference", "name", "software_id", "supplier_id", "contract_id",
+                  "licence_model", "counted_from", "standard_build_id")
+ENTITLEMENT_FIELDS = ("licence_id", "quantity", "term_start", "term_end", "cost",
+                      "contract_id")
+
+
+def licences_as_at(organisation, as_of) -> list[Licence]:
+    """The council's licences as they stood at `as_of` (unsaved instances from their
+    versions), by name, with their software and standard build (as they are now)."""
+    rows = temporal.states_at(LicenceVersion, Licence, organisation, as_of,
+                              fields=LICENCE_FIELDS)
+    items = {item.pk: item for item in ConfigurationItem.objects.filter(
+        pk__in={r[f] for r in rows for f in ("software_id", "standard_build_id") if r[f]}
+    ).select_related("ci_class")}
+    found = []
+    for row in rows:
+        if row["software_id"] not in items:
+            continue  # its software is gone: nothing can count it
+        licence = Licence(id=row["id"], organisation_id=organisation.pk,
+                          **{f: row[f] for f in LICENCE_FIELDS})
+        licence.software = items[row["software_id"]]
+        licence.standard_build = items.get(row["standard_build_id"])
+        found.append(licence)
+    return sorted(found, key=lambda lic: (lic.name or "", lic.pk))
+
+
+def entitlements_as_at(organisation, as_of) -> list[Entitlement]:
+    return [Entitlement(id=row["id"], organisation_id=organisation.pk,
+                        **{f: row[f] for f in ENTITLEMENT_FIELDS})
+            for row in temporal.states_at(EntitlementVersion, Entitlement, organisation,
+                                          as_of, fields=ENTITLEMENT_FIELDS)]
 
 
 def _names(positions, limit: int = 10) -> str:
@@ -25,9 +67,10 @@ def _names(positions, limit: int = 10) -> str:
 
 def licences_compliant(organisation, params, as_of) -> EvidenceResult:
     day = timezone.localtime(as_of).date()
-    licences = (Licence.objects.for_organisation(organisation).filter(created_at__lte=as_of)
-                .select_related("software__ci_class", "standard_build").order_by("name", "pk"))
-    found = queries.positions(licences, day)
+    licences = licences_as_at(organisation, as_of)
+    found = queries.positions(licences, day, counts_entered_by=as_of,
+                              entitlements=entitlements_as_at(organisation, as_of)
+                              if licences else [])
     stale = []
     for position in found:
         count = position.consumption.entered

@@ -16,6 +16,7 @@ from django.utils import timezone
 from borough.cmdb.queries import APPLICATION_CLASS, STANDARD_BUILD_CLASS
 from borough.core.models import BaseModel, same_organisation_errors
 from borough.core.money import money_field
+from borough.core.temporal import Version, version_indexes
 
 
 class LicenceModel(models.TextChoices):
@@ -210,3 +211,24 @@ class ConsumptionCount(BaseModel):
                                  "counted first.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- history: every state of licences and entitlements (core.temporal) --------------------
+
+
+class LicenceVersion(Version):
+    """One state of a licence, for "where did the licences stand on 1 March"."""
+
+    software_id = models.BigIntegerField(db_index=True)
+
+    class Meta(Version.Meta):
+        indexes = version_indexes("lic_licv")
+
+
+class EntitlementVersion(Version):
+    """One state of an entitlement: its quantity, term and cost as they were."""
+
+    licence_id = models.BigIntegerField(db_index=True)
+
+    class Meta(Version.Meta):
+        indexes = version_indexes("lic_entv")

@@ -172,29 +172,42 @@ def in_force_filter(day: datetime.date) -> Q:
     return Q(term_start__lte=day) & (Q(term_end__isnull=True) | Q(term_end__gte=day))
 
 
-def _entitlements_by_licence(licence_ids, day) -> dict[int, list[Entitlement]]:
+def _entitlements_by_licence(licence_ids, day, given=None) -> dict[int, list[Entitlement]]:
     found: dict[int, list[Entitlement]] = {}
-    for entitlement in (Entitlement.objects.filter(licence_id__in=licence_ids)
-                        .filter(in_force_filter(day)).order_by("-term_start", "-pk")):
+    if given is not None:
+        chosen = sorted((e for e in given if e.licence_id in set(licence_ids)
+                         and e.in_force(day)), key=lambda e: (e.term_start, e.pk),
+                        reverse=True)
+    else:
+        chosen = (Entitlement.objects.filter(licence_id__in=licence_ids)
+                  .filter(in_force_filter(day)).order_by("-term_start", "-pk"))
+    for entitlement in chosen:
         found.setdefault(entitlement.licence_id, []).append(entitlement)
     return found
 
 
-def _last_prices(licence_ids) -> dict[int, Entitlement]:
+def _last_prices(licence_ids, given=None) -> dict[int, Entitlement]:
     """For licences with nothing in force: the entitlement that started last, whose price
     stands for a true-up."""
     found: dict[int, Entitlement] = {}
-    for entitlement in (Entitlement.objects.filter(licence_id__in=licence_ids)
-                        .order_by("licence_id", "-term_start", "-pk")):
+    if given is not None:
+        chosen = sorted((e for e in given if e.licence_id in set(licence_ids)),
+                        key=lambda e: (e.licence_id, -e.term_start.toordinal(), -e.pk))
+    else:
+        chosen = (Entitlement.objects.filter(licence_id__in=licence_ids)
+                  .order_by("licence_id", "-term_start", "-pk"))
+    for entitlement in chosen:
         found.setdefault(entitlement.licence_id, entitlement)
     return found
 
 
-def _latest_counts(licence_ids, day) -> dict[int, ConsumptionCount]:
+def _latest_counts(licence_ids, day, entered_by=None) -> dict[int, ConsumptionCount]:
     found: dict[int, ConsumptionCount] = {}
-    for count in (ConsumptionCount.objects.filter(licence_id__in=licence_ids,
-                                                  counted_on__lte=day)
-                  .select_related("counted_by").order_by("licence_id", "-counted_on", "-pk")):
+    counts = ConsumptionCount.objects.filter(licence_id__in=licence_ids, counted_on__lte=day)
+    if entered_by is not None:
+        counts = counts.filter(created_at__lte=entered_by)
+    for count in counts.select_related("counted_by").order_by("licence_id", "-counted_on",
+                                                               "-pk"):
         found.setdefault(count.licence_id, count)
     return found
 
@@ -269,9 +282,14 @@ def _consumption(licence: Licence, facts: dict) -> Consumption:
                                count.count)], entered=count)
 
 
-def positions(licences, day: datetime.date | None = None) -> list[Position]:
+def positions(licences, day: datetime.date | None = None, *, entitlements=None,
+              counts_entered_by=None) -> list[Position]:
     """The position of each licence on `day` (today by default), in the order given. The
-    licences' software and standard build should be loaded (select_related)."""
+    licences' software and standard build should be loaded (select_related).
+
+    For a past moment (the evidence rule): `entitlements`, the entitlements as they stood
+    then (instances, from their versions) instead of those stored now; and
+    `counts_entered_by`, a moment after which counts entered by hand are left out."""
     licences = list(licences)
     day = day or timezone.localdate()
     if not licences:
@@ -299,11 +317,12 @@ def positions(licences, day: datetime.date | None = None) -> list[Position]:
         "devices": devices,
         "servers": (cmdb.servers_run_on(organisation_id, by_source[CountedFrom.CORES])
                     if CountedFrom.CORES in by_source else {}),
-        "counts": (_latest_counts(ids, day) if CountedFrom.ENTERED in by_source else {}),
+        "counts": (_latest_counts(ids, day, counts_entered_by)
+                   if CountedFrom.ENTERED in by_source else {}),
     }
-    in_force = _entitlements_by_licence(ids, day)
+    in_force = _entitlements_by_licence(ids, day, entitlements)
     unpriced = [pk for pk in ids if pk not in in_force]
-    last = _last_prices(unpriced) if unpriced else {}
+    last = _last_prices(unpriced, entitlements) if unpriced else {}
     found = []
     for licence in licences:
         current = in_force.get(licence.pk, [])
@@ -379,3 +398,26 @@ def items_behind(position: Position, user, limit: int = 50) -> tuple[list, int]:
     else:
         return [], 0
     return items[:limit], len(items)
+
+
+def entitlements_in_term(organisation_id: int, first: datetime.date, last: datetime.date,
+                         software_ids=None) -> list[dict]:
+    """The entitlements whose term overlaps `first`..`last` (a perpetual one: bought in
+    it), for the total cost of systems (finance.costs), with their licence and contract:
+    dicts of id, licence_id, reference, name (the licence's), software_id, quantity,
+    term_start, term_end, cost, contract_id, contract_reference."""
+    found = Entitlement.objects.filter(organisation_id=organisation_id,
+                                       term_start__lte=last).filter(
+        Q(term_end__gte=first) | Q(term_end__isnull=True, term_start__gte=first))
+    if software_ids is not None:
+        found = found.filter(licence__software_id__in=list(software_ids))
+    return [{"id": row["id"], "licence_id": row["licence_id"],
+             "reference": row["licence__reference"], "name": row["licence__name"],
+             "software_id": row["licence__software_id"], "quantity": row["quantity"],
+             "term_start": row["term_start"], "term_end": row["term_end"],
+             "cost": row["cost"], "contract_id": row["contract_id"],
+             "contract_reference": row["contract__reference"]}
+            for row in found.order_by("licence__name", "term_start", "pk").values(
+                "id", "licence_id", "licence__reference", "licence__name",
+                "licence__software_id", "quantity", "term_start", "term_end", "cost",
+                "contract_id", "contract__reference")]

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from borough.catalogue.models import BusinessService
@@ -190,6 +191,24 @@ class TicketLinkSerializer(serializers.ModelSerializer):
         fields = ["id", "from_ticket", "to_ticket", "kind", "created_at"]
 
 
+class WorkLogSerializer(serializers.ModelSerializer):
+    worked_by_name = serializers.SerializerMethodField(help_text="Who did the work.")
+
+    class Meta:
+        model = m.WorkLog
+        fields = ["id", "ticket", "worked_by", "worked_by_name", "worked_on", "minutes",
+                  "note", "team", "created_at"]
+
+    def get_worked_by_name(self, log) -> str:
+        user = log.worked_by
+        return user.get_full_name() or user.username
+
+
+class WorkLogListSerializer(serializers.Serializer):
+    total_minutes = serializers.IntegerField(help_text="All the time logged on the ticket.")
+    entries = WorkLogSerializer(many=True)
+
+
 class TicketViewSet(BaseModelViewSet):
     """Tickets. Creating and editing go through the service desk's services; the lifecycle
     is the record actions (assign, reply, note, status, priority, resolve, close, confirm,
@@ -206,8 +225,8 @@ class TicketViewSet(BaseModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     record_actions = services.TICKET_ACTIONS
     result_serializers = {m.TimelineEntry: TimelineEntrySerializer,
-                          m.TicketLink: TicketLinkSerializer}
-    action_permissions = {"timeline": "view"}
+                          m.TicketLink: TicketLinkSerializer, m.WorkLog: WorkLogSerializer}
+    action_permissions = {"timeline": "view", "work_log": "view"}
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -247,3 +266,14 @@ class TicketViewSet(BaseModelViewSet):
         ticket = self.get_object()
         entries = m.TimelineEntry.objects.visible_to(request.user).filter(ticket=ticket)
         return Response(TimelineEntrySerializer(entries, many=True).data)
+
+    @extend_schema(responses=WorkLogListSerializer)
+    @action(detail=True, methods=["get"], url_path="work-log")
+    def work_log(self, request, pk=None):
+        """The time logged on the ticket (staff only), latest first, with the total.
+        Log more with POST …/log-time/."""
+        ticket = self.get_object()
+        if not scope.can(request.user, "view", m.WorkLog, ticket.organisation_id):
+            raise PermissionDenied("Your role does not allow you to read the time logged.")
+        found = queries.work_log(ticket, request.user)
+        return Response(WorkLogListSerializer(found).data)

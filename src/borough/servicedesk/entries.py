@@ -65,6 +65,8 @@ def register(registry) -> None:
     registry.unlist(m.TimelineEntry, "Shown on its ticket's page and at "
                                      "/api/servicedesk/tickets/<id>/timeline/.")
     registry.unlist(m.TicketLink, "Made and shown on the ticket's page.")
+    registry.unlist(m.WorkLog, "Time logged on a ticket: added and listed on the ticket's page "
+                               "and at /api/servicedesk/tickets/<id>/work-log/.")
     registry.unlist(m.Satisfaction, "Given on the ticket; counted on the statistics page.")
     registry.unlist(m.DailyOpened, "Totals behind the statistics (servicedesk.daily).")
     registry.unlist(m.DailyResolved, "Totals behind the statistics (servicedesk.daily).")
@@ -74,11 +76,11 @@ def register(registry) -> None:
     config = [m.Category, m.PriorityRule, m.SLAPolicy, m.CannedResponse, m.DeskSettings]
     workers = [roles.AGENT, roles.TEAM_LEAD, roles.ICT_MANAGER, roles.ADMINISTRATOR]
     registry.grant_models(roles.READ_ALL_ROLES, [m.Ticket, m.TimelineEntry, m.TicketLink,
-                                                 m.Satisfaction, *config], ("view",))
+                                                 m.Satisfaction, m.WorkLog, *config], ("view",))
     for role in roles.READ_ALL_ROLES:
         registry.grant(role, ["servicedesk.view_all_tickets"])
     registry.grant_models(workers, [m.Ticket], ("add", "change"))
-    registry.grant_models(workers, [m.TicketLink], ("add",))
+    registry.grant_models(workers, [m.TicketLink, m.WorkLog], ("add",))
     registry.grant_models(workers, [m.CannedResponse], ("add", "change"))
     for role in workers:
         registry.grant(role, ["servicedesk.work_tickets"])

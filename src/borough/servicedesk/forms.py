@@ -619,3 +619,37 @@ class RateForm(ActionForm):
     )
     comment = forms.CharField(label="Anything you would like to tell us?", required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LogTimeForm(ActionForm):
+    """Time spent on a ticket (the work log). The page logs the signed-in person's own
+    time; the API may name another of the desk's workers in `worked_by`."""
+
+    carries_version = False
+    minutes = forms.IntegerField(
+        label="Time spent (minutes)", min_value=1, max_value=m.MAX_LOGGED_MINUTES,
+        error_messages={"required": "Enter the time spent in minutes.",
+                        "invalid": "Enter the time spent as a whole number of minutes, "
+                                   "like 45.",
+                        "min_value": "Enter 1 minute or more.",
+                        "max_value": "Enter at most 1,440 minutes (a whole day): log each "
+                                     "day's work on its own."})
+    worked_on = forms.DateField(
+        label="Day worked", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="For example 27/03/2026. Leave blank for today.",
+        error_messages={"invalid": "Enter the day as a date, like 27/03/2026."})
+    note = forms.CharField(label="What you did (optional)", required=False, max_length=300,
+                           error_messages={"max_length": "Keep the note to 300 characters."})
+    worked_by = forms.IntegerField(required=False, widget=forms.HiddenInput,
+                                   error_messages={"invalid": "Choose one of the desk's "
+                                                              "workers by their id."})
+
+    def clean_worked_by(self):
+        pk = self.cleaned_data.get("worked_by")
+        if pk is None:
+            return None
+        organisation_id = getattr(self.record, "organisation_id", None)
+        found = queries.workers_queryset(organisation_id).filter(pk=pk).first()
+        if found is None:
+            raise ValidationError("Choose someone who works tickets in this organisation.")
+        return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from borough.core import scope
@@ -463,6 +463,49 @@ class TicketLink(BaseModel):
     def clean(self):
         if self.from_ticket_id == self.to_ticket_id:
             raise ValidationError("A ticket cannot be linked to itself.")
+
+
+MAX_LOGGED_MINUTES = 24 * 60  # one entry is one person's work on one day
+
+
+class WorkLogQuerySet(ScopedQuerySet):
+    def apply_object_rules(self, user):
+        # Staff time is the desk's own record: never a requester's to read, even on their
+        # own ticket (they hold no permission on it; this keeps a granted one honest).
+        if not user.has_perm("servicedesk.view_all_tickets"):
+            return self.none()
+        return self
+
+
+class WorkLog(BaseModel):
+    """Time someone spent working a ticket: who, on which day, how many minutes and what
+    they did. Finance counts it, priced at the staff cost rate, in the total cost of the
+    system or service the ticket concerns (docs/finance.md)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="work_logs")
+    worked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="who")
+    worked_on = models.DateField("day worked")
+    minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1, "Enter 1 minute or more."),
+                    MaxValueValidator(MAX_LOGGED_MINUTES,
+                                      "Enter at most 1,440 minutes (a whole day).")])
+    note = models.CharField(max_length=300, blank=True)
+    # The ticket's team when the time was logged: its staff cost rate prices it.
+    team = models.ForeignKey("organisation.Team", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+", editable=False)
+
+    objects = models.Manager.from_queryset(WorkLogQuerySet)()
+
+    class Meta:
+        ordering = ["-worked_on", "-id"]
+        verbose_name = "time logged"
+        verbose_name_plural = "time logged"
+        indexes = [models.Index(fields=["organisation", "worked_on"], name="worklog_day"),
+                   models.Index(fields=["ticket", "worked_on"], name="worklog_ticket")]
+
+    def __str__(self):
+        return f"{self.minutes} min on {self.worked_on:%d/%m/%Y}"
 
 
 class CannedResponse(BaseModel):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import router
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from borough.accounts.models import User
@@ -32,6 +32,7 @@ from borough.servicedesk.models import (
     SLAPolicy,
     Ticket,
     TimelineEntry,
+    WorkLog,
 )
 from borough.servicedesk.sla import Clock
 
@@ -292,3 +293,57 @@ def workers_queryset(organisation_id: int | None):
         memberships__organisation_id=organisation_id, memberships__is_active=True,
         memberships__role__permissions__codename="work_tickets", is_active=True,
     ).distinct().order_by("first_name", "last_name")
+
+
+# --- the work log ----------------------------------------------------------------------
+
+
+@dataclass
+class WorkLogSummary:
+    entries: list
+    total_minutes: int
+
+    @property
+    def total_label(self) -> str:
+        return minutes_label(self.total_minutes)
+
+
+def minutes_label(minutes: int) -> str:
+    """95 -> "1 h 35 min"; 45 -> "45 min"; 120 -> "2 h"."""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def work_log(ticket: Ticket, user) -> WorkLogSummary:
+    """The time logged on a ticket that `user` may read, latest first, and its total."""
+    entries = list(WorkLog.objects.visible_to(user).filter(ticket=ticket)
+                   .select_related("worked_by", "team").order_by("-worked_on", "-pk"))
+    return WorkLogSummary(entries, sum(e.minutes for e in entries))
+
+
+def time_logged(organisation_id: int, first, last, *, ci_ids=None, service_ids=None
+                ) -> list[dict]:
+    """Time logged from `first` to `last` (days worked) on tickets about a configuration
+    item or a business service, for the total cost of systems and services (finance): a
+    ticket's time counts for its configuration item if it names one, else for its
+    service. Dicts of kind ("item" or "service"), target (its id), team (the team the
+    time was logged under, or None) and minutes, one per target and team. `ci_ids` /
+    `service_ids`: only those (None: all)."""
+    logs = WorkLog.objects.filter(organisation_id=organisation_id, worked_on__gte=first,
+                                  worked_on__lte=last)
+    found = []
+    by_item = logs.filter(ticket__ci__isnull=False)
+    by_service = logs.filter(ticket__ci__isnull=True, ticket__service__isnull=False)
+    if ci_ids is not None or service_ids is not None:
+        by_item = by_item.filter(ticket__ci_id__in=list(ci_ids or ()))
+        by_service = by_service.filter(ticket__service_id__in=list(service_ids or ()))
+    for kind, rows, column in (("item", by_item, "ticket__ci_id"),
+                               ("service", by_service, "ticket__service_id")):
+        for target, team, minutes in (rows.values_list(column, "team_id")
+                                      .annotate(minutes=Sum("minutes"))
+                                      .order_by(column, "team_id")):
+            found.append({"kind": kind, "target": target, "team": team,
+                          "minutes": int(minutes)})
+    return found

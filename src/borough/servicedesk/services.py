@@ -31,6 +31,7 @@ from borough.servicedesk.lifecycle import (
 )
 from borough.servicedesk.models import (
     DONE_STATUSES,
+    MAX_LOGGED_MINUTES,
     Channel,
     DeskSettings,
     EntryKind,
@@ -41,6 +42,7 @@ from borough.servicedesk.models import (
     Ticket,
     TicketLink,
     TimelineEntry,
+    WorkLog,
 )
 
 MAX_TEXT = 50_000
@@ -536,6 +538,36 @@ def link(ticket: Ticket, *, actor, other: Ticket, kind: str) -> TicketLink:
 def set_major_incident(ticket: Ticket, *, actor, value: bool = True) -> None:
     """Flag (or unflag) a major incident, to which other incidents can be linked."""
     ticket.is_major_incident = value
+
+
+@TICKET_ACTIONS.action("log-time", label="Log time", form=forms.LogTimeForm, who=STAFF,
+                       returns=WorkLog,
+                       success=lambda log: f"{log.minutes} minutes logged.")
+def log_time(ticket: Ticket, *, actor, minutes: int, worked_on=None, note: str = "",
+             worked_by=None) -> WorkLog:
+    """Record time spent working the ticket (the work log): by `worked_by` (the actor by
+    default), on `worked_on` (today by default; not to come, not before the ticket was
+    raised). The ticket's team is kept with it: its staff cost rate prices the time
+    (finance). Audited as the work log's creation; allowed in any status, since work
+    after resolving is work too."""
+    today = timezone.localdate()
+    worked_on = worked_on or today
+    if worked_on > today:
+        raise ValidationError({"worked_on": "The day worked cannot be in the future."})
+    if ticket.created_at and worked_on < timezone.localdate(ticket.created_at):
+        raise ValidationError({"worked_on": "The day worked cannot be before the ticket was "
+                                            "raised."})
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not (
+            1 <= minutes <= MAX_LOGGED_MINUTES):
+        raise ValidationError({"minutes": "Enter the time spent as a whole number of minutes "
+                                          "from 1 to 1,440."})
+    worker = worked_by or actor
+    if worker is None:
+        raise ValidationError({"worked_by": "Say who did the work."})
+    return services.create_record(
+        WorkLog(organisation_id=ticket.organisation_id, ticket=ticket, worked_by=worker,
+                worked_on=worked_on, minutes=minutes, note=(note or "").strip()[:300],
+                team_id=ticket.team_id), actor=actor)
 
 
 # --- periodic -----------------------------------------------------------------------------

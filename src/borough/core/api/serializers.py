@@ -5,6 +5,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import PrimaryKeyRelatedField
 
+from borough.core import restricted
+
 # "HH:MM", or "HH:MM:SS" on input. Declared as a pattern: JSON Schema's `time` format
 # requires a UTC offset ("08:30:00Z"), which a time of day in Europe/London does not have.
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
@@ -76,11 +78,22 @@ class BaseModelSerializer(LinkedModelSerializer):
         for name in self.read_only_always:
             if name in fields:
                 fields[name].read_only = True
+        guard = restricted.guard(self.Meta.model)
+        for name in guard.fields if guard is not None else ():
+            if name in fields:  # the schema says who sees it
+                fields[name].allow_null = True
+                fields[name].help_text = " ".join(filter(None, [
+                    str(fields[name].help_text or ""),
+                    f"Null for a reader who may not see it: {guard.why}".strip()]))
         return fields
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["version"] = getattr(instance, "version", None)
+        request = self.context.get("request")
+        for name in restricted.hidden_on(instance, getattr(request, "user", None)):
+            if name in data:
+                data[name] = None
         return data
 
     @classmethod

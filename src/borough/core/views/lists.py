@@ -9,7 +9,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
-from borough.core import exports
+from borough.core import exports, restricted
 from borough.core.filters import applied_filters
 from borough.core.views.base import EntryViewMixin
 
@@ -34,9 +34,12 @@ class FilteredTableMixin(EntryViewMixin):
                 f"Unknown parameter {', '.join(unknown)}. "
                 f"Filters here are: {', '.join(sorted(filterset.form.fields))}."
             )
+        hidden = restricted.hidden_columns(self.model, self.request.user)
+        if asked := sorted(hidden & set(self.request.GET)):
+            raise BadParameters(f"Unknown parameter {', '.join(asked)}.")
         sort = self.request.GET.get("sort", "")
         if sort:
-            orderable = orderable_columns(table_class, self.model)
+            orderable = orderable_columns(table_class, self.model) - hidden
             if sort.lstrip("-") not in orderable:
                 raise BadParameters(
                     f"Cannot sort by {sort}. Choose from: {', '.join(sorted(orderable))}."
@@ -64,6 +67,8 @@ class FilteredTableMixin(EntryViewMixin):
 
     def build(self, exclude=()):
         filterset, qs = self.filtered()
+        # Columns of fields the reader's role may not see are left out (core.restricted).
+        exclude = (*exclude, *restricted.hidden_columns(self.model, self.request.user))
         table = self.entry.table(qs, request=self.request, exclude=exclude)
         return filterset, table
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from borough.core import comments, queries, services
+from borough.core import comments, queries, restricted, services
 from borough.core.api.viewsets import model_key
 from borough.core.forms import add_service_error
 from borough.core.ids import parse_id
@@ -52,7 +52,9 @@ class ObjectDetailView(ObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         obj = self.get_object()
         context = super().get_context_data(object=obj, **kwargs)
-        context["rows"] = queries.detail_rows(obj, self.entry.detail_fields)
+        hidden = restricted.hidden_on(obj, self.request.user)
+        context["rows"] = queries.detail_rows(
+            obj, tuple(f for f in self.entry.detail_fields if f not in hidden))
         context["tabs"] = self.tabs(obj, "detail")
         context["content_type_id"] = ContentType.objects.get_for_model(self.model).pk
         if self.entry.comments:

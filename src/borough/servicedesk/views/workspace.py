@@ -316,13 +316,14 @@ def _page_extras() -> dict:
     subqueries cost more on each request than PostgreSQL takes to run them).
     Attachments are matched by content type name, not a cached id."""
     from borough.core.models import Attachment
-    from borough.servicedesk.models import TicketLink
+    from borough.servicedesk.models import TicketLink, WorkLog
 
     return {
         "team_name": _column(Team, "name", "team_id"),
         **{f"assignee_{name}": _column(User, name, "assignee_id") for name in ASSIGNEE_FIELDS},
         "has_links": Exists(TicketLink.objects.filter(from_ticket=OuterRef("pk"))),
         "has_children": Exists(Ticket.objects.filter(parent=OuterRef("pk"))),
+        "has_work_logs": Exists(WorkLog.objects.filter(ticket=OuterRef("pk"))),
         "has_attachments": Exists(Attachment.objects.filter(
             content_type__app_label=Ticket._meta.app_label,
             content_type__model=Ticket._meta.model_name, object_id=OuterRef("pk"))),
@@ -416,6 +417,9 @@ def ticket_context(request, ticket: Ticket, *, forms=None, **extra) -> dict:
         "actions": offered(services.TICKET_ACTIONS, ticket, user, "servicedesk:ticket", forms),
         "status_targets": status_targets(ticket, user),
         "about": concerns.ticket_page(ticket, user),
+        # Staff time: read by those who work tickets (queried only when there is some).
+        "work_log": (queries.work_log(ticket, user)
+                     if can_work and _may_have(ticket, "work_logs") else None),
     }
     context["action_error"] = failure(forms)
     offers = context["actions"]
