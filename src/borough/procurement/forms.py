@@ -59,9 +59,10 @@ class ProcurementOptionForm(ScopedModelForm):
             self.fields["request"].disabled = True
             self.fields["request"].help_text = "An option stays with its request."
         else:
-            # Only requests whose business case can still change take new options.
+            # Only requests whose business case can still change take new options (one
+            # waiting for approval goes back to draft when it does).
             self.fields["request"].queryset = self.fields["request"].queryset.filter(
-                status__in=m.EDITABLE)
+                status__in=(*m.EDITABLE, *m.WAITING))
 
     def _get_validation_exclusions(self):
         # Recommending an option takes the recommendation from the others when it is saved

@@ -259,13 +259,16 @@ def _stop(state: str, tell: str | None):
     return stop
 
 
-# What the approvers read: changing any of it after submission returns it to draft. (Its
-# options cannot change then at all: services.save_option refuses.)
+# What the approvers read: changing any of it after submission returns it to draft, and
+# the approvals given so far stop counting (a new round starts from the first step). Its
+# objectives and standards are many-to-many fields; its options (and so its value) are
+# rows of their own, named "options" by services.save_option and remove_option.
 BUSINESS_CASE = {
     "title": "what it is", "description": "what it is", "justification": "why",
-    "service_unit": "who it is for", "funding_source": "funding",
+    "service_unit": "who it is for", "objectives": "objectives",
+    "standards": "standards", "funding_source": "funding",
     "financial_year": "funding", "cost_centre": "funding", "needed_by": "dates",
-    "requester": "who asks", "owner": "owner",
+    "requester": "who asks", "owner": "owner", "value": "value", "options": "options",
 }
 
 REQUEST = Lifecycle(ProcurementRequest, "status", on_edit=[

@@ -27,6 +27,7 @@ from borough.procurement import forms
 from borough.procurement.lifecycle import REQUEST, recommended
 from borough.procurement.models import (
     EDITABLE,
+    WAITING,
     Decision,
     Outcome,
     ProcurementOption,
@@ -108,14 +109,18 @@ withdraw = REQUEST_ACTIONS.add(
 
 # --- options -------------------------------------------------------------------------------
 
-def _editable_request(request_id: int) -> ProcurementRequest:
+def _editable_request(request_id: int, actor) -> ProcurementRequest:
+    """The option's request, locked, whose options may change: a draft or returned one;
+    one waiting for approval goes back to draft first (its approvers told, the approvals
+    given so far no longer counting), as when its business case is edited."""
     locked = _lock(ProcurementRequest(pk=request_id))
+    if locked.status in WAITING:
+        services.record_parts_changed(locked, {"options"}, actor=actor)
+        locked = _lock(locked)
     if locked.status not in EDITABLE:
         raise ValidationError(
             f"{locked.reference} is {locked.get_status_display().lower()}: its options can "
-            "change only while it is a draft or returned for changes. "
-            + ("Ask an approver to return it for changes, or withdraw it."
-               if locked.status in (Status.SUBMITTED, Status.IN_APPROVAL) else ""))
+            "change only while it is a draft, returned for changes or waiting for approval.")
     return locked
 
 
@@ -141,7 +146,7 @@ def save_option(option: ProcurementOption, *, actor, data: dict | None = None,
                                           "other request instead."})
     data.pop("request", None)
     with transaction.atomic():
-        request = _editable_request(option.request_id)
+        request = _editable_request(option.request_id, actor)
         if data.get("is_recommended", option.is_recommended):
             for other in request.options.filter(is_recommended=True).exclude(pk=option.pk):
                 services.update_record(other, actor=actor, data={"is_recommended": False},
@@ -160,7 +165,7 @@ def save_option(option: ProcurementOption, *, actor, data: dict | None = None,
 def remove_option(option: ProcurementOption, *, actor, expected_version: int | None = None
                   ) -> None:
     with transaction.atomic():
-        request = _editable_request(option.request_id)
+        request = _editable_request(option.request_id, actor)
         services.delete_record(option, actor=actor, expected_version=expected_version)
         _keep_value(request, actor)
 

@@ -69,8 +69,9 @@ class ProcurementRequestDetailView(ObjectDetailView):
             for offer in offers.values()]
         context["action_error"] = failure(forms)
         context["conflict"] = conflict
-        context["can_edit_options"] = (request.is_editable and scope.can(
-            user, "add", m.ProcurementOption, request.organisation_id))
+        context["can_edit_options"] = (request.status in (*m.EDITABLE, *m.WAITING)
+                                       and scope.can(user, "add", m.ProcurementOption,
+                                                     request.organisation_id))
         context["procedure"] = procedure(request.organisation_id)
         context["objectives"] = list(request.objectives.all())
         context["standards"] = list(request.standards.all())
@@ -99,7 +100,34 @@ def contract_page(record) -> str:
     return record.get_absolute_url()
 
 
-class OptionCreateView(ObjectCreateView):
+def option_warning(request: m.ProcurementRequest | None) -> str:
+    """Said on an option's form before saving: changing a waiting request's options
+    returns it to draft."""
+    if request is None or request.status not in m.WAITING:
+        return ""
+    return (f"{request.reference} is waiting for approval. Saving a change to its options "
+            "returns it to draft: the approvals given so far no longer count, and it must "
+            "be submitted again.")
+
+
+class OptionWarningMixin:
+    def option_request(self, context) -> m.ProcurementRequest | None:
+        option = context.get("object")
+        if option is not None and option.request_id:
+            return option.request
+        form = context.get("form")
+        pk = parse_id(str(form.initial.get("request") or "")) if form is not None else None
+        return (m.ProcurementRequest.objects.visible_to(self.request.user).filter(pk=pk)
+                .first() if pk else None)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["edit_warning"] = (context.get("edit_warning")
+                                   or option_warning(self.option_request(context)))
+        return context
+
+
+class OptionCreateView(OptionWarningMixin, ObjectCreateView):
     """Adding an option from a request's page (`?request=<id>`), and back to it; saved
     through services.save_option."""
 
@@ -124,7 +152,7 @@ class OptionCreateView(ObjectCreateView):
                                       form.cleaned_data.get("submission_key")))
 
 
-class OptionEditView(ObjectEditView):
+class OptionEditView(OptionWarningMixin, ObjectEditView):
     def detail_url(self, obj) -> str:
         return obj.request.get_absolute_url() + "#options"
 
