@@ -15,7 +15,6 @@ from borough.core import services as core_services
 from borough.core.actions import failure, offered
 from borough.core.api.viewsets import model_key
 from borough.core.ids import parse_id
-from borough.core.money import format_pounds
 from borough.core.registry import registry
 from borough.core.views.lists import ObjectListView
 from borough.core.views.records import (
@@ -75,9 +74,6 @@ class ProcurementRequestDetailView(ObjectDetailView):
         context["procedure"] = procedure(request.organisation_id)
         context["objectives"] = list(request.objectives.all())
         context["standards"] = list(request.standards.all())
-        context["rows"] = [(label, format_pounds(request.value) if label == "Value (£)" and
-                            request.value is not None else value)
-                           for label, value in context["rows"]]
         context["value_now"] = next((o.whole_life_cost for o in context["options"]
                                      if o.is_recommended), None)
         return context
