@@ -57,7 +57,7 @@ class ProcurementRequestDetailView(ObjectDetailView):
         request, user = context["object"], self.request.user
         context["options"] = list(request.options.select_related("supplier"))
         route = list(request.route.filter(round=request.round).prefetch_related(
-            "approvers"))
+            "approvers", "delegations__delegated_by", "delegations__deputy"))
         context["route"] = route
         context["decisions"] = list(request.decisions.select_related("decided_by", "step"))
         offers = offered(services.REQUEST_ACTIONS, request, user,
