@@ -6,9 +6,11 @@ monitoring and the total costs."""
 from __future__ import annotations
 
 import pytest
+from pypdf import PdfReader
 
 from borough.cmdb import services
-from borough.core import roles
+from borough.core import pdf, roles
+from borough.core.money import format_pounds
 from borough.demo import cmdb as demo_estate
 from borough.demo import finance as demo_finance
 from borough.demo.cmdb import HEADS
@@ -62,6 +64,17 @@ def test_a_head_of_service_reads_their_recharge_statement(page, axe, council, wi
     assert page.get_by_role("link", name="Download it as a spreadsheet").is_visible()
     assert fits(page, width)
     axe(page, "the unit's recharge statement")
+    if width == 1280 and pdf.available():
+        # The PDF they download says what the page says.
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download the statement as a PDF").click()
+        text = " ".join(" ".join(p.extract_text() for p in PdfReader(
+            download.value.path()).pages).split())  # a cell's words may wrap
+        assert f"ICT recharge statement {run.financial_year}: {unit.name}" in text
+        assert "Infrastructure and network" in text
+        total = sum(line.amount for line in RechargeLine.objects.filter(run=run,
+                                                                          service_unit=unit))
+        assert format_pounds(total) in text
 
     page.goto("/configuration/systems/")
     page.get_by_text(f"{unit.name} is recharged").wait_for()
@@ -91,7 +104,26 @@ def test_the_ict_manager_reads_budget_monitoring_and_costs(page, axe, council):
     page.get_by_role("heading", name="Systems", exact=True).wait_for()
     assert page.get_by_role("link", name="Council Tax and business rates").first.is_visible()
     axe(page, "total costs")
+    # Budget against actual and forecast per month: the chart's numbers in a table.
+    page.goto("/finance/budget/")
+    page.get_by_text("Show the data for Budget, actual and forecast outturn").click()
+    data = page.get_by_role("table", name="Budget, actual and forecast outturn")
+    assert data.get_by_role("columnheader", name="Forecast (£)").is_visible()
+    assert page.get_by_role("columnheader", name="Forecast, year so far").first.is_visible()
     page.goto("/finance/recharges/")
-    page.get_by_role("link", name=RechargeRun.objects.get().reference).click()
+    run = RechargeRun.objects.get()
+    runs = page.get_by_role("table", name="Recharge runs, latest first")
+    assert runs.get_by_text("Issued").is_visible()
+    units = RechargeLine.objects.filter(run=run).values("service_unit").distinct().count()
+    runs.get_by_text(f"{units} statements").click()
+    first = RechargeLine.objects.filter(run=run).order_by("service_unit__name").first()
+    statement = runs.get_by_role("link", name=first.service_unit.name).first
+    assert statement.is_visible()
+    axe(page, "the recharge run history")
+    statement.click()
+    page.get_by_role("heading", name=f"ICT recharge statement {run.financial_year}: "
+                                     f"{first.service_unit.name}").wait_for()
+    page.goto("/finance/recharges/")
+    page.get_by_role("link", name=run.reference).click()
     page.get_by_role("table", name="Each service unit's recharge").wait_for()
     axe(page, "a recharge run")

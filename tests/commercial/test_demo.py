@@ -48,7 +48,17 @@ def test_copelands_suppliers_contracts_and_reviews():
     jadu = m.Supplier.objects.get(organisation__code="cbc", name="Jadu Ltd")
     due = jadu.next_review_due(jadu.reviews.get().held_on)
     assert TODAY < due <= TODAY + relativedelta(months=1)
-    assert m.UncontractedSystem.objects.filter(organisation__code="cbc").count() == 1
+    assert m.UncontractedSystem.objects.filter(organisation__code="cbc").count() == len(
+        demo.REASONS)
+    # Every live system has a current contract or a recorded reason (the contracts
+    # register criterion, which Copeland's Minimum level in supplier management needs).
+    from borough.commercial.evidence import systems_under_contract
+
+    council = m.Supplier.objects.filter(organisation__code="cbc").first().organisation
+    met = systems_under_contract(council, {"min_systems": 10}, datetime.now(
+        tz=ZoneInfo("Europe/London")))
+    assert met.met, met.summary
+    assert met.figures["with_reason"] == len(demo.REASONS)
     # Eskmouth stays empty, for its empty states; a second run adds nothing.
     assert not m.Supplier.objects.filter(organisation__code="edc").exists()
     before = (m.Supplier.objects.count(), m.Contract.objects.count(),

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from borough.core import pdf, roles
 from borough.finance import models as m
-from borough.finance import recharge, services
+from borough.finance import queries, recharge, services
 from borough.finance.years import FinancialYear
 from tests.factories import (
     ConfigurationItemFactory,
@@ -309,3 +309,52 @@ def test_running_and_issuing_from_the_pages_and_the_api(council, signed_in, admi
                     format="json").status_code == 400
     listed = api.get(reverse("api:finance-rechargerun-list")).json()
     assert listed["results"][0]["reference"] == run.reference
+
+
+# --- the history of runs ---------------------------------------------------------------------
+
+
+def test_the_run_history_shows_who_when_totals_statements_and_superseded_runs(
+        council, signed_in, admin_a):
+    org, units, pool = council
+    admin_a.active_organisation_id = org.pk
+    first = services.run_recharges(org.pk, YEAR, actor=admin_a)
+    second = services.run_recharges(org.pk, YEAR, actor=admin_a)
+    # The earlier draft is superseded by the later one, and cannot be issued.
+    assert queries.superseded_by([first, second]) == {first.pk: second}
+    with pytest.raises(ValidationError, match=f"superseded: {second.reference} worked out"):
+        services.issue_run(first, actor=admin_a)
+    services.issue_run(second, actor=admin_a)
+    page = signed_in(admin_a).get(reverse("finance:recharge_runs"))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert f"Superseded</strong> by <a class=\"govuk-link\" href=\"{second.get_absolute_url()}\"" \
+        in text
+    assert "Issued</strong>" in text and admin_a.get_full_name() in text
+    for unit in units.values():
+        assert reverse("finance:statement", args=[second.pk, unit.pk]) in text
+    assert "£10,000.01" in text
+    one_year = signed_in(admin_a).get(reverse("finance:recharge_runs") + "?year=2024/25")
+    assert "No recharge of 2024/25 has been run." in one_year.content.decode()
+    bad = signed_in(admin_a).get(reverse("finance:recharge_runs") + "?year=nonsense")
+    assert bad.status_code == 200 and "is not a financial year" in bad.content.decode()
+
+
+def test_the_run_history_over_the_api(council, signed_in, admin_a):
+    org, units, pool = council
+    admin_a.active_organisation_id = org.pk
+    first = services.run_recharges(org.pk, YEAR, actor=admin_a)
+    second = services.run_recharges(org.pk, YEAR, actor=admin_a)
+    api = signed_in(admin_a, api=True)
+    listed = api.get(reverse("api:finance-rechargerun-list") + "?year=2025").json()
+    by_ref = {row["reference"]: row for row in listed["results"]}
+    assert by_ref[first.reference]["status"] == "superseded"
+    assert by_ref[first.reference]["superseded_by"] == second.reference
+    assert by_ref[second.reference]["status"] == "draft"
+    statements = {s["name"]: s for s in by_ref[second.reference]["statements"]}
+    assert set(statements) == {"Housing", "Planning", "Revenues"}
+    assert statements["Housing"]["total"] == "5000.00"
+    got = api.get(statements["Housing"]["url"]).json()
+    assert got["service_unit"] == "Housing" and got["total"] == "5000.00"
+    one = api.get(reverse("api:finance-rechargerun-detail", args=[first.pk])).json()
+    assert one["status"] == "superseded" and one["superseded_by"] == second.reference

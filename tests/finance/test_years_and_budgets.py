@@ -114,6 +114,16 @@ def test_the_forecast_is_actual_plus_committed_plus_the_budget_to_come():
     months[0].actual, months[1].actual, months[2].actual = D("900.00"), D("1200.50"), D("-50")
     months[5].committed = D("3000.00")  # a month to come: committed counts, as its budget
     assert monitoring.forecast(months) == D("2050.50") + D("3000.00") + 9 * D("1000.00")
+    # Month by month: a started month forecasts what was spent, one to come its budget
+    # and what is committed; the year so far at March is the forecast outturn.
+    row = monitoring.Row(None, months)
+    running = row.running()
+    assert [m.forecast for m in running[:3]] == [D("900.00"), D("1200.50"), D("-50")]
+    assert running[5].forecast == D("4000.00") and running[6].forecast == D("1000.00")
+    assert running[2].forecast_to_month == D("2050.50")
+    assert running[2].budget_to_month == D("3000.00")
+    assert running[-1].forecast_to_month == row.forecast
+    assert running[-1].budget_to_month == row.budget == D("12000.00")
 
 
 @pytest.mark.django_db
@@ -144,3 +154,30 @@ def test_monitoring_a_year_per_cost_centre_and_month(org_a):
     assert row.forecast == D("3100.00") + D("4000.00") + D("9000.00")
     assert row.variance == D("12000.00") - row.forecast
     assert found.totals.forecast == row.forecast
+
+
+@pytest.mark.django_db
+def test_monitoring_shows_budget_actual_and_forecast_per_month_with_its_chart(
+        org_a, signed_in, admin_a):
+    import time_machine
+
+    budget = BudgetFactory(organisation=org_a, year=2025, amount=D("12000.00"))
+    CostLineFactory(organisation=org_a, cost_centre=budget.cost_centre,
+                    date=datetime.date(2025, 4, 3), amount=D("1500.00"))
+    admin_a.active_organisation_id = org_a.pk
+    with time_machine.travel(datetime.datetime(2025, 5, 20, 12, tzinfo=datetime.UTC)):
+        page = signed_in(admin_a).get("/finance/budget/?year=2025/26")
+        api = signed_in(admin_a, api=True).get(
+            "/api/finance/budget-monitoring/?year=2025/26").json()
+    text = page.content.decode()
+    assert page.status_code == 200
+    # The chart, with its table of the same numbers: budget 1,000 a month; April spent
+    # 1,500, May started with nothing spent; ten months to come at their budget.
+    assert "Budget, actual and forecast outturn, 2025/26, year so far by month" in text
+    assert '<svg' in text and "Show the data" in text
+    assert "Forecast, year so far" in text and "£11,500.00" in text
+    april, may, march = (api["totals"]["months"][i] for i in (0, 1, 11))
+    assert (april["forecast"], april["forecast_to_month"]) == ("1500.00", "1500.00")
+    assert (may["forecast"], may["budget_to_month"]) == ("0.00", "2000.00")
+    assert march["forecast_to_month"] == api["totals"]["forecast"] == "11500.00"
+    assert api["rows"][0]["months"][11]["forecast_to_month"] == "11500.00"

@@ -213,16 +213,114 @@ def test_a_business_case_changed_after_submission_goes_back_to_draft(council):
         services.approve(changed, actor=council.users["finance"])
 
 
-def test_options_cannot_change_once_submitted(council):
+def _half_approved(council, value="12000.00"):
+    """A request the ICT manager approved, now waiting for the head of finance."""
+    request = council.request(value)
+    services.submit(request, actor=council.users["requester"])
+    request.refresh_from_db()
+    services.approve(request, actor=council.users["ictmanager"])
+    request.refresh_from_db()
+    assert request.current_step.name == "Head of finance"
+    return request
+
+
+def _redrafted(request, council, words):
+    request.refresh_from_db()
+    assert request.status == m.Status.DRAFT and request.current_step is None
+    said = f"Returned to draft: its {words} changed after it was submitted."
+    assert AuditEvent.objects.for_object(request).filter(note__contains=said).count() == 1
+    assert list(request.route.values_list("state", flat=True)) == ["approved", "cancelled"]
+    # The ICT manager's approval no longer counts: no vote is current, and the head of
+    # finance is told it no longer waits for them.
+    assert not ApprovalVote.objects.filter(object_id=request.pk, is_current=True).exists()
+    assert Notification.objects.filter(recipient=council.users["finance"],
+                                       event="procurement-approval-withdrawn",
+                                       subject__startswith=request.reference).count() == 1
+    return request
+
+
+def test_objectives_changed_after_submission_take_it_back_to_draft(council):
+    from tests.factories import CorporateObjectiveFactory
+
+    request = _half_approved(council)
+    objective = CorporateObjectiveFactory(organisation=council.org)
+    update_record(request, actor=council.users["requester"],
+                  data={"objectives": [objective]}, expected_version=request.version)
+    _redrafted(request, council, "objectives")
+    # Submitted again, it starts from the first step with a fresh vote.
+    services.submit(request, actor=council.users["requester"])
+    request.refresh_from_db()
+    assert (request.round, request.current_step.name) == (2, "ICT manager")
+
+
+def test_standards_changed_after_submission_take_it_back_to_draft(council):
+    from tests.factories import StandardFactory
+
+    request = _half_approved(council)
+    standard = StandardFactory()
+    update_record(request, actor=council.users["requester"],
+                  data={"standards": [standard]}, expected_version=request.version)
+    _redrafted(request, council, "standards")
+
+
+def test_the_same_objectives_saved_again_change_nothing(council):
+    request = _half_approved(council)
+    update_record(request, actor=council.users["requester"], data={"objectives": []},
+                  expected_version=request.version)
+    request.refresh_from_db()
+    assert request.status == m.Status.IN_APPROVAL
+
+
+def test_an_option_changed_after_submission_takes_it_back_to_draft(council):
+    request = _half_approved(council)
+    option = request.options.get(is_recommended=True)
+    services.save_option(option, actor=council.users["requester"],
+                         data={"whole_life_cost": Decimal("26000.00")},
+                         expected_version=option.version)
+    request = _redrafted(request, council, "options")
+    assert request.value == Decimal("26000.00")
+    # The new value takes the route to the Executive when submitted again.
+    services.submit(request, actor=council.users["requester"])
+    request.refresh_from_db()
+    assert [s.name for s in request.route.filter(round=2)] == [
+        "ICT manager", "Head of finance", "Executive"]
+
+
+def test_an_option_added_or_removed_after_submission_takes_it_back_to_draft(council):
+    request = _half_approved(council)
+    services.save_option(ProcurementOptionFactory.build(
+        organisation=council.org, request=request, description="Share with a neighbour",
+        provider=m.Provider.SHARED), actor=council.users["requester"])
+    _redrafted(request, council, "options")
+
+    other = _half_approved(council, "13000.00")
+    services.remove_option(other.options.get(provider=m.Provider.INTERNAL),
+                           actor=council.users["requester"])
+    _redrafted(other, council, "options")
+
+
+def test_a_stale_option_change_redrafts_nothing(council):
+    request = _half_approved(council)
+    option = request.options.get(is_recommended=True)
+    with pytest.raises(StaleVersionError):
+        services.save_option(option, actor=council.users["requester"],
+                             data={"benefits": "More."}, expected_version=option.version - 1
+                             if option.version > 1 else option.version + 1)
+    request.refresh_from_db()
+    assert request.status == m.Status.IN_APPROVAL
+
+
+def test_options_of_a_decided_request_cannot_change(council):
     request = council.request("3000.00")
     services.submit(request, actor=council.users["requester"])
     request.refresh_from_db()
+    services.approve(request, actor=council.users["ictmanager"])
     option = request.options.first()
-    with pytest.raises(ValidationError, match="is submitted: its options can change only"):
+    with pytest.raises(ValidationError, match="is approved: its options can change only"):
         services.save_option(option, actor=council.users["requester"],
                              data={"whole_life_cost": Decimal("1.00")},
                              expected_version=option.version)
-    with pytest.raises(ValidationError, match="is submitted"):
+    with pytest.raises(ValidationError, match="is approved"):
         services.remove_option(option, actor=council.users["requester"])
 
 

@@ -130,8 +130,11 @@ class EditTakes:
     an agreed SLA's targets, hours or contacts returns it to draft (what the head of
     service signed is no longer what it says), in the same write and audit event, whose
     note says why ("Returned to draft: targets changed"). `fields`: field name → the
-    words for what it is part of ("targets"); `transition` is taken from `states` only,
-    by whoever may make the edit (core.services.update_record applies it)."""
+    words for what it is part of ("targets"); many-to-many fields count, and so may
+    parts kept in other rows (a business case's "options"), named by the service that
+    changes them (core.services.record_parts_changed). `transition` is taken from
+    `states` only, by whoever may make the edit (core.services.update_record applies
+    it)."""
 
     transition: str
     states: tuple[str, ...]

@@ -77,8 +77,12 @@ def money_field(verbose_name: str | None = None, *, allow_negative: bool = False
     validators = list(kwargs.pop("validators", ()))
     if not allow_negative:
         validators.append(MinValueValidator(Decimal("0"), "Enter an amount of £0 or more."))
-    return models.DecimalField(verbose_name, max_digits=MAX_DIGITS, decimal_places=2,
-                               validators=validators, **kwargs)
+    field = models.DecimalField(verbose_name, max_digits=MAX_DIGITS, decimal_places=2,
+                                validators=validators, **kwargs)
+    # Read by pages that show any field (core.queries.detail_rows: "£48,500.00", not
+    # "48500.00"); not part of the field's migration state.
+    field.is_money = True
+    return field
 
 
 __all__ = ["MAX_DIGITS", "PENNY", "allocate", "format_pounds", "money_field", "pence"]

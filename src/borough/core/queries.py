@@ -8,6 +8,7 @@ from django.utils.text import capfirst
 
 from borough.core import restricted
 from borough.core.models import Attachment, AuditEvent
+from borough.core.money import format_pounds
 
 
 def detail_rows(obj: models.Model, field_names: tuple[str, ...]) -> list[tuple[str, object]]:
@@ -25,6 +26,8 @@ def detail_rows(obj: models.Model, field_names: tuple[str, ...]) -> list[tuple[s
                 value = "Yes" if value else "No"
             elif value in (None, ""):
                 value = "Not set"
+            elif getattr(field, "is_money", False):
+                value = format_pounds(value)
         rows.append((label, value))
     return rows
 

@@ -187,19 +187,24 @@ def update_record(
                 setattr(locked, name, value)
         locked.full_clean()
         changes = audit.diff(before, audit.snapshot(locked))
-        if changes and (lifecycle := _lifecycle_of(model)) is not None and lifecycle.on_edit:
-            # An edit of what a state vouches for takes its transition (an agreed SLA's
-            # targets changed: back to draft), in this write and its audit event.
-            said = lifecycle.after_edit(locked, set(changes), actor=actor)
-            if said:
-                changes = audit.diff(before, audit.snapshot(locked))
-                note = f"{said} {note}".strip()
+        related = {}
         for name, values in many_to_many.items():
             current = {str(o) for o in getattr(locked, name).all()}
             wanted = {str(o) for o in values}
             if current != wanted:
-                getattr(locked, name).set(values)
-                changes[name] = [sorted(current), sorted(wanted)]
+                related[name] = (values, [sorted(current), sorted(wanted)])
+        if ((changes or related) and (lifecycle := _lifecycle_of(model)) is not None
+                and lifecycle.on_edit):
+            # An edit of what a state vouches for takes its transition (an agreed SLA's
+            # targets changed: back to draft), in this write and its audit event. Its
+            # many-to-many fields count too (a business case's objectives).
+            said = lifecycle.after_edit(locked, set(changes) | set(related), actor=actor)
+            if said:
+                changes = audit.diff(before, audit.snapshot(locked))
+                note = f"{said} {note}".strip()
+        for name, (values, change) in related.items():
+            getattr(locked, name).set(values)
+            changes[name] = change
         if changes:
             locked.version += 1
             if hasattr(locked, "updated_by_id"):
@@ -207,6 +212,33 @@ def update_record(
             locked.save()
             audit.record(locked, AuditAction.UPDATE, actor=actor, changes=changes, note=note)
             stamps.written(locked)
+    return locked
+
+
+def record_parts_changed(instance: models.Model, parts: set[str], *, actor,
+                         note: str = "") -> models.Model:
+    """Rows kept apart from the record but part of what its state vouches for (a business
+    case's options) changed: take the transition its lifecycle's `on_edit` names for
+    `parts` (EditTakes fields may name such parts), in the caller's transaction, saved
+    and audited like an edit of its fields. Nothing when its state vouches for none."""
+    model = type(instance)
+    lifecycle = _lifecycle_of(model)
+    if lifecycle is None or not lifecycle.on_edit:
+        return instance
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=instance.pk)
+        before = audit.snapshot(locked)
+        said = lifecycle.after_edit(locked, set(parts), actor=actor)
+        if not said:
+            return locked
+        locked.version += 1
+        if hasattr(locked, "updated_by_id"):
+            locked.updated_by = actor
+        locked.save()
+        audit.record(locked, AuditAction.UPDATE, actor=actor,
+                     changes=audit.diff(before, audit.snapshot(locked)),
+                     note=f"{said} {note}".strip())
+        stamps.written(locked)
     return locked
 
 

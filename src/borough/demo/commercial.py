@@ -3,7 +3,11 @@ financial management system being replaced (the old supplier given notice, its c
 ending; the new one signed), the concessionary travel system that has just gone live,
 the e-forms platform for the website (its last day for notice next month), the website
 itself, and the maintenance agreements that underpin the revenues, finance and website
-services. One supplier review held, one falling due. Dates are relative to the day the
+services. The other live systems of the catalogue have their contracts too (planning,
+payroll, housing, CRM, backup…), or a recorded reason for having none (the intranet,
+built in-house; electoral registration, under the county's contract; housing repairs,
+being procured), so every live system has one or the other, as the contracts register
+criterion asks. One supplier review held, one falling due. Dates are relative to the day the
 demo is loaded. Loaded through core.services (each record audited, contracts versioned);
 safe to run again (a supplier or contract of the same name is left as it is). Eskmouth is
 left empty, as a council starting out would be."""
@@ -38,6 +42,13 @@ SUPPLIERS = [
     ("Jadu Ltd", "05336473", ["Software", "Hosting"], "high", "low", 12),
     ("Esri UK Ltd", "01288342", ["Software"], "medium", "low", 24),
     ("Microsoft Ltd", "01624297", ["Software"], "critical", "low", None),
+    ("Idox Software Ltd", "", ["Software"], "high", "medium", 12),
+    ("MHR International UK Ltd", "", ["Software", "Managed service"], "high",
+     "low", 12),
+    ("Civica UK Ltd", "", ["Software"], "high", "medium", 12),
+    ("Lagan Technologies", "", ["Software"], "medium", "medium", 24),
+    ("Gladstone MRM Ltd", "", ["Software", "Hosting"], "medium", "low", 24),
+    ("Veeam Software Ltd", "", ["Software"], "medium", "medium", None),
 ]
 
 # Applications the strategy names that the demo estate does not yet hold.
@@ -70,7 +81,8 @@ def _contracts(today: date) -> list[dict]:
                      "P2: respond in 4 hours, fix in 3 working days.",
          "description": "The old financial management system, being replaced: notice given, "
                         "support ends with the term.",
-         "covers": ["Financials"], "services": ["Financial management"]},
+         "covers": ["Financials", "Purchasing and e-procurement"],
+         "services": ["Financial management"]},
         {"title": "Financial management system", "supplier": "TechnologyOne UK Ltd",
          "kind": m.ContractKind.CONTRACT, "annual": "62000.00", "whole": "310000.00",
          "start": today - timedelta(days=30), "end": today - timedelta(days=31)
@@ -89,7 +101,8 @@ def _contracts(today: date) -> list[dict]:
                                        "on weekends in March",
          "response": "P1: respond in 1 hour, fix in 1 working day.\n"
                      "P2: respond in 4 hours, fix in 5 working days.",
-         "covers": ["Council Tax and business rates", "Housing Benefit"],
+         "covers": ["Council Tax and business rates", "Housing Benefit",
+                    "Revenues document imaging"],
          "services": ["Council Tax", "Benefits"]},
         {"title": "Concessionary travel system", "supplier": "Hopper Transport Systems Ltd",
          "kind": m.ContractKind.SUBSCRIPTION, "annual": "18400.00", "whole": None,
@@ -124,13 +137,65 @@ def _contracts(today: date) -> list[dict]:
          "kind": m.ContractKind.SUBSCRIPTION, "annual": "138240.00", "whole": "414720.00",
          "start": date(today.year - 1, 7, 1), "end": date(today.year + 2, 6, 30),
          "notice": 3, "route": m.ProcurementRoute.FRAMEWORK, "ref": "CCS Technology Products",
-         "covers": ["Email", "File and print"], "services": ["Email"]},
+         "covers": ["Email", "File and print", "Corporate domain", "Document management"],
+         "services": ["Email"]},
         {"title": "ArcGIS maintenance", "supplier": "Esri UK Ltd",
          "kind": m.ContractKind.MAINTENANCE, "annual": "15000.00", "whole": None,
          "start": date(today.year - 2, 10, 1), "end": date(today.year - 1, 9, 30),
          "renews": 12, "notice": 60, "unit": m.NoticeUnit.DAYS,
          "route": m.ProcurementRoute.DIRECT, "ref": "PO-GIS-2024",
          "covers": ["Geographic information system"], "services": []},
+        # The other systems the seeds' catalogue project found (about 25 in all), so
+        # every live system has a contract or a recorded reason (_reasons).
+        {"title": "Idox Uniform maintenance", "supplier": "Idox Software Ltd",
+         "kind": m.ContractKind.MAINTENANCE, "annual": "15000.00", "whole": "75000.00",
+         "start": _month_end(today + relativedelta(months=8)) - relativedelta(years=5)
+         + timedelta(days=1), "end": _month_end(today + relativedelta(months=8)),
+         "notice": 3, "route": m.ProcurementRoute.FRAMEWORK, "ref": "G-Cloud 11",
+         "hours": "9am to 5pm on working days",
+         "description": "Planning, building control, land charges, environmental health "
+                        "and licensing on one system.",
+         "covers": ["Planning and building control", "Local land charges",
+                    "Environmental health case management", "Licensing"],
+         "services": ["Planning"]},
+        {"title": "iTrent payroll and HR subscription", "supplier": "MHR International UK Ltd",
+         "kind": m.ContractKind.SUBSCRIPTION, "annual": "11760.00", "whole": "35280.00",
+         "start": today - relativedelta(months=14, day=1),
+         "end": today - relativedelta(months=14, day=1) + relativedelta(years=3, days=-1),
+         "notice": 6, "route": m.ProcurementRoute.FRAMEWORK, "ref": "CCS RM6194",
+         "hours": "8am to 6pm on working days; payroll run days 7am to 8pm",
+         "covers": ["Payroll", "HR self-service"], "services": ["Payroll"]},
+        {"title": "Customer relationship management support", "supplier": "Lagan Technologies",
+         "kind": m.ContractKind.MAINTENANCE, "annual": "9120.00", "whole": "27360.00",
+         "start": _month_end(today + relativedelta(months=19)) - relativedelta(years=3)
+         + timedelta(days=1), "end": _month_end(today + relativedelta(months=19)),
+         "notice": 3, "route": m.ProcurementRoute.QUOTATIONS, "ref": "RFQ-2025-007",
+         "covers": ["Customer relationship management"], "services": []},
+        {"title": "Leisure bookings subscription", "supplier": "Gladstone MRM Ltd",
+         "kind": m.ContractKind.SUBSCRIPTION, "annual": "4920.00", "whole": "14760.00",
+         "start": _month_end(today + relativedelta(months=11)) - relativedelta(years=3)
+         + timedelta(days=1), "end": _month_end(today + relativedelta(months=11)),
+         "notice": 1, "route": m.ProcurementRoute.QUOTATIONS, "ref": "RFQ-2024-019",
+         "covers": ["Leisure bookings"], "services": []},
+        {"title": "Housing management system maintenance", "supplier": "Civica UK Ltd",
+         "kind": m.ContractKind.MAINTENANCE, "annual": "24000.00", "whole": "120000.00",
+         "start": _month_end(today + relativedelta(months=26)) - relativedelta(years=5)
+         + timedelta(days=1), "end": _month_end(today + relativedelta(months=26)),
+         "notice": 6, "route": m.ProcurementRoute.OPEN_TENDER, "ref": "CBC/HSG/2023/02",
+         "hours": "8am to 6pm on working days",
+         "covers": ["Housing management", "Choice-based lettings"], "services": []},
+        {"title": "Income management and payments", "supplier": "Civica UK Ltd",
+         "kind": m.ContractKind.SUBSCRIPTION, "annual": "7400.00", "whole": "29600.00",
+         "start": _month_end(today + relativedelta(months=31)) - relativedelta(years=4)
+         + timedelta(days=1), "end": _month_end(today + relativedelta(months=31)),
+         "notice": 3, "route": m.ProcurementRoute.FRAMEWORK, "ref": "CCS RM3821",
+         "covers": ["Income management"], "services": []},
+        {"title": "Backup software support", "supplier": "Veeam Software Ltd",
+         "kind": m.ContractKind.SUBSCRIPTION, "annual": "3600.00", "whole": "10800.00",
+         "start": _month_end(today + relativedelta(months=7)) - relativedelta(years=3)
+         + timedelta(days=1), "end": _month_end(today + relativedelta(months=7)),
+         "notice": 1, "route": m.ProcurementRoute.DIRECT, "ref": "PO-BKP-2024",
+         "covers": ["Backup"], "services": []},
     ]
 
 
@@ -209,7 +274,7 @@ def load_organisation(organisation, keeper, today: date) -> int:
                 services.create_record(m.ContractCover(
                     organisation=organisation, contract=contract, service=business[name]),
                     actor=None, note=NOTE)
-    _reasons(organisation, items)
+    _reasons(organisation, items, today)
     _reviews(organisation, suppliers, manager, today)
     return added
 
@@ -234,15 +299,31 @@ def _contacts(organisation, suppliers) -> None:
                 email=email, is_primary=role != "Service desk"), actor=None, note=NOTE)
 
 
-def _reasons(organisation, items) -> None:
-    intranet = items.get("Intranet")
-    if intranet is not None and not m.UncontractedSystem.objects.filter(
-            configuration_item=intranet).exists():
+# System, reason, why, months until it is looked at again (None: no date).
+REASONS = [
+    ("Intranet", m.NoContractReason.IN_HOUSE,
+     "Built by the ICT web team on the website's content management licence; supported "
+     "in-house. Agreed by the ICT manager.", None),
+    ("Electoral registration", m.NoContractReason.OTHER_BODY,
+     "Provided through the county's shared electoral services contract: the county "
+     "council holds it and recharges Copeland's share. Agreed by the ICT manager.", None),
+    ("Housing repairs", m.NoContractReason.PROCURING,
+     "Being procured with the housing management re-let; until then it runs on the "
+     "housing server, supported by the Applications team. Agreed by the head of Housing.",
+     4),
+]
+
+
+def _reasons(organisation, items, today: date) -> None:
+    for name, reason, why, months in REASONS:
+        item = items.get(name)
+        if item is None or m.UncontractedSystem.objects.filter(
+                configuration_item=item).exists():
+            continue
         services.create_record(m.UncontractedSystem(
-            organisation=organisation, configuration_item=intranet,
-            reason=m.NoContractReason.IN_HOUSE,
-            explanation="Built by the ICT web team on the website's content management "
-                        "licence; supported in-house. Agreed by the ICT manager."),
+            organisation=organisation, configuration_item=item, reason=reason,
+            explanation=why,
+            review_by=today + relativedelta(months=months) if months else None),
             actor=None, note=NOTE)
 
 

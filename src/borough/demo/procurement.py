@@ -17,11 +17,13 @@ from borough.cmdb.models import ConfigurationItem
 from borough.commercial.models import Supplier
 from borough.core import roles, services
 from borough.demo import organisations
+from borough.demo.standards import FRAMEWORK_CODE
 from borough.library import services as library_services
 from borough.library.models import Document
 from borough.organisation import models as org
 from borough.procurement import models as m
 from borough.procurement import services as procurement
+from borough.standards.models import CorporateObjective, Framework, Standard
 
 PROCEDURE = (
     "ICT procurement procedure",
@@ -43,6 +45,13 @@ CASES = [
     ("Second web filtering appliance", "ICT", Decimal("9000.00"), Decimal("12000.00"),
      "refused", "SecureGate Networks Ltd"),
 ]
+# What each case serves: the corporate plan's objectives and the framework's standards
+# (the standards demo's codes), by the case's title.
+SERVES = {
+    CASES[0][0]: (["CP1", "CP5"], ["strategic-sourcing", "supplier-management"]),
+    CASES[1][0]: (["CP1", "CP2"], ["business-change", "stakeholder-relationships"]),
+    CASES[2][0]: (["CP4"], ["information-security"]),
+}
 
 
 def load() -> dict[str, int]:
@@ -93,7 +102,8 @@ def load_organisation(organisation, keeper) -> int:
             justification="The current arrangement ends this year and the service needs it "
                           "to go on; doing nothing leaves it unsupported.",
             funding_source=m.FundingSource.REVENUE, financial_year="2026/27",
-            cost_centre=f"ICT{100 + len(title) % 7}"), actor=lead)
+            cost_centre=f"ICT{100 + len(title) % 7}"), actor=lead,
+            many_to_many=_serves(organisation, title))
         procurement.save_option(m.ProcurementOption(
             organisation=organisation, request=request, description=f"{supplier_name}",
             provider=m.Provider.EXTERNAL, supplier=supplier, whole_life_cost=value,
@@ -121,6 +131,16 @@ def load_organisation(organisation, keeper) -> int:
                                note="The existing firewall's licence covers web filtering: "
                                     "use it before buying another appliance.")
     return len(CASES)
+
+
+def _serves(organisation, title: str) -> dict:
+    objective_codes, standard_codes = SERVES.get(title, ([], []))
+    objectives = list(CorporateObjective.objects.filter(organisation=organisation,
+                                                        code__in=objective_codes))
+    framework = Framework.objects.filter(code=FRAMEWORK_CODE).order_by("-version").first()
+    standards = list(Standard.objects.filter(framework=framework, code__in=standard_codes)
+                     ) if framework else []
+    return {"objectives": objectives, "standards": standards}
 
 
 def _publish_procedure(organisation, keeper) -> None:

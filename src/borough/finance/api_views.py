@@ -5,9 +5,10 @@ run a year (POST), issue (POST …/issue/) and a unit's statement (…/statement
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -48,6 +49,14 @@ class MonthSerializer(serializers.Serializer):
     budget = serializers.DecimalField(max_digits=14, decimal_places=2)
     actual = serializers.DecimalField(max_digits=14, decimal_places=2)
     committed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    forecast = serializers.DecimalField(
+        max_digits=14, decimal_places=2,
+        help_text="Actual + committed in the month, + its budget while it has not started.")
+    budget_to_month = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="The budget of the year to the month's end.")
+    forecast_to_month = serializers.DecimalField(
+        max_digits=14, decimal_places=2,
+        help_text="The forecast of the year to the month's end (March's: the outturn).")
     started = serializers.BooleanField()
 
 
@@ -89,9 +98,13 @@ class MonitoringViewSet(viewsets.ViewSet):
         year = year_of(request)
         found = monitoring.monitor(request.user.active_organisation_id, year,
                                    timezone.localdate())
+        for row in found.rows:
+            row.running()
+        totals = found.totals
+        totals.running()
         return Response(MonitoringSerializer({"year": year.label, "today": found.today,
                                               "rows": found.rows,
-                                              "totals": found.totals}).data)
+                                              "totals": totals}).data)
 
 
 class PartSerializer(serializers.Serializer):
@@ -138,17 +151,61 @@ class TotalCostViewSet(viewsets.ViewSet):
         return Response(CostRowSerializer(rows, many=True).data)
 
 
+class RunStatementSerializer(serializers.Serializer):
+    service_unit = serializers.IntegerField(source="unit.pk")
+    name = serializers.CharField(source="unit.name")
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    url = serializers.CharField(help_text="The statement's API address.")
+    page = serializers.CharField(help_text="The statement's page (also …pdf/ and …xlsx/).")
+
+
 class RechargeRunSerializer(BaseModelSerializer):
+    """A run in the history: who worked it out and when, its totals, whether it was
+    issued (by whom), is a draft, or was superseded (by which run), and its statements.
+    The list works out `superseded_by` and `statements` for a whole page at once
+    (RechargeRunViewSet.get_serializer)."""
+
     year_label = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField(
+        help_text="issued; draft (the year's latest, to check and issue); superseded (a "
+                  "later run of its year, or its issued run, counts instead).")
+    superseded_by = serializers.SerializerMethodField(
+        help_text="The reference of the run that counts instead, if superseded.")
+    statements = serializers.SerializerMethodField()
 
     class Meta:
         model = m.RechargeRun
         fields = [*BaseModelSerializer.base_fields(), "reference", "year", "year_label",
-                  "run_at", "run_by", "total", "unallocated", "issued_at", "issued_by"]
+                  "run_at", "run_by", "total", "unallocated", "issued_at", "issued_by",
+                  "status", "superseded_by", "statements"]
         read_only_fields = fields
 
     def get_year_label(self, run) -> str:
         return FinancialYear(run.year).label
+
+    def _superseded(self, run):
+        known = self.context.get("superseded")
+        return (known if known is not None else queries.superseded_by([run])).get(run.pk)
+
+    def get_status(self, run) -> str:
+        if run.issued_at is not None:
+            return "issued"
+        return "superseded" if self._superseded(run) is not None else "draft"
+
+    def get_superseded_by(self, run) -> str | None:
+        other = self._superseded(run)
+        return other.reference if other is not None else None
+
+    @extend_schema_field(RunStatementSerializer(many=True))
+    def get_statements(self, run) -> list[dict]:
+        known = self.context.get("statements")
+        rows = (known if known is not None else queries.run_statements([run])).get(run.pk, [])
+        return RunStatementSerializer([{
+            "unit": unit, "total": total,
+            "url": f"{reverse('api:finance-rechargerun-statement', args=[run.pk])}"
+                   f"?unit={unit.pk}",
+            "page": reverse("finance:statement", args=[run.pk, unit.pk])}
+            for unit, total in rows], many=True).data
 
 
 class RechargeLineSerializer(serializers.ModelSerializer):
@@ -192,6 +249,17 @@ class RechargeRunViewSet(ScopedListMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def get_queryset(self):
         return queries.runs_visible_to(self.request.user).order_by("-year", "-run_at", "-id")
+
+    def get_serializer(self, *args, **kwargs):
+        # A page of runs: which are superseded and their statements, in a few queries for
+        # the whole page rather than a few per run.
+        if kwargs.get("many") and args:
+            runs = list(args[0])
+            context = self.get_serializer_context()
+            context.update(superseded=queries.superseded_by(runs),
+                           statements=queries.run_statements(runs))
+            return self.get_serializer_class()(runs, many=True, context=context)
+        return super().get_serializer(*args, **kwargs)
 
     def get_object(self):
         # The runs this person may open are get_queryset's; a head of service holds no

@@ -40,6 +40,17 @@ class Month:
     def label(self) -> str:
         return f"{self.start:%b %Y}"
 
+    @property
+    def forecast(self) -> Decimal:
+        """What the month is forecast to cost: what was spent and is committed in it, and
+        its budget while it has not started. The twelve add up to the year's forecast
+        outturn (Row.forecast)."""
+        return self.actual + self.committed + (ZERO if self.started else self.budget)
+
+    # The year so far at the month's end (Row.running fills them in).
+    budget_to_month: Decimal = ZERO
+    forecast_to_month: Decimal = ZERO
+
 
 @dataclass
 class Row:
@@ -76,6 +87,16 @@ class Row:
     @property
     def variance(self) -> Decimal:
         return self.budget - self.forecast
+
+    def running(self) -> list[Month]:
+        """Its months with the year so far at each month's end: the budget, and the
+        forecast (the last month's is the forecast outturn)."""
+        budget = forecast = ZERO
+        for month in self.months:
+            budget += month.budget
+            forecast += month.forecast
+            month.budget_to_month, month.forecast_to_month = budget, forecast
+        return self.months
 
 
 @dataclass

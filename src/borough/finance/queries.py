@@ -65,6 +65,48 @@ def unit_totals(run: RechargeRun) -> list[tuple[ServiceUnit, Decimal]]:
     return [(unit, rows[unit.pk]) for unit in units]
 
 
+def superseded_by(runs) -> dict[int, RechargeRun]:
+    """For each of `runs` that no longer counts, the run of its year that does: the
+    year's issued run, else its latest run. A draft worked out again is superseded by
+    the later one; every draft of a year is superseded once the year's run is issued."""
+    years = {(run.organisation_id, run.year) for run in runs}
+    if not years:
+        return {}
+    candidates = RechargeRun.objects.filter(
+        organisation_id__in={o for o, _ in years}, year__in={y for _, y in years}
+    ).only("pk", "reference", "organisation_id", "year", "run_at", "issued_at")
+    current: dict[tuple, RechargeRun] = {}
+    for run in candidates:
+        key = (run.organisation_id, run.year)
+        best = current.get(key)
+        if best is None or _counts_more(run, best):
+            current[key] = run
+    return {run.pk: current[(run.organisation_id, run.year)] for run in runs
+            if current[(run.organisation_id, run.year)].pk != run.pk}
+
+
+def _counts_more(run: RechargeRun, other: RechargeRun) -> bool:
+    if (run.issued_at is None) != (other.issued_at is None):
+        return run.issued_at is not None
+    return (run.run_at, run.pk) > (other.run_at, other.pk)
+
+
+def run_statements(runs) -> dict[int, list[tuple[ServiceUnit, Decimal]]]:
+    """Each run's statements: (service unit, its recharge) by unit name, in two queries
+    for any number of runs."""
+    totals = list(RechargeLine.objects.filter(run__in=[r.pk for r in runs])
+                  .values_list("run_id", "service_unit_id").annotate(total=Sum("amount"))
+                  .order_by())
+    units = {u.pk: u for u in ServiceUnit.objects.filter(
+        pk__in={unit for _, unit, _ in totals})}
+    found: dict[int, list] = {run.pk: [] for run in runs}
+    for run_id, unit_id, total in totals:
+        found[run_id].append((units[unit_id], total))
+    for rows in found.values():
+        rows.sort(key=lambda row: (row[0].name, row[0].pk))
+    return found
+
+
 def cost_centres_of(organisation_id: int):
     """The cost centres in use, to commit against (procurement)."""
     return CostCentre.objects.filter(organisation_id=organisation_id, is_active=True)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from borough.core import audit, services
@@ -131,8 +132,9 @@ def run_recharges(organisation_id: int, year: FinancialYear, *, actor) -> Rechar
 
 
 def issue_run(run: RechargeRun, *, actor) -> RechargeRun:
-    """Issue a run's statements to the service units: the year's recharge, final. Any
-    other draft of the year is left as it was (the latest issued one counts)."""
+    """Issue a run's statements to the service units: the year's recharge, final. Only
+    the year's latest run may be issued (an earlier draft is superseded by it); the other
+    drafts are kept, superseded, as the year's history."""
     services.require(actor, "change", RechargeRun, run.organisation_id)
     with transaction.atomic():
         locked = RechargeRun.objects.select_for_update().get(pk=run.pk)
@@ -144,6 +146,15 @@ def issue_run(run: RechargeRun, *, actor) -> RechargeRun:
         if other.exists():
             raise ValidationError(f"Another run of {FinancialYear(locked.year)} was issued "
                                   "already.")
+        later = (RechargeRun.objects.filter(organisation_id=locked.organisation_id,
+                                            year=locked.year)
+                 .filter(Q(run_at__gt=locked.run_at) | Q(run_at=locked.run_at,
+                                                         pk__gt=locked.pk))
+                 .order_by("-run_at", "-pk").first())
+        if later is not None:
+            raise ValidationError(
+                f"{locked.reference} is superseded: {later.reference} worked out the "
+                f"{FinancialYear(locked.year)} recharge again after it. Issue that one.")
         locked.issued_at, locked.issued_by = timezone.now(), actor
         locked.version += 1
         locked.save(update_fields=["issued_at", "issued_by", "version", "updated_at"])

@@ -18,11 +18,13 @@ from django.views.generic import TemplateView
 from borough.catalogue.models import BusinessService
 from borough.cmdb.models import ConfigurationItem
 from borough.core import scope
+from borough.core.charts import LINE, Chart, Series
 from borough.core.exports import neutralise, xlsx_cell
 from borough.core.registry import registry
 from borough.core.views.base import EntryViewMixin
 from borough.finance import costs, forms, monitoring, queries, services
 from borough.finance import models as m
+from borough.finance.monitoring import ZERO
 from borough.finance.years import FinancialYear, current
 from borough.organisation.models import ServiceUnit
 from borough.organisation.queries import own_service_unit_id
@@ -53,6 +55,27 @@ class YearMixin:
         return form, form.chosen(current()), valid
 
 
+def outturn_chart(year: FinancialYear, totals: monitoring.Row) -> Chart:
+    """The year so far at each month's end, all cost centres: the budget, what was spent,
+    and the forecast (whose last point is the forecast outturn); its table beside it."""
+    months = totals.months
+    spent, actual = [], ZERO
+    for month in months:
+        actual += month.actual
+        spent.append(actual if month.started else None)
+    return Chart(
+        title=f"Budget, actual and forecast outturn, {year}, year so far by month",
+        description="For all cost centres, at the end of each month: the budget so far, the "
+                    "actual spend so far (months that have started) and the forecast, whose "
+                    "March figure is the forecast outturn.",
+        x_labels=[month.label for month in months],
+        series=[Series("Budget", [month.budget_to_month for month in months]),
+                Series("Actual", spent),
+                Series("Forecast", [month.forecast_to_month for month in months])],
+        unit="£", kind=LINE, decimals=2, x_title="Month end", key="budget-outturn",
+        empty_text=f"No budget, spend or commitment is recorded for {year}.")
+
+
 class MonitoringView(YearMixin, EntryViewMixin, TemplateView):
     """Budget against actual and committed, month by month, and the forecast outturn."""
 
@@ -74,7 +97,10 @@ class MonitoringView(YearMixin, EntryViewMixin, TemplateView):
                        .select_related("cost_centre").order_by("date", "pk"))
         reviews = (m.BudgetReview.objects.visible_to(user).filter(year=year.start_year)
                    .select_related("reviewed_by")[:12])
-        return {"figures": figures, "totals": figures.totals, "commitments": commitments,
+        totals = figures.totals
+        totals.running()
+        return {"figures": figures, "totals": totals, "commitments": commitments,
+                "chart": outturn_chart(year, totals),
                 "reviews": reviews, "review_form": forms.BudgetReviewForm(),
                 "can_review": scope.can(user, "add", m.BudgetReview, None),
                 "previous": year.previous(), "next": year.next()}
@@ -124,8 +150,13 @@ class CostsView(YearMixin, EntryViewMixin, TemplateView):
         return self.render_to_response(context, status=200 if valid else 400)
 
 
+RUNS_SHOWN = 50
+
+
 class RechargeRunsView(FinanceViewMixin, TemplateView):
-    """The recharge runs, and running the recharge of a year."""
+    """The history of recharge runs (who ran each, when, for which year, its totals, its
+    statements, and which runs a later or issued one superseded), and running the
+    recharge of a year."""
 
     permission_model = m.RechargeRun
     permission_action = "view"
@@ -136,8 +167,25 @@ class RechargeRunsView(FinanceViewMixin, TemplateView):
         user = self.request.user
         context.setdefault("run_form", forms.RechargeRunForm(initial={
             "year": current().start_year}))
-        context["runs"] = (m.RechargeRun.objects.visible_to(user)
-                           .select_related("run_by", "issued_by")[:50])
+        runs = m.RechargeRun.objects.visible_to(user)
+        context["years"] = [FinancialYear(y) for y in runs.order_by("-year").values_list(
+            "year", flat=True).distinct()]
+        chosen = self.request.GET.get("year", "")
+        context["chosen_year"] = None
+        if chosen:
+            try:
+                context["chosen_year"] = FinancialYear.parse(chosen)
+            except ValueError:
+                context["year_error"] = f"“{chosen[:20]}” is not a financial year: all " \
+                                        "years are shown."
+            else:
+                runs = runs.filter(year=context["chosen_year"].start_year)
+        shown = list(runs.select_related("run_by", "issued_by")[:RUNS_SHOWN + 1])
+        context["more_runs"] = len(shown) > RUNS_SHOWN
+        shown = shown[:RUNS_SHOWN]
+        superseded = queries.superseded_by(shown)
+        statements = queries.run_statements(shown)
+        context["runs"] = [(run, superseded.get(run.pk), statements[run.pk]) for run in shown]
         context["can_run"] = scope.can(user, "add", m.RechargeRun, None)
         return context
 

@@ -1,5 +1,5 @@
 """The procurement API: one explicit serializer and viewset per model. A request's
-actions (submit, approve, refuse, return, withdraw, create-contract) are its record
+actions (submit, approve, refuse, return, delegate, withdraw, create-contract) are its record
 actions (core.api.actions); its route and the decisions made on it come with it."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class ApprovalStepSerializer(BaseModelSerializer):
     class Meta:
         model = m.ApprovalStep
         fields = [*BaseModelSerializer.base_fields(), "name", "up_to", "approver_role",
-                  "approvers", "approvals_needed"]
+                  "approvers", "approvals_needed", "remind_after_days"]
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -45,7 +45,8 @@ class RouteStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.RouteStep
         fields = ["round", "position", "name", "up_to", "approver_role", "approvers",
-                  "approvals_needed", "state", "started_at", "finished_at"]
+                  "approvals_needed", "remind_after_days", "state", "started_at",
+                  "finished_at"]
         read_only_fields = fields
 
 
@@ -61,10 +62,24 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DelegationSerializer(serializers.ModelSerializer):
+    delegated_by = serializers.StringRelatedField()
+    deputy = serializers.CharField(source="deputy.full_name", read_only=True)
+    step = serializers.CharField(source="step.name", read_only=True)
+    round = serializers.IntegerField(source="step.round", read_only=True)
+    delegated_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = m.Delegation
+        fields = ["round", "step", "delegated_by", "deputy", "delegated_at", "note"]
+        read_only_fields = fields
+
+
 class ProcurementRequestSerializer(BaseModelSerializer):
     route = serializers.SerializerMethodField(
         help_text="The steps of its latest submission, in turn.")
     decisions = DecisionSerializer(many=True, read_only=True)
+    delegations = DelegationSerializer(many=True, read_only=True)
 
     class Meta:
         model = m.ProcurementRequest
@@ -72,7 +87,8 @@ class ProcurementRequestSerializer(BaseModelSerializer):
                   "justification", "service_unit", "requester", "owner", "objectives",
                   "standards", "funding_source", "financial_year", "cost_centre",
                   "needed_by", "status", "value", "round", "current_step", "submitted_at",
-                  "decided_at", "contract", "budget_commitment", "route", "decisions"]
+                  "decided_at", "contract", "budget_commitment", "route", "decisions",
+                  "delegations"]
         read_only_fields = ["reference", "status", "value", "round", "current_step",
                             "submitted_at", "decided_at", "contract", "budget_commitment"]
 
@@ -127,7 +143,9 @@ class ProcurementRequestViewSet(BaseModelViewSet):
                        "updated_at", "id")
     select_related = ("service_unit", "requester", "owner", "current_step", "contract")
     prefetch_related = ("objectives", "standards", "route__approvers",
-                        "decisions__decided_by", "decisions__step")
+                        "decisions__decided_by", "decisions__step",
+                        "delegations__delegated_by", "delegations__deputy",
+                        "delegations__step")
     record_actions = services.REQUEST_ACTIONS
     result_serializers = {Contract: CreatedContractSerializer}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from borough.commercial.models import Contract
 from borough.core import roles
 from borough.core.registry import DetailPanel, ModelEntry
-from borough.procurement import api, evidence, filters, forms, services, tables, views
+from borough.procurement import api, evidence, filters, forms, reminders, services, tables, views
 from borough.procurement import models as m
 
 SECTION = "Commercial"
@@ -51,6 +51,8 @@ def register(registry) -> None:
                                  "page and in its API record.")
     registry.unlist(m.Decision, "The decisions on a request, shown on its page and in its "
                                 "API record.")
+    registry.unlist(m.Delegation, "Approvers' delegations of a step to a deputy, shown on "
+                                  "the request's page and in its API record.")
 
     everything = [m.ProcurementRequest, m.ProcurementOption, m.ApprovalStep,
                   m.ProcurementException]
@@ -67,6 +69,8 @@ def register(registry) -> None:
     registry.grant_models(MANAGE, [m.ApprovalStep, m.ProcurementException],
                           ("add", "change", "delete"))
     registry.add_actions(services.REQUEST_ACTIONS)
+    registry.periodic_jobs["procurement-approval-reminders"] = (reminders.remind_approvers,
+                                                                24 * 3600)
     registry.add_detail_panel(Contract, DetailPanel(
         "procurement", "procurement/includes/contract_panel.html", views.contract_panel,
         order=20))

@@ -45,8 +45,8 @@ class ProcurementRequestFilterSet(WordSearchFilterSet):
         fields = []
 
     def filter_waiting_for_me(self, queryset, name, value):
-        """Requests whose current step the signed-in person may decide (by role or
-        named), other than their own."""
+        """Requests whose current step the signed-in person may decide (by role, named or
+        as a deputy, and not handed to a deputy of theirs), other than their own."""
         if value is None:
             return queryset
         user = getattr(self.request, "user", None)
@@ -55,8 +55,11 @@ class ProcurementRequestFilterSet(WordSearchFilterSet):
         roles = Membership.objects.filter(user=user, is_active=True,
                                           organisation_id=OuterRef("organisation_id"),
                                           role__name=OuterRef("current_step__approver_role"))
+        delegations = m.Delegation.objects.filter(step=OuterRef("current_step"))
         mine = Q(status__in=m.WAITING) & ~Q(requester__user=user) & (
-            Exists(roles) | Q(current_step__approvers__user=user))
+            Exists(roles) | Q(current_step__approvers__user=user)
+            | Exists(delegations.filter(deputy__user=user))) & ~Exists(
+            delegations.filter(delegated_by=user))
         chosen = queryset.filter(mine).distinct() if value else queryset.exclude(mine)
         return chosen
 

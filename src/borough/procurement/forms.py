@@ -15,7 +15,8 @@ NOTE_LIMIT = 20_000
 class ApprovalStepForm(ScopedModelForm):
     class Meta:
         model = m.ApprovalStep
-        fields = ["name", "up_to", "approver_role", "approvers", "approvals_needed"]
+        fields = ["name", "up_to", "approver_role", "approvers", "approvals_needed",
+                  "remind_after_days"]
 
     def clean(self):
         cleaned = super().clean()
@@ -59,9 +60,10 @@ class ProcurementOptionForm(ScopedModelForm):
             self.fields["request"].disabled = True
             self.fields["request"].help_text = "An option stays with its request."
         else:
-            # Only requests whose business case can still change take new options.
+            # Only requests whose business case can still change take new options (one
+            # waiting for approval goes back to draft when it does).
             self.fields["request"].queryset = self.fields["request"].queryset.filter(
-                status__in=m.EDITABLE)
+                status__in=(*m.EDITABLE, *m.WAITING))
 
     def _get_validation_exclusions(self):
         # Recommending an option takes the recommendation from the others when it is saved
@@ -87,6 +89,27 @@ class ApproveForm(ActionForm):
         label="Comments (optional)", required=False, max_length=NOTE_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What you weighed, or conditions of your approval. Kept with the decision.")
+
+
+class DelegateForm(ActionForm):
+    """Handing one's decision at the step whose turn it is to a deputy."""
+
+    deputy = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label="Deputy",
+        help_text="Someone with a login to Borough whose role lets them read procurement "
+                  "requests. They decide this step in your place; you no longer do.",
+        error_messages={"required": "Choose the deputy who decides in your place.",
+                        "invalid_choice": "Choose a deputy from the list."})
+    note = forms.CharField(label="Note (optional)", required=False, max_length=NOTE_LIMIT,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="Why, or what they should know. The deputy reads it.")
+
+    def __init__(self, data=None, files=None, *, record=None, user=None, **kwargs):
+        super().__init__(data, files, record=record, user=user, **kwargs)
+        if user is not None:
+            self.fields["deputy"].queryset = (Person.objects.visible_to(user)
+                                              .filter(user__is_active=True)
+                                              .exclude(user=user).order_by("full_name"))
 
 
 class ReasonForm(ActionForm):

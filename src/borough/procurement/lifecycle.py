@@ -48,11 +48,14 @@ def is_approver(actor, step: RouteStep | None, organisation_id: int) -> bool:
                                      is_active=True).values_list("role__name", flat=True).first()
     if held == roles.AUDITOR:
         return False  # the auditor changes nothing, named or not (SECURITY.md rule 6)
+    if step.delegations.filter(delegated_by=actor).exists():
+        return False  # they handed this step to a deputy, who decides in their place
     if step.approver_role and Membership.objects.filter(
             user=actor, organisation_id=organisation_id, is_active=True,
             role__name=step.approver_role).exists():
         return True
-    return step.approvers.filter(user=actor).exists()
+    return (step.approvers.filter(user=actor).exists()
+            or step.delegations.filter(deputy__user=actor).exists())
 
 
 def _decides_now(actor, request: ProcurementRequest) -> bool:
@@ -133,6 +136,11 @@ def approver_users(step: RouteStep, organisation_id: int) -> list:
     for person in step.approvers.select_related("user"):
         if person.user_id and person.user.is_active:
             users[person.user_id] = person.user
+    for delegation in step.delegations.select_related("deputy__user"):
+        users.pop(delegation.delegated_by_id, None)
+        deputy = delegation.deputy
+        if deputy.user_id and deputy.user.is_active:
+            users[deputy.user_id] = deputy.user
     return list(users.values())
 
 
@@ -181,6 +189,7 @@ def start_route(move: Move) -> None:
             organisation_id=request.organisation_id, request=request, round=request.round,
             position=position, name=step.name, up_to=step.up_to,
             approver_role=step.approver_role, approvals_needed=step.approvals_needed,
+            remind_after_days=step.remind_after_days,
             state=StepState.CURRENT if position == 1 else StepState.WAITING,
             started_at=move.now if position == 1 else None,
             created_by=_user(move.actor), updated_by=_user(move.actor))
@@ -259,13 +268,16 @@ def _stop(state: str, tell: str | None):
     return stop
 
 
-# What the approvers read: changing any of it after submission returns it to draft. (Its
-# options cannot change then at all: services.save_option refuses.)
+# What the approvers read: changing any of it after submission returns it to draft, and
+# the approvals given so far stop counting (a new round starts from the first step). Its
+# objectives and standards are many-to-many fields; its options (and so its value) are
+# rows of their own, named "options" by services.save_option and remove_option.
 BUSINESS_CASE = {
     "title": "what it is", "description": "what it is", "justification": "why",
-    "service_unit": "who it is for", "funding_source": "funding",
+    "service_unit": "who it is for", "objectives": "objectives",
+    "standards": "standards", "funding_source": "funding",
     "financial_year": "funding", "cost_centre": "funding", "needed_by": "dates",
-    "requester": "who asks", "owner": "owner",
+    "requester": "who asks", "owner": "owner", "value": "value", "options": "options",
 }
 
 REQUEST = Lifecycle(ProcurementRequest, "status", on_edit=[

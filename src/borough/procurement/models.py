@@ -53,6 +53,11 @@ class ApprovalStep(BaseModel):
     approvals_needed = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text="How many of them must approve before the request moves on.")
+    remind_after_days = models.PositiveSmallIntegerField(
+        "remind after (days)", null=True, blank=True, default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Remind the approvers who have not decided when a request has waited "
+                  "this many days at this step (once). Leave blank for no reminder.")
 
     objects = models.Manager.from_queryset(ApprovalStepQuerySet)()
 
@@ -145,7 +150,8 @@ class RequestQuerySet(ScopedQuerySet):
     def apply_object_rules(self, user):
         """Those who read every request (ICT management, administrators, the auditor) do;
         anyone else reads the requests they raised or own, those of the service unit they
-        head, and those they are an approver of (named, or by role) in any round."""
+        head, and those they are an approver of (named, by role, or as a deputy) in any
+        round."""
         everything = scope.organisation_ids(user, VIEW_ALL)
         from borough.accounts.models import Membership
 
@@ -155,7 +161,7 @@ class RequestQuerySet(ScopedQuerySet):
         for organisation_id, role in held:
             by_role |= Q(organisation_id=organisation_id, approver_role=role)
         approver = Exists(RouteStep.objects.filter(request=OuterRef("pk")).filter(
-            Q(approvers__user=user) | by_role))
+            Q(approvers__user=user) | by_role | Q(delegations__deputy__user=user)))
         return self.filter(Q(organisation_id__in=everything) | Q(requester__user=user)
                            | Q(owner__user=user) | Q(service_unit__head__user=user)
                            | approver)
@@ -326,6 +332,7 @@ class RouteStep(BaseModel):
     approver_role = models.CharField(max_length=40, blank=True)
     approvers = models.ManyToManyField("organisation.Person", blank=True, related_name="+")
     approvals_needed = models.PositiveSmallIntegerField(default=1)
+    remind_after_days = models.PositiveSmallIntegerField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=StepState.choices,
                              default=StepState.WAITING)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -343,7 +350,10 @@ class RouteStep(BaseModel):
         names = [p.full_name for p in self.approvers.all()]
         parts = ([f"anyone with the {self.approver_role} role"] if self.approver_role
                  else []) + ([", ".join(names)] if names else [])
-        return " or ".join(parts) or "nobody"
+        said = " or ".join(parts) or "nobody"
+        handed = [f"{d.delegated_by} delegated to {d.deputy.full_name}"
+                  for d in self.delegations.all()]
+        return f"{said} ({'; '.join(handed)})" if handed else said
 
 
 class Outcome(models.TextChoices):
@@ -369,6 +379,29 @@ class Decision(BaseModel):
 
     def __str__(self):
         return f"{self.get_outcome_display()} by {self.decided_by} at {self.step}"
+
+
+class Delegation(BaseModel):
+    """An approver handing their decision at one step of a request's route to a deputy
+    (away, or the deputy knows the subject): the deputy decides in their place, and the
+    one who delegated no longer decides that step."""
+
+    request = models.ForeignKey(ProcurementRequest, on_delete=models.PROTECT,
+                                related_name="delegations")
+    step = models.ForeignKey(RouteStep, on_delete=models.PROTECT, related_name="delegations")
+    delegated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    deputy = models.ForeignKey("organisation.Person", on_delete=models.PROTECT,
+                               related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["request", "created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["step", "delegated_by"],
+                                               name="one_delegation_per_approver_step")]
+
+    def __str__(self):
+        return f"{self.step} delegated by {self.delegated_by} to {self.deputy}"
 
 
 class ProcurementException(BaseModel):

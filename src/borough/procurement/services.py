@@ -15,19 +15,24 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from borough.accounts.models import Membership
 from borough.cmdb.models import CIClass, ConfigurationItem
 from borough.commercial.models import Contract, ContractCover, ContractKind
-from borough.core import services
+from borough.core import approvals, audit, notifications, roles, scope, services
 from borough.core.actions import Actions
 from borough.core.lifecycle import permission
-from borough.core.money import pence
+from borough.core.models import AuditAction
+from borough.core.money import format_pounds, pence
 from borough.finance import queries as finance_queries
 from borough.finance import services as finance_services
+from borough.organisation.models import Person
 from borough.procurement import forms
-from borough.procurement.lifecycle import REQUEST, recommended
+from borough.procurement.lifecycle import REQUEST, STEP_APPROVER, is_approver, recommended
 from borough.procurement.models import (
     EDITABLE,
+    WAITING,
     Decision,
+    Delegation,
     Outcome,
     ProcurementOption,
     ProcurementRequest,
@@ -101,6 +106,71 @@ def _reason(note: str) -> None:
         raise ValidationError({"note": "Give the reason: the person who raised it reads it."})
 
 
+@REQUEST_ACTIONS.action("delegate", label="Delegate my decision", form=forms.DelegateForm,
+                        permission="view", who=STEP_APPROVER, states=WAITING,
+                        success=lambda r: f"Your decision on {r.reference} is delegated.")
+def delegate(request: ProcurementRequest, *, actor, deputy: Person, note: str = ""
+             ) -> None:
+    """Hand `actor`'s decision at the step whose turn it is to `deputy`, who decides in
+    their place (and they no longer do): recorded as a Delegation, audited on the request,
+    the deputy told in Borough and by email. The deputy must be able to approve: an active
+    login in the council with a role that reads procurement requests (not the auditor),
+    not the person who raised it, and not already one who decides this step."""
+    if actor is None:
+        raise ValidationError("Only a person can delegate their decision.")
+    if request.status not in WAITING:
+        raise ValidationError(f"Only a request waiting for approval can be delegated; "
+                              f"{request.reference} is "
+                              f"{request.get_status_display().lower()}.")
+    step = request.current_step
+    if any(v.voter_id == actor.pk for v in approvals.current_votes(request, "approve")):
+        raise ValidationError("You have already approved at this step: there is nothing "
+                              "left to delegate.")
+    problem = deputy_problem(request, step, deputy)
+    if problem:
+        raise ValidationError({"deputy": problem})
+    Delegation.objects.create(
+        organisation_id=request.organisation_id, request=request, step=step,
+        delegated_by=actor, deputy=deputy, note=(note or "").strip(), created_by=actor,
+        updated_by=actor)
+    audit.record(request, AuditAction.EVENT, actor=actor,
+                 changes={"delegation": [None, f"{step.name}: {actor} to {deputy.full_name}"]},
+                 note=note or f"Decision at {step.name} delegated to {deputy.full_name}.")
+    value = format_pounds(request.value)
+    notifications.notify(
+        [deputy.user], organisation_id=request.organisation_id,
+        event="procurement-approval-delegated",
+        subject=f"{request.reference} waits for your approval, as {actor}'s deputy: "
+                f"{request.title} ({value})",
+        body=(f"{actor} has delegated their decision at step {step.position}, {step.name}, "
+              f"to you: decide on this business case for {value} in their place. Read it, "
+              "then approve it, return it for changes or refuse it."
+              + (f" Their note: {note.strip()}" if (note or "").strip() else "")),
+        url=request.get_absolute_url(), thread=request)
+
+
+def deputy_problem(request: ProcurementRequest, step, deputy: Person) -> str | None:
+    """Why `deputy` cannot decide `step` of `request` in someone's place, in words."""
+    user = deputy.user if deputy.user_id else None
+    if deputy.organisation_id != request.organisation_id:
+        return "Choose a deputy from the list."
+    if user is None or not user.is_active:
+        return f"{deputy.full_name} cannot sign in to Borough, so cannot approve."
+    held = (Membership.objects.filter(user=user, organisation_id=request.organisation_id,
+                                      is_active=True).values_list("role__name", flat=True)
+            .first())
+    if held is None or held == roles.AUDITOR or not scope.can(
+            user, "view", ProcurementRequest, request.organisation_id):
+        return (f"{deputy.full_name}'s role does not let them decide procurement requests: "
+                "choose someone whose role reads them (not the auditor).")
+    if request.requester_id and request.requester.user_id == user.pk:
+        return f"{deputy.full_name} raised this request: nobody approves their own."
+    if is_approver(user, step, request.organisation_id):
+        return (f"{deputy.full_name} already decides this step: choose someone who does "
+                "not, so the step still has the approvals it needs from different people.")
+    return None
+
+
 withdraw = REQUEST_ACTIONS.add(
     "withdraw", label="Withdraw", form=forms.NoteForm, transition="withdraw",
     permission="change", danger=True, success=lambda r: f"{r.reference} is withdrawn.")
@@ -108,14 +178,18 @@ withdraw = REQUEST_ACTIONS.add(
 
 # --- options -------------------------------------------------------------------------------
 
-def _editable_request(request_id: int) -> ProcurementRequest:
+def _editable_request(request_id: int, actor) -> ProcurementRequest:
+    """The option's request, locked, whose options may change: a draft or returned one;
+    one waiting for approval goes back to draft first (its approvers told, the approvals
+    given so far no longer counting), as when its business case is edited."""
     locked = _lock(ProcurementRequest(pk=request_id))
+    if locked.status in WAITING:
+        services.record_parts_changed(locked, {"options"}, actor=actor)
+        locked = _lock(locked)
     if locked.status not in EDITABLE:
         raise ValidationError(
             f"{locked.reference} is {locked.get_status_display().lower()}: its options can "
-            "change only while it is a draft or returned for changes. "
-            + ("Ask an approver to return it for changes, or withdraw it."
-               if locked.status in (Status.SUBMITTED, Status.IN_APPROVAL) else ""))
+            "change only while it is a draft, returned for changes or waiting for approval.")
     return locked
 
 
@@ -141,7 +215,7 @@ def save_option(option: ProcurementOption, *, actor, data: dict | None = None,
                                           "other request instead."})
     data.pop("request", None)
     with transaction.atomic():
-        request = _editable_request(option.request_id)
+        request = _editable_request(option.request_id, actor)
         if data.get("is_recommended", option.is_recommended):
             for other in request.options.filter(is_recommended=True).exclude(pk=option.pk):
                 services.update_record(other, actor=actor, data={"is_recommended": False},
@@ -160,7 +234,7 @@ def save_option(option: ProcurementOption, *, actor, data: dict | None = None,
 def remove_option(option: ProcurementOption, *, actor, expected_version: int | None = None
                   ) -> None:
     with transaction.atomic():
-        request = _editable_request(option.request_id)
+        request = _editable_request(option.request_id, actor)
         services.delete_record(option, actor=actor, expected_version=expected_version)
         _keep_value(request, actor)
 

@@ -15,7 +15,6 @@ from borough.core import services as core_services
 from borough.core.actions import failure, offered
 from borough.core.api.viewsets import model_key
 from borough.core.ids import parse_id
-from borough.core.money import format_pounds
 from borough.core.registry import registry
 from borough.core.views.lists import ObjectListView
 from borough.core.views.records import (
@@ -58,7 +57,7 @@ class ProcurementRequestDetailView(ObjectDetailView):
         request, user = context["object"], self.request.user
         context["options"] = list(request.options.select_related("supplier"))
         route = list(request.route.filter(round=request.round).prefetch_related(
-            "approvers"))
+            "approvers", "delegations__delegated_by", "delegations__deputy"))
         context["route"] = route
         context["decisions"] = list(request.decisions.select_related("decided_by", "step"))
         offers = offered(services.REQUEST_ACTIONS, request, user,
@@ -69,14 +68,12 @@ class ProcurementRequestDetailView(ObjectDetailView):
             for offer in offers.values()]
         context["action_error"] = failure(forms)
         context["conflict"] = conflict
-        context["can_edit_options"] = (request.is_editable and scope.can(
-            user, "add", m.ProcurementOption, request.organisation_id))
+        context["can_edit_options"] = (request.status in (*m.EDITABLE, *m.WAITING)
+                                       and scope.can(user, "add", m.ProcurementOption,
+                                                     request.organisation_id))
         context["procedure"] = procedure(request.organisation_id)
         context["objectives"] = list(request.objectives.all())
         context["standards"] = list(request.standards.all())
-        context["rows"] = [(label, format_pounds(request.value) if label == "Value (£)" and
-                            request.value is not None else value)
-                           for label, value in context["rows"]]
         context["value_now"] = next((o.whole_life_cost for o in context["options"]
                                      if o.is_recommended), None)
         return context
@@ -99,7 +96,34 @@ def contract_page(record) -> str:
     return record.get_absolute_url()
 
 
-class OptionCreateView(ObjectCreateView):
+def option_warning(request: m.ProcurementRequest | None) -> str:
+    """Said on an option's form before saving: changing a waiting request's options
+    returns it to draft."""
+    if request is None or request.status not in m.WAITING:
+        return ""
+    return (f"{request.reference} is waiting for approval. Saving a change to its options "
+            "returns it to draft: the approvals given so far no longer count, and it must "
+            "be submitted again.")
+
+
+class OptionWarningMixin:
+    def option_request(self, context) -> m.ProcurementRequest | None:
+        option = context.get("object")
+        if option is not None and option.request_id:
+            return option.request
+        form = context.get("form")
+        pk = parse_id(str(form.initial.get("request") or "")) if form is not None else None
+        return (m.ProcurementRequest.objects.visible_to(self.request.user).filter(pk=pk)
+                .first() if pk else None)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["edit_warning"] = (context.get("edit_warning")
+                                   or option_warning(self.option_request(context)))
+        return context
+
+
+class OptionCreateView(OptionWarningMixin, ObjectCreateView):
     """Adding an option from a request's page (`?request=<id>`), and back to it; saved
     through services.save_option."""
 
@@ -124,7 +148,7 @@ class OptionCreateView(ObjectCreateView):
                                       form.cleaned_data.get("submission_key")))
 
 
-class OptionEditView(ObjectEditView):
+class OptionEditView(OptionWarningMixin, ObjectEditView):
     def detail_url(self, obj) -> str:
         return obj.request.get_absolute_url() + "#options"
 
