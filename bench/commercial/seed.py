@@ -403,9 +403,9 @@ def seed(organisation: Organisation, size: dict, seed_value: int = 23) -> tuple[
     years = finance(organisation, size, rng, now, made, stats)
     log(f"{size['cost_lines']:,} cost lines written")
     writers = made.pop("writers")
-    models = [model for key, model in writers.items() if key != "through"]
+    models = [key if key != "through" else model for key, model in writers.items()]
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [*models, writers["through"]]):
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
     if not connection.in_atomic_block:  # a test's transaction cannot VACUUM
         begun = time.monotonic()

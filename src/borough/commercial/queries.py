@@ -197,6 +197,15 @@ def candidates(contracts, today: date):
         | Q(renewal_terms=RenewalTerms.ROLLING, notice_given_on__isnull=False))
 
 
+# What the renewals read of each contract (its dates, its value, how it is shown): only
+# these are loaded, as a council's every contract is read to find the year's dates.
+RENEWAL_FIELDS = ("organisation_id", "reference", "title", "kind", "annual_value",
+                  "start_date", "end_date", "renewal_terms", "renewal_months",
+                  "notice_period", "notice_unit", "notice_given_on", "renewal_agreed_on",
+                  "supplier__organisation_id", "supplier__reference", "supplier__name",
+                  "owner__organisation_id", "owner__full_name")
+
+
 def renewals(contracts, today: date, months: int = 12) -> Renewals:
     """The notice and end dates of `contracts` (a queryset the caller scoped and filtered)
     from today to the end of the month `months - 1` months on, by month; and the contracts
@@ -206,7 +215,8 @@ def renewals(contracts, today: date, months: int = 12) -> Renewals:
     last = starts[-1] + relativedelta(months=1, days=-1)
     by_month = {s: RenewalMonth(s) for s in starts}
     overdue = []
-    rows = candidates(contracts, today).select_related("supplier", "owner").order_by("pk")
+    rows = (candidates(contracts, today).select_related("supplier", "owner")
+            .only(*RENEWAL_FIELDS).order_by("pk"))
     for contract in rows:
         dated = ContractDates(contract, today)
         if dated.notice_missed:
