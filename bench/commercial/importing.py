@@ -106,6 +106,17 @@ def export(rows: int, organisation_id: int, tag: str, seed: int = 31) -> bytes:
 def run(fixture: dict, rows: int, username: str, keep: bool = False) -> dict:
     """The import, in this process (django set up by the caller). Returns the figures."""
     from django.conf import settings
+    from django.test.utils import override_settings
+
+    with override_settings(BACKGROUND_TASK_RUNNER="worker",
+                           IMPORT_MAX_ROWS=max(settings.IMPORT_MAX_ROWS, rows),
+                           IMPORT_BACKGROUND_ROWS=min(settings.IMPORT_BACKGROUND_ROWS,
+                                                      rows - 1)):
+        return _run(fixture, rows, username, keep)
+
+
+def _run(fixture: dict, rows: int, username: str, keep: bool) -> dict:
+    from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection
 
@@ -115,9 +126,6 @@ def run(fixture: dict, rows: int, username: str, keep: bool = False) -> dict:
     from borough.core.models import ImportStatus
     from borough.finance.models import CostLine
 
-    settings.BACKGROUND_TASK_RUNNER = "worker"
-    settings.IMPORT_MAX_ROWS = max(settings.IMPORT_MAX_ROWS, rows)
-    settings.IMPORT_BACKGROUND_ROWS = min(settings.IMPORT_BACKGROUND_ROWS, rows - 1)
     organisation_id = fixture["organisation_id"]
     user = User.objects.get(username=username)
     user.active_organisation_id = organisation_id

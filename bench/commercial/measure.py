@@ -178,7 +178,8 @@ def page_queries(ops: Operations, urls: dict[str, list[str]]) -> dict:
 
 def measure(fixture: dict, username: str, only: list[str] | None = None,
             concurrency8: bool = True, budget: float | None = 90,
-            runs: int = RUNS) -> dict:
+            runs: int = RUNS, renders: int | None = None) -> dict:
+    """`renders`: at most this many renders of each page (a quick check)."""
     ops = Operations(fixture, username)
     names = [n for n in OPERATIONS if not only or n in only]
     result: dict = {"operations": {}}
@@ -192,7 +193,8 @@ def measure(fixture: dict, username: str, only: list[str] | None = None,
             run_id = (RechargeRun.objects.filter(organisation_id=ops.organisation_id,
                                                  year=fixture["recharge_year"])
                       .order_by("-pk").values_list("pk", flat=True).first())
-    urls = urls_of(fixture, run_id)
+    urls = {name: found[:renders] if renders else found
+            for name, found in urls_of(fixture, run_id).items()}
     for name in names:
         if name == "recharge_run" or not urls[name]:
             continue

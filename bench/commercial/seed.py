@@ -146,6 +146,20 @@ def _money(rng: random.Random, low: int, high: int) -> Decimal:
     return D(rng.randint(low * 100, high * 100)) / 100
 
 
+def staff(organisation) -> None:
+    """Service units with people in them, for a council that has none (the demo's have
+    them): the users basis counts people, and each unit gets a statement."""
+    units = list(ServiceUnit.objects.filter(organisation=organisation))
+    if not units:
+        units = [ServiceUnit.objects.create(organisation=organisation, name=f"Unit {n}")
+                 for n in range(1, 6)]
+    if not Person.objects.filter(organisation=organisation, is_active=True,
+                                 service_unit__isnull=False).exists():
+        Person.objects.bulk_create([
+            Person(organisation=organisation, full_name=f"Person {unit.pk}-{n}",
+                   service_unit=unit) for unit in units for n in range(1, 2 + unit.pk % 4)])
+
+
 def estate(organisation, size: dict, stats: dict) -> None:
     """The CMDB's estate (bench/cmdb/seed.py), then a service unit for each end-user
     device, so the devices basis has something to count per unit."""
@@ -394,6 +408,7 @@ def seed(organisation: Organisation, size: dict, seed_value: int = 23) -> tuple[
     now = timezone.now()
     stats: dict = {}
     started = time.monotonic()
+    staff(organisation)
     estate(organisation, size, stats)
     log(f"estate: {stats['estate']}")
     made = commercial(organisation, size, rng, now, stats)

@@ -285,6 +285,8 @@ def servers_run_on(organisation_id: int, application_ids) -> dict[int, list[Serv
 # end-user devices).
 APPLICATION = rules.APPLICATION
 END_USER_DEVICE = rules.END_USER_DEVICE
+# The classes of servers (licences: cores are counted on the servers an application runs on).
+SERVER_CLASSES = frozenset(rules.SERVERS)
 
 
 def application_class_ids(organisation) -> list[int]:

@@ -20,9 +20,9 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from borough.cmdb import rules
 from borough.cmdb.models import RelationshipType
 from borough.cmdb.models import Status as ItemStatus
+from borough.cmdb.queries import END_USER_DEVICE, SERVER_CLASSES
 from borough.licences.models import CountedFrom, LicenceModel
 from borough.licences.queries import Status
 
@@ -51,7 +51,7 @@ def _statement(scoped_sql: str) -> str:
     in_force = "e.term_start <= %(day)s AND (e.term_end IS NULL OR e.term_end >= %(day)s)"
     users = _integer_attribute("sw.attributes", "number_of_users")
     cores = _integer_attribute("t.attributes", "cpu_cores")
-    servers = ", ".join(f"'{code}'" for code in sorted(rules.SERVERS))
+    servers = ", ".join(f"'{code}'" for code in sorted(SERVER_CLASSES))
     # Only constants and the queryset's own compiled SQL are written in; values are
     # parameters.
     return f"""
@@ -198,7 +198,7 @@ def standings(licences, organisation_id: int, *, day: datetime.date,
     scoped_sql, scoped_params = licences.order_by().values("pk").query.sql_with_params()
     params = {"day": day, "organisation": organisation_id, "retired": ItemStatus.RETIRED,
               "uses": RelationshipType.USES, "runs_on": RelationshipType.RUNS_ON,
-              "device": rules.END_USER_DEVICE, "users": CountedFrom.USERS,
+              "device": END_USER_DEVICE, "users": CountedFrom.USERS,
               "installations": CountedFrom.INSTALLATIONS, "devices": CountedFrom.DEVICES,
               "cores": CountedFrom.CORES, "entered": CountedFrom.ENTERED,
               "site": LicenceModel.SITE, "status": ORDER[status] if status else None,
