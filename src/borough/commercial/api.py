@@ -269,6 +269,8 @@ class RenewalsViewSet(viewsets.ViewSet):
     @extend_schema(parameters=RENEWAL_FILTERS, responses=RenewalsSerializer)
     def list(self, request):
         found = queries.renewals(self.contracts(request), timezone.localdate())
+        queries.with_parties([e.contract for e in found.events]
+                             + [d.contract for d in found.overdue])
         return Response(RenewalsSerializer({
             "today": found.today, "until": found.until, "total": found.total,
             "months": found.months,

@@ -229,11 +229,14 @@ class RenewalsView(EntryViewMixin, TemplateView):
         query = request.GET.copy()
         for name in ("month", "overdue"):
             query.pop(name, None)
+        shown = self.shown_months(found)
+        overdue = (found.overdue if request.GET.get("overdue") == "all"
+                   else found.overdue[:OVERDUE_LISTED])
+        queries.with_parties([e.contract for month in shown for e in month.events]
+                             + [d.contract for d in overdue])
         return self.render_to_response(self.get_context_data(
             filterset=filterset, renewals=found, chart=value_chart(found),
-            shown=self.shown_months(found), by_month=len(found.events) > EVENTS_ON_ONE_PAGE,
-            overdue=(found.overdue if request.GET.get("overdue") == "all"
-                     else found.overdue[:OVERDUE_LISTED]),
+            shown=shown, by_month=len(found.events) > EVENTS_ON_ONE_PAGE, overdue=overdue,
             query=query.urlencode(),
             feeds=m.CalendarFeed.objects.filter(user=request.user,
                                                 organisation_id=request.user
