@@ -3,6 +3,7 @@ on it. Other apps read the CMDB through here."""
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from django.db import connection
@@ -180,16 +181,21 @@ def systems_depending_on_each(organisation_id: int, item_ids) -> dict[int, list[
             live_systems.add(source)
     # Each item's bit, carried up to everything that depends on it (again whenever a
     # node learns of another item below it, so cycles end).
+    # A node waits once however many items reach it meanwhile, and the oldest goes first
+    # (breadth first): its mask is then carried up with most of its bits at once.
     masks = {pk: 1 << bit for bit, pk in enumerate(ids)}
-    waiting = list(ids)
+    waiting, queued = deque(ids), set(ids)
     while waiting:
-        node = waiting.pop()
+        node = waiting.popleft()
+        queued.discard(node)
         mask = masks[node]
         for source in dependents.get(node, ()):
             had = masks.get(source, 0)
             if had | mask != had:
                 masks[source] = had | mask
-                waiting.append(source)
+                if source not in queued:
+                    queued.add(source)
+                    waiting.append(source)
     found: dict[int, list[int]] = {pk: [] for pk in ids}
     for system in sorted(live_systems):
         mask = masks.get(system, 0)
