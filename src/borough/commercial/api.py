@@ -280,6 +280,8 @@ class RenewalsViewSet(viewsets.ViewSet):
     def list(self, request):
         found = queries.renewals(self.contracts(request), timezone.localdate(),
                                  user=request.user)
+        queries.with_parties([e.contract for e in found.events]
+                             + [d.contract for d in found.overdue])
         data = RenewalsSerializer({
             "today": found.today, "until": found.until, "total": found.total,
             "months": found.months,

@@ -194,9 +194,25 @@ def value_chart(found: queries.Renewals) -> Chart:
         empty_text="No contract with an annual value ends in the next twelve months.")
 
 
+# A council with more dates than this in the year reads them a month at a time (a page
+# of 10,000 contracts' dates would take seconds to draw and to read); the overdue ones the
+# first OVERDUE_LISTED, then all on asking.
+EVENTS_ON_ONE_PAGE = 150
+OVERDUE_LISTED = 25
+
+
 class RenewalsView(EntryViewMixin, TemplateView):
     """The next twelve months of notice and end dates, by month, with the value at stake,
     for the contracts chosen by supplier, owner or kind."""
+
+    def shown_months(self, found: queries.Renewals) -> list[queries.RenewalMonth]:
+        """Every month's dates, or with many, those of the month asked for (`?month=`
+        2027-03), else of the first month with any."""
+        if len(found.events) <= EVENTS_ON_ONE_PAGE:
+            return found.months
+        asked = self.request.GET.get("month", "")
+        chosen = [m for m in found.months if f"{m.start:%Y-%m}" == asked]
+        return chosen or [next((m for m in found.months if m.events), found.months[0])]
 
     entry = registry.get(m.Contract)
     permission_action = "view"
@@ -211,10 +227,20 @@ class RenewalsView(EntryViewMixin, TemplateView):
                                            status=400)
         found = queries.renewals(filterset.qs, timezone.localdate(), user=request.user)
         # Values at stake are for those who see every contract's value (core.restricted).
-        shown = queries.shows_values(request.user)
+        values_shown = queries.shows_values(request.user)
+        query = request.GET.copy()
+        for name in ("month", "overdue"):
+            query.pop(name, None)
+        shown = self.shown_months(found)
+        overdue = (found.overdue if request.GET.get("overdue") == "all"
+                   else found.overdue[:OVERDUE_LISTED])
+        queries.with_parties([e.contract for month in shown for e in month.events]
+                             + [d.contract for d in overdue])
         return self.render_to_response(self.get_context_data(
-            filterset=filterset, renewals=found, values_shown=shown,
-            chart=value_chart(found) if shown else None,
+            filterset=filterset, renewals=found, values_shown=values_shown,
+            chart=value_chart(found) if values_shown else None,
+            shown=shown, by_month=len(found.events) > EVENTS_ON_ONE_PAGE, overdue=overdue,
+            query=query.urlencode(),
             feeds=m.CalendarFeed.objects.filter(user=request.user,
                                                 organisation_id=request.user
                                                 .active_organisation_id,

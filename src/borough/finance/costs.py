@@ -283,17 +283,11 @@ def _live_systems(ids) -> list[int]:
                 .exclude(status=Status.RETIRED).values_list("pk", flat=True))
 
 
-def _systems_depending_on(item_id: int) -> list[int]:
-    return sorted(ConfigurationItem.objects.filter(
-        pk__in=cmdb_queries.dependent_ids(item_id), ci_class__code=APPLICATION)
-        .exclude(status=Status.RETIRED).exclude(pk=item_id).values_list("pk", flat=True))
-
-
 def _infrastructure(costs: dict[tuple[str, int], TotalCost]) -> dict[int, ConfigurationItem]:
     """The items with a cost of their own that are not systems."""
     ids = [pk for kind, pk in costs if kind == ITEM]
     return {ci.pk: ci for ci in ConfigurationItem.objects.filter(pk__in=ids).exclude(
-        ci_class__code=APPLICATION).only("pk", "name", "reference")}
+        ci_class__code=APPLICATION).only("pk", "organisation_id", "name", "reference")}
 
 
 def share_infrastructure(costs: dict[tuple[str, int], TotalCost], totals: dict[int, TotalCost],
@@ -301,11 +295,13 @@ def share_infrastructure(costs: dict[tuple[str, int], TotalCost], totals: dict[i
     """Source 5: each infrastructure item's cost shared among the systems depending on
     it, added to `totals` (system id -> TotalCost); returns what no system depends on."""
     unshared: dict[int, Decimal] = {}
-    for pk, item in _infrastructure(costs).items():
+    items = {pk: item for pk, item in _infrastructure(costs).items()
+             if costs[(ITEM, pk)].total != 0}
+    organisation_id = next(iter(items.values())).organisation_id if items else None
+    depending = cmdb_queries.systems_depending_on_each(organisation_id, items)
+    for pk, item in items.items():
         cost = costs[(ITEM, pk)].total
-        if cost == 0:
-            continue
-        systems = _systems_depending_on(pk)
+        systems = depending[pk]
         if not systems:
             unshared[pk] = cost
             continue

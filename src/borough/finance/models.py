@@ -18,6 +18,7 @@ from django.db import models
 
 from borough.core.models import BaseModel, same_organisation_errors
 from borough.core.money import allocate, money_field, pence
+from borough.core.perf.validation import LeanValidation
 from borough.core.querysets import ScopedQuerySet
 from borough.finance.years import FinancialYear
 
@@ -105,10 +106,16 @@ class Budget(BaseModel):
             raise ValidationError(errors)
 
 
-class CostLine(BaseModel):
+class CostLine(LeanValidation, BaseModel):
     """One line of actual spend from the finance system (a credit is negative), and what
     it is allocated to: a system or other configuration item, a business service or a
-    contract (one of them), or nothing yet."""
+    contract (one of them), or nothing yet.
+
+    Imported by the hundred thousand (bench/commercial): related records a form or the
+    import loaded are not looked up again, and the one-allocation constraint is left to
+    clean() (which says the same in words) and the database (core.perf.validation)."""
+
+    db_enforced_constraints = frozenset({"costline_one_allocation"})
 
     date = models.DateField(help_text="The date the finance system posted it.")
     year = year_field(editable=False)

@@ -106,8 +106,13 @@ def direct_amounts(pool: CostPool) -> tuple[dict[int, Decimal], Decimal]:
                                     cost_centre__in=pool.cost_centres.all())
     per_unit: dict[int, Decimal] = defaultdict(lambda: ZERO)
     unowned = ZERO
-    for item_unit, service_unit, amount in lines.values_list(
-            "configuration_item__service_unit_id", "service__service_unit_id", "amount"):
+    # Added up by the database, one row per owner (a year's lines are hundreds of
+    # thousands at a big council: bench/commercial).
+    for item_unit, service_unit, amount in (
+            lines.values_list("configuration_item__service_unit_id",
+                              "service__service_unit_id")
+            .annotate(total=Sum("amount")).order_by()):
+        amount = pence(amount)
         unit = item_unit or service_unit
         if unit is None:
             unowned += amount

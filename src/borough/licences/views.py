@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.paginator import Paginator
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from borough.core import charts, exports, scope
@@ -15,7 +16,7 @@ from borough.core.money import pence
 from borough.core.registry import registry
 from borough.core.views.base import EntryViewMixin
 from borough.core.views.records import ObjectCreateView, ObjectDetailView
-from borough.licences import forms, queries
+from borough.licences import forms, queries, standing
 from borough.licences import models as m
 from borough.licences.api import filtered
 
@@ -78,19 +79,64 @@ class ComplianceView(EntryViewMixin, TemplateView):
         if request.GET and not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         chosen = form.cleaned_data if form.is_bound else {}
-        found = queries.compliance(filtered(queries.licences_for(request.user), chosen),
-                                   status=chosen.get("status") or None)
+        licences = filtered(queries.licences_for(request.user), chosen)
+        status = chosen.get("status") or None
         fmt = kwargs.get("format")
         if fmt:
+            found = queries.compliance(licences, status=status)
             rows = [[exports.neutralise(c) for c in row] for row in export_rows(found)]
             respond = exports.csv_response if fmt == "csv" else exports.xlsx_response
             return respond(rows, "licence-compliance")
-        page = Paginator(found.positions, PER_PAGE).get_page(request.GET.get("page"))
+        page, found, charted = self.page(request, licences, status)
         query = request.GET.copy()
         query.pop("page", None)
         return self.render_to_response(self.get_context_data(
-            form=form, compliance=found, page_obj=page, counts=found.counts(),
-            chart=chart_of(found), query=query.urlencode()))
+            form=form, compliance=found, page_obj=page, counts=found.counts,
+            chart=chart_of(charted), query=query.urlencode()))
+
+    def page(self, request, licences, status):
+        """The page asked for, worked out by the database (licences.standing): only the
+        licences shown (and charted) get their full positions."""
+        day = timezone.localdate()
+        organisation_id = request.user.active_organisation_id
+        asked = request.GET.get("page")
+
+        def standings(number):
+            return standing.standings(licences, organisation_id, day=day, status=status,
+                                      offset=(number - 1) * PER_PAGE, limit=PER_PAGE,
+                                      chart=CHART_ROWS)
+
+        try:
+            number = max(int(asked), 1) if asked else 1
+        except (TypeError, ValueError):
+            number = 1
+        found = standings(number)
+        last = Paginator(range(found.total), PER_PAGE).get_page(number).number
+        if last != number:  # beyond the last page: the last one, as get_page does
+            number, found = last, standings(last)
+        ids = [*found.page_ids, *found.chart_ids]
+        by_id = {p.licence.pk: p for p in queries.positions(
+            queries.licences_for(request.user).filter(pk__in=ids), day)}
+        shown = [by_id[pk] for pk in found.page_ids if pk in by_id]
+        window = Window(found.total, (number - 1) * PER_PAGE, shown)
+        return (Paginator(window, PER_PAGE).get_page(number), found,
+                [by_id[pk] for pk in found.chart_ids if pk in by_id])
+
+
+class Window:
+    """One page of positions standing in for the whole list, for Django's Paginator: its
+    length is every licence's, and it answers only for the page it holds."""
+
+    def __init__(self, total: int, offset: int, positions: list):
+        self.total, self.offset, self.positions = total, offset, positions
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) and (index.start or 0) == self.offset:
+            return self.positions
+        raise IndexError("Only the page worked out is held.")
 
 
 def export_rows(found: queries.Compliance) -> list[list[object]]:
@@ -109,9 +155,9 @@ def export_rows(found: queries.Compliance) -> list[list[object]]:
     return rows
 
 
-def chart_of(found: queries.Compliance) -> charts.Chart | None:
+def chart_of(positions: list[queries.Position]) -> charts.Chart | None:
     """The largest risks and savings as bars, with the same figures in its table."""
-    rows = [p for p in found.positions if (p.true_up_cost or Decimal(0)) > 0 or p.saving > 0]
+    rows = [p for p in positions if (p.true_up_cost or Decimal(0)) > 0 or p.saving > 0]
     rows = rows[:CHART_ROWS]
     if not rows:
         return None
