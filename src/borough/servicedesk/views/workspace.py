@@ -416,6 +416,9 @@ def ticket_context(request, ticket: Ticket, *, forms=None, **extra) -> dict:
         "actions": offered(services.TICKET_ACTIONS, ticket, user, "servicedesk:ticket", forms),
         "status_targets": status_targets(ticket, user),
         "about": concerns.ticket_page(ticket, user),
+        # What other apps show about the ticket (service status: a major incident's
+        # announcement).
+        "panels": registry.panels_for(ticket, user),
     }
     context["action_error"] = failure(forms)
     offers = context["actions"]
