@@ -255,6 +255,10 @@ def post_update(announcement: Announcement, *, actor, body: str,
                 expected_end_at: datetime | None = None) -> AnnouncementUpdate:
     """A note on the announcement's timeline (and, if given, a new expected end), emailed
     to the subscribers of its services."""
+    if announcement.state != State.OPEN:
+        raise ValidationError(f"{announcement.reference} is "
+                              f"{announcement.get_state_display().lower()}: reopen it to "
+                              "post an update.")
     body = _text(body, "body", "the update")
     if expected_end_at is not None:
         if expected_end_at <= announcement.starts_at:
