@@ -13,7 +13,7 @@ from borough.core.api.viewsets import IDEMPOTENCY_HEADER, BaseModelViewSet, mode
 from borough.servicedesk.models import Ticket
 from borough.status import filters as f
 from borough.status import models as m
-from borough.status import services
+from borough.status import queries, services
 
 
 class AnnouncementUpdateSerializer(serializers.ModelSerializer):
@@ -51,14 +51,26 @@ class AnnouncementSerializer(BaseModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        if self.instance is not None and "incident" in attrs:
+        if self.instance is not None and attrs.get("incident") is not None:
             raise serializers.ValidationError(
                 {"incident": "An announcement's incident is given when it is opened."})
         return attrs
 
 
+class LiveServiceField(serializers.PrimaryKeyRelatedField):
+    """A live service of the caller's organisation: anyone may subscribe to one, though a
+    requester cannot open the catalogue (the portal names the same services)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        organisation_id = getattr(getattr(request, "user", None), "active_organisation_id",
+                                  None)
+        return queries.subscribable_services(organisation_id)
+
+
 class SubscriptionSerializer(BaseModelSerializer):
     user = serializers.StringRelatedField(read_only=True)
+    service = LiveServiceField()
 
     class Meta:
         model = m.Subscription
@@ -94,6 +106,11 @@ class AnnouncementViewSet(BaseModelViewSet):
             starts_at=data.get("starts_at") or timezone.now(),
             expected_end_at=data.get("expected_end_at"),
             description=data.get("description", ""), idempotency_key=key)
+
+
+    def perform_update(self, serializer):
+        serializer.validated_data.pop("incident", None)
+        super().perform_update(serializer)
 
 
 class SubscriptionViewSet(BaseModelViewSet):

@@ -43,13 +43,15 @@ def register(registry) -> None:
     registry.grant_models(roles.ALL_ROLES, [m.Announcement], ("view",))
     registry.grant_models(ANNOUNCE, [m.Announcement], ("add", "change"))
     registry.grant_models(MANAGE, [m.Announcement], ("delete",))
-    # Everyone may subscribe themself (the auditor changes nothing); ICT management and
-    # the auditor read everyone's subscriptions.
+    # Everyone may subscribe themself (the auditor changes nothing); staff read everyone's
+    # subscriptions, ICT management changes anyone's (models.SubscriptionQuerySet).
     registry.grant_models(roles.ALL_ROLES, [m.Subscription], ("view",))
     registry.grant_models([r for r in roles.ALL_ROLES if r != roles.AUDITOR],
                           [m.Subscription], ("add", "change", "delete"))
-    for role in (*MANAGE, roles.AUDITOR):
+    for role in roles.READ_ALL_ROLES:
         registry.grant(role, [m.VIEW_ALL_SUBSCRIPTIONS])
+    for role in MANAGE:
+        registry.grant(role, [m.MANAGE_ALL_SUBSCRIPTIONS])
 
     registry.add_actions(services.ANNOUNCEMENT_ACTIONS)
     registry.on_transition(Ticket, ("resolve", "cancel"), services.close_with_incident)

@@ -88,6 +88,15 @@ class NoteForm(ActionForm):
 
 
 class SubscriptionForm(ScopedModelForm):
+    """The service to hear about: any live one of the council (a requester cannot open the
+    catalogue, but may subscribe to the services the portal names)."""
+
     class Meta:
         model = m.Subscription
         fields = ["service"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from borough.status.queries import subscribable_services
+
+        self.fields["service"].queryset = subscribable_services(self.instance.organisation_id)

@@ -16,8 +16,10 @@ from borough.core import scope
 from borough.core.models import BaseModel
 from borough.core.querysets import ScopedQuerySet
 
-# Who reads everyone's subscriptions (the rest read their own).
+# Who reads everyone's subscriptions, and who changes or removes anyone's (the rest,
+# their own).
 VIEW_ALL_SUBSCRIPTIONS = "status.view_all_subscriptions"
+MANAGE_ALL_SUBSCRIPTIONS = "status.manage_all_subscriptions"
 MAX_TEXT = 20_000
 
 
@@ -73,7 +75,7 @@ class Announcement(BaseModel):
 
     class Meta:
         ordering = ["-starts_at", "-id"]
-        verbose_name = "status announcement"
+        verbose_name = "announcement"
         constraints = [
             models.UniqueConstraint(fields=["organisation", "reference"],
                                     name="unique_announcement_ref"),
@@ -121,9 +123,16 @@ class AnnouncementUpdate(BaseModel):
 
 
 class SubscriptionQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action: str = "view"):
+        """A requester reads their own subscriptions, staff everyone's (who is told about
+        a service); each person changes or removes their own, ICT management anyone's."""
+        if action == "view":
+            return super().visible_to(user, action)
+        found = super().visible_to(user, action)
+        anyone = scope.organisation_ids(user, MANAGE_ALL_SUBSCRIPTIONS)
+        return found.filter(Q(organisation_id__in=anyone) | Q(user=user))
+
     def apply_object_rules(self, user):
-        """A person reads their own subscriptions; ICT management reads everyone's, to
-        see who is told about a service."""
         everyone = scope.organisation_ids(user, VIEW_ALL_SUBSCRIPTIONS)
         return self.filter(Q(organisation_id__in=everyone) | Q(user=user))
 
@@ -141,12 +150,14 @@ class Subscription(BaseModel):
 
     class Meta:
         ordering = ["service__name", "id"]
-        verbose_name = "status subscription"
+        verbose_name = "subscription"
         constraints = [models.UniqueConstraint(
             fields=["service", "user"], name="one_subscription_per_service",
             violation_error_message="That person is already subscribed to that service.")]
         permissions = [("view_all_subscriptions",
-                        "Can read everyone's status subscriptions in the organisation")]
+                        "Can read everyone's status subscriptions in the organisation"),
+                       ("manage_all_subscriptions",
+                        "Can change or remove anyone's status subscriptions")]
 
     def __str__(self):
         name = self.user.get_full_name() or self.user.username if self.user_id else "?"

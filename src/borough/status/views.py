@@ -196,12 +196,6 @@ class AnnounceOutageView(EntryViewMixin, TemplateView):
 class SubscriptionCreateView(ObjectCreateView):
     """Subscribing from the list: the person signed in, to a live service."""
 
-    def get_form(self, instance, data=None, files=None):
-        form = super().get_form(instance, data, files)
-        form.fields["service"].queryset = queries.subscribable_services(
-            self.request.user.active_organisation_id)
-        return form
-
     def save(self, form, instance):
         new = form.save(commit=False)
         new.organisation_id = self.request.user.active_organisation_id
