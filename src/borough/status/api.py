@@ -45,6 +45,9 @@ class AnnouncementSerializer(BaseModelSerializer):
                   "resolved_at", "source_type", "source_id", "source_text", "updates",
                   "incident"]
         read_only_fields = ["reference", "state", "resolved_at", "source_id", "source_text"]
+        extra_kwargs = {"title": {"required": False, "allow_blank": True,
+                                  "help_text": "What people will notice, in a line; for an "
+                                               "incident, its title if left out."}}
 
     def get_source_type(self, obj) -> str:
         return obj.source_type.app_labeled_name if obj.source_type_id else ""
@@ -54,6 +57,11 @@ class AnnouncementSerializer(BaseModelSerializer):
         if self.instance is not None and attrs.get("incident") is not None:
             raise serializers.ValidationError(
                 {"incident": "An announcement's incident is given when it is opened."})
+        if self.instance is None and not attrs.get("incident") and not (
+                attrs.get("title") or "").strip():
+            raise serializers.ValidationError({"title": "Enter what people will notice."})
+        if self.instance is not None and "title" in attrs and not attrs["title"].strip():
+            raise serializers.ValidationError({"title": "Enter what people will notice."})
         return attrs
 
 
