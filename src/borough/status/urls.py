@@ -13,6 +13,7 @@ SUBSCRIPTIONS = registry.get(m.Subscription)
 
 urlpatterns = [
     path("", views.StatusPageView.as_view(entry=ANNOUNCEMENTS), name="page"),
+    path("figures/", views.FiguresView.as_view(entry=ANNOUNCEMENTS), name="figures"),
     path("services/<int:pk>/subscribe/", views.SubscribeView.as_view(entry=SUBSCRIPTIONS),
          name="subscribe"),
     path("services/<int:pk>/unsubscribe/",

@@ -5,6 +5,8 @@ show (the portal's and the home page's current announcements, the ticket's)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -45,6 +47,29 @@ class StatusPageView(EntryViewMixin, TemplateView):
             may_subscribe=scope.can(user, "add", m.Subscription, organisation_id),
             may_announce=scope.can(user, "add", m.Announcement, organisation_id),
             history_days=queries.HISTORY_DAYS, upcoming_days=queries.UPCOMING_DAYS)
+        return context
+
+
+PERIODS = (30, 91, 365)
+
+
+class FiguresView(EntryViewMixin, TemplateView):
+    """Outages and degraded service per service over a period, with the minutes lost:
+    what the availability work reads (status.queries.outages_by_service)."""
+
+    permission_action = "change"  # the people who publish announcements
+    template_name = "status/figures.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        raw = self.request.GET.get("days", "91")
+        days = int(raw) if raw.isdigit() and int(raw) in PERIODS else 91
+        end = timezone.now()
+        rows = queries.outages_by_service(self.request.user.active_organisation_id,
+                                          end - timedelta(days=days), end, now=end)
+        context.update(rows=rows, days=days, periods=PERIODS,
+                       total_outages=sum(r.outages for r in rows),
+                       total_minutes=sum(r.minutes_lost for r in rows))
         return context
 
 
