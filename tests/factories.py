@@ -102,14 +102,18 @@ from tests.standards.factories import (
     TargetFactory,
     ThemeFactory,
 )
+from tests.status import factories as status
+from tests.status.factories import AnnouncementFactory, SubscriptionFactory
 
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
-             **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES}
+             **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES,
+             **status.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "ApplicationFactory", "ConsumptionCountFactory",
+    "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory",
+    "ApplicationFactory", "ConsumptionCountFactory",
     "EntitlementFactory", "LicenceFactory", "BudgetFactory", "CommitmentFactory",
     "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory",
     "ApprovalStepFactory", "ProcurementExceptionFactory", "ProcurementOptionFactory",

@@ -33,6 +33,7 @@ from borough.organisation import models as org
 from borough.procurement import models as procurement
 from borough.servicedesk import models as sd
 from borough.standards import models as st
+from borough.status import models as status
 from tests.conftest import make_member
 from tests.factories import (
     FACTORIES,
@@ -209,6 +210,12 @@ CASES: dict[type[models.Model], Case] = {
                     api=lambda data, role: data if granted(role, org.Person, "view")
                     else {k: v for k, v in data.items() if k != "requester"},
                     rows=lambda w: {"requester": person_of(w, roles.REQUESTER)}),
+    # A subscription is the signed-in person's own (others read only their own, ICT
+    # management everyone's); the rows counted are all one requester's.
+    status.Subscription: Case(
+        record=lambda w, role: {"user": w.users[role]},
+        build=lambda w, role: {"user": w.users[role]},
+        rows=lambda w: {"user": w.users.get(roles.REQUESTER) or next(iter(w.users.values()))}),
 }
 
 

@@ -146,6 +146,13 @@ class EditTakes:
         return list(dict.fromkeys(self.fields[n] for n in self.fields if n in names))
 
 
+def _listeners(model, name: str) -> list:
+    """Other apps' listeners to this transition (registry.on_transition)."""
+    from borough.core.registry import registry
+
+    return registry.transition_listeners.get((model, name), [])
+
+
 class Lifecycle:
     """The states of `model`'s `field` (its choices) and the transitions between them;
     `on_edit`, the transitions an edit of some fields takes (EditTakes)."""
@@ -247,6 +254,8 @@ class Lifecycle:
             self.on_move(move)
         for effect in transition.after:
             effect(move)
+        for listener in _listeners(type(record), transition.name):
+            listener(move)
         if any(t.approval for t in self.leaving(move.old)):
             from borough.core.approvals import close_votes
 

@@ -158,6 +158,18 @@ class Registry:
     # its panels' `context(subject, user)` is given (the catalogue: the service unit
     # shown, or None for every unit).
     page_panels: dict[str, list[DetailPanel]] = field(default_factory=dict)
+    # What other apps do when a model's record takes a transition: (model, transition
+    # name) -> [listener(move)], run by core.lifecycle after the transition's own effects,
+    # in the same transaction (a major incident resolved closes its status announcement
+    # without the service desk knowing of announcements).
+    transition_listeners: dict[tuple[type[models.Model], str], list[Callable]] = field(
+        default_factory=dict)
+
+    def on_transition(self, model: type[models.Model], names, listener: Callable) -> None:
+        """Call `listener(move)` whenever a record of `model` takes one of the transitions
+        named (after its own effects, before the record is saved, in its transaction)."""
+        for name in [names] if isinstance(names, str) else names:
+            self.transition_listeners.setdefault((model, name), []).append(listener)
 
     def add_detail_panel(self, model: type[models.Model], panel: DetailPanel) -> None:
         panels = self.detail_panels.setdefault(model, [])

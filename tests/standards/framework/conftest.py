@@ -40,6 +40,8 @@ DOCUMENTED_RULES = {
     "procurement.procedure-published": {"review": "in_date"},
     "procurement.business-cases": {"min_value": 25000, "period_days": 365},
     "procurement.options-appraised": {"min_value": 25000, "period_days": 365},
+    "status.outages-announced": {"period_days": 91, "target_percent": 80,
+                                 "min_announcements": 1},
 }
 
 

@@ -14,9 +14,13 @@ from django.views.generic import TemplateView
 from borough.core.actions import failure, offered
 from borough.core.forms import add_service_error
 from borough.core.queries import attachments_for
+from borough.core.registry import registry
 from borough.servicedesk import concerns, forms, queries, services
 from borough.servicedesk.models import EntryKind, Status, Ticket, TimelineEntry
 from borough.servicedesk.views.workspace import TicketMixin, TicketPermissionMixin
+
+# The page name other apps add panels to (registry.add_page_panel).
+PORTAL_HOME = "servicedesk.portal_home"
 
 
 class PortalHomeView(TicketPermissionMixin, TemplateView):
@@ -31,6 +35,8 @@ class PortalHomeView(TicketPermissionMixin, TemplateView):
                                                                         Status.CANCELLED)][:50]
         context["closed_tickets"] = [t for t in mine if t.status in (Status.CLOSED,
                                                                       Status.CANCELLED)][:20]
+        # What other apps show requesters here (service status: what is down or planned).
+        context["panels"] = registry.page_panels_for(PORTAL_HOME, None, self.request.user)
         return context
 
 

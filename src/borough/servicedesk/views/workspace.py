@@ -420,6 +420,9 @@ def ticket_context(request, ticket: Ticket, *, forms=None, **extra) -> dict:
         # Staff time: read by those who work tickets (queried only when there is some).
         "work_log": (queries.work_log(ticket, user)
                      if can_work and _may_have(ticket, "work_logs") else None),
+        # What other apps show about the ticket (service status: a major incident's
+        # announcement).
+        "panels": registry.panels_for(ticket, user),
     }
     context["action_error"] = failure(forms)
     offers = context["actions"]

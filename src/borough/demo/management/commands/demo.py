@@ -13,6 +13,7 @@ from borough.demo import (
     procurement,
     servicedesk,
     standards,
+    status,
 )
 
 
@@ -40,6 +41,7 @@ class Command(BoroughCommand):
         cost_lines = finance.load()
         standards_counts = standards.load()
         requests = procurement.load()
+        announcements = status.load()
         if options["quiet_logins"]:
             return
         for code, count in estate.items():
@@ -66,6 +68,9 @@ class Command(BoroughCommand):
         for code, count in requests.items():
             if count:
                 self.stdout.write(f"Procurement requests for {code}: {count}.")
+        for code, count in announcements.items():
+            if count:
+                self.stdout.write(f"Service status announcements for {code}: {count}.")
         for what, count in standards_counts.items():
             if count:
                 self.stdout.write(f"Standards: {count} {what}.")
