@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "borough.commercial",
     "borough.licences",
     "borough.servicedesk",
+    "borough.changes",
     "borough.finance",
     "borough.mail",
     "borough.standards",
