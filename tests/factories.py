@@ -14,6 +14,18 @@ from tests.catalogue.factories import (
     ServiceComponentFactory,
     ServiceLevelAgreementFactory,
 )
+from tests.changes import factories as changes
+from tests.changes.factories import (
+    BoardFactory,
+    BoardMemberFactory,
+    CausedIncidentFactory,
+    ChangeFactory,
+    ChangeTemplateFactory,
+    MaintenanceWindowFactory,
+    MeetingFactory,
+    RiskQuestionFactory,
+    ScheduleWindowFactory,
+)
 from tests.cmdb import factories as cmdb
 from tests.cmdb.factories import (
     CIClassFactory,
@@ -106,10 +118,14 @@ from tests.standards.factories import (
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
-             **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES}
+             **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES,
+             **changes.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "ApplicationFactory", "ConsumptionCountFactory",
+    "FACTORIES", "ActionFactory", "BoardFactory", "BoardMemberFactory",
+    "CausedIncidentFactory", "ChangeFactory", "ChangeTemplateFactory",
+    "MaintenanceWindowFactory", "MeetingFactory", "RiskQuestionFactory",
+    "ScheduleWindowFactory", "ApplicationFactory", "ConsumptionCountFactory",
     "EntitlementFactory", "LicenceFactory", "BudgetFactory", "CommitmentFactory",
     "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory",
     "ApprovalStepFactory", "ProcurementExceptionFactory", "ProcurementOptionFactory",

@@ -160,11 +160,10 @@ def authorised(change: Change, actor) -> str | None:
 
 def board_for(change: Change) -> Board | None:
     kind = BoardKind.EMERGENCY if change.is_emergency else BoardKind.CAB
-    board = Board.objects.filter(organisation_id=change.organisation_id, kind=kind).select_related(
-        "chair", "chair_deputy").first()
-    if board is None or not board.members.filter(is_active=True).exists():
-        return None
-    return board
+    # The first of that kind with a member sitting (a council normally has one of each).
+    return (Board.objects.filter(organisation_id=change.organisation_id, kind=kind,
+                                 members__is_active=True)
+            .select_related("chair", "chair_deputy").order_by("pk").first())
 
 
 def url_of(change: Change) -> str:

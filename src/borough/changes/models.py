@@ -147,7 +147,6 @@ class Board(BaseModel):
         verbose_name = "change advisory board"
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="unique_board_name"),
-            models.UniqueConstraint(fields=["organisation", "kind"], name="one_board_per_kind"),
         ]
 
     def __str__(self):

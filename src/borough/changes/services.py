@@ -135,7 +135,8 @@ def vote(change: Change, *, actor, decision: str, note: str = "",
         raise SEAT.refuse(change, "vote")
     already = CabVote.objects.filter(change=change, seat=seat, round=change.round).first()
     if already is not None:
-        who = "You have" if already.voter_id == actor.pk else f"{already.voter} has"
+        voter = seat.deputy if already.as_deputy and seat.deputy_id else seat.member
+        who = "You have" if already.voter_id == actor.pk else f"{voter.full_name} has"
         raise ValidationError(f"{who} already voted for {seat.member.full_name}'s seat on "
                               f"{change.reference}: each seat votes once.")
     as_deputy = seat.member.user_id != actor.pk
