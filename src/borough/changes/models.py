@@ -331,8 +331,8 @@ class CausedIncident(BaseModel):
 
     def __str__(self):
         change = self.change.reference if self.change_id else "?"
-        ticket = self.ticket.reference if self.ticket_id else "?"
-        return f"{ticket} caused by {change}"
+        ticket = f"{self.ticket.reference} {self.ticket.title}" if self.ticket_id else "?"
+        return f"{ticket} (caused by {change})"
 
     def clean(self):
         errors = same_organisation_errors(self, ("change", "ticket"))
