@@ -106,6 +106,10 @@ def test_change_conflicts_match_the_pairwise_check(schedule):
     found = rules.change_conflicts(changes, rules.reachable(edges, among))
     got = {(c.change, c.other, c.kind) for c in found if c.change < c.other}
     assert got == expected_pairs(changes, edges)
+    for c in found:  # the direction said is the direction of the edges
+        if c.kind == rules.DEPENDENT_ITEM:
+            assert depends(c.item, c.other_item, edges) if c.depends else depends(
+                c.other_item, c.item, edges)
     # Reported both ways, once each way.
     assert len(found) == 2 * len(got)
 
@@ -182,5 +186,6 @@ def test_changes_that_meet_end_to_start_do_not_overlap_and_dependency_goes_both_
     reach = rules.reachable({(3, 4), (4, 5)}, {3, 5})
     for order in ([three, five], [five, three]):
         found = rules.change_conflicts(order, reach)
-        assert {(c.change, c.other, c.kind, c.item, c.other_item) for c in found} == {
-            (3, 5, rules.DEPENDENT_ITEM, 3, 5), (5, 3, rules.DEPENDENT_ITEM, 5, 3)}
+        assert {(c.change, c.other, c.kind, c.item, c.other_item, c.depends)
+                for c in found} == {(3, 5, rules.DEPENDENT_ITEM, 3, 5, True),
+                                    (5, 3, rules.DEPENDENT_ITEM, 5, 3, False)}

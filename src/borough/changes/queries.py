@@ -88,8 +88,11 @@ def describe(conflict: rules.Conflict, changes: dict, items: dict, windows: dict
         if kind == rules.SAME_ITEM:
             return f"{name}{when} changes the same item, {near}, at an overlapping time."
         far = _label(items.get(conflict.other_item), conflict.other_item)
-        return (f"{name}{when} changes {far}, which {near} depends on or which depends on "
-                f"it, at an overlapping time.")
+        if conflict.depends:
+            return (f"{name}{when} changes {far}, which {near} (changed here) depends on, at "
+                    "an overlapping time.")
+        return (f"{name}{when} changes {far}, which depends on {near} (changed here), at an "
+                "overlapping time.")
     if kind in (rules.BLACKOUT, rules.FREEZE):
         window = windows.get(conflict.other)
         name = window.name if window is not None else "a window"

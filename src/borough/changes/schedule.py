@@ -69,6 +69,8 @@ class Conflict:
     # on (or depends on it).
     item: int | None = None
     other_item: int | None = None
+    # For a dependent item: whether `item` depends on `other_item` (else the reverse).
+    depends: bool = False
 
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
@@ -124,12 +126,14 @@ def change_conflicts(changes: list[Planned], depends_on: Mapping[int, set[int]]
                         continue
                     first, second = (change, other) if index < other_index else (other, change)
                     near, far = (item, reached) if index < other_index else (reached, item)
-                    found[key] = Conflict(kind, first.id, second.id, near, far)
+                    found[key] = Conflict(kind, first.id, second.id, near, far,
+                                          kind == DEPENDENT_ITEM and index < other_index)
     conflicts = []
     for conflict in found.values():
         conflicts.append(conflict)
         conflicts.append(Conflict(conflict.kind, conflict.other, conflict.change,
-                                  conflict.other_item, conflict.item))
+                                  conflict.other_item, conflict.item,
+                                  conflict.kind == DEPENDENT_ITEM and not conflict.depends))
     return conflicts
 
 
