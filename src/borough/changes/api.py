@@ -78,7 +78,7 @@ class VoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ChangeSerializer(BaseModelSerializer):
+class ChangeRequestSerializer(BaseModelSerializer):
     votes = VoteSerializer(many=True, read_only=True)
 
     class Meta:
@@ -173,7 +173,7 @@ class MeetingViewSet(BaseModelViewSet):
 
 class ChangeViewSet(BaseModelViewSet):
     model = m.Change
-    serializer_class = ChangeSerializer
+    serializer_class = ChangeRequestSerializer
     filterset_class = f.ChangeFilterSet
     ordering_fields = ("reference", "planned_start", "created_at", "updated_at", "id")
     select_related = ("template", "requester", "owner", "board", "authorised_by")

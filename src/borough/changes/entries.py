@@ -24,7 +24,7 @@ def register(registry) -> None:
     registry.nav_section_order[SECTION] = 15
     registry.register(ModelEntry(
         m.Change, filters.ChangeFilterSet, tables.ChangeTable, forms.ChangeForm,
-        api.ChangeSerializer, api.ChangeViewSet, search_fields=("reference", "title"),
+        api.ChangeRequestSerializer, api.ChangeViewSet, search_fields=("reference", "title"),
         nav_section=SECTION, nav_order=10, comments=True, attachments=True,
         detail_fields=("reference", "title", "change_type", "template", "status",
                        "description", "reason", "requester", "owner", "impact_level",

@@ -40,6 +40,9 @@ DOCUMENTED_RULES = {
     "procurement.procedure-published": {"review": "in_date"},
     "procurement.business-cases": {"min_value": 25000, "period_days": 365},
     "procurement.options-appraised": {"min_value": 25000, "period_days": 365},
+    "changes.authorised-before-implementation": {"period_days": 365, "types": ["normal"]},
+    "changes.reviews-held": {"period_days": 365, "types": ["normal", "emergency"],
+                             "grace_days": 30, "target_percent": 90},
 }
 
 
