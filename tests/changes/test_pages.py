@@ -8,6 +8,7 @@ import datetime
 
 import icalendar
 import pytest
+import time_machine
 from django.urls import reverse
 
 from borough.changes import models as m
@@ -20,10 +21,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def overlapping(council):
-    """Two changes on the server and the application that runs on it, overlapping."""
+    """Two changes submitted for assessment (on the schedule) on the server and the
+    application that runs on it, overlapping."""
     one = council.change(title="Patch the server")
     two = council.change(title="Upgrade the application", items=("app",),
                          start=SATURDAY + datetime.timedelta(hours=1))
+    for change in (one, two):
+        services.submit(change, actor=council.users["manager"])
     return one, two
 
 
@@ -55,8 +59,9 @@ def test_the_schedule_shows_conflicts_and_windows_in_each_view(council, overlapp
 def test_the_schedule_finds_conflicts_in_a_fixed_number_of_queries(council, overlapping,
                                                                    django_assert_max_num_queries):
     for n in range(10):
-        council.change(title=f"More {n}", items=("other",),
-                       start=SATURDAY + datetime.timedelta(days=n % 3, hours=n))
+        services.submit(council.change(title=f"More {n}", items=("other",),
+                                       start=SATURDAY + datetime.timedelta(days=n % 3, hours=n)),
+                        actor=council.users["manager"])
     start = SATURDAY - datetime.timedelta(days=5)
     with django_assert_max_num_queries(12):
         found = queries.schedule(council.users["manager"], start,
@@ -95,8 +100,10 @@ def test_the_figures_page(council, signed_in):
                                                 {"x": "1"}).status_code == 400
 
 
-def test_the_printable_agenda(council, overlapping, signed_in):
-    change = council.with_board(overlapping[0])
+def test_the_printable_agenda(council, signed_in):
+    change = council.with_board(council.change())
+    council.with_board(council.change(title="Upgrade the application", items=("app",),
+                                      start=SATURDAY + datetime.timedelta(hours=1)))
     meeting = MeetingFactory(organisation=council.org, board=council.cab, minutes="Agreed.")
     services.generate_agenda(meeting, actor=council.users["manager"])
     page = signed_in(council.users["cab2"]).get(reverse("changes:meeting_print",
@@ -107,8 +114,10 @@ def test_the_printable_agenda(council, overlapping, signed_in):
     assert "changes/changes.css" in text
 
 
+@time_machine.travel(datetime.datetime(2030, 1, 1, 12, 0, tzinfo=datetime.UTC), tick=False)
 def test_a_calendar_address_reads_the_schedule_until_stopped(council, overlapping, signed_in,
                                                               client):
+    """Three months back to a year ahead of today (here, New Year's Day 2030)."""
     user = council.users["cab1"]
     page = signed_in(user).post(reverse("changes:feeds"), {"submission_key": "k1"})
     address = page.context["new_address"]
@@ -121,6 +130,7 @@ def test_a_calendar_address_reads_the_schedule_until_stopped(council, overlappin
     # One service's address lists only its changes.
     other = council.change(title="Printer server", items=("other",))
     other.services.clear()
+    services.submit(other, actor=council.users["manager"])
     page = signed_in(user).post(reverse("changes:feeds"), {
         "submission_key": "k2", "service": council.items["service"].pk})
     service_path = page.context["new_address"].split("testserver", 1)[1]
