@@ -71,7 +71,7 @@ def _lock(change: Change) -> Change:
 CHANGE_ACTIONS = Actions(Change, lifecycle=CHANGE, lock=_lock)
 
 submit = CHANGE_ACTIONS.add(
-    "submit", label="Submit for assessment", transition="submit", form=forms.NoteForm,
+    "submit", label="Submit for assessment", transition="submit",
     success=lambda c: f"{c.reference} is submitted for assessment.")
 
 schedule_standard = CHANGE_ACTIONS.add(
@@ -116,7 +116,7 @@ def assess(change: Change, *, actor, impact_level: str, answers: dict | None = N
 
 request_authorisation = CHANGE_ACTIONS.add(
     "request-authorisation", label="Send to the board", transition="request-authorisation",
-    form=forms.NoteForm, success=lambda c: f"{c.reference} is with the {c.board}.")
+    success=lambda c: f"{c.reference} is with the {c.board}.")
 
 
 @CHANGE_ACTIONS.action("vote", label="Vote", form=forms.VoteForm, permission="view",
