@@ -14,6 +14,18 @@ from tests.catalogue.factories import (
     ServiceComponentFactory,
     ServiceLevelAgreementFactory,
 )
+from tests.changes import factories as changes
+from tests.changes.factories import (
+    BoardFactory,
+    BoardMemberFactory,
+    CausedIncidentFactory,
+    ChangeFactory,
+    ChangeTemplateFactory,
+    MaintenanceWindowFactory,
+    MeetingFactory,
+    RiskQuestionFactory,
+    ScheduleWindowFactory,
+)
 from tests.cmdb import factories as cmdb
 from tests.cmdb.factories import (
     CIClassFactory,
@@ -109,11 +121,13 @@ FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTO
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
              **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES,
-             **status.FACTORIES}
+             **status.FACTORIES, **changes.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory",
-    "ApplicationFactory", "ConsumptionCountFactory",
+    "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory", "BoardFactory", "BoardMemberFactory",
+    "CausedIncidentFactory", "ChangeFactory", "ChangeTemplateFactory",
+    "MaintenanceWindowFactory", "MeetingFactory", "RiskQuestionFactory",
+    "ScheduleWindowFactory", "ApplicationFactory", "ConsumptionCountFactory",
     "EntitlementFactory", "LicenceFactory", "BudgetFactory", "CommitmentFactory",
     "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory",
     "ApprovalStepFactory", "ProcurementExceptionFactory", "ProcurementOptionFactory",

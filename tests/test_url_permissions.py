@@ -51,6 +51,8 @@ PUBLIC_VIEWS = {
     # A person's secret renewals calendar address, for calendar programs that cannot sign
     # in: read-only, stored hashed, one organisation, revocable (tests/commercial).
     "borough.commercial.views.CalendarFeedView",
+    # The same for the forward schedule of change (tests/changes/test_pages.py).
+    "borough.changes.views.FeedView",
 }
 
 # Views that are not Borough's own and guard themselves.

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "borough.licences",
     "borough.servicedesk",
     "borough.status",
+    "borough.changes",
     "borough.finance",
     "borough.mail",
     "borough.standards",
@@ -385,7 +386,11 @@ SPECTACULAR_SETTINGS = {
                             # A CI's data classification and a library document's.
                             "DataClassificationEnum": "borough.cmdb.models.DataClassification",
                             # A contract's kind, and the one "Create the contract" takes.
-                            "ContractKindEnum": "borough.commercial.models.ContractKind"},
+                            "ContractKindEnum": "borough.commercial.models.ContractKind",
+                            # A change's outcome, and the one "Record the outcome" takes.
+                            "ChangeOutcomeEnum": "borough.changes.models.Outcome",
+                            # A change's risk and impact, a template's risk, a question's.
+                            "ChangeLevelEnum": "borough.changes.models.Level"},
 }
 
 # --- Tables ---------------------------------------------------------------------

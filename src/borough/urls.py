@@ -19,6 +19,7 @@ urlpatterns = [
     path("commercial/", include("borough.licences.urls")),
     path("procurement/", include("borough.procurement.urls")),
     path("status/", include("borough.status.urls")),
+    path("changes/", include("borough.changes.urls")),
     path("service-desk/", include("borough.servicedesk.urls")),
     path("finance/", include("borough.finance.urls")),
     # Requesters' links in emails sent before their page moved to the service desk.

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from borough.accounts.models import Membership
+from borough.changes import models as changes
 from borough.commercial import models as commercial
 from borough.core import roles
 from borough.core.registry import registry
@@ -43,6 +44,7 @@ from tests.factories import (
     ProcurementRequestFactory,
     StandardFactory,
     ThemeFactory,
+    TicketFactory,
     UserFactory,
 )
 
@@ -148,6 +150,10 @@ def _everyone_approves(request, world: World):
 
 
 CASES: dict[type[models.Model], Case] = {
+    # The incident a change caused is made the way the desk saves tickets (its daily
+    # totals move with it), not by saving a built one.
+    changes.CausedIncident: Case(build=lambda w, role: {"ticket": TicketFactory(
+        organisation=w.org)}),
     # One rule per cell of the 3×3 impact-urgency matrix; one template per event.
     sd.PriorityRule: Case(most_rows=9),
     mail.NotificationTemplate: Case(most_rows=len(mail.Event.values)),

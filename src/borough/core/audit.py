@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime
 import json
 from collections.abc import Iterable, Iterator
 
@@ -29,6 +30,10 @@ def _display(instance: models.Model, field: models.Field):
         # JSON with its keys sorted: PostgreSQL's jsonb gives keys back in its own order,
         # and str() of the dict would read that as a change on every save.
         return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        # One instant, one text: a moment read back from the database (UTC) and the same
+        # moment as a form or the API gave it (+01:00 in summer) must not read as a change.
+        return str(value.astimezone(datetime.UTC))
     return str(value)
 
 

@@ -25,6 +25,17 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class DateTimeInput(forms.DateTimeInput):
+    """A date and time in one box (<input type="datetime-local">), read in local time:
+    a time that does not exist or happens twice at a clock change is refused with a
+    message by Django's DateTimeField."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 class TimeInput(forms.TimeInput):
     input_type = "time"
 

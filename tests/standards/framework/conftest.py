@@ -42,6 +42,9 @@ DOCUMENTED_RULES = {
     "procurement.options-appraised": {"min_value": 25000, "period_days": 365},
     "status.outages-announced": {"period_days": 91, "target_percent": 80,
                                  "min_announcements": 1},
+    "changes.authorised-before-implementation": {"period_days": 365, "types": ["normal"]},
+    "changes.reviews-held": {"period_days": 365, "types": ["normal", "emergency"],
+                             "grace_days": 30, "target_percent": 90},
 }
 
 

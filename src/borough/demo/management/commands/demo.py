@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 from borough.core.management.base import BoroughCommand
 from borough.demo import (
     catalogue,
+    changes,
     cmdb,
     commercial,
     finance,
@@ -42,6 +43,7 @@ class Command(BoroughCommand):
         standards_counts = standards.load()
         requests = procurement.load()
         announcements = status.load()
+        change_counts = changes.load()
         if options["quiet_logins"]:
             return
         for code, count in estate.items():
@@ -71,6 +73,9 @@ class Command(BoroughCommand):
         for code, count in announcements.items():
             if count:
                 self.stdout.write(f"Service status announcements for {code}: {count}.")
+        for code, count in change_counts.items():
+            if count:
+                self.stdout.write(f"Changes for {code}: {count}.")
         for what, count in standards_counts.items():
             if count:
                 self.stdout.write(f"Standards: {count} {what}.")

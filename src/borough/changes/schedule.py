@@ -1,0 +1,199 @@
+"""Conflicts on the forward schedule of change, in plain Python (no Django, no database),
+so the rules can be tested on their own and the queries that feed them stay a fixed
+number whatever the schedule holds (changes.queries.schedule).
+
+A change conflicts with:
+
+- another change whose window overlaps its own, when both touch the same configuration
+  item, or one touches an item the other's item depends on (transitively, the way the
+  CMDB's impact analysis follows dependence: `depends_on`);
+- a blackout window it overlaps (every change, emergencies included: the chair weighs
+  it), or a freeze window (every change but an emergency), when the window is for all
+  services or for one the change affects;
+- a service it affects whose maintenance hours (a weekly calendar in local time,
+  core.business_time) do not cover the whole of its window.
+
+Windows are half-open, [start, end): one change ending at 02:00 and another starting at
+02:00 do not overlap. Times are aware datetimes; comparing them compares instants, so a
+clock change inside a window changes nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from borough.core.business_time import BusinessCalendar, business_minutes_between
+
+SAME_ITEM = "same-item"
+DEPENDENT_ITEM = "dependent-item"
+BLACKOUT = "blackout"
+FREEZE = "freeze"
+MAINTENANCE = "maintenance"
+
+KIND_WORDS = {SAME_ITEM: "Same item", DEPENDENT_ITEM: "Dependent item",
+              BLACKOUT: "Blackout", FREEZE: "Freeze", MAINTENANCE: "Outside maintenance hours"}
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A change as the schedule sees it."""
+
+    id: int
+    start: datetime
+    end: datetime
+    items: frozenset[int] = frozenset()
+    services: frozenset[int] = frozenset()
+    emergency: bool = False
+
+
+@dataclass(frozen=True)
+class Window:
+    """A blackout or freeze: for every service when `services` is empty."""
+
+    id: int
+    kind: str  # BLACKOUT or FREEZE
+    start: datetime
+    end: datetime
+    services: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Conflict:
+    kind: str
+    change: int
+    # The other change (same or dependent item), the window, or the service.
+    other: int | None = None
+    # The item of `change` concerned, and the other change's item it shares or depends
+    # on (or depends on it).
+    item: int | None = None
+    other_item: int | None = None
+    # For a dependent item: whether `item` depends on `other_item` (else the reverse).
+    depends: bool = False
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def reachable(depends_on_edges: Iterable[tuple[int, int]], among: set[int]
+              ) -> dict[int, set[int]]:
+    """{item in `among`: the items in `among` it depends on, transitively}, from the
+    dependency edges (dependent, dependency)."""
+    down: dict[int, set[int]] = defaultdict(set)
+    for dependent, dependency in depends_on_edges:
+        if dependent != dependency:
+            down[dependent].add(dependency)
+    found: dict[int, set[int]] = {}
+    for start in among:
+        seen, stack = set(), [start]
+        while stack:
+            for nxt in down.get(stack.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        seen.discard(start)
+        found[start] = seen & among
+    return found
+
+
+def change_conflicts(changes: list[Planned], depends_on: Mapping[int, set[int]]
+                     ) -> list[Conflict]:
+    """Pairs of overlapping changes on the same item or on items one depends on. Each pair
+    once, reported for both changes (one Conflict each way), same item before dependent.
+    Compared through the items each change reaches, not pair by pair: the work grows with
+    how many changes share items, not with the square of the schedule."""
+    touching: dict[int, list[int]] = defaultdict(list)  # item -> changes (by index)
+    for index, change in enumerate(changes):
+        for item in change.items:
+            touching[item].append(index)
+    found: dict[tuple[int, int], Conflict] = {}
+    for index, change in enumerate(changes):
+        for item in change.items:
+            # The same item, then each item it depends on: whoever touches those.
+            for reached, kind in ((item, SAME_ITEM),
+                                  *((d, DEPENDENT_ITEM) for d in depends_on.get(item, ()))):
+                for other_index in touching.get(reached, ()):
+                    if other_index == index:
+                        continue
+                    other = changes[other_index]
+                    if not overlaps(change.start, change.end, other.start, other.end):
+                        continue
+                    key = (min(index, other_index), max(index, other_index))
+                    earlier = found.get(key)
+                    if earlier is not None and (earlier.kind == SAME_ITEM or kind != SAME_ITEM):
+                        continue
+                    first, second = (change, other) if index < other_index else (other, change)
+                    near, far = (item, reached) if index < other_index else (reached, item)
+                    found[key] = Conflict(kind, first.id, second.id, near, far,
+                                          kind == DEPENDENT_ITEM and index < other_index)
+    conflicts = []
+    for conflict in found.values():
+        conflicts.append(conflict)
+        conflicts.append(Conflict(conflict.kind, conflict.other, conflict.change,
+                                  conflict.other_item, conflict.item,
+                                  conflict.kind == DEPENDENT_ITEM and not conflict.depends))
+    return conflicts
+
+
+def window_conflicts(changes: list[Planned], windows: list[Window]) -> list[Conflict]:
+    """Changes inside a blackout, or inside a freeze unless an emergency. Windows are
+    few (a handful a year), so each change is compared with those overlapping the
+    schedule's range."""
+    found = []
+    ordered = sorted(windows, key=lambda w: w.start)
+    for change in changes:
+        for window in ordered:
+            if window.start >= change.end:
+                break
+            if not overlaps(change.start, change.end, window.start, window.end):
+                continue
+            if window.services and not (window.services & change.services):
+                continue
+            if window.kind == FREEZE and change.emergency:
+                continue
+            found.append(Conflict(window.kind, change.id, window.id))
+    return found
+
+
+def covered(calendar: BusinessCalendar, start: datetime, end: datetime) -> bool:
+    """Whether the weekly hours cover the whole of [start, end)."""
+    wanted = (end - start) / timedelta(minutes=1)
+    return business_minutes_between(calendar, start, end) >= wanted - 1e-6
+
+
+def maintenance_conflicts(changes: list[Planned],
+                          hours: Mapping[int, BusinessCalendar]) -> list[Conflict]:
+    """Changes outside the maintenance hours of a service they affect (services without
+    hours may be changed at any time)."""
+    found = []
+    for change in changes:
+        for service in sorted(change.services):
+            calendar = hours.get(service)
+            if calendar is not None and not covered(calendar, change.start, change.end):
+                found.append(Conflict(MAINTENANCE, change.id, service))
+    return found
+
+
+@dataclass
+class Found:
+    """Every conflict of a schedule, by change."""
+
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def of(self, change_id: int) -> list[Conflict]:
+        return [c for c in self.conflicts if c.change == change_id]
+
+    def by_change(self) -> dict[int, list[Conflict]]:
+        grouped: dict[int, list[Conflict]] = defaultdict(list)
+        for conflict in self.conflicts:
+            grouped[conflict.change].append(conflict)
+        return grouped
+
+
+def find_conflicts(changes: list[Planned], windows: list[Window],
+                   depends_on: Mapping[int, set[int]],
+                   hours: Mapping[int, BusinessCalendar]) -> Found:
+    return Found([*change_conflicts(changes, depends_on), *window_conflicts(changes, windows),
+                  *maintenance_conflicts(changes, hours)])
