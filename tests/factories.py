@@ -124,7 +124,8 @@ FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTO
              **status.FACTORIES, **changes.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory", "BoardFactory", "BoardMemberFactory",
+    "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory", "BoardFactory",
+    "BoardMemberFactory",
     "CausedIncidentFactory", "ChangeFactory", "ChangeTemplateFactory",
     "MaintenanceWindowFactory", "MeetingFactory", "RiskQuestionFactory",
     "ScheduleWindowFactory", "ApplicationFactory", "ConsumptionCountFactory",
