@@ -43,6 +43,12 @@ from tests.library.factories import (
     DocumentLinkFactory,
     DocumentVersionFactory,
 )
+from tests.knowledge import factories as knowledge
+from tests.knowledge.factories import (
+    ArticleFactory,
+    ArticleFeedbackFactory,
+    DeflectionFactory,
+)
 from tests.licences import factories as licences
 from tests.licences.factories import (
     ApplicationFactory,
@@ -68,6 +74,16 @@ from tests.organisation.factories import (
     TeamFactory,
     TeamMembershipFactory,
     WorkingPeriodFactory,
+)
+from tests.problems import factories as problems
+from tests.problems.factories import (
+    AnalysisStepFactory,
+    CauseCategoryFactory,
+    KnownErrorFactory,
+    KnownErrorUseFactory,
+    ProblemFactory,
+    ProblemIncidentFactory,
+    TrendRuleFactory,
 )
 from tests.procurement import factories as procurement
 from tests.procurement.factories import (
@@ -106,10 +122,13 @@ from tests.standards.factories import (
 FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTORIES,
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
-             **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES}
+             **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES,
+             **knowledge.FACTORIES, **problems.FACTORIES}
 
 __all__ = [
-    "FACTORIES", "ActionFactory", "ApplicationFactory", "ConsumptionCountFactory",
+    "FACTORIES", "ActionFactory", "AnalysisStepFactory", "ArticleFactory",
+    "ArticleFeedbackFactory", "CauseCategoryFactory", "DeflectionFactory", "KnownErrorFactory",
+    "KnownErrorUseFactory", "ProblemFactory", "ProblemIncidentFactory", "TrendRuleFactory", "ApplicationFactory", "ConsumptionCountFactory",
     "EntitlementFactory", "LicenceFactory", "BudgetFactory", "CommitmentFactory",
     "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory",
     "ApprovalStepFactory", "ProcurementExceptionFactory", "ProcurementOptionFactory",

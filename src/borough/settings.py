@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "borough.commercial",
     "borough.licences",
     "borough.servicedesk",
+    "borough.knowledge",
+    "borough.problems",
     "borough.finance",
     "borough.mail",
     "borough.standards",

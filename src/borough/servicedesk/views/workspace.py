@@ -53,6 +53,9 @@ from borough.servicedesk.tables import QUEUE_COLUMNS
 
 QUEUES = queries.QUEUES
 QUEUE_LIST = "servicedesk.ticket"  # its saved views and column choices (core.saved_views)
+# The ticket page's name for the panels other apps add to it (registry.add_page_panel):
+# their context is given the ticket, read with their annotations (with_page_extras).
+TICKET_PAGE = "servicedesk.ticket"
 # The list page of a registered model shows the organisation's records (the registry's
 # contract, and what the navigation link promises); agents pick "My tickets" from the tabs.
 DEFAULT_QUEUE = "all"
@@ -329,6 +332,8 @@ def _page_extras() -> dict:
         # "CI-000123 Payroll server": the page names and links its CI without a join.
         "ci_label": cmdb_queries.label_of("ci_id"),
         "service_label": catalogue_queries.label_of("service_id"),
+        # What the panels other apps add to the page need to know (a linked problem).
+        **registry.page_annotations(TICKET_PAGE),
     }
 
 
@@ -416,6 +421,7 @@ def ticket_context(request, ticket: Ticket, *, forms=None, **extra) -> dict:
         "actions": offered(services.TICKET_ACTIONS, ticket, user, "servicedesk:ticket", forms),
         "status_targets": status_targets(ticket, user),
         "about": concerns.ticket_page(ticket, user),
+        "panels": registry.page_panels_for(TICKET_PAGE, ticket, user) if can_work else [],
     }
     context["action_error"] = failure(forms)
     offers = context["actions"]
