@@ -37,17 +37,17 @@ from tests.finance.factories import (
     CostPoolFactory,
     PoolShareFactory,
 )
-from tests.library import factories as library
-from tests.library.factories import (
-    DocumentFactory,
-    DocumentLinkFactory,
-    DocumentVersionFactory,
-)
 from tests.knowledge import factories as knowledge
 from tests.knowledge.factories import (
     ArticleFactory,
     ArticleFeedbackFactory,
     DeflectionFactory,
+)
+from tests.library import factories as library
+from tests.library.factories import (
+    DocumentFactory,
+    DocumentLinkFactory,
+    DocumentVersionFactory,
 )
 from tests.licences import factories as licences
 from tests.licences.factories import (
@@ -128,7 +128,8 @@ FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTO
 __all__ = [
     "FACTORIES", "ActionFactory", "AnalysisStepFactory", "ArticleFactory",
     "ArticleFeedbackFactory", "CauseCategoryFactory", "DeflectionFactory", "KnownErrorFactory",
-    "KnownErrorUseFactory", "ProblemFactory", "ProblemIncidentFactory", "TrendRuleFactory", "ApplicationFactory", "ConsumptionCountFactory",
+    "KnownErrorUseFactory", "ProblemFactory", "ProblemIncidentFactory", "TrendRuleFactory",
+    "ApplicationFactory", "ConsumptionCountFactory",
     "EntitlementFactory", "LicenceFactory", "BudgetFactory", "CommitmentFactory",
     "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory",
     "ApprovalStepFactory", "ProcurementExceptionFactory", "ProcurementOptionFactory",

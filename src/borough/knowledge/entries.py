@@ -44,6 +44,9 @@ def register(registry) -> None:
     registry.grant_models([roles.ICT_MANAGER, roles.ADMINISTRATOR], [m.Article], ("delete",))
     # Feedback and deflections are made by the article's actions (which keep its counts).
     registry.grant_models(roles.READ_ALL_ROLES, [m.ArticleFeedback, m.Deflection], ("view",))
+    # The administrator corrects anything (a feedback given by mistake).
+    registry.grant_models(roles.ADMINISTRATOR, [m.ArticleFeedback, m.Deflection],
+                          ("add", "change", "delete"))
     registry.add_actions(services.ARTICLE_ACTIONS)
     registry.periodic_jobs["knowledge-review-reminders"] = (services.remind_review_owners,
                                                             24 * 3600)

@@ -140,7 +140,7 @@ class ArticleFeedback(BaseModel):
 
     def __str__(self):
         word = "Helpful" if self.helpful else "Not helpful"
-        return f"{word}: {self.article.reference}" if self.article_id else word
+        return f"{word}: {self.article}" if self.article_id else word
 
     def clean(self):
         errors = same_organisation_errors(self, ("article",))
@@ -164,7 +164,7 @@ class Deflection(BaseModel):
         indexes = [models.Index(fields=["organisation", "created_at"], name="kb_deflected")]
 
     def __str__(self):
-        return f"Answered by {self.article.reference}" if self.article_id else "Deflection"
+        return f"Answered by {self.article}" if self.article_id else "Deflection"
 
     def clean(self):
         errors = same_organisation_errors(self, ("article",))

@@ -71,7 +71,10 @@ def register(registry) -> None:
                           [m.Problem, m.KnownError], ("delete",))
     registry.grant_models([roles.ICT_MANAGER, roles.ADMINISTRATOR],
                           [m.CauseCategory, m.TrendRule], ("add", "change", "delete"))
-    # Uses of a known error are made by its actions (which keep its count): read only.
+    # Uses of a known error are made by its actions (which keep its count); the
+    # administrator corrects anything.
+    registry.grant_models(roles.ADMINISTRATOR, [m.ProblemIncident, m.KnownErrorUse],
+                          ("add", "change", "delete"))
     registry.add_actions(services.PROBLEM_ACTIONS)
     registry.add_actions(services.KNOWN_ERROR_ACTIONS)
     registry.add_page_panel("servicedesk.ticket", DetailPanel(

@@ -175,7 +175,7 @@ class AnalysisStep(BaseModel):
         verbose_name = "analysis step"
 
     def __str__(self):
-        return f"{self.problem.reference} step {self.position}" if self.problem_id else \
+        return f"Step {self.position} of {self.problem}" if self.problem_id else \
             f"Step {self.position}"
 
 
@@ -195,7 +195,7 @@ class ProblemIncident(BaseModel):
 
     def __str__(self):
         if self.problem_id and self.ticket_id:
-            return f"{self.ticket.reference} → {self.problem.reference}"
+            return f"{self.ticket.reference} → {self.problem}"
         return "Linked incident"
 
     def clean(self):
@@ -271,7 +271,7 @@ class KnownErrorUse(BaseModel):
 
     def __str__(self):
         if self.known_error_id and self.ticket_id:
-            return f"{self.known_error.reference} on {self.ticket.reference}"
+            return f"{self.ticket.reference}: {self.known_error}"
         return "Known error use"
 
     def clean(self):
