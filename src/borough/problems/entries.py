@@ -13,6 +13,7 @@ from borough.problems import models as m
 SECTION = "Service desk"
 SETTINGS = "Administration"
 # Who investigates problems and keeps known errors: the desk's staff and ICT management.
+DESK = [roles.AGENT, roles.TEAM_LEAD, roles.ICT_MANAGER, roles.ADMINISTRATOR]
 WORKERS = [roles.AGENT, roles.TEAM_LEAD, roles.CHANGE_MANAGER, roles.ICT_MANAGER,
            roles.ADMINISTRATOR]
 
@@ -71,8 +72,9 @@ def register(registry) -> None:
                           [m.Problem, m.KnownError], ("delete",))
     registry.grant_models([roles.ICT_MANAGER, roles.ADMINISTRATOR],
                           [m.CauseCategory, m.TrendRule], ("add", "change", "delete"))
-    # Uses of a known error are made by its actions (which keep its count); the
-    # administrator corrects anything.
+    # Uses of a known error are recorded by the desk's staff (its actions keep its count).
+    registry.grant_models(DESK, [m.KnownErrorUse], ("add", "change"))
+    # The administrator corrects anything.
     registry.grant_models(roles.ADMINISTRATOR, [m.ProblemIncident, m.KnownErrorUse],
                           ("add", "change", "delete"))
     registry.add_actions(services.PROBLEM_ACTIONS)

@@ -22,13 +22,6 @@ def problem_url(problem: Problem) -> str:
 
 # --- guards --------------------------------------------------------------------------------
 
-def has_workaround(problem: Problem, actor) -> str | None:
-    if (problem.workaround or "").strip():
-        return None
-    return (f"{problem.reference} has no workaround yet: record how the service desk "
-            "restores service before recording it as a known error.")
-
-
 def root_cause_found(problem: Problem, actor) -> str | None:
     missing = []
     if not (problem.root_cause or "").strip():
@@ -91,7 +84,7 @@ PROBLEM = Lifecycle(Problem, "status", transitions=[
                        "{state}."),
     Transition("record-known-error", "Record as a known error",
                (Status.LOGGED, Status.INVESTIGATING), Status.KNOWN_ERROR, who=STAFF,
-               guards=(has_workaround,), after=(stamp_known_error,),
+               after=(stamp_known_error,),
                refusal="{reference} is {state}: only a problem being investigated becomes a "
                        "known error.",
                conditions="with its workaround; the known error is published to the "

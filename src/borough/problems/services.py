@@ -9,7 +9,6 @@ core.services' create, change and delete."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
 
 from borough.core import services
 from borough.core.actions import Actions
@@ -100,7 +99,7 @@ def unlink_incident(problem: Problem, *, actor, incident: Ticket) -> None:
     if link is None:
         raise ValidationError({"incident": f"{incident.reference} is not linked to "
                                            f"{problem.reference}."})
-    services.delete_record(link, actor=actor)
+    services.delete_record(link, actor=actor, expected_version=None)
 
 
 # --- the lifecycle ------------------------------------------------------------------------------
@@ -163,12 +162,20 @@ def resolve(problem: Problem, *, actor, note: str, change_reference: str = "",
                         success=lambda p: f"{p.reference} is reopened.")
 def reopen(problem: Problem, *, actor, note: str) -> None:
     """The fix did not hold: investigate again; its known errors are current again."""
+    _required(note, "Say why the fix did not hold.")
     KnownError.objects.filter(problem=problem, is_active=False).update(is_active=True)
 
 
-close = PROBLEM_ACTIONS.add(
-    "close", label="Close with a review", form=forms.ReviewForm, transition="close",
-    success=lambda p: f"{p.reference} is closed.")
+@PROBLEM_ACTIONS.action("close", label="Close with a review", form=forms.ReviewForm,
+                        transition="close", success=lambda p: f"{p.reference} is closed.")
+def close(problem: Problem, *, actor, note: str) -> None:
+    """Closed after a review of what was learnt and whether the fix held."""
+    _required(note, "Write the closure review.")
+
+
+def _required(note: str, message: str) -> None:
+    if not (note or "").strip():
+        raise ValidationError({"note": message})
 
 
 # --- known errors on tickets --------------------------------------------------------------------
@@ -220,10 +227,11 @@ def fixed_it(known_error: KnownError, *, actor, ticket: Ticket, fixed: bool = Tr
     once towards how often it fixes one."""
     use, _ = _use(known_error, ticket, actor)
     if use.fixed != fixed:
-        services.update_record(use, actor=actor, data={"fixed": fixed}, expected_version=None)
-        KnownError.objects.filter(pk=known_error.pk).update(
-            fixed_count=F("fixed_count") + (1 if fixed else -1))
-        use.fixed = fixed
+        use = services.update_record(use, actor=actor, data={"fixed": fixed},
+                                     expected_version=None)
+    # Counted from the uses, so a correction made elsewhere is caught up here.
+    KnownError.objects.filter(pk=known_error.pk).update(
+        fixed_count=KnownErrorUse.objects.filter(known_error=known_error, fixed=True).count())
     return use
 
 
