@@ -10,6 +10,7 @@ from borough.demo import (
     library,
     licences,
     organisations,
+    problems,
     procurement,
     servicedesk,
     standards,
@@ -40,6 +41,8 @@ class Command(BoroughCommand):
         cost_lines = finance.load()
         standards_counts = standards.load()
         requests = procurement.load()
+        # After the desk's history: the problem is behind its repeated Wi-Fi incidents.
+        problem_counts = problems.load()
         if options["quiet_logins"]:
             return
         for code, count in estate.items():
@@ -66,6 +69,10 @@ class Command(BoroughCommand):
         for code, count in requests.items():
             if count:
                 self.stdout.write(f"Procurement requests for {code}: {count}.")
+        for code, count in problem_counts.items():
+            if count:
+                self.stdout.write(f"Problems for {code}: {count}, with known errors and "
+                                  "knowledge articles.")
         for what, count in standards_counts.items():
             if count:
                 self.stdout.write(f"Standards: {count} {what}.")
