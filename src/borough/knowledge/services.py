@@ -55,11 +55,14 @@ def feedback(article: Article, *, actor, helpful: bool, comment: str = "") -> Ar
         if earlier.helpful != helpful:
             _count(article, earlier.helpful, -1)
             _count(article, helpful, +1)
-        return services.update_record(earlier, actor=actor, expected_version=None,
-                                      data={"helpful": helpful, "comment": comment.strip()})
+        return services.update_record(earlier, actor=None, expected_version=None,
+                                      data={"helpful": helpful, "comment": comment.strip()},
+                                      note=f"Given by {actor}.")
+    # Written by Borough for the reader (readers may not add feedback rows themselves,
+    # which would skip the counts); `user` says whose it is.
     made = services.create_record(ArticleFeedback(
         organisation_id=article.organisation_id, article=article, helpful=helpful,
-        comment=comment.strip(), user=actor), actor=actor)
+        comment=comment.strip(), user=actor), actor=None, note=f"Given by {actor}.")
     _count(article, helpful, +1)
     return made
 
@@ -81,7 +84,7 @@ def answered(article: Article, *, actor, words: str = "") -> Deflection:
         raise ValidationError("Only a public article can answer a requester's question.")
     return services.create_record(Deflection(
         organisation_id=article.organisation_id, article=article, words=words.strip()[:500],
-        user=actor), actor=actor)
+        user=actor), actor=None, note=f"Said by {actor}.")
 
 
 # --- review reminders ------------------------------------------------------------------------
