@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from borough.core import textsearch
@@ -61,15 +61,17 @@ def problem_of_ticket_expression():
     """For the ticket page's own query (a scalar subquery, no round trip): the id of the
     latest problem its incident is linked to, so the page asks for nothing more when there
     is none (servicedesk's with_page_extras, core.registry.DetailPanel.annotations)."""
-    from django.db.models import Subquery
-
     return Subquery(ProblemIncident.objects.filter(ticket=OuterRef("pk"))
                     .order_by("-problem_id").values("problem_id")[:1])
 
 
 def problem_for_ticket_page(problem_id: int, user) -> Problem | None:
+    """The problem and its current known error's reference and workaround, in one query
+    (`known_error_id`, `known_error_reference`, `known_error_workaround`; None without)."""
+    current = KnownError.objects.filter(problem=OuterRef("pk"), is_active=True).order_by("-pk")
     return (Problem.objects.visible_to(user).filter(pk=problem_id)
-            .prefetch_related("known_errors").first())
+            .annotate(**{f"known_error_{name}": Subquery(current.values(name)[:1])
+                         for name in ("id", "reference", "workaround")}).first())
 
 
 def problems_of_ticket(ticket_id: int, user) -> list[Problem]:

@@ -242,9 +242,9 @@ def ticket_panel(ticket, user) -> dict | None:
     problem_id = getattr(ticket, "linked_problem_id", None)
     problem = queries.problem_for_ticket_page(problem_id, user) if problem_id else None
     known_error = None
-    if problem is not None:
-        current = [k for k in problem.known_errors.all() if k.is_active]
-        known_error = current[0] if current else None
+    if problem is not None and problem.known_error_id:
+        known_error = {"pk": problem.known_error_id, "reference": problem.known_error_reference,
+                       "workaround": problem.known_error_workaround}
     return {"ticket": ticket, "problem": problem, "known_error": known_error,
             "may_work": may_work(user),
             "may_raise": scope.can(user, "add", m.Problem, ticket.organisation_id),
