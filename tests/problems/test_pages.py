@@ -120,7 +120,7 @@ def test_the_api_moves_a_problem_for_those_who_work_problems_only(desk, auditor,
     assert refused.status_code == 403
     agent = signed_in(desk.agent, api=True)
     assert agent.post(f"{url}investigate/", {"note": "Looking"}, format="json").status_code == 200
-    linked = agent.post(f"{url}link-incidents/", {"incidents": [incident.reference]},
+    linked = agent.post(f"{url}link-incidents/", {"incidents": incident.reference},
                         format="json")
     assert linked.status_code == 200, linked.content
     assert agent.get(url).json()["incidents"] == [incident.reference]
