@@ -40,6 +40,11 @@ DOCUMENTED_RULES = {
     "procurement.procedure-published": {"review": "in_date"},
     "procurement.business-cases": {"min_value": 25000, "period_days": 365},
     "procurement.options-appraised": {"min_value": 25000, "period_days": 365},
+    "problems.known-errors-with-workarounds": {"min_known_errors": 1},
+    "problems.repeated-incidents-have-problems": {"period_days": 91, "window_days": 28,
+                                                  "min_incidents": 3, "group_by": "ci",
+                                                  "target_percent": 80},
+    "problems.known-errors-used": {"period_days": 91, "min_fixed": 5},
 }
 
 
