@@ -49,6 +49,12 @@ from tests.finance.factories import (
     CostPoolFactory,
     PoolShareFactory,
 )
+from tests.knowledge import factories as knowledge
+from tests.knowledge.factories import (
+    ArticleFactory,
+    ArticleFeedbackFactory,
+    DeflectionFactory,
+)
 from tests.library import factories as library
 from tests.library.factories import (
     DocumentFactory,
@@ -80,6 +86,16 @@ from tests.organisation.factories import (
     TeamFactory,
     TeamMembershipFactory,
     WorkingPeriodFactory,
+)
+from tests.problems import factories as problems
+from tests.problems.factories import (
+    AnalysisStepFactory,
+    CauseCategoryFactory,
+    KnownErrorFactory,
+    KnownErrorUseFactory,
+    ProblemFactory,
+    ProblemIncidentFactory,
+    TrendRuleFactory,
 )
 from tests.procurement import factories as procurement
 from tests.procurement.factories import (
@@ -121,14 +137,18 @@ FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTO
              **standards.FACTORIES, **mail.FACTORIES, **cmdb.FACTORIES,
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
              **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES,
-             **status.FACTORIES, **changes.FACTORIES}
+             **status.FACTORIES, **changes.FACTORIES, **knowledge.FACTORIES,
+             **problems.FACTORIES}
 
 __all__ = [
     "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory", "BoardFactory",
     "BoardMemberFactory",
     "CausedIncidentFactory", "ChangeFactory", "ChangeTemplateFactory",
     "MaintenanceWindowFactory", "MeetingFactory", "RiskQuestionFactory",
-    "ScheduleWindowFactory", "ApplicationFactory", "ConsumptionCountFactory",
+    "ScheduleWindowFactory", "AnalysisStepFactory", "ArticleFactory",
+    "ArticleFeedbackFactory", "CauseCategoryFactory", "DeflectionFactory", "KnownErrorFactory",
+    "KnownErrorUseFactory", "ProblemFactory", "ProblemIncidentFactory", "TrendRuleFactory",
+    "ApplicationFactory", "ConsumptionCountFactory",
     "EntitlementFactory", "LicenceFactory", "BudgetFactory", "CommitmentFactory",
     "CostCentreFactory", "CostLineFactory", "CostPoolFactory", "PoolShareFactory",
     "ApprovalStepFactory", "ProcurementExceptionFactory", "ProcurementOptionFactory",

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "borough.servicedesk",
     "borough.status",
     "borough.changes",
+    "borough.knowledge",
+    "borough.problems",
     "borough.finance",
     "borough.mail",
     "borough.standards",

@@ -31,6 +31,7 @@ from borough.finance import models as finance
 from borough.library import models as library
 from borough.mail import models as mail
 from borough.organisation import models as org
+from borough.problems import models as problems
 from borough.procurement import models as procurement
 from borough.servicedesk import models as sd
 from borough.standards import models as st
@@ -201,6 +202,14 @@ CASES: dict[type[models.Model], Case] = {
             organisation=w.org, requester=person_of(w, role))},
         rows=lambda w: {"request": _everyone_approves(ProcurementRequestFactory(
             organisation=w.org, requester=person_of(w, roles.REQUESTER)), w)}),
+    # An incident linked to a problem, and a ticket a known error was used on, are typed
+    # by reference; the built one is raised as the desk saves tickets (its daily totals).
+    problems.ProblemIncident: Case(
+        build=lambda w, role: {"ticket": TicketFactory(organisation=w.org)},
+        form=lambda instance: {"ticket": instance.ticket.reference}),
+    problems.KnownErrorUse: Case(
+        build=lambda w, role: {"ticket": TicketFactory(organisation=w.org)},
+        form=lambda instance: {"ticket": instance.ticket.reference}),
     # A cycle's framework is chosen when it starts.
     st.AssessmentCycle: Case(fixed=("framework",)),
     # One per council: an add first removes the council's settings; edits change a number.

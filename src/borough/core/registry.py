@@ -89,6 +89,11 @@ class DetailPanel:
     template: str
     context: Callable[[object, object], dict | None]
     order: int = 100
+    # For a page that reads its subject with one query of its own (the ticket page):
+    # expressions that query adds for the panel (name -> expression, built when first
+    # asked), so `context` can tell from the subject whether it has anything to show
+    # without a query of its own. Pages that do not read them ignore them.
+    annotations: Callable[[], dict] | None = None
 
 
 @dataclass
@@ -202,6 +207,14 @@ class Registry:
             if context is not None:
                 shown.append((panel, context))
         return shown
+
+    def page_annotations(self, page: str) -> dict:
+        """The expressions the panels of `page` ask its own query to add."""
+        found = {}
+        for panel in self.page_panels.get(page, ()):
+            if panel.annotations is not None:
+                found.update(panel.annotations())
+        return found
 
     def register(self, entry: ModelEntry) -> ModelEntry:
         if entry.model in self.entries:

@@ -45,6 +45,11 @@ DOCUMENTED_RULES = {
     "changes.authorised-before-implementation": {"period_days": 365, "types": ["normal"]},
     "changes.reviews-held": {"period_days": 365, "types": ["normal", "emergency"],
                              "grace_days": 30, "target_percent": 90},
+    "problems.known-errors-with-workarounds": {"min_known_errors": 1},
+    "problems.repeated-incidents-have-problems": {"period_days": 91, "window_days": 28,
+                                                  "min_incidents": 3, "group_by": "ci",
+                                                  "target_percent": 80},
+    "problems.known-errors-used": {"period_days": 91, "min_fixed": 5},
 }
 
 

@@ -19,8 +19,11 @@ from borough.servicedesk import concerns, forms, queries, services
 from borough.servicedesk.models import EntryKind, Status, Ticket, TimelineEntry
 from borough.servicedesk.views.workspace import TicketMixin, TicketPermissionMixin
 
-# The page name other apps add panels to (registry.add_page_panel).
+# The portal's pages other apps add panels to (registry.add_page_panel; their context is
+# given None): its home, and the page where a requester asks for help (the knowledge base
+# suggests articles there as they type).
 PORTAL_HOME = "servicedesk.portal_home"
+PORTAL_NEW = "servicedesk.portal_new"
 
 
 class PortalHomeView(TicketPermissionMixin, TemplateView):
@@ -35,7 +38,8 @@ class PortalHomeView(TicketPermissionMixin, TemplateView):
                                                                         Status.CANCELLED)][:50]
         context["closed_tickets"] = [t for t in mine if t.status in (Status.CLOSED,
                                                                       Status.CANCELLED)][:20]
-        # What other apps show requesters here (service status: what is down or planned).
+        # What other apps show requesters here (service status: what is down or planned;
+        # the knowledge base).
         context["panels"] = registry.page_panels_for(PORTAL_HOME, None, self.request.user)
         return context
 
@@ -44,6 +48,11 @@ class PortalNewView(TicketPermissionMixin, TemplateView):
     permission_action = "add"
     template_name = "servicedesk/portal/new.html"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["panels"] = registry.page_panels_for(PORTAL_NEW, None, self.request.user)
+        return context
+
     def systems(self, person) -> list:
         """The systems to ask about: the requester's unit's and the council's services."""
         org_id = self.request.user.active_organisation_id
@@ -51,8 +60,8 @@ class PortalNewView(TicketPermissionMixin, TemplateView):
 
     def get(self, request):
         person = queries.person_for(request.user, request.user.active_organisation_id)
-        return self.render_to_response({"form": forms.PortalTicketForm(
-            initial={"submission_key": uuid.uuid4().hex}, systems=self.systems(person))})
+        return self.render_to_response(self.get_context_data(form=forms.PortalTicketForm(
+            initial={"submission_key": uuid.uuid4().hex}, systems=self.systems(person))))
 
     def post(self, request):
         org_id = request.user.active_organisation_id
@@ -77,7 +86,7 @@ class PortalNewView(TicketPermissionMixin, TemplateView):
                 messages.success(request, f"Thank you. Your reference is {ticket.reference}.")
                 return HttpResponseRedirect(reverse("servicedesk:portal_ticket", args=[ticket.pk]))
         form.files_not_kept()
-        return self.render_to_response({"form": form}, status=400)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class PortalTicketView(TicketMixin, TemplateView):

@@ -53,6 +53,9 @@ from borough.servicedesk.tables import QUEUE_COLUMNS
 
 QUEUES = queries.QUEUES
 QUEUE_LIST = "servicedesk.ticket"  # its saved views and column choices (core.saved_views)
+# The ticket page's name for the panels other apps add to it (registry.add_page_panel):
+# their context is given the ticket, read with their annotations (with_page_extras).
+TICKET_PAGE = "servicedesk.ticket"
 # The list page of a registered model shows the organisation's records (the registry's
 # contract, and what the navigation link promises); agents pick "My tickets" from the tabs.
 DEFAULT_QUEUE = "all"
@@ -330,6 +333,8 @@ def _page_extras() -> dict:
         # "CI-000123 Payroll server": the page names and links its CI without a join.
         "ci_label": cmdb_queries.label_of("ci_id"),
         "service_label": catalogue_queries.label_of("service_id"),
+        # What the panels other apps add to the page need to know (a linked problem).
+        **registry.page_annotations(TICKET_PAGE),
     }
 
 
@@ -420,9 +425,10 @@ def ticket_context(request, ticket: Ticket, *, forms=None, **extra) -> dict:
         # Staff time: read by those who work tickets (queried only when there is some).
         "work_log": (queries.work_log(ticket, user)
                      if can_work and _may_have(ticket, "work_logs") else None),
-        # What other apps show about the ticket (service status: a major incident's
-        # announcement).
-        "panels": registry.panels_for(ticket, user),
+        # What other apps show about the ticket: service status (a major incident's
+        # announcement) to anyone who reads it; problems and known errors to staff.
+        "panels": registry.panels_for(ticket, user) + (
+            registry.page_panels_for(TICKET_PAGE, ticket, user) if can_work else []),
     }
     context["action_error"] = failure(forms)
     offers = context["actions"]

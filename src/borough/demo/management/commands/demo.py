@@ -11,6 +11,7 @@ from borough.demo import (
     library,
     licences,
     organisations,
+    problems,
     procurement,
     servicedesk,
     standards,
@@ -44,6 +45,8 @@ class Command(BoroughCommand):
         requests = procurement.load()
         announcements = status.load()
         change_counts = changes.load()
+        # After the desk's history: the problem is behind its repeated Wi-Fi incidents.
+        problem_counts = problems.load()
         if options["quiet_logins"]:
             return
         for code, count in estate.items():
@@ -76,6 +79,10 @@ class Command(BoroughCommand):
         for code, count in change_counts.items():
             if count:
                 self.stdout.write(f"Changes for {code}: {count}.")
+        for code, count in problem_counts.items():
+            if count:
+                self.stdout.write(f"Problems for {code}: {count}, with known errors and "
+                                  "knowledge articles.")
         for what, count in standards_counts.items():
             if count:
                 self.stdout.write(f"Standards: {count} {what}.")
