@@ -377,6 +377,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "borough.servicedesk.models.Level",
+                            # A ticket's priority (P1 to P5); a problem's is a Level.
+                            "PriorityEnum": "borough.servicedesk.models.Priority",
                             "LinkKindEnum": "borough.servicedesk.models.LinkKind",
                             "EntryKindEnum": "borough.servicedesk.models.EntryKind",
                             "TicketStatusEnum": "borough.servicedesk.models.Status",

@@ -230,13 +230,13 @@ class FixedItForm(ActionForm):
     carries_version = False
     ticket = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
                                 error_messages={"required": "Say which ticket."})
-    fixed = forms.TypedChoiceField(label="Did it fix the ticket?",
-                                   choices=[("yes", "Yes"), ("no", "No")], initial="yes",
-                                   coerce=lambda v: v == "yes", required=False)
+    fixed = forms.BooleanField(label="It fixed the ticket", required=False,
+                               help_text="Left out: yes.")
 
     clean_ticket = ApplyForm.clean_ticket
 
     def service_fields(self) -> dict:
         data = super().service_fields()
-        data["fixed"] = data.get("fixed") if data.get("fixed") in (True, False) else True
+        if "fixed" not in self.data:  # "This fixed it" says so by being sent
+            data["fixed"] = True
         return data

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from borough.core.models import BaseModel, same_organisation_errors
+from borough.servicedesk.models import Level
 
 
 class CauseCategory(BaseModel):
@@ -85,10 +86,8 @@ class Method(models.TextChoices):
     TIMELINE = "timeline", "Timeline"
 
 
-class Priority(models.IntegerChoices):
-    HIGH = 1, "High"
-    MEDIUM = 2, "Medium"
-    LOW = 3, "Low"
+# A problem's priority reads as the desk's impact and urgency do (high, medium, low).
+Priority = Level
 
 
 class Problem(BaseModel):
