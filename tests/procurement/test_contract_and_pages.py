@@ -185,8 +185,19 @@ def test_options_through_the_api_keep_the_value(council, signed_in):
     request.refresh_from_db()
     assert request.value == Decimal("2500.00")
     services.submit(request, actor=council.users["requester"])
+    # Changed while it waits for approval: back to draft, at its new value.
+    changed = api.patch(f"/api/procurement/procurement-options/{made.json()['id']}/",
+                        {"whole_life_cost": "1.00", "version": made.json()["version"]},
+                        format="json")
+    assert changed.status_code == 200, changed.content
+    request.refresh_from_db()
+    assert request.status == m.Status.DRAFT and request.value == Decimal("1.00")
+    # Once decided, its options no longer change.
+    services.submit(request, actor=council.users["requester"])
+    request.refresh_from_db()
+    services.approve(request, actor=council.users["ictmanager"])
     late = api.patch(f"/api/procurement/procurement-options/{made.json()['id']}/",
-                     {"whole_life_cost": "1.00", "version": made.json()["version"]},
+                     {"whole_life_cost": "2.00", "version": changed.json()["version"]},
                      format="json")
     assert late.status_code == 400 and "options can change only" in late.content.decode()
 
