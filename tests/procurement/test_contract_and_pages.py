@@ -185,14 +185,21 @@ def test_options_through_the_api_keep_the_value(council, signed_in):
     request.refresh_from_db()
     assert request.value == Decimal("2500.00")
     services.submit(request, actor=council.users["requester"])
-    # A change after submission is taken, and the request goes back to draft with it
-    # (its approvals no longer count: tests/procurement/test_approval.py).
-    late = api.patch(f"/api/procurement/procurement-options/{made.json()['id']}/",
-                     {"whole_life_cost": "1.00", "version": made.json()["version"]},
-                     format="json")
-    assert late.status_code == 200, late.content
+    # Changed while it waits for approval: back to draft, at its new value.
+    changed = api.patch(f"/api/procurement/procurement-options/{made.json()['id']}/",
+                        {"whole_life_cost": "1.00", "version": made.json()["version"]},
+                        format="json")
+    assert changed.status_code == 200, changed.content
     request.refresh_from_db()
-    assert request.status == "draft" and request.value == Decimal("1.00")
+    assert request.status == m.Status.DRAFT and request.value == Decimal("1.00")
+    # Once decided, its options no longer change.
+    services.submit(request, actor=council.users["requester"])
+    request.refresh_from_db()
+    services.approve(request, actor=council.users["ictmanager"])
+    late = api.patch(f"/api/procurement/procurement-options/{made.json()['id']}/",
+                     {"whole_life_cost": "2.00", "version": changed.json()["version"]},
+                     format="json")
+    assert late.status_code == 400 and "options can change only" in late.content.decode()
 
 
 def test_approval_steps_need_a_role_or_named_people(council, signed_in):
