@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -61,12 +62,14 @@ class Schedule:
         return describe(conflict, self.others, self.items, {w.pk: w for w in self.windows},
                         self.services)
 
-    @property
+    @cached_property
     def conflicted(self) -> dict[int, list[str]]:
-        return {pk: [self.words(c) for c in found]
-                for pk, found in self.found.by_change().items() if pk in self.shown}
+        shown, windows = self.shown, {w.pk: w for w in self.windows}
+        return {pk: [describe(c, self.others, self.items, windows, self.services)
+                     for c in found]
+                for pk, found in self.found.by_change().items() if pk in shown}
 
-    @property
+    @cached_property
     def shown(self) -> set[int]:
         return {c.pk for c in self.changes}
 
@@ -142,12 +145,16 @@ def maintenance_hours(organisation_id: int, service_ids) -> dict[int, BusinessCa
             for service, days in periods.items()}
 
 
+# What the schedule shows of a change (a month holds a thousand or two).
+SHOWN = ("pk", "organisation_id", "reference", "title", "status", "change_type",
+         "planned_start", "planned_end")
+
+
 def _planned(organisation_id: int, start: datetime, end: datetime, exclude=()) -> list[Change]:
     return list(Change.objects.filter(
         organisation_id=organisation_id, status__in=PLANNED, planned_start__lt=end,
-        planned_end__gt=start).exclude(pk__in=list(exclude)).only(
-        "pk", "organisation_id", "reference", "title", "status", "change_type",
-        "planned_start", "planned_end").order_by("planned_start", "pk"))
+        planned_end__gt=start).exclude(pk__in=list(exclude)).only(*SHOWN)
+        .order_by("planned_start", "pk"))
 
 
 def _through(model, key: str, value: str, ids) -> dict[int, set[int]]:
@@ -203,7 +210,7 @@ def schedule(user, start: datetime, end: datetime, *, service_id: int | None = N
         status__in=PLANNED, planned_start__lt=end, planned_end__gt=start)
     if service_id is not None:
         visible = visible.filter(services=service_id)
-    changes = list(visible.select_related("owner").order_by("planned_start", "pk"))
+    changes = list(visible.only(*SHOWN).order_by("planned_start", "pk"))
     windows = windows_between(organisation_id, start, end)
     reach = windows
     if changes:
