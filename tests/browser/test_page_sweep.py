@@ -69,6 +69,7 @@ def other_pages(world) -> list[tuple[str, str]]:  # noqa: F811
         ("your profile", reverse("accounts:profile")),
         ("service desk home", reverse("servicedesk:home")),
         ("service desk statistics", reverse("servicedesk:statistics")),
+        ("outages per service", reverse("status:figures")),
         ("mail home", reverse("mail:home")),
         ("mail preferences", reverse("mail:preferences")),
         ("standards home", reverse("standards:home")),
