@@ -67,9 +67,12 @@ def test_the_page_tells_the_suppliers_history(unit4, member, signed_in):
         body = client.get(unit4.get_absolute_url()).content.decode()
     assert "Sam Seller" in body and "Main contact" in body
     assert "Financials support" in body and "Current" in body
-    # A team lead reads the contracts, not their values (core.restricted).
+    # A team lead reads the contracts, not what they cost (docs/commercial.md).
     assert "£85,000.00" not in body
     assert "Past contracts" in body and "Old ledger" in body and "Ended" in body
+    with today():
+        manager = signed_in(member(roles.ICT_MANAGER)).get(unit4.get_absolute_url())
+    assert "£85,000.00" in manager.content.decode()
     assert "Financials</a>" in body and "Ledger</a>" in body and "formerly" in body
     assert "1 October 2025" in body and "3.0 (2 criteria)" in body
     assert "Send monthly reports" in body
@@ -129,19 +132,19 @@ def test_the_ci_and_system_pages_show_the_contracts_covering_them(org_a, member,
     UncontractedSystemFactory(organisation=org_a, configuration_item=bare,
                               explanation="Written by the ICT team.")
     client = signed_in(member(roles.AGENT))
+    manager = signed_in(member(roles.ICT_MANAGER))
     with today():
         for url in (system.get_absolute_url(),
                     reverse("cmdb:system_detail", args=[system.pk])):
             body = client.get(url).content.decode()
             assert "Financials support" in body and "Unit4" in body, url
             assert "8am to 6pm" in body
-            assert "£85,000.00" not in body  # an agent does not see contract values
+            # An agent reads the contract, not what it costs; the ICT manager both.
+            assert "£85,000.00" not in body
+            assert "£85,000.00" in manager.get(url).content.decode()
         body = client.get(bare.get_absolute_url()).content.decode()
         assert "No current contract covers Mileage" in body
         assert "Written by the ICT team." in body
-    manager = signed_in(member(roles.ICT_MANAGER))
-    with today():
-        assert "£85,000.00" in manager.get(system.get_absolute_url()).content.decode()
 
 
 def test_a_service_and_its_sla_show_their_underpinning_contracts(org_a, member, signed_in,
