@@ -96,3 +96,28 @@ def test_a_requester_reads_a_public_article_and_is_answered(page, axe, desk):  #
     page.get_by_text("you do not need to ask for help").wait_for()
     deflection = Deflection.objects.get()
     assert deflection.article == article and "wifi" in deflection.words
+
+
+def test_the_trend_and_figures_pages_read_well(page, axe, desk):  # noqa: F811
+    from borough.problems.models import TrendRule
+    from tests.factories import ConfigurationItemFactory
+
+    ci = ConfigurationItemFactory(organisation=desk.org, name="WHV-AP-CHAMBER")
+    TrendRule.objects.create(organisation=desk.org, name="Same item", min_incidents=2)
+    for _ in range(2):
+        services.raise_ticket(desk.org.pk, actor=desk.agent, ticket_type=TicketType.INCIDENT,
+                              requester=desk.requester_person, title="Wi-Fi drops",
+                              description="Again.", ci=ci)
+    sign_in(page, desk.lead.username)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.goto("/service-desk/problems/trends/")
+        page.get_by_role("cell", name=str(ci), exact=True).wait_for()
+        axe(page, f"incident trends at {width}")
+        page.goto("/service-desk/problems/figures/")
+        page.get_by_role("heading", name="Problems open").wait_for()
+        axe(page, f"problem figures at {width}")
+        page.goto("/service-desk/knowledge/help/")
+        page.get_by_role("heading", name="Help articles").wait_for()
+        axe(page, f"help articles at {width}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
