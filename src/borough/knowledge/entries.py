@@ -9,7 +9,7 @@ from borough.core.registry import DetailPanel, ModelEntry
 from borough.knowledge import api, filters, forms, services, tables, views
 from borough.knowledge import models as m
 
-SECTION = "Service desk"
+SECTION = "Problems"
 WRITERS = [roles.AGENT, roles.TEAM_LEAD, roles.CHANGE_MANAGER, roles.ICT_MANAGER,
            roles.ADMINISTRATOR]
 
