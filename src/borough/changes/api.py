@@ -80,6 +80,11 @@ class VoteSerializer(serializers.ModelSerializer):
 
 class ChangeRequestSerializer(BaseModelSerializer):
     votes = VoteSerializer(many=True, read_only=True)
+    # Kept by Borough and blank until assessed or implemented: said so in the schema.
+    risk_level = serializers.ChoiceField(choices=m.Level.choices, allow_blank=True,
+                                         read_only=True)
+    outcome = serializers.ChoiceField(choices=m.Outcome.choices, allow_blank=True,
+                                      read_only=True)
 
     class Meta:
         model = m.Change
@@ -235,7 +240,12 @@ def _moment(value: str | None, name: str) -> datetime | None:
     except ValueError:
         raise ApiValidationError({name: "Give a date or date and time, like 2026-05-01 or "
                                         "2026-05-01T09:00:00+01:00."}) from None
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    if not m.YEARS[0] <= parsed.year <= m.YEARS[1]:
+        raise ApiValidationError({name: f"Give a date between {m.YEARS[0]} and {m.YEARS[1]}."})
+    try:
+        return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    except (ValueError, OverflowError):
+        raise ApiValidationError({name: "That time does not exist in UK time."}) from None
 
 
 class ScheduleViewSet(ViewSet):

@@ -21,6 +21,19 @@ from borough.core.models import BaseModel, same_organisation_errors
 
 # Who may assess, schedule and close changes (the change manager's work).
 MANAGE = "changes.manage_changes"
+# The years a window may fall in: before 1847 Europe/London's offset is in seconds (local
+# mean time), which RFC 3339 cannot write, and no council plans a change that far.
+YEARS = (2000, 2099)
+
+
+def moment_errors(record, *names) -> dict[str, str]:
+    """{field: message} for each named moment outside YEARS."""
+    errors = {}
+    for name in names:
+        value = getattr(record, name, None)
+        if value is not None and not YEARS[0] <= value.year <= YEARS[1]:
+            errors[name] = f"Give a date between {YEARS[0]} and {YEARS[1]}."
+    return errors
 
 
 class Level(models.TextChoices):
@@ -301,6 +314,7 @@ class Change(BaseModel):
 
     def clean(self):
         errors = same_organisation_errors(self, ("template", "requester", "owner"))
+        errors |= moment_errors(self, "planned_start", "planned_end")
         if self.planned_start and self.planned_end and self.planned_end <= self.planned_start:
             errors["planned_end"] = "The window must end after it starts."
         if self.change_type == ChangeType.STANDARD and not self.template_id:
@@ -374,7 +388,7 @@ class Meeting(BaseModel):
         return f"{board}, {when:%-d %B %Y %H:%M}" if when else board
 
     def clean(self):
-        errors = same_organisation_errors(self, ("board",))
+        errors = same_organisation_errors(self, ("board",)) | moment_errors(self, "starts_at")
         if errors:
             raise ValidationError(errors)
 
@@ -467,8 +481,11 @@ class ScheduleWindow(BaseModel):
         return self.name
 
     def clean(self):
+        errors = moment_errors(self, "starts_at", "ends_at")
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": "The window must end after it starts."})
+            errors["ends_at"] = "The window must end after it starts."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Weekday(models.IntegerChoices):

@@ -44,6 +44,7 @@ from borough.changes.models import (
     VoteChannel,
     VoteDecision,
     hash_secret,
+    moment_errors,
 )
 from borough.changes.signals import (
     change_ended,  # noqa: F401 - for other apps (the service status pages)
@@ -205,6 +206,9 @@ def reschedule(change: Change, *, actor, planned_start, planned_end, note: str =
     blackout or freeze (unless an emergency); the schedule's conflicts are shown again."""
     if planned_start is None or planned_end is None or planned_end <= planned_start:
         raise ValidationError({"planned_end": "The window must end after it starts."})
+    change.planned_start, change.planned_end = planned_start, planned_end
+    if (problems := moment_errors(change, "planned_start", "planned_end")):
+        raise ValidationError(problems)
     if planned_end - planned_start > timedelta(days=31):
         raise ValidationError({"planned_end": "A change's window is at most 31 days: split "
                                               "a longer piece of work into changes."})
