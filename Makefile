@@ -26,7 +26,7 @@ run: install
 	$(PY) -m borough.cli runserver --insecure $(HOST):$(PORT)
 
 test: install
-	$(PY) -m pytest -n 2 --dist loadfile -q
+	$(PY) -m pytest -n 2 --dist loadgroup --no-loadscope-reorder -q
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -23,6 +23,25 @@ def pytest_addoption(parser):
              "(tests/declared/test_query_counts.py) instead of comparing with it.")
 
 
+def pytest_itemcollected(item):
+    """For xdist's `--dist loadgroup` (make test, .ci/run): a test file is one unit of work
+    (module fixtures stay on one worker), except tests that name their own `xdist_group`
+    (the API fuzz test's shards). Marked as each is collected, before xdist reads marks."""
+    if item.get_closest_marker("xdist_group") is None:
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The sharded tests first, after any shuffling: they are the longest, and started
+    last they left one worker running alone at the end."""
+    items.sort(key=lambda item: 0 if item.nodeid.split("::")[0] in SHARDED_FILES else 1)
+
+
+# Files whose tests are sharded with their own xdist_group marks.
+SHARDED_FILES = {"tests/test_api_fuzz.py"}
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Throttle counts live in the (in-process) cache: each test starts from none."""
