@@ -80,21 +80,87 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
 def reachable(depends_on_edges: Iterable[tuple[int, int]], among: set[int]
               ) -> dict[int, set[int]]:
     """{item in `among`: the items in `among` it depends on, transitively}, from the
-    dependency edges (dependent, dependency)."""
-    down: dict[int, set[int]] = defaultdict(set)
+    dependency edges (dependent, dependency).
+
+    One pass over the graph, not one walk per item: a month's schedule touches thousands
+    of items whose closures share most of their nodes. Cycles are folded into their
+    strongly connected components (Tarjan, iteratively), which are finished dependencies
+    first; each component's reach is a bitset over `among` (a Python int), the union of
+    what its dependencies reach and are."""
+    down: dict[int, list[int]] = defaultdict(list)
     for dependent, dependency in depends_on_edges:
         if dependent != dependency:
-            down[dependent].add(dependency)
-    found: dict[int, set[int]] = {}
-    for start in among:
-        seen, stack = set(), [start]
-        while stack:
-            for nxt in down.get(stack.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
+            down[dependent].append(dependency)
+    bit = {item: 1 << n for n, item in enumerate(sorted(among))}
+    reach_of: dict[int, int] = {}  # node -> the bits of `among` it depends on
+    index_of: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    counter = 0
+    for root in among:
+        if root in index_of:
+            continue
+        work = [(root, iter(down.get(root, ())))]
+        index_of[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            advanced = False
+            for nxt in successors:
+                if nxt not in index_of:
+                    index_of[nxt] = low[nxt] = counter
+                    counter += 1
                     stack.append(nxt)
-        seen.discard(start)
-        found[start] = seen & among
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(down.get(nxt, ()))))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index_of[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] != index_of[node]:
+                continue
+            members = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                members.append(member)
+                if member == node:
+                    break
+            inside = set(members) if len(members) > 1 else (node,)
+            own = 0
+            for member in members:
+                own |= bit.get(member, 0)
+            # Every member of a cycle depends on every other (and, through it, on itself).
+            reach = own if len(members) > 1 else 0
+            for member in members:
+                for dependency in down.get(member, ()):
+                    if dependency not in inside:
+                        # Most of a closure reaches nothing in `among`: no bigint work.
+                        further = reach_of[dependency]
+                        if further:
+                            reach |= further
+                        if dependency in bit:
+                            reach |= bit[dependency]
+            for member in members:
+                reach_of[member] = reach
+    ordered = sorted(among)
+    found = {}
+    for item in among:
+        bits, items = reach_of[item] & ~bit[item], set()
+        while bits:
+            lowest = bits & -bits
+            items.add(ordered[lowest.bit_length() - 1])
+            bits ^= lowest
+        found[item] = items
     return found
 
 
