@@ -9,7 +9,7 @@ from email.utils import formatdate, make_msgid
 import pytest
 from django.urls import reverse
 
-from borough.core import roles
+from borough.core import notifications, roles
 from borough.core.models import AuditEvent
 from borough.mail import inbound
 from borough.mail.models import (
@@ -20,7 +20,6 @@ from borough.mail.models import (
     NotificationTemplate,
     Outcome,
 )
-from borough.core import notifications
 from borough.mail.outbound import wording
 from borough.mail.services import preference_keys
 from borough.servicedesk import notices

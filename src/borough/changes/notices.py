@@ -18,8 +18,8 @@ EVENTS = (
         context={**CHANGE_TYPE, **BOARD,
                  "risk": "Its risk level, or “not assessed”",
                  "impact": "Its impact, or “not given”",
-                 "window": "When it is planned, such as “3 May 2027, 18:00 to 3 May 2027, "
-                           "20:00”, or blank",
+                 "window": "When it is planned, such as “Sat 12 Jan 19:00 to Sat 12 Jan "
+                           "21:00”, or blank",
                  "approval_code": "The code that lets the board member vote by replying to "
                                   "the email: keep it, or they can only vote in Borough"}),
     NotificationEvent("change-quorum-reached", "Change has its quorum of votes (to the "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from borough.core.notifications import Audience, NotificationEvent
 
 CONTEXT = {
-    "kind": "What it is: planned maintenance or an incident",
+    "kind": "What it is: outage, degraded service, planned work or information",
     "state": "Where it stands, such as “Investigating” or “Resolved”",
     "services": "The services it affects, or “all services”",
     "starts": "When it started or starts, such as 3 May 2027, 18:00",
