@@ -67,6 +67,9 @@ def test_the_api_refuses_an_unknown_event_and_takes_a_registered_one(signed_in, 
                                    "text_body": "{{ body }}"}, format="json")
     assert refused.status_code == 400
     assert UNKNOWN in refused.json()["event"][0]
+    odd = api.post(TEMPLATES, {"event": ["change-decided"], "subject": "{{ summary }}",
+                               "text_body": "{{ body }}"}, format="json")
+    assert odd.status_code == 400 and "event" in odd.json()
     made = api.post(TEMPLATES, {"event": "problem-resolved", "subject": "{{ summary }}",
                                 "text_body": "Fixed by: {{ note }}"}, format="json")
     assert made.status_code == 201, made.content
@@ -108,4 +111,6 @@ def test_the_preferences_api_takes_another_app_s_event(signed_in, people):
             "label": "Procurement request waits for approval"} in put.json()
     refused = api.put(PREFERENCES, [{"event": "lunch-is-ready", "delivery": "off"}],
                       format="json")
-    assert refused.status_code == 400 and UNKNOWN in str(refused.json())
+    assert refused.status_code == 400
+    assert "“lunch-is-ready” is not an event staff choose how to hear about" in str(
+        refused.json())

@@ -105,8 +105,9 @@ class NotificationEvent:
         return self.audience != Audience.REQUESTER
 
 
-def find_event(key: str) -> NotificationEvent | None:
-    return registry.notification_events.get(key)
+def find_event(key) -> NotificationEvent | None:
+    """The registered event of that key; None for anything else (what a client sent)."""
+    return registry.notification_events.get(key) if isinstance(key, str) else None
 
 
 def registered_events(*, chosen_by_recipient: bool = False) -> list[NotificationEvent]:

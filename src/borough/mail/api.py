@@ -261,7 +261,10 @@ class OutboundEmailViewSet(ReadOnlyScopedViewSet):
 
 
 class PreferenceSerializer(serializers.Serializer):
-    event = EventField(events=services.preference_events)
+    event = EventField(events=services.preference_events, error_messages={
+        "invalid_choice": "“{input}” is not an event staff choose how to hear about: a "
+                          "requester's emails always go, and other keys are not events. "
+                          "The choices are this field's enum in the API schema."})
     label = serializers.CharField(read_only=True)
     delivery = serializers.ChoiceField(choices=m.Delivery.choices)
 
