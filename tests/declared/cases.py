@@ -34,6 +34,7 @@ from borough.organisation import models as org
 from borough.problems import models as problems
 from borough.procurement import models as procurement
 from borough.servicedesk import models as sd
+from borough.servicedesk import notices as sd_notices
 from borough.standards import models as st
 from borough.status import models as status
 from tests.conftest import make_member
@@ -155,9 +156,10 @@ CASES: dict[type[models.Model], Case] = {
     # totals move with it), not by saving a built one.
     changes.CausedIncident: Case(build=lambda w, role: {"ticket": TicketFactory(
         organisation=w.org)}),
-    # One rule per cell of the 3×3 impact-urgency matrix; one template per event.
+    # One rule per cell of the 3×3 impact-urgency matrix; one template per event (the
+    # factory's: the service desk's events).
     sd.PriorityRule: Case(most_rows=9),
-    mail.NotificationTemplate: Case(most_rows=len(mail.Event.values)),
+    mail.NotificationTemplate: Case(most_rows=len(sd_notices.EVENTS)),
     # The form takes a username (other councils' accounts are not listed).
     Membership: Case(form=lambda instance: {"user": instance.user.username}),
     org.WorkingPeriod: Case(prepare=_clear_working_hours),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import factory
 
 from borough.mail import models as mail
+from borough.servicedesk import notices
 from tests.organisation.factories import OrgOwnedFactory
 
 
@@ -21,7 +22,7 @@ class NotificationTemplateFactory(OrgOwnedFactory):
         model = mail.NotificationTemplate
 
     # One template per event and organisation; consecutive ones differ in event (and str).
-    event = factory.Sequence(lambda n: mail.Event.values[n % len(mail.Event.values)])
+    event = factory.Sequence(lambda n: notices.EVENTS[n % len(notices.EVENTS)].key)
     subject = "{{ summary }}"
     text_body = "Hello {{ recipient_name }},\n\n{{ body }}\n\n{{ url }}"
 
@@ -47,7 +48,7 @@ class OutboundEmailFactory(OrgOwnedFactory):
         model = mail.OutboundEmail
 
     recipient = factory.Sequence(lambda n: f"recipient{n}@example.gov.uk")
-    event = mail.Event.ASSIGNED
+    event = notices.ASSIGNED
     subject = factory.Sequence(lambda n: f"Sent email {n}")
     message_id = factory.Sequence(lambda n: f"<s{n}.borough@borough.example>")
     status = mail.SendStatus.SENT

@@ -10,13 +10,13 @@ from borough.accounts import services as accounts
 from borough.core.models import AuditEvent
 from borough.mail import inbound
 from borough.mail.models import (
-    Event,
     Mailbox,
     NotificationPreference,
     NotificationTemplate,
     Outcome,
 )
-from borough.mail.services import STAFF_EVENT_VALUES
+from borough.mail.services import preference_keys
+from borough.servicedesk import notices
 from tests.factories import (
     InboundMessageFactory,
     NotificationTemplateFactory,
@@ -126,12 +126,12 @@ def test_templates_are_checked_to_render(signed_in, people):
 
 
 def test_templates_of_another_council_are_not_there(signed_in, people):
-    theirs = NotificationTemplateFactory(organisation=people.other, event=Event.REPLY)
+    theirs = NotificationTemplateFactory(organisation=people.other, event=notices.REPLY)
     api = signed_in(people.admin, api=True)
     assert api.get(TEMPLATES).json()["count"] == 0
     assert api.get(f"{TEMPLATES}{theirs.pk}/").status_code == 404
     # The same event is free here.
-    made = api.post(TEMPLATES, {"event": Event.REPLY, "subject": "{{ summary }}",
+    made = api.post(TEMPLATES, {"event": notices.REPLY, "subject": "{{ summary }}",
                                 "text_body": "{{ body }}"}, format="json")
     assert made.status_code == 201
 
@@ -234,9 +234,9 @@ def test_preferences_round_trip(signed_in, people, desk):
     first = api.get(PREFERENCES)
     assert first.status_code == 200
     assert {row["event"]: row["delivery"] for row in first.json()} == {
-        event: "immediately" for event in STAFF_EVENT_VALUES}
-    assert first.json()[0] == {"event": "ticket-reply", "label": Event.REPLY.label,
-                               "delivery": "immediately"}
+        event: "immediately" for event in preference_keys()}
+    assert {"event": "ticket-reply", "label": "Public reply",
+            "delivery": "immediately"} in first.json()
 
     put = api.put(PREFERENCES, [{"event": "sla-warning", "delivery": "digest"},
                                 {"event": "ticket-assigned", "delivery": "off"}], format="json")

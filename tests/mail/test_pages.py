@@ -9,20 +9,20 @@ from email.utils import formatdate, make_msgid
 import pytest
 from django.urls import reverse
 
-from borough.core import roles
+from borough.core import notifications, roles
 from borough.core.models import AuditEvent
 from borough.mail import inbound
 from borough.mail.models import (
     Delivery,
-    Event,
     InboundMessage,
     Mailbox,
     NotificationPreference,
     NotificationTemplate,
     Outcome,
 )
-from borough.mail.outbound import DEFAULT_TEMPLATES
-from borough.mail.services import STAFF_EVENT_VALUES
+from borough.mail.outbound import wording
+from borough.mail.services import preference_keys
+from borough.servicedesk import notices
 from tests.conftest import make_member
 from tests.factories import (
     InboundMessageFactory,
@@ -183,7 +183,7 @@ def test_the_mailbox_page_shows_how_mail_arrives_and_when_it_was_last_read(clien
 # --- notification templates ------------------------------------------------------------
 
 def template_form(**fields):
-    return {"event": Event.RESOLVED, "subject": "{{ summary }}",
+    return {"event": notices.RESOLVED, "subject": "{{ summary }}",
             "text_body": "Hello {{ recipient_name }}, {{ reference }} is fixed.",
             "html_body": "", "submission_key": "t1"} | fields
 
@@ -193,7 +193,7 @@ def test_adding_a_template_starts_from_boroughs_wording(client, people):
                     event="ticket-resolved")
     assert response.status_code == 200
     form = response.context["form"]
-    subject, text, html = DEFAULT_TEMPLATES[Event.RESOLVED]
+    subject, text, html = wording(notices.RESOLVED)
     assert form["event"].value() == "ticket-resolved"
     assert (form["subject"].value(), form["text_body"].value(),
             form["html_body"].value()) == (subject, text, html)
@@ -257,19 +257,22 @@ def test_a_template_is_saved_changed_and_its_event_taken_once(client, people):
 
 def test_every_event_shows_which_wording_it_uses(client, people):
     own = NotificationTemplateFactory(organisation=people.admin.memberships.get().organisation,
-                                      event=Event.ASSIGNED, subject="Yours: {{ reference }}")
-    NotificationTemplateFactory(organisation=people.other, event=Event.RESOLVED,
+                                      event=notices.ASSIGNED, subject="Yours: {{ reference }}")
+    NotificationTemplateFactory(organisation=people.other, event=notices.RESOLVED,
                                 subject="Theirs {{ reference }}")
     response = page(client, people.admin, "mail:notificationtemplate_events")
     assert response.status_code == 200
-    rows = {row["event"].value: row["template"] for row in response.context["events"]}
-    assert set(rows) == set(Event.values)
-    assert rows[Event.ASSIGNED] == own
-    assert all(rows[e] is None for e in Event.values if e != Event.ASSIGNED)
+    groups = dict(response.context["groups"])
+    rows = {row["event"].key: row["template"] for found in groups.values() for row in found}
+    registered = set(notifications.registry.notification_events)
+    assert set(rows) == registered
+    assert {row["event"].key for row in groups["Service desk"]} == {e.key for e in notices.EVENTS}
+    assert rows[notices.ASSIGNED] == own
+    assert all(rows[e] is None for e in registered if e != notices.ASSIGNED)
     body = text_of(response)
     assert "Theirs" not in body and "Yours: {{ reference }}" in body
     assert "?event=ticket-resolved" in body  # write your own, from Borough's wording
-    assert body.count("Borough's default") == len(Event.values) - 1
+    assert body.count("Borough's default") == len(registered) - 1
 
     reader = page(client, people.auditor, "mail:notificationtemplate_events")
     assert reader.status_code == 200 and "?event=" not in text_of(reader)
@@ -282,14 +285,14 @@ def test_every_event_shows_which_wording_it_uses(client, people):
 # --- email notifications (preferences) ----------------------------------------------------
 
 def choices(**overrides):
-    return {event: Delivery.IMMEDIATELY for event in STAFF_EVENT_VALUES} | overrides
+    return {event: Delivery.IMMEDIATELY for event in preference_keys()} | overrides
 
 
 def test_a_member_of_staff_chooses_how_they_hear(client, people, desk):
     response = page(client, people.agent, "mail:preferences")
     assert response.status_code == 200
     body = text_of(response)
-    staff_events = len(STAFF_EVENT_VALUES)
+    staff_events = len(preference_keys())
     assert body.count('type="radio"') == staff_events * len(Delivery)
     assert body.count("checked") == staff_events  # "straight away" for each, with no rows
     assert body.count("<legend") == staff_events

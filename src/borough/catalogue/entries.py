@@ -4,7 +4,7 @@ and change them."""
 
 from __future__ import annotations
 
-from borough.catalogue import api, evidence, filters, forms, queries, services, tables
+from borough.catalogue import api, evidence, filters, forms, notices, queries, services, tables
 from borough.catalogue import models as m
 from borough.cmdb.models import ConfigurationItem
 from borough.core import roles, scope
@@ -30,6 +30,7 @@ def item_services(item, user) -> dict | None:
 
 
 def register(registry) -> None:
+    registry.add_notification_events("catalogue", notices.EVENTS)
     registry.nav_section_order[SECTION] = 20
     registry.register(ModelEntry(
         m.BusinessService, filters.BusinessServiceFilterSet, tables.BusinessServiceTable,

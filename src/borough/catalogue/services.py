@@ -61,6 +61,7 @@ def _remind_review(agreement, stage: str, on, *, kind: str, contacts, what_to_do
     notifications.notify(
         users, people=people, organisation_id=agreement.organisation_id,
         event="agreement-review-due", subject=subject,
+        context={**reminders.dates_context(due, on), "kind": kind, "service": service},
         body=(f"The {kind} for {service} is to be reviewed by {due:%-d %B %Y}. "
               f"{what_to_do}"),
         url=agreement.get_absolute_url(), thread=agreement)

@@ -43,22 +43,27 @@ def code_for(change: Change, user, round_: int | None = None) -> str:
 def ask(change: Change, user, seat, *, actor) -> None:
     """Tell one seat holder the change waits for their vote, with their code."""
     role = "as deputy for " + seat.member.full_name if seat.member.user_id != user.pk else ""
-    window = ""
+    window = planned = ""
     if change.planned_start and change.planned_end:
         from borough.changes.queries import _when
 
-        window = f"Window: {_when(change.planned_start)} to {_when(change.planned_end)}.\n"
+        planned = f"{_when(change.planned_start)} to {_when(change.planned_end)}"
+        window = f"Window: {planned}.\n"
+    risk = change.get_risk_level_display() or "not assessed"
+    impact = change.get_impact_level_display() or "not given"
+    code = code_for(change, user)
     notifications.notify(
         [user], organisation_id=change.organisation_id, event="change-authorisation-due",
         subject=f"{change.reference} waits for your vote: {change.title}",
         body=(f"{change.get_change_type_display()} change {change.reference} waits for the "
               f"{change.board}'s decision{' ' + role if role else ''}.\n"
-              f"Risk: {change.get_risk_level_display() or 'not assessed'}. Impact: "
-              f"{change.get_impact_level_display() or 'not given'}.\n{window}\n"
+              f"Risk: {risk}. Impact: {impact}.\n{window}\n"
               "Vote in Borough, or reply to this email with APPROVE, REJECT or ABSTAIN on the "
               "first line (anything after it is your note). Keep this line in your reply:\n"
-              f"Approval code: {code_for(change, user)}"),
-        url=reverse("changes:change_detail", args=[change.pk]), thread=change)
+              f"Approval code: {code}"),
+        url=reverse("changes:change_detail", args=[change.pk]), thread=change,
+        context={"change_type": change.get_change_type_display(), "board": change.board,
+                 "risk": risk, "impact": impact, "window": planned, "approval_code": code})
 
 
 def matched_change(message: InboundMail) -> Change | None:

@@ -6,7 +6,7 @@ the evidence rules."""
 
 from __future__ import annotations
 
-from borough.changes import api, approval_mail, evidence, filters, forms, services, tables
+from borough.changes import api, approval_mail, evidence, filters, forms, notices, services, tables
 from borough.changes import models as m
 from borough.core import roles
 from borough.core.registry import ModelEntry, NavLink
@@ -21,6 +21,7 @@ MANAGE = [roles.CHANGE_MANAGER, roles.ICT_MANAGER, roles.ADMINISTRATOR]
 
 
 def register(registry) -> None:
+    registry.add_notification_events("changes", notices.EVENTS)
     registry.nav_section_order[SECTION] = 15
     registry.register(ModelEntry(
         m.Change, filters.ChangeFilterSet, tables.ChangeTable, forms.ChangeForm,

@@ -174,11 +174,12 @@ def _users(people) -> list:
     return [p.user for p in people if p is not None and p.user_id and p.user.is_active]
 
 
-def tell(change: Change, users, actor, *, event: str, subject: str, body: str) -> None:
+def tell(change: Change, users, actor, *, event: str, subject: str, body: str,
+         context: dict | None = None) -> None:
     users = [u for u in users if u.pk != getattr(actor, "pk", None)]
     notifications.notify(users, organisation_id=change.organisation_id, event=event,
                          subject=f"{change.reference} {subject}", body=body,
-                         url=url_of(change), thread=change)
+                         url=url_of(change), thread=change, context=context)
 
 
 def _its_people(change: Change) -> list:
@@ -193,7 +194,8 @@ def submitted(move: Move) -> None:
     tell(change, managers, move.actor, event="change-submitted",
          subject=f"needs assessment: {change.title}",
          body=f"{change.get_change_type_display()} change {change.reference} was submitted "
-              "for assessment: its risk, impact and plans, then the board.")
+              "for assessment: its risk, impact and plans, then the board.",
+         context={"change_type": change.get_change_type_display()})
 
 
 def to_the_board(move: Move) -> None:
@@ -227,7 +229,8 @@ def decided(move: Move) -> None:
     reason = f" The chair's note: {move.note}" if move.note else ""
     tell(change, _its_people(change), move.actor, event="change-decided",
          subject=f"{words}: {change.title}",
-         body=f"The {change.board} decided on {change.reference}: it {words}.{reason}")
+         body=f"The {change.board} decided on {change.reference}: it {words}.{reason}",
+         context={"board": change.board, "decision": words, "note": move.note})
 
 
 def _record_on_agenda(change: Change, move: Move) -> None:
@@ -266,7 +269,8 @@ def completed(move: Move) -> None:
     tell(change, [*managers, *_its_people(change)], move.actor, event="change-implemented",
          subject=f"was {Outcome(change.outcome).label.lower()}: {change.title}",
          body=f"{change.reference} was implemented: {Outcome(change.outcome).label.lower()}."
-              f" {move.note}\n\nIts post-implementation review is next.")
+              f" {move.note}\n\nIts post-implementation review is next.",
+         context={"outcome": Outcome(change.outcome).label.lower(), "note": move.note})
     signals.change_ended.send(Change, change=change, now=move.now)
 
 
@@ -287,7 +291,8 @@ def cancelled(move: Move) -> None:
         users = _users([p for s in seats for p in (s.member, s.deputy)])
         tell(change, users, move.actor, event="change-cancelled",
              subject=f"was cancelled and no longer waits for your vote: {change.title}",
-             body=move.note or "It was cancelled before the board decided.")
+             body=move.note or "It was cancelled before the board decided.",
+             context={"note": move.note})
 
 
 BEFORE_START = (Status.DRAFT, Status.ASSESSMENT, Status.AUTHORISATION, Status.SCHEDULED)

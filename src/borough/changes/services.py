@@ -165,7 +165,8 @@ def _tell_chair_quorum(change: Change, actor) -> None:
     tell(change, users, actor, event="change-quorum-reached",
          subject=f"has its quorum of votes: {change.title}",
          body=f"{board.quorum} seats of the {board} have voted on {change.reference}. As "
-              "chair, authorise it, reject it or send it back.")
+              "chair, authorise it, reject it or send it back.",
+         context={"board": board, "quorum": board.quorum})
 
 
 authorise = CHANGE_ACTIONS.add(

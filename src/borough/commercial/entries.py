@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from borough.catalogue.models import BusinessService, ServiceComponent, ServiceLevelAgreement
 from borough.cmdb.models import ConfigurationItem
-from borough.commercial import api, evidence, filters, forms, queries, services, tables
+from borough.commercial import api, evidence, filters, forms, notices, queries, services, tables
 from borough.commercial import models as m
 from borough.core import roles, scope
 from borough.core.registry import DetailPanel, ModelEntry, NavLink
@@ -63,6 +63,7 @@ def agreement_underpinning(sla, user) -> dict | None:
 
 
 def register(registry) -> None:
+    registry.add_notification_events("commercial", notices.EVENTS)
     registry.nav_section_order[SECTION] = 40
     registry.register(ModelEntry(
         m.Supplier, filters.SupplierFilterSet, tables.SupplierTable, forms.SupplierForm,

@@ -228,6 +228,9 @@ def _send_notice(contract: Contract, stage: str, on: date) -> None:
     notifications.notify(
         users, people=people, organisation_id=contract.organisation_id,
         event="contract-notice-due",
+        context={"supplier": contract.supplier.name, "notice_by": _words(due),
+                 "term_end": _words(end), "days_left": _left(due, on),
+                 "consequence": consequence},
         subject=(f"Notice on {contract.reference} {contract.title} must be given by "
                  f"{_words(due)} ({_left(due, on)})"),
         body=(f"{contract.title}, with {contract.supplier.name}: the last day to give notice "
@@ -240,7 +243,8 @@ def _send_notice(contract: Contract, stage: str, on: date) -> None:
 def _send_end(contract: Contract, stage: str, on: date) -> None:
     end = contract.term_end(on)
     users, people = _told(contract)
-    if contract.renewal_terms == RenewalTerms.AUTO and contract.notice_given_on is None:
+    renews = contract.renewal_terms == RenewalTerms.AUTO and contract.notice_given_on is None
+    if renews:
         subject = (f"{contract.reference} {contract.title} renews automatically on "
                    f"{_words(end)} ({_left(end, on)})")
         body = (f"{contract.title}, with {contract.supplier.name}, renews on {_words(end)} "
@@ -251,7 +255,10 @@ def _send_end(contract: Contract, stage: str, on: date) -> None:
                 "Make sure what it covers is replaced, renewed or no longer needed.")
     notifications.notify(users, people=people, organisation_id=contract.organisation_id,
                          event="contract-end-due", subject=subject, body=body,
-                         url=contract.get_absolute_url(), thread=contract)
+                         url=contract.get_absolute_url(), thread=contract,
+                         context={"supplier": contract.supplier.name,
+                                  "term_end": _words(end), "days_left": _left(end, on),
+                                  "renews_automatically": "yes" if renews else "no"})
 
 
 def _contracts_with_dates(organisation_id: int, on: date):
@@ -305,6 +312,7 @@ def _send_review(supplier: Supplier, stage: str, on: date) -> None:
     notifications.notify(
         [user] if user else [], people=[person] if person else [],
         organisation_id=supplier.organisation_id, event="supplier-review-due",
+        context={"supplier": supplier.name, **reminders.dates_context(due, on)},
         subject=f"A review of {supplier.name} {verb} due {reminders.in_words(due, on)}",
         body=(f"You manage {supplier.name}. Hold its performance review with the supplier: "
               "score it against the council's criteria, go through its contracts' service "

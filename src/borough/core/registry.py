@@ -1,14 +1,14 @@
 """The registry: each app declares, in its `entries.py` (called from
 `AppConfig.ready()` by `core.apps.DomainAppConfig`), its registered models, the models it
 keeps without pages of their own, menu links, API routes, role grants, periodic jobs,
-evidence rules, notification channels, the handlers of mail received and the links a
+evidence rules, notification events and channels, the handlers of mail received and the links a
 person without a login follows from an email. Navigation, global search, exports, history,
 the API router, `borough check` and the registry-driven test suites read it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import models
 
@@ -125,6 +125,9 @@ class Registry:
     # Each model's record actions (core.actions.Actions), for scheduled actions, the
     # lifecycle pages and `borough check`.
     record_actions: dict[type[models.Model], object] = field(default_factory=dict)
+    # What apps tell people of: key -> core.notifications.NotificationEvent, in the
+    # order registered. Keep to add_notification_events.
+    notification_events: dict[str, object] = field(default_factory=dict)
     # Called with a list of core.notifications.Notice, in the notifying transaction.
     notification_channels: list[Callable[[object], None]] = field(default_factory=list)
     # What acts on mail received (core.inbound), in the order they are asked: keep to
@@ -234,6 +237,14 @@ class Registry:
         self.inbound_handlers.append(handler)
         self.inbound_handlers.sort(key=lambda h: h.order)  # stable: ties keep their turn
         return handler
+
+    def add_notification_events(self, app_label: str, events) -> None:
+        """Declare the events `app_label` notifies people of (core.notifications.
+        NotificationEvent): each key once across every app."""
+        for event in events:
+            if event.key in self.notification_events:
+                raise ValueError(f"A notification event {event.key!r} is registered twice.")
+            self.notification_events[event.key] = replace(event, app_label=app_label)
 
     def add_home_panel(self, panel) -> None:
         """Show `panel` (core.home.HomePanel) on the home page of those it is for."""

@@ -143,3 +143,16 @@ def in_words(due: date, on: date) -> str:
         days = (on - due).days
         return f"{days} day{'' if days == 1 else 's'} ago"
     return "today" if due == on else f"on {due:%-d %B %Y}"
+
+
+# The values a reminder's email template may use (core.notifications.NotificationEvent
+# context), filled by `dates_context`.
+DATE_CONTEXT = {
+    "due": "The date it is due, such as 1 May 2027",
+    "when": "When that is, from the day the email is written: today, on 1 May 2027, or "
+            "3 days ago",
+}
+
+
+def dates_context(due: date, on: date) -> dict[str, str]:
+    return {"due": f"{due:%-d %B %Y}", "when": in_words(due, on)}

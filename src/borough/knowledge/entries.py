@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from borough.core import roles
 from borough.core.registry import DetailPanel, ModelEntry
-from borough.knowledge import api, filters, forms, services, tables, views
+from borough.knowledge import api, filters, forms, notices, services, tables, views
 from borough.knowledge import models as m
 
 SECTION = "Problems"
@@ -15,6 +15,7 @@ WRITERS = [roles.AGENT, roles.TEAM_LEAD, roles.CHANGE_MANAGER, roles.ICT_MANAGER
 
 
 def register(registry) -> None:
+    registry.add_notification_events("knowledge", notices.EVENTS)
     registry.register(ModelEntry(
         m.Article, filters.ArticleFilterSet, tables.ArticleTable, forms.ArticleForm,
         api.ArticleSerializer, api.ArticleViewSet,

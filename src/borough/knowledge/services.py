@@ -102,6 +102,7 @@ def _remind(article: Article, stage: str, on) -> None:
     notifications.notify(
         [user] if user else [], people=[person] if person else [],
         organisation_id=article.organisation_id, event="article-review-due", subject=subject,
+        context=reminders.dates_context(due, on),
         body="You own this knowledge article. Check it still holds, change it if needed, "
              "then record the review on its page.",
         url=reverse("knowledge:article_detail", args=[article.pk]), thread=article)

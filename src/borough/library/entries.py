@@ -9,7 +9,7 @@ from borough.catalogue.models import BusinessService
 from borough.cmdb.models import CIClass, ConfigurationItem
 from borough.core import roles
 from borough.core.registry import DetailPanel, ModelEntry, NavLink
-from borough.library import api, evidence, filters, forms, queries, services, tables
+from borough.library import api, evidence, filters, forms, notices, queries, services, tables
 from borough.library import models as m
 
 # The CMDB's menu section: the library is part of configuration management.
@@ -31,6 +31,7 @@ SECRET_READERS = [roles.ADMINISTRATOR, roles.ICT_MANAGER, roles.SECURITY_OFFICER
 
 
 def register(registry) -> None:
+    registry.add_notification_events("library", notices.EVENTS)
     registry.register(ModelEntry(
         m.Document, filters.DocumentFilterSet, tables.DocumentTable, forms.DocumentForm,
         api.DocumentSerializer, api.DocumentViewSet,

@@ -231,6 +231,7 @@ def _remind(document: Document, stage: str, on) -> None:
     notifications.notify(
         [user] if user else [], people=[person] if person else [],
         organisation_id=document.organisation_id, event="document-review-due",
+        context=reminders.dates_context(due, on),
         subject=subject,
         body=("You own this document in the configuration library. Read it, update it if "
               "needed (upload a new version), then record the review on its page."),

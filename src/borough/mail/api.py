@@ -11,6 +11,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from borough.core import notifications
 from borough.core.api.serializers import BaseModelSerializer
 from borough.core.api.viewsets import (
     IDEMPOTENCY_HEADER,
@@ -75,7 +76,24 @@ class MailboxViewSet(BaseModelViewSet):
 # --- notification templates -------------------------------------------------------------
 
 
+class EventField(serializers.ChoiceField):
+    """A registered notification event's key. Its choices are read when a serializer is
+    made (apps register their events when Borough starts, after this module is read), so
+    the schema lists them all as an enum."""
+
+    def __init__(self, events=notifications.registered_events, **kwargs):
+        self.events = events
+        kwargs.setdefault("error_messages", {
+            "invalid_choice": services.UNKNOWN_EVENT.replace("{value}", "{input}")})
+        super().__init__(choices=(), **kwargs)
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        self.choices = [(e.key, e.label) for e in self.events()]
+
+
 class NotificationTemplateSerializer(BaseModelSerializer):
+    event = EventField(help_text="The event whose emails this template writes.")
 
     class Meta:
         model = m.NotificationTemplate
@@ -83,7 +101,9 @@ class NotificationTemplateSerializer(BaseModelSerializer):
                   "html_body"]
 
     def _checked(self, value, *, html=False):
-        problem = services.template_problem(value, html=html)
+        event = self.initial_data.get("event") if hasattr(self, "initial_data") else None
+        problem = services.template_problem(
+            value, html=html, event=event or getattr(self.instance, "event", ""))
         if problem:
             raise serializers.ValidationError(problem)
         return value
@@ -241,7 +261,10 @@ class OutboundEmailViewSet(ReadOnlyScopedViewSet):
 
 
 class PreferenceSerializer(serializers.Serializer):
-    event = serializers.ChoiceField(choices=[(e.value, e.label) for e in services.STAFF_EVENTS])
+    event = EventField(events=services.preference_events, error_messages={
+        "invalid_choice": "“{input}” is not an event staff choose how to hear about: a "
+                          "requester's emails always go, and other keys are not events. "
+                          "The choices are this field's enum in the API schema."})
     label = serializers.CharField(read_only=True)
     delivery = serializers.ChoiceField(choices=m.Delivery.choices)
 
@@ -279,7 +302,7 @@ class PreferencesViewSet(viewsets.ViewSet):
         return super().as_view(actions, **initkwargs)
 
     def _answer(self, choices: dict[str, str]):
-        rows = [{"event": event, "label": m.Event(event).label, "delivery": delivery}
+        rows = [{"event": event, "label": notifications.label_of(event), "delivery": delivery}
                 for event, delivery in choices.items()]
         return Response(PreferenceSerializer(rows, many=True).data)
 

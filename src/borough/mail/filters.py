@@ -18,7 +18,8 @@ class MailboxFilterSet(WordSearchFilterSet):
 
 
 class NotificationTemplateFilterSet(WordSearchFilterSet):
-    # No filter by event: there are seven at most, and the page of every event shows them.
+    # No filter by event: an organisation has a template for a few, and the page of every
+    # event (grouped by app) shows which.
     search_fields = ("subject", "text_body", "html_body")
     search_label = "Words in the subject or body"
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from borough.core import notifications
 from borough.core.forms import ScopedModelForm
 from borough.mail import services
-from borough.mail.models import Delivery, Event, Mailbox, NotificationTemplate
+from borough.mail.models import Delivery, Mailbox, NotificationTemplate
 
 MAILBOX_FIELDS = ["name", "address", "is_active", "is_default", "imap_host", "imap_port",
                   "imap_ssl", "imap_username", "imap_password_env", "imap_folder"]
@@ -51,15 +52,24 @@ class MailboxForm(ScopedModelForm):
                                        services.organisation_code(self.instance))
 
 
-PLACEHOLDER_HINT = (
-    "Write {{ name }} where a value goes: "
-    + ", ".join(services.PLACEHOLDERS)
-    + "; in the requester's resolved email also "
-    + ", ".join(services.RESOLVED_PLACEHOLDERS) + "."
-)
+PLACEHOLDER_HINT = ("Write {{ name }} where a value goes: every email has "
+                    + ", ".join(notifications.COMMON_CONTEXT)
+                    + "; each event adds its own (listed below the form).")
+
+
+def event_choices() -> list:
+    """The registered events, grouped by the app that notifies of them (read when the
+    form is made: apps register theirs when Borough starts)."""
+    return [("", "Choose an event"), *notifications.choices()]
 
 
 class NotificationTemplateForm(ScopedModelForm):
+    event = forms.ChoiceField(
+        label="Event", choices=event_choices,
+        error_messages={"required": "Choose the event this template is for.",
+                        "invalid_choice": services.UNKNOWN_EVENT.replace("{value}",
+                                                                         "%(value)s")})
+
     class Meta:
         model = NotificationTemplate
         fields = ["event", "subject", "text_body", "html_body"]
@@ -76,7 +86,8 @@ class NotificationTemplateForm(ScopedModelForm):
 
     def _checked(self, name: str, *, html: bool = False) -> str:
         value = self.cleaned_data.get(name, "")
-        problem = services.template_problem(value, html=html)
+        problem = services.template_problem(value, html=html,
+                                            event=self.data.get("event", ""))
         if problem:
             raise ValidationError(f"{self.fields[name].label}: {problem}", code="template")
         return value
@@ -96,21 +107,31 @@ class NotificationTemplateForm(ScopedModelForm):
         taken = NotificationTemplate.objects.visible_to(self.user).filter(
             organisation_id=organisation_id, event=event).exclude(pk=self.instance.pk)
         if event and taken.exists():
-            raise ValidationError(f"There is already a template for “{Event(event).label}”: "
-                                  "change that one instead.", code="unique")
+            raise ValidationError(f"There is already a template for "
+                                  f"“{notifications.label_of(event)}”: change that one "
+                                  "instead.", code="unique")
         return event
 
 
 class PreferencesForm(forms.Form):
-    """One radios group per event: how the signed-in member of staff hears of it."""
+    """One radios group per event: how the signed-in member of staff hears of it, the
+    events grouped by the app that notifies of them."""
+
+    template_name = "mail/includes/preferences_form.html"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for event in services.STAFF_EVENTS:
-            self.fields[event.value] = forms.ChoiceField(
+        self.events = services.preference_events()
+        for event in self.events:
+            self.fields[event.key] = forms.ChoiceField(
                 label=event.label, choices=Delivery.choices, widget=forms.RadioSelect,
                 error_messages={"required": f"Choose how to hear about: {event.label}.",
                                 "invalid_choice": f"Choose how to hear about: {event.label}."})
+
+    def groups(self) -> list[tuple[str, list]]:
+        """[(app's name, [bound fields])], for the page's headings."""
+        return [(name, [self[e.key] for e in found])
+                for name, found in notifications.grouped(self.events)]
 
 
 class DiscardForm(forms.Form):

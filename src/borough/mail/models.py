@@ -13,6 +13,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from borough.core import notifications
 from borough.core.models import BaseModel
 from borough.core.querysets import ScopedQuerySet
 
@@ -174,20 +175,12 @@ class OutboundEmail(BaseModel):
         return f"{self.subject} → {self.recipient}"
 
 
-class Event(models.TextChoices):
-    CREATED = "ticket-created", "Ticket received (to the requester)"
-    REPLY = "ticket-reply", "Public reply"
-    ASSIGNED = "ticket-assigned", "Ticket assigned"
-    SLA_WARNING = "sla-warning", "SLA warning"
-    SLA_BREACH = "sla-breach", "SLA breach"
-    RESOLVED = "ticket-resolved", "Ticket resolved (to the requester)"
-    REOPENED = "ticket-reopened", "Ticket reopened"
-
-
 class NotificationTemplate(BaseModel):
-    """The organisation's wording for one event's email; without one, Borough's own."""
+    """The organisation's wording for one event's email; without one, Borough's own.
+    `event` is a registered notification event's key (core.notifications), checked by
+    mail.services: the events are the apps' declarations, not a fixed list."""
 
-    event = models.CharField(max_length=50, choices=Event.choices)
+    event = models.CharField(max_length=50)
     subject = models.CharField(max_length=300)
     text_body = models.TextField("Plain-text body")
     html_body = models.TextField("HTML body", blank=True,
@@ -199,7 +192,7 @@ class NotificationTemplate(BaseModel):
                                                name="one_template_per_event")]
 
     def __str__(self):
-        return Event(self.event).label if self.event in Event.values else self.event
+        return notifications.label_of(self.event)
 
 
 class Delivery(models.TextChoices):
@@ -214,11 +207,12 @@ class NotificationPreferenceQuerySet(ScopedQuerySet):
 
 
 class NotificationPreference(BaseModel):
-    """How one member of staff hears of one kind of event, by email."""
+    """How one member of staff hears of one kind of event (a registered notification
+    event's key, checked by mail.services), by email."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")
-    event = models.CharField(max_length=50, choices=Event.choices)
+    event = models.CharField(max_length=50)
     delivery = models.CharField(max_length=12, choices=Delivery.choices,
                                 default=Delivery.IMMEDIATELY)
 

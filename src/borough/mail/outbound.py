@@ -1,7 +1,8 @@
 """Notifications by email: each notice (core.notifications) becomes one email per
-recipient, written from the organisation's template, threaded on the notice's record
-(mail.threads), and sent by a background task after the change commits. Staff choose per
-event: at once, in a daily digest, or not by email."""
+recipient, written from the organisation's template for its event or else the wording
+the event's app registered (core.notifications.NotificationEvent), threaded on the
+notice's record (mail.threads), and sent by a background task after the change commits.
+Staff choose per event: at once, in a daily digest, or not by email."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from borough.core import notifications
 from borough.core.registry import registry
 from borough.mail import threads
 from borough.mail.models import (
     Delivery,
-    Event,
     Mailbox,
     NotificationPreference,
     NotificationTemplate,
@@ -44,74 +45,32 @@ STALLED_AFTER = timedelta(minutes=3)
 ENGINE = Engine(libraries={}, builtins=["django.template.defaultfilters",
                                         "django.template.defaulttags"])
 
-DEFAULT_TEMPLATES = {
-    Event.CREATED: (
-        "{{ summary }}",
-        "Hello {{ recipient_name }},\n\nWe have logged your request as {{ reference }}: "
-        "{{ title }}.\n\n{{ body }}\n\nReply to this email to add to it, keeping "
-        "[{{ reference }}] in the subject.\n\nFollow it here: {{ url }}\n\n{{ organisation }}"
-        " ICT service desk",
-        "<p>Hello {{ recipient_name }},</p><p>We have logged your request as <strong>"
-        "{{ reference }}</strong>: {{ title }}.</p><p>{{ body|linebreaksbr }}</p><p>Reply to "
-        "this email to add to it.</p><p><a href=\"{{ url }}\">Follow {{ reference }}</a></p>"
-        "<p>{{ organisation }} ICT service desk</p>",
-    ),
-    Event.REPLY: (
-        "{{ summary }}",
-        "{{ body }}\n\n--\n{{ reference }}: {{ title }}\nReply to this email to answer.\n"
-        "{{ url }}",
-        "<p>{{ body|linebreaksbr }}</p><hr><p>{{ reference }}: {{ title }}<br>Reply to this "
-        "email to answer. <a href=\"{{ url }}\">Open {{ reference }}</a></p>",
-    ),
-    Event.ASSIGNED: (
-        "{{ summary }}",
-        "{{ reference }}: {{ title }} is now assigned to you.\n\n{{ url }}",
-        "<p><a href=\"{{ url }}\">{{ reference }}</a>: {{ title }} is now assigned to you.</p>",
-    ),
-    Event.SLA_WARNING: (
-        "{{ summary }}",
-        "{{ reference }}: {{ title }} has used most of its time to resolve.\n\n{{ url }}",
-        "<p><a href=\"{{ url }}\">{{ reference }}</a>: {{ title }} has used most of its time "
-        "to resolve.</p>",
-    ),
-    Event.SLA_BREACH: (
-        "{{ summary }}",
-        "{{ reference }}: {{ title }} has missed its service level target.\n\n{{ url }}",
-        "<p><a href=\"{{ url }}\">{{ reference }}</a>: {{ title }} has missed its service "
-        "level target.</p>",
-    ),
-    Event.RESOLVED: (
-        "{{ summary }}",
-        "Hello {{ recipient_name }},\n\nWe have resolved {{ reference }}: {{ title }}.\n\n"
-        "{{ body }}\n\nIs it fixed? Confirm: {{ confirm_url }}\nNot fixed? Reopen it: "
-        "{{ reopen_url }} (or reply to this email)\nTell us how we did: {{ rate_url }}\n\n"
-        "{{ organisation }} ICT service desk",
-        "<p>Hello {{ recipient_name }},</p><p>We have resolved <strong>{{ reference }}"
-        "</strong>: {{ title }}.</p><p>{{ body|linebreaksbr }}</p><ul><li><a href=\""
-        "{{ confirm_url }}\">Yes, it is fixed</a></li><li><a href=\"{{ reopen_url }}\">No, "
-        "reopen it</a> (or reply to this email)</li><li><a href=\"{{ rate_url }}\">Tell us "
-        "how we did</a></li></ul><p>{{ organisation }} ICT service desk</p>",
-    ),
-    Event.REOPENED: (
-        "{{ summary }}",
-        "{{ reference }}: {{ title }} was reopened.\n\n{{ body }}\n\n{{ url }}",
-        "<p><a href=\"{{ url }}\">{{ reference }}</a>: {{ title }} was reopened.</p>"
-        "<p>{{ body|linebreaksbr }}</p>",
-    ),
-}
-
 SAMPLE_CONTEXT = {
     "reference": "INC-000123", "title": "Printer on floor 2 jams", "summary":
     "[INC-000123] Printer on floor 2 jams", "body": "Thank you for letting us know.",
     "url": "https://borough.example/t/1/", "recipient_name": "Sam Jones",
-    "organisation": "Example Council", "status": "Resolved", "confirm_url": "https://x/c",
-    "reopen_url": "https://x/r", "rate_url": "https://x/s",
+    "organisation": "Example Council", "status": "Resolved",
 }
 
 
-def check_template(text: str, *, html: bool = False) -> None:
-    """Raise TemplateSyntaxError if `text` would not render (forms show the message)."""
-    ENGINE.from_string(text).render(Context(SAMPLE_CONTEXT, autoescape=html))
+def check_template(text: str, *, html: bool = False, event: str = "") -> None:
+    """Raise TemplateSyntaxError if `text` would not render (forms show the message), with
+    sample values for every value of `event` (any event's, when none is given)."""
+    known = notifications.find_event(event)
+    names = known.context if known else {
+        name: "" for e in notifications.registered_events() for name in e.context}
+    sample = {name: f"({name})" for name in names} | SAMPLE_CONTEXT
+    ENGINE.from_string(text).render(Context(sample, autoescape=html))
+
+
+def wording(event: str) -> tuple[str, str, str]:
+    """Borough's wording for `event`'s email (subject, text, html), as its app registered
+    it; an event nobody registered (an email queued before its app was removed) gets the
+    notification's own words."""
+    known = notifications.find_event(event)
+    if known is None:
+        return notifications.DEFAULT_SUBJECT, notifications.DEFAULT_TEXT, ""
+    return known.subject, known.text, known.html
 
 
 def _render(text: str, context: dict, *, html: bool) -> str:
@@ -173,7 +132,7 @@ def _emails_for(notice) -> list[OutboundEmail]:
         OutboundEmail(
             organisation_id=notice.organisation_id, thread=thread, recipient=address,
             user=user, event=notice.event, subject=notice.subject,
-            context={**base, "audience": audience, "recipient_name": name,
+            context={**base, **notice.context, "audience": audience, "recipient_name": name,
                      "url": settings.BOROUGH_BASE_URL + notice.url, **_links(thread, person)},
             message_id=f"<{uuid.uuid4().hex}.{reference or 'borough'}@{settings.MAIL_DOMAIN}>")
         for address, user, name, audience, person in recipients
@@ -207,7 +166,7 @@ def write(email: OutboundEmail, lookups: Lookups | None = None) -> None:
     subject, so a reply finds its record whatever the template says."""
     lookups = Lookups() if lookups is None else lookups
     organisation_id = email.organisation_id
-    parts = DEFAULT_TEMPLATES.get(email.event, ("{{ summary }}", "{{ body }}\n\n{{ url }}", ""))
+    parts = wording(email.event)
     template = lookups.get_or_read(("template", organisation_id, email.event), lambda: (
         NotificationTemplate.objects.filter(organisation_id=organisation_id,
                                             event=email.event).first()))
@@ -299,7 +258,8 @@ def headers_for(email: OutboundEmail) -> dict[str, str]:
         "Message-ID": email.message_id,
         # RFC 3834: an acknowledgement answers the requester's mail; the rest are
         # generated. Either way, other systems must not answer them automatically.
-        "Auto-Submitted": "auto-replied" if email.event == Event.CREATED else "auto-generated",
+        "Auto-Submitted": "auto-replied" if getattr(
+            notifications.find_event(email.event), "auto_reply", False) else "auto-generated",
         "X-Auto-Response-Suppress": "All",
         "X-Borough-Loop": loop_token(),
     }

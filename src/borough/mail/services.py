@@ -11,11 +11,10 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from borough.core import scope, secret_names, services
+from borough.core import notifications, scope, secret_names, services
 from borough.mail import outbound
 from borough.mail.models import (
     Delivery,
-    Event,
     Mailbox,
     NotificationPreference,
     NotificationTemplate,
@@ -133,21 +132,27 @@ def _with(record, data: dict):
 
 # --- notification templates -------------------------------------------------------------
 
-PLACEHOLDERS = ("reference", "title", "summary", "body", "url", "recipient_name",
-                "organisation", "status")
-RESOLVED_PLACEHOLDERS = ("confirm_url", "reopen_url", "rate_url")
 # What would put a requester's words into an HTML email unescaped (SECURITY.md rule 10).
 UNESCAPED = re.compile(r"\|\s*safe(seq)?\b|{%\s*autoescape\s+off\s*%}")
 TEMPLATE_FIELDS = (("subject", False), ("text_body", False), ("html_body", True))
 
 
-def template_problem(text: str, *, html: bool = False) -> str:
-    """Why `text` cannot be used as a notification template, or ""."""
+UNKNOWN_EVENT = ("“{value}” is not an event Borough notifies people of. Choose one of the "
+                 "events on the notification templates page.")
+
+
+def unknown_event(value: str) -> str:
+    return UNKNOWN_EVENT.format(value=str(value)[:50])
+
+
+def template_problem(text: str, *, html: bool = False, event: str = "") -> str:
+    """Why `text` cannot be used as a notification template (for `event`, if given), or
+    ""."""
     if html and UNESCAPED.search(text or ""):
         return ("Remove “|safe” and “{% autoescape off %}”: what people type must stay "
                 "escaped in HTML emails.")
     try:
-        outbound.check_template(text or "", html=html)
+        outbound.check_template(text or "", html=html, event=event)
     except Exception as exc:  # noqa: BLE001 - any failure to render is the author's to fix
         detail = str(exc).strip() or type(exc).__name__
         return f"This does not work as a template: {detail}"
@@ -156,13 +161,15 @@ def template_problem(text: str, *, html: bool = False) -> str:
 
 def _check_template(template: NotificationTemplate) -> None:
     errors = {}
+    if notifications.find_event(template.event) is None:
+        errors["event"] = [unknown_event(template.event)]
     for name, html in TEMPLATE_FIELDS:
-        problem = template_problem(getattr(template, name), html=html)
+        problem = template_problem(getattr(template, name), html=html, event=template.event)
         if problem:
             errors[name] = [problem]
     taken = NotificationTemplate.objects.filter(organisation_id=template.organisation_id,
                                                 event=template.event).exclude(pk=template.pk)
-    if template.event and taken.exists():
+    if "event" not in errors and taken.exists():
         errors["event"] = [f"There is already a template for “{template}”: change that one."]
     if errors:
         raise ValidationError(errors)
@@ -184,19 +191,26 @@ def update_template(template: NotificationTemplate, *, actor,
 
 
 def default_template(event: str) -> dict[str, str]:
-    """Borough's own wording for `event`, as a template's fields."""
-    subject, text, html = outbound.DEFAULT_TEMPLATES[Event(event)]
+    """Borough's own wording for `event` (a registered event), as a template's fields."""
+    subject, text, html = outbound.wording(event)
     return {"event": event, "subject": subject, "text_body": text, "html_body": html}
 
 
 # --- a member of staff's email preferences ----------------------------------------------
 
 WORKS_TICKETS = "servicedesk.work_tickets"
-# The events staff are emailed about. A ticket's acknowledgement and its resolution go to
-# its requester, who always gets them (outbound sends requesters' emails whatever any
-# choice says), so choosing for them would change nothing.
-STAFF_EVENTS = [e for e in Event if e not in (Event.CREATED, Event.RESOLVED)]
-STAFF_EVENT_VALUES = [e.value for e in STAFF_EVENTS]
+
+
+def preference_events() -> list:
+    """The events people choose how to hear of: every registered event but those to a
+    requester (a ticket's acknowledgement and resolution), who always gets them (outbound
+    sends requesters' emails whatever any choice says), so choosing would change nothing."""
+    found = notifications.registered_events(chosen_by_recipient=True)
+    return [event for _app, events in notifications.grouped(found) for event in events]
+
+
+def preference_keys() -> list[str]:
+    return [e.key for e in preference_events()]
 
 
 def may_choose_email(user, organisation_id: int | None) -> bool:
@@ -219,7 +233,7 @@ def preferences_for(user, organisation_id: int) -> dict[str, str]:
     """Every event's choice for `user` in the organisation: "immediately" without a row."""
     chosen = dict(NotificationPreference.objects.visible_to(user).filter(
         organisation_id=organisation_id).values_list("event", "delivery"))
-    return {event: chosen.get(event, Delivery.IMMEDIATELY) for event in STAFF_EVENT_VALUES}
+    return {event: chosen.get(event, Delivery.IMMEDIATELY) for event in preference_keys()}
 
 
 def save_preferences(user, choices: dict[str, str], *, actor) -> dict[str, str]:
@@ -229,10 +243,11 @@ def save_preferences(user, choices: dict[str, str], *, actor) -> dict[str, str]:
         raise PermissionDenied("You can only choose your own email notifications.")
     organisation_id = require_staff(user)
     errors = {}
+    keys = preference_keys()
     for event, delivery in choices.items():
-        if event not in STAFF_EVENT_VALUES:
+        if event not in keys:
             errors[event] = [f"“{event[:50]}” is not an event staff are emailed about. They "
-                             f"are: {', '.join(STAFF_EVENT_VALUES)}."]
+                             f"are: {', '.join(keys)}."]
         elif delivery not in Delivery.values:
             errors[event] = [f"Choose one of: {', '.join(Delivery.values)}."]
     if errors:

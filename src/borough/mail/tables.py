@@ -3,14 +3,13 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.db.models import QuerySet
 
+from borough.core import notifications
 from borough.core.tables import BaseTable
 from borough.mail import models as m
 
 
 def event_label(value: str) -> str:
-    if value in m.Event.values:
-        return m.Event(value).label
-    return "Daily digest" if value == "digest" else value
+    return "Daily digest" if value == "digest" else notifications.label_of(value)
 
 
 def _thread_url(record):
@@ -62,6 +61,9 @@ class NotificationTemplateTable(BaseTable):
         model = m.NotificationTemplate
         fields = ("event", "subject", "updated_at")
         empty_text = "Every event uses Borough's own wording."
+
+    def render_event(self, value):
+        return event_label(value)
 
 
 class InboundMessageTable(ThreadedTable):

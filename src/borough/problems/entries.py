@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from borough.core import roles
 from borough.core.registry import DetailPanel, ModelEntry, NavLink
-from borough.problems import api, evidence, filters, forms, queries, services, tables, views
+from borough.problems import api, evidence, filters, forms, notices, queries, services, tables, views
 from borough.problems import models as m
 
 SECTION = "Problems"
@@ -19,6 +19,7 @@ WORKERS = [roles.AGENT, roles.TEAM_LEAD, roles.CHANGE_MANAGER, roles.ICT_MANAGER
 
 
 def register(registry) -> None:
+    registry.add_notification_events("problems", notices.EVENTS)
     # A section of its own, after the desk (problems and the knowledge they leave): the
     # desk's queue keeps the first screen a section links row would take.
     registry.nav_section_order[SECTION] = 12

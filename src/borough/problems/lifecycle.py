@@ -41,7 +41,7 @@ def owner_user(problem: Problem):
     return owner.user if owner is not None and owner.user_id else None
 
 
-def tell_owner(event: str, subject: str, body: str):
+def tell_owner(*, event: str, subject: str, body: str):
     def tell(move: Move) -> None:
         problem = move.record
         user = owner_user(problem)
@@ -50,7 +50,8 @@ def tell_owner(event: str, subject: str, body: str):
         notifications.notify(
             [user], organisation_id=problem.organisation_id, event=event,
             subject=subject.format(reference=problem.reference, title=problem.title),
-            body=body.format(note=move.note), url=problem_url(problem), thread=problem)
+            body=body.format(note=move.note), url=problem_url(problem), thread=problem,
+            context={"note": move.note})
     tell.__name__ = f"tell_owner_{event}"
     return tell
 
@@ -78,8 +79,8 @@ def clear_resolution(move: Move) -> None:
 PROBLEM = Lifecycle(Problem, "status", transitions=[
     Transition("investigate", "Start the investigation", (Status.LOGGED,),
                Status.INVESTIGATING, who=STAFF,
-               after=(tell_owner("problem-investigating", "{reference} is under "
-                                 "investigation: {title}", "{note}"),),
+               after=(tell_owner(event="problem-investigating", subject="{reference} is "
+                                 "under investigation: {title}", body="{note}"),),
                refusal="Only a logged problem starts its investigation; {reference} is "
                        "{state}."),
     Transition("record-known-error", "Record as a known error",
@@ -92,16 +93,18 @@ PROBLEM = Lifecycle(Problem, "status", transitions=[
     Transition("resolve", "Resolve", (Status.INVESTIGATING, Status.KNOWN_ERROR),
                Status.RESOLVED, who=STAFF, guards=(root_cause_found,),
                after=(stamp_resolved,
-                      tell_owner("problem-resolved", "{reference} is resolved: {title}",
-                                 "The permanent fix: {note}")),
+                      tell_owner(event="problem-resolved",
+                                 subject="{reference} is resolved: {title}",
+                                 body="The permanent fix: {note}")),
                refusal="Only a problem under investigation or a known error can be "
                        "resolved; {reference} is {state}.",
                conditions="root cause and cause category recorded; with the permanent fix; "
                           "its open incidents may be resolved with it"),
     Transition("reopen", "Reopen", (Status.RESOLVED,), Status.INVESTIGATING, who=STAFF,
                after=(clear_resolution,
-                      tell_owner("problem-reopened", "{reference} is reopened: {title}",
-                                 "The fix did not hold: {note}")),
+                      tell_owner(event="problem-reopened",
+                                 subject="{reference} is reopened: {title}",
+                                 body="The fix did not hold: {note}")),
                refusal="Only a resolved problem can be reopened; {reference} is {state}.",
                conditions="with why the fix did not hold"),
     Transition("close", "Close with a review", (Status.RESOLVED,), Status.CLOSED, who=STAFF,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from borough.commercial.models import Contract
 from borough.core import roles
 from borough.core.registry import DetailPanel, ModelEntry
-from borough.procurement import api, evidence, filters, forms, reminders, services, tables, views
+from borough.procurement import api, evidence, filters, forms, notices, reminders, services, tables, views
 from borough.procurement import models as m
 
 SECTION = "Commercial"
@@ -20,6 +20,7 @@ MANAGE = [roles.ADMINISTRATOR, roles.ICT_MANAGER]
 
 
 def register(registry) -> None:
+    registry.add_notification_events("procurement", notices.EVENTS)
     registry.register(ModelEntry(
         m.ProcurementRequest, filters.ProcurementRequestFilterSet,
         tables.ProcurementRequestTable, forms.ProcurementRequestForm,

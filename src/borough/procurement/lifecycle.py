@@ -155,6 +155,8 @@ def tell_approvers(request: ProcurementRequest, step: RouteStep, actor=None) -> 
     value = format_pounds(request.value)
     notifications.notify(
         users, organisation_id=request.organisation_id, event="procurement-approval-due",
+        context={"value": value, "step": f"{step.position}, {step.name}",
+                 "approvals_needed": step.approvals_needed},
         subject=f"{request.reference} waits for your approval: {request.title} ({value})",
         body=(f"It is the turn of step {step.position}, {step.name}, to decide on this "
               f"business case for {value}. Read it, then approve it, return it for changes "
@@ -163,12 +165,14 @@ def tell_approvers(request: ProcurementRequest, step: RouteStep, actor=None) -> 
         url=_url(request), thread=request)
 
 
-def tell_its_people(request: ProcurementRequest, actor, subject: str, body: str) -> None:
+def tell_its_people(request: ProcurementRequest, actor, subject: str, body: str, *,
+                    decision: str, note: str = "") -> None:
     people = [p for p in (request.requester, request.owner) if p is not None]
     users = [p.user for p in people if p.user_id and p.user_id != getattr(actor, "pk", None)]
     notifications.notify(users, organisation_id=request.organisation_id,
                          event="procurement-decided", subject=subject, body=body,
-                         url=_url(request), thread=request)
+                         url=_url(request), thread=request,
+                         context={"decision": decision, "note": note})
 
 
 # --- effects -----------------------------------------------------------------------------
@@ -233,7 +237,7 @@ def approved(move: Move) -> None:
     tell_its_people(request, move.actor,
                     f"{request.reference} is approved: {request.title}",
                     "Every step of its approval route has approved the business case. "
-                    "Create its contract from the request's page.")
+                    "Create its contract from the request's page.", decision="approved")
 
 
 def _stop(state: str, tell: str | None):
@@ -263,7 +267,8 @@ def _stop(state: str, tell: str | None):
             tell_its_people(request, move.actor, tell.format(reference=request.reference,
                                                              title=request.title),
                             f"{StepState(state).label} at step {step.position} ({step.name})"
-                            f" by {move.actor}.{reason}" if step else reason.strip())
+                            f" by {move.actor}.{reason}" if step else reason.strip(),
+                            decision=StepState(state).label.lower(), note=move.note)
     stop.__name__ = f"stop_{state}"
     return stop
 

@@ -42,6 +42,9 @@ def send(step: RouteStep, stage: str, on: date) -> None:
     value = format_pounds(request.value)
     notifications.notify(
         users, organisation_id=request.organisation_id, event="procurement-approval-reminder",
+        context={"value": value, "step": f"{step.position}, {step.name}",
+                 "waiting_since": f"{timezone.localdate(step.started_at):%-d %B %Y}",
+                 "days_waiting": days},
         subject=(f"Reminder: {request.reference} has waited {days} day{'' if days == 1 else 's'}"
                  f" for your approval: {request.title} ({value})"),
         body=(f"Step {step.position}, {step.name}, has been deciding this business case for "

@@ -140,6 +140,8 @@ def delegate(request: ProcurementRequest, *, actor, deputy: Person, note: str = 
     notifications.notify(
         [deputy.user], organisation_id=request.organisation_id,
         event="procurement-approval-delegated",
+        context={"value": value, "step": f"{step.position}, {step.name}",
+                 "delegated_by": actor, "note": (note or "").strip()},
         subject=f"{request.reference} waits for your approval, as {actor}'s deputy: "
                 f"{request.title} ({value})",
         body=(f"{actor} has delegated their decision at step {step.position}, {step.name}, "

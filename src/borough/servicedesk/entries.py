@@ -17,6 +17,7 @@ from borough.servicedesk import (
     home,
     inbound,
     links,
+    notices,
     services,
     statistics_api,
     tables,
@@ -29,6 +30,7 @@ SETTINGS = "Administration"
 
 
 def register(registry) -> None:
+    registry.add_notification_events("servicedesk", notices.EVENTS)
     registry.nav_section_order[SECTION] = 10
     registry.register(ModelEntry(
         m.Ticket, filters.TicketFilterSet, tables.TicketTable, forms.TicketForm,

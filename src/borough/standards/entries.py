@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from borough.core import roles
 from borough.core.registry import ModelEntry, NavLink
-from borough.standards import home, rules
+from borough.standards import home, notices, rules
 from borough.standards import models as m
 from borough.standards.actions import api as actions_api
 from borough.standards.actions import filters as actions_filters
@@ -25,6 +25,7 @@ SECTION = "Standards"
 
 
 def register(registry) -> None:
+    registry.add_notification_events("standards", notices.EVENTS)
     registry.nav_section_order[SECTION] = 60
     _assessments(registry)
     _action_plan(registry)

@@ -9,7 +9,7 @@ from borough.core import roles
 from borough.core.home import HomePanel
 from borough.core.registry import DetailPanel, ModelEntry, NavLink
 from borough.servicedesk.models import Ticket
-from borough.status import api, evidence, filters, forms, services, tables, views
+from borough.status import api, evidence, filters, forms, notices, services, tables, views
 from borough.status import models as m
 
 SECTION = "Catalogues"
@@ -22,6 +22,7 @@ PORTAL_HOME = "servicedesk.portal_home"
 
 
 def register(registry) -> None:
+    registry.add_notification_events("status", notices.EVENTS)
     # Beside the business services whose state it tells (the catalogue's section): a
     # section of its own would not fit the menu's one line at 1280 px.
     registry.register(ModelEntry(

@@ -102,15 +102,19 @@ def tell_subscribers(announcement: Announcement, stage: str, words: str) -> list
         "closed": f"{announcement.get_state_display()}: {announcement.title}",
         "reopened": f"Reopened: {announcement.title}",
     }[kind]
-    timing = f"From {timezone.localtime(announcement.starts_at):%-d %B %Y, %H:%M}"
-    if announcement.expected_end_at:
-        timing += (f", expected to end "
-                   f"{timezone.localtime(announcement.expected_end_at):%-d %B %Y, %H:%M}")
+    starts = f"{timezone.localtime(announcement.starts_at):%-d %B %Y, %H:%M}"
+    ends = (f"{timezone.localtime(announcement.expected_end_at):%-d %B %Y, %H:%M}"
+            if announcement.expected_end_at else "")
+    timing = f"From {starts}" + (f", expected to end {ends}" if ends else "")
     body = (f"{words}\n\nServices: {names}\n{timing}.\n\nYou are told because you "
             "subscribed to these services. Unsubscribe on the service status page.")
     notifications.notify(fresh, organisation_id=announcement.organisation_id,
                          event=EVENTS[kind], subject=subject, body=body,
-                         url=announcement_url(announcement), thread=announcement)
+                         url=announcement_url(announcement), thread=announcement,
+                         context={"kind": announcement.get_kind_display(),
+                                  "state": announcement.get_state_display(),
+                                  "services": names, "starts": starts, "expected_end": ends,
+                                  "words": words})
     return fresh
 
 

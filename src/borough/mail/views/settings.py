@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import TemplateView
 
+from borough.core import notifications
 from borough.core.api.viewsets import model_key
 from borough.core.views.base import EntryViewMixin
 from borough.core.views.lists import ObjectListView
 from borough.core.views.records import ObjectDetailView, ObjectEditView
 from borough.mail import services
-from borough.mail.models import Event, NotificationTemplate
+from borough.mail.models import NotificationTemplate
 
 
 class MailboxEditView(ObjectEditView):
@@ -67,9 +68,10 @@ class MailboxDetailView(ObjectDetailView):
 
 
 class TemplateEventsView(EntryViewMixin, TemplateView):
-    """Every event and the wording its email uses: the organisation's template, or
-    Borough's own with a link to start from it. (The generic list beside it lists only
-    the organisation's templates, for filters and export.)"""
+    """Every registered event, grouped by the app that notifies of it, and the wording
+    its email uses: the organisation's template, or Borough's own with a link to start
+    from it. (The generic list beside it lists only the organisation's templates, for
+    filters and export.)"""
 
     permission_action = "view"
     template_name = "mail/notificationtemplate_events.html"
@@ -78,10 +80,10 @@ class TemplateEventsView(EntryViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         own = {t.event: t for t in NotificationTemplate.objects.visible_to(self.request.user)}
         add_url = reverse("mail:notificationtemplate_add")
-        context["events"] = [
-            {"event": event, "template": own.get(event.value),
-             "add_url": f"{add_url}?event={event.value}"}
-            for event in Event
+        context["groups"] = [
+            (name, [{"event": event, "template": own.get(event.key),
+                     "add_url": f"{add_url}?event={event.key}"} for event in found])
+            for name, found in notifications.grouped(notifications.registered_events())
         ]
         return context
 
@@ -96,7 +98,7 @@ class TemplateEditView(ObjectEditView):
     def get_form(self, instance, data=None, files=None):
         if instance is None and data is None:
             event = self.request.GET.get("event", "")
-            if event in Event.values:
+            if notifications.find_event(event) is not None:
                 new = self.model(organisation_id=self.request.user.active_organisation_id)
                 return self.entry.form(instance=new, user=self.request.user,
                                        initial=services.default_template(event))
@@ -104,8 +106,10 @@ class TemplateEditView(ObjectEditView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["placeholders"] = services.PLACEHOLDERS
-        context["resolved_placeholders"] = services.RESOLVED_PLACEHOLDERS
+        form = context.get("form")
+        chosen = notifications.find_event(str(form["event"].value() or "")) if form else None
+        context["chosen_event"] = chosen
+        context["variables"] = chosen.variables if chosen else notifications.COMMON_CONTEXT
         return context
 
     def save(self, form, instance):

@@ -325,10 +325,12 @@ def _remind(due, users, view, on, now) -> int:
             subject = f"{action.reference} is due on {action.due_on:%-d %B %Y}: {action.title}"
         notifications.notify(
             [user], organisation_id=action.organisation_id, event="action-reminder",
+            context={"due": f"{action.due_on:%-d %B %Y}",
+                     "days_overdue": max((on - action.due_on).days, 0)},
             subject=subject,
             body=("You own this action in the ICT action plan. Add a progress note, or ask "
                   "the ICT manager to change its due date."),
-            url=reverse("standards:action_detail", args=[action.pk]))
+            url=reverse("standards:action_detail", args=[action.pk]), thread=action)
         sent += 1
     return sent
 

@@ -1,0 +1,20 @@
+from django import template
+from django.forms.models import ModelChoiceIterator
+
+register = template.Library()
+
+
+@register.filter
+def optgroups(field) -> list:
+    """A select's options in their groups, [(group name or None, [option]), ...], for
+    borough/forms/field.html to write <optgroup>s; [] when its choices are not grouped
+    (the page then lists field.subwidgets, read once). Records' choices are never
+    grouped here, so reading them costs no second query."""
+    widget = field.field.widget
+    choices = getattr(widget, "choices", ())
+    if isinstance(choices, ModelChoiceIterator) or not any(
+            isinstance(label, list | tuple) for _value, label in choices):
+        return []
+    groups = widget.optgroups(field.html_name, widget.format_value(field.value()),
+                              widget.attrs)
+    return [(name, options) for name, options, _index in groups]

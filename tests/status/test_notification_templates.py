@@ -1,0 +1,43 @@
+"""A council's own wording for the emails subscribers get (mail.NotificationTemplate for a
+registered event), with the announcement's values; Borough's otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from borough.mail import outbound
+from borough.mail.models import NotificationTemplate, OutboundEmail
+from borough.status import services
+from borough.status.models import Kind
+
+pytestmark = pytest.mark.django_db
+
+
+def email_to(user, event) -> OutboundEmail:
+    email = OutboundEmail.objects.get(event=event, user=user)
+    if not email.text:  # queued, not yet sent: write it as sending would
+        outbound.write(email)
+    return email
+
+
+def test_the_council_s_template_writes_what_subscribers_read(status):
+    services.subscribe(status.email, actor=status.manager)
+    NotificationTemplate.objects.create(
+        organisation=status.org, event="status-opened", subject="{{ kind }}: {{ title }}",
+        text_body="{{ services }} since {{ starts }}: {{ words }}",
+        html_body="<p>{{ words }}</p>")
+    announcement = services.announce(
+        status.org.pk, actor=status.agent, title="Email is down", kind=Kind.OUTAGE,
+        services=[status.email], description="Use <Teams> meanwhile.")
+    email = email_to(status.manager, "status-opened")
+    assert email.subject == f"[{announcement.reference}] Outage: Email is down"
+    assert email.text.startswith("Email since ")
+    assert email.text.endswith(": Use <Teams> meanwhile.")
+    assert email.html == "<p>Use &lt;Teams&gt; meanwhile.</p>"
+
+    # An update has no template of the council's: Borough's wording, the notice's words.
+    services.post_update(announcement, actor=status.agent, body="Engineers are on site.")
+    update = email_to(status.manager, "status-updated")
+    assert update.subject == f"[{announcement.reference}] Update: Email is down"
+    assert update.text.startswith("Engineers are on site.\n\nServices: Email\n")
+    assert update.html == ""
