@@ -336,9 +336,11 @@ def figures(changes, start: datetime, end: datetime) -> Figures:
     that caused incidents, over `changes` (already scoped). Two queries."""
     finished = changes.filter(actual_end__gte=start, actual_end__lt=end)
     counts = finished.aggregate(
-        total=Count("pk"), successful=Count("pk", filter=Q(outcome=Outcome.SUCCESSFUL)),
-        failed=Count("pk", filter=Q(outcome=Outcome.FAILED)),
-        backed_out=Count("pk", filter=Q(outcome=Outcome.BACKED_OUT)),
+        # distinct: the join with the incidents caused gives a row per incident.
+        total=Count("pk", distinct=True),
+        successful=Count("pk", filter=Q(outcome=Outcome.SUCCESSFUL), distinct=True),
+        failed=Count("pk", filter=Q(outcome=Outcome.FAILED), distinct=True),
+        backed_out=Count("pk", filter=Q(outcome=Outcome.BACKED_OUT), distinct=True),
         causing=Count("pk", filter=Q(incidents__isnull=False), distinct=True),
         incidents=Count("incidents", distinct=True))
     raised = changes.filter(created_at__gte=start, created_at__lt=end).exclude(
