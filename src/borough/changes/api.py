@@ -183,7 +183,7 @@ class ChangeViewSet(BaseModelViewSet):
     filterset_class = f.ChangeFilterSet
     ordering_fields = ("reference", "planned_start", "created_at", "updated_at", "id")
     select_related = ("template", "requester", "owner", "board", "authorised_by")
-    prefetch_related = ("configuration_items", "services", "votes__seat__member",
+    prefetch_related = ("configuration_items", "services", "problems", "votes__seat__member",
                         "votes__voter")
     record_actions = services.CHANGE_ACTIONS
     result_serializers = {m.CabVote: VoteSerializer}
