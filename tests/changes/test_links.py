@@ -153,13 +153,27 @@ def test_raising_a_new_incident_caused_by_the_change(council, signed_in):
     assert Ticket.objects.filter(title=data["new_title"]).count() == 1
 
 
+def test_a_change_manager_links_incidents_but_raises_none(council, signed_in):
+    """The change manager role raises no tickets anywhere in Borough: the form offers them
+    incidents already raised, and a forged new one is refused in words."""
+    change = council.change()
+    client = signed_in(council.users["manager"])
+    form = client.get(reverse("changes:causedincident_add"), {"change": change.pk})
+    assert form.status_code == 200 and "Or raise a new incident" not in form.content.decode()
+    page = client.post(reverse("changes:causedincident_add"), {
+        "change": change.pk, "new_title": "Blank screens", "new_description": "Since then."})
+    assert page.status_code == 400
+    assert errors(page) == ["Error: Choose the incident it caused."]
+    assert not Ticket.objects.exists()
+
+
 @pytest.mark.parametrize("data, field", [
     ({}, "Choose the incident it caused"),
     ({"new_title": "Blank screens"}, "Say what happened"),
 ])
 def test_an_incident_is_chosen_or_raised(council, signed_in, data, field):
     change = council.change()
-    page = signed_in(council.users["manager"]).post(
+    page = signed_in(council.users["agent"]).post(
         reverse("changes:causedincident_add"), {"change": change.pk, **data})
     assert page.status_code == 400 and field in page.content.decode()
     assert not m.CausedIncident.objects.exists()

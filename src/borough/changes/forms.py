@@ -6,9 +6,11 @@ from django import forms
 
 from borough.changes import models as m
 from borough.cmdb.models import ConfigurationItem
+from borough.core import scope
 from borough.core.actions import ActionForm
 from borough.core.forms import DateTimeInput, ScopedModelForm, TimeInput
 from borough.organisation.models import Person
+from borough.servicedesk.models import Ticket
 
 NOTE_LIMIT = 20_000
 SPLIT = re.compile(r"[,;\n]+")
@@ -136,7 +138,11 @@ class CausedIncidentForm(ScopedModelForm):
         if "ticket" in self.fields and hasattr(self.fields["ticket"], "queryset"):
             self.fields["ticket"].queryset = self.fields["ticket"].queryset.filter(
                 ticket_type="incident")
-        self.offer_new = offer_new and not self.instance.pk
+            self.fields["ticket"].error_messages["required"] = "Choose the incident it caused."
+        # Raising one is for those who may raise incidents (the desk, team leads, ICT
+        # management); a change manager links one already raised.
+        self.offer_new = offer_new and not self.instance.pk and scope.can(
+            self.user, "add", Ticket, self.instance.organisation_id)
         if self.offer_new:
             self.fields["ticket"].required = False
             self.fields["ticket"].help_text = ("An incident already raised. Or leave it "
