@@ -66,11 +66,9 @@ def test_resolving_needs_the_root_cause_and_its_category(desk):
     problem = core_services.update_record(problem, actor=desk.agent, expected_version=None, data={
         "root_cause": "Access point firmware leaks memory.",
         "cause_category": CauseCategoryFactory(organisation=desk.org, name="Firmware")})
-    problem = services.resolve(problem, actor=desk.agent, note="Firmware 8.10 installed.",
-                               change_reference="chg-000004")
+    problem = services.resolve(problem, actor=desk.agent, note="Firmware 8.10 installed.")
     assert problem.status == Status.RESOLVED
     assert problem.permanent_fix == "Firmware 8.10 installed."
-    assert problem.change_reference == "CHG-000004"
 
 
 def ready_to_resolve(desk, incidents) -> Problem:

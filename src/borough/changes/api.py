@@ -36,7 +36,7 @@ class ChangeTemplateSerializer(BaseModelSerializer):
         model = m.ChangeTemplate
         fields = [*BaseModelSerializer.base_fields(), "name", "description",
                   "implementation_plan", "test_plan", "backout_plan", "risk_level",
-                  "usual_minutes", "approved_by", "approved_on", "is_active"]
+                  "usual_minutes", "approved_by", "approved_on", "is_active", "announce"]
 
 
 class BoardSerializer(BaseModelSerializer):
@@ -90,7 +90,8 @@ class ChangeRequestSerializer(BaseModelSerializer):
         model = m.Change
         fields = [*BaseModelSerializer.base_fields(), "reference", "title", "description",
                   "reason", "change_type", "template", "status", "requester", "owner",
-                  "configuration_items", "services", "impact_level", "impact", "risk_level",
+                  "configuration_items", "services", "problems", "impact_level", "impact",
+                  "risk_level",
                   "risk_answers", "impact_snapshot", "implementation_plan", "test_plan",
                   "backout_plan", "planned_start", "planned_end", "board", "round",
                   "submitted_at", "authorised_at", "authorised_by", "decision_note",
@@ -182,7 +183,7 @@ class ChangeViewSet(BaseModelViewSet):
     filterset_class = f.ChangeFilterSet
     ordering_fields = ("reference", "planned_start", "created_at", "updated_at", "id")
     select_related = ("template", "requester", "owner", "board", "authorised_by")
-    prefetch_related = ("configuration_items", "services", "votes__seat__member",
+    prefetch_related = ("configuration_items", "services", "problems", "votes__seat__member",
                         "votes__voter")
     record_actions = services.CHANGE_ACTIONS
     result_serializers = {m.CabVote: VoteSerializer}

@@ -2,14 +2,26 @@
 (risk questions, standard change templates, boards and their seats, meetings, blackout
 and freeze windows, maintenance windows, incidents caused); who may read, raise, assess
 and decide; the record actions; the forward schedule and figures pages; votes by email;
-the evidence rules."""
+the planned-work announcements; the evidence rules."""
 
 from __future__ import annotations
 
-from borough.changes import api, approval_mail, evidence, filters, forms, notices, services, tables
+from borough.changes import (
+    announcements,
+    api,
+    approval_mail,
+    evidence,
+    filters,
+    forms,
+    notices,
+    panels,
+    services,
+    tables,
+)
 from borough.changes import models as m
 from borough.core import roles
-from borough.core.registry import ModelEntry, NavLink
+from borough.core.registry import DetailPanel, ModelEntry, NavLink
+from borough.problems.models import Problem
 
 SECTION = "Changes"
 
@@ -44,7 +56,7 @@ def register(registry) -> None:
         search_fields=("name",), nav_section=SECTION, nav_order=40,
         detail_fields=("name", "description", "implementation_plan", "test_plan",
                        "backout_plan", "risk_level", "usual_minutes", "approved_by",
-                       "approved_on", "is_active")))
+                       "approved_on", "is_active", "announce")))
     registry.register(ModelEntry(
         m.Board, filters.BoardFilterSet, tables.BoardTable, forms.BoardForm,
         api.BoardSerializer, api.BoardViewSet, search_fields=("name",), nav_section=SECTION,
@@ -101,5 +113,11 @@ def register(registry) -> None:
     registry.add_actions(services.CHANGE_ACTIONS)
     registry.add_actions(services.MEETING_ACTIONS)
     registry.add_inbound_handler(approval_mail.HANDLER)
+    # Scheduled changes become planned-work announcements (status sits below: it cannot
+    # listen itself).
+    announcements.connect()
+    # A problem's page shows the changes that make its permanent fix (problems sits below).
+    registry.add_detail_panel(Problem, DetailPanel(
+        "changes", "changes/includes/problem_panel.html", panels.problem_panel, order=20))
     for rule in evidence.RULES:
         registry.evidence_rules[rule.name] = rule

@@ -21,6 +21,7 @@ class ChangeFilterSet(WordSearchFilterSet):
                                         queryset=BusinessService.objects.all(),
                                         label="Business service", empty_label="Any service")
     ci = filters.NumberFilter(field_name="configuration_items", label="Configuration item id")
+    problem = filters.NumberFilter(field_name="problems", label="Fixes problem id")
     board = filters.ModelChoiceFilter(queryset=m.Board.objects.all(),
                                       empty_label="Any board")
     starts_from = filters.DateFilter(field_name="planned_start", lookup_expr="date__gte",

@@ -6,9 +6,11 @@ from django import forms
 
 from borough.changes import models as m
 from borough.cmdb.models import ConfigurationItem
+from borough.core import scope
 from borough.core.actions import ActionForm
 from borough.core.forms import DateTimeInput, ScopedModelForm, TimeInput
 from borough.organisation.models import Person
+from borough.servicedesk.models import Ticket
 
 NOTE_LIMIT = 20_000
 SPLIT = re.compile(r"[,;\n]+")
@@ -63,11 +65,12 @@ class ChangeForm(ScopedModelForm):
     class Meta:
         model = m.Change
         fields = ["title", "change_type", "template", "description", "reason", "requester",
-                  "owner", "configuration_items", "services", "impact_level", "impact",
-                  "implementation_plan", "test_plan", "backout_plan", "planned_start",
-                  "planned_end"]
+                  "owner", "configuration_items", "services", "problems", "impact_level",
+                  "impact", "implementation_plan", "test_plan", "backout_plan",
+                  "planned_start", "planned_end"]
         widgets = {"planned_start": DateTimeInput(), "planned_end": DateTimeInput(),
-                   "services": forms.SelectMultiple(attrs={"size": 6})}
+                   "services": forms.SelectMultiple(attrs={"size": 6}),
+                   "problems": forms.SelectMultiple(attrs={"size": 4})}
         labels = {"planned_start": "Window starts", "planned_end": "Window ends"}
 
     def __init__(self, *args, **kwargs):
@@ -99,7 +102,8 @@ class ChangeTemplateForm(ScopedModelForm):
     class Meta:
         model = m.ChangeTemplate
         fields = ["name", "description", "implementation_plan", "test_plan", "backout_plan",
-                  "risk_level", "usual_minutes", "approved_by", "approved_on", "is_active"]
+                  "risk_level", "usual_minutes", "approved_by", "approved_on", "is_active",
+                  "announce"]
 
 
 class BoardForm(ScopedModelForm):
@@ -122,15 +126,47 @@ class MeetingForm(ScopedModelForm):
 
 
 class CausedIncidentForm(ScopedModelForm):
+    """An incident a change caused: one the user can see, or (on the page, `offer_new`) a
+    new one raised with it: its title and what happened."""
+
     class Meta:
         model = m.CausedIncident
         fields = ["change", "ticket", "note"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offer_new: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if "ticket" in self.fields and hasattr(self.fields["ticket"], "queryset"):
             self.fields["ticket"].queryset = self.fields["ticket"].queryset.filter(
                 ticket_type="incident")
+            self.fields["ticket"].error_messages["required"] = "Choose the incident it caused."
+        # Raising one is for those who may raise incidents (the desk, team leads, ICT
+        # management); a change manager links one already raised.
+        self.offer_new = offer_new and not self.instance.pk and scope.can(
+            self.user, "add", Ticket, self.instance.organisation_id)
+        if self.offer_new:
+            self.fields["ticket"].required = False
+            self.fields["ticket"].help_text = ("An incident already raised. Or leave it "
+                                               "empty and raise a new one below.")
+            self.fields["new_title"] = forms.CharField(
+                label="Or raise a new incident: what is wrong", required=False,
+                max_length=200, help_text="A new incident, raised by you and linked.")
+            self.fields["new_description"] = forms.CharField(
+                label="What happened", required=False, max_length=NOTE_LIMIT,
+                widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.offer_new and "ticket" not in self.errors:
+            title = (cleaned.get("new_title") or "").strip()
+            if cleaned.get("ticket") is not None and title:
+                self.add_error("new_title", "Choose an incident already raised, or raise a "
+                                            "new one: not both.")
+            elif cleaned.get("ticket") is None and not title:
+                self.add_error("ticket", "Choose the incident it caused, or raise a new one "
+                                         "below.")
+            elif title and not (cleaned.get("new_description") or "").strip():
+                self.add_error("new_description", "Say what happened.")
+        return cleaned
 
 
 class ScheduleWindowForm(ScopedModelForm):

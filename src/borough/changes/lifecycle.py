@@ -223,7 +223,7 @@ def decided(move: Move) -> None:
         change.authorised_by = move.actor if getattr(move.actor, "pk", None) else None
     _record_on_agenda(change, move)
     if move.new == Status.SCHEDULED:
-        signals.change_scheduled.send(Change, change=change, now=move.now)
+        signals.change_scheduled.send(Change, change=change, now=move.now, actor=move.actor)
     words = {Status.SCHEDULED: "is authorised", Status.REJECTED: "is rejected",
              Status.ASSESSMENT: "is sent back for more assessment"}[move.new]
     reason = f" The chair's note: {move.note}" if move.note else ""
@@ -252,12 +252,13 @@ def scheduled_standard(move: Move) -> None:
     for name in ("implementation_plan", "test_plan", "backout_plan"):
         if not getattr(change, name).strip():
             setattr(change, name, getattr(template, name))
-    signals.change_scheduled.send(Change, change=change, now=move.now)
+    signals.change_scheduled.send(Change, change=change, now=move.now, actor=move.actor)
 
 
 def started(move: Move) -> None:
     move.record.actual_start = move.now
-    signals.change_started.send(Change, change=move.record, now=move.now)
+    signals.change_started.send(Change, change=move.record, now=move.now,
+                               actor=move.actor)
 
 
 def completed(move: Move) -> None:
@@ -271,7 +272,7 @@ def completed(move: Move) -> None:
          body=f"{change.reference} was implemented: {Outcome(change.outcome).label.lower()}."
               f" {move.note}\n\nIts post-implementation review is next.",
          context={"outcome": Outcome(change.outcome).label.lower(), "note": move.note})
-    signals.change_ended.send(Change, change=change, now=move.now)
+    signals.change_ended.send(Change, change=change, now=move.now, actor=move.actor)
 
 
 def closed(move: Move) -> None:
@@ -284,7 +285,7 @@ def closed(move: Move) -> None:
 def cancelled(move: Move) -> None:
     change = move.record
     if move.old == Status.SCHEDULED:
-        signals.change_ended.send(Change, change=change, now=move.now)
+        signals.change_ended.send(Change, change=change, now=move.now, actor=move.actor)
     if move.old == Status.AUTHORISATION and change.board_id:
         seats = BoardMember.objects.filter(board_id=change.board_id, is_active=True
                                            ).select_related("member__user", "deputy__user")

@@ -116,6 +116,11 @@ class ChangeTemplate(BaseModel):
                                     help_text="Who approved it as a standard change.")
     approved_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField("in use", default=True)
+    announce = models.BooleanField(
+        "announce as planned work", default=False,
+        help_text="Users notice this change while it is made (a service stops or slows): "
+                  "announce each one on the service status page, as normal and emergency "
+                  "changes are.")
 
     class Meta:
         ordering = ["name", "id"]
@@ -247,6 +252,10 @@ class Change(BaseModel):
         "catalogue.BusinessService", blank=True, related_name="+",
         verbose_name="business services",
         help_text="The services it affects: their maintenance hours and freezes apply.")
+    problems = models.ManyToManyField(
+        "problems.Problem", blank=True, related_name="+", verbose_name="problems it fixes",
+        help_text="The problems whose permanent fix this change makes (problem management "
+                  "raises the fix as a change).")
     impact_level = models.CharField("impact", max_length=10, choices=Level.choices,
                                     blank=True)
     impact = models.TextField("impact on the business", blank=True)

@@ -31,6 +31,7 @@ from borough.changes.models import (
 from borough.cmdb import queries as cmdb
 from borough.cmdb.models import ConfigurationItem
 from borough.core.business_time import BusinessCalendar
+from borough.problems.models import Problem
 
 ITEMS = Change.configuration_items.through
 SERVICES = Change.services.through
@@ -335,9 +336,11 @@ def figures(changes, start: datetime, end: datetime) -> Figures:
     that caused incidents, over `changes` (already scoped). Two queries."""
     finished = changes.filter(actual_end__gte=start, actual_end__lt=end)
     counts = finished.aggregate(
-        total=Count("pk"), successful=Count("pk", filter=Q(outcome=Outcome.SUCCESSFUL)),
-        failed=Count("pk", filter=Q(outcome=Outcome.FAILED)),
-        backed_out=Count("pk", filter=Q(outcome=Outcome.BACKED_OUT)),
+        # distinct: the join with the incidents caused gives a row per incident.
+        total=Count("pk", distinct=True),
+        successful=Count("pk", filter=Q(outcome=Outcome.SUCCESSFUL), distinct=True),
+        failed=Count("pk", filter=Q(outcome=Outcome.FAILED), distinct=True),
+        backed_out=Count("pk", filter=Q(outcome=Outcome.BACKED_OUT), distinct=True),
         causing=Count("pk", filter=Q(incidents__isnull=False), distinct=True),
         incidents=Count("incidents", distinct=True))
     raised = changes.filter(created_at__gte=start, created_at__lt=end).exclude(
@@ -351,6 +354,20 @@ def figures(changes, start: datetime, end: datetime) -> Figures:
 def incidents_caused_by(change: Change, user) -> list[CausedIncident]:
     return list(CausedIncident.objects.visible_to(user).filter(change=change)
                 .select_related("ticket"))
+
+
+def problems_fixed_by(change: Change, user) -> list[Problem]:
+    """The problems whose permanent fix the change makes, that `user` may read."""
+    return list(Problem.objects.visible_to(user).filter(
+        pk__in=Change.problems.through.objects.filter(change=change).values("problem_id"))
+        .order_by("reference"))
+
+
+def changes_fixing(problem: Problem, user) -> list[Change]:
+    """The changes that make a problem's permanent fix, that `user` may read, newest
+    first."""
+    return list(Change.objects.visible_to(user).filter(problems=problem)
+                .order_by("-created_at", "-pk"))
 
 
 # --- for other apps: planned work as service announcements -----------------------------

@@ -31,6 +31,7 @@ from borough.changes.models import (
     OPEN_FOR_EDIT,
     AgendaItem,
     CabVote,
+    CausedIncident,
     Change,
     ChangeTemplate,
     ChangeType,
@@ -56,10 +57,12 @@ from borough.core import audit, scope, services
 from borough.core.actions import Actions
 from borough.core.lifecycle import Who
 from borough.core.models import AuditAction
+from borough.servicedesk import services as desk
+from borough.servicedesk.models import Channel, TicketType
 
 __all__ = ["CHANGE_ACTIONS", "MEETING_ACTIONS", "change_ended", "change_rescheduled",
            "change_scheduled", "change_started", "create_feed", "feed_reader",
-           "generate_agenda", "raise_standard", "revoke_feed"]
+           "generate_agenda", "link_caused_incident", "raise_standard", "revoke_feed"]
 
 
 def _lock(change: Change) -> Change:
@@ -218,7 +221,7 @@ def reschedule(change: Change, *, actor, planned_start, planned_end, note: str =
         refusal = queries.window_refusal(change)
         if refusal:
             raise ValidationError(refusal)
-        change_rescheduled.send(Change, change=change, now=planned_start)
+        change_rescheduled.send(Change, change=change, now=timezone.now(), actor=actor)
 
 
 start = CHANGE_ACTIONS.add("start", label="Start implementing", transition="start",
@@ -278,6 +281,29 @@ def raise_standard(template: ChangeTemplate, *, actor, title: str = "", planned_
         change, actor=actor, idempotency_key=idempotency_key,
         many_to_many={"configuration_items": list(items), "services": list(services_)},
         note=f"From the standard change template “{template.name}”.")
+
+
+# --- incidents a change caused -------------------------------------------------------------
+
+def link_caused_incident(change: Change, *, actor, ticket=None, title: str = "",
+                         description: str = "", note: str = "",
+                         idempotency_key: str | None = None) -> CausedIncident:
+    """Link an incident the change caused: `ticket` (an incident), or a new one raised
+    now by `actor` (`title`, `description`) on the change's first business service, in
+    the same transaction as the link."""
+    with transaction.atomic():
+        if ticket is None:
+            first = change.services.order_by("pk").first()
+            ticket = desk.raise_ticket(
+                change.organisation_id, actor=actor, ticket_type=TicketType.INCIDENT,
+                title=title, description=description, channel=Channel.PHONE, service=first,
+                notify_requester=False,
+                idempotency_key=f"{idempotency_key}:ticket" if idempotency_key else None)
+            note = note or f"Raised from {change.reference}."
+        return services.create_record(
+            CausedIncident(organisation_id=change.organisation_id, change=change,
+                           ticket=ticket, note=(note or "").strip()[:300]),
+            actor=actor, idempotency_key=idempotency_key)
 
 
 # --- meetings ----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Signals for the apps that announce planned work (service status): sent inside the
-transaction that moves the change, with `change` and `now`, so what a receiver writes
-commits with the move or not at all. Re-exported by changes.services, where other apps
-reach them (STYLE.md, Boundaries)."""
+transaction that moves the change, with `change`, `now` and `actor` (who moved it), so
+what a receiver writes commits with the move or not at all. Re-exported by
+changes.services. The service status app sits below changes and cannot import them:
+changes.announcements connects its own receivers, which call status.services."""
 
 from django.dispatch import Signal
 

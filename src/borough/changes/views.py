@@ -1,6 +1,8 @@
 """Change management's pages beyond the generic ones: a change's page (its conflicts,
-risk answers, the impact analysis it keeps, the board's votes, the incidents it caused and
-the actions the reader may take), a meeting's page with its agenda and the printable
+risk answers, the impact analysis it keeps, the board's votes, the incidents it caused, the
+problems it fixes, its planned-work announcement and the actions the reader may take),
+raising one (from a problem: its permanent fix), linking an incident it caused (or raising
+one), a meeting's page with its agenda and the printable
 agenda and minutes, the forward schedule (month, week, list) and the figures."""
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -24,10 +26,13 @@ from borough.changes import forms, queries, services
 from borough.changes import models as m
 from borough.changes.lifecycle import CHANGE, is_chair, seat_of
 from borough.core.actions import failure, offered
+from borough.core.api.viewsets import model_key
 from borough.core.ids import parse_id
 from borough.core.registry import registry
 from borough.core.views.base import EntryViewMixin
-from borough.core.views.records import ObjectDetailView
+from borough.core.views.records import ObjectCreateView, ObjectDetailView
+from borough.problems.models import Problem
+from borough.status import queries as status_queries
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
 
@@ -60,6 +65,8 @@ class ChangeDetailView(ObjectDetailView):
         context["seats"] = seats(change, context["votes"])
         context["quorum"] = change.board.quorum if change.board_id else None
         context["incidents"] = queries.incidents_caused_by(change, user)
+        context["announcements"] = status_queries.for_source(change, user)
+        context["problems"] = queries.problems_fixed_by(change, user)
         context["my_seat"] = seat_of(user, change) if change.status == m.Status.AUTHORISATION \
             else None
         context["is_chair"] = is_chair(user, change.board) if change.board_id else False
@@ -84,6 +91,78 @@ def change_page(request, record, *, forms=None, conflict=None, status=200):
     response = view.render_to_response(view.get_context_data(forms=forms, conflict=conflict))
     response.status_code = status
     return response
+
+
+def _refused(request, message: str):
+    """A page asked for with a record the user cannot see (or none): said, with a 400."""
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def _asked(request, name: str, queryset):
+    """The record `?<name>=<id>` names among `queryset` (visible to the user): (record,
+    None); or (None, None) when not asked; or (None, refusal) when it names none."""
+    raw = request.GET.get(name)
+    if raw is None:
+        return None, None
+    record = queryset.filter(pk=parse_id(raw) or 0).first()
+    if record is None:
+        noun = queryset.model._meta.verbose_name
+        return None, _refused(request, f"No {noun} you can read has the id “{raw[:20]}”: "
+                                       f"open the {noun} and follow its link again.")
+    return record, None
+
+
+class ChangeCreateView(ObjectCreateView):
+    """Raising a change; from a problem's page (`?problem=<id>`), its permanent fix: the
+    form starts from the problem (title, why, its service and items) and links it."""
+
+    def get(self, request, *args, **kwargs):
+        problem, refusal = _asked(request, "problem", Problem.objects.visible_to(request.user))
+        if refusal is not None:
+            return refusal
+        form = self.get_form(None)
+        if problem is not None:
+            form.initial.update(fix_of(problem))
+        return self.render_to_response(self.get_context_data(form=form, object=None))
+
+
+def fix_of(problem: Problem) -> dict:
+    """A change's form filled in from the problem whose permanent fix it makes."""
+    why = (problem.root_cause or problem.description or "").strip()
+    return {"title": f"Permanent fix for {problem.reference}: {problem.title}"[:200],
+            "reason": f"The permanent fix for problem {problem.reference}."
+                      + (f" Root cause: {why}" if why else ""),
+            "services": [problem.service_id] if problem.service_id else [],
+            "configuration_items": list(problem.cis.all()),
+            "problems": [problem.pk]}
+
+
+class CausedIncidentCreateView(ObjectCreateView):
+    """Linking an incident a change caused (from the change's page, `?change=<id>`): one
+    already raised, or a new one raised with the link (services.link_caused_incident)."""
+
+    def get(self, request, *args, **kwargs):
+        change, refusal = _asked(request, "change", m.Change.objects.visible_to(request.user))
+        if refusal is not None:
+            return refusal
+        form = self.get_form(None)
+        if change is not None:
+            form.initial["change"] = change.pk
+        return self.render_to_response(self.get_context_data(form=form, object=None))
+
+    def get_form(self, instance, data=None, files=None):
+        if instance is None:
+            instance = self.model(organisation_id=self.request.user.active_organisation_id)
+        return self.entry.form(data=data, files=files, instance=instance,
+                               user=self.request.user, offer_new=True)
+
+    def save(self, form, instance):
+        data = form.cleaned_data
+        return services.link_caused_incident(
+            data["change"], actor=self.request.user, ticket=data.get("ticket"),
+            title=data.get("new_title") or "", description=data.get("new_description") or "",
+            note=data.get("note") or "",
+            idempotency_key=model_key(m.CausedIncident, data.get("submission_key")))
 
 
 class MeetingDetailView(ObjectDetailView):

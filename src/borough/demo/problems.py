@@ -137,8 +137,7 @@ def load_organisation(organisation, keeper) -> int:
     problem = services.update_record(problem, actor=agent, expected_version=None, data={
         "root_cause": "Access point firmware 8.4 leaks memory for each roaming client; the "
                       "access points were left off the patch schedule.",
-        "cause_category": causes["Software defect"],
-        "change_reference": ""})
+        "cause_category": causes["Software defect"]})
     problems.record_known_error(
         problem, actor=agent, workaround=WORKAROUND,
         symptoms="Wi-Fi drops every few minutes in the council chamber or a full meeting "

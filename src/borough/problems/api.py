@@ -42,10 +42,10 @@ class ProblemSerializer(BaseModelSerializer):
         fields = [*BaseModelSerializer.base_fields(), "reference", "title", "description",
                   "status", "origin", "priority", "owner", "service", "cis", "method",
                   "root_cause", "cause_category", "workaround", "permanent_fix",
-                  "change_reference", "known_error_at", "resolved_at", "closed_at", "review",
+                  "change_note", "known_error_at", "resolved_at", "closed_at", "review",
                   "incidents"]
-        read_only_fields = ["reference", "status", "origin", "permanent_fix", "known_error_at",
-                            "resolved_at", "closed_at", "review"]
+        read_only_fields = ["reference", "status", "origin", "permanent_fix", "change_note",
+                            "known_error_at", "resolved_at", "closed_at", "review"]
 
     def get_incidents(self, obj) -> list[str]:
         return [link.ticket.reference for link in obj.incidents.all()]

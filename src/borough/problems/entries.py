@@ -29,7 +29,7 @@ def register(registry) -> None:
         nav_section=SECTION, nav_order=30, comments=True, attachments=True,
         detail_fields=("reference", "status", "origin", "priority", "description", "owner",
                        "service", "method", "root_cause", "cause_category", "workaround",
-                       "permanent_fix", "change_reference", "known_error_at", "resolved_at",
+                       "permanent_fix", "change_note", "known_error_at", "resolved_at",
                        "closed_at", "review")))
     registry.register(ModelEntry(
         m.KnownError, filters.KnownErrorFilterSet, tables.KnownErrorTable,

@@ -59,7 +59,7 @@ class ProblemForm(ScopedModelForm):
     class Meta:
         model = m.Problem
         fields = ["title", "description", "priority", "owner", "service", "cis", "method",
-                  "root_cause", "cause_category", "workaround", "change_reference"]
+                  "root_cause", "cause_category", "workaround"]
         widgets = {"cis": forms.SelectMultiple(attrs={"size": 6})}
 
     def __init__(self, *args, **kwargs):
@@ -167,9 +167,6 @@ class ResolveForm(ActionForm):
     note = forms.CharField(label="The permanent fix", max_length=TEXT_LIMIT,
                            widget=forms.Textarea(attrs={"rows": 4}),
                            error_messages={"required": "Describe the permanent fix."})
-    change_reference = forms.CharField(
-        label="Change (optional)", max_length=30, required=False,
-        help_text="The request for change that made the fix, like CHG-000123.")
     resolve_incidents = forms.BooleanField(
         label="Also resolve its linked incidents that are still open", required=False,
         initial=True)

@@ -123,12 +123,13 @@ class Problem(BaseModel):
                                        on_delete=models.PROTECT, related_name="problems")
     workaround = models.TextField(blank=True,
                                   help_text="How the service desk restores service meanwhile.")
-    # The permanent fix, raised as a change: the change's reference until the change
-    # module links it (docs/problems.md).
+    # The permanent fix. The change that makes it names this problem among those it fixes
+    # (changes.Change.problems: the changes app sits above this one).
     permanent_fix = models.TextField(blank=True, editable=False)
-    change_reference = models.CharField(
-        "change", max_length=30, blank=True,
-        help_text="The request for change that makes the permanent fix (like CHG-000123).")
+    change_note = models.TextField(
+        "change (as text)", blank=True, editable=False,
+        help_text="A change reference typed before changes were linked, that matched no "
+                  "change of the council's: kept as it was typed.")
     # Stamped by the lifecycle.
     known_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -153,7 +154,6 @@ class Problem(BaseModel):
 
     def clean(self):
         errors = same_organisation_errors(self, ("owner", "service", "cause_category"))
-        self.change_reference = (self.change_reference or "").strip().upper()
         if errors:
             raise ValidationError(errors)
 

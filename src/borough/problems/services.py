@@ -138,14 +138,12 @@ def record_known_error(problem: Problem, *, actor, workaround: str = "", symptom
                         + (f" {p.incidents_resolved} linked incident"
                            f"{'' if p.incidents_resolved == 1 else 's'} resolved with it."
                            if getattr(p, "incidents_resolved", 0) else ""))
-def resolve(problem: Problem, *, actor, note: str, change_reference: str = "",
-            resolve_incidents: bool = False) -> None:
+def resolve(problem: Problem, *, actor, note: str, resolve_incidents: bool = False) -> None:
     """The permanent fix is in: its known errors stop being current, and, if asked, its
-    linked incidents still open are resolved with a note naming the fix."""
+    linked incidents still open are resolved with a note naming the fix. (The change that
+    made it is linked from the change: changes.Change.problems.)"""
     if not (note or "").strip():
         raise ValidationError({"note": "Describe the permanent fix."})
-    if change_reference.strip():
-        problem.change_reference = change_reference.strip().upper()
     KnownError.objects.filter(problem=problem, is_active=True).update(is_active=False)
     problem.incidents_resolved = 0
     if resolve_incidents:
