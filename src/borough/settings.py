@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "borough.servicedesk",
     "borough.status",
     "borough.changes",
+    "borough.releases",
     "borough.knowledge",
     "borough.problems",
     "borough.finance",
