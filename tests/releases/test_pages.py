@@ -78,6 +78,28 @@ def test_the_add_form_takes_changes_by_reference_and_refuses_one_taken(council, 
     assert m.Release.objects.count() == 1
 
 
+def test_a_live_release_is_edited_but_its_changes_stay(council, release, signed_in):
+    change = council.change()
+    rel = release(changes=[change])
+    m.Release.objects.filter(pk=rel.pk).update(status=m.Status.LIVE)
+    client = signed_in(council.users["manager"])
+    form = client.get(reverse("releases:release_edit", args=[rel.pk])).context["form"]
+    assert form.fields["changes"].disabled
+    response = client.post(reverse("releases:release_edit", args=[rel.pk]), {
+        "title": "Financials upgrade (as delivered)", "release_type": "minor",
+        "changes": "", "planned_test_date": "2030-01-07", "planned_live_date": "2030-01-21",
+        "release_notes": "Delivered.", "version": rel.version})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    rel.refresh_from_db()
+    assert rel.title == "Financials upgrade (as delivered)"
+    assert list(rel.changes.all()) == [change]
+    # The API refuses a new set of changes for it.
+    api = signed_in(council.users["manager"], api=True)
+    refused = api.patch(f"{API}{rel.pk}/", {"changes": [], "version": rel.version},
+                        format="json")
+    assert refused.status_code == 400 and "stay as they went live" in str(refused.json())
+
+
 def test_the_change_page_names_its_release(council, release, signed_in):
     change = council.change()
     rel = release(changes=[change])

@@ -39,6 +39,9 @@ class ChangesField(forms.CharField):
         return self.prepare_value(initial).strip() != str(data or "").strip()
 
     def clean(self, value):
+        if value is not None and not isinstance(value, str):
+            # A disabled field (a live release's) is cleaned from its initial records.
+            return list(self.queryset.filter(pk__in=[getattr(c, "pk", c) for c in value]))
         words = [w.strip() for w in SPLIT.split(super().clean(value) or "") if w.strip()]
         if len(words) > MOST_CHANGES:
             raise forms.ValidationError(f"Name at most {MOST_CHANGES} changes in one release.")
