@@ -104,6 +104,8 @@ from tests.procurement.factories import (
     ProcurementOptionFactory,
     ProcurementRequestFactory,
 )
+from tests.releases import factories as releases
+from tests.releases.factories import ReleaseFactory, ReleaseItemFactory
 from tests.servicedesk import factories as servicedesk
 from tests.servicedesk.factories import (
     CannedResponseFactory,
@@ -138,9 +140,10 @@ FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTO
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
              **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES,
              **status.FACTORIES, **changes.FACTORIES, **knowledge.FACTORIES,
-             **problems.FACTORIES}
+             **problems.FACTORIES, **releases.FACTORIES}
 
 __all__ = [
+    "ReleaseFactory", "ReleaseItemFactory",
     "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory", "BoardFactory",
     "BoardMemberFactory",
     "CausedIncidentFactory", "ChangeFactory", "ChangeTemplateFactory",

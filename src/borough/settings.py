@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "borough.servicedesk",
     "borough.status",
     "borough.changes",
+    "borough.releases",
     "borough.knowledge",
     "borough.problems",
     "borough.finance",
@@ -394,7 +395,12 @@ SPECTACULAR_SETTINGS = {
                             # A change's outcome, and the one "Record the outcome" takes.
                             "ChangeOutcomeEnum": "borough.changes.models.Outcome",
                             # A change's risk and impact, a template's risk, a question's.
-                            "ChangeLevelEnum": "borough.changes.models.Level"},
+                            "ChangeLevelEnum": "borough.changes.models.Level",
+                            # A CAB vote's decision, and a release's go/no-go.
+                            "DecisionEnum": "borough.changes.models.VoteDecision",
+                            "ReleaseDecisionEnum": "borough.releases.models.Decision",
+                            # A release's test result, and the one "Record the test" takes.
+                            "TestResultEnum": "borough.releases.models.TestResult"},
 }
 
 # --- Tables ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ urlpatterns = [
     path("procurement/", include("borough.procurement.urls")),
     path("status/", include("borough.status.urls")),
     path("changes/", include("borough.changes.urls")),
+    path("changes/", include("borough.releases.urls")),
     path("service-desk/", include("borough.servicedesk.urls")),
     path("service-desk/problems/", include("borough.problems.urls")),
     path("service-desk/knowledge/", include("borough.knowledge.urls")),

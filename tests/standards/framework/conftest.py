@@ -50,6 +50,7 @@ DOCUMENTED_RULES = {
                                                   "min_incidents": 3, "group_by": "ci",
                                                   "target_percent": 80},
     "problems.known-errors-used": {"period_days": 91, "min_fixed": 5},
+    "releases.tested": {"period_days": 365, "types": ["major", "minor"]},
 }
 
 

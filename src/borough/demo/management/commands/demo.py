@@ -13,6 +13,7 @@ from borough.demo import (
     organisations,
     problems,
     procurement,
+    releases,
     servicedesk,
     standards,
     status,
@@ -45,6 +46,8 @@ class Command(BoroughCommand):
         requests = procurement.load()
         announcements = status.load()
         change_counts = changes.load()
+        # After the changes: the releases deliver them.
+        release_counts = releases.load()
         # After the desk's history: the problem is behind its repeated Wi-Fi incidents.
         problem_counts = problems.load()
         if options["quiet_logins"]:
@@ -79,6 +82,9 @@ class Command(BoroughCommand):
         for code, count in change_counts.items():
             if count:
                 self.stdout.write(f"Changes for {code}: {count}.")
+        for code, count in release_counts.items():
+            if count:
+                self.stdout.write(f"Releases for {code}: {count}.")
         for code, count in problem_counts.items():
             if count:
                 self.stdout.write(f"Problems for {code}: {count}, with known errors and "

@@ -1,0 +1,62 @@
+"""Release management's evidence rule for the standards module (core.evidence; the
+contract is in docs/standards.md): releases that went live were tested first. It reads
+only the organisation it is given, writes nothing, and returns the figures and links
+behind it. As at a date: only what was recorded by then counts (a release live by then,
+a test result recorded before it went live)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import F, Q
+from django.urls import reverse
+
+from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule, some_of, whole
+from borough.releases.models import Release, ReleaseType, TestResult
+
+
+def _names(references: list[str], limit: int = 10) -> str:
+    more = len(references) - limit
+    return ", ".join(references[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def tested_first(organisation, params, as_of) -> EvidenceResult:
+    """Releases of the given types that went live in the period: each with a passed test
+    recorded before it went live."""
+    days = params["period_days"]
+    since = as_of - timedelta(days=days)
+    live = Release.objects.for_organisation(organisation).filter(
+        release_type__in=params["types"], deployed_at__gt=since, deployed_at__lte=as_of)
+    total = live.count()
+    untested = list(live.exclude(Q(test_result=TestResult.PASSED)
+                                 & Q(tested_at__lte=F("deployed_at")))
+                    .order_by("reference").values_list("reference", flat=True))
+    kinds = " and ".join(ReleaseType(t).label.lower() for t in params["types"])
+    figures = {"period_days": days, "types": params["types"], "live": total,
+               "tested_first": total - len(untested), "untested": untested}
+    if not total:
+        summary = (f"No {kinds} releases went live in the last {days} days, so there is "
+                   "nothing to show.")
+    elif untested:
+        summary = (f"{len(untested)} of {total} {kinds} releases that went live in the last "
+                   f"{days} days had no passed test first: {_names(untested)}.")
+    else:
+        summary = (f"Every one of the {total} {kinds} releases that went live in the last "
+                   f"{days} days passed its test first.")
+    links = (EvidenceLink("Releases live", reverse("releases:release_list")
+                          + "?status=live&status=closed"),
+             EvidenceLink("Release figures", reverse("releases:figures")))
+    return EvidenceResult(bool(total) and not untested, summary, figures, links)
+
+
+RULES = [
+    EvidenceRule(
+        "releases.tested",
+        "Releases tested before they went live",
+        "Of the releases of the given types (major and minor by default) that went live in "
+        "the period, the number without a passed test recorded before going live. Met when "
+        "at least one went live and every one was tested first.",
+        tested_first,
+        (whole("period_days", 365, minimum=1, maximum=3660),
+         some_of("types", [ReleaseType.MAJOR, ReleaseType.MINOR], ReleaseType.values))),
+]
