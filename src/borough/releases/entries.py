@@ -7,7 +7,7 @@ from __future__ import annotations
 from borough.changes.models import Change
 from borough.core import roles
 from borough.core.registry import DetailPanel, ModelEntry, NavLink
-from borough.releases import api, evidence, filters, forms, panels, services, tables
+from borough.releases import api, evidence, filters, forms, notices, panels, services, tables
 from borough.releases import models as m
 
 # Change management's menu section (changes/entries.py): releases are its work too.
@@ -42,6 +42,7 @@ def register(registry) -> None:
     # Releases are cancelled, not deleted; an administrator may remove one made by mistake.
     registry.grant_models([roles.ADMINISTRATOR], [m.Release], ("delete",))
     registry.add_actions(services.RELEASE_ACTIONS)
+    registry.add_notification_events("releases", notices.EVENTS)
     registry.add_detail_panel(Change, DetailPanel(
         "releases", "releases/includes/change_panel.html", panels.change_panel, order=20))
     for rule in evidence.RULES:

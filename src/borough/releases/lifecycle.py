@@ -91,7 +91,9 @@ def tell(event: str, words: str):
                              subject=f"{release.reference} {words}: {release.title}",
                              body=f"{release.get_release_type_display()} release "
                                   f"{release.reference} {words}.{note}",
-                             url=url_of(release), thread=release)
+                             url=url_of(release), thread=release,
+                             context={"release_type": release.get_release_type_display(),
+                                      "note": move.note})
     told.__name__ = f"tell_{event.replace('-', '_')}"
     return told
 
