@@ -12,14 +12,14 @@ is made if there is none). Never in tests: timings are only looked at here."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
+
+from bench.changes import percentiles, report
 
 
 def main() -> None:
@@ -118,17 +118,13 @@ def main() -> None:
         "database": connection.vendor, "items": len(item_ids),
         "changes": m.Change.objects.filter(organisation=organisation).count(),
         "runs": args.runs, "seed_seconds": round(seeded, 1),
-        "p50_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
+        **percentiles(timings),
         "queries": max(counts), "month_changes": max(s[0] for s in sizes),
         "month_conflicted": max(s[1] for s in sizes),
         "target": "month schedule with conflicts p95 < 100 ms (PostgreSQL, 50k changes, "
                   "100k CIs)",
     }
-    print(json.dumps(result, indent=2))
-    if args.out:
-        with open(args.out, "w") as out:
-            json.dump(result, out, indent=2)
+    report(result, args.out)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,13 @@ here."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import date
+
+from bench.changes import percentiles, report
 
 THINGS = ["printer", "laptop", "monitor", "wifi", "vpn", "email", "outlook", "password",
           "account", "scanner", "telephone", "headset", "citrix", "payroll", "finance",
@@ -110,16 +110,12 @@ def main() -> None:
         "known_errors": KnownError.objects.filter(organisation_id=organisation_id).count(),
         "articles": Article.objects.filter(organisation_id=organisation_id).count(),
         "runs": args.runs, "seed_seconds": round(seeded, 1),
-        "p50_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
+        **percentiles(timings),
         "queries": max(counts), "suggested_min": min(shown),
         "target": "known-error and article suggestions for a ticket p95 < 50 ms "
                   "(PostgreSQL, 20k known errors and articles)",
     }
-    print(json.dumps(result, indent=2))
-    if args.out:
-        with open(args.out, "w") as out:
-            json.dump(result, out, indent=2)
+    report(result, args.out)
 
 
 if __name__ == "__main__":
