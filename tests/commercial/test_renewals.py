@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from borough.commercial import queries, services
-from borough.commercial.models import CalendarFeed, Contract, hash_secret
+from borough.commercial.models import CalendarFeed, Contract
 from borough.core import roles
+from borough.core.feeds import hash_secret
 from borough.core.models import AuditEvent
 from tests.commercial.factories import ContractFactory, SupplierFactory
 from tests.factories import PersonFactory

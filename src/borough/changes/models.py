@@ -7,8 +7,6 @@ and deputies, meetings and votes; and the windows the forward schedule is read a
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import time
 
 from django.conf import settings
@@ -17,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from borough.core.feeds import SecretFeed
 from borough.core.models import BaseModel, same_organisation_errors
 
 # Who may assess, schedule and close changes (the change manager's work).
@@ -539,35 +538,14 @@ class MaintenanceWindow(BaseModel):
             raise ValidationError(errors)
 
 
-def hash_secret(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-class ScheduleFeed(models.Model):
+class ScheduleFeed(SecretFeed):
     """A person's secret address for the forward schedule as iCalendar: every change
-    they may read, or one service's. Only its hash is kept; the address is shown once."""
+    they may read, or one service's (core.feeds)."""
 
     PREFIX = "chg_"
 
-    organisation = models.ForeignKey(settings.BOROUGH_ORGANISATION_MODEL,
-                                     on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
     service = models.ForeignKey("catalogue.BusinessService", null=True, blank=True,
                                 on_delete=models.CASCADE, related_name="+")
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    hint = models.CharField(max_length=12, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        default_permissions = ()
 
     def __str__(self):
         return f"Change schedule {self.hint}…"
-
-    @classmethod
-    def generate(cls) -> str:
-        return cls.PREFIX + secrets.token_urlsafe(32)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -44,7 +44,6 @@ from borough.changes.models import (
     Status,
     VoteChannel,
     VoteDecision,
-    hash_secret,
     moment_errors,
 )
 from borough.changes.signals import (
@@ -53,7 +52,7 @@ from borough.changes.signals import (
     change_scheduled,  # noqa: F401
     change_started,  # noqa: F401
 )
-from borough.core import audit, scope, services
+from borough.core import audit, feeds, services
 from borough.core.actions import Actions
 from borough.core.lifecycle import Who
 from borough.core.models import AuditAction
@@ -354,58 +353,20 @@ def _user(actor):
 
 def create_feed(user, organisation_id: int, *, actor, service=None,
                 idempotency_key: str | None = None) -> tuple[ScheduleFeed | None, str | None]:
-    """A new secret address of the schedule as iCalendar for `user` in the organisation
-    (every change they may read, or one service's), and the secret (shown once; only its
-    hash is kept). Only for themselves, and only if they may read changes there. The same
-    `idempotency_key` again makes nothing: (None, None)."""
-    if actor is None or actor.pk != user.pk:
-        raise PermissionDenied("You can only make a calendar address for yourself.")
-    if not scope.can(user, "view", Change, organisation_id):
-        raise PermissionDenied("Your role does not allow you to view changes.")
+    """A new secret address of the schedule as iCalendar for `user` (every change they
+    may read, or one service's) and its secret: core.feeds.create."""
     if service is not None and service.organisation_id != organisation_id:
         raise ValidationError({"service": "Choose one of this council's services."})
-    raw = ScheduleFeed.generate()
-    with transaction.atomic():
-        if idempotency_key and services.claim_submission(
-                actor, f"change-feed:{idempotency_key}"[:100], ScheduleFeed) is None:
-            return None, None
-        feed = ScheduleFeed.objects.create(organisation_id=organisation_id, user=user,
-                                           service=service, key_hash=hash_secret(raw),
-                                           hint=raw[:9])
-        audit.record(feed, AuditAction.CREATE, actor=actor,
-                     changes={"hint": [None, feed.hint]},
-                     note="Change schedule calendar address made")
-    return feed, raw
+    return feeds.create(ScheduleFeed, user, organisation_id, actor=actor, reads=Change,
+                        noun="Change schedule calendar", idempotency_key=idempotency_key,
+                        service=service)
 
 
 def revoke_feed(feed: ScheduleFeed, *, actor) -> ScheduleFeed:
-    if actor is None or (actor.pk != feed.user_id and not actor.is_superuser):
-        raise PermissionDenied("You can only stop your own calendar addresses.")
-    with transaction.atomic():
-        locked = ScheduleFeed.objects.select_for_update().get(pk=feed.pk)
-        if locked.revoked_at is None:
-            locked.revoked_at = timezone.now()
-            locked.save(update_fields=["revoked_at"])
-            audit.record(locked, AuditAction.UPDATE, actor=actor,
-                         changes={"revoked_at": [None, locked.revoked_at.isoformat()]},
-                         note="Change schedule calendar address stopped")
-    return locked
+    return feeds.revoke(feed, actor=actor, noun="Change schedule calendar")
 
 
 def feed_reader(raw: str):
-    """(the user a calendar address reads as, its feed), or None: unknown, stopped, its
-    owner deactivated or no longer allowed to read changes there."""
-    if not raw or not raw.startswith(ScheduleFeed.PREFIX) or len(raw) > 100:
-        return None
-    feed = (ScheduleFeed.objects.select_related("user", "service")
-            .filter(key_hash=hash_secret(raw), revoked_at__isnull=True).first())
-    if feed is None or not feed.user.is_active:
-        return None
-    user = feed.user
-    user.active_organisation_id = feed.organisation_id
-    if not scope.can(user, "view", Change, feed.organisation_id):
-        return None
-    now = timezone.now()
-    if feed.last_used_at is None or (now - feed.last_used_at).total_seconds() > 60:
-        ScheduleFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
-    return user, feed
+    """(the user a calendar address reads as, its feed), or None (core.feeds.reader)."""
+    feed = feeds.reader(ScheduleFeed, raw, reads=Change, related=("service",))
+    return None if feed is None else (feed.user, feed)

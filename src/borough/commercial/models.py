@@ -5,9 +5,7 @@ and when it must be renewed or given notice (docs/commercial.md)."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +14,7 @@ from django.utils import timezone
 
 from borough.cmdb.models import Criticality
 from borough.commercial import dates
+from borough.core.feeds import SecretFeed
 from borough.core.models import BaseModel, same_organisation_errors
 from borough.core.money import money_field
 from borough.core.querysets import ScopedQuerySet
@@ -537,38 +536,14 @@ class UncontractedSystem(BaseModel):
 # --- the renewals calendar feed ---------------------------------------------------------------
 
 
-def hash_secret(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-class CalendarFeed(models.Model):
-    """A person's secret address for the renewals calendar (notice and end dates), for
-    calendar programs, which cannot sign in. Only its hash is kept; the address is shown
-    once. It reads one organisation's contracts as its owner may, and stops working when
-    revoked, when its owner is deactivated or no longer may read contracts there."""
+class CalendarFeed(SecretFeed):
+    """A person's secret address for the renewals calendar (notice and end dates) of the
+    contracts they may read (core.feeds)."""
 
     PREFIX = "cal_"
 
-    organisation = models.ForeignKey(settings.BOROUGH_ORGANISATION_MODEL,
-                                     on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    hint = models.CharField(max_length=12, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        default_permissions = ()
-
     def __str__(self):
         return f"Renewals calendar {self.hint}…"
-
-    @classmethod
-    def generate(cls) -> str:
-        return cls.PREFIX + secrets.token_urlsafe(32)
 
 
 # --- history: every state of contracts and what they cover (core.temporal) --------------

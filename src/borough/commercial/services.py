@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -26,12 +26,10 @@ from borough.commercial.models import (
     SupplierReview,
     SupplierReviewScore,
     SupplierStatus,
-    hash_secret,
     parse_days,
 )
-from borough.core import audit, notifications, reminders, roles, scope, services
+from borough.core import feeds, notifications, reminders, roles, scope, services
 from borough.core.actions import Actions
-from borough.core.models import AuditAction
 
 
 def _words(day: date) -> str:
@@ -340,58 +338,20 @@ def remind_supplier_reviews(now: datetime | None = None) -> int:
 
 def create_feed(user, organisation_id: int, *, actor, idempotency_key: str | None = None
                 ) -> tuple[CalendarFeed | None, str | None]:
-    """A new secret address for `user`'s renewals calendar in the organisation, and the
-    secret (shown once; only its hash is kept). Only for someone who may read contracts
-    there, for themselves. The same `idempotency_key` again (the form sent twice) makes
-    nothing: (None, None)."""
-    if actor is None or actor.pk != user.pk:
-        raise PermissionDenied("You can only make a calendar address for yourself.")
-    if not scope.can(user, "view", Contract, organisation_id):
-        raise PermissionDenied("Your role does not allow you to view contracts.")
-    raw = CalendarFeed.generate()
-    with transaction.atomic():
-        if idempotency_key and services.claim_submission(
-                actor, f"calendar-feed:{idempotency_key}"[:100], CalendarFeed) is None:
-            return None, None
-        feed = CalendarFeed.objects.create(organisation_id=organisation_id, user=user,
-                                           key_hash=hash_secret(raw), hint=raw[:9])
-        audit.record(feed, AuditAction.CREATE, actor=actor,
-                     changes={"hint": [None, feed.hint]}, note="Renewals calendar address made")
-    return feed, raw
+    """A new secret address for `user`'s renewals calendar and its secret:
+    core.feeds.create."""
+    return feeds.create(CalendarFeed, user, organisation_id, actor=actor, reads=Contract,
+                        noun="Renewals calendar", idempotency_key=idempotency_key)
 
 
 def revoke_feed(feed: CalendarFeed, *, actor) -> CalendarFeed:
-    if actor is None or (actor.pk != feed.user_id and not actor.is_superuser):
-        raise PermissionDenied("You can only stop your own calendar addresses.")
-    with transaction.atomic():
-        locked = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
-        if locked.revoked_at is None:
-            locked.revoked_at = timezone.now()
-            locked.save(update_fields=["revoked_at"])
-            audit.record(locked, AuditAction.UPDATE, actor=actor,
-                         changes={"revoked_at": [None, locked.revoked_at.isoformat()]},
-                         note="Renewals calendar address stopped")
-    return locked
+    return feeds.revoke(feed, actor=actor, noun="Renewals calendar")
 
 
 def feed_reader(raw: str):
-    """The user a calendar address reads as (its organisation made their active one), or
-    None: unknown, revoked, its owner deactivated or no longer allowed to read contracts
-    there."""
-    if not raw or not raw.startswith(CalendarFeed.PREFIX) or len(raw) > 100:
-        return None
-    feed = (CalendarFeed.objects.select_related("user")
-            .filter(key_hash=hash_secret(raw), revoked_at__isnull=True).first())
-    if feed is None or not feed.user.is_active:
-        return None
-    user = feed.user
-    user.active_organisation_id = feed.organisation_id
-    if not scope.can(user, "view", Contract, feed.organisation_id):
-        return None
-    now = timezone.now()
-    if feed.last_used_at is None or (now - feed.last_used_at).total_seconds() > 60:
-        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
-    return user
+    """The user a calendar address reads as, or None (core.feeds.reader)."""
+    feed = feeds.reader(CalendarFeed, raw, reads=Contract)
+    return None if feed is None else feed.user
 
 
 __all__ = ["CONTRACT_ACTIONS", "actions_open", "agree_renewal", "alert_days", "create_feed",
