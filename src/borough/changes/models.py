@@ -543,6 +543,7 @@ class ScheduleFeed(SecretFeed):
     they may read, or one service's (core.feeds)."""
 
     PREFIX = "chg_"
+    NOUN = "Change schedule calendar"
 
     service = models.ForeignKey("catalogue.BusinessService", null=True, blank=True,
                                 on_delete=models.CASCADE, related_name="+")

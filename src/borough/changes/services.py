@@ -358,12 +358,12 @@ def create_feed(user, organisation_id: int, *, actor, service=None,
     if service is not None and service.organisation_id != organisation_id:
         raise ValidationError({"service": "Choose one of this council's services."})
     return feeds.create(ScheduleFeed, user, organisation_id, actor=actor, reads=Change,
-                        noun="Change schedule calendar", idempotency_key=idempotency_key,
+                        idempotency_key=idempotency_key,
                         service=service)
 
 
 def revoke_feed(feed: ScheduleFeed, *, actor) -> ScheduleFeed:
-    return feeds.revoke(feed, actor=actor, noun="Change schedule calendar")
+    return feeds.revoke(feed, actor=actor)
 
 
 def feed_reader(raw: str):

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from borough.core.actions import failure, offered
 from borough.core.api.viewsets import model_key
 from borough.core.ids import parse_id
 from borough.core.registry import registry
+from borough.core.views import feeds as feeds_views
 from borough.core.views.base import EntryViewMixin
 from borough.core.views.records import ObjectCreateView, ObjectDetailView
 from borough.problems.models import Problem
@@ -343,16 +343,9 @@ class FeedsView(EntryViewMixin, TemplateView):
             new_address=address, new=feed))
 
 
-class FeedRevokeView(LoginRequiredMixin, View):
-    permission_action = "view"
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        feed = get_object_or_404(m.ScheduleFeed, pk=pk, user=request.user,
-                                 organisation_id=request.user.active_organisation_id)
-        services.revoke_feed(feed, actor=request.user)
-        messages.success(request, f"The calendar address {feed.hint}… no longer works.")
-        return HttpResponseRedirect(reverse("changes:feeds"))
+class FeedRevokeView(feeds_views.FeedRevokeView):
+    model = m.ScheduleFeed
+    back = "changes:feeds"
 
 
 class FeedView(View):

@@ -541,6 +541,7 @@ class CalendarFeed(SecretFeed):
     contracts they may read (core.feeds)."""
 
     PREFIX = "cal_"
+    NOUN = "Renewals calendar"
 
     def __str__(self):
         return f"Renewals calendar {self.hint}…"

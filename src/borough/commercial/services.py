@@ -341,11 +341,11 @@ def create_feed(user, organisation_id: int, *, actor, idempotency_key: str | Non
     """A new secret address for `user`'s renewals calendar and its secret:
     core.feeds.create."""
     return feeds.create(CalendarFeed, user, organisation_id, actor=actor, reads=Contract,
-                        noun="Renewals calendar", idempotency_key=idempotency_key)
+                        idempotency_key=idempotency_key)
 
 
 def revoke_feed(feed: CalendarFeed, *, actor) -> CalendarFeed:
-    return feeds.revoke(feed, actor=actor, noun="Renewals calendar")
+    return feeds.revoke(feed, actor=actor)
 
 
 def feed_reader(raw: str):

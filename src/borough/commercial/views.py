@@ -6,7 +6,6 @@ twelve months with their calendar addresses, and the calendar feed itself."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -24,6 +23,7 @@ from borough.core.charts import Chart, Series
 from borough.core.forms import add_service_error
 from borough.core.ids import parse_id
 from borough.core.registry import registry
+from borough.core.views import feeds as feeds_views
 from borough.core.views.base import EntryViewMixin
 from borough.core.views.records import ObjectCreateView, ObjectDetailView
 
@@ -279,16 +279,9 @@ class CalendarFeedsView(EntryViewMixin, TemplateView):
             feeds=self.feeds(), form=forms.FeedForm(), new_address=address, new=feed))
 
 
-class CalendarFeedRevokeView(LoginRequiredMixin, View):
-    permission_action = "view"
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        feed = get_object_or_404(m.CalendarFeed, pk=pk, user=request.user,
-                                 organisation_id=request.user.active_organisation_id)
-        services.revoke_feed(feed, actor=request.user)
-        messages.success(request, f"The calendar address {feed.hint}… no longer works.")
-        return HttpResponseRedirect(reverse("commercial:calendar_feeds"))
+class CalendarFeedRevokeView(feeds_views.FeedRevokeView):
+    model = m.CalendarFeed
+    back = "commercial:calendar_feeds"
 
 
 class CalendarFeedView(View):

@@ -28,6 +28,7 @@ def hash_secret(raw: str) -> str:
 
 class SecretFeed(models.Model):
     PREFIX = ""  # each feed model's own, so one app's secret never reads another's feed
+    NOUN = ""  # what its history calls it: "Renewals calendar"
 
     organisation = models.ForeignKey(settings.BOROUGH_ORGANISATION_MODEL,
                                      on_delete=models.CASCADE, related_name="+")
@@ -50,11 +51,10 @@ class SecretFeed(models.Model):
 
 
 def create(model: type[SecretFeed], user, organisation_id: int, *, actor, reads,
-           noun: str, idempotency_key: str | None = None, **fields):
+           idempotency_key: str | None = None, **fields):
     """A new address of `model` for `user` in the organisation, and its secret (shown
     once). Only for themselves, and only if they may view `reads` there. The same
-    `idempotency_key` again (the form sent twice) makes nothing: (None, None). `noun`
-    names the feed in its history ("Renewals calendar")."""
+    `idempotency_key` again (the form sent twice) makes nothing: (None, None)."""
     if actor is None or actor.pk != user.pk:
         raise PermissionDenied("You can only make a calendar address for yourself.")
     if not scope.can(user, "view", reads, organisation_id):
@@ -68,11 +68,11 @@ def create(model: type[SecretFeed], user, organisation_id: int, *, actor, reads,
         feed = model.objects.create(organisation_id=organisation_id, user=user,
                                     key_hash=hash_secret(raw), hint=raw[:9], **fields)
         audit.record(feed, AuditAction.CREATE, actor=actor,
-                     changes={"hint": [None, feed.hint]}, note=f"{noun} address made")
+                     changes={"hint": [None, feed.hint]}, note=f"{model.NOUN} address made")
     return feed, raw
 
 
-def revoke(feed: SecretFeed, *, actor, noun: str) -> SecretFeed:
+def revoke(feed: SecretFeed, *, actor) -> SecretFeed:
     if actor is None or (actor.pk != feed.user_id and not actor.is_superuser):
         raise PermissionDenied("You can only stop your own calendar addresses.")
     with transaction.atomic():
@@ -82,7 +82,7 @@ def revoke(feed: SecretFeed, *, actor, noun: str) -> SecretFeed:
             locked.save(update_fields=["revoked_at"])
             audit.record(locked, AuditAction.UPDATE, actor=actor,
                          changes={"revoked_at": [None, locked.revoked_at.isoformat()]},
-                         note=f"{noun} address stopped")
+                         note=f"{feed.NOUN} address stopped")
     return locked
 
 
