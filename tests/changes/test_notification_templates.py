@@ -8,16 +8,11 @@ from django.conf import settings
 
 from borough.changes.approval_mail import code_for
 from borough.core.models import Notification
-from borough.mail import outbound
-from borough.mail.models import NotificationTemplate, OutboundEmail
+from borough.mail.models import NotificationTemplate
+from tests.mail.emails import email_to
 
 pytestmark = pytest.mark.django_db
 
-
-def written(email: OutboundEmail) -> OutboundEmail:
-    if not email.text:  # queued, not yet sent: write it as sending would
-        outbound.write(email)
-    return email
 
 
 def test_the_council_s_template_writes_the_vote_request_with_the_change_s_values(council):
@@ -27,8 +22,7 @@ def test_the_council_s_template_writes_the_vote_request_with_the_change_s_values
         text_body="{{ change_type }} change, risk {{ risk }}, for the {{ board }} "
                   "({{ window }}).\nCode: {{ approval_code }}")
     change = council.with_board(council.change())
-    email = written(OutboundEmail.objects.filter(
-        event="change-authorisation-due", user=council.users["cab1"]).get())
+    email = email_to(council.users["cab1"], "change-authorisation-due")
     assert email.subject == f"[{change.reference}] Your vote on {change.title}"
     assert email.text == (
         f"Normal change, risk {change.get_risk_level_display()}, for the {change.board} "
@@ -38,8 +32,7 @@ def test_the_council_s_template_writes_the_vote_request_with_the_change_s_values
 
 def test_without_one_the_email_says_what_the_notification_says(council):
     change = council.with_board(council.change())
-    email = written(OutboundEmail.objects.filter(
-        event="change-authorisation-due", user=council.users["cab1"]).get())
+    email = email_to(council.users["cab1"], "change-authorisation-due")
     told = Notification.objects.get(event="change-authorisation-due",
                                     recipient=council.users["cab1"])
     assert email.text == f"{told.body}\n\n{settings.BOROUGH_BASE_URL}{told.url}"

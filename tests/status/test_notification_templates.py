@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from borough.mail import outbound
-from borough.mail.models import NotificationTemplate, OutboundEmail
+from borough.mail.models import NotificationTemplate
 from borough.status import services
 from borough.status.models import Kind
+from tests.mail.emails import email_to
 
 pytestmark = pytest.mark.django_db
 
-
-def email_to(user, event) -> OutboundEmail:
-    email = OutboundEmail.objects.get(event=event, user=user)
-    if not email.text:  # queued, not yet sent: write it as sending would
-        outbound.write(email)
-    return email
 
 
 def test_the_council_s_template_writes_what_subscribers_read(status):
