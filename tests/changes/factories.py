@@ -101,8 +101,10 @@ class ScheduleWindowFactory(OrgOwnedFactory):
 
     name = factory.Sequence(lambda n: f"Freeze {n}")
     kind = m.WindowKind.FREEZE
+    # Noon: a midnight start lands, some month, in the hour the clocks go back, which
+    # happens twice and which a form therefore refuses.
     starts_at = factory.Sequence(
-        lambda n: datetime.datetime(2031, 3, 1, 0, 0, tzinfo=UTC) + datetime.timedelta(days=30 * n))
+        lambda n: datetime.datetime(2031, 3, 1, 12, 0, tzinfo=UTC) + datetime.timedelta(days=30 * n))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(days=14))
     reason = "Annual billing."
 

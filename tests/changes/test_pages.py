@@ -148,3 +148,27 @@ def test_a_standard_change_is_raised_from_the_generic_form_and_the_window_fixed_
         reverse("changes:change_edit", args=[change.pk]))
     assert "planned_start" not in form_page.context["form"].fields
     assert change.status == m.Status.AUTHORISATION
+
+
+def test_a_window_stored_in_the_hour_the_clocks_go_back_saves_again_unchanged(council,
+                                                                             signed_in):
+    # 00:30 and 01:30 UTC on 27 October 2030 both read 01:30 in London: typed, that time is
+    # refused as ambiguous; sent back as shown, it is the instant stored.
+    second = datetime.datetime(2030, 10, 27, 1, 30, 15, tzinfo=datetime.UTC)
+    window = ScheduleWindowFactory(organisation=council.org, name="Clocks",
+                                   starts_at=second, ends_at=second + datetime.timedelta(hours=5))
+    client = signed_in(council.users["manager"])
+    edit = reverse("changes:schedulewindow_edit", args=[window.pk])
+    data = {"name": "Clocks back", "kind": window.kind, "starts_at": "2030-10-27T01:30",
+            "ends_at": "2030-10-27T06:30", "reason": window.reason, "version": window.version}
+    response = client.post(edit, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    window.refresh_from_db()
+    assert (window.name, window.starts_at) == ("Clocks back", second)
+
+    typed = client.post(edit, data | {"starts_at": "2030-10-27T01:10",
+                                      "version": window.version})
+    assert typed.status_code == 400
+    assert "may be ambiguous" in typed.content.decode()
+    window.refresh_from_db()
+    assert window.starts_at == second

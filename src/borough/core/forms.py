@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django import forms
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import to_current_timezone
 
 from borough.core.filters import narrowed
 
@@ -28,12 +30,22 @@ class DateInput(forms.DateInput):
 class DateTimeInput(forms.DateTimeInput):
     """A date and time in one box (<input type="datetime-local">), read in local time:
     a time that does not exist or happens twice at a clock change is refused with a
-    message by Django's DateTimeField."""
+    message by Django's DateTimeField. The record's own time (`kept`, set by the form),
+    sent back as shown, is read as the instant stored: else a stored time in the hour
+    the clocks go back could never be saved again, and seconds would be cut off."""
 
     input_type = "datetime-local"
+    kept: datetime.datetime | None = None
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        if (isinstance(self.kept, datetime.datetime) and isinstance(value, str)
+                and value.strip() == self.format_value(to_current_timezone(self.kept))):
+            return self.kept
+        return value
 
 
 class TimeInput(forms.TimeInput):
@@ -219,6 +231,8 @@ class ScopedModelForm(forms.ModelForm):
             widget = field.widget
             if isinstance(widget, forms.DateInput) and not isinstance(widget, DateInput):
                 field.widget = DateInput()
+            if isinstance(widget, DateTimeInput):
+                widget.kept = self.initial.get(name)
             if (isinstance(field, forms.ModelChoiceField) and type(widget) is forms.Select
                     and field.queryset.model._meta.label in PEOPLE_MODELS):
                 widget.attrs.setdefault("data-borough-autocomplete", "")

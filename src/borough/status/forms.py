@@ -5,23 +5,14 @@ from __future__ import annotations
 from django import forms
 
 from borough.core.actions import ActionForm
-from borough.core.forms import ScopedModelForm, count_characters
+from borough.core.forms import DateTimeInput, ScopedModelForm, count_characters
 from borough.status import models as m
 
 TEXT_LIMIT = m.MAX_TEXT
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's date-and-time box; what it sends (2026-03-14T18:00) Django reads."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
 def when_field(label: str, required: bool, help_text: str = "") -> forms.DateTimeField:
-    return forms.DateTimeField(label=label, required=required, widget=DateTimeLocalInput(),
+    return forms.DateTimeField(label=label, required=required, widget=DateTimeInput(),
                                help_text=help_text or "UK time.",
                                error_messages={"invalid": "Enter a date and time, like "
                                                           "14/03/2026 18:00."})
