@@ -46,6 +46,9 @@ class Article(BaseModel):
     """A knowledge article: how to do something, or what to do when something goes wrong."""
 
     reference_prefix = "KB"
+    # Searched for what someone typed (knowledge.queries), most telling first; stored as a
+    # vector on PostgreSQL (migration 0002).
+    text_search_fields = ("title", "keywords", "summary", "body")
 
     reference = models.CharField(max_length=20, editable=False)
     title = models.CharField(max_length=200)

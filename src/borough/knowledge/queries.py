@@ -10,7 +10,7 @@ from borough.core import textsearch
 from borough.knowledge.models import Article, Audience, Deflection, Status
 
 SUGGESTIONS = 5
-FIELDS = ("title", "keywords", "summary", "body")
+FIELDS = Article.text_search_fields
 
 
 def _suggest(queryset, text: str, limit: int) -> list[Article]:

@@ -208,6 +208,9 @@ class KnownError(BaseModel):
     looks up when the same symptoms come in again."""
 
     reference_prefix = "KE"
+    # Searched for a ticket's words (problems.queries), most telling first; stored as a
+    # vector on PostgreSQL (migration 0003).
+    text_search_fields = ("title", "symptoms", "workaround")
 
     reference = models.CharField(max_length=20, editable=False)
     problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.SET_NULL,

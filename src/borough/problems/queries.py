@@ -40,7 +40,7 @@ def known_error_suggestions(user, *, ci_id=None, service_id=None, category_id=No
             score = score + Case(When(**{name: value}, then=Value(weight)),
                                  default=Value(0.0))
     qs = KnownError.objects.visible_to(user).filter(is_active=True)
-    found = textsearch.matching(qs, ("title", "symptoms", "workaround"),
+    found = textsearch.matching(qs, KnownError.text_search_fields,
                                 textsearch.words_of(text), near=near)
     return list(found.annotate(score=score + F("text_score"))
                 .order_by("-score", "-fixed_count", "pk")
