@@ -86,10 +86,22 @@ def reachable(depends_on_edges: Iterable[tuple[int, int]], among: set[int]
     of items whose closures share most of their nodes. Cycles are folded into their
     strongly connected components (Tarjan, iteratively), which are finished dependencies
     first; each component's reach is a bitset over `among` (a Python int), the union of
-    what its dependencies reach and are."""
+    what its dependencies reach and are. Only the part of the graph that leads back into
+    `among` is walked: most of a closure (the switches, racks and sites everything sits
+    on) reaches none of the items changed."""
+    edges = [(a, b) for a, b in depends_on_edges if a != b]
+    up: dict[int, list[int]] = defaultdict(list)
+    for dependent, dependency in edges:
+        up[dependency].append(dependent)
+    leads_back, pending = set(among), list(among)
+    while pending:
+        for dependent in up.get(pending.pop(), ()):
+            if dependent not in leads_back:
+                leads_back.add(dependent)
+                pending.append(dependent)
     down: dict[int, list[int]] = defaultdict(list)
-    for dependent, dependency in depends_on_edges:
-        if dependent != dependency:
+    for dependent, dependency in edges:
+        if dependency in leads_back:  # then so is the dependent
             down[dependent].append(dependency)
     bit = {item: 1 << n for n, item in enumerate(sorted(among))}
     reach_of: dict[int, int] = {}  # node -> the bits of `among` it depends on
