@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from borough.cmdb.models import ConfigurationItem
 from borough.commercial.models import Contract, ContractCover
+from borough.core import services as core_services
 from borough.procurement import models as m
 from borough.procurement import services
 from tests.factories import CIClassFactory, ConfigurationItemFactory
@@ -241,3 +242,27 @@ def test_the_contract_commits_the_budget_once_in_the_finance_module(council):
     # Asked again (a retried action), the commitment made first is the answer.
     assert services.commit_budget(request, contract, actor=None) == commitment.reference
     assert Commitment.objects.filter(organisation=council.org).count() == 1
+
+
+def test_a_request_sent_for_approval_is_withdrawn_not_deleted(council, signed_in):
+    request = council.request("900.00", owner=council.people["ictmanager"],
+                              needed_by=datetime.date(2030, 4, 1))
+    services.submit(request, actor=council.users["requester"])
+    request.refresh_from_db()
+    assert request.status in m.WAITING
+    manager = council.users["ictmanager"]
+    with pytest.raises(ValidationError, match="Withdraw it instead"):
+        core_services.delete_record(request, actor=manager, expected_version=None)
+    client = signed_in(manager)
+    delete = reverse("procurement:procurementrequest_delete", args=[request.pk])
+    page = client.get(delete)
+    assert page.status_code == 200 and "stays on record" in page.content.decode()
+    assert client.post(delete, {"version": request.version}).status_code == 400
+    assert m.ProcurementRequest.objects.filter(pk=request.pk).exists()
+    # A draft, never sent, goes.
+    draft = council.request("50.00", owner=council.people["ictmanager"],
+                            needed_by=datetime.date(2030, 4, 1))
+    response = client.post(reverse("procurement:procurementrequest_delete", args=[draft.pk]),
+                           {"version": draft.version})
+    assert response.status_code == 302
+    assert not m.ProcurementRequest.objects.filter(pk=draft.pk).exists()

@@ -218,3 +218,33 @@ def test_another_councils_releases_and_changes_are_out_of_reach(council, org_b, 
     # Nor is the release shown on the change's page to them (the change is a 404 anyway).
     assert page.get(change.get_absolute_url()).status_code == 404
     assert services.RELEASE_ACTIONS["plan"].available_to(rel, outsider) is False
+
+
+def test_the_software_of_a_live_release_is_not_deleted_by_page_or_api(council, release,
+                                                                       signed_in):
+    rel = release()
+    item = ReleaseItemFactory(organisation=council.org, release=rel, to_version="2.0",
+                              software=ApplicationFactory(organisation=council.org))
+    client = signed_in(council.users["manager"])
+    delete = reverse("releases:releaseitem_delete", args=[item.pk])
+    assert delete in client.get(item.get_absolute_url()).content.decode()
+    m.Release.objects.filter(pk=rel.pk).update(status=m.Status.LIVE)
+
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert delete not in page and f"{rel.reference} is live" in page
+    confirm = client.get(delete).content.decode()
+    assert "the software it delivered stays as it went live" in confirm
+    assert 'govuk-button--warning" data-module="govuk-button">Delete<' not in confirm
+    refused = client.post(delete, {"version": item.version})
+    assert refused.status_code == 400 and "stays as it went live" in refused.content.decode()
+    api = signed_in(council.users["manager"], api=True)
+    answer = api.delete(f"/api/releases/software-in-releases/{item.pk}/",
+                        HTTP_IF_MATCH=str(item.version))
+    assert answer.status_code == 400 and "stays as it went live" in str(answer.json())
+    assert m.ReleaseItem.objects.filter(pk=item.pk).exists()
+    # The release that went live stays too, even for the administrator who may delete one.
+    rel.refresh_from_db()
+    admin = signed_in(council.users["admin"])
+    assert admin.post(reverse("releases:release_delete", args=[rel.pk]),
+                      {"version": rel.version}).status_code == 400
+    assert m.Release.objects.filter(pk=rel.pk).exists()

@@ -41,6 +41,13 @@ class TrackedModel(models.Model):
     def get_display(self) -> str:
         return str(self)
 
+    def deletion_refusal(self) -> str | None:
+        """Why this record may not be deleted as it stands (a submitted request, the
+        software of a live release), or None. core.services.delete_record refuses with
+        it, under the record's lock; the record and delete pages say it instead of
+        offering the button; the API answers 400 with it."""
+        return None
+
 
 def same_organisation_errors(record, names) -> dict[str, str]:
     """{field: message} for each of the named related records that belongs to another

@@ -287,6 +287,12 @@ def removed_with(instance: models.Model) -> list[models.Model]:
     return found
 
 
+def deletion_refusal(instance: models.Model) -> str | None:
+    """Why `instance` may not be deleted as it stands (its model's own rule), or None."""
+    refusal = getattr(instance, "deletion_refusal", None)
+    return refusal() if refusal is not None else None
+
+
 def delete_record(
     instance: models.Model, *, actor, expected_version: int | None, note: str = ""
 ) -> None:
@@ -296,6 +302,8 @@ def delete_record(
         locked = model._default_manager.select_for_update().get(pk=instance.pk)
         if expected_version is not None and getattr(locked, "version", expected_version) != expected_version:
             raise StaleVersionError(locked, expected_version, changes_since(locked, expected_version))
+        if (refusal := deletion_refusal(locked)) is not None:
+            raise ValidationError(refusal)
         blockers = protected_relations(locked)
         if blockers:
             listed = "; ".join(f"{b._meta.verbose_name} {b}" for b in blockers[:10])

@@ -249,6 +249,15 @@ class ProcurementRequest(BaseModel):
     def is_editable(self) -> bool:
         return self.status in EDITABLE
 
+    def deletion_refusal(self) -> str | None:
+        # Once sent for approval a request is part of the record of what was decided:
+        # it is withdrawn, never deleted.
+        if self.status in EDITABLE:
+            return None
+        return (f"{self.reference} is {self.get_status_display().lower()}: a request that "
+                "has gone for approval stays on record. Withdraw it instead, if it is "
+                "still waiting.")
+
     def clean(self):
         errors = same_organisation_errors(self, ("service_unit", "requester", "owner"))
         if self.financial_year:

@@ -127,6 +127,13 @@ class Release(BaseModel):
         return bool(self.test_result == TestResult.PASSED and self.tested_at
                     and (self.deployed_at is None or self.tested_at <= self.deployed_at))
 
+    def deletion_refusal(self) -> str | None:
+        # Cancelled, not deleted; a release that went live is the record of what did.
+        if self.status not in DONE:
+            return None
+        return (f"{self.reference} went live: it stays on record, with the changes and "
+                "software it delivered.")
+
     def clean(self):
         errors = same_organisation_errors(self, ("owner",))
         for name in ("planned_test_date", "planned_live_date"):
@@ -173,6 +180,12 @@ class ReleaseItem(BaseModel):
         moves = f"{self.from_version} → {self.to_version}" if self.from_version else \
             self.to_version
         return f"{software} {moves} ({release})"
+
+    def deletion_refusal(self) -> str | None:
+        if self.release.status in BEFORE_LIVE:
+            return None
+        return (f"{self.release.reference} is {self.release.get_status_display().lower()}: "
+                "the software it delivered stays as it went live.")
 
     def clean(self):
         errors = same_organisation_errors(self, ("release", "software", "licence"))

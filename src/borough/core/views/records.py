@@ -62,6 +62,9 @@ class ObjectDetailView(ObjectMixin, TemplateView):
         if self.entry.attachments:
             context["attachments"] = queries.attachments_for(obj, self.request.user)
         context["panels"] = registry.panels_for(obj, self.request.user)
+        if context["can"]["delete"]:
+            context["deletion_refusal"] = services.deletion_refusal(obj)
+            context["can"]["delete"] = context["deletion_refusal"] is None
         return context
 
 
@@ -167,8 +170,9 @@ class ObjectDeleteView(ObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         obj = self.get_object()
         context = super().get_context_data(object=obj, **kwargs)
-        context["blockers"] = services.protected_relations(obj)
-        if not context["blockers"]:
+        context["refusal"] = services.deletion_refusal(obj)
+        context["blockers"] = [] if context["refusal"] else services.protected_relations(obj)
+        if not (context["refusal"] or context["blockers"]):
             # What goes with it (a CI's relationships), said before anyone confirms.
             removed = services.removed_with(obj)
             context["removed_with"], context["removed_more"] = removed[:20], len(removed) - 20
