@@ -108,6 +108,8 @@ def create_record(
             instance.created_by = actor
             instance.updated_by = actor
         instance.full_clean()
+        if many_to_many:
+            clean_related(instance, many_to_many)
         instance.save()
         changes = audit.diff({}, audit.snapshot(instance))
         for name, values in (many_to_many or {}).items():
@@ -202,6 +204,8 @@ def update_record(
             if said:
                 changes = audit.diff(before, audit.snapshot(locked))
                 note = f"{said} {note}".strip()
+        if related:
+            clean_related(locked, {name: values for name, (values, _) in related.items()})
         for name, (values, change) in related.items():
             getattr(locked, name).set(values)
             changes[name] = change
@@ -285,6 +289,17 @@ def removed_with(instance: models.Model) -> list[models.Model]:
         found.extend(model._default_manager.filter(pk__in=pks).select_related(*related)
                      .order_by("pk"))
     return found
+
+
+def clean_related(instance: models.Model, many_to_many: dict[str, object]) -> None:
+    """The model's check of the many-to-many values a write sets (`clean_related`, if it
+    has one), inside the write's transaction: a rule across records (a change in at most
+    one open release) is checked with what it reads locked, so two writers cannot both
+    pass it. A form's or serializer's check of the same rule gives the message early; this
+    one holds."""
+    check = getattr(instance, "clean_related", None)
+    if check is not None:
+        check(many_to_many)
 
 
 def deletion_refusal(instance: models.Model) -> str | None:

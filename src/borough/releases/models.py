@@ -127,6 +127,21 @@ class Release(BaseModel):
         return bool(self.test_result == TestResult.PASSED and self.tested_at
                     and (self.deployed_at is None or self.tested_at <= self.deployed_at))
 
+    def clean_related(self, many_to_many: dict) -> None:
+        """A change in at most one open release, checked with the changes locked (core.
+        services calls this inside the write), so two releases made at once cannot both
+        take the same change."""
+        if "changes" not in many_to_many:
+            return
+        from borough.changes.models import Change
+        from borough.releases.queries import changes_errors
+
+        ids = sorted({getattr(c, "pk", c) for c in many_to_many["changes"]})
+        locked = list(Change.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        problems = changes_errors(self, locked)
+        if problems:
+            raise ValidationError({"changes": problems})
+
     def deletion_refusal(self) -> str | None:
         # Cancelled, not deleted; a release that went live is the record of what did.
         if self.status not in DONE:
