@@ -248,3 +248,20 @@ def test_the_software_of_a_live_release_is_not_deleted_by_page_or_api(council, r
     assert admin.post(reverse("releases:release_delete", args=[rel.pk]),
                       {"version": rel.version}).status_code == 400
     assert m.Release.objects.filter(pk=rel.pk).exists()
+
+
+def test_adding_software_from_a_releases_page_chooses_that_release(council, release,
+                                                                   signed_in, org_b):
+    rel = release()
+    client = signed_in(council.users["manager"])
+    add = reverse("releases:releaseitem_add")
+    assert f"{add}?release={rel.pk}" in client.get(rel.get_absolute_url()).content.decode()
+    form = client.get(add, {"release": rel.pk}).content.decode()
+    assert f'<option value="{rel.pk}" selected>' in form
+    # Another council's release, or nonsense, chooses nothing and shows nothing of it.
+    theirs = ReleaseFactory(organisation=org_b, title="Their secret release")
+    for value in (theirs.pk, "x", "99999999999999999999"):
+        page = client.get(add, {"release": value})
+        assert page.status_code == 200
+        assert f'<option value="{rel.pk}" selected>' not in page.content.decode()
+        assert "Their secret release" not in page.content.decode()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -97,8 +98,10 @@ class ObjectEditView(ObjectMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         instance = self.get_instance()
-        return self.render_to_response(self.get_context_data(
-            form=self.get_form(instance), object=instance))
+        form = self.get_form(instance)
+        if instance is None:
+            preselect(form, request.GET)
+        return self.render_to_response(self.get_context_data(form=form, object=instance))
 
     def post(self, request, *args, **kwargs):
         instance = self.get_instance()
@@ -157,6 +160,19 @@ class ObjectEditView(ObjectMixin, TemplateView):
             instance, actor=self.request.user, data=form.model_data(),
             expected_version=form.cleaned_data.get("version"),
         )
+
+
+def preselect(form, query) -> None:
+    """A link to an add page may choose its related records (`?release=7` from a
+    release's page): each one the user may choose (the field's scoped queryset) is
+    filled in; any other value is ignored, as a browser's stale link would be."""
+    for name, value in query.items():
+        field = form.fields.get(name)
+        if isinstance(field, ModelChoiceField) and not isinstance(
+                field, ModelMultipleChoiceField) and (pk := parse_id(value)) is not None:
+            chosen = field.queryset.filter(pk=pk).first()
+            if chosen is not None:
+                form.initial[name] = chosen
 
 
 class ObjectCreateView(ObjectEditView):
