@@ -4,6 +4,8 @@ release."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -12,7 +14,7 @@ from borough.core import scope
 from borough.core.models import AuditEvent, Notification
 from borough.releases import models as m
 from borough.releases import services
-from tests.licences.factories import ApplicationFactory, LicenceFactory
+from tests.licences.factories import ApplicationFactory, EntitlementFactory, LicenceFactory
 from tests.releases.factories import ReleaseItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +205,34 @@ def test_the_software_in_a_release_names_an_application_and_its_own_licence(coun
         core.create_record(ReleaseItemFactory.build(organisation=council.org,
                                                     release=m.Release.objects.get(pk=rel.pk),
                                                     software=financials), actor=manager)
+
+
+def test_go_needs_each_licence_of_its_software_in_force_and_covering_the_use(
+        council, authorised, release):
+    manager = council.users["manager"]
+    rel = release(changes=[authorised()])  # goes live on 21 January 2030
+    software = ApplicationFactory(organisation=council.org, name="Financials",
+                                  attributes={"number_of_users": 40})
+    licence = LicenceFactory(organisation=council.org, software=software,
+                             name="Financials named users")
+    ReleaseItemFactory(organisation=council.org, release=rel, software=software,
+                       to_version="ERPx 2026.2", licence=licence)
+    ReleaseItemFactory(organisation=council.org, release=rel, to_version="1.0",
+                       software=ApplicationFactory(organisation=council.org))  # no licence
+    for step, fields in ((services.plan, {}), (services.start_test, {}),
+                         (services.record_test, {"result": "passed", "notes": "Posted."})):
+        step(rel, actor=manager, **fields)
+        rel.refresh_from_db()
+    with pytest.raises(ValidationError, match=f"{licence.reference} Financials named users "
+                                              "has no entitlement in force on 21 January 2030"):
+        services.go(rel, actor=manager)
+    bought = EntitlementFactory(organisation=council.org, licence=licence, quantity=30,
+                                term_start=datetime.date(2029, 4, 1),
+                                term_end=datetime.date(2030, 3, 31))
+    with pytest.raises(ValidationError, match=r"is 10 short \(40 used, 30 entitled\)"):
+        services.go(rel, actor=manager)
+    type(bought).objects.filter(pk=bought.pk).update(quantity=50)
+    services.go(rel, actor=manager)
+    rel.refresh_from_db()
+    assert (rel.status, rel.licences_checked_for) == (m.Status.READY,
+                                                       datetime.date(2030, 1, 21))

@@ -180,8 +180,8 @@ def conflicts_for(organisation_id: int, changes: list[Change], windows: list[Sch
     items = _through(ITEMS, "change_id", "configurationitem_id", everything)
     services = _through(SERVICES, "change_id", "businessservice_id", everything)
     touched = set().union(*items.values()) if items else set()
-    edges = cmdb.closure_of_set(touched, cmdb.DatabaseGraph(organisation_id))
-    depends_on = rules.reachable(((e.dependent, e.dependency) for e in edges), touched)
+    pairs = cmdb.closure_pairs(touched, cmdb.DatabaseGraph(organisation_id))
+    depends_on = rules.reachable(pairs, touched)
     planned = [rules.Planned(c.pk, c.planned_start, c.planned_end,
                              frozenset(items.get(c.pk, ())), frozenset(services.get(c.pk, ())),
                              c.change_type == ChangeType.EMERGENCY)

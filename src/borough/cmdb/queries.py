@@ -115,6 +115,7 @@ Dependency = graph.Dependency
 DatabaseGraph = graph.DatabaseGraph
 MemoryGraph = graph.MemoryGraph
 closure_of_set = graph.closure_of_set
+closure_pairs = graph.closure_pairs
 group_key = graph.group_key
 impact_graph = graph.impact
 dependency_paths = graph.dependency_paths

@@ -9,9 +9,11 @@ and the owners of its changes."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from borough.core import notifications
 from borough.core.lifecycle import Lifecycle, Move, Transition, permission
+from borough.licences import queries as licences
 from borough.releases.models import BEFORE_LIVE, MANAGE, Decision, Release, Status, TestResult
 from borough.releases.queries import UNDELIVERABLE
 
@@ -59,6 +61,36 @@ def changes_authorised(release: Release, actor) -> str | None:
     return (f"{release.reference} cannot go live before every change in it is authorised: "
             f"{', '.join(waiting[:10])}{' and more' if len(waiting) > 10 else ''} "
             f"{'is' if len(waiting) == 1 else 'are'} not.")
+
+
+def licence_day(release: Release):
+    """The day its licences must cover: the planned live date, or today if that passed."""
+    today = timezone.localdate()
+    return max(release.planned_live_date or today, today)
+
+
+def licences_cover(release: Release, actor) -> str | None:
+    """Each licence the release's software is to be used under has an entitlement in force
+    on the day it goes live that covers the use counted now (licences.queries.positions):
+    the contractual side of a release, checked before the go."""
+    used = [item.licence for item in release.items.filter(licence__isnull=False)
+            .select_related("licence__software__ci_class", "licence__standard_build")
+            .order_by("licence__reference")]
+    day = licence_day(release)
+    problems = []
+    for position in licences.positions(used, day):
+        licence = position.licence
+        if not position.in_force:
+            problems.append(f"{licence.reference} {licence.name} has no entitlement in force "
+                            f"on {day:%-d %B %Y}.")
+        elif position.shortfall:
+            problems.append(f"{licence.reference} {licence.name} is {position.shortfall} "
+                            f"short ({position.used} used, {position.entitled} entitled).")
+    if not problems:
+        return None
+    return (f"{release.reference} cannot be given a go until its licences cover it: "
+            + " ".join(problems) + " Record the entitlement bought, or take the software "
+            "out of the release.")
 
 
 # --- effects -----------------------------------------------------------------------------
@@ -115,6 +147,7 @@ def decided(move: Move) -> None:
         release.no_go_count += 1
     else:
         release.decision = Decision.GO
+        release.licences_checked_for = licence_day(release)
 
 
 def went_live(move: Move) -> None:
@@ -140,10 +173,12 @@ RELEASE = Lifecycle(Release, "status", transitions=[
                refusal="Only a planned release can go into test; {reference} is {state}.",
                conditions="at least one change in it; an earlier test's result is cleared"),
     Transition("go", "Go: ready for live", (Status.TESTING,), Status.READY, who=MANAGERS,
-               guards=(test_passed, changes_authorised), after=(
+               guards=(test_passed, changes_authorised, licences_cover), after=(
                    decided, tell("release-go", "is go for live")),
                refusal="Only a release in test can be given a go; {reference} is {state}.",
-               conditions="its test passed, and every change in it authorised"),
+               conditions="its test passed, every change in it authorised, and each licence "
+                          "its software is used under in force on the live date and "
+                          "covering the use counted"),
     Transition("no-go", "No-go: back to planning", (Status.TESTING, Status.READY),
                Status.PLANNED, who=MANAGERS, after=(
                    decided, tell("release-no-go", "is no-go and back in planning")),

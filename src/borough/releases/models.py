@@ -95,6 +95,10 @@ class Release(BaseModel):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+",
                                    editable=False)
+    licences_checked_for = models.DateField(
+        "licences checked for", null=True, blank=True, editable=False,
+        help_text="At the go: the live date for which every licence of its software was "
+                  "found in force and covering the use counted.")
     no_go_count = models.PositiveSmallIntegerField("no-go decisions", default=0,
                                                    editable=False)
     deployed_at = models.DateTimeField("went live", null=True, blank=True, editable=False)

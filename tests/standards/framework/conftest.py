@@ -51,6 +51,7 @@ DOCUMENTED_RULES = {
                                                   "target_percent": 80},
     "problems.known-errors-used": {"period_days": 91, "min_fixed": 5},
     "releases.tested": {"period_days": 365, "types": ["major", "minor"]},
+    "releases.planned-whole": {"period_days": 365, "types": ["major", "minor"]},
 }
 
 
