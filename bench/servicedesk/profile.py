@@ -51,6 +51,9 @@ def pages(fixture: dict) -> dict[str, str]:
 
 
 def main() -> None:
+    # The report is the only thing on stdout: what the pages print (the console email
+    # backend shows the acknowledgement a created ticket sends) goes to stderr.
+    out, sys.stdout = sys.stdout, sys.stderr
     with open(sys.argv[1]) as handle:
         fixture = json.load(handle)
     username = sys.argv[2] if len(sys.argv) > 2 else "cbc-agent"
@@ -93,7 +96,7 @@ def main() -> None:
                     for q in sorted(captured.captured_queries,
                                     key=lambda q: -float(q["time"]))[:3]],
     }
-    json.dump(report, sys.stdout)
+    json.dump(report, out)
 
 
 if __name__ == "__main__":

@@ -301,6 +301,9 @@ def test_running_and_issuing_from_the_pages_and_the_api(council, signed_in, admi
     assert run.issued_at is not None
     again = client.post(reverse("finance:recharge_runs"), {"year": "2025"})
     assert again.status_code == 400 and "cannot be run again" in again.content.decode()
+    # The form no longer offers the issued year, and says it is final.
+    form = client.get(reverse("finance:recharge_runs")).content.decode()
+    assert '<option value="2025"' not in form and "Issued, and so final: 2025/26." in form
     api = signed_in(admin_a, api=True)
     refused = api.post(reverse("api:finance-rechargerun-list"), {"year": "2025/26"},
                        format="json")

@@ -121,6 +121,17 @@ class YearChoiceForm(forms.Form):
 class RechargeRunForm(forms.Form):
     year = YearField()
 
+    def __init__(self, *args, issued=(), **kwargs):
+        """`issued`: the start years whose recharge is issued (final), not offered; one
+        posted all the same gets the service's refusal, which says when it was issued."""
+        super().__init__(*args, **kwargs)
+        if issued and not self.is_bound:
+            field = self.fields["year"]
+            field.choices = [(value, label) for value, label in field.choices
+                             if value not in issued]
+            named = ", ".join(str(years.FinancialYear(y)) for y in sorted(issued))
+            field.help_text = f"April to March. Issued, and so final: {named}."
+
 
 
 class FinanceSettingsForm(ScopedModelForm):

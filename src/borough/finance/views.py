@@ -165,9 +165,11 @@ class RechargeRunsView(FinanceViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context.setdefault("run_form", forms.RechargeRunForm(initial={
-            "year": current().start_year}))
         runs = m.RechargeRun.objects.visible_to(user)
+        issued = set(runs.filter(issued_at__isnull=False).values_list("year", flat=True))
+        this_year = current().start_year
+        context.setdefault("run_form", forms.RechargeRunForm(
+            initial={"year": None if this_year in issued else this_year}, issued=issued))
         context["years"] = [FinancialYear(y) for y in runs.order_by("-year").values_list(
             "year", flat=True).distinct()]
         chosen = self.request.GET.get("year", "")
