@@ -21,13 +21,22 @@ def _names(references: list[str], limit: int = 10) -> str:
     return ", ".join(references[:limit]) + (f" and {more} more" if more > 0 else "")
 
 
+def _went_live(organisation, params, as_of):
+    """The releases of the given types that went live in the period up to `as_of`."""
+    since = as_of - timedelta(days=params["period_days"])
+    return Release.objects.for_organisation(organisation).filter(
+        release_type__in=params["types"], deployed_at__gt=since, deployed_at__lte=as_of)
+
+
+# Both rules look at the releases of some types live in a period.
+PARAMETERS = (whole("period_days", 365, minimum=1, maximum=3660),
+              some_of("types", [ReleaseType.MAJOR, ReleaseType.MINOR], ReleaseType.values))
+
+
 def tested_first(organisation, params, as_of) -> EvidenceResult:
     """Releases of the given types that went live in the period: each with a passed test
     recorded before it went live."""
-    days = params["period_days"]
-    since = as_of - timedelta(days=days)
-    live = Release.objects.for_organisation(organisation).filter(
-        release_type__in=params["types"], deployed_at__gt=since, deployed_at__lte=as_of)
+    days, live = params["period_days"], _went_live(organisation, params, as_of)
     total = live.count()
     untested = list(live.exclude(Q(test_result=TestResult.PASSED)
                                  & Q(tested_at__lte=F("deployed_at")))
@@ -54,10 +63,7 @@ def planned_whole(organisation, params, as_of) -> EvidenceResult:
     """Releases of the given types that went live in the period, each planned as a whole:
     test and live dates planned, release notes written, a go decided before it went live,
     and every licence of its software found in force and covering the use at that go."""
-    days = params["period_days"]
-    since = as_of - timedelta(days=days)
-    live = Release.objects.for_organisation(organisation).filter(
-        release_type__in=params["types"], deployed_at__gt=since, deployed_at__lte=as_of)
+    days, live = params["period_days"], _went_live(organisation, params, as_of)
     total, short = 0, {}
     for row in live.order_by("reference").values(
             "reference", "planned_test_date", "planned_live_date", "release_notes",
@@ -98,9 +104,7 @@ RULES = [
         "Of the releases of the given types (major and minor by default) that went live in "
         "the period, the number without a passed test recorded before going live. Met when "
         "at least one went live and every one was tested first.",
-        tested_first,
-        (whole("period_days", 365, minimum=1, maximum=3660),
-         some_of("types", [ReleaseType.MAJOR, ReleaseType.MINOR], ReleaseType.values))),
+        tested_first, PARAMETERS),
     EvidenceRule(
         "releases.planned-whole",
         "Releases planned as a whole, licences covered",
@@ -108,7 +112,5 @@ RULES = [
         "any of: planned test and live dates, release notes, a go decided before going "
         "live, and the go's check that each licence of its software was in force and "
         "covered the use. Met when at least one went live and none misses anything.",
-        planned_whole,
-        (whole("period_days", 365, minimum=1, maximum=3660),
-         some_of("types", [ReleaseType.MAJOR, ReleaseType.MINOR], ReleaseType.values))),
+        planned_whole, PARAMETERS),
 ]
