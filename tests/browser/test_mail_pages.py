@@ -155,16 +155,14 @@ def test_an_agent_chooses_their_email_notifications(page, axe, screenshot, desk)
     page.wait_for_url("**/mail/preferences/")
     assert page.get_by_role("heading", level=1).inner_text() == "Email notifications"
     axe(page, "email notifications")
-    page.get_by_role("group", name="SLA warning").get_by_label(
-        "One email a day (a digest)").check()
-    page.get_by_role("group", name="Public reply").get_by_label(
-        "No email (Borough's notifications page only)").check()
+    page.get_by_role("group", name="SLA warning").get_by_label("Daily", exact=True).check()
+    page.get_by_role("group", name="Public reply").get_by_label("Off", exact=True).check()
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/mail/preferences/")
     assert "Your email notifications are saved" in page.locator(
         ".govuk-notification-banner").inner_text()
     assert page.get_by_role("group", name="SLA warning").get_by_label(
-        "One email a day (a digest)").is_checked()
+        "Daily", exact=True).is_checked()
     axe(page, "email notifications saved")
     screenshot("preferences")
     rows = dict(NotificationPreference.objects.filter(user=desk.agent)

@@ -113,6 +113,10 @@ class NotificationTemplateForm(ScopedModelForm):
         return event
 
 
+SHORT_CHOICES = [(Delivery.IMMEDIATELY, "Immediately"), (Delivery.DIGEST, "Daily"),
+                 (Delivery.OFF, "Off")]
+
+
 class PreferencesForm(forms.Form):
     """One radios group per event: how the signed-in member of staff hears of it, the
     events grouped by the app that notifies of them."""
@@ -123,8 +127,11 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.events = services.preference_events()
         for event in self.events:
+            # Forty events: each one line of small radios with short words (the page
+            # says once what they mean), not three long options stacked.
             self.fields[event.key] = forms.ChoiceField(
-                label=event.label, choices=Delivery.choices, widget=forms.RadioSelect,
+                label=event.label, choices=SHORT_CHOICES, widget=forms.RadioSelect(
+                    attrs={"class": "govuk-radios--small govuk-radios--inline"}),
                 error_messages={"required": f"Choose how to hear about: {event.label}.",
                                 "invalid_choice": f"Choose how to hear about: {event.label}."})
 
