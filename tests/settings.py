@@ -5,6 +5,13 @@ import tempfile
 
 os.environ.setdefault("BOROUGH_MODE", "test")
 os.environ.setdefault("BOROUGH_DATA_DIR", tempfile.mkdtemp(prefix="borough-test-"))
+# Each xdist worker a directory of its own: the workers inherit the controller's, and
+# files named by a record's id (a running task's progress, core.background) would be
+# shared by two workers' databases, whose ids both start at 1 (a task then looked
+# claimed by the other worker's runner).
+if (worker := os.environ.get("PYTEST_XDIST_WORKER")) and \
+        os.path.basename(os.environ["BOROUGH_DATA_DIR"]) != worker:
+    os.environ["BOROUGH_DATA_DIR"] = os.path.join(os.environ["BOROUGH_DATA_DIR"], worker)
 
 from borough.settings import *  # noqa: E402,F403
 
