@@ -155,15 +155,22 @@ def impact(failed: int, graph: Graph) -> Impact:
 def closure_by_levels(target: int | set[int], graph: Graph) -> list[Dependency]:
     """Graph.closure (of one item, or of a set), one dependencies_of call per
     breadth-first level."""
-    start = set(target) if isinstance(target, set) else {target}
+    return by_levels(set(target) if isinstance(target, set) else {target},
+                     graph.dependencies_of)
+
+
+def by_levels(start: set[int], read) -> list:
+    """Every edge `read(ids)` gives for `start` and, level by level, for what those edges
+    reach: one read per breadth-first level. An edge's second item is what it reaches (a
+    Dependency's dependency, a pair's target)."""
     edges, seen, frontier = [], set(start), set(start)
     while frontier:
         found = set()
-        for edge in graph.dependencies_of(frontier):
+        for edge in read(frontier):
             edges.append(edge)
-            if edge.dependency not in seen:
-                seen.add(edge.dependency)
-                found.add(edge.dependency)
+            if edge[1] not in seen:
+                seen.add(edge[1])
+                found.add(edge[1])
         frontier = found
     return edges
 
@@ -379,18 +386,15 @@ class DatabaseGraph:
     def closure_pairs_of_set(self, targets: set[int]) -> list[tuple[int, int]]:
         # One statement per level, as closure_by_levels; PostgreSQL's recursive query
         # over a set of thousands hashes the whole relationship table at every step.
+        return by_levels(set(targets), self._pairs_of)
+
+    def _pairs_of(self, ids: set[int]) -> list[tuple[int, int]]:
         scope, scope_params = self._scope("r")
-        pairs, seen, frontier = [], set(targets), set(targets)
+        match, value = self._ids("r.source_id", ids)
         with connections[self.database].cursor() as cursor:
-            while frontier:
-                match, value = self._ids("r.source_id", frontier)
-                cursor.execute(f"SELECT r.source_id, r.target_id FROM {self.table} r "  # noqa: S608
-                               f"WHERE {scope} AND {match}", [*scope_params, value])
-                rows = cursor.fetchall()
-                pairs += rows
-                frontier = {target for _, target in rows if target not in seen}
-                seen |= frontier
-        return pairs
+            cursor.execute(f"SELECT r.source_id, r.target_id FROM {self.table} r "  # noqa: S608
+                           f"WHERE {scope} AND {match}", [*scope_params, value])
+            return cursor.fetchall()
 
     def dependents_at_risk(self, ids: set[int]) -> list[Dependency]:
         # The edges on `ids`; then, only for dependents with a labelled group among them,
