@@ -152,3 +152,131 @@ def test_time_logged_for_finance_goes_to_the_ci_else_the_service(desk):
         ("item", item.pk, 60), ("service", service.pk, 30)}
     assert queries.time_logged(desk.org.pk, today + datetime.timedelta(days=1),
                                today + datetime.timedelta(days=9)) == []
+
+
+# --- corrections ---------------------------------------------------------------------------
+
+
+def test_whoever_logged_time_corrects_it_with_a_reason_kept_on_the_timeline(desk):
+    from borough.servicedesk.models import EntryKind, TimelineEntry
+
+    with time_machine.travel(LONDON_NOON):
+        ticket = raise_incident(desk, team=desk.team)
+        log = services.log_time(ticket, actor=desk.agent, minutes=600, note="Cleared jam")
+        corrected = services.correct_time(ticket, actor=desk.agent, time_entry=log,
+                                          minutes=60, reason="Typed a zero too many")
+    assert corrected.pk == log.pk and corrected.minutes == 60
+    assert corrected.note == "Cleared jam" and corrected.worked_on == log.worked_on  # kept
+    assert queries.work_log(ticket, desk.agent).total_minutes == 60
+    change = AuditEvent.objects.filter(object_id=log.pk, content_type__model="worklog",
+                                       action="update").get()
+    assert change.changes["minutes"] == [600, 60] and "zero too many" in change.note
+    said = TimelineEntry.objects.filter(ticket=ticket, kind=EntryKind.NOTE).get().body
+    assert "600 min" in said and "60 min" in said and "zero too many" in said
+
+
+def test_only_team_leads_and_managers_correct_time_someone_else_logged(desk, member):
+    with time_machine.travel(LONDON_NOON):
+        ticket = raise_incident(desk)
+        leads = services.log_time(ticket, actor=desk.lead, minutes=30)
+        agents = services.log_time(ticket, actor=desk.agent, minutes=45)
+        other_agent = member(roles.AGENT)
+        with pytest.raises(PermissionDenied, match="only the time you logged"):
+            services.correct_time(ticket, actor=desk.agent, time_entry=leads, minutes=5,
+                                  reason="Wrong")
+        with pytest.raises(PermissionDenied):
+            services.remove_time(ticket, actor=other_agent, time_entry=agents, reason="Wrong")
+        # The agent is offered only their own entry; the team lead both.
+        assert [e.pk for e in queries.correctable_time(ticket, desk.agent)] == [agents.pk]
+        assert {e.pk for e in queries.correctable_time(ticket, desk.lead)} == {leads.pk,
+                                                                              agents.pk}
+        services.correct_time(ticket, actor=desk.lead, time_entry=agents, minutes=40,
+                              reason="Agreed with Ann")
+        with pytest.raises(PermissionDenied):
+            services.correct_time(ticket, actor=member(roles.AUDITOR), time_entry=agents,
+                                  minutes=41, reason="Looks wrong")
+    assert WorkLog.objects.get(pk=agents.pk).minutes == 40
+    assert WorkLog.objects.get(pk=leads.pk).minutes == 30
+
+
+def test_a_bad_correction_is_refused_in_words_and_changes_nothing(desk):
+    with time_machine.travel(LONDON_NOON):
+        ticket = raise_incident(desk)
+        log = services.log_time(ticket, actor=desk.agent, minutes=45)
+        for minutes in (0, 1441):
+            with pytest.raises(ValidationError, match="minutes"):
+                services.correct_time(ticket, actor=desk.agent, time_entry=log,
+                                      minutes=minutes, reason="Typo")
+        with pytest.raises(ValidationError, match="in the future"):
+            services.correct_time(ticket, actor=desk.agent, time_entry=log, minutes=40,
+                                  worked_on=datetime.date(2026, 6, 11), reason="Typo")
+        with pytest.raises(ValidationError, match="Say why"):
+            services.correct_time(ticket, actor=desk.agent, time_entry=log, minutes=40,
+                                  reason="  ")
+        other = raise_incident(desk)
+        with pytest.raises(ValidationError, match="of this ticket"):
+            services.remove_time(other, actor=desk.agent, time_entry=log, reason="Typo")
+    assert WorkLog.objects.get(pk=log.pk).minutes == 45
+    assert WorkLog.objects.get(pk=log.pk).version == 1
+    assert not AuditEvent.objects.filter(content_type__model="worklog",
+                                         action__in=["update", "delete"]).exists()
+
+
+def test_time_not_spent_on_the_ticket_is_removed_with_its_reason(desk):
+    from borough.servicedesk.models import EntryKind, TimelineEntry
+
+    with time_machine.travel(LONDON_NOON):
+        ticket = raise_incident(desk)
+        log = services.log_time(ticket, actor=desk.agent, minutes=45)
+        services.remove_time(ticket, actor=desk.agent, time_entry=log,
+                             reason="Logged on the wrong ticket")
+    assert not WorkLog.objects.filter(pk=log.pk).exists()
+    gone = AuditEvent.objects.filter(object_id=log.pk, content_type__model="worklog",
+                                     action="delete").get()
+    assert gone.note == "Logged on the wrong ticket"
+    said = TimelineEntry.objects.filter(ticket=ticket, kind=EntryKind.NOTE).get().body
+    assert "removed" in said and "45 min" in said and "wrong ticket" in said
+
+
+def test_the_ticket_page_links_each_entry_to_its_correction_filled_in(desk, signed_in):
+    ticket = raise_incident(desk)
+    mine = services.log_time(ticket, actor=desk.agent, minutes=600, note="Reinstalled")
+    services.log_time(ticket, actor=desk.lead, minutes=30)
+    client = signed_in(desk.agent)
+    page = client.get(reverse("servicedesk:ticket_detail", args=[ticket.pk])).content.decode()
+    url = reverse("servicedesk:ticket_correct_time", args=[ticket.pk])
+    assert f"{url}?time_entry={mine.pk}" in page
+    assert page.count("?time_entry=") == 2  # correct and remove, on the agent's own only
+    form = client.get(f"{url}?time_entry={mine.pk}").content.decode()
+    assert 'value="600"' in form and 'value="Reinstalled"' in form
+    assert f'<option value="{mine.pk}" selected' in form
+    refused = client.post(url, {"time_entry": mine.pk, "minutes": "ten", "reason": ""})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "whole number of minutes" in text and "Say why" in text
+    done = client.post(url, {"time_entry": mine.pk, "minutes": "60", "worked_on": "",
+                             "note": "Reinstalled", "reason": "Typo"})
+    assert done.status_code == 302
+    assert WorkLog.objects.get(pk=mine.pk).minutes == 60
+
+
+def test_the_api_corrects_and_removes_time_within_the_same_rules(desk, org_b, signed_in):
+    ticket = raise_incident(desk)
+    mine = services.log_time(ticket, actor=desk.agent, minutes=600, note="Reinstalled")
+    leads = services.log_time(ticket, actor=desk.lead, minutes=30)
+    api = signed_in(desk.agent, api=True)
+    base = f"/api/servicedesk/tickets/{ticket.pk}/"
+    corrected = api.post(base + "correct-time/", {"time_entry": mine.pk, "minutes": 60,
+                                                  "reason": "Typo"}, format="json")
+    assert corrected.status_code == 201, corrected.content
+    assert corrected.json()["minutes"] == 60 and corrected.json()["note"] == "Reinstalled"
+    refused = api.post(base + "correct-time/", {"time_entry": leads.pk, "minutes": 5,
+                                                "reason": "Typo"}, format="json")
+    assert refused.status_code == 400 and "time_entry" in refused.json()
+    removed = api.post(base + "remove-time/", {"time_entry": mine.pk, "reason": "Wrong ticket"},
+                       format="json")
+    assert removed.status_code == 200 and removed.json()["id"] == ticket.pk
+    outsider = signed_in(make_member(org_b, roles.ADMINISTRATOR, "outsider"), api=True)
+    assert outsider.post(base + "remove-time/", {"time_entry": leads.pk, "reason": "x"},
+                         format="json").status_code == 404
+    assert list(WorkLog.objects.values_list("pk", flat=True)) == [leads.pk]

@@ -18,6 +18,7 @@ from borough.servicedesk import (
     inbound,
     links,
     notices,
+    queries,
     services,
     statistics_api,
     tables,
@@ -82,7 +83,12 @@ def register(registry) -> None:
     for role in roles.READ_ALL_ROLES:
         registry.grant(role, ["servicedesk.view_all_tickets"])
     registry.grant_models(workers, [m.Ticket], ("add", "change"))
-    registry.grant_models(workers, [m.TicketLink, m.WorkLog], ("add",))
+    registry.grant_models(workers, [m.TicketLink], ("add",))
+    # Each worker corrects the time they logged (servicedesk.queries.may_correct); team
+    # leads and ICT management anyone's: time logged is counted in what things cost.
+    registry.grant_models(workers, [m.WorkLog], ("add", "change", "delete"))
+    for role in (roles.TEAM_LEAD, roles.ICT_MANAGER, roles.ADMINISTRATOR):
+        registry.grant(role, [queries.CORRECTS_TIME])
     registry.grant_models(workers, [m.CannedResponse], ("add", "change"))
     for role in workers:
         registry.grant(role, ["servicedesk.work_tickets"])

@@ -653,3 +653,70 @@ class LogTimeForm(ActionForm):
         if found is None:
             raise ValidationError("Choose someone who works tickets in this organisation.")
         return found
+
+
+class TimeEntryForm(ActionForm):
+    """Choose an entry of the ticket's work log, and say why it changes. The choice lists
+    the entries the signed-in person may correct (their own; anyone's for those who
+    correct the desk's time); a link from an entry preselects it (?time_entry=7)."""
+
+    carries_version = False
+    time_entry = forms.IntegerField(
+        label="Time entry", widget=forms.Select,
+        error_messages={"required": "Choose the time entry.",
+                        "invalid": "Choose the time entry by its id."})
+    reason = forms.CharField(
+        label="Why", max_length=300,
+        help_text="Kept on the ticket's timeline: time logged is counted in what systems "
+                  "and services cost.",
+        error_messages={"required": "Say why the time logged is changed.",
+                        "max_length": "Keep the reason to 300 characters."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        entries = queries.correctable_time(self.record, self.user) if self.record else []
+        self.entries = {e.pk: e for e in entries}
+        self.fields["time_entry"].widget.choices = [("", "Choose an entry")] + [
+            (e.pk, queries.time_entry_label(e)) for e in entries]
+        self.chosen = self.entries.get(parse_id(str(self.initial.get("time_entry") or "")))
+
+    def clean_time_entry(self):
+        found = self.entries.get(self.cleaned_data["time_entry"])
+        if found is None:
+            raise ValidationError("Choose one of the entries on this ticket that you may "
+                                  "change: your own, or anyone's if your role corrects the "
+                                  "desk's time.")
+        return found
+
+
+class CorrectTimeForm(TimeEntryForm):
+    """Correct an entry's minutes, day or note; the entry chosen by a link fills them in.
+    Left out of an API request, the day and the note are kept."""
+
+    minutes = forms.IntegerField(
+        label="Time spent (minutes)", min_value=1, max_value=m.MAX_LOGGED_MINUTES,
+        error_messages={"required": "Enter the time spent in minutes.",
+                        "invalid": "Enter the time spent as a whole number of minutes, "
+                                   "like 45.",
+                        "min_value": "Enter 1 minute or more, or remove the entry instead.",
+                        "max_value": "Enter at most 1,440 minutes (a whole day)."})
+    worked_on = forms.DateField(
+        label="Day worked", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="For example 27/03/2026. Leave blank to keep the day.",
+        error_messages={"invalid": "Enter the day as a date, like 27/03/2026."})
+    note = forms.CharField(label="What was done", required=False, max_length=300,
+                           error_messages={"max_length": "Keep the note to 300 characters."})
+
+    field_order = ["time_entry", "minutes", "worked_on", "note", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.chosen is not None and not self.is_bound:
+            self.initial.update(minutes=self.chosen.minutes, note=self.chosen.note,
+                                worked_on=self.chosen.worked_on.strftime("%d/%m/%Y"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "note" not in self.data:
+            cleaned["note"] = None  # not sent: kept
+        return cleaned

@@ -501,6 +501,7 @@ class WorkLog(BaseModel):
         ordering = ["-worked_on", "-id"]
         verbose_name = "time logged"
         verbose_name_plural = "time logged"
+        permissions = [("correct_worklogs", "Can correct time anyone logged")]
         indexes = [models.Index(fields=["organisation", "worked_on"], name="worklog_day"),
                    models.Index(fields=["ticket", "worked_on"], name="worklog_ticket")]
 

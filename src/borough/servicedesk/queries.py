@@ -10,6 +10,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from borough.accounts.models import User
+from borough.core import scope
 from borough.core.business_time import BusinessCalendar
 from borough.core.perf.cache import LocalCache
 from borough.organisation import queries as org_queries
@@ -320,7 +321,33 @@ def work_log(ticket: Ticket, user) -> WorkLogSummary:
     """The time logged on a ticket that `user` may read, latest first, and its total."""
     entries = list(WorkLog.objects.visible_to(user).filter(ticket=ticket)
                    .select_related("worked_by", "team").order_by("-worked_on", "-pk"))
+    for found in entries:
+        found.correctable = may_correct(found, user)
     return WorkLogSummary(entries, sum(e.minutes for e in entries))
+
+
+CORRECTS_TIME = "servicedesk.correct_worklogs"
+
+
+def may_correct(entry: WorkLog, user) -> bool:
+    """Whoever logged time corrects it; team leads and ICT management correct anyone's
+    (the permission CORRECTS_TIME)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if entry.worked_by_id == user.pk or (user.is_active and user.is_superuser):
+        return True
+    return entry.organisation_id in scope.organisation_ids(user, CORRECTS_TIME)
+
+
+def correctable_time(ticket: Ticket, user) -> list[WorkLog]:
+    """The entries of the ticket's work log that `user` may correct, latest first."""
+    return [e for e in work_log(ticket, user).entries if e.correctable]
+
+
+def time_entry_label(entry: WorkLog) -> str:
+    who = entry.worked_by.get_full_name() or entry.worked_by.username
+    note = f" · {entry.note}" if entry.note else ""
+    return f"{entry.worked_on:%-d %b %Y} · {who} · {entry.minutes} min{note}"
 
 
 def time_logged(organisation_id: int, first, last, *, ci_ids=None, service_ids=None

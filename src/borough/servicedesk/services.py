@@ -550,9 +550,72 @@ def log_time(ticket: Ticket, *, actor, minutes: int, worked_on=None, note: str =
     raised). The ticket's team is kept with it: its staff cost rate prices the time
     (finance). Audited as the work log's creation; allowed in any status, since work
     after resolving is work too."""
-    today = timezone.localdate()
-    worked_on = worked_on or today
-    if worked_on > today:
+    worked_on = worked_on or timezone.localdate()
+    _check_time(ticket, minutes, worked_on)
+    worker = worked_by or actor
+    if worker is None:
+        raise ValidationError({"worked_by": "Say who did the work."})
+    return services.create_record(
+        WorkLog(organisation_id=ticket.organisation_id, ticket=ticket, worked_by=worker,
+                worked_on=worked_on, minutes=minutes, note=(note or "").strip()[:300],
+                team_id=ticket.team_id), actor=actor)
+
+
+@TICKET_ACTIONS.action("correct-time", label="Correct time logged",
+                       form=forms.CorrectTimeForm, who=STAFF, returns=WorkLog,
+                       success=lambda log: f"Time corrected: {log.minutes} minutes.")
+def correct_time(ticket: Ticket, *, actor, time_entry: WorkLog, reason: str, minutes: int,
+                 worked_on=None, note: str | None = None) -> WorkLog:
+    """Correct an entry of the ticket's work log (a typo in minutes would otherwise stay
+    in what the system costs): its minutes, and its day and note unless left out. The
+    same limits as logging. The reason goes on the ticket's timeline as an internal note
+    and on the entry's audited change."""
+    found = _time_to_change(ticket, time_entry, actor, reason)
+    worked_on = worked_on or found.worked_on
+    _check_time(ticket, minutes, worked_on)
+    was = _time_label(found)
+    data = {"minutes": minutes, "worked_on": worked_on}
+    if note is not None:
+        data["note"] = note.strip()[:300]
+    corrected = services.update_record(found, actor=actor, data=data, expected_version=None,
+                                       note=reason.strip())
+    entry(ticket, EntryKind.NOTE, actor, f"Time logged by {found.worked_by} corrected from "
+                                         f"{was} to {_time_label(corrected)}: {reason.strip()}")
+    return corrected
+
+
+@TICKET_ACTIONS.action("remove-time", label="Remove time logged", form=forms.TimeEntryForm,
+                       who=STAFF, danger=True, success="Time entry removed.")
+def remove_time(ticket: Ticket, *, actor, time_entry: WorkLog, reason: str) -> None:
+    """Remove an entry of the ticket's work log (time not spent on this ticket). The
+    reason goes on the ticket's timeline and on the entry's audited deletion."""
+    found = _time_to_change(ticket, time_entry, actor, reason)
+    services.delete_record(found, actor=actor, expected_version=None, note=reason.strip())
+    entry(ticket, EntryKind.NOTE, actor, f"Time logged by {found.worked_by} removed "
+                                         f"({_time_label(found)}): {reason.strip()}")
+
+
+def _time_to_change(ticket: Ticket, time_entry, actor, reason: str) -> WorkLog:
+    """The entry, locked, once it is on this ticket, the actor may change it
+    (queries.may_correct) and a reason is given."""
+    found = WorkLog.objects.select_for_update().filter(
+        pk=getattr(time_entry, "pk", None), ticket=ticket).select_related("worked_by").first()
+    if found is None:
+        raise ValidationError({"time_entry": "Choose a time entry of this ticket."})
+    if not queries.may_correct(found, actor):
+        raise PermissionDenied("You may change only the time you logged yourself.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the time logged is changed."})
+    return found
+
+
+def _time_label(log: WorkLog) -> str:
+    return f"{log.minutes} min on {log.worked_on:%-d %b %Y}"
+
+
+def _check_time(ticket: Ticket, minutes, worked_on) -> None:
+    """The limits on a day's time logged on a ticket (logging and correcting)."""
+    if worked_on > timezone.localdate():
         raise ValidationError({"worked_on": "The day worked cannot be in the future."})
     if ticket.created_at and worked_on < timezone.localdate(ticket.created_at):
         raise ValidationError({"worked_on": "The day worked cannot be before the ticket was "
@@ -561,13 +624,6 @@ def log_time(ticket: Ticket, *, actor, minutes: int, worked_on=None, note: str =
             1 <= minutes <= MAX_LOGGED_MINUTES):
         raise ValidationError({"minutes": "Enter the time spent as a whole number of minutes "
                                           "from 1 to 1,440."})
-    worker = worked_by or actor
-    if worker is None:
-        raise ValidationError({"worked_by": "Say who did the work."})
-    return services.create_record(
-        WorkLog(organisation_id=ticket.organisation_id, ticket=ticket, worked_by=worker,
-                worked_on=worked_on, minutes=minutes, note=(note or "").strip()[:300],
-                team_id=ticket.team_id), actor=actor)
 
 
 # --- periodic -----------------------------------------------------------------------------

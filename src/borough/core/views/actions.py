@@ -26,7 +26,7 @@ from django.urls import path
 from django.views import View
 
 from borough.core import scope, services
-from borough.core.actions import Actions, RecordAction
+from borough.core.actions import CONTROL_FIELDS, Actions, RecordAction
 from borough.core.views.records import show_conflict
 
 
@@ -99,7 +99,12 @@ class RecordActionView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         record = self.get_record()
-        return self.page(record, self.record_action.form(record=record, user=request.user))
+        form_class = self.record_action.form
+        # A link may choose what the form starts with (?time_entry=7), as add pages
+        # preselect; what is posted is validated as ever.
+        initial = {name: request.GET[name] for name in form_class.base_fields
+                   if name in request.GET and name not in CONTROL_FIELDS}
+        return self.page(record, form_class(record=record, user=request.user, initial=initial))
 
     def post(self, request, pk):
         record = self.get_record()
