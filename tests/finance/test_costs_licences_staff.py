@@ -157,6 +157,61 @@ def test_staff_time_is_priced_at_the_teams_rate_else_the_councils(org_a, desk_or
     assert "hourly rates of the teams" in staff[0].label
 
 
+def test_staff_time_is_priced_at_the_rates_of_the_year_it_was_worked_in(org_a, desk_org):
+    system = ApplicationFactory(organisation=org_a)
+    engineers, first_line, desk_team = (TeamFactory(organisation=org_a, name=n)
+                                        for n in ("Engineers", "First line", "Desk"))
+    FinanceSettingsFactory(organisation=org_a, staff_hourly_rate=D("30.00"))
+    TeamStaffRateFactory(organisation=org_a, team=engineers, hourly_rate=D("50.00"))
+    TeamStaffRateFactory(organisation=org_a, team=engineers, year=2026, hourly_rate=D("54.00"))
+    TeamStaffRateFactory(organisation=org_a, team=first_line, year=2025, hourly_rate=D("36.00"))
+    TeamStaffRateFactory(organisation=org_a, team=None, year=2026, hourly_rate=D("33.00"))
+    for worked_on in (day(2025, 6, 1), day(2026, 6, 1)):
+        log(org_a, desk_org, minutes=60, worked_on=worked_on, ci=system, team=engineers)
+        log(org_a, desk_org, minutes=60, worked_on=worked_on, ci=system, team=first_line)
+        log(org_a, desk_org, minutes=60, worked_on=worked_on, ci=system, team=desk_team)
+
+    def staff_cost(year):
+        return [p.amount for p in costs.system_cost(system, year).parts if p.kind == costs.STAFF]
+
+    # 2025/26: engineers' every-year £50, first line's own £36, the desk the council's £30.
+    assert staff_cost(FinancialYear(2025)) == [D("116.00")]
+    # 2026/27: engineers' £54 for the year, first line and the desk the council's £33.
+    assert staff_cost(FinancialYear(2026)) == [D("120.00")]
+    rate = costs.staff_rates(org_a.pk, FinancialYear(2027))
+    assert (rate(engineers.pk), rate(first_line.pk), rate(None)) == (D("50.00"), D("30.00"),
+                                                                     D("30.00"))
+
+
+def test_a_rate_is_for_a_team_or_a_year_and_not_set_twice(org_a):
+    from django.core.exceptions import ValidationError
+
+    from borough.core import services
+    from borough.finance.models import TeamStaffRate
+
+    admin = make_member(org_a, roles.ADMINISTRATOR, "rates-admin")
+    team = TeamFactory(organisation=org_a)
+    with pytest.raises(ValidationError, match="finance settings"):
+        services.create_record(TeamStaffRate(organisation=org_a, hourly_rate=D("40")),
+                               actor=admin)
+    services.create_record(TeamStaffRate(organisation=org_a, team=team, year=2026,
+                                         hourly_rate=D("40")), actor=admin)
+    with pytest.raises(ValidationError, match="already has a rate for that year"):
+        services.create_record(TeamStaffRate(organisation=org_a, team=team, year=2026,
+                                             hourly_rate=D("41")), actor=admin)
+    services.create_record(TeamStaffRate(organisation=org_a, team=team, hourly_rate=D("39")),
+                           actor=admin)
+    with pytest.raises(ValidationError, match="already has a rate for every year"):
+        services.create_record(TeamStaffRate(organisation=org_a, team=team,
+                                             hourly_rate=D("38")), actor=admin)
+    services.create_record(TeamStaffRate(organisation=org_a, year=2026, hourly_rate=D("35")),
+                           actor=admin)
+    with pytest.raises(ValidationError, match="council already has a rate"):
+        services.create_record(TeamStaffRate(organisation=org_a, year=2026,
+                                             hourly_rate=D("36")), actor=admin)
+    assert TeamStaffRate.objects.filter(organisation=org_a).count() == 3
+
+
 def test_staff_time_on_a_service_and_unpriced_time(org_a, desk_org):
     service = BusinessServiceFactory(organisation=org_a, status="live")
     log(org_a, desk_org, minutes=40, worked_on=day(2025, 6, 1), service=service)

@@ -124,7 +124,7 @@ class FinanceSettingsSerializer(BaseModelSerializer):
 class TeamStaffRateSerializer(BaseModelSerializer):
     class Meta:
         model = m.TeamStaffRate
-        fields = [*BaseModelSerializer.base_fields(), "team", "hourly_rate"]
+        fields = [*BaseModelSerializer.base_fields(), "team", "year", "hourly_rate"]
 
 
 class FinanceSettingsViewSet(BaseModelViewSet):

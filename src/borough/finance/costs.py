@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from borough.catalogue.models import BusinessService, ServiceComponent
@@ -244,6 +244,27 @@ def _counted_contracts(year, lines, contract_ids: set[int],
     return {pk for pk in contract_ids if found.get(pk, ZERO) != 0}
 
 
+def staff_rates(organisation_id: int, year: FinancialYear):
+    """What an hour of a team's time (team id, or None) costs in the year: the team's
+    rate for the year, else its rate for every year, else the council's rate for the year,
+    else the finance settings' rate (None: not priced)."""
+    settings_ = FinanceSettings.objects.filter(organisation_id=organisation_id).first()
+    council = settings_.staff_hourly_rate if settings_ is not None else None
+    teams, teams_this_year = {}, {}
+    for team_id, year_of, hourly in TeamStaffRate.objects.filter(
+            Q(year=year.start_year) | Q(year__isnull=True),
+            organisation_id=organisation_id).values_list("team_id", "year", "hourly_rate"):
+        if team_id is None:
+            council = hourly  # the council's rate for this year
+        else:
+            (teams_this_year if year_of is not None else teams)[team_id] = hourly
+
+    def rate(team_id):
+        return teams_this_year.get(team_id, teams.get(team_id, council))
+
+    return rate
+
+
 def _staff_time(found, organisation_id, year, item_ids, service_ids) -> None:
     """Staff time: the minutes logged in the year on tickets about the item or service
     (servicedesk.queries.time_logged), priced at the team's hourly rate, else the
@@ -252,14 +273,11 @@ def _staff_time(found, organisation_id, year, item_ids, service_ids) -> None:
                                     service_ids=service_ids)
     if not rows:
         return
-    settings_ = FinanceSettings.objects.filter(organisation_id=organisation_id).first()
-    default = settings_.staff_hourly_rate if settings_ is not None else None
-    team_rates = dict(TeamStaffRate.objects.filter(organisation_id=organisation_id)
-                      .values_list("team_id", "hourly_rate"))
+    rate = staff_rates(organisation_id, year)
     by_target: dict[tuple[str, int], list] = defaultdict(list)
     for row in rows:
         key = (ITEM if row["kind"] == "item" else SERVICE, row["target"])
-        by_target[key].append((row["minutes"], team_rates.get(row["team"], default)))
+        by_target[key].append((row["minutes"], rate(row["team"])))
     for key, logged in by_target.items():
         priced = [(minutes, rate) for minutes, rate in logged if rate is not None]
         exact = sum((Decimal(minutes) * rate / 60 for minutes, rate in priced), Decimal(0))

@@ -63,7 +63,7 @@ def register(registry) -> None:
     registry.register(ModelEntry(
         m.TeamStaffRate, filters.TeamStaffRateFilterSet, tables.TeamStaffRateTable,
         forms.TeamStaffRateForm, api.TeamStaffRateSerializer, api.TeamStaffRateViewSet,
-        nav_section=SECTION, nav_order=91, detail_fields=("team", "hourly_rate")))
+        nav_section=SECTION, nav_order=91, detail_fields=("team", "year", "hourly_rate")))
     registry.unlist(m.BudgetReview, "A review of the budget monitoring page, recorded from "
                                     "it (/finance/budget/) and listed there.")
     registry.unlist(m.RechargeRun, "Made by a recharge run, never edited: pages at "

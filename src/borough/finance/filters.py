@@ -145,6 +145,7 @@ class FinanceSettingsFilterSet(ScopedFilterSet):
 
 class TeamStaffRateFilterSet(ScopedFilterSet):
     team = filters.ModelChoiceFilter(queryset=Team.objects.all(), empty_label="Any team")
+    year = YearFilter()
 
     class Meta:
         model = m.TeamStaffRate

@@ -11,12 +11,16 @@ from borough.finance import years
 
 
 class YearField(forms.TypedChoiceField):
-    """A financial year chosen by its label (2025/26), stored as the year it starts in."""
+    """A financial year chosen by its label (2025/26), stored as the year it starts in.
+    `blank`: the label of the choice of none (optional then)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, blank: str = "", **kwargs):
         kwargs.setdefault("label", "Financial year")
         kwargs.setdefault("help_text", "April to March.")
-        super().__init__(choices=years.choices, coerce=int, **kwargs)
+        choices = (lambda: [("", blank), *years.choices()]) if blank else years.choices
+        if blank:
+            kwargs.update(required=False, empty_value=None)
+        super().__init__(choices=choices, coerce=int, **kwargs)
 
 
 class CostCentreForm(ScopedModelForm):
@@ -141,6 +145,10 @@ class FinanceSettingsForm(ScopedModelForm):
 
 
 class TeamStaffRateForm(ScopedModelForm):
+    year = YearField(blank="Every year without a rate of its own",
+                     help_text="April to March. Time is priced at the rate of the year it "
+                               "was worked in.")
+
     class Meta:
         model = m.TeamStaffRate
-        fields = ["team", "hourly_rate"]
+        fields = ["team", "year", "hourly_rate"]

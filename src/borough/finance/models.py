@@ -276,24 +276,50 @@ class FinanceSettings(BaseModel):
 
 
 class TeamStaffRate(BaseModel):
-    """A team's own hourly staff cost, where it differs from the council's (an
-    infrastructure team of engineers, a first-line desk)."""
+    """An hourly staff cost that differs from the council's (finance settings): a team's
+    own (an infrastructure team of engineers, a first-line desk), for one financial year
+    or for every year without one of its own; or the council's rate for one year, as pay
+    awards change it. Time is priced at the rate of the year it was worked in, so an
+    earlier year's costs stay as they were when the rate changes."""
 
-    team = models.ForeignKey("organisation.Team", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("organisation.Team", null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+",
+                             help_text="Leave blank for the council's rate in the year "
+                                       "(every team without a rate of its own).")
+    year = year_field(null=True, blank=True)
     hourly_rate = money_field("staff cost per hour (£)")
 
     class Meta:
-        ordering = ["team__name", "id"]
-        verbose_name = "team staff cost rate"
-        constraints = [models.UniqueConstraint(fields=["organisation", "team"],
-                                               name="one_staff_rate_per_team")]
+        ordering = [models.F("year").desc(nulls_last=True), "team__name", "id"]
+        verbose_name = "staff cost rate"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "team", "year"], name="one_staff_rate_per_team_year",
+                condition=models.Q(team__isnull=False, year__isnull=False),
+                violation_error_message="This team already has a rate for that year: change "
+                                        "that one."),
+            models.UniqueConstraint(
+                fields=["organisation", "team"], name="one_staff_rate_per_team",
+                condition=models.Q(team__isnull=False, year__isnull=True),
+                violation_error_message="This team already has a rate for every year: "
+                                        "change that one, or choose a year."),
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="one_council_staff_rate_per_year",
+                condition=models.Q(team__isnull=True, year__isnull=False),
+                violation_error_message="The council already has a rate for that year: "
+                                        "change that one."),
+        ]
 
     def __str__(self):
-        team = self.team.name if self.team_id else "?"
-        return f"{team}: £{self.hourly_rate} an hour"
+        who = self.team.name if self.team_id else "The council"
+        when = f" in {FinancialYear(self.year)}" if self.year else ""
+        return f"{who}: £{self.hourly_rate} an hour{when}"
 
     def clean(self):
         errors = same_organisation_errors(self, ("team",))
+        if self.team_id is None and self.year is None:
+            errors["team"] = ("The council's rate for every year is set in the finance "
+                              "settings: choose a team, or a year for the council's rate.")
         if errors:
             raise ValidationError(errors)
 

@@ -83,10 +83,13 @@ class FinanceSettingsTable(BaseTable):
 
 
 class TeamStaffRateTable(BaseTable):
-    team = tables.Column(linkify=lambda record: record.get_absolute_url())
+    team = tables.Column(linkify=lambda record: record.get_absolute_url(),
+                         default="The council")
+    year = YearColumn(verbose_name="Financial year", default="Every year")
     hourly_rate = MoneyColumn(verbose_name="Staff cost per hour")
 
     class Meta(BaseTable.Meta):
         model = m.TeamStaffRate
-        fields = ("team", "hourly_rate")
-        empty_text = "No team has a rate of its own: the council's rate prices every team's time."
+        fields = ("team", "year", "hourly_rate")
+        empty_text = ("No rate of a team or a year: the council's rate in the finance "
+                      "settings prices all time logged.")
