@@ -101,6 +101,9 @@ class RecordAction:
     api: bool = True
     # The note on the audit event, if any (the note typed with a transition wins).
     audit_note: str = ""
+    # Whether the record's page draws its form; if not (reached by a link to its own
+    # page), a failed post shows its own page again, with what was typed.
+    on_record_page: bool = True
 
     # A template reads an action's label and name; calling it (it is the service) would
     # be wrong.

@@ -563,6 +563,7 @@ def log_time(ticket: Ticket, *, actor, minutes: int, worked_on=None, note: str =
 
 @TICKET_ACTIONS.action("correct-time", label="Correct time logged",
                        form=forms.CorrectTimeForm, who=STAFF, returns=WorkLog,
+                       on_record_page=False,
                        success=lambda log: f"Time corrected: {log.minutes} minutes.")
 def correct_time(ticket: Ticket, *, actor, time_entry: WorkLog, reason: str, minutes: int,
                  worked_on=None, note: str | None = None) -> WorkLog:
@@ -585,7 +586,8 @@ def correct_time(ticket: Ticket, *, actor, time_entry: WorkLog, reason: str, min
 
 
 @TICKET_ACTIONS.action("remove-time", label="Remove time logged", form=forms.TimeEntryForm,
-                       who=STAFF, danger=True, success="Time entry removed.")
+                       who=STAFF, danger=True, on_record_page=False,
+                       success="Time entry removed.")
 def remove_time(ticket: Ticket, *, actor, time_entry: WorkLog, reason: str) -> None:
     """Remove an entry of the ticket's work log (time not spent on this ticket). The
     reason goes on the ticket's timeline and on the entry's audited deletion."""

@@ -3,9 +3,10 @@
 - GET shows the action on a page of its own: its form, or a button (for keyboards, for a
   link from a menu, and for pages without JavaScript).
 - A plain POST that succeeds goes back to the record's page with the success message; one
-  that fails shows the record's page again (`page`), or else the action's own page,
-  status 400, with the messages beside the fields, the error summary focused and
-  everything typed kept.
+  that fails shows the record's page again (`page`; not for an action the record's page
+  does not draw, `on_record_page=False`), or else the action's own page, status 400,
+  with the messages beside the fields, the error summary focused and everything typed
+  kept.
 - With HTMX, the record page's panel (`panel`) is drawn again in place: on success with
   the message, on failure (422) with the failing form bound, messages beside its fields.
 
@@ -118,7 +119,7 @@ class RecordActionView(LoginRequiredMixin, View):
                                   status=422)
             return self.panel(request, fresh, message=action.message(result))
         if form.errors:
-            if self.page_view is not None:
+            if self.page_view is not None and action.on_record_page:
                 return self.page_view(request, record, forms={action.name: form},
                                       conflict=conflict, status=400)
             return self.page(record, form, status=400, conflict=conflict)
