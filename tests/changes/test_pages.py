@@ -150,6 +150,24 @@ def test_a_standard_change_is_raised_from_the_generic_form_and_the_window_fixed_
     assert change.status == m.Status.AUTHORISATION
 
 
+def test_a_reschedule_keeps_a_start_stored_in_the_hour_the_clocks_go_back():
+    from types import SimpleNamespace
+
+    from borough.changes.forms import RescheduleForm
+
+    second = datetime.datetime(2030, 10, 27, 1, 30, 15, tzinfo=datetime.UTC)
+    change = SimpleNamespace(planned_start=second, version=3,
+                             planned_end=second + datetime.timedelta(hours=2))
+    # The start sent back as the page shows it; a new end typed.
+    form = RescheduleForm({"planned_start": "2030-10-27T01:30",
+                           "planned_end": "2030-10-27T05:00", "version": 3}, record=change)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["planned_start"] == second
+    typed = RescheduleForm({"planned_start": "2030-10-27T01:10",
+                            "planned_end": "2030-10-27T05:00", "version": 3}, record=change)
+    assert not typed.is_valid() and "ambiguous" in str(typed.errors["planned_start"])
+
+
 def test_a_window_stored_in_the_hour_the_clocks_go_back_saves_again_unchanged(council,
                                                                              signed_in):
     # 00:30 and 01:30 UTC on 27 October 2030 both read 01:30 in London: typed, that time is

@@ -37,6 +37,7 @@ from django.db import models, transaction
 from django.urls import reverse
 
 from borough.core import audit, scope
+from borough.core.forms import DateTimeInput
 from borough.core.lifecycle import Lifecycle, Who
 from borough.core.models import AuditAction, SubmissionKey
 
@@ -60,6 +61,12 @@ class ActionForm(forms.Form):
         self.record, self.user = record, user
         if not self.carries_version:
             del self.fields["version"]
+        if record is not None:
+            for name, field in self.fields.items():
+                if isinstance(field.widget, DateTimeInput):
+                    # A time sent back as the record shows it is the instant it holds
+                    # (one in the hour the clocks go back, seconds and all).
+                    field.widget.kept = getattr(record, name, None)
         if not self.is_bound:
             self.fields["submission_key"].initial = uuid.uuid4().hex
             if "version" in self.fields and getattr(record, "version", None) is not None:
