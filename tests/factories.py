@@ -40,6 +40,8 @@ from tests.commercial.factories import (
     SupplierContactFactory,
     SupplierFactory,
 )
+from tests.capacity import factories as capacity
+from tests.capacity.factories import MetricFactory
 from tests.finance import factories as finance
 from tests.finance.factories import (
     BudgetFactory,
@@ -140,9 +142,10 @@ FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTO
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
              **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES,
              **status.FACTORIES, **changes.FACTORIES, **knowledge.FACTORIES,
-             **problems.FACTORIES, **releases.FACTORIES}
+             **problems.FACTORIES, **releases.FACTORIES, **capacity.FACTORIES}
 
 __all__ = [
+    "MetricFactory",
     "ReleaseFactory", "ReleaseItemFactory",
     "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory", "BoardFactory",
     "BoardMemberFactory",
