@@ -7,8 +7,8 @@ One point a line:
     measurement[,tag=value...] field=value[,field=value...] [timestamp]
 
 - the measurement escapes commas and spaces with a backslash (`cpu\\ load`); tag keys,
-  tag values and field keys escape commas, spaces and equals signs; a backslash before
-  any other character is itself;
+  tag values and field keys escape commas, spaces and equals signs; two backslashes are
+  one (InfluxDB 2's rule), and a backslash before any other character is itself;
 - a field value is a float (`1`, `1.5`, `-2e3`), a signed integer (`12i`), an unsigned
   integer (`12u`), a string in double quotes (escaping `"` and `\\`) or a boolean
   (`t`, `T`, `true`, `True`, `TRUE` and the same of false);
@@ -203,17 +203,17 @@ def _name(line: str, i: int, stops: str, escapable: str) -> tuple[str, int]:
 
 def _slow(line: str):
     n = len(line)
-    measurement, i = _name(line, 0, ", ", ", ")
+    measurement, i = _name(line, 0, ", ", ", \\")
     if not measurement:
         raise _Bad("the line has no measurement name")
     tags = []
     while i < n and line[i] == ",":
-        key, i = _name(line, i + 1, ",= ", ",= ")
+        key, i = _name(line, i + 1, ",= ", ",= \\")
         if not key:
             raise _Bad("a tag has no key")
         if i >= n or line[i] != "=":
             raise _Bad(f"the tag “{key}” has no value (write {key}=value)")
-        value, i = _name(line, i + 1, ",= ", ",= ")
+        value, i = _name(line, i + 1, ",= ", ",= \\")
         if not value:
             raise _Bad(f"the tag “{key}” has an empty value")
         if i < n and line[i] == "=":
@@ -227,7 +227,7 @@ def _slow(line: str):
     i += 1
     fields = []
     while True:
-        key, i = _name(line, i, ",= ", ",= ")
+        key, i = _name(line, i, ",= ", ",= \\")
         if not key:
             raise _Bad("a field has no key" if fields or i < n else "the line has no fields")
         if i >= n or line[i] != "=":

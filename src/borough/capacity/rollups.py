@@ -26,12 +26,19 @@ RUNS_KEPT_DAYS = 90
 
 
 def recompute(metric_id: int, start: datetime.datetime, end: datetime.datetime | None = None,
-              *, now: datetime.datetime | None = None) -> int:
+              *, now: datetime.datetime | None = None, whole_days_only: bool = True) -> int:
     """Rewrite the hourly and daily rollups of one metric for every bucket that overlaps
-    [start, end) (end: now), from its raw points. Returns the rollups written."""
+    [start, end) (end: now), from its raw points. Returns the rollups written.
+
+    Days before the raw cutoff are left alone (their points may have been removed),
+    unless `whole_days_only` is False: the rollup job's own call, whose start is a point
+    taken in within the retention, so its days still have every point (retention rolls
+    up before it removes anything)."""
     now = now or timezone.now()
     tz = zone()
-    day_from = max(stats.day_start(start, tz), raw_cutoff(now))
+    day_from = stats.day_start(start, tz)
+    if whole_days_only:
+        day_from = max(day_from, raw_cutoff(now))
     end = end or now
     day_to = stats.next_day(stats.day_start(end, tz), tz) if end > day_from else day_from
     if day_to <= day_from:
@@ -73,7 +80,8 @@ def roll_up(now: datetime.datetime | None = None) -> dict[str, int]:
             if not Metric.objects.filter(pk=metric_id, dirty_from=dirty_from).update(
                     dirty_from=None):
                 continue  # moved earlier meanwhile: the next run starts there
-            counts["rollups"] += recompute(metric_id, dirty_from, now=now)
+            counts["rollups"] += recompute(metric_id, dirty_from, now=now,
+                                           whole_days_only=False)
         counts["metrics"] += 1
     return counts
 
