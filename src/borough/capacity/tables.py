@@ -5,6 +5,11 @@ from borough.capacity import models as m
 from borough.core.tables import BaseTable
 
 
+def number(value: float) -> str:
+    """42, 42.5, 1,234.57: at most two decimals, none that are zeros."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 class MetricTable(BaseTable):
     name = tables.Column(linkify=True)
     latest_value = tables.Column(verbose_name="Latest value")
@@ -18,7 +23,7 @@ class MetricTable(BaseTable):
         empty_text = "No metrics match."
 
     def render_latest_value(self, record, value):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
+        return number(value)
 
     def render_state(self, record):
         return format_html('<strong class="govuk-tag {}">{}</strong>', record.state_tag,

@@ -23,7 +23,7 @@ CHART_DAYS = 30
 
 
 def number(value: float | None) -> str | None:
-    return None if value is None else charts.format_number(value, 2)
+    return None if value is None else tables.number(value)
 
 
 def with_unit(metric: m.Metric, value: float | None) -> str | None:
