@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from tests.accounts import factories as accounts
 from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.capacity import factories as capacity
+from tests.capacity.factories import MetricFactory
 from tests.catalogue import factories as catalogue
 from tests.catalogue.factories import (
     BusinessServiceFactory,
@@ -40,8 +42,6 @@ from tests.commercial.factories import (
     SupplierContactFactory,
     SupplierFactory,
 )
-from tests.capacity import factories as capacity
-from tests.capacity.factories import MetricFactory
 from tests.finance import factories as finance
 from tests.finance.factories import (
     BudgetFactory,

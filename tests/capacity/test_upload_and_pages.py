@@ -148,8 +148,9 @@ def test_collection_runs_are_listed_and_linked_from_jobs(signed_in, org_a, admin
     from tests.accounts.factories import UserFactory
 
     superuser = UserFactory(is_superuser=True)
-    from tests.accounts.factories import MembershipFactory
     from django.contrib.auth.models import Group
+
+    from tests.accounts.factories import MembershipFactory
 
     MembershipFactory(user=superuser, organisation=org_a,
                       role=Group.objects.get(name=roles.ADMINISTRATOR), is_default=True)
