@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from tests.accounts import factories as accounts
 from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.capacity import factories as capacity
+from tests.capacity.factories import MetricFactory
 from tests.catalogue import factories as catalogue
 from tests.catalogue.factories import (
     BusinessServiceFactory,
@@ -140,9 +142,10 @@ FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTO
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
              **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES,
              **status.FACTORIES, **changes.FACTORIES, **knowledge.FACTORIES,
-             **problems.FACTORIES, **releases.FACTORIES}
+             **problems.FACTORIES, **releases.FACTORIES, **capacity.FACTORIES}
 
 __all__ = [
+    "MetricFactory",
     "ReleaseFactory", "ReleaseItemFactory",
     "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory", "BoardFactory",
     "BoardMemberFactory",

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "borough.knowledge",
     "borough.problems",
     "borough.finance",
+    "borough.capacity",
     "borough.mail",
     "borough.standards",
     "borough.procurement",
@@ -290,6 +291,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# --- Capacity (docs/capacity.md) --------------------------------------------------
+# Days raw measurements are kept; hourly and daily rollups are kept for good.
+CAPACITY_RAW_RETENTION_DAYS = env.get_int("CAPACITY_RAW_RETENTION_DAYS", 35)
+# Pushed series no metric names become unmapped metrics, up to this many per organisation.
+CAPACITY_MAX_UNMAPPED = env.get_int("CAPACITY_MAX_UNMAPPED", 1000)
+# The largest line protocol body taken in one request, after gzip is undone.
+CAPACITY_MAX_WRITE_BYTES = env.get_int("CAPACITY_MAX_WRITE_BYTES", 32 * 1024 * 1024)
 
 # --- Email ----------------------------------------------------------------------
 EMAIL_HOST = env.get_str("EMAIL_HOST", "")

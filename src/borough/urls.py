@@ -25,11 +25,14 @@ urlpatterns = [
     path("service-desk/problems/", include("borough.problems.urls")),
     path("service-desk/knowledge/", include("borough.knowledge.urls")),
     path("finance/", include("borough.finance.urls")),
+    path("capacity/", include("borough.capacity.urls")),
     # Requesters' links in emails sent before their page moved to the service desk.
     path("mail/t/<str:token>/", OldRequesterLinkView.as_view(), name="old_requester_link"),
     path("mail/", include("borough.mail.urls")),
     path("standards/", include("borough.standards.urls")),
     path("admin/", admin.site.urls),
+    # The line protocol write endpoint, at the paths Telegraf's InfluxDB outputs use.
+    path("api/", include("borough.capacity.api_urls")),
     path("api/", include((router.urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Under the site's own CSP: the template loads Swagger UI and borough/api-docs.js,

@@ -74,6 +74,8 @@ def register(registry) -> None:
     registry.api_routes.append(("cmdb/discovery-runs", discovery_api.DiscoveryRunViewSet,
                                 "cmdb-discoveryrun"))
     registry.periodic_jobs["cmdb-directory-discovery"] = (discovery.run_due_sources, 900)
+    registry.job_records.append(NavLink(SECTION, "Directory discovery runs",
+                                        "cmdb:discoveryrun_list", m.DiscoveryRun))
 
     registry.register(ModelEntry(
         m.Baseline, filters.BaselineFilterSet, tables.BaselineTable, forms.BaselineForm,

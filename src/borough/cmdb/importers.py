@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.db.models.functions import Lower
 
-from borough.cmdb import attributes, rules
+from borough.cmdb import attributes, queries, rules
 from borough.cmdb import forms as cmdb_forms
 from borough.cmdb import models as m
 from borough.core import imports
@@ -492,31 +492,6 @@ class SystemsReturnImporter(ConfigurationItemImporter):
         return sorted(columns, key=lambda c: first.get(c.name, len(first)))
 
 
-class ItemLookup:
-    """A configuration item named in a cell: by reference (CI-000123), by name, by both
-    as Borough shows them ("CI-000123 Payroll") or by id, among the items the user can
-    see in the organisation, read once."""
-
-    def __init__(self, run: Run):
-        self.by_text: dict[str, set[int]] = {}
-        rows = m.ConfigurationItem.objects.visible_to(run.user).filter(
-            organisation_id=run.organisation_id).values_list("pk", "reference", "name")
-        for pk, reference, name in rows:
-            for text in (reference, name, f"{reference} {name}", str(pk)):
-                self.by_text.setdefault(" ".join(text.split()).casefold(), set()).add(pk)
-
-    def __call__(self, cell) -> int:
-        text = " ".join(imports._text(cell).split())
-        found = self.by_text.get(text.casefold(), set())
-        if not found:
-            raise CellError(f"There is no configuration item “{text}” you can choose. Use its "
-                            "reference (like CI-000123) or its name as the CMDB shows it.")
-        if len(found) > 1:
-            raise CellError(f"“{text}” matches more than one configuration item: use its "
-                            "reference, like CI-000123.")
-        return next(iter(found))
-
-
 def relationship_type(cell) -> str:
     """A type by its words ("runs on", "backed up to", "is located at") or its code."""
     key = " ".join(imports._text(cell).replace("_", " ").split()).casefold()
@@ -541,7 +516,7 @@ class RelationshipImporter(Importer):
 
     def begin(self, run: Run) -> None:
         super().begin(run)
-        lookup = ItemLookup(run)
+        lookup = queries.ItemLookup(run.user, run.organisation_id)
         for column in run.matched.values():
             if column.name in ("source", "target"):
                 run.state["converters"][column.key] = lookup

@@ -14,7 +14,7 @@ from django.db.models.functions import Concat
 from borough.cmdb import impact as graph
 from borough.cmdb import rules
 from borough.cmdb.models import ConfigurationItem, Relationship, RelationshipType, Status
-from borough.core import suggestions
+from borough.core import imports, suggestions
 
 
 @dataclass(frozen=True)
@@ -351,3 +351,30 @@ def application_class_ids(organisation) -> list[int]:
 
     return list(CIClass.objects.for_organisation(organisation)
                 .filter(code=rules.APPLICATION).values_list("pk", flat=True))
+
+
+class ItemLookup:
+    """A configuration item named in a spreadsheet cell: by reference (CI-000123), by
+    name, by both as Borough shows them ("CI-000123 Payroll") or by id, among the items
+    `user` can see in the organisation, read once (the CMDB's imports, and capacity's
+    upload of measurements)."""
+
+    def __init__(self, user, organisation_id: int):
+        self.by_text: dict[str, set[int]] = {}
+        rows = ConfigurationItem.objects.visible_to(user).filter(
+            organisation_id=organisation_id).values_list("pk", "reference", "name")
+        for pk, reference, name in rows:
+            for text in (reference, name, f"{reference} {name}", str(pk)):
+                self.by_text.setdefault(" ".join(text.split()).casefold(), set()).add(pk)
+
+    def __call__(self, cell) -> int:
+        text = " ".join(imports._text(cell).split())
+        found = self.by_text.get(text.casefold(), set())
+        if not found:
+            raise imports.CellError(
+                f"There is no configuration item “{text}” you can choose. Use its "
+                "reference (like CI-000123) or its name as the CMDB shows it.")
+        if len(found) > 1:
+            raise imports.CellError(f"“{text}” matches more than one configuration item: "
+                                    "use its reference, like CI-000123.")
+        return next(iter(found))

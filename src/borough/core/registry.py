@@ -142,6 +142,10 @@ class Registry:
     # finished for longer than it should (a worker that died holding it). /jobs/ lists
     # them; /health/ counts them as warnings.
     stalled_checks: dict[str, Callable[[object], object]] = field(default_factory=dict)
+    # The runs apps record of work they do on a schedule or on demand (directory
+    # discovery, measurements taken in), with their counts and errors: /jobs/ links to
+    # each list (NavLink's section is not used there).
+    job_records: list[NavLink] = field(default_factory=list)
 
     # Called as f(organisation, actor=...) when an organisation is created
     # (organisation.services.create_organisation), in its transaction: the defaults an

@@ -279,7 +279,11 @@ def removed_with(instance: models.Model) -> list[models.Model]:
     for model, objs in collector.data.items():
         ids.setdefault(model, set()).update(o.pk for o in objs)
     for queryset in collector.fast_deletes:
-        ids.setdefault(queryset.model, set()).update(queryset.values_list("pk", flat=True))
+        # Only registered models' rows are recorded: a metric's million raw points are
+        # deleted with it unread.
+        if queryset.model in registry.entries:
+            ids.setdefault(queryset.model, set()).update(queryset.values_list("pk",
+                                                                              flat=True))
     ids.get(type(instance), set()).discard(instance.pk)
     found = []
     for model, pks in ids.items():

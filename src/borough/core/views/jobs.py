@@ -11,6 +11,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
 from borough.core import jobs
+from borough.core.registry import registry
 
 
 class JobsView(LoginRequiredMixin, TemplateView):
@@ -27,7 +28,7 @@ class JobsView(LoginRequiredMixin, TemplateView):
 
         return super().get_context_data(**kwargs) | {
             "statuses": jobs.job_statuses(), "queue_length": jobs.queue_length(),
-            "stalled": jobs.stalled_work(),
+            "stalled": jobs.stalled_work(), "records": registry.job_records,
             "broker": bool(settings.CELERY_BROKER_URL)}
 
 

@@ -3,6 +3,7 @@ from django.core.management.base import CommandError
 
 from borough.core.management.base import BoroughCommand
 from borough.demo import (
+    capacity,
     catalogue,
     changes,
     cmdb,
@@ -50,6 +51,7 @@ class Command(BoroughCommand):
         release_counts = releases.load()
         # After the desk's history: the problem is behind its repeated Wi-Fi incidents.
         problem_counts = problems.load()
+        metric_counts = capacity.load()
         if options["quiet_logins"]:
             return
         for code, count in estate.items():
@@ -64,6 +66,10 @@ class Command(BoroughCommand):
         for code, count in licence_counts.items():
             if count:
                 self.stdout.write(f"Software licences for {code}: {count}.")
+        for code, count in metric_counts.items():
+            if count:
+                self.stdout.write(f"Utilisation metrics for {code}: {count}, with two years "
+                                  "of daily figures.")
         for code, count in cost_lines.items():
             if count:
                 self.stdout.write(f"ICT cost lines for {code}: {count}.")

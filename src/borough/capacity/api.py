@@ -1,0 +1,246 @@
+"""Metrics (a register, with their points and rollups read through them), collection
+runs (read-only: Borough writes them) and the line protocol write endpoint."""
+
+from __future__ import annotations
+
+import datetime
+import zlib
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from borough.capacity import filters as f
+from borough.capacity import ingest
+from borough.capacity import models as m
+from borough.core import scope
+from borough.core.api.serializers import BaseModelSerializer
+from borough.core.api.viewsets import ORGANISATION_HEADER, BaseModelViewSet, ScopedListMixin
+
+
+class MetricSerializer(BaseModelSerializer):
+    state = serializers.SerializerMethodField(
+        help_text="Where the latest value stands: " + ", ".join(m.State.values) + ".")
+    headroom = serializers.SerializerMethodField(
+        help_text="The critical threshold (else the capacity) less the latest value.")
+
+    class Meta:
+        model = m.Metric
+        fields = [*BaseModelSerializer.base_fields(), "configuration_item", "name", "unit",
+                  "kind", "description", "warning_threshold", "critical_threshold",
+                  "direction", "capacity", "source_key", "mapping", "latest_at",
+                  "latest_value", "state", "headroom"]
+        read_only_fields = ["mapping", "latest_at", "latest_value"]
+
+    def get_state(self, obj) -> str:
+        return obj.state
+
+    def get_headroom(self, obj) -> float | None:
+        return obj.headroom
+
+
+class PointSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    value = serializers.FloatField()
+
+
+class RollupSerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=m.Period.choices)
+    start = serializers.DateTimeField()
+    count = serializers.IntegerField()
+    total = serializers.FloatField(help_text="The sum of the values: with count, the mean "
+                                   "of any longer period exactly.")
+    minimum = serializers.FloatField()
+    mean = serializers.FloatField()
+    maximum = serializers.FloatField()
+    p95 = serializers.FloatField(help_text="The nearest-rank 95th percentile of the raw "
+                                 "values (docs/capacity.md).")
+
+
+SINCE = OpenApiParameter("since", OpenApiTypes.DATETIME, description="From this moment "
+                         "(ISO 8601, with its offset).")
+UNTIL = OpenApiParameter("until", OpenApiTypes.DATETIME, description="Before this moment.")
+PERIOD = OpenApiParameter("period", OpenApiTypes.STR, enum=m.Period.values,
+                          description="hour or day (default day).")
+
+
+def moment(request, name: str) -> datetime.datetime | None:
+    text = request.query_params.get(name)
+    if not text:
+        return None
+    field = serializers.DateTimeField()
+    try:
+        return field.to_internal_value(text)
+    except serializers.ValidationError:
+        raise ValidationError({name: "Give a date and time like 2025-03-31T08:00:00Z."}) \
+            from None
+
+
+def between(rows, request, field: str = "at"):
+    if (since := moment(request, "since")) is not None:
+        rows = rows.filter(**{f"{field}__gte": since})
+    if (until := moment(request, "until")) is not None:
+        rows = rows.filter(**{f"{field}__lt": until})
+    return rows
+
+
+class MetricViewSet(BaseModelViewSet):
+    model = m.Metric
+    serializer_class = MetricSerializer
+    filterset_class = f.MetricFilterSet
+    ordering_fields = ("name", "latest_at", "latest_value", "id")
+    select_related = ("configuration_item",)
+
+    @extend_schema(parameters=[SINCE, UNTIL], responses=PointSerializer(many=True),
+                   summary="The metric's raw points",
+                   description="Oldest first, paged. Raw points are kept for "
+                               "CAPACITY_RAW_RETENTION_DAYS days; rollups for good.")
+    @action(detail=True, methods=["get"], paged=True)
+    def points(self, request, pk=None):
+        metric = self.get_object()
+        rows = between(m.Point.objects.filter(metric=metric), request).order_by("at")
+        return self.paged_response(rows.only("at", "value"), PointSerializer)
+
+    @extend_schema(parameters=[PERIOD, SINCE, UNTIL], responses=RollupSerializer(many=True),
+                   summary="The metric's hourly or daily rollups",
+                   description="Oldest first, paged: each hour (UTC) or day (the "
+                               "installation's time zone) with its count, sum, minimum, "
+                               "mean, maximum and 95th percentile.")
+    @action(detail=True, methods=["get"], paged=True)
+    def rollups(self, request, pk=None):
+        metric = self.get_object()
+        period = request.query_params.get("period") or m.Period.DAY
+        if period not in m.Period.values:
+            raise ValidationError({"period": "Choose hour or day."})
+        rows = between(m.Rollup.objects.filter(metric=metric, period=period), request,
+                       "start").order_by("start")
+        return self.paged_response(rows, RollupSerializer)
+
+
+class CollectionRunSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.CollectionRun
+        fields = [*BaseModelSerializer.base_fields(), "source", "detail", "requested_by",
+                  "started_at", "finished_at", "lines", "accepted", "refused", "skipped",
+                  "metrics_created", "errors"]
+        read_only_fields = fields
+
+
+@extend_schema(parameters=[ORGANISATION_HEADER])
+class CollectionRunViewSet(ScopedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                           viewsets.GenericViewSet):
+    """Each push, upload and source query, and what became of it."""
+
+    model = m.CollectionRun
+    serializer_class = CollectionRunSerializer
+    filterset_class = f.CollectionRunFilterSet
+    ordering_fields = ("started_at", "id")
+    select_related = ("requested_by",)
+
+
+# --- the line protocol write endpoint -------------------------------------------------
+
+class CanPushMetrics(permissions.BasePermission):
+    """The caller's role in the organisation it works in grants capacity.push_metric, and
+    the token is not read-only."""
+
+    message = "You may not push measurements: your role needs “Can push measurements”."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        if getattr(request.auth, "read_only", False):
+            self.message = "This token is read-only."
+            return False
+        return scope.can(user, "push", m.Metric, None)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def read_body(request) -> bytes:
+    """The request body, gzip undone, within CAPACITY_MAX_WRITE_BYTES."""
+    limit = settings.CAPACITY_MAX_WRITE_BYTES
+    django_request = request._request
+    data = (django_request._body if hasattr(django_request, "_body")
+            else django_request.read(limit + 1))
+    if len(data) > limit:
+        raise BodyTooLarge
+    if request.headers.get("Content-Encoding", "").strip().lower() == "gzip":
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            data = inflater.decompress(data, limit + 1)
+        except zlib.error:
+            raise ValidationError({"code": "invalid", "message": "The body is not valid "
+                                   "gzip."}) from None
+        if len(data) > limit or inflater.unconsumed_tail:
+            raise BodyTooLarge
+    return data
+
+
+class WriteView(APIView):
+    """POST line protocol: the InfluxDB write API as Telegraf uses it (v1 `/write` under
+    /api/capacity/, and v2 `/api/v2/write`). 204 when every line was taken in; 400 with
+    the lines refused (their number and why) when some were not, the good ones kept, as
+    InfluxDB answers a partial write."""
+
+    permission_classes = [CanPushMetrics]
+    # The body is read as it is, whatever its content type (curl sends form-encoded).
+    parser_classes: list = []
+
+    @extend_schema(
+        operation_id="capacity_write", request={"text/plain": OpenApiTypes.STR},
+        parameters=[OpenApiParameter("precision", OpenApiTypes.STR, description=(
+            "The unit of the timestamps: ns (default), us, ms or s; v1 also n, u, m, h.")),
+            ORGANISATION_HEADER],
+        summary="Push measurements in the InfluxDB line protocol",
+        description="What Telegraf's outputs.influxdb, outputs.influxdb_v2 and outputs.http "
+                    "send (docs/capacity.md), gzip or not. Each numeric field of a line is "
+                    "a point of the metric its series (measurement, tags, field) names; a "
+                    "series no metric names becomes an unmapped metric.",
+        responses={204: OpenApiResponse(description="Every line was taken in."),
+                   400: OpenApiResponse(description="Some lines were refused (the others "
+                                                    "kept), or the request is bad."),
+                   413: OpenApiResponse(description="The body is too large.")})
+    def post(self, request, *args, **kwargs):
+        try:
+            ingest.lineprotocol.precision_factor(request.query_params.get("precision"))
+        except ValueError as exc:
+            return Response({"code": "invalid", "message": str(exc)},
+                            status=status.HTTP_400_BAD_REQUEST)
+        try:
+            body = read_body(request)
+        except BodyTooLarge:
+            return Response({"code": "request too large", "message": (
+                f"The body is over {settings.CAPACITY_MAX_WRITE_BYTES:,} bytes: send "
+                "smaller batches (Telegraf's metric_batch_size).")},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return Response({"code": "invalid", "message": "The body is not UTF-8 text."},
+                            status=status.HTTP_400_BAD_REQUEST)
+        token = request.auth
+        detail = f"Token {token}" if token is not None and hasattr(token, "hint") else (
+            f"{request.user} (signed in)")
+        result = ingest.push(request.user.active_organisation_id, text,
+                             precision=request.query_params.get("precision"),
+                             actor=request.user, detail=detail)
+        outcome = result.outcome
+        if not outcome.errors:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response({
+            "code": "invalid",
+            "message": (f"partial write: {outcome.accepted:,} points written, "
+                        f"{outcome.refused:,} lines refused"),
+            "written": outcome.accepted, "refused": outcome.refused,
+            "errors": [{"line": n, "message": msg} for n, msg in
+                       sorted(outcome.errors)[:ingest.ERRORS_KEPT]],
+            "run": result.run.pk}, status=status.HTTP_400_BAD_REQUEST)

@@ -1,0 +1,71 @@
+"""What capacity adds to the registry: metrics (with their raw points and rollups read
+through them), the collection runs Borough records, the upload of measurements, the
+Utilisation panel on a configuration item's page, the rollup and retention jobs, and who
+may read, keep and push them."""
+
+from __future__ import annotations
+
+from borough.capacity import api, filters, forms, importers, queries, rollups, tables
+from borough.capacity import models as m
+from borough.cmdb.models import ConfigurationItem
+from borough.core import roles, scope
+from borough.core.registry import DetailPanel, ModelEntry, NavLink
+
+SECTION = "Capacity"
+
+# Utilisation is no secret: every staff role reads it. The ICT manager and
+# administrators keep the metrics and may push measurements (a collector's token is made
+# for a user in one of those roles).
+KEEPS_METRICS = [roles.ADMINISTRATOR, roles.ICT_MANAGER]
+
+
+def utilisation(item, user) -> dict | None:
+    """A configuration item's panel: its metrics with their latest values. Left out for
+    people who may not read metrics, and for an item with none unless they may add one."""
+    if not scope.can(user, "view", m.Metric, item.organisation_id):
+        return None
+    metrics = queries.metrics_of_item(item, user)
+    can_add = scope.can(user, "add", m.Metric, item.organisation_id)
+    if not metrics and not can_add:
+        return None
+    return {"item": item, "metrics": metrics, "can_add": can_add}
+
+
+def register(registry) -> None:
+    registry.nav_section_order[SECTION] = 40
+    entry = registry.register(ModelEntry(
+        m.Metric, filters.MetricFilterSet, tables.MetricTable, forms.MetricForm,
+        api.MetricSerializer, api.MetricViewSet,
+        search_fields=("name", "source_key"), nav_section=SECTION, nav_order=10,
+        detail_fields=("configuration_item", "name", "unit", "kind", "description",
+                       "warning_threshold", "critical_threshold", "direction", "capacity",
+                       "source_key", "mapping")))
+    registry.unlist(m.Point, "Raw measurements, written by pushes, uploads and sources and "
+                             "never by people: read through their metric "
+                             "(/api/capacity/metrics/<id>/points/).")
+    registry.unlist(m.Rollup, "Hourly and daily figures computed by the rollup job: shown "
+                              "on the metric's page and read through it "
+                              "(/api/capacity/metrics/<id>/rollups/).")
+    registry.unlist(m.CollectionRun, "Written by Borough for each push, upload and source "
+                                     "query: read-only pages at /capacity/collection-runs/ "
+                                     "and /api/capacity/collection-runs/.")
+    registry.nav_links.append(NavLink(SECTION, "Collection runs", "capacity:collectionrun_list",
+                                      m.CollectionRun, order=50))
+    registry.nav_links.append(NavLink(SECTION, "Upload measurements", "capacity:point_import",
+                                      m.Metric, action="add", order=20))
+    registry.api_routes.append(("capacity/collection-runs", api.CollectionRunViewSet,
+                                "capacity-collectionrun"))
+    registry.importers["capacity.point"] = importers.PointImporter(entry)
+
+    registry.grant_models(roles.READ_ALL_ROLES, [m.Metric, m.CollectionRun], ("view",))
+    registry.grant_models(KEEPS_METRICS, [m.Metric], ("add", "change", "delete"))
+    registry.grant(roles.ADMINISTRATOR, ["capacity.push_metric"])
+    registry.grant(roles.ICT_MANAGER, ["capacity.push_metric"])
+
+    registry.add_detail_panel(ConfigurationItem, DetailPanel(
+        "capacity-utilisation", "capacity/includes/utilisation_panel.html", utilisation,
+        order=25))
+    registry.periodic_jobs["capacity-rollups"] = (rollups.roll_up_job, 900)
+    registry.periodic_jobs["capacity-retention"] = (rollups.retention_job, 86400)
+    registry.job_records.append(NavLink(SECTION, "Capacity collection runs",
+                                        "capacity:collectionrun_list", m.CollectionRun))

@@ -1,0 +1,303 @@
+"""Utilisation: named metrics of configuration items, their raw points (kept for a
+period), their hourly and daily rollups (kept for years), and each time measurements
+were taken in (a push, an upload). docs/capacity.md."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from borough.core.models import BaseModel, same_organisation_errors
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", "%"
+    BYTES = "bytes", "bytes"
+    BYTES_PER_SECOND = "bytes_per_second", "bytes/s"
+    BITS_PER_SECOND = "bits_per_second", "bit/s"
+    COUNT = "count", "count"
+    PER_SECOND = "per_second", "per second"
+    MILLISECONDS = "ms", "ms"
+    SECONDS = "seconds", "seconds"
+    SESSIONS = "sessions", "sessions"
+    VISITS = "visits", "visits"
+    OTHER = "other", "other"
+
+
+class Kind(models.TextChoices):
+    GAUGE = "gauge", "Level (CPU, memory, disk used)"
+    THROUGHPUT = "throughput", "Rate (network, requests a second)"
+    TALLY = "tally", "Count in a period (visits, sessions started)"
+    RESPONSE = "response", "Response time"
+
+
+class Direction(models.TextChoices):
+    ABOVE = "above", "Crossing upwards (too high is bad)"
+    BELOW = "below", "Crossing downwards (too low is bad)"
+
+
+class State(models.TextChoices):
+    """Where a metric's latest value stands against its thresholds."""
+
+    CRITICAL = "critical", "Critical"
+    WARNING = "warning", "Warning"
+    OK = "ok", "Within thresholds"
+    NO_THRESHOLD = "no_threshold", "No threshold set"
+    NO_DATA = "no_data", "No value yet"
+
+
+class Mapping(models.TextChoices):
+    MAPPED = "mapped", "Attached to an item"
+    UNMAPPED = "unmapped", "Waiting to be attached"
+
+
+class Metric(BaseModel):
+    """One named measure of a configuration item, with its unit and thresholds: CPU used
+    on a server, disk used on a volume, visits to the website. A series pushed that no
+    metric names yet becomes one without an item ("unmapped") for an administrator to
+    attach."""
+
+    configuration_item = models.ForeignKey(
+        "cmdb.ConfigurationItem", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="metrics",
+        help_text="The server, storage, link, application or website it measures. Blank "
+                  "only for a series pushed before anyone attached it.")
+    name = models.CharField(
+        max_length=200, help_text="Like cpu_used, memory_used, disk_used /srv or "
+                                  "website_visits.")
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PERCENT)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GAUGE)
+    description = models.TextField(blank=True)
+    warning_threshold = models.FloatField(
+        null=True, blank=True, help_text="A value past this is a warning.")
+    critical_threshold = models.FloatField(
+        null=True, blank=True, help_text="A value past this is critical.")
+    direction = models.CharField(
+        "thresholds are crossed", max_length=10, choices=Direction.choices,
+        default=Direction.ABOVE)
+    capacity = models.FloatField(
+        null=True, blank=True,
+        help_text="What there is in all, in the metric's unit, where that means something "
+                  "(a disk's size in bytes, a link's speed): headroom is measured to it.")
+    source_key = models.CharField(
+        "series", max_length=500, blank=True,
+        help_text="The pushed series whose points are this metric's: the measurement, its "
+                  "tags and the field, as line protocol writes them, like "
+                  "“disk,host=file01,path=/srv used_percent”. Blank: it takes points only "
+                  "from uploads.")
+    mapping = models.CharField(max_length=10, choices=Mapping.choices,
+                               default=Mapping.MAPPED, editable=False)
+    # The newest point taken in, kept with the metric so lists need no look-up.
+    latest_at = models.DateTimeField(null=True, blank=True, editable=False)
+    latest_value = models.FloatField(null=True, blank=True, editable=False)
+    # The earliest time of points taken in since the last rollup: the rollup job starts
+    # there (None: nothing new).
+    dirty_from = models.DateTimeField(null=True, blank=True, editable=False)
+
+    audit_exclude = (*BaseModel.audit_exclude, "latest_at", "latest_value", "dirty_from")
+
+    class Meta:
+        ordering = ["configuration_item__name", "name", "pk"]
+        permissions = [("push_metric", "Can push measurements (line protocol)")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "source_key"], condition=~Q(source_key=""),
+                name="capacity_unique_metric_series"),
+            models.UniqueConstraint(
+                fields=["organisation", "configuration_item", "name"],
+                name="capacity_unique_metric_name"),
+        ]
+        indexes = [models.Index(fields=["organisation", "dirty_from"],
+                                name="capacity_metric_dirty")]
+
+    def __str__(self):
+        item = self.configuration_item.name if self.configuration_item_id else "unmapped"
+        return f"{item}: {self.name}"
+
+    def clean(self):
+        errors = same_organisation_errors(self, ["configuration_item"])
+        self.source_key = self.source_key.strip()
+        if self.configuration_item_id is None and self.mapping == Mapping.MAPPED:
+            errors.setdefault("configuration_item", "Choose the item it measures.")
+        if self.configuration_item_id is not None:
+            self.mapping = Mapping.MAPPED
+        warning, critical = self.warning_threshold, self.critical_threshold
+        if warning is not None and critical is not None:
+            if self.direction == Direction.ABOVE and warning > critical:
+                errors["warning_threshold"] = (
+                    "A warning comes before critical: when crossing upwards, make it "
+                    "lower than the critical threshold.")
+            if self.direction == Direction.BELOW and warning < critical:
+                errors["warning_threshold"] = (
+                    "A warning comes before critical: when crossing downwards, make it "
+                    "higher than the critical threshold.")
+        if self.capacity is not None and self.capacity <= 0:
+            errors["capacity"] = "Give a capacity above nothing, or leave it blank."
+        if errors:
+            raise ValidationError(errors)
+
+    # --- where it stands --------------------------------------------------------------
+
+    def crosses(self, value: float | None, threshold: float | None) -> bool:
+        if value is None or threshold is None:
+            return False
+        return value >= threshold if self.direction == Direction.ABOVE else value <= threshold
+
+    def state_of(self, value: float | None) -> str:
+        if value is None:
+            return State.NO_DATA
+        if self.crosses(value, self.critical_threshold):
+            return State.CRITICAL
+        if self.crosses(value, self.warning_threshold):
+            return State.WARNING
+        if self.warning_threshold is None and self.critical_threshold is None:
+            return State.NO_THRESHOLD
+        return State.OK
+
+    @property
+    def state(self) -> str:
+        return self.state_of(self.latest_value)
+
+    @property
+    def state_label(self) -> str:
+        return State(self.state).label
+
+    @property
+    def state_tag(self) -> str:
+        return {State.CRITICAL: "govuk-tag--red", State.WARNING: "govuk-tag--orange",
+                State.OK: "govuk-tag--green"}.get(self.state, "govuk-tag--grey")
+
+    @property
+    def headroom(self) -> float | None:
+        """How far the latest value is from the limit: the critical threshold, else the
+        capacity (for a metric crossed downwards, the critical threshold only). Negative:
+        past it."""
+        if self.latest_value is None:
+            return None
+        if self.direction == Direction.BELOW:
+            if self.critical_threshold is None:
+                return None
+            return self.latest_value - self.critical_threshold
+        limit = self.critical_threshold if self.critical_threshold is not None else self.capacity
+        return None if limit is None else limit - self.latest_value
+
+    @property
+    def used_of_capacity(self) -> float | None:
+        """The latest value as a percentage of the capacity, where there is one."""
+        if self.latest_value is None or not self.capacity:
+            return None
+        return 100.0 * self.latest_value / self.capacity
+
+    @staticmethod
+    def state_q(state: str, prefix: str = "") -> Q:
+        """The metrics whose latest value is in `state`, as a filter (the list's)."""
+        p = prefix
+        value = f"{p}latest_value"
+
+        def crossed(threshold: str) -> Q:
+            return (Q(**{f"{p}direction": Direction.ABOVE, f"{p}{threshold}__isnull": False,
+                         f"{value}__gte": models.F(f"{p}{threshold}")})
+                    | Q(**{f"{p}direction": Direction.BELOW, f"{p}{threshold}__isnull": False,
+                           f"{value}__lte": models.F(f"{p}{threshold}")}))
+
+        has_value = Q(**{f"{value}__isnull": False})
+        critical = has_value & crossed("critical_threshold")
+        warning = has_value & crossed("warning_threshold") & ~critical
+        none_set = Q(**{f"{p}warning_threshold__isnull": True,
+                        f"{p}critical_threshold__isnull": True})
+        return {
+            State.CRITICAL: critical,
+            State.WARNING: warning,
+            State.NO_DATA: ~has_value,
+            State.NO_THRESHOLD: has_value & none_set,
+            State.OK: has_value & ~none_set & ~critical & ~crossed("warning_threshold"),
+        }[state]
+
+
+class Point(models.Model):
+    """One raw measurement, kept for CAPACITY_RAW_RETENTION_DAYS. Never edited by people;
+    a point pushed again for the same time replaces the value (as InfluxDB does)."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="points",
+                               db_index=False)
+    at = models.DateTimeField()
+    value = models.FloatField()
+
+    class Meta:
+        ordering = ["metric", "at"]
+        # (metric, at) is the unique index that reads one metric's points; the time index
+        # for the retention job is made by migration 0002: BRIN on PostgreSQL.
+        constraints = [models.UniqueConstraint(fields=["metric", "at"],
+                                               name="capacity_point_metric_at")]
+
+    def __str__(self):
+        return f"{self.metric_id} {self.at:%Y-%m-%d %H:%M:%S}: {self.value}"
+
+
+class Period(models.TextChoices):
+    HOUR = "hour", "Hour"
+    DAY = "day", "Day"
+
+
+class Rollup(models.Model):
+    """A metric's figures for one hour (UTC) or one day (the installation's time zone),
+    computed from its raw points and kept for years. `total` and `count` give the mean of
+    any longer period exactly (the sum of totals over the sum of counts)."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="rollups",
+                               db_index=False)
+    period = models.CharField(max_length=4, choices=Period.choices)
+    start = models.DateTimeField()
+    count = models.PositiveIntegerField()
+    total = models.FloatField()
+    minimum = models.FloatField()
+    mean = models.FloatField()
+    maximum = models.FloatField()
+    p95 = models.FloatField("95th percentile")
+
+    class Meta:
+        ordering = ["metric", "period", "start"]
+        constraints = [models.UniqueConstraint(fields=["metric", "period", "start"],
+                                               name="capacity_rollup_bucket")]
+
+    def __str__(self):
+        return f"{self.metric_id} {self.period} {self.start:%Y-%m-%d %H:%M}"
+
+
+class Source(models.TextChoices):
+    PUSH = "push", "Line protocol push"
+    UPLOAD = "upload", "Spreadsheet upload"
+    PROMETHEUS = "prometheus", "Prometheus query"
+
+
+class CollectionRun(BaseModel):
+    """One taking-in of measurements and what became of it: a push, an upload or a query
+    of a source. Written by Borough, never by people."""
+
+    source = models.CharField(max_length=12, choices=Source.choices)
+    detail = models.CharField(
+        max_length=300, blank=True,
+        help_text="Which token, file or source it came from.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lines = models.PositiveIntegerField("lines or rows read", default=0)
+    accepted = models.PositiveIntegerField("points kept", default=0)
+    refused = models.PositiveIntegerField("lines or rows refused", default=0)
+    skipped = models.PositiveIntegerField(
+        "values skipped", default=0, help_text="Text fields, which are not measurements.")
+    metrics_created = models.PositiveIntegerField("new metrics", default=0)
+    # The first problems, each {"line": n, "message": "..."}.
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "collection run"
+        indexes = [models.Index(fields=["organisation", "-started_at"],
+                                name="capacity_run_started")]
+
+    def __str__(self):
+        return f"{self.get_source_display()}, {self.started_at:%d %b %Y %H:%M:%S}"

@@ -1,0 +1,14 @@
+"""Capacity's writes as other apps and the demo reach them: taking measurements in,
+rolling them up and removing old raw points. Metrics themselves are created, changed and
+deleted through core.services (their registry entry)."""
+
+from __future__ import annotations
+
+from borough.capacity import ingest, rollups
+
+store_points = ingest.store
+push = ingest.push
+roll_up = rollups.roll_up
+recompute = rollups.recompute
+remove_old_points = rollups.remove_old_points
+raw_cutoff = ingest.raw_cutoff

@@ -1,0 +1,24 @@
+from django.urls import path, re_path
+
+from borough.capacity import models as m
+from borough.capacity import views
+from borough.core.registry import registry
+from borough.core.urls_helper import crud_urls
+
+app_name = "capacity"
+
+RUNS = views.RUNS
+
+urlpatterns = [
+    *crud_urls(registry.get(m.Metric), "metrics", detail=views.MetricDetailView),
+    path("measurements/import/", views.PointImportView.as_view(entry=registry.get(m.Metric)),
+         name="point_import"),
+    path("collection-runs/", views.CollectionRunListView.as_view(entry=RUNS),
+         name="collectionrun_list"),
+    re_path(r"^collection-runs/export/(?P<format>csv|xlsx)/$",
+            views.CollectionRunExportView.as_view(entry=RUNS), name="collectionrun_export"),
+    path("collection-runs/<int:pk>/", views.CollectionRunDetailView.as_view(entry=RUNS),
+         name="collectionrun_detail"),
+    path("collection-runs/<int:pk>/history/",
+         views.CollectionRunHistoryView.as_view(entry=RUNS), name="collectionrun_history"),
+]

@@ -1,0 +1,117 @@
+"""Capacity's pages beyond the generic ones: a metric's page (its latest value against
+its thresholds, headroom, and the last 30 days as a chart with its table), the upload of
+measurements, and the collection runs' read-only list and pages."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.generic import TemplateView
+
+from borough.capacity import filters, queries, tables
+from borough.capacity import models as m
+from borough.core import charts, scope
+from borough.core.registry import ModelEntry
+from borough.core.views.imports import ObjectImportView
+from borough.core.views.lists import ObjectExportView, ObjectListView
+from borough.core.views.records import ObjectDetailView, ObjectHistoryView, ObjectMixin
+
+# The generic list, export and history pages for runs, which Borough writes: no add,
+# change or delete pages, and an API route of their own.
+RUNS = ModelEntry(m.CollectionRun, filters.CollectionRunFilterSet, tables.CollectionRunTable)
+CHART_DAYS = 30
+
+
+def number(value: float | None) -> str | None:
+    return None if value is None else tables.number(value)
+
+
+def with_unit(metric: m.Metric, value: float | None) -> str | None:
+    text = number(value)
+    if text is None:
+        return None
+    return f"{text} {metric.get_unit_display()}" if metric.unit != m.Unit.OTHER else text
+
+
+def day_chart(metric: m.Metric, days: list[queries.Day]) -> charts.Chart:
+    unit = metric.get_unit_display() if metric.unit != m.Unit.OTHER else ""
+    return charts.Chart(
+        title=f"{metric.name}, the last {len(days)} days",
+        description=f"The daily mean and maximum of {metric}, one point a day.",
+        x_labels=[f"{d.day:%d %b}" for d in days],
+        series=[charts.Series("Mean", [d.mean for d in days]),
+                charts.Series("Maximum", [d.maximum for d in days]),
+                charts.Series("95th percentile", [d.p95 for d in days], in_chart=False),
+                charts.Series("Points", [d.count for d in days], unit="", in_chart=False)],
+        unit=unit, kind=charts.LINE, x_title="Day", decimals=2, key="metric-days",
+        empty_text="No measurements in the last 30 days.")
+
+
+class MetricDetailView(ObjectDetailView):
+    template_name = "capacity/metric_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("configuration_item")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        metric = context["object"]
+        days = queries.recent_days(metric, CHART_DAYS)
+        context["chart"] = day_chart(metric, days)
+        context["standing"] = [
+            ("Latest value", with_unit(metric, metric.latest_value)),
+            ("Taken at", metric.latest_at),
+            ("Against its thresholds", metric.state_label),
+            ("Headroom", with_unit(metric, metric.headroom)),
+            ("Used of its capacity", None if metric.used_of_capacity is None
+             else f"{metric.used_of_capacity:.1f}%"),
+        ]
+        context["points_url"] = reverse("api:capacity-metric-points", args=[metric.pk])
+        context["rollups_url"] = reverse("api:capacity-metric-rollups", args=[metric.pk])
+        context["is_unmapped"] = metric.mapping == m.Mapping.UNMAPPED
+        return context
+
+
+class PointImportView(ObjectImportView):
+    """Uploading measurements (a perfmon, PRTG or vendor export) through the metric's
+    entry: its own importer (capacity.importers)."""
+
+    importer_key = "capacity.point"
+
+
+class CollectionRunListView(ObjectListView):
+    permission_action = "view"
+
+
+class CollectionRunExportView(ObjectExportView):
+    permission_action = "view"
+
+
+class CollectionRunDetailView(ObjectMixin, TemplateView):
+    permission_action = "view"
+    template_name = "capacity/collectionrun_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("requested_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run = self.get_object()
+        context.update(object=run, tabs=self.tabs(run, "detail"), rows=[
+            ("How they came", run.get_source_display()), ("From", run.detail),
+            ("By", run.requested_by), ("Started", run.started_at),
+            ("Finished", run.finished_at)])
+        created_url = reverse("capacity:metric_list") + "?" + urlencode(
+            {"mapping": m.Mapping.UNMAPPED})
+        context["counts"] = [
+            ("Lines or rows read", run.lines, None), ("Points kept", run.accepted, None),
+            ("Lines or rows refused", run.refused, None),
+            ("Text values skipped", run.skipped, None),
+            ("New metrics waiting to be attached", run.metrics_created, created_url)]
+        context["can_see_metrics"] = scope.can(self.request.user, "view", m.Metric,
+                                               run.organisation_id)
+        return context
+
+
+class CollectionRunHistoryView(ObjectHistoryView):
+    permission_action = "view"
