@@ -8,7 +8,12 @@ import zlib
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -244,3 +249,10 @@ class WriteView(APIView):
             "errors": [{"line": n, "message": msg} for n, msg in
                        sorted(outcome.errors)[:ingest.ERRORS_KEPT]],
             "run": result.run.pk}, status=status.HTTP_400_BAD_REQUEST)
+
+
+
+@extend_schema_view(post=extend_schema(operation_id="capacity_write_v2"))
+class WriteV2View(WriteView):
+    """The same at InfluxDB 2's path, /api/v2/write (Telegraf's outputs.influxdb_v2), under
+    its own operation id."""

@@ -4,11 +4,11 @@ write (outputs.influxdb with urls = ["https://borough.example/api/capacity"]) an
 
 from django.urls import path
 
-from borough.capacity.api import WriteView
+from borough.capacity.api import WriteV2View, WriteView
 
 app_name = "capacity-api"
 
 urlpatterns = [
     path("capacity/write", WriteView.as_view(), name="write"),
-    path("v2/write", WriteView.as_view(), name="write_v2"),
+    path("v2/write", WriteV2View.as_view(), name="write_v2"),
 ]
