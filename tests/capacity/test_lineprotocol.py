@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from borough.capacity import lineprotocol as lp
@@ -152,6 +152,7 @@ names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_s
                 max_size=12).filter(lambda s: not s.startswith("#") and s.strip() == s)
 
 
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(measurement=names, tag_key=names, tag_value=names, field_key=names,
        value=st.floats(allow_nan=False, allow_infinity=False, width=64),
        text=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20))
