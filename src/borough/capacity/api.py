@@ -12,11 +12,12 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -94,6 +95,31 @@ def between(rows, request, field: str = "at"):
     return rows
 
 
+class ForecastDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    expected = serializers.FloatField()
+    lower = serializers.FloatField()
+    upper = serializers.FloatField()
+
+
+class ForecastSerializer(serializers.ModelSerializer):
+    days = serializers.SerializerMethodField(
+        help_text="Each day of the horizon: the expected daily figure and its interval.")
+
+    class Meta:
+        model = m.Forecast
+        fields = ["made_at", "fitted_from", "fitted_to", "points", "figure", "components",
+                  "level", "warning_on", "critical_on", "critical_earliest",
+                  "critical_latest", "critical_already", "backtest_days", "backtest_error",
+                  "backtest_percentage_error", "backtest_coverage", "problem", "problem_for",
+                  "days"]
+
+    @extend_schema_field(ForecastDaySerializer(many=True))
+    def get_days(self, obj) -> list[dict]:
+        return [{"day": d, "expected": e, "lower": lo, "upper": hi}
+                for d, e, lo, hi in obj.days]
+
+
 class MetricViewSet(BaseModelViewSet):
     model = m.Metric
     serializer_class = MetricSerializer
@@ -110,6 +136,21 @@ class MetricViewSet(BaseModelViewSet):
         metric = self.get_object()
         rows = between(m.Point.objects.filter(metric=metric), request).order_by("at")
         return self.paged_response(rows.only("at", "value"), PointSerializer)
+
+    @extend_schema(responses={200: ForecastSerializer, 404: OpenApiResponse(
+        description="No such metric you can see, or no forecast of it yet.")},
+        summary="The metric's latest forecast",
+        description="Made each night from its daily figures for a metric with a threshold "
+                    "(docs/capacity.md, Forecasts): when its thresholds are expected to be "
+                    "crossed, each day of its horizon, how good it has been, and the "
+                    "capacity problem raised.")
+    @action(detail=True, methods=["get"])
+    def forecast(self, request, pk=None):
+        metric = self.get_object()
+        found = m.Forecast.objects.filter(metric=metric).first()
+        if found is None:
+            raise NotFound("No forecast of this metric yet.")
+        return Response(ForecastSerializer(found).data)
 
     @extend_schema(parameters=[PERIOD, SINCE, UNTIL], responses=RollupSerializer(many=True),
                    summary="The metric's hourly or daily rollups",

@@ -5,7 +5,17 @@ may read, keep and push them."""
 
 from __future__ import annotations
 
-from borough.capacity import api, filters, forms, importers, queries, rollups, tables
+from borough.capacity import (
+    api,
+    filters,
+    forecasts,
+    forms,
+    importers,
+    notices,
+    queries,
+    rollups,
+    tables,
+)
 from borough.capacity import models as m
 from borough.cmdb.models import ConfigurationItem
 from borough.core import roles, scope
@@ -33,19 +43,22 @@ def utilisation(item, user) -> dict | None:
 
 def register(registry) -> None:
     registry.nav_section_order[SECTION] = 40
+    registry.add_notification_events("capacity", notices.EVENTS)
     entry = registry.register(ModelEntry(
         m.Metric, filters.MetricFilterSet, tables.MetricTable, forms.MetricForm,
         api.MetricSerializer, api.MetricViewSet,
         search_fields=("name", "source_key"), nav_section=SECTION, nav_order=10,
         detail_fields=("configuration_item", "name", "unit", "kind", "description",
                        "warning_threshold", "critical_threshold", "direction", "capacity",
-                       "source_key", "mapping")))
+                       "forecast_horizon_days", "source_key", "mapping")))
     registry.unlist(m.Point, "Raw measurements, written by pushes, uploads and sources and "
                              "never by people: read through their metric "
                              "(/api/capacity/metrics/<id>/points/).")
     registry.unlist(m.Rollup, "Hourly and daily figures computed by the rollup job: shown "
                               "on the metric's page and read through it "
                               "(/api/capacity/metrics/<id>/rollups/).")
+    registry.unlist(m.Forecast, "Made by the nightly forecast job: shown on its metric's "
+                                "page and in its API record (forecast).")
     registry.unlist(m.CollectionRun, "Written by Borough for each push, upload and source "
                                      "query: read-only pages at /capacity/collection-runs/ "
                                      "and /api/capacity/collection-runs/.")
@@ -67,5 +80,6 @@ def register(registry) -> None:
         order=25))
     registry.periodic_jobs["capacity-rollups"] = (rollups.roll_up_job, 900)
     registry.periodic_jobs["capacity-retention"] = (rollups.retention_job, 86400)
+    registry.periodic_jobs["capacity-forecasts"] = (forecasts.forecast_job, 86400)
     registry.job_records.append(NavLink(SECTION, "Capacity collection runs",
                                         "capacity:collectionrun_list", m.CollectionRun))

@@ -7,4 +7,4 @@ class MetricForm(ScopedModelForm):
         model = m.Metric
         fields = ["configuration_item", "name", "unit", "kind", "description",
                   "warning_threshold", "critical_threshold", "direction", "capacity",
-                  "source_key"]
+                  "forecast_horizon_days", "source_key"]

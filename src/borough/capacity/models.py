@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -81,6 +82,12 @@ class Metric(BaseModel):
         null=True, blank=True,
         help_text="What there is in all, in the metric's unit, where that means something "
                   "(a disk's size in bytes, a link's speed): headroom is measured to it.")
+    forecast_horizon_days = models.PositiveSmallIntegerField(
+        "forecast horizon (days)", default=90,
+        validators=[MinValueValidator(7, "Look at least 7 days ahead."),
+                    MaxValueValidator(730, "Look at most 730 days (two years) ahead.")],
+        help_text="How far ahead the nightly forecast looks: the critical threshold forecast "
+                  "to be crossed within it raises a capacity problem on the item.")
     source_key = models.CharField(
         "series", max_length=500, blank=True,
         help_text="The pushed series whose points are this metric's: the measurement, its "
@@ -301,3 +308,48 @@ class CollectionRun(BaseModel):
 
     def __str__(self):
         return f"{self.get_source_display()}, {self.started_at:%d %b %Y %H:%M:%S}"
+
+
+class Forecast(models.Model):
+    """A metric's latest forecast (capacity.forecasts), made each night from its daily
+    figures: the expected value and interval of each day of its horizon, when its
+    thresholds are expected to be crossed, how good such forecasts were on its own past,
+    and the capacity problem raised for it."""
+
+    metric = models.OneToOneField(Metric, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="forecast")
+    made_at = models.DateTimeField()
+    fitted_from = models.DateField()
+    fitted_to = models.DateField()
+    points = models.PositiveIntegerField("days fitted")
+    # The daily figure forecast: the maximum when thresholds are crossed upwards (the
+    # peaks overload), the minimum when downwards.
+    figure = models.CharField(max_length=10)
+    components = models.CharField(max_length=200)
+    level = models.FloatField(default=0.95)
+    # [[ISO day, expected, lower, upper], ...] for each day of the horizon.
+    days = models.JSONField(default=list)
+    warning_on = models.DateField(null=True, blank=True)
+    critical_on = models.DateField(null=True, blank=True)
+    critical_earliest = models.DateField(null=True, blank=True)
+    critical_latest = models.DateField(null=True, blank=True)
+    critical_already = models.BooleanField(default=False)
+    backtest_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    backtest_error = models.FloatField(null=True, blank=True)
+    backtest_percentage_error = models.FloatField(null=True, blank=True)
+    backtest_coverage = models.FloatField(null=True, blank=True)
+    problem = models.ForeignKey("problems.Problem", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    # The critical crossing the problem was raised for: a later forecast raises another
+    # only when it moves (capacity.forecasts.ANSWERED_WITHIN_DAYS).
+    problem_for = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["critical_on"], name="capacity_forecast_critical")]
+
+    def __str__(self):
+        return f"Forecast of {self.metric}"
+
+    @property
+    def overload_forecast(self) -> bool:
+        return self.critical_already or self.critical_on is not None

@@ -4,12 +4,15 @@ measurements, and the collection runs' read-only list and pages."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from borough.capacity import filters, queries, tables
+from borough.capacity import filters, forecasting, queries, tables
 from borough.capacity import models as m
+from borough.capacity.ingest import zone
 from borough.core import charts, scope
 from borough.core.registry import ModelEntry
 from borough.core.views.imports import ObjectImportView
@@ -47,6 +50,68 @@ def day_chart(metric: m.Metric, days: list[queries.Day]) -> charts.Chart:
         empty_text="No measurements in the last 30 days.")
 
 
+def forecast_chart(metric: m.Metric, forecast: m.Forecast) -> charts.Chart:
+    """Each week of the horizon: the expected value, the interval and the threshold."""
+    unit = metric.get_unit_display() if metric.unit != m.Unit.OTHER else ""
+    weeks = forecast.days[6::7] or forecast.days[-1:]
+    series = [charts.Series("Expected", [e for _, e, _, _ in weeks]),
+              charts.Series(f"Lower ({forecast.level:.0%} interval)",
+                            [max(lo, 0) for _, _, lo, _ in weeks]),
+              charts.Series(f"Upper ({forecast.level:.0%} interval)",
+                            [hi for _, _, _, hi in weeks])]
+    if metric.critical_threshold is not None:
+        series.append(charts.Series("Critical threshold",
+                                    [metric.critical_threshold] * len(weeks), palette=1))
+    return charts.Chart(
+        title=f"{metric.name}, forecast {forecast.metric.forecast_horizon_days} days ahead",
+        description=f"The daily {forecast.figure} of {metric} expected each week ahead, with "
+                    "the range it is expected within, against the critical threshold.",
+        x_labels=[datetime.date.fromisoformat(d).strftime("%d %b %Y") for d, *_ in weeks],
+        series=series, unit=unit, kind=charts.LINE, x_title="Week", decimals=2,
+        key="metric-forecast")
+
+
+def forecast_rows(metric: m.Metric, forecast: m.Forecast) -> list[tuple[str, str | None]]:
+    def day(value):
+        return f"{value:%-d %B %Y}" if value else None
+
+    if metric.critical_threshold is None:
+        critical = "No critical threshold set"
+    elif forecast.critical_already:
+        critical = "Already past it"
+    elif forecast.critical_on:
+        critical = f"Expected on {day(forecast.critical_on)}" + (
+            f"; could be as soon as {day(forecast.critical_earliest)}"
+            if forecast.critical_earliest else "") + (
+            f"; almost surely by {day(forecast.critical_latest)}"
+            if forecast.critical_latest else "")
+    else:
+        critical = (f"Not expected within {metric.forecast_horizon_days} days" + (
+            f" (could be as soon as {day(forecast.critical_earliest)})"
+            if forecast.critical_earliest else ""))
+    rows = [("Critical threshold crossed", critical)]
+    if metric.warning_threshold is not None:
+        rows.append(("Warning threshold crossed", "Expected on " + day(forecast.warning_on)
+                     if forecast.warning_on else
+                     f"Not expected within {metric.forecast_horizon_days} days"))
+    rows.append(("Made", f"{forecast.made_at.astimezone(zone()):%-d %B %Y %H:%M} from "
+                         f"{forecast.points} days of daily {forecast.figure}s, "
+                         f"{day(forecast.fitted_from)} to {day(forecast.fitted_to)} "
+                         f"({forecast.components})"))
+    if forecast.backtest_days:
+        off = (f"{forecast.backtest_percentage_error:.1f}%"
+               if forecast.backtest_percentage_error is not None
+               else with_unit(metric, forecast.backtest_error))
+        rows.append(("How good it has been",
+                     f"Forecasting its last {forecast.backtest_days} days from the days "
+                     f"before them was off by {off} on average, and "
+                     f"{forecast.backtest_coverage:.0%} of the actual values fell within "
+                     f"the {forecast.level:.0%} interval"))
+    else:
+        rows.append(("How good it has been", "Not yet measured: too little history"))
+    return rows
+
+
 class MetricDetailView(ObjectDetailView):
     template_name = "capacity/metric_detail.html"
 
@@ -69,6 +134,15 @@ class MetricDetailView(ObjectDetailView):
         context["points_url"] = reverse("api:capacity-metric-points", args=[metric.pk])
         context["rollups_url"] = reverse("api:capacity-metric-rollups", args=[metric.pk])
         context["is_unmapped"] = metric.mapping == m.Mapping.UNMAPPED
+        context["min_days"] = forecasting.MIN_DAYS
+        forecast = m.Forecast.objects.filter(metric=metric).select_related("problem").first()
+        if forecast is not None:
+            context["forecast"] = forecast
+            context["forecast_rows"] = forecast_rows(metric, forecast)
+            context["forecast_chart"] = forecast_chart(metric, forecast)
+            context["forecast_problem"] = (forecast.problem if forecast.problem and scope.can(
+                self.request.user, "view", type(forecast.problem), metric.organisation_id)
+                else None)
         return context
 
 

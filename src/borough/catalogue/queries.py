@@ -194,6 +194,18 @@ def services_depending_on(item_id: int, user, limit: int = 10
     return found, (found[0].total if found else 0)
 
 
+def services_relying_on(item_id: int) -> list[BusinessService]:
+    """For Borough's own jobs, which have no reader (a capacity forecast's problem): the
+    services (not retired) that depend on the CI, directly or through the CIs that depend
+    on it, by name."""
+    delivering = ServiceComponent.objects.filter(
+        Q(configuration_item_id=item_id)
+        | Q(configuration_item_id__in=cmdb.dependent_ids(item_id))).values("service_id")
+    return list(BusinessService.objects.filter(pk__in=delivering)
+                .exclude(status=ServiceStatus.RETIRED).select_related("owner__user")
+                .order_by("name", "pk"))
+
+
 def live_services_of(organisation_id: int) -> list[BusinessService]:
     """The organisation's live services, by name: what the portal offers a requester as
     "which system?" (read for them, who cannot open the catalogue; names only shown)."""

@@ -79,6 +79,7 @@ class Origin(models.TextChoices):
     INCIDENTS = "incidents", "From incidents"
     TREND = "trend", "From a trend in incidents"
     PROACTIVE = "proactive", "Proactively"
+    CAPACITY = "capacity", "From a capacity forecast"
 
 
 class Method(models.TextChoices):
