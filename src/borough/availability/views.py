@@ -20,6 +20,7 @@ from borough.availability import models as m
 from borough.availability import queries, services
 from borough.availability.presenters import month_label, per_cent, row
 from borough.changes.models import Change
+from borough.core import scope
 from borough.core.charts import BAR, HBAR, Chart, Series
 from borough.core.registry import registry
 from borough.core.views.base import EntryViewMixin
@@ -110,6 +111,8 @@ class RecordView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         target = get_object_or_404(self.model.objects.visible_to(request.user), pk=pk)
+        if not scope.can(request.user, "add", m.Outage, target.organisation_id):
+            raise PermissionDenied("Your role does not allow you to record outages.")
         back = reverse(self.detail, args=[target.pk])
         try:
             recorded = self.record(target, request.user)
