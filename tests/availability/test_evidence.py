@@ -10,7 +10,12 @@ import pytest
 
 from borough.availability.evidence import RULES
 from borough.availability.models import Outage
-from borough.catalogue.models import AgreementStatus, ServiceHours, ServiceStatus
+from borough.catalogue.models import (
+    AgreementStatus,
+    ServiceHours,
+    ServiceLevelAgreement,
+    ServiceStatus,
+)
 from tests.availability.factories import OutageFactory
 from tests.catalogue.factories import BusinessServiceFactory, ServiceLevelAgreementFactory
 
@@ -25,6 +30,7 @@ def agreed(org, name, *, target="99.00", service_target="99.50", **fields):
                                      service_hours=ServiceHours.ALWAYS,
                                      availability_target=service_target and
                                      Decimal(service_target))
+    fields.setdefault("service_hours", ServiceHours.ALWAYS)
     ServiceLevelAgreementFactory(organisation=org, service=service, status=AgreementStatus.AGREED,
                                  availability_target=target and Decimal(target), **fields)
     return service
@@ -71,6 +77,14 @@ def test_the_share_of_services_meeting_their_target(org_a):
     assert result.figures["met_percent"] == 50.0
     assert "1 of 2 live services" in result.summary
     assert rule.run(org_a, {"share": 50}, AS_OF).met
+    # Measured in the agreement's hours: on working hours (09:00-17:00 local down of
+    # 08:30-17:00 on 19 working days) Benefits still misses.
+    ServiceLevelAgreement.objects.filter(service=benefits).update(
+        service_hours=ServiceHours.BUSINESS)
+    figures = rule.run(org_a, {}, AS_OF).figures
+    assert figures["missed"] == ["Benefits"]
+    assert RULE["availability.measured-against-target"].run(org_a, {}, AS_OF).figures[
+        "availability"]["Benefits"][1] == round(100 * (19 * 510 - 480) / (19 * 510), 3)
     # As at a date: an outage recorded after it is not counted.
     Outage.objects.filter(pk=down.pk).update(created_at=AS_OF + H)
     assert rule.run(org_a, {}, AS_OF).met

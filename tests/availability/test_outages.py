@@ -19,7 +19,11 @@ from borough.core import roles
 from borough.core import services as core_services
 from borough.servicedesk import services as desk_services
 from tests.availability.factories import OutageFactory
-from tests.catalogue.factories import BusinessServiceFactory, ServiceComponentFactory
+from tests.catalogue.factories import (
+    BusinessServiceFactory,
+    ServiceComponentFactory,
+    ServiceLevelAgreementFactory,
+)
 from tests.changes.factories import ChangeFactory
 from tests.cmdb.factories import ConfigurationItemFactory
 from tests.servicedesk.factories import TicketFactory
@@ -176,6 +180,10 @@ def test_the_pages(org_a, member, signed_in):
     assert page.status_code == 200
     body = page.content.decode()
     assert 'id="availability"' in body and "Disk full" in body
+    agreement = ServiceLevelAgreementFactory(organisation=org_a, service=service,
+                                             availability_target=Decimal("97.25"))
+    page = client.get(reverse("catalogue:servicelevelagreement_detail", args=[agreement.pk]))
+    assert page.status_code == 200 and "Target: 97.25%" in page.content.decode()
     for query in ("", "?months=12", "?month=2026-04&months=1"):
         report = client.get(reverse("availability:report") + query)
         assert report.status_code == 200 and "Benefits" in report.content.decode()

@@ -7,6 +7,7 @@ months before the one `as_of` falls in."""
 
 from __future__ import annotations
 
+from copy import copy
 from datetime import date
 
 from django.urls import reverse
@@ -36,14 +37,19 @@ def _period(params, as_of) -> list[date]:
 
 def _agreed_services(organisation) -> list[tuple[BusinessService, object]]:
     """(service, its target) for each live service with an agreed SLA: the agreement's
-    target, else the service's own; None when neither sets one."""
+    target, else the service's own; None when neither sets one. The service comes in
+    the agreement's service hours."""
     agreements = (ServiceLevelAgreement.objects.for_organisation(organisation)
                   .filter(status=AgreementStatus.AGREED, service__status=ServiceStatus.LIVE)
                   .select_related("service").order_by("service__name", "id"))
     found: dict[int, tuple] = {}
     for agreement in agreements:
-        service = agreement.service
-        target = agreement.availability_target or service.availability_target
+        # Measured in the hours the agreement sets, as its page shows.
+        service = copy(agreement.service)
+        service.service_hours = agreement.service_hours
+        target = agreement.availability_target
+        if target is None:
+            target = service.availability_target
         if service.pk not in found or (found[service.pk][1] is None and target is not None):
             found[service.pk] = (service, target)
     return list(found.values())

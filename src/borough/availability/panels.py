@@ -4,6 +4,7 @@ outages and a change's planned outages, each with the way to record them."""
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import replace
 
 from django.urls import reverse
@@ -37,12 +38,17 @@ def service_panel(service, user) -> dict | None:
 
 
 def agreement_panel(agreement, user) -> dict | None:
-    """The service level agreement's page: its service's availability against the target
-    the agreement sets (the service's own when it sets none)."""
+    """The service level agreement's page: its service's availability in the hours the
+    agreement sets, against the target it sets (the service's own when it sets none)."""
     if not scope.can(user, "view", m.Outage, agreement.organisation_id):
         return None
-    service = agreement.service
-    target = agreement.availability_target or service.availability_target
+    service = copy(agreement.service)
+    # Measured in the hours the agreement sets, against its target (the service's when
+    # it sets none).
+    service.service_hours = agreement.service_hours
+    target = agreement.availability_target
+    if target is None:
+        target = service.availability_target
     return {"service": service, "target": target,
             "months": _months(service, user, target=target), "outages": [],
             "all_url": f"{reverse('availability:outage_list')}?service={service.pk}",
