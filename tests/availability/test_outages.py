@@ -241,3 +241,31 @@ def test_the_api(org_a, org_b, member, signed_in):
                            args=[other.pk])).status_code == 404
     requester = signed_in(member(roles.REQUESTER), api=True)
     assert requester.get(reverse("api:availability-figures-list")).status_code == 403
+
+
+def test_recording_from_an_incident_and_a_change_over_the_api(desk, org_b, member, signed_in):
+    service = BusinessServiceFactory(organisation=desk.org, name="Benefits")
+    ticket = TicketFactory(organisation=desk.org, is_major_incident=True, service=service)
+    plain = TicketFactory(organisation=desk.org, service=service)
+    foreign = TicketFactory(organisation=org_b, is_major_incident=True)
+    api = signed_in(desk.lead, api=True)
+    url = reverse("api:availability-outage-from-major-incident")
+    made = api.post(url, {"ticket": ticket.pk}, format="json")
+    assert made.status_code == 201, made.json()
+    assert [o["service"] for o in made.json()["created"]] == [service.pk]
+    again = api.post(url, {"ticket": ticket.pk}, format="json")
+    assert again.status_code == 200 and again.json()["skipped"] == ["Benefits: already recorded."]
+    assert api.post(url, {"ticket": plain.pk}, format="json").status_code == 400
+    assert api.post(url, {"ticket": foreign.pk}, format="json").status_code == 400
+    assert api.post(url, {}, format="json").status_code == 400
+    refused = signed_in(desk.agent, api=True).post(url, {"ticket": ticket.pk}, format="json")
+    assert refused.status_code == 403
+
+    manager = member(roles.CHANGE_MANAGER)
+    start = datetime(2026, 4, 11, 8, tzinfo=UTC)
+    change = ChangeFactory(organisation=desk.org, planned_start=start,
+                           planned_end=start + 2 * H)
+    change.services.set([service])
+    made = signed_in(manager, api=True).post(reverse("api:availability-outage-from-change"),
+                                             {"change": change.pk}, format="json")
+    assert made.status_code == 201 and made.json()["created"][0]["kind"] == "planned"

@@ -6,21 +6,25 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from borough.availability import filters as f
 from borough.availability import models as m
-from borough.availability import queries
+from borough.availability import queries, services
 from borough.catalogue.models import BusinessService
+from borough.changes.models import Change
 from borough.core import scope
 from borough.core.api.serializers import BaseModelSerializer
 from borough.core.api.viewsets import BaseModelViewSet
+from borough.servicedesk.models import Ticket
 
 MOST_MONTHS = 24
 
@@ -39,12 +43,59 @@ class OutageSerializer(BaseModelSerializer):
         }
 
 
+class FromIncidentSerializer(serializers.Serializer):
+    ticket = serializers.IntegerField(help_text="The major incident's id.")
+
+
+class FromChangeSerializer(serializers.Serializer):
+    change = serializers.IntegerField(help_text="The change's id.")
+
+
+class RecordedSerializer(serializers.Serializer):
+    created = OutageSerializer(many=True, help_text="The outages recorded.")
+    skipped = serializers.ListField(child=serializers.CharField(), help_text="The services "
+                                    "left out, each with why (already recorded, overlapping).")
+
+
 class OutageViewSet(BaseModelViewSet):
     model = m.Outage
     serializer_class = OutageSerializer
     filterset_class = f.OutageFilterSet
     ordering_fields = ("started_at", "ended_at", "reference", "id")
     select_related = ("service", "ticket", "change")
+
+    def _recorded(self, request, model, name, record):
+        reader = (FromIncidentSerializer if name == "ticket" else FromChangeSerializer)(
+            data=request.data)
+        reader.is_valid(raise_exception=True)
+        target = model.objects.visible_to(request.user).filter(
+            pk=reader.validated_data[name]).first()
+        if target is None:
+            raise ValidationError({name: [f"No {model._meta.verbose_name} has that id among "
+                                          "those you can see."]})
+        try:
+            recorded = record(target, actor=request.user)
+        except DjangoValidationError as exc:
+            raise ValidationError({"detail": exc.messages}) from exc
+        data = RecordedSerializer({"created": recorded.created, "skipped": recorded.skipped},
+                                  context=self.get_serializer_context()).data
+        return Response(data, status=201 if recorded.created else 200)
+
+    @extend_schema(request=FromIncidentSerializer,
+                   responses={201: RecordedSerializer, 200: RecordedSerializer})
+    @action(detail=False, methods=["post"], url_path="from-major-incident")
+    def from_major_incident(self, request):
+        """Record an unplanned outage of each service a major incident takes down (the
+        service it names and those its configuration item stops, from the CMDB); 200 with
+        nothing created when each is recorded already."""
+        return self._recorded(request, Ticket, "ticket", services.record_from_major_incident)
+
+    @extend_schema(request=FromChangeSerializer,
+                   responses={201: RecordedSerializer, 200: RecordedSerializer})
+    @action(detail=False, methods=["post"], url_path="from-change")
+    def from_change(self, request):
+        """Record a planned outage of each service a change names, over its window."""
+        return self._recorded(request, Change, "change", services.record_from_change)
 
 
 class MonthFiguresSerializer(serializers.Serializer):
