@@ -66,17 +66,16 @@ class ReportView(EntryViewMixin, TemplateView):
         if len(months) == 1:
             rows = [(s.service, row(s.months[0][1])) for s in found if s.months]
             context["rows"] = rows
-            measured = [(s, r) for s, r in rows if r["availability"] != "–"]
+            measured = [(s.service, s.months[0][1]) for s in found
+                        if s.months and s.months[0][1].availability is not None]
             context["chart"] = Chart(
                 title=f"Availability by service, {month_label(months[0])}",
                 description="Each live service's availability in the month, in per cent of "
                             "its agreed service time, beside its target.",
-                x_labels=[s.name for s, _r in measured], kind=HBAR, unit="%", decimals=2,
-                series=[Series("Availability", [float(r["availability"][:-1])
-                                                for _s, r in measured]),
-                        Series("Target", [float(s.availability_target) if
-                                          s.availability_target is not None else None
-                                          for s, _r in measured], in_chart=False)],
+                x_labels=[s.name for s, _f in measured], kind=HBAR, unit="%", decimals=2,
+                series=[Series("Availability", [f.availability for _s, f in measured]),
+                        Series("Target", [float(f.target) if f.target is not None else None
+                                          for _s, f in measured], in_chart=False)],
                 x_title="Service", y_max=100, key="availability-month")
         else:
             context["grid"] = [(s.service, [(month_label(mo), per_cent(fig.availability),
