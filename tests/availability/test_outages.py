@@ -153,7 +153,7 @@ def test_an_agent_may_not_record_outages(desk):
         services.record_from_major_incident(ticket, actor=desk.agent)
 
 
-def test_a_changes_window_records_planned_outages(org_a, member):
+def test_a_changes_window_records_planned_outages(org_a, member, signed_in):
     manager = member(roles.CHANGE_MANAGER)
     service = BusinessServiceFactory(organisation=org_a, name="Payroll")
     start = datetime(2026, 4, 11, 8, tzinfo=UTC)
@@ -161,6 +161,8 @@ def test_a_changes_window_records_planned_outages(org_a, member):
     with pytest.raises(ValidationError, match="names no business service"):
         services.record_from_change(change, actor=manager)
     change.services.set([service])
+    page = signed_in(manager).get(reverse("changes:change_detail", args=[change.pk]))
+    assert page.status_code == 200 and "Record planned outages" in page.content.decode()
     recorded = services.record_from_change(change, actor=manager)
     [made] = recorded.created
     assert (made.kind, made.source, made.change, made.started_at, made.ended_at) == (
