@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from tests.accounts import factories as accounts
 from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.availability import factories as availability
+from tests.availability.factories import OutageFactory
 from tests.capacity import factories as capacity
 from tests.capacity.factories import MetricFactory
 from tests.catalogue import factories as catalogue
@@ -142,11 +144,12 @@ FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTO
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
              **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES,
              **status.FACTORIES, **changes.FACTORIES, **knowledge.FACTORIES,
-             **problems.FACTORIES, **releases.FACTORIES, **capacity.FACTORIES}
+             **problems.FACTORIES, **releases.FACTORIES, **capacity.FACTORIES,
+             **availability.FACTORIES}
 
 __all__ = [
     "MetricFactory",
-    "ReleaseFactory", "ReleaseItemFactory",
+    "ReleaseFactory", "ReleaseItemFactory", "OutageFactory",
     "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory", "BoardFactory",
     "BoardMemberFactory",
     "CausedIncidentFactory", "ChangeFactory", "ChangeTemplateFactory",

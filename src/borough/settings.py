@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "borough.releases",
     "borough.knowledge",
     "borough.problems",
+    "borough.availability",
     "borough.finance",
     "borough.capacity",
     "borough.mail",

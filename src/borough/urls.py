@@ -24,6 +24,7 @@ urlpatterns = [
     path("service-desk/", include("borough.servicedesk.urls")),
     path("service-desk/problems/", include("borough.problems.urls")),
     path("service-desk/knowledge/", include("borough.knowledge.urls")),
+    path("availability/", include("borough.availability.urls")),
     path("finance/", include("borough.finance.urls")),
     path("capacity/", include("borough.capacity.urls")),
     # Requesters' links in emails sent before their page moved to the service desk.

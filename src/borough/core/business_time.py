@@ -197,6 +197,13 @@ class BusinessCalendar:
             closed_dates=closed,
         )
 
+    @classmethod
+    def round_the_clock(cls, tz: str | ZoneInfo = "Europe/London") -> BusinessCalendar:
+        """Every minute of every day, bank holidays included (a service run 24x7). Its
+        days are local, so a month's minutes still follow the clock changes."""
+        return cls(tz=tz if isinstance(tz, tzinfo) else ZoneInfo(tz),
+                   hours={weekday: ((_MIDNIGHT, _MIDNIGHT),) for weekday in range(7)})
+
     @property
     def has_working_hours(self) -> bool:
         return bool(self.hours)

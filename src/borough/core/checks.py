@@ -35,7 +35,7 @@ from borough.core.registry import registry
 LAYERS = {"core": 0, "frontend": 0, "organisation": 1, "accounts": 2, "mail": 3,
           "cmdb": 3, "catalogue": 3.5, "library": 3.7, "servicedesk": 4, "status": 4.05,
           "knowledge": 4.1, "problems": 4.2, "changes": 4.4, "commercial": 4.5, "licences": 4.6,
-          "releases": 4.7, "capacity": 4.8,
+          "releases": 4.7, "capacity": 4.8, "availability": 4.85,
           "standards": 5, "finance": 5.3, "procurement": 5.5, "demo": 9}
 PUBLIC_MODULES = {"models", "queries", "services"}
 

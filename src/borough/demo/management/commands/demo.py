@@ -3,6 +3,7 @@ from django.core.management.base import CommandError
 
 from borough.core.management.base import BoroughCommand
 from borough.demo import (
+    availability,
     capacity,
     catalogue,
     changes,
@@ -52,6 +53,8 @@ class Command(BoroughCommand):
         # After the desk's history: the problem is behind its repeated Wi-Fi incidents.
         problem_counts = problems.load()
         metric_counts = capacity.load()
+        # After the desk, the status page and the changes: outages from their records.
+        outage_counts = availability.load()
         if options["quiet_logins"]:
             return
         for code, count in estate.items():
@@ -95,6 +98,9 @@ class Command(BoroughCommand):
             if count:
                 self.stdout.write(f"Problems for {code}: {count}, with known errors and "
                                   "knowledge articles.")
+        for code, count in outage_counts.items():
+            if count:
+                self.stdout.write(f"Outages for {code}: {count}, with a year of availability.")
         for what, count in standards_counts.items():
             if count:
                 self.stdout.write(f"Standards: {count} {what}.")

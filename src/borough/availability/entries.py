@@ -1,0 +1,49 @@
+"""What availability management adds to the registry: outages; who may read and record
+them; the availability report; the panels on the service, agreement, major incident and
+change pages; the listener that ends a major incident's outages; the evidence rules.
+Its pages sit in the Catalogues menu, beside the services they measure."""
+
+from __future__ import annotations
+
+from borough.availability import api, evidence, filters, forms, panels, services, tables
+from borough.availability import models as m
+from borough.catalogue.models import BusinessService, ServiceLevelAgreement
+from borough.changes.models import Change
+from borough.core import roles
+from borough.core.registry import DetailPanel, ModelEntry, NavLink
+from borough.servicedesk.models import Ticket
+
+SECTION = "Catalogues"
+# Who records and corrects outages: those who run major incidents and changes.
+RECORD = [roles.TEAM_LEAD, roles.CHANGE_MANAGER, roles.ICT_MANAGER, roles.ADMINISTRATOR]
+
+
+def register(registry) -> None:
+    registry.register(ModelEntry(
+        m.Outage, filters.OutageFilterSet, tables.OutageTable, forms.OutageForm,
+        api.OutageSerializer, api.OutageViewSet, search_fields=("reference", "cause"),
+        nav_section=SECTION, nav_order=40,
+        detail_fields=("reference", "service", "started_at", "ended_at", "kind", "source",
+                       "cause", "ticket", "change")))
+    registry.nav_links.append(NavLink(SECTION, "Availability", "availability:report",
+                                      m.Outage, order=41))
+    registry.api_routes.append(("availability/figures", api.AvailabilityViewSet,
+                                "availability-figures"))
+    registry.grant_models(roles.READ_ALL_ROLES, [m.Outage], ("view",))
+    registry.grant_models(RECORD, [m.Outage], ("add", "change"))
+    registry.grant_models([roles.ICT_MANAGER, roles.ADMINISTRATOR], [m.Outage], ("delete",))
+    registry.add_detail_panel(BusinessService, DetailPanel(
+        "availability", "availability/includes/service_panel.html", panels.service_panel,
+        order=30))
+    registry.add_detail_panel(ServiceLevelAgreement, DetailPanel(
+        "availability", "availability/includes/service_panel.html", panels.agreement_panel,
+        order=30))
+    registry.add_page_panel("servicedesk.ticket", DetailPanel(
+        "outages", "availability/includes/outages_panel.html", panels.ticket_panel,
+        order=30))
+    registry.add_detail_panel(Change, DetailPanel(
+        "outages", "availability/includes/outages_panel.html", panels.change_panel,
+        order=30))
+    registry.on_transition(Ticket, ("resolve", "cancel"), services.end_with_incident)
+    for rule in evidence.RULES:
+        registry.evidence_rules[rule.name] = rule
