@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from borough.capacity import (
     api,
+    evidence,
     filters,
     forecasts,
     forms,
@@ -81,5 +82,7 @@ def register(registry) -> None:
     registry.periodic_jobs["capacity-rollups"] = (rollups.roll_up_job, 900)
     registry.periodic_jobs["capacity-retention"] = (rollups.retention_job, 86400)
     registry.periodic_jobs["capacity-forecasts"] = (forecasts.forecast_job, 86400)
+    for rule in evidence.RULES:
+        registry.evidence_rules[rule.name] = rule
     registry.job_records.append(NavLink(SECTION, "Capacity collection runs",
                                         "capacity:collectionrun_list", m.CollectionRun))
