@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "borough.releases",
     "borough.knowledge",
     "borough.problems",
+    "borough.continuity",
     "borough.finance",
     "borough.mail",
     "borough.standards",
