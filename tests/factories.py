@@ -40,6 +40,17 @@ from tests.commercial.factories import (
     SupplierContactFactory,
     SupplierFactory,
 )
+from tests.continuity import factories as continuity
+from tests.continuity.factories import (
+    BusinessImpactAnalysisFactory,
+    ContinuityPlanFactory,
+    ContinuityTestFactory,
+    FollowUpFactory,
+    ImpactRowFactory,
+    PlanContactFactory,
+    PlanStepFactory,
+    RecoveryItemFactory,
+)
 from tests.finance import factories as finance
 from tests.finance.factories import (
     BudgetFactory,
@@ -140,10 +151,13 @@ FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTO
              **catalogue.FACTORIES, **library.FACTORIES, **commercial.FACTORIES,
              **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES,
              **status.FACTORIES, **changes.FACTORIES, **knowledge.FACTORIES,
-             **problems.FACTORIES, **releases.FACTORIES}
+             **problems.FACTORIES, **releases.FACTORIES, **continuity.FACTORIES}
 
 __all__ = [
     "ReleaseFactory", "ReleaseItemFactory",
+    "BusinessImpactAnalysisFactory", "ContinuityPlanFactory", "ContinuityTestFactory",
+    "FollowUpFactory", "ImpactRowFactory", "PlanContactFactory", "PlanStepFactory",
+    "RecoveryItemFactory",
     "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory", "BoardFactory",
     "BoardMemberFactory",
     "CausedIncidentFactory", "ChangeFactory", "ChangeTemplateFactory",
