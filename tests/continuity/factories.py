@@ -46,6 +46,7 @@ class ImpactRowFactory(OrgOwnedFactory):
 class ContinuityPlanFactory(OrgOwnedFactory):
     class Meta:
         model = m.ContinuityPlan
+        skip_postgeneration_save = True
 
     reference = factory.LazyAttribute(lambda o: references.allocate(o.organisation.pk, "CP"))
     title = factory.Sequence(lambda n: f"Disaster recovery plan {n}")
@@ -94,6 +95,7 @@ class RecoveryItemFactory(OrgOwnedFactory):
 class ContinuityTestFactory(OrgOwnedFactory):
     class Meta:
         model = m.ContinuityTest
+        skip_postgeneration_save = True
 
     reference = factory.LazyAttribute(lambda o: references.allocate(o.organisation.pk, "DRT"))
     plan = factory.SubFactory(ContinuityPlanFactory, organisation=SAME_ORGANISATION)

@@ -23,8 +23,9 @@ class BusinessImpactAnalysisFilterSet(WordSearchFilterSet):
 
 class ImpactRowFilterSet(WordSearchFilterSet):
     search_fields = ("notes", "analysis__reference")
-    analysis = filters.ModelChoiceFilter(queryset=m.BusinessImpactAnalysis.objects.all(),
-                                         empty_label="Any analysis")
+    # By id (the analysis's page links here): an analysis is named by its service, which a
+    # select of them all would read one by one.
+    analysis = filters.NumberFilter(field_name="analysis", label="Analysis id")
 
     class Meta:
         model = m.ImpactRow
@@ -98,8 +99,7 @@ class ContinuityTestFilterSet(WordSearchFilterSet):
 
 class FollowUpFilterSet(WordSearchFilterSet):
     search_fields = ("description", "test__reference")
-    test = filters.ModelChoiceFilter(queryset=m.ContinuityTest.objects.all(),
-                                     empty_label="Any test")
+    test = filters.NumberFilter(field_name="test", label="DR test id")
     owner = filters.ModelChoiceFilter(queryset=Person.objects.all(), empty_label="Anyone")
     done = filters.BooleanFilter()
 

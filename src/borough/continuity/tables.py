@@ -1,7 +1,20 @@
 import django_tables2 as tables
+from django.db.models import QuerySet
 
 from borough.continuity import models as m
 from borough.core.tables import BaseTable
+
+
+class JoinedTable(BaseTable):
+    """A table whose related records' names read further records (an impact's analysis is
+    named by its service): `joined` names them, read in the same query."""
+
+    joined: tuple[str, ...] = ()
+
+    def __init__(self, data=None, *args, **kwargs):
+        if isinstance(data, QuerySet) and self.joined:
+            data = data.select_related(*self.joined)
+        super().__init__(data, *args, **kwargs)
 
 
 class BusinessImpactAnalysisTable(BaseTable):
@@ -16,7 +29,8 @@ class BusinessImpactAnalysisTable(BaseTable):
         empty_text = "No business impact analyses match."
 
 
-class ImpactRowTable(BaseTable):
+class ImpactRowTable(JoinedTable):
+    joined = ("analysis__service",)
     after_hours = tables.Column(linkify=True)
 
     class Meta(BaseTable.Meta):
@@ -75,7 +89,8 @@ class ContinuityTestTable(BaseTable):
         empty_text = "No DR tests match."
 
 
-class FollowUpTable(BaseTable):
+class FollowUpTable(JoinedTable):
+    joined = ("test__plan",)
     description = tables.Column(linkify=True)
     due_on = tables.DateColumn(format="j M Y")
 
