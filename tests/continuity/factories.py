@@ -11,7 +11,7 @@ from borough.continuity import models as m
 from borough.core import references
 from tests.catalogue.factories import BusinessServiceFactory
 from tests.cmdb.factories import ConfigurationItemFactory
-from tests.organisation.factories import OrgOwnedFactory, PersonFactory
+from tests.organisation.factories import OrgOwnedFactory, PersonFactory, SiteFactory
 
 SAME_ORGANISATION = factory.SelfAttribute("..organisation")
 
@@ -51,6 +51,7 @@ class ContinuityPlanFactory(OrgOwnedFactory):
     reference = factory.LazyAttribute(lambda o: references.allocate(o.organisation.pk, "CP"))
     title = factory.Sequence(lambda n: f"Disaster recovery plan {n}")
     kind = m.PlanKind.DISASTER_RECOVERY
+    site = factory.SubFactory(SiteFactory, organisation=SAME_ORGANISATION)
     scope = "The computer room's servers and storage."
     invocation_criteria = "The computer room is lost or out of reach for more than 2 hours."
 
