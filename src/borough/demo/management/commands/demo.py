@@ -7,6 +7,7 @@ from borough.demo import (
     changes,
     cmdb,
     commercial,
+    continuity,
     finance,
     library,
     licences,
@@ -50,6 +51,8 @@ class Command(BoroughCommand):
         release_counts = releases.load()
         # After the desk's history: the problem is behind its repeated Wi-Fi incidents.
         problem_counts = problems.load()
+        # After the catalogue and the CMDB: the analyses, the Moresby failover and its test.
+        continuity_counts = continuity.load()
         if options["quiet_logins"]:
             return
         for code, count in estate.items():
@@ -89,6 +92,10 @@ class Command(BoroughCommand):
             if count:
                 self.stdout.write(f"Problems for {code}: {count}, with known errors and "
                                   "knowledge articles.")
+        for code, count in continuity_counts.items():
+            if count:
+                self.stdout.write(f"Continuity records for {code}: {count} (analyses, the "
+                                  "Moresby failover plan and its test).")
         for what, count in standards_counts.items():
             if count:
                 self.stdout.write(f"Standards: {count} {what}.")
