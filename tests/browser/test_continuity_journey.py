@@ -64,3 +64,43 @@ def test_an_ict_manager_records_a_dr_test(page, axe):
     page.get_by_role("heading", name="Continuity").wait_for()
     assert page.get_by_role("link", name=test.reference).is_visible()
     axe(page, "the service's continuity")
+
+
+def test_an_analysis_and_a_plans_revision_read_well(page, axe):
+    from borough.continuity import services
+    from tests.continuity.factories import (
+        BusinessImpactAnalysisFactory,
+        ImpactRowFactory,
+        PlanContactFactory,
+        PlanStepFactory,
+    )
+
+    org = OrganisationFactory()
+    manager = make_member(org, "ICT Manager")
+    service = BusinessServiceFactory(organisation=org, name="Benefits")
+    bia = BusinessImpactAnalysisFactory(organisation=org, service=service)
+    ImpactRowFactory(organisation=org, analysis=bia)
+    plan = ContinuityPlanFactory(organisation=org, services=[service])
+    PlanStepFactory(organisation=org, plan=plan, instruction="Invoke the plan.")
+    PlanContactFactory(organisation=org, plan=plan)
+    services.approve_plan(plan, actor=manager)
+    sign_in(page, manager.username)
+
+    page.goto(f"/continuity/impact-analyses/{bia.pk}/")
+    page.get_by_role("heading", name="Impacts over time").wait_for()
+    axe(page, "an analysis")
+    page.get_by_role("link", name="Approve").click()
+    axe(page, "approving an analysis")
+    page.get_by_role("button", name="Approve").click()
+    page.get_by_text("is approved").wait_for()
+    service.refresh_from_db()
+    assert service.rto_hours == bia.proposed_rto_hours
+
+    page.goto(f"/continuity/plans/{plan.pk}/revisions/1/")
+    page.get_by_role("heading", name="Steps").wait_for()
+    assert page.get_by_text("Invoke the plan.").is_visible()
+    axe(page, "a plan's revision")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/continuity/plans/{plan.pk}/print/")
+    axe(page, "a plan to print, on a phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
