@@ -11,11 +11,23 @@ class BusinessImpactAnalysisForm(ScopedModelForm):
                   "proposed_rpo_hours", "proposed_mto_hours", "review_months"]
 
 
+def _joined(form, name: str, *related: str) -> None:
+    """Read the records a choice's label names with the choices (an analysis is named by
+    its service), not one by one as the select is drawn."""
+    field = form.fields.get(name)
+    if field is not None and hasattr(field, "queryset"):
+        field.queryset = field.queryset.select_related(*related)
+
+
 class ImpactRowForm(ScopedModelForm):
     class Meta:
         model = m.ImpactRow
         fields = ["analysis", "after_hours", "financial", "reputational", "legal",
                   "public_service", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _joined(self, "analysis", "service")
 
 
 class ContinuityPlanForm(ScopedModelForm):
@@ -55,3 +67,7 @@ class FollowUpForm(ScopedModelForm):
     class Meta:
         model = m.FollowUp
         fields = ["test", "description", "owner", "due_on", "done", "problem", "change"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _joined(self, "test", "plan")
