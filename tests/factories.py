@@ -44,6 +44,17 @@ from tests.commercial.factories import (
     SupplierContactFactory,
     SupplierFactory,
 )
+from tests.continuity import factories as continuity
+from tests.continuity.factories import (
+    BusinessImpactAnalysisFactory,
+    ContinuityPlanFactory,
+    ContinuityTestFactory,
+    FollowUpFactory,
+    ImpactRowFactory,
+    PlanContactFactory,
+    PlanStepFactory,
+    RecoveryItemFactory,
+)
 from tests.finance import factories as finance
 from tests.finance.factories import (
     BudgetFactory,
@@ -145,11 +156,14 @@ FACTORIES = {**organisation.FACTORIES, **accounts.FACTORIES, **servicedesk.FACTO
              **licences.FACTORIES, **finance.FACTORIES, **procurement.FACTORIES,
              **status.FACTORIES, **changes.FACTORIES, **knowledge.FACTORIES,
              **problems.FACTORIES, **releases.FACTORIES, **capacity.FACTORIES,
-             **availability.FACTORIES}
+             **availability.FACTORIES, **continuity.FACTORIES}
 
 __all__ = [
     "MetricFactory",
     "ReleaseFactory", "ReleaseItemFactory", "OutageFactory",
+    "BusinessImpactAnalysisFactory", "ContinuityPlanFactory", "ContinuityTestFactory",
+    "FollowUpFactory", "ImpactRowFactory", "PlanContactFactory", "PlanStepFactory",
+    "RecoveryItemFactory",
     "FACTORIES", "ActionFactory", "AnnouncementFactory", "SubscriptionFactory", "BoardFactory",
     "BoardMemberFactory",
     "CausedIncidentFactory", "ChangeFactory", "ChangeTemplateFactory",

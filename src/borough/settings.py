@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "borough.knowledge",
     "borough.problems",
     "borough.availability",
+    "borough.continuity",
     "borough.finance",
     "borough.capacity",
     "borough.mail",
@@ -410,7 +411,9 @@ SPECTACULAR_SETTINGS = {
                             "DecisionEnum": "borough.changes.models.VoteDecision",
                             "ReleaseDecisionEnum": "borough.releases.models.Decision",
                             # A release's test result, and the one "Record the test" takes.
-                            "TestResultEnum": "borough.releases.models.TestResult"},
+                            "TestResultEnum": "borough.releases.models.TestResult",
+                            # A business impact analysis's four impact levels.
+                            "ImpactLevelEnum": "borough.continuity.models.Level"},
 }
 
 # --- Tables ---------------------------------------------------------------------

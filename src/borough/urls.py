@@ -15,6 +15,7 @@ urlpatterns = [
     path("configuration/library/", include("borough.library.urls")),
     path("configuration/", include("borough.cmdb.urls")),
     path("catalogue/", include("borough.catalogue.urls")),
+    path("continuity/", include("borough.continuity.urls")),
     path("commercial/", include("borough.commercial.urls")),
     path("commercial/", include("borough.licences.urls")),
     path("procurement/", include("borough.procurement.urls")),

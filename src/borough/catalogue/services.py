@@ -99,3 +99,18 @@ def remind_agreement_reviews(now=None) -> int:
     who have a login) when its review date is within REVIEW_REMIND_DAYS days, and again
     when it has passed, each once per review date (core.reminders). How many were sent."""
     return reminders.run(SLA_REVIEW, now) + reminders.run(OLA_REVIEW, now)
+
+
+# --- recovery objectives ------------------------------------------------------------------
+
+def set_recovery_objectives(service, *, actor, rto_hours, rpo_hours, mto_hours,
+                            note: str = ""):
+    """Make these the service's recovery time objective, recovery point objective and
+    maximum tolerable outage (an approved business impact analysis's, docs/continuity.md),
+    through core.services: the actor's right to change the service, its rules (the RTO not
+    longer than the MTO), the lock and the audit history with `note`."""
+    from borough.core import services as core_services
+
+    return core_services.update_record(
+        service, actor=actor, expected_version=None, note=note,
+        data={"rto_hours": rto_hours, "rpo_hours": rpo_hours, "mto_hours": mto_hours})

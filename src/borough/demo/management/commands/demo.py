@@ -9,6 +9,7 @@ from borough.demo import (
     changes,
     cmdb,
     commercial,
+    continuity,
     finance,
     library,
     licences,
@@ -55,6 +56,8 @@ class Command(BoroughCommand):
         metric_counts = capacity.load()
         # After the desk, the status page and the changes: outages from their records.
         outage_counts = availability.load()
+        # After the catalogue and the CMDB: the analyses, the Moresby failover and its test.
+        continuity_counts = continuity.load()
         if options["quiet_logins"]:
             return
         for code, count in estate.items():
@@ -101,6 +104,10 @@ class Command(BoroughCommand):
         for code, count in outage_counts.items():
             if count:
                 self.stdout.write(f"Outages for {code}: {count}, with a year of availability.")
+        for code, count in continuity_counts.items():
+            if count:
+                self.stdout.write(f"Continuity records for {code}: {count} (analyses, the "
+                                  "Moresby failover plan and its test).")
         for what, count in standards_counts.items():
             if count:
                 self.stdout.write(f"Standards: {count} {what}.")
