@@ -52,6 +52,14 @@ DOCUMENTED_RULES = {
     "problems.known-errors-used": {"period_days": 91, "min_fixed": 5},
     "releases.tested": {"period_days": 365, "types": ["major", "minor"]},
     "releases.planned-whole": {"period_days": 365, "types": ["major", "minor"]},
+    "availability.measured-against-target": {"months": 3},
+    "availability.targets-met": {"months": 3, "share": 90},
+    "capacity.utilisation-collected": {"months": 3},
+    "capacity.overload-answered": {"days": 14},
+    "continuity.critical-services-planned": {"criticalities": ["critical"]},
+    "continuity.tested-within-year": {"period_days": 365,
+                                      "kinds": ["simulation", "full_failover"],
+                                      "measure": "rto", "coverage": "any"},
 }
 
 
