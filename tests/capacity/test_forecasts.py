@@ -27,9 +27,9 @@ NOW = datetime.datetime(2026, 12, 1, 3, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 12, 1)
 
 
-def daily(metric, values) -> None:
-    """One daily rollup per value, the last for yesterday."""
-    first = TODAY - datetime.timedelta(days=len(values))
+def daily(metric, values, today: datetime.date = TODAY) -> None:
+    """One daily rollup per value, the last for the day before `today`."""
+    first = today - datetime.timedelta(days=len(values))
     m.Rollup.objects.bulk_create(
         m.Rollup(metric=metric, period=m.Period.DAY,
                  start=local_midnight(first + datetime.timedelta(days=n), zone()), count=24,

@@ -55,10 +55,11 @@ def forecast_chart(metric: m.Metric, forecast: m.Forecast) -> charts.Chart:
     unit = metric.get_unit_display() if metric.unit != m.Unit.OTHER else ""
     weeks = forecast.days[6::7] or forecast.days[-1:]
     series = [charts.Series("Expected", [e for _, e, _, _ in weeks]),
+              # The interval's two sides alike; red is the threshold's.
               charts.Series(f"Lower ({forecast.level:.0%} interval)",
-                            [max(lo, 0) for _, _, lo, _ in weeks]),
+                            [max(lo, 0) for _, _, lo, _ in weeks], palette=2),
               charts.Series(f"Upper ({forecast.level:.0%} interval)",
-                            [hi for _, _, _, hi in weeks])]
+                            [hi for _, _, _, hi in weeks], palette=2)]
     if metric.critical_threshold is not None:
         series.append(charts.Series("Critical threshold",
                                     [metric.critical_threshold] * len(weeks), palette=1))
