@@ -14,6 +14,7 @@ from borough.capacity import (
     importers,
     notices,
     queries,
+    reports,
     rollups,
     tables,
 )
@@ -82,6 +83,9 @@ def register(registry) -> None:
     registry.periodic_jobs["capacity-rollups"] = (rollups.roll_up_job, 900)
     registry.periodic_jobs["capacity-retention"] = (rollups.retention_job, 86400)
     registry.periodic_jobs["capacity-forecasts"] = (forecasts.forecast_job, 86400)
+    registry.periodic_jobs["capacity-monthly-reports"] = (reports.publish_job, 86400)
+    registry.nav_links.append(NavLink(SECTION, "Monthly reports", "capacity:report_list",
+                                      m.Metric, order=30))
     for rule in evidence.RULES:
         registry.evidence_rules[rule.name] = rule
     registry.job_records.append(NavLink(SECTION, "Capacity collection runs",

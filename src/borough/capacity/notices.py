@@ -10,4 +10,6 @@ EVENTS = (
     NotificationEvent("capacity-overload",
                       "Capacity problem raised from a forecast (to the item's and the "
                       "services' owners)"),
+    NotificationEvent("capacity-monthly-report",
+                      "Last month's utilisation report of a service (to its owner)"),
 )

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import datetime
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from borough.capacity import filters, forecasting, queries, tables
+from borough.capacity import filters, forecasting, queries, reports, tables
 from borough.capacity import models as m
 from borough.capacity.ingest import zone
-from borough.core import charts, scope
-from borough.core.registry import ModelEntry
+from borough.core import charts, exports, scope
+from borough.core.registry import ModelEntry, registry
+from borough.core.views.base import EntryViewMixin
 from borough.core.views.imports import ObjectImportView
 from borough.core.views.lists import ObjectExportView, ObjectListView
 from borough.core.views.records import ObjectDetailView, ObjectHistoryView, ObjectMixin
@@ -190,3 +194,88 @@ class CollectionRunDetailView(ObjectMixin, TemplateView):
 
 class CollectionRunHistoryView(ObjectHistoryView):
     permission_action = "view"
+
+
+def _figure(metric: m.Metric, value: float | None) -> str:
+    return with_unit(metric, value) or "–"
+
+
+def report_rows(months) -> list[list[object]]:
+    """The report's table and spreadsheet rows: item, metric, its figures."""
+    rows = []
+    for item, found in months:
+        for month in found:
+            metric = month.metric
+            rows.append([
+                str(item), metric.name, month.days, _figure(metric, month.mean),
+                _figure(metric, month.peak),
+                f"{month.peak_day:%-d %b}" if month.peak_day else "–",
+                _figure(metric, month.p95), _figure(metric, month.headroom_at_peak),
+                m.State(month.state_at_peak).label,
+                "Already past it" if month.critical_already else (
+                    f"{month.critical_on:%-d %b %Y}" if month.critical_on else "–")])
+    return rows
+
+
+REPORT_HEADINGS = ["Configuration item", "Metric", "Days with figures", "Mean", "Peak",
+                   "Peak on", "Highest daily 95th percentile", "Headroom at the peak",
+                   "At the peak", "Critical threshold expected"]
+
+
+class ServiceReportView(EntryViewMixin, TemplateView):
+    """A business service's utilisation in a month: what its head of service is sent."""
+
+    entry = registry.get(m.Metric)
+    permission_action = "view"
+    template_name = "capacity/service_report.html"
+
+    def get(self, request, pk, year, month):
+        from borough.catalogue.models import BusinessService
+
+        service = get_object_or_404(BusinessService.objects.visible_to(request.user), pk=pk)
+        try:
+            first = datetime.date(year, month, 1)
+        except ValueError:
+            raise Http404("No such month.") from None
+        months = reports.service_month(service, first, request.user)
+        rows = report_rows(months)
+        if request.GET.get("format") == "xlsx":
+            return exports.xlsx_response(
+                [REPORT_HEADINGS, *rows], f"utilisation-{service.reference}-{first:%Y-%m}")
+        previous = reports.previous_month(first)
+        following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        measured = [mo for _item, found in months for mo in found
+                    if mo.peak is not None and mo.metric.critical_threshold]
+        chart = charts.Chart(
+            title=f"Peaks of {service.name}'s systems in {first:%B %Y}",
+            description="Each metric's peak in the month as a share of its critical "
+                        "threshold: past 100% is past the threshold.",
+            x_labels=[f"{mo.metric}" for mo in measured],
+            series=[charts.Series("Peak, share of the critical threshold", [
+                round(100 * mo.peak / mo.metric.critical_threshold, 1) for mo in measured])],
+            unit="%", kind=charts.HBAR, key="service-peaks",
+            empty_text="No metric with a critical threshold has figures in this month.")
+        return self.render_to_response(self.get_context_data(
+            service=service, month=first, headings=REPORT_HEADINGS, chart=chart,
+            rows=[list(zip(REPORT_HEADINGS, row, strict=True)) for row in rows],
+            previous=reports.report_url(service, previous),
+            following=(reports.report_url(service, following)
+                       if following <= timezone.localdate() else None),
+            xlsx=reports.report_url(service, first) + "?format=xlsx"))
+
+
+class ReportListView(EntryViewMixin, TemplateView):
+    """Last month's utilisation report of each live service."""
+
+    entry = registry.get(m.Metric)
+    permission_action = "view"
+    template_name = "capacity/report_list.html"
+
+    def get_context_data(self, **kwargs):
+        from borough.catalogue.models import BusinessService, ServiceStatus
+
+        first = reports.previous_month()
+        services = (BusinessService.objects.visible_to(self.request.user)
+                    .filter(status=ServiceStatus.LIVE).order_by("name", "pk"))
+        return super().get_context_data(month=first, services=[
+            (service, reports.report_url(service, first)) for service in services], **kwargs)

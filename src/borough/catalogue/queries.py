@@ -99,6 +99,14 @@ def dependencies_of(service: BusinessService, user) -> list[Dependency]:
             for i, path in found.items() if all(p in items for p in path[1:])]
 
 
+def dependency_ids(service: BusinessService) -> set[int]:
+    """For Borough's own jobs, which have no reader: the ids of every CI the service
+    depends on, transitively."""
+    node = graph.service_node(service.pk)
+    return set(cmdb.dependency_paths(node, graph.database_graph(service.organisation_id))
+               ) - {node}
+
+
 def single_points_of_failure(service: BusinessService, user) -> list:
     """The CIs whose loss alone stops `service`, by name."""
     return single_points_of_each([service], user)[service.pk]

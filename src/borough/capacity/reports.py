@@ -1,0 +1,142 @@
+"""A business service's monthly utilisation report: for each configuration item the
+service depends on (its components and what they run on, through the CMDB), each metric's
+month — mean, peak and the day of it, the highest daily 95th percentile, headroom at the
+peak against the critical threshold — and when its forecast expects the critical
+threshold. Read from the daily rollups; what a head of service is sent each month
+(`publish`), as a page and a spreadsheet."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+
+from borough.capacity.ingest import zone
+from borough.capacity.models import Direction, Forecast, Metric, Period, Rollup
+from borough.catalogue import queries as catalogue_queries
+from borough.core import notifications, reminders
+from borough.core.reminders import claim
+
+
+@dataclass(frozen=True)
+class MetricMonth:
+    metric: Metric
+    days: int  # days of the month with figures
+    mean: float | None
+    peak: float | None
+    peak_day: datetime.date | None
+    p95: float | None  # the highest daily 95th percentile
+    critical_on: datetime.date | None
+    critical_already: bool
+
+    @property
+    def state_at_peak(self) -> str:
+        return self.metric.state_of(self.peak) if self.peak is not None else "no_data"
+
+    @property
+    def headroom_at_peak(self) -> float | None:
+        """The critical threshold less the peak (for a metric crossed downwards, the
+        lowest figure less the threshold); negative: past it."""
+        limit = self.metric.critical_threshold
+        if self.peak is None or limit is None:
+            return None
+        return self.peak - limit if self.metric.direction == Direction.BELOW else limit - self.peak
+
+
+def month_bounds(first: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    nxt = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    tz = zone()
+    return (datetime.datetime.combine(first, datetime.time(), tzinfo=tz),
+            datetime.datetime.combine(nxt, datetime.time(), tzinfo=tz))
+
+
+def metric_months(metrics: list[Metric], first: datetime.date) -> list[MetricMonth]:
+    """Each metric's month, from its daily rollups (one query)."""
+    start, end = month_bounds(first)
+    by_metric: dict[int, list] = {}
+    for row in Rollup.objects.filter(metric__in=metrics, period=Period.DAY, start__gte=start,
+                                     start__lt=end).values_list(
+            "metric_id", "start", "total", "count", "maximum", "minimum", "p95"):
+        by_metric.setdefault(row[0], []).append(row[1:])
+    forecasts = {f.metric_id: f for f in Forecast.objects.filter(metric__in=metrics)
+                 .only("metric_id", "critical_on", "critical_already")}
+    tz = zone()
+    found = []
+    for metric in metrics:
+        rows = by_metric.get(metric.pk, [])
+        below = metric.direction == Direction.BELOW
+        peak_row = (min(rows, key=lambda r: r[4]) if below else max(rows, key=lambda r: r[3])
+                    ) if rows else None
+        count = sum(r[2] for r in rows)
+        forecast = forecasts.get(metric.pk)
+        found.append(MetricMonth(
+            metric, len(rows), sum(r[1] for r in rows) / count if count else None,
+            (peak_row[4] if below else peak_row[3]) if peak_row else None,
+            peak_row[0].astimezone(tz).date() if peak_row else None,
+            max(r[5] for r in rows) if rows else None,
+            forecast.critical_on if forecast else None,
+            bool(forecast and forecast.critical_already)))
+    return found
+
+
+def service_month(service, first: datetime.date, user) -> list[tuple[object, list[MetricMonth]]]:
+    """(item, its metrics' months) for each item the service depends on that has metrics
+    the user may read, nearest first."""
+    items = [d.item for d in catalogue_queries.dependencies_of(service, user)]
+    metrics = list(Metric.objects.visible_to(user).filter(configuration_item__in=items)
+                   .select_related("configuration_item").order_by("name", "pk"))
+    months = metric_months(metrics, first)
+    by_item: dict[int, list[MetricMonth]] = {}
+    for month in months:
+        by_item.setdefault(month.metric.configuration_item_id, []).append(month)
+    return [(item, by_item[item.pk]) for item in items if item.pk in by_item]
+
+
+def previous_month(today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def report_url(service, first: datetime.date) -> str:
+    return reverse("capacity:service_report", args=[service.pk, first.year, first.month])
+
+
+def publish(now: datetime.datetime | None = None) -> int:
+    """Tell each live service's owner that last month's utilisation report is ready,
+    once a month each (core.reminders' claim), where the service's items have metrics.
+    Returns how many were told."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from borough.catalogue.models import BusinessService, ServiceStatus
+
+    now = now or timezone.now()
+    first = previous_month(timezone.localtime(now).date())
+    measured = set(Metric.objects.filter(configuration_item__isnull=False).values_list(
+        "configuration_item_id", flat=True))
+    told = 0
+    services = (BusinessService.objects.filter(status=ServiceStatus.LIVE, owner__isnull=False)
+                .select_related("owner__user").order_by("pk"))
+    content_type = ContentType.objects.get_for_model(BusinessService)
+    for service in services:
+        depends = catalogue_queries.dependency_ids(service)
+        if not depends & measured or not claim(service, content_type, "utilisation", first):
+            continue
+        user, person = reminders.reachable(service.owner, service.organisation_id,
+                                           "capacity.view_metric")
+        month = f"{first:%B %Y}"
+        notifications.notify(
+            [user] if user else [], people=[person] if person else [],
+            organisation_id=service.organisation_id, event="capacity-monthly-report",
+            subject=f"Utilisation of {service.name} in {month}",
+            body=(f"The utilisation report of the systems {service.name} runs on, for "
+                  f"{month}, is ready: peaks, headroom and what the forecasts expect."),
+            url=report_url(service, first))
+        told += 1
+    return told
+
+
+def publish_job() -> str:
+    told = publish()
+    return f"{told:,} service owners sent last month's utilisation report"

@@ -1,0 +1,90 @@
+"""A service's monthly utilisation report (capacity.reports): each metric's month on the
+items the service runs on, exact against the daily figures written here; the page and
+its spreadsheet; the owner told once a month."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from borough.capacity import models as m
+from borough.capacity import reports
+from borough.capacity.ingest import zone
+from borough.capacity.stats import local_midnight
+from borough.core import roles
+from borough.core.models import Notification
+from tests.capacity.factories import MetricFactory
+from tests.catalogue.factories import ServiceComponentFactory
+from tests.conftest import make_member
+from tests.organisation.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+NOVEMBER = datetime.date(2026, 11, 1)
+
+
+def day(metric, date, *, mean, maximum, p95, count=24):
+    m.Rollup.objects.create(metric=metric, period=m.Period.DAY,
+                            start=local_midnight(date, zone()), count=count,
+                            total=mean * count, minimum=0, mean=mean, maximum=maximum, p95=p95)
+
+
+@pytest.fixture
+def planning(org_a):
+    owner = PersonFactory(organisation=org_a, user=make_member(org_a, roles.SERVICE_UNIT_HEAD,
+                                                               "head"))
+    component = ServiceComponentFactory(organisation=org_a, service__name="Planning",
+                                        service__owner=owner)
+    disk = MetricFactory(organisation=org_a, name="disk_used",
+                         configuration_item=component.configuration_item,
+                         warning_threshold=80, critical_threshold=90)
+    day(disk, datetime.date(2026, 11, 3), mean=60, maximum=70, p95=68, count=24)
+    day(disk, datetime.date(2026, 11, 20), mean=75, maximum=93, p95=88, count=12)
+    day(disk, datetime.date(2026, 10, 31), mean=99, maximum=99, p95=99)  # not November
+    return component.service, disk
+
+
+def test_each_metrics_month_is_read_from_its_daily_figures(planning):
+    service, disk = planning
+    (month,) = reports.metric_months([disk], NOVEMBER)
+    assert month.days == 2
+    assert month.mean == pytest.approx((60 * 24 + 75 * 12) / 36)  # weighted by counts
+    assert (month.peak, month.peak_day, month.p95) == (93, datetime.date(2026, 11, 20), 88)
+    assert month.headroom_at_peak == -3 and month.state_at_peak == m.State.CRITICAL
+
+
+def test_the_report_page_and_spreadsheet_and_who_may_read_them(planning, signed_in, org_b):
+    service, disk = planning
+    url = reverse("capacity:service_report", args=[service.pk, 2026, 11])
+    reader = signed_in(make_member(service.organisation, roles.ICT_MANAGER, "manager"))
+    page = reader.get(url)
+    text = page.content.decode()
+    assert page.status_code == 200 and "Planning" in text and "disk_used" in text
+    assert "20 Nov" in text and "Critical" in text and "Show the data" in text
+    sheet = load_workbook(io.BytesIO(reader.get(url + "?format=xlsx").content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Configuration item", "Metric", "Days with figures")
+    assert rows[1][1:3] == ("disk_used", 2)
+    assert reader.get(reverse("capacity:service_report", args=[service.pk, 2026, 13])
+                      ).status_code == 404
+    outsider = signed_in(make_member(org_b, roles.ADMINISTRATOR, "outsider"))
+    assert outsider.get(url).status_code == 404
+    requester = signed_in(make_member(service.organisation, roles.REQUESTER, "someone"))
+    assert requester.get(url).status_code == 403
+    listing = reader.get(reverse("capacity:report_list")).content.decode()
+    assert "Planning" in listing
+
+
+def test_the_owner_is_told_of_last_months_report_once(planning,
+                                                      django_capture_on_commit_callbacks):
+    service, _disk = planning
+    now = datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reports.publish(now) == 1
+        assert reports.publish(now + datetime.timedelta(days=1)) == 0
+    told = Notification.objects.get(event="capacity-monthly-report")
+    assert told.recipient.username == "head" and "November 2026" in told.subject
+    assert told.url == reverse("capacity:service_report", args=[service.pk, 2026, 11])
