@@ -52,3 +52,33 @@ def test_an_ict_manager_reads_a_servers_forecast_and_the_problem_it_raised(
     assert "FILE01" in page.get_by_role("heading", level=1).inner_text()
     assert "Planning" in page.inner_text("main")
     axe(page, "the capacity problem")
+
+
+def test_a_head_of_service_reads_the_report_they_were_sent(page, axe, screenshot, org_a):
+    from borough.capacity import reports
+    from borough.core.models import Notification
+    from tests.organisation.factories import PersonFactory
+
+    head = PersonFactory(organisation=org_a, user=make_member(org_a, roles.SERVICE_UNIT_HEAD,
+                                                              "head"))
+    disk = MetricFactory(organisation=org_a, name="disk_used /srv",
+                         configuration_item__name="FILE01", critical_threshold=95)
+    ServiceComponentFactory(organisation=org_a, configuration_item=disk.configuration_item,
+                            service__name="Planning", service__owner=head)
+    first = reports.previous_month()
+    daily(disk, [70 + (n % 5) for n in range(40)],
+          today=(first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1))
+    assert reports.publish() == 1
+    told = Notification.objects.get(event="capacity-monthly-report")
+
+    sign_in(page, "head")
+    page.goto(told.url)
+    assert page.get_by_role("heading", level=1).inner_text() == "Planning"
+    main = page.inner_text("main")
+    assert "disk_used /srv" in main and "FILE01" in main and "Peak" in main
+    axe(page, "a service's monthly utilisation report")
+    screenshot("service-report")
+    page.set_viewport_size({"width": 390, "height": 844})
+    axe(page, "the report on a phone")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot("service-report-phone")
