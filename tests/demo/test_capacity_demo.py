@@ -1,0 +1,36 @@
+"""The capacity demo: two years of figures for the demo estate, forecast as the nightly
+job would: FILE01's disk is forecast to fill within its horizon and has its capacity
+problem; the website's visits peak in March."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from borough.capacity import models as m
+from borough.demo import capacity as demo
+from borough.demo import catalogue, cmdb, organisations
+from borough.problems.models import Origin, Problem
+
+
+@pytest.mark.django_db
+def test_copeland_gets_utilisation_and_the_file_servers_forecast_problem():
+    organisations.load("demo-password-1")
+    cmdb.load()
+    catalogue.load()
+    counts = demo.load()
+    assert counts["cbc"] > 20
+    disk = m.Metric.objects.get(configuration_item__name=demo.FULL_SERVER,
+                                name__startswith="disk")
+    forecast = m.Forecast.objects.get(metric=disk)
+    today = timezone.localdate()
+    assert forecast.critical_on is not None
+    assert today < forecast.critical_on <= today + datetime.timedelta(days=90)
+    assert list(forecast.problem.cis.all()) == [disk.configuration_item]
+    assert forecast.problem.origin == Origin.CAPACITY
+    # The website's March peak is anticipated from the two Marches before.
+    visits = m.Forecast.objects.get(metric__configuration_item__name=demo.WEBSITE)
+    assert "yearly" in visits.components
+    raised = Problem.objects.filter(origin=Origin.CAPACITY).count()
+    assert demo.load() == {"cbc": 0}, "safe to run again"
+    assert Problem.objects.filter(origin=Origin.CAPACITY).count() == raised
