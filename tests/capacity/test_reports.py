@@ -88,3 +88,22 @@ def test_the_owner_is_told_of_last_months_report_once(planning,
     told = Notification.objects.get(event="capacity-monthly-report")
     assert told.recipient.username == "head" and "November 2026" in told.subject
     assert told.url == reverse("capacity:service_report", args=[service.pk, 2026, 11])
+
+
+def test_the_api_gives_the_report_with_the_pages_permissions(planning, signed_in, org_b):
+    service, disk = planning
+    api = signed_in(make_member(service.organisation, roles.ICT_MANAGER, "manager"), api=True)
+    url = f"/api/capacity/service-reports/{service.pk}/"
+    found = api.get(url + "?month=2026-11")
+    assert found.status_code == 200, found.content
+    (row,) = found.json()["metrics"]
+    assert (row["metric"], row["days"], row["peak"], row["peak_on"]) == (disk.pk, 2, 93,
+                                                                         "2026-11-20")
+    assert row["state_at_peak"] == "critical" and row["headroom_at_peak"] == -3
+    assert api.get(url + "?month=November").status_code == 400
+    assert api.get("/api/capacity/service-reports/999999/").status_code == 404
+    outsider = signed_in(make_member(org_b, roles.ADMINISTRATOR, "outsider"), api=True)
+    assert outsider.get(url).status_code == 404
+    requester = signed_in(make_member(service.organisation, roles.REQUESTER, "someone"),
+                          api=True)
+    assert requester.get(url).status_code in (403, 404)

@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -297,3 +297,78 @@ class WriteView(APIView):
 class WriteV2View(WriteView):
     """The same at InfluxDB 2's path, /api/v2/write (Telegraf's outputs.influxdb_v2), under
     its own operation id."""
+
+
+# --- a service's monthly report --------------------------------------------------------
+
+class MetricMonthSerializer(serializers.Serializer):
+    configuration_item = serializers.IntegerField()
+    configuration_item_name = serializers.CharField()
+    metric = serializers.IntegerField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    days = serializers.IntegerField(help_text="Days of the month with figures.")
+    mean = serializers.FloatField(allow_null=True)
+    peak = serializers.FloatField(allow_null=True, help_text="The highest daily maximum "
+                                  "(the lowest daily minimum when crossed downwards).")
+    peak_on = serializers.DateField(allow_null=True)
+    highest_daily_p95 = serializers.FloatField(allow_null=True)
+    headroom_at_peak = serializers.FloatField(allow_null=True)
+    state_at_peak = serializers.ChoiceField(choices=m.State.choices)
+    critical_expected_on = serializers.DateField(allow_null=True)
+    critical_already = serializers.BooleanField()
+
+
+class ServiceReportSerializer(serializers.Serializer):
+    service = serializers.IntegerField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    metrics = MetricMonthSerializer(many=True)
+
+
+MONTH = OpenApiParameter("month", OpenApiTypes.STR, description=(
+    "The month, as YYYY-MM; last month by default."))
+
+
+class ServiceReportViewSet(viewsets.ViewSet):
+    """A business service's utilisation in a month (the page at
+    /capacity/reports/services/<id>/<year>/<month>/): each metric of the configuration
+    items it runs on."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[MONTH, ORGANISATION_HEADER],
+                   responses={200: ServiceReportSerializer,
+                              400: OpenApiResponse(description="The month is not YYYY-MM."),
+                              403: OpenApiResponse(description="Your role may not read "
+                                                               "metrics."),
+                              404: OpenApiResponse(description="No such service you can "
+                                                               "see.")},
+                   summary="A service's monthly utilisation report")
+    def retrieve(self, request, pk=None):
+        from borough.capacity import reports
+        from borough.catalogue.models import BusinessService
+        from borough.core.ids import parse_id
+
+        service = BusinessService.objects.visible_to(request.user).filter(
+            pk=parse_id(str(pk))).first() if parse_id(str(pk)) else None
+        if service is None:
+            raise NotFound("No such service you can see.")
+        if not scope.can(request.user, "view", m.Metric, service.organisation_id):
+            raise PermissionDenied("Your role may not read metrics.")
+        text = request.query_params.get("month")
+        try:
+            first = (datetime.datetime.strptime(text, "%Y-%m").date() if text
+                     else reports.previous_month())
+        except ValueError:
+            raise ValidationError({"month": "Give the month as YYYY-MM, like 2026-11."}
+                                  ) from None
+        rows = [{"configuration_item": item.pk, "configuration_item_name": str(item),
+                 "metric": mo.metric.pk, "name": mo.metric.name, "unit": mo.metric.unit,
+                 "days": mo.days, "mean": mo.mean, "peak": mo.peak, "peak_on": mo.peak_day,
+                 "highest_daily_p95": mo.p95, "headroom_at_peak": mo.headroom_at_peak,
+                 "state_at_peak": mo.state_at_peak, "critical_expected_on": mo.critical_on,
+                 "critical_already": mo.critical_already}
+                for item, found in reports.service_month(service, first, request.user)
+                for mo in found]
+        return Response(ServiceReportSerializer(
+            {"service": service.pk, "month": f"{first:%Y-%m}", "metrics": rows}).data)

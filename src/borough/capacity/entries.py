@@ -70,6 +70,8 @@ def register(registry) -> None:
                                       m.Metric, action="add", order=20))
     registry.api_routes.append(("capacity/collection-runs", api.CollectionRunViewSet,
                                 "capacity-collectionrun"))
+    registry.api_routes.append(("capacity/service-reports", api.ServiceReportViewSet,
+                                "capacity-servicereport"))
     registry.importers["capacity.point"] = importers.PointImporter(entry)
 
     registry.grant_models(roles.READ_ALL_ROLES, [m.Metric, m.CollectionRun], ("view",))
