@@ -68,6 +68,12 @@ def test_the_report_page_and_spreadsheet_and_who_may_read_them(planning, signed_
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Configuration item", "Metric", "Days with figures")
     assert rows[1][1:3] == ("disk_used", 2)
+    document = reader.get(url + "?format=pdf")
+    assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
+    from pypdf import PdfReader
+
+    words = "".join(p.extract_text() for p in PdfReader(io.BytesIO(document.content)).pages)
+    assert "Planning" in words and "disk_used" in words and "November 2026" in words
     assert reader.get(reverse("capacity:service_report", args=[service.pk, 2026, 13])
                       ).status_code == 404
     outsider = signed_in(make_member(org_b, roles.ADMINISTRATOR, "outsider"))

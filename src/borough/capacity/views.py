@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -239,9 +240,12 @@ class ServiceReportView(EntryViewMixin, TemplateView):
             raise Http404("No such month.") from None
         months = reports.service_month(service, first, request.user)
         rows = report_rows(months)
+        stem = f"utilisation-{service.reference}-{first:%Y-%m}"
         if request.GET.get("format") == "xlsx":
-            return exports.xlsx_response(
-                [REPORT_HEADINGS, *rows], f"utilisation-{service.reference}-{first:%Y-%m}")
+            return exports.xlsx_response([REPORT_HEADINGS, *rows], stem)
+        table = [list(zip(REPORT_HEADINGS, row, strict=True)) for row in rows]
+        if request.GET.get("format") == "pdf":
+            return self.pdf(service, first, table, stem)
         previous = reports.previous_month(first)
         following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         measured = [mo for _item, found in months for mo in found
@@ -257,11 +261,35 @@ class ServiceReportView(EntryViewMixin, TemplateView):
             empty_text="No metric with a critical threshold has figures in this month.")
         return self.render_to_response(self.get_context_data(
             service=service, month=first, headings=REPORT_HEADINGS, chart=chart,
-            rows=[list(zip(REPORT_HEADINGS, row, strict=True)) for row in rows],
+            rows=table, pdf_url=reports.report_url(service, first) + "?format=pdf",
             previous=reports.report_url(service, previous),
             following=(reports.report_url(service, following)
                        if following <= timezone.localdate() else None),
             xlsx=reports.report_url(service, first) + "?format=xlsx"))
+
+
+    def pdf(self, service, first, table, stem):
+        """The report as a PDF (core.pdf); 503 with what to install when WeasyPrint
+        cannot run."""
+        from borough.core import pdf
+
+        page = reports.report_url(service, first)
+        unavailable = {"service": service, "hint": pdf.INSTALL_HINT, "page": page}
+        if not pdf.available():
+            return render(self.request, "capacity/pdf_unavailable.html", unavailable,
+                          status=503)
+        html = render_to_string("capacity/service_report_pdf.html", {
+            "service": service, "month": first, "headings": REPORT_HEADINGS, "rows": table},
+            request=self.request)
+        try:
+            document = pdf.render(html, base_url=self.request.build_absolute_uri("/"),
+                                  stylesheets=("capacity/report-print.css",))
+        except pdf.PdfUnavailable:
+            return render(self.request, "capacity/pdf_unavailable.html", unavailable,
+                          status=503)
+        response = HttpResponse(document, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
+        return response
 
 
 class ReportListView(EntryViewMixin, TemplateView):
