@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -269,27 +268,14 @@ class ServiceReportView(EntryViewMixin, TemplateView):
 
 
     def pdf(self, service, first, table, stem):
-        """The report as a PDF (core.pdf); 503 with what to install when WeasyPrint
-        cannot run."""
         from borough.core import pdf
 
-        page = reports.report_url(service, first)
-        unavailable = {"service": service, "hint": pdf.INSTALL_HINT, "page": page}
-        if not pdf.available():
-            return render(self.request, "capacity/pdf_unavailable.html", unavailable,
-                          status=503)
-        html = render_to_string("capacity/service_report_pdf.html", {
-            "service": service, "month": first, "headings": REPORT_HEADINGS, "rows": table},
-            request=self.request)
-        try:
-            document = pdf.render(html, base_url=self.request.build_absolute_uri("/"),
-                                  stylesheets=("capacity/report-print.css",))
-        except pdf.PdfUnavailable:
-            return render(self.request, "capacity/pdf_unavailable.html", unavailable,
-                          status=503)
-        response = HttpResponse(document, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
-        return response
+        return pdf.download(
+            self.request, "capacity/service_report_pdf.html",
+            {"service": service, "month": first, "headings": REPORT_HEADINGS, "rows": table},
+            filename=f"{stem}.pdf", stylesheets=("capacity/report-print.css",),
+            unavailable="capacity/pdf_unavailable.html",
+            unavailable_context={"service": service, "page": reports.report_url(service, first)})
 
 
 class ReportListView(EntryViewMixin, TemplateView):

@@ -5,9 +5,6 @@ of failure of every live service."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.views.generic import TemplateView
 
 from borough.catalogue import forms, queries
@@ -115,19 +112,10 @@ class ServiceLevelAgreementPdfView(ServiceLevelAgreementMixin, EntryViewMixin, T
         from borough.core import pdf
 
         sla = get_object_or_404(self.get_queryset(), pk=pk)
-        if not pdf.available():
-            return render(request, "catalogue/pdf_unavailable.html",
-                          {"object": sla, "hint": pdf.INSTALL_HINT}, status=503)
-        html = render_to_string("catalogue/agreement_pdf.html", {"sla": sla}, request=request)
-        try:
-            document = pdf.render(html, base_url=request.build_absolute_uri("/"),
-                                  stylesheets=PDF_STYLESHEETS)
-        except pdf.PdfUnavailable:
-            return render(request, "catalogue/pdf_unavailable.html",
-                          {"object": sla, "hint": pdf.INSTALL_HINT}, status=503)
-        response = HttpResponse(document, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{agreement_pdf_name(sla)}"'
-        return response
+        return pdf.download(request, "catalogue/agreement_pdf.html", {"sla": sla},
+                            filename=agreement_pdf_name(sla), stylesheets=PDF_STYLESHEETS,
+                            unavailable="catalogue/pdf_unavailable.html",
+                            unavailable_context={"object": sla})
 
 
 class SinglePointsView(EntryViewMixin, TemplateView):

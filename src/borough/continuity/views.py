@@ -6,9 +6,8 @@ each objective)."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 from django.views.generic import TemplateView
 
@@ -126,22 +125,12 @@ class PlanPdfView(PlanReadMixin, TemplateView):
         from borough.core import pdf
 
         plan = self.plan(pk)
-        if not pdf.available():
-            return render(request, "continuity/pdf_unavailable.html",
-                          {"object": plan, "hint": pdf.INSTALL_HINT}, status=503)
-        html = render_to_string("continuity/plan_pdf.html",
-                                {"plan": plan, "content": queries.content(plan)},
-                                request=request)
-        try:
-            document = pdf.render(html, base_url=request.build_absolute_uri("/"),
-                                  stylesheets=PDF_STYLESHEETS)
-        except pdf.PdfUnavailable:
-            return render(request, "continuity/pdf_unavailable.html",
-                          {"object": plan, "hint": pdf.INSTALL_HINT}, status=503)
-        response = HttpResponse(document, content_type="application/pdf")
         name = f"{slugify(plan.reference)}-{slugify(plan.title)[:60]}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return pdf.download(request, "continuity/plan_pdf.html",
+                            {"plan": plan, "content": queries.content(plan)},
+                            filename=name, stylesheets=PDF_STYLESHEETS,
+                            unavailable="continuity/pdf_unavailable.html",
+                            unavailable_context={"object": plan})
 
 
 class RevisionView(PlanReadMixin, TemplateView):

@@ -137,3 +137,31 @@ def render(html: str, *, base_url: str, stylesheets: tuple[str, ...] = ()) -> by
         styles.append(weasyprint.CSS(filename=str(path), url_fetcher=fetcher))
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=styles)
+
+
+def download(request, template: str, context: dict, *, filename: str,
+             stylesheets: tuple[str, ...] = (), unavailable: str,
+             unavailable_context: dict | None = None):
+    """The PDF of `template` drawn with `context`, as a download named `filename`; where
+    WeasyPrint cannot run, the page `unavailable` (given `hint`, what to install) with
+    503. The one way a page offers a PDF."""
+    from django.http import HttpResponse
+    from django.shortcuts import render as render_page
+    from django.template.loader import render_to_string
+
+    def refused():
+        values = {**(context if unavailable_context is None else unavailable_context),
+                  "hint": INSTALL_HINT}
+        return render_page(request, unavailable, values, status=503)
+
+    if not available():
+        return refused()
+    html = render_to_string(template, context, request=request)
+    try:
+        document = render(html, base_url=request.build_absolute_uri("/"),
+                          stylesheets=stylesheets)
+    except PdfUnavailable:
+        return refused()
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -9,8 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.generic import TemplateView
@@ -302,20 +301,10 @@ class StatementPdfView(RunMixin, FinanceViewMixin, TemplateView):
         from borough.core import pdf
 
         context = statement_context(request.user, self.get_run(pk), unit)
-        if not pdf.available():
-            return render(request, "finance/pdf_unavailable.html",
-                          {**context, "hint": pdf.INSTALL_HINT}, status=503)
-        html = render_to_string("finance/statement_pdf.html", context, request=request)
-        try:
-            document = pdf.render(html, base_url=request.build_absolute_uri("/"),
-                                  stylesheets=PDF_STYLESHEETS)
-        except pdf.PdfUnavailable:
-            return render(request, "finance/pdf_unavailable.html",
-                          {**context, "hint": pdf.INSTALL_HINT}, status=503)
-        response = HttpResponse(document, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{statement_filename(context, "pdf")}"')
-        return response
+        return pdf.download(request, "finance/statement_pdf.html", context,
+                            filename=statement_filename(context, "pdf"),
+                            stylesheets=PDF_STYLESHEETS,
+                            unavailable="finance/pdf_unavailable.html")
 
 
 def safe_cell(value):
