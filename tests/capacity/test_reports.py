@@ -113,3 +113,25 @@ def test_the_api_gives_the_report_with_the_pages_permissions(planning, signed_in
     requester = signed_in(make_member(service.organisation, roles.REQUESTER, "someone"),
                           api=True)
     assert requester.get(url).status_code in (403, 404)
+
+
+def test_the_capacity_plan_assembles_the_year_from_the_monthly_figures(planning, signed_in):
+    from borough.capacity import forecasts
+
+    service, disk = planning
+    forecasts.forecast_all()
+    reader = signed_in(make_member(service.organisation, roles.ICT_MANAGER, "manager"))
+    (row,), _expected = reports.capacity_plan(service.organisation_id, 2026,
+                                              reader.session and make_member(
+                                                  service.organisation, roles.AUDITOR, "a"))
+    # April 2026 to March 2027: November's peak was 93 of a critical 90 (103.3%); October's
+    # 99 of 90 (110%).
+    assert row.service == service and row.metrics == 1
+    assert row.months[7] == 103.3 and row.months[6] == 110.0 and row.months[0] is None
+    page = reader.get(reverse("capacity:capacity_plan", args=[2026]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "Capacity plan" in text and "103.3%" in text
+    assert "2026/27" in text
+    document = reader.get(reverse("capacity:capacity_plan", args=[2026]) + "?format=pdf")
+    assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
+    assert reader.get(reverse("capacity:capacity_plan", args=[3000])).status_code == 404

@@ -140,3 +140,58 @@ def publish(now: datetime.datetime | None = None) -> int:
 def publish_job() -> str:
     told = publish()
     return f"{told:,} service owners sent last month's utilisation report"
+
+
+@dataclass(frozen=True)
+class ServiceYear:
+    service: object
+    # Each month's highest peak of its metrics, as a share (%) of the metric's critical
+    # threshold; None where no metric with a threshold had figures.
+    months: list[float | None]
+    metrics: int
+
+
+def year_months(year: int) -> list[datetime.date]:
+    """The months of financial year `year` (April `year` to March `year` + 1)."""
+    return [datetime.date(year + (m < 4), m, 1) for m in (*range(4, 13), 1, 2, 3)]
+
+
+def capacity_plan(organisation_id: int, year: int, user) -> tuple[list[ServiceYear], list]:
+    """The year's capacity plan, assembled from the monthly reports: each live service's
+    peak month by month against its thresholds, and the overloads the forecasts now
+    expect (with their problems), soonest first."""
+    from borough.catalogue.models import BusinessService, ServiceStatus
+
+    metrics = list(Metric.objects.visible_to(user).filter(
+        organisation_id=organisation_id, configuration_item__isnull=False,
+        critical_threshold__isnull=False).select_related("configuration_item"))
+    by_month = {first: {mo.metric.pk: mo for mo in metric_months(metrics, first)}
+                for first in year_months(year)}
+    rows = []
+    for service in (BusinessService.objects.visible_to(user)
+                    .filter(organisation_id=organisation_id, status=ServiceStatus.LIVE)
+                    .order_by("name", "pk")):
+        depends = catalogue_queries.dependency_ids(service)
+        mine = [mt for mt in metrics if mt.configuration_item_id in depends]
+        if not mine:
+            continue
+        shares = []
+        for first in year_months(year):
+            found = [by_month[first][mt.pk] for mt in mine if by_month[first][mt.pk].peak
+                     is not None]
+            shares.append(max((_share(mo) for mo in found), default=None))
+        rows.append(ServiceYear(service, shares, len(mine)))
+    expected = sorted((f for f in Forecast.objects.filter(metric__in=metrics)
+                       .select_related("metric__configuration_item", "problem")
+                       if f.overload_forecast),
+                      key=lambda f: (not f.critical_already, f.critical_on or datetime.date.min))
+    return rows, expected
+
+
+def _share(month: MetricMonth) -> float:
+    """The peak as a share of the critical threshold; for a metric crossed downwards, the
+    threshold as a share of the lowest figure (past 100%: past the threshold)."""
+    limit = month.metric.critical_threshold
+    if month.metric.direction == Direction.BELOW:
+        return round(100 * limit / month.peak, 1) if month.peak else 100.0
+    return round(100 * month.peak / limit, 1) if limit else 0.0

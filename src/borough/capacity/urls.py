@@ -14,6 +14,7 @@ urlpatterns = [
     path("measurements/import/", views.PointImportView.as_view(entry=registry.get(m.Metric)),
          name="point_import"),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
+    path("plan/<int:year>/", views.CapacityPlanView.as_view(), name="capacity_plan"),
     path("reports/services/<int:pk>/<int:year>/<int:month>/", views.ServiceReportView.as_view(),
          name="service_report"),
     path("collection-runs/", views.CollectionRunListView.as_view(entry=RUNS),

@@ -291,5 +291,40 @@ class ReportListView(EntryViewMixin, TemplateView):
         first = reports.previous_month()
         services = (BusinessService.objects.visible_to(self.request.user)
                     .filter(status=ServiceStatus.LIVE).order_by("name", "pk"))
+        year = first.year if first.month >= 4 else first.year - 1
+        kwargs.update(plan_url=reverse("capacity:capacity_plan", args=[year]),
+                      plan_label=f"{year}/{(year + 1) % 100:02d}")
         return super().get_context_data(month=first, services=[
             (service, reports.report_url(service, first)) for service in services], **kwargs)
+
+
+class CapacityPlanView(EntryViewMixin, TemplateView):
+    """The capacity plan of a financial year, assembled from the monthly reports: each
+    service's peak month by month against its thresholds, and the overloads the
+    forecasts expect. As a page and a PDF."""
+
+    entry = registry.get(m.Metric)
+    permission_action = "view"
+    template_name = "capacity/capacity_plan.html"
+
+    def get(self, request, year):
+        from borough.core import pdf
+
+        if not 1990 <= year <= 2200:
+            raise Http404("No such year.")
+        organisation_id = getattr(request.user, "active_organisation_id", None)
+        services, expected = reports.capacity_plan(organisation_id, year, request.user)
+        context = {"year": year, "label": f"{year}/{(year + 1) % 100:02d}",
+                   "months": [f"{d:%b %Y}" for d in reports.year_months(year)],
+                   "services": services, "expected": expected,
+                   "previous": reverse("capacity:capacity_plan", args=[year - 1]),
+                   "following": reverse("capacity:capacity_plan", args=[year + 1]),
+                   "pdf_url": reverse("capacity:capacity_plan", args=[year]) + "?format=pdf"}
+        if request.GET.get("format") == "pdf":
+            return pdf.download(request, "capacity/capacity_plan_pdf.html", context,
+                                filename=f"capacity-plan-{year}-{(year + 1) % 100:02d}.pdf",
+                                stylesheets=("capacity/report-print.css",),
+                                unavailable="capacity/pdf_unavailable.html",
+                                unavailable_context={"service": None, "page": reverse(
+                                    "capacity:capacity_plan", args=[year])})
+        return self.render_to_response(self.get_context_data(**context))
