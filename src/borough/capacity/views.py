@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from borough.capacity import filters, forecasting, queries, tables
+from borough.capacity import filters, forecasting, queries, services, tables
 from borough.capacity import models as m
 from borough.capacity.ingest import zone
 from borough.core import charts, scope
+from borough.core.actions import offered
 from borough.core.registry import ModelEntry
 from borough.core.views.imports import ObjectImportView
 from borough.core.views.lists import ObjectExportView, ObjectListView
@@ -190,3 +191,25 @@ class CollectionRunDetailView(ObjectMixin, TemplateView):
 
 class CollectionRunHistoryView(ObjectHistoryView):
     permission_action = "view"
+
+
+class PrometheusSourceDetailView(ObjectDetailView):
+    """A source with its metrics, its latest runs and “Query now”."""
+
+    template_name = "capacity/prometheussource_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source, user = context["object"], self.request.user
+        context["record_actions"] = [
+            (o.action, o.url, o.action.form(record=source, user=user))
+            for o in offered(services.PROMETHEUS_ACTIONS, source, user,
+                             "capacity:prometheussource").values()]
+        context["source_metrics"] = list(
+            m.Metric.objects.visible_to(user).filter(prometheus_source=source)
+            .select_related("configuration_item").order_by("name", "pk")[:200])
+        context["source_runs"] = list(
+            m.CollectionRun.objects.visible_to(user).filter(
+                organisation_id=source.organisation_id, source=m.Source.PROMETHEUS,
+                detail__startswith=f"{source.name} (").order_by("-started_at", "-pk")[:10])
+        return context
