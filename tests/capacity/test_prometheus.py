@@ -311,3 +311,19 @@ def test_query_now_on_the_page(fake, org_a, signed_in):
     run = m.CollectionRun.objects.get(source=m.Source.PROMETHEUS)
     assert run.requested_by == manager and run.accepted == 1
     assert "disk_used" in client.get(detail).content.decode()
+
+
+@pytest.mark.django_db
+def test_query_now_through_the_api(fake, org_a, signed_in):
+    manager = make_member(org_a, roles.ICT_MANAGER)
+    source = PrometheusSourceFactory(organisation=org_a, base_url=fake.url)
+    MetricFactory(organisation=org_a, name="disk_used", prometheus_source=source, promql="up")
+    fake.answer(400, {"status": "error", "errorType": "bad_data", "error": "parse error"})
+    client = signed_in(manager, api=True)
+    response = client.post(f"/api/capacity/prometheus-sources/{source.pk}/query-now/",
+                           {"version": source.version}, format="json")
+    assert response.status_code == 200, response.content
+    run = m.CollectionRun.objects.get(source=m.Source.PROMETHEUS)
+    assert run.refused == 1 and "disk_used" in run.errors[0]["message"]
+    listed = client.get("/api/capacity/prometheus-sources/").json()
+    assert listed["results"][0]["secret_env"] == "" and "last_run_at" in listed["results"][0]

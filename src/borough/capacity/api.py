@@ -179,7 +179,7 @@ class PrometheusSourceSerializer(BaseModelSerializer):
 
 
 class PrometheusSourceViewSet(BaseModelViewSet):
-    """Prometheus servers queried on a schedule; POST …/query_now/ queries one now."""
+    """Prometheus servers queried on a schedule; POST …/query-now/ queries one now."""
 
     model = m.PrometheusSource
     serializer_class = PrometheusSourceSerializer
