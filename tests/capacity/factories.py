@@ -22,4 +22,12 @@ class MetricFactory(OrgOwnedFactory):
     critical_threshold = 95.0
 
 
-FACTORIES = {m.Metric: MetricFactory}
+class PrometheusSourceFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.PrometheusSource
+
+    name = factory.Sequence(lambda n: f"Prometheus {n}")
+    base_url = "http://127.0.0.1:9090"
+
+
+FACTORIES = {m.Metric: MetricFactory, m.PrometheusSource: PrometheusSourceFactory}

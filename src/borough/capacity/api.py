@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from borough.capacity import filters as f
-from borough.capacity import ingest
+from borough.capacity import ingest, services
 from borough.capacity import models as m
 from borough.core import scope
 from borough.core.api.serializers import BaseModelSerializer
@@ -39,7 +39,8 @@ class MetricSerializer(BaseModelSerializer):
         model = m.Metric
         fields = [*BaseModelSerializer.base_fields(), "configuration_item", "name", "unit",
                   "kind", "description", "warning_threshold", "critical_threshold",
-                  "direction", "capacity", "source_key", "mapping", "latest_at",
+                  "direction", "capacity", "source_key", "prometheus_source", "promql",
+                  "mapping", "latest_at",
                   "latest_value", "state", "headroom"]
         read_only_fields = ["mapping", "latest_at", "latest_value"]
 
@@ -166,6 +167,25 @@ class MetricViewSet(BaseModelViewSet):
         rows = between(m.Rollup.objects.filter(metric=metric, period=period), request,
                        "start").order_by("start")
         return self.paged_response(rows, RollupSerializer)
+
+
+class PrometheusSourceSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.PrometheusSource
+        fields = [*BaseModelSerializer.base_fields(), "name", "base_url", "auth", "username",
+                  "secret_env", "step_seconds", "first_run_hours", "is_active",
+                  "last_run_at"]
+        read_only_fields = ["last_run_at"]
+
+
+class PrometheusSourceViewSet(BaseModelViewSet):
+    """Prometheus servers queried on a schedule; POST …/query-now/ queries one now."""
+
+    model = m.PrometheusSource
+    serializer_class = PrometheusSourceSerializer
+    filterset_class = f.PrometheusSourceFilterSet
+    ordering_fields = ("name", "last_run_at", "id")
+    record_actions = services.PROMETHEUS_ACTIONS
 
 
 class CollectionRunSerializer(BaseModelSerializer):

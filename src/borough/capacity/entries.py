@@ -13,9 +13,11 @@ from borough.capacity import (
     forms,
     importers,
     notices,
+    prometheus,
     queries,
     reports,
     rollups,
+    services,
     tables,
 )
 from borough.capacity import models as m
@@ -52,7 +54,16 @@ def register(registry) -> None:
         search_fields=("name", "source_key"), nav_section=SECTION, nav_order=10,
         detail_fields=("configuration_item", "name", "unit", "kind", "description",
                        "warning_threshold", "critical_threshold", "direction", "capacity",
-                       "forecast_horizon_days", "source_key", "mapping")))
+                       "forecast_horizon_days", "source_key", "prometheus_source", "promql",
+                       "mapping")))
+    registry.register(ModelEntry(
+        m.PrometheusSource, filters.PrometheusSourceFilterSet, tables.PrometheusSourceTable,
+        forms.PrometheusSourceForm, api.PrometheusSourceSerializer,
+        api.PrometheusSourceViewSet, search_fields=("name", "base_url"), nav_section=SECTION,
+        nav_order=30,
+        detail_fields=("name", "base_url", "auth", "username", "secret_env", "step_seconds",
+                       "first_run_hours", "is_active", "last_run_at")))
+    registry.add_actions(services.PROMETHEUS_ACTIONS)
     registry.unlist(m.Point, "Raw measurements, written by pushes, uploads and sources and "
                              "never by people: read through their metric "
                              "(/api/capacity/metrics/<id>/points/).")
@@ -75,7 +86,9 @@ def register(registry) -> None:
     registry.importers["capacity.point"] = importers.PointImporter(entry)
 
     registry.grant_models(roles.READ_ALL_ROLES, [m.Metric, m.CollectionRun], ("view",))
-    registry.grant_models(KEEPS_METRICS, [m.Metric], ("add", "change", "delete"))
+    registry.grant_models(roles.READ_ALL_ROLES, [m.PrometheusSource], ("view",))
+    registry.grant_models(KEEPS_METRICS, [m.Metric, m.PrometheusSource],
+                          ("add", "change", "delete"))
     registry.grant(roles.ADMINISTRATOR, ["capacity.push_metric"])
     registry.grant(roles.ICT_MANAGER, ["capacity.push_metric"])
 
@@ -84,6 +97,7 @@ def register(registry) -> None:
         order=25))
     registry.periodic_jobs["capacity-rollups"] = (rollups.roll_up_job, 900)
     registry.periodic_jobs["capacity-retention"] = (rollups.retention_job, 86400)
+    registry.periodic_jobs["capacity-prometheus"] = (prometheus.collect_job, 300)
     registry.periodic_jobs["capacity-forecasts"] = (forecasts.forecast_job, 86400)
     registry.periodic_jobs["capacity-monthly-reports"] = (reports.publish_job, 86400)
     registry.nav_links.append(NavLink(SECTION, "Monthly reports", "capacity:report_list",

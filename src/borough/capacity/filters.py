@@ -20,6 +20,9 @@ class MetricFilterSet(WordSearchFilterSet):
                                  label="Against its thresholds", empty_label="Any")
     mapping = filters.ChoiceFilter(choices=m.Mapping.choices, label="Attached",
                                    empty_label="Attached or not")
+    prometheus_source = filters.ModelChoiceFilter(
+        queryset=m.PrometheusSource.objects.all(), label="Prometheus source",
+        empty_label="Any source")
 
     class Meta:
         model = m.Metric
@@ -46,3 +49,15 @@ class CollectionRunFilterSet(WordSearchFilterSet):
         if value is None:
             return queryset
         return queryset.filter(refused__gt=0) if value else queryset.filter(refused=0)
+
+
+class PrometheusSourceFilterSet(WordSearchFilterSet):
+    search_fields = ("name", "base_url")
+    name = filters.CharFilter(lookup_expr="icontains", label="Name contains")
+    auth = filters.ChoiceFilter(choices=m.PrometheusAuth.choices, label="Authentication",
+                                empty_label="Any")
+    is_active = filters.BooleanFilter(label="Active")
+
+    class Meta:
+        model = m.PrometheusSource
+        fields = []

@@ -4,6 +4,9 @@ were taken in (a push, an upload). docs/capacity.md."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -54,6 +57,83 @@ class Mapping(models.TextChoices):
     UNMAPPED = "unmapped", "Waiting to be attached"
 
 
+class PrometheusAuth(models.TextChoices):
+    NONE = "none", "None"
+    BEARER = "bearer", "Bearer token"
+    BASIC = "basic", "Basic (user name and password)"
+
+
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
+
+
+class PrometheusSource(BaseModel):
+    """A Prometheus server Borough queries on a schedule over its HTTP API
+    (/api/v1/query_range): each metric that names it and a PromQL query takes the values
+    since its latest point (capacity.prometheus). Any secret stays in Borough's
+    environment: only the name of the variable holding it is kept."""
+
+    name = models.CharField(max_length=200, help_text="Like “Prometheus, data centre”.")
+    base_url = models.URLField(
+        "base URL", max_length=500,
+        help_text="The server's address, like https://prometheus.example.gov.uk:9090 "
+                  "(http or https; /api/v1/query_range is added).")
+    auth = models.CharField("authentication", max_length=10, choices=PrometheusAuth.choices,
+                            default=PrometheusAuth.NONE)
+    username = models.CharField(
+        "user name", max_length=200, blank=True, help_text="For basic authentication only.")
+    secret_env = models.CharField(
+        "environment variable holding the secret", max_length=100, blank=True,
+        help_text="The NAME of an environment variable set where Borough runs, like "
+                  "BOROUGH_PROMETHEUS_TOKEN, holding the bearer token or the basic "
+                  "password. The secret itself is never stored in Borough.")
+    step_seconds = models.PositiveIntegerField(
+        "step (seconds)", default=300,
+        validators=[MinValueValidator(1, "Give a step of at least 1 second."),
+                    MaxValueValidator(86400, "Give a step of at most a day (86,400 s).")],
+        help_text="The time between the points taken (Prometheus' step).")
+    first_run_hours = models.PositiveIntegerField(
+        "first run reads back (hours)", default=24,
+        validators=[MinValueValidator(1, "Read back at least 1 hour."),
+                    MaxValueValidator(24 * 90, "Read back at most 90 days (2,160 hours).")],
+        help_text="How far back a metric with no points yet is read from.")
+    is_active = models.BooleanField("active", default=True,
+                                    help_text="Inactive sources are not queried.")
+    last_run_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    audit_exclude = (*BaseModel.audit_exclude, "last_run_at")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "Prometheus source"
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"],
+                                               name="capacity_unique_prometheus_name")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        self.base_url = (self.base_url or "").strip().rstrip("/")
+        if self.base_url and urlsplit(self.base_url).scheme.lower() not in ("http", "https"):
+            errors["base_url"] = "Give an http:// or https:// address."
+        self.secret_env = self.secret_env.strip()
+        env_problem = ""
+        if self.auth != PrometheusAuth.NONE:
+            if not self.secret_env:
+                env_problem = "Give the name of the environment variable holding the secret."
+            elif not ENV_NAME.match(self.secret_env):
+                env_problem = ("Give a variable's name in capitals, digits and underscores, "
+                               "like BOROUGH_PROMETHEUS_TOKEN (not the secret itself).")
+        elif self.secret_env:
+            env_problem = "Choose an authentication, or leave this blank."
+        if env_problem:
+            errors["secret_env"] = env_problem
+        if self.auth == PrometheusAuth.BASIC and not self.username.strip():
+            errors["username"] = "Give the user name for basic authentication."
+        if errors:
+            raise ValidationError(errors)
+
+
 class Metric(BaseModel):
     """One named measure of a configuration item, with its unit and thresholds: CPU used
     on a server, disk used on a volume, visits to the website. A series pushed that no
@@ -94,6 +174,14 @@ class Metric(BaseModel):
                   "tags and the field, as line protocol writes them, like "
                   "“disk,host=file01,path=/srv used_percent”. Blank: it takes points only "
                   "from uploads.")
+    prometheus_source = models.ForeignKey(
+        PrometheusSource, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="metrics",
+        help_text="The Prometheus server its points are queried from, with the query.")
+    promql = models.TextField(
+        "PromQL query", blank=True,
+        help_text="Giving one series, like node_memory_MemAvailable_bytes{instance=\"file01:9100\"}"
+                  " (docs/capacity.md, Prometheus).")
     mapping = models.CharField(max_length=10, choices=Mapping.choices,
                                default=Mapping.MAPPED, editable=False)
     # The newest point taken in, kept with the metric so lists need no look-up.
@@ -124,8 +212,13 @@ class Metric(BaseModel):
         return f"{item}: {self.name}"
 
     def clean(self):
-        errors = same_organisation_errors(self, ["configuration_item"])
+        errors = same_organisation_errors(self, ["configuration_item", "prometheus_source"])
         self.source_key = self.source_key.strip()
+        self.promql = self.promql.strip()
+        if self.prometheus_source_id is not None and not self.promql:
+            errors.setdefault("promql", "Give the PromQL query to run on the source.")
+        if self.promql and self.prometheus_source_id is None:
+            errors.setdefault("prometheus_source", "Choose the Prometheus source to query.")
         if self.configuration_item_id is None and self.mapping == Mapping.MAPPED:
             errors.setdefault("configuration_item", "Choose the item it measures.")
         if self.configuration_item_id is not None:

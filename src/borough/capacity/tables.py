@@ -42,3 +42,12 @@ class CollectionRunTable(BaseTable):
         fields = ("started_at", "source", "detail", "requested_by", "lines", "accepted",
                   "refused", "skipped", "metrics_created")
         empty_text = "No collection runs match."
+
+
+class PrometheusSourceTable(BaseTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.PrometheusSource
+        fields = ("name", "base_url", "auth", "step_seconds", "is_active", "last_run_at")
+        empty_text = "No Prometheus sources match."

@@ -1,9 +1,10 @@
 from django.urls import path, re_path
 
 from borough.capacity import models as m
-from borough.capacity import views
+from borough.capacity import services, views
 from borough.core.registry import registry
 from borough.core.urls_helper import crud_urls
+from borough.core.views.actions import action_urls
 
 app_name = "capacity"
 
@@ -11,6 +12,9 @@ RUNS = views.RUNS
 
 urlpatterns = [
     *crud_urls(registry.get(m.Metric), "metrics", detail=views.MetricDetailView),
+    *crud_urls(registry.get(m.PrometheusSource), "prometheus-sources",
+               detail=views.PrometheusSourceDetailView),
+    *action_urls(services.PROMETHEUS_ACTIONS, "prometheus-sources"),
     path("measurements/import/", views.PointImportView.as_view(entry=registry.get(m.Metric)),
          name="point_import"),
     path("reports/", views.ReportListView.as_view(), name="report_list"),

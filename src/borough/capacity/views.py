@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from borough.capacity import filters, forecasting, queries, reports, tables
+from borough.capacity import filters, forecasting, queries, reports, services, tables
 from borough.capacity import models as m
 from borough.capacity.ingest import zone
 from borough.core import charts, exports, scope
+from borough.core.actions import offered
 from borough.core.registry import ModelEntry, registry
 from borough.core.views.base import EntryViewMixin
 from borough.core.views.imports import ObjectImportView
@@ -196,6 +197,28 @@ class CollectionRunHistoryView(ObjectHistoryView):
     permission_action = "view"
 
 
+class PrometheusSourceDetailView(ObjectDetailView):
+    """A source with its metrics, its latest runs and “Query now”."""
+
+    template_name = "capacity/prometheussource_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source, user = context["object"], self.request.user
+        context["record_actions"] = [
+            (o.action, o.url, o.action.form(record=source, user=user))
+            for o in offered(services.PROMETHEUS_ACTIONS, source, user,
+                             "capacity:prometheussource").values()]
+        context["source_metrics"] = list(
+            m.Metric.objects.visible_to(user).filter(prometheus_source=source)
+            .select_related("configuration_item").order_by("name", "pk")[:200])
+        context["source_runs"] = list(
+            m.CollectionRun.objects.visible_to(user).filter(
+                organisation_id=source.organisation_id, source=m.Source.PROMETHEUS,
+                detail__startswith=f"{source.name} (").order_by("-started_at", "-pk")[:10])
+        return context
+
+
 def _figure(metric: m.Metric, value: float | None) -> str:
     return with_unit(metric, value) or "–"
 
@@ -265,7 +288,6 @@ class ServiceReportView(EntryViewMixin, TemplateView):
             following=(reports.report_url(service, following)
                        if following <= timezone.localdate() else None),
             xlsx=reports.report_url(service, first) + "?format=xlsx"))
-
 
     def pdf(self, service, first, table, stem):
         from borough.core import pdf
