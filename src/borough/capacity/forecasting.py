@@ -19,7 +19,8 @@ too narrow; the backtest measures how often the actual values fell inside them, 
 page says how far to trust them rather than the model claiming more than it has shown.
 
 Pure functions of (day, value) pairs: the capacity job reads the daily rollups and
-stores what these return."""
+stores what these return. numpy and statsmodels are imported where they are used, not
+with the module: web workers import it (for its constants) and need neither."""
 
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ import datetime
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 # Fewer days than this and there is nothing to forecast from.
 MIN_DAYS = 28
@@ -98,8 +101,7 @@ class Backtest:
 
 
 def _series(points: Sequence[tuple[datetime.date, float]]):
-    """The window's days (sorted, one value each, not-a-number dropped) as arrays of day
-    numbers from the first and values."""
+    """The window's days, sorted, one value each, not-a-number dropped."""
     clean = sorted((d, float(v)) for d, v in points if v is not None and math.isfinite(v))
     if clean:
         last = clean[-1][0]
@@ -110,6 +112,8 @@ def _series(points: Sequence[tuple[datetime.date, float]]):
 def _design(t: np.ndarray, span: float, *, weekly: bool, yearly: int,
             hinge: float | None) -> np.ndarray:
     """The regression's columns for day numbers `t` (fitted on 0..span)."""
+    import numpy as np
+
     scale = max(span, 1.0)
     columns = [np.ones_like(t), t / scale]
     if hinge is not None:
@@ -134,6 +138,8 @@ def _bic(y: np.ndarray, x: np.ndarray) -> float:
     statsmodels' OLS gives it, less the constant every candidate shares). Solved by the
     normal equations (the columns are scaled to about ±1, so they are well conditioned):
     a hundred times quicker than a decomposition, for a model per candidate."""
+    import numpy as np
+
     try:
         coefficients = np.linalg.solve(x.T @ x, x.T @ y)
     except np.linalg.LinAlgError:
@@ -147,6 +153,7 @@ def fit(points: Sequence[tuple[datetime.date, float]], *, horizon: int,
         level: float = LEVEL) -> Forecast | None:
     """The forecast of the `horizon` days after the last of `points`, or None when there
     are fewer than MIN_DAYS days to go on. Days may be missing."""
+    import numpy as np
     import statsmodels.api as sm
 
     clean = _series(points)
@@ -201,6 +208,8 @@ def backtest(points: Sequence[tuple[datetime.date, float]], *, held_out: int = 3
              level: float = LEVEL) -> Backtest | None:
     """Fit on all but the last `held_out` days of history and compare the forecast of
     those days with what they were. None when too little history is left to fit on."""
+    import numpy as np
+
     clean = _series(points)
     if len(clean) < MIN_DAYS + held_out:
         return None
