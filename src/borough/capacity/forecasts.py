@@ -75,7 +75,8 @@ def forecast_metric(metric: Metric, *, now: datetime.datetime | None = None
     with transaction.atomic():
         forecast, _ = Forecast.objects.select_for_update().update_or_create(
             metric=metric, defaults=values)
-        raise_overload_problem(forecast, now=now)
+        # Whether this forecast raised its problem, for the job's counts.
+        forecast.raised = raise_overload_problem(forecast, now=now) is not None
     return forecast
 
 
@@ -139,14 +140,12 @@ def forecast_all(now: datetime.datetime | None = None) -> dict[str, int]:
         "configuration_item__owner__user").order_by("pk")
     for metric in metrics.iterator(chunk_size=200):
         counts["metrics"] += 1
-        before = Forecast.objects.filter(metric=metric).values_list("problem_id",
-                                                                    flat=True).first()
         forecast = forecast_metric(metric, now=now)
         if forecast is None:
             continue
         counts["forecasts"] += 1
         counts["overloads"] += forecast.overload_forecast
-        counts["problems"] += forecast.problem_id is not None and forecast.problem_id != before
+        counts["problems"] += forecast.raised
     return counts
 
 
