@@ -82,3 +82,15 @@ def test_a_head_of_service_reads_the_report_they_were_sent(page, axe, screenshot
     axe(page, "the report on a phone")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot("service-report-phone")
+    # The reports' page and the year's capacity plan assembled from them.
+    page.goto(reverse("capacity:report_list"))
+    axe(page, "last month's reports on a phone")
+    page.get_by_role("link", name="The capacity plan of").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Capacity plan"
+    assert "Planning" in page.inner_text("main")
+    axe(page, "the capacity plan on a phone")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot("capacity-plan-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    axe(page, "the capacity plan")
+    screenshot("capacity-plan")
