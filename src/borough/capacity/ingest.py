@@ -236,24 +236,31 @@ def push(organisation_id: int, body: str, *, precision: str | None, actor,
     cutoff = raw_cutoff(now)
     wanted: dict[str, tuple[str, str]] = {}
     values: list[tuple[str, datetime.datetime, float, int]] = []
+    # A batch shares few timestamps and series: each is worked out once.
+    moments: dict[int | None, datetime.datetime | str] = {None: now}
+    keys: dict[tuple, str] = {}
+    longest = Metric._meta.get_field("source_key").max_length
     for line in lines:
-        if line.timestamp is None:
-            at = now
-        else:
+        at = moments.get(line.timestamp)
+        if at is None:
             try:
                 at = EPOCH + datetime.timedelta(microseconds=line.timestamp // 1000)
+                at = time_problem(at, cutoff, now) or at
             except OverflowError:
-                outcome.refuse(line.number, "the timestamp is out of range")
-                continue
-        if problem := time_problem(at, cutoff, now):
-            outcome.refuse(line.number, problem)
+                at = "the timestamp is out of range"
+            moments[line.timestamp] = at
+        if isinstance(at, str):
+            outcome.refuse(line.number, at)
             continue
         for key, value in line.fields:
             if isinstance(value, str):
                 outcome.skipped += 1
                 continue
-            series = lineprotocol.series_key(line.measurement, line.tags, key)
-            if len(series) > Metric._meta.get_field("source_key").max_length:
+            named = (line.measurement, line.tags, key)
+            series = keys.get(named)
+            if series is None:
+                series = keys[named] = lineprotocol.series_key(*named)
+            if len(series) > longest:
                 outcome.refuse(line.number, f"the series “{series[:60]}…” is longer than 500 "
                                             "characters")
                 continue

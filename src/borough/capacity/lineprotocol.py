@@ -87,6 +87,8 @@ def parse(text: str, precision: str | None = "ns") -> tuple[list[Line], list[Lin
     factor = precision_factor(precision)
     lines: list[Line] = []
     errors: list[LineError] = []
+    # A batch repeats the same few series over and over: each head is read once.
+    heads: dict[str, tuple] = {}
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip("\r").lstrip(" \t")
         if not line or line.startswith("#"):
@@ -96,7 +98,7 @@ def parse(text: str, precision: str | None = "ns") -> tuple[list[Line], list[Lin
                                             "characters"))
             continue
         try:
-            parsed = _fast(line) or _slow(line)
+            parsed = _fast(line, heads) or _slow(line)
         except _Bad as exc:
             errors.append(LineError(number, str(exc)))
             continue
@@ -143,7 +145,7 @@ def _timestamp(text: str) -> int:
 
 def _unique_fields(pairs: list[tuple[str, FieldValue]]) -> tuple[tuple[str, FieldValue], ...]:
     """Each field key once; a key written twice keeps its last value (as InfluxDB does)."""
-    if len({k for k, _ in pairs}) == len(pairs):
+    if len(pairs) == 1 or len({k for k, _ in pairs}) == len(pairs):
         return tuple(pairs)
     last = dict(pairs)
     seen: set[str] = set()
@@ -155,15 +157,35 @@ def _unique_fields(pairs: list[tuple[str, FieldValue]]) -> tuple[tuple[str, Fiel
     return tuple(kept)
 
 
-def _fast(line: str):
+def _fast(line: str, heads: dict[str, tuple] | None = None):
     """The common line (no backslash, no quote, single spaces) by splitting; None for
-    anything else, which the careful reader then reads or refuses with its reason."""
+    anything else, which the careful reader then reads or refuses with its reason.
+    `heads` keeps each measurement-and-tags text already read (None: not simple)."""
     if "\\" in line or '"' in line:
         return None
     parts = line.split(" ")
     if len(parts) not in (2, 3) or not all(parts):
         return None
-    series = parts[0].split(",")
+    head = heads.get(parts[0], False) if heads is not None else False
+    if head is False:
+        head = _fast_head(parts[0])
+        if heads is not None:
+            heads[parts[0]] = head
+    if head is None:
+        return None
+    fields = []
+    for item in parts[1].split(","):
+        key, eq, value = item.partition("=")
+        if not key or not eq or not value or "=" in value:
+            return None
+        fields.append((key, field_value(value)))
+    stamp = _timestamp(parts[2]) if len(parts) == 3 else None
+    return head[0], head[1], _unique_fields(fields), stamp
+
+
+def _fast_head(text: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """The measurement and sorted tags of a simple head, or None."""
+    series = text.split(",")
     measurement = series[0]
     if not measurement:
         return None
@@ -173,15 +195,8 @@ def _fast(line: str):
         if not key or not eq or not value or "=" in value:
             return None
         tags.append((key, value))
-    fields = []
-    for item in parts[1].split(","):
-        key, eq, value = item.partition("=")
-        if not key or not eq or not value or "=" in value:
-            return None
-        fields.append((key, field_value(value)))
-    stamp = _timestamp(parts[2]) if len(parts) == 3 else None
     tags.sort()
-    return measurement, tuple(tags), _unique_fields(fields), stamp
+    return measurement, tuple(tags)
 
 
 def _name(line: str, i: int, stops: str, escapable: str) -> tuple[str, int]:
