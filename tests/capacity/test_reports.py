@@ -56,6 +56,30 @@ def test_each_metrics_month_is_read_from_its_daily_figures(planning):
     assert month.headroom_at_peak == -3 and month.state_at_peak == m.State.CRITICAL
 
 
+def test_a_downward_metrics_peak_is_its_lowest_day_and_ties_go_to_the_first(planning):
+    service, disk = planning
+    free = MetricFactory(organisation=disk.organisation, name="disk_free",
+                         configuration_item=disk.configuration_item,
+                         direction=m.Direction.BELOW, warning_threshold=20,
+                         critical_threshold=10)
+    for date, low in ((3, 30), (9, 12), (21, 12), (25, 40)):
+        m.Rollup.objects.create(metric=free, period=m.Period.DAY,
+                                start=local_midnight(datetime.date(2026, 11, date), zone()),
+                                count=24, total=24 * 50, minimum=low, mean=50, maximum=80,
+                                p95=70 + date)
+    day(disk, datetime.date(2026, 11, 25), mean=70, maximum=93, p95=80)  # ties the 20th
+    silent = MetricFactory(organisation=disk.organisation, name="cpu_used",
+                           configuration_item=disk.configuration_item)
+    months = {mo.metric.pk: mo for mo in reports.metric_months([disk, free, silent],
+                                                                 NOVEMBER)}
+    assert (months[free.pk].peak, months[free.pk].peak_day) == (12, datetime.date(2026, 11, 9))
+    assert months[free.pk].p95 == 95 and months[free.pk].days == 4
+    assert months[free.pk].headroom_at_peak == 2
+    assert months[disk.pk].peak_day == datetime.date(2026, 11, 20)
+    assert (months[silent.pk].days, months[silent.pk].mean, months[silent.pk].peak,
+            months[silent.pk].peak_day) == (0, None, None, None)
+
+
 def test_the_report_page_and_spreadsheet_and_who_may_read_them(planning, signed_in, org_b):
     service, disk = planning
     url = reverse("capacity:service_report", args=[service.pk, 2026, 11])
@@ -135,3 +159,22 @@ def test_the_capacity_plan_assembles_the_year_from_the_monthly_figures(planning,
     document = reader.get(reverse("capacity:capacity_plan", args=[2026]) + "?format=pdf")
     assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
     assert reader.get(reverse("capacity:capacity_plan", args=[3000])).status_code == 404
+
+
+def test_a_big_report_charts_the_peaks_nearest_their_threshold_and_tables_every_metric(
+        planning, signed_in):
+    service, disk = planning
+    for n in range(26):
+        metric = MetricFactory(organisation=disk.organisation, name=f"load_{n:02d}",
+                               configuration_item=disk.configuration_item,
+                               critical_threshold=100)
+        day(metric, datetime.date(2026, 11, 5), mean=n, maximum=n + 1, p95=n)
+    reader = signed_in(make_member(service.organisation, roles.ICT_MANAGER, "manager"))
+    text = reader.get(reverse("capacity:service_report", args=[service.pk, 2026, 11])
+                      ).content.decode()
+    assert "The 25 peaks nearest their critical threshold" in text
+    chart = text[text.index('class="borough-chart"'):text.index("Each metric's month</caption>")]
+    assert "load_25" in chart and "disk_used" in chart and "load_00" not in chart
+    table = text[text.index("Each metric's month</caption>"):]
+    assert all(f"load_{n:02d}" in table for n in range(26))
+    assert '<td class="govuk-table__cell" data-label="Peak on">5 Nov</td>' in table

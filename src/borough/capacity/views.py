@@ -240,6 +240,19 @@ def report_rows(months) -> list[list[object]]:
     return rows
 
 
+CHARTED = 25
+SHARE_CAP = 999.0  # a downward metric at nothing is infinitely past its threshold
+
+
+def share_of_critical(month) -> float:
+    """The peak as a percentage of the critical threshold (for a metric crossed
+    downwards, the threshold as a percentage of its lowest figure): past 100 is past it."""
+    limit = month.metric.critical_threshold
+    if month.metric.direction == m.Direction.BELOW:
+        return min(100 * limit / month.peak, SHARE_CAP) if month.peak > 0 else SHARE_CAP
+    return 100 * month.peak / limit
+
+
 REPORT_HEADINGS = ["Configuration item", "Metric", "Days with figures", "Mean", "Peak",
                    "Peak on", "Highest daily 95th percentile", "Headroom at the peak",
                    "At the peak", "Critical threshold expected"]
@@ -270,15 +283,23 @@ class ServiceReportView(EntryViewMixin, TemplateView):
             return self.pdf(service, first, table, stem)
         previous = reports.previous_month(first)
         following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        measured = [mo for _item, found in months for mo in found
-                    if mo.peak is not None and mo.metric.critical_threshold]
+        measured = sorted((mo for _item, found in months for mo in found
+                           if mo.peak is not None and mo.metric.critical_threshold),
+                          key=share_of_critical, reverse=True)
+        title = f"Peaks of {service.name}'s systems in {first:%B %Y}"
+        if len(measured) > CHARTED:
+            # A bar a metric stops being readable long before a thousand of them.
+            measured = measured[:CHARTED]
+            title = (f"The {CHARTED} peaks nearest their critical threshold, {service.name}'s "
+                     f"systems in {first:%B %Y}")
         chart = charts.Chart(
-            title=f"Peaks of {service.name}'s systems in {first:%B %Y}",
+            title=title,
             description="Each metric's peak in the month as a share of its critical "
-                        "threshold: past 100% is past the threshold.",
+                        "threshold, highest first: past 100% is past the threshold. The "
+                        "table below gives every metric.",
             x_labels=[f"{mo.metric}" for mo in measured],
-            series=[charts.Series("Peak, share of the critical threshold", [
-                round(100 * mo.peak / mo.metric.critical_threshold, 1) for mo in measured])],
+            series=[charts.Series("Peak, share of the critical threshold",
+                                  [round(share_of_critical(mo), 1) for mo in measured])],
             unit="%", kind=charts.HBAR, key="service-peaks",
             empty_text="No metric with a critical threshold has figures in this month.")
         return self.render_to_response(self.get_context_data(
