@@ -119,6 +119,8 @@ def collect_source(source: PrometheusSource, *, actor=None,
             outcome.refuse(number, f"{metric.name}: {exc}")
         metrics = []
         header = None
+    # Every metric of a source is read on the same grid of steps: each time once.
+    moments: dict[float, datetime.datetime] = {}
     for number, metric in enumerate(metrics, start=1):
         outcome.lines += 1
         if metric.latest_at is not None:
@@ -133,7 +135,10 @@ def collect_source(source: PrometheusSource, *, actor=None,
             points = []
             for pair in values:
                 try:
-                    at = ingest.EPOCH + datetime.timedelta(seconds=float(pair[0]))
+                    at = moments.get(pair[0])
+                    if at is None:
+                        at = moments[pair[0]] = ingest.EPOCH + datetime.timedelta(
+                            seconds=float(pair[0]))
                     value = float(pair[1])
                 except (TypeError, ValueError, IndexError, OverflowError):
                     raise QueryError("a value is not [time, \"number\"]") from None

@@ -71,13 +71,13 @@ def metric_months(metrics: list[Metric], first: datetime.date) -> list[MetricMon
     peak_days = dict(days.annotate(rank=Window(
         RowNumber(), partition_by=F("metric_id"), order_by=[worst.asc(), F("start").asc()])
     ).filter(rank=1).values_list("metric_id", "start"))
-    forecasts = {f.metric_id: f for f in Forecast.objects.filter(metric__in=metrics)
-                 .only("metric_id", "critical_on", "critical_already")}
+    forecasts = {pk: (on, already) for pk, on, already in Forecast.objects.filter(
+        metric__in=metrics).values_list("metric_id", "critical_on", "critical_already")}
     tz = zone()
     found = []
     for metric in metrics:
         row = sums.get(metric.pk)
-        forecast = forecasts.get(metric.pk)
+        critical_on, critical_already = forecasts.get(metric.pk, (None, False))
         peak_at = peak_days.get(metric.pk)
         found.append(MetricMonth(
             metric, row["days"] if row else 0,
@@ -85,9 +85,7 @@ def metric_months(metrics: list[Metric], first: datetime.date) -> list[MetricMon
             (row["low"] if metric.direction == Direction.BELOW else row["high"])
             if row else None,
             peak_at.astimezone(tz).date() if peak_at else None,
-            row["p95"] if row else None,
-            forecast.critical_on if forecast else None,
-            bool(forecast and forecast.critical_already)))
+            row["p95"] if row else None, critical_on, bool(critical_already)))
     return found
 
 

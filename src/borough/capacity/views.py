@@ -38,7 +38,10 @@ def with_unit(metric: m.Metric, value: float | None) -> str | None:
     text = number(value)
     if text is None:
         return None
-    return f"{text} {metric.get_unit_display()}" if metric.unit != m.Unit.OTHER else text
+    return f"{text} {UNIT_LABELS[metric.unit]}" if metric.unit != m.Unit.OTHER else text
+
+
+UNIT_LABELS = dict(m.Unit.choices)  # get_unit_display() flattens the choices on each call
 
 
 def day_chart(metric: m.Metric, days: list[queries.Day]) -> charts.Chart:

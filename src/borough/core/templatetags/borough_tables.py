@@ -88,14 +88,19 @@ def data_rows(context, rows) -> SafeString:
     their heading for a stacking table. A report of a thousand rows has ten thousand
     cells: drawn here, escaped and localised as {{ value }} would be."""
     html = []
+    labels: dict[str, str] = {}
     for row in rows:
         html.append('<tr class="govuk-table__row">')
         for n, (heading, cell) in enumerate(row):
-            value = render_value_in_context(cell, context)
+            # Text needs escaping only; numbers and dates are localised as the engine does.
+            value = (conditional_escape(cell) if isinstance(cell, str)
+                     else render_value_in_context(cell, context))
             if n == 0:
                 html.append(f'<th scope="row" class="govuk-table__header">{value}</th>')
-            else:
-                label = render_value_in_context(heading, context)
-                html.append(f'<td class="govuk-table__cell" data-label="{label}">{value}</td>')
+                continue
+            label = labels.get(heading)
+            if label is None:
+                label = labels[heading] = render_value_in_context(heading, context)
+            html.append(f'<td class="govuk-table__cell" data-label="{label}">{value}</td>')
         html.append("</tr>")
     return mark_safe("".join(html))  # noqa: S308 - every value escaped above
