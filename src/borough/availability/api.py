@@ -33,8 +33,9 @@ class OutageSerializer(BaseModelSerializer):
     class Meta:
         model = m.Outage
         fields = [*BaseModelSerializer.base_fields(), "reference", "service", "started_at",
-                  "ended_at", "kind", "source", "cause", "ticket", "change"]
-        read_only_fields = ["reference"]
+                  "ended_at", "kind", "source", "cause", "ticket", "change",
+                  "configuration_item", "metric"]
+        read_only_fields = ["reference", "configuration_item", "metric"]
         extra_kwargs = {
             "source": {"help_text": "manual by default; monitoring for a monitoring system's "
                                     "report; major_incident and change need the ticket or "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from borough.availability import api, evidence, filters, forms, panels, services, tables
 from borough.availability import models as m
+from borough.capacity import services as capacity_services
 from borough.catalogue.models import BusinessService, ServiceLevelAgreement
 from borough.changes.models import Change
 from borough.core import roles
@@ -24,7 +25,7 @@ def register(registry) -> None:
         api.OutageSerializer, api.OutageViewSet, search_fields=("reference", "cause"),
         nav_section=SECTION, nav_order=40,
         detail_fields=("reference", "service", "started_at", "ended_at", "kind", "source",
-                       "cause", "ticket", "change")))
+                       "cause", "ticket", "change", "configuration_item", "metric")))
     registry.nav_links.append(NavLink(SECTION, "Availability", "availability:report",
                                       m.Outage, order=41))
     registry.api_routes.append(("availability/figures", api.AvailabilityViewSet,
@@ -45,5 +46,6 @@ def register(registry) -> None:
         "outages", "availability/includes/outages_panel.html", panels.change_panel,
         order=30))
     registry.on_transition(Ticket, ("resolve", "cancel"), services.end_with_incident)
+    capacity_services.listen_for_up_down(services.record_from_monitoring)
     for rule in evidence.RULES:
         registry.evidence_rules[rule.name] = rule
