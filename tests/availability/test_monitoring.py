@@ -5,14 +5,17 @@ come in (pushed here; queried from a real Prometheus in test_monitoring_promethe
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from borough.accounts import services as accounts
 from borough.availability import models as m
+from borough.availability import queries
 from borough.capacity import models as cm
 from borough.capacity import queries as capacity_queries
 from borough.capacity import services as capacity
@@ -322,3 +325,104 @@ def test_deleting_the_metric_keeps_its_outages(file01, base):
     core_services.delete_record(file01, actor=None, expected_version=None)
     (outage,) = m.Outage.objects.filter(source=m.Source.MONITORING)
     assert outage.metric is None and outage.configuration_item is not None
+
+
+# --- components: a configuration item's availability ------------------------------------------
+
+UK = ZoneInfo("Europe/London")
+
+
+def uk(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=UK).astimezone(datetime.UTC)
+
+
+def test_a_components_month_is_the_share_of_the_time_measured_it_was_up(org_a):
+    metric = up_metric(org_a)
+    capacity.store_points([(metric.pk, at, v) for at, v in (
+        (uk(2026, 11, 10, 0), 1.0), (uk(2026, 11, 10, 6), 0.0), (uk(2026, 11, 10, 12), 1.0),
+        (uk(2026, 11, 11, 0), 1.0))])
+    (nov,) = queries.component_availability(metric, [datetime.date(2026, 11, 1)],
+                                            now=uk(2026, 11, 20))
+    assert (nov.measured_from, nov.measured_until) == (uk(2026, 11, 10), uk(2026, 11, 11))
+    assert (nov.measured_minutes, nov.down_minutes, nov.availability) == (1440, 360, 75.0)
+    assert nov.complete is False
+    # A point after the month carries the last state to its end; the next month starts in
+    # the state of the point before it.
+    capacity.store_points([(metric.pk, uk(2026, 12, 2), 0.0), (metric.pk, uk(2026, 12, 3), 1.0)])
+    nov, dec = queries.component_availability(
+        metric, [datetime.date(2026, 11, 1), datetime.date(2026, 12, 1)], now=uk(2026, 12, 5))
+    assert nov.measured_until == uk(2026, 12, 1) and nov.measured_minutes == 21 * 1440
+    assert nov.down_minutes == 360
+    assert (dec.measured_from, dec.measured_until) == (uk(2026, 12, 1), uk(2026, 12, 3))
+    assert (dec.down_minutes, dec.availability) == (1440, 50.0)
+
+
+def test_days_whose_raw_points_are_gone_are_measured_from_their_daily_rollups(org_a):
+    """October 2026 has 31 days and the hour the clocks go back: 44,700 minutes."""
+    metric = up_metric(org_a)
+    for day in range(1, 32):
+        mean = 0.5 if day == 10 else 1.0
+        cm.Rollup.objects.create(metric=metric, period=cm.Period.DAY, start=uk(2026, 10, day),
+                                 count=288, total=288 * mean, minimum=0, mean=mean,
+                                 maximum=1, p95=1)
+    capacity.store_points([(metric.pk, uk(2026, 11, 5), 1.0), (metric.pk, uk(2026, 11, 6), 1.0)])
+    (october,) = queries.component_availability(metric, [datetime.date(2026, 10, 1)],
+                                                now=uk(2026, 11, 20))
+    assert october.measured_minutes == 44_700 and october.down_minutes == 720
+    assert october.complete and october.measured_from == uk(2026, 10, 1)
+    assert october.availability == pytest.approx(100 * (44_700 - 720) / 44_700)
+
+
+def test_a_component_with_no_points_is_not_measured(org_a):
+    metric = up_metric(org_a)
+    (month,) = queries.component_availability(metric, [datetime.date(2026, 11, 1)],
+                                              now=uk(2026, 11, 20))
+    assert month.measured_from is None and month.availability is None
+
+
+@pytest.fixture
+def watched(file01, base):
+    """FILE01 down for half an hour of the last hour, with its outage."""
+    feed(file01, base, [1] + [0] * 30 + [1] * 30)
+    return file01
+
+
+def test_the_items_page_shows_its_availability_and_outages(watched, org_a):
+    if timezone.localtime().day == 1 and timezone.localtime().hour < 2:
+        pytest.skip("the hour of points would straddle the months")
+    agent = sign_in(make_member(org_a, roles.AGENT))
+    page = agent.get(reverse("cmdb:configurationitem_detail",
+                             args=[watched.configuration_item_id])).content.decode()
+    assert 'id="component-availability"' in page
+    this_month = timezone.localdate().strftime("%b %Y")
+    assert this_month in page and "50.00%" in page and "30 min" in page
+    outage = m.Outage.objects.get(metric=watched)
+    assert outage.reference in page and "File shares" in page
+    detail = agent.get(outage.get_absolute_url()).content.decode()
+    assert "FILE01" in detail and "Monitored item" in detail
+
+
+def test_an_item_with_no_up_or_down_metric_shows_no_availability(org_a):
+    item = ConfigurationItemFactory(organisation=org_a)
+    agent = sign_in(make_member(org_a, roles.AGENT))
+    page = agent.get(reverse("cmdb:configurationitem_detail", args=[item.pk])).content.decode()
+    assert 'id="component-availability"' not in page
+
+
+def test_the_api_gives_the_items_months_and_outages(watched, org_a, org_b):
+    item = watched.configuration_item
+    url = f"/api/availability/components/{item.pk}/"
+    agent = sign_in(make_member(org_a, roles.AGENT), api=True)
+    answer = agent.get(url)
+    assert answer.status_code == 200, answer.content
+    data = answer.json()
+    assert data["configuration_item"] == item.pk and data["name"] == "FILE01"
+    (metric,) = data["metrics"]
+    assert metric["metric"] == watched.pk and len(metric["months"]) == 2
+    outage = m.Outage.objects.get(metric=watched)
+    assert [o["reference"] for o in data["outages"]] == [outage.reference]
+    assert agent.get(url, {"months": "40"}).status_code == 400
+    assert agent.get(url, {"colour": "red"}).status_code == 400
+    assert sign_in(make_member(org_a, roles.REQUESTER), api=True).get(url).status_code == 403
+    other = sign_in(make_member(org_b, roles.AGENT), api=True).get(url)
+    assert other.status_code == 404 and b"FILE01" not in other.content

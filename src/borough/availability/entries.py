@@ -10,6 +10,7 @@ from borough.availability import models as m
 from borough.capacity import services as capacity_services
 from borough.catalogue.models import BusinessService, ServiceLevelAgreement
 from borough.changes.models import Change
+from borough.cmdb.models import ConfigurationItem
 from borough.core import roles
 from borough.core.registry import DetailPanel, ModelEntry, NavLink
 from borough.servicedesk.models import Ticket
@@ -45,6 +46,11 @@ def register(registry) -> None:
     registry.add_detail_panel(Change, DetailPanel(
         "outages", "availability/includes/outages_panel.html", panels.change_panel,
         order=30))
+    registry.add_detail_panel(ConfigurationItem, DetailPanel(
+        "component-availability", "availability/includes/component_panel.html", panels.component_panel,
+        order=35))
+    registry.api_routes.append(("availability/components", api.ComponentAvailabilityViewSet,
+                                "availability-components"))
     registry.on_transition(Ticket, ("resolve", "cancel"), services.end_with_incident)
     capacity_services.listen_for_up_down(services.record_from_monitoring)
     for rule in evidence.RULES:

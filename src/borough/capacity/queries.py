@@ -118,6 +118,23 @@ def daily_up_shares(metric: Metric, start: datetime.datetime, end: datetime.date
                 .values_list("start", "mean"))
 
 
+def point_before(metric_id: int, at: datetime.datetime
+                 ) -> tuple[datetime.datetime, float] | None:
+    return (Point.objects.filter(metric_id=metric_id, at__lt=at).order_by("-at")
+            .values_list("at", "value").first())
+
+
+def has_point_from(metric_id: int, at: datetime.datetime) -> bool:
+    return Point.objects.filter(metric_id=metric_id, at__gte=at).exists()
+
+
+def iter_points(metric_id: int, since: datetime.datetime, before: datetime.datetime):
+    """A metric's points in [since, before), oldest first, streamed: a month of a
+    collector's every 10 s is a quarter of a million."""
+    return (Point.objects.filter(metric_id=metric_id, at__gte=since, at__lt=before)
+            .order_by("at").values_list("at", "value").iterator(chunk_size=5000))
+
+
 def earliest_point_at(metric: Metric) -> datetime.datetime | None:
     return (Point.objects.filter(metric=metric).order_by("at")
             .values_list("at", flat=True).first())
