@@ -1,7 +1,10 @@
 """A throwaway Prometheus (Debian's prometheus) scraping a throwaway node_exporter
 (Debian's prometheus-node-exporter) every second, both on free local ports with their
 data in a temporary directory, for the Prometheus source tests
-(tests/capacity/test_prometheus.py). Skipped where the programs are absent, unless
+(tests/capacity/test_prometheus.py). It also scrapes two ports where nothing listens, so
+their `up` is 0: job "down" stays so, and job "flaky" comes up when a test serves
+metrics on its port (`SCRAPED`; tests/availability/test_monitoring_prometheus.py).
+Skipped where the programs are absent, unless
 BOROUGH_REQUIRE_PROMETHEUS=1 (CI), when the tests fail instead."""
 
 from __future__ import annotations
@@ -14,10 +17,14 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from tests.slapd import free_port
+
+# Job name -> "host:port" Prometheus scrapes for the down targets, set by the fixture.
+SCRAPED: dict[str, str] = {}
 
 
 def _unavailable(reason: str):
@@ -59,10 +66,13 @@ def prometheus_server():
                      "source tests need a real server")
     root = Path(tempfile.mkdtemp(prefix="borough-prometheus-"))
     exporter_port, prometheus_port = free_port(), free_port()
+    SCRAPED.update({"down": f"127.0.0.1:{free_port()}", "flaky": f"127.0.0.1:{free_port()}"})
+    jobs = {"node": f"127.0.0.1:{exporter_port}", **SCRAPED}
     (root / "prometheus.yml").write_text(
         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-        "scrape_configs:\n  - job_name: node\n    static_configs:\n"
-        f"      - targets: ['127.0.0.1:{exporter_port}']\n")
+        "scrape_configs:\n" + "".join(
+            f"  - job_name: {job}\n    scrape_timeout: 1s\n    static_configs:\n"
+            f"      - targets: ['{target}']\n" for job, target in jobs.items()))
     exporter = prometheus = None
     try:
         with (root / "exporter.log").open("w") as out:
@@ -85,7 +95,8 @@ def prometheus_server():
                     pytest.fail(f"{name} exited: {log}")
             try:
                 # Enough samples for a rate over 10 s.
-                answer = get_json(f"{base}/api/v1/query?query=count_over_time(up[30s])")
+                query = quote('count_over_time(up{job="node"}[30s])')
+                answer = get_json(f"{base}/api/v1/query?query={query}")
                 result = answer["data"]["result"]
                 if result and float(result[0]["value"][1]) >= 12:
                     break

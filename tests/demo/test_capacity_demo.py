@@ -34,3 +34,22 @@ def test_copeland_gets_utilisation_and_the_file_servers_forecast_problem():
     raised = Problem.objects.filter(origin=Origin.CAPACITY).count()
     assert demo.load() == {"cbc": 0}, "safe to run again"
     assert Problem.objects.filter(origin=Origin.CAPACITY).count() == raised
+
+
+@pytest.mark.django_db
+def test_sql01s_ping_records_yesterdays_outage_of_the_services_relying_on_it():
+    from borough.availability import queries as availability
+    from borough.availability.models import Outage, Source
+
+    organisations.load("demo-password-1")
+    cmdb.load()
+    catalogue.load()
+    demo.load()
+    up = m.Metric.objects.get(configuration_item__name=demo.UP_SERVER, name="up")
+    assert up.kind == m.Kind.UP_DOWN
+    outages = list(Outage.objects.filter(metric=up, source=Source.MONITORING))
+    assert "Council Tax" in {o.service.name for o in outages}
+    assert {o.ended_at - o.started_at for o in outages} == {datetime.timedelta(minutes=25)}
+    (this_month,) = availability.component_availability(up, [timezone.localdate().replace(
+        day=1)])
+    assert this_month.down_minutes >= 25 and 99 < this_month.availability < 100

@@ -1,5 +1,6 @@
-"""The availability API: outages (one explicit serializer and viewset), and availability
-figures per service and month (a read endpoint computed by queries.py)."""
+"""The availability API: outages (one explicit serializer and viewset), availability
+figures per service and month, and per configuration item from its up or down metrics
+(read endpoints computed by queries.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from rest_framework.response import Response
 from borough.availability import filters as f
 from borough.availability import models as m
 from borough.availability import queries, services
+from borough.capacity import queries as capacity
 from borough.catalogue.models import BusinessService
 from borough.changes.models import Change
+from borough.cmdb.models import ConfigurationItem
 from borough.core import scope
 from borough.core.api.serializers import BaseModelSerializer
 from borough.core.api.viewsets import BaseModelViewSet
@@ -33,8 +36,9 @@ class OutageSerializer(BaseModelSerializer):
     class Meta:
         model = m.Outage
         fields = [*BaseModelSerializer.base_fields(), "reference", "service", "started_at",
-                  "ended_at", "kind", "source", "cause", "ticket", "change"]
-        read_only_fields = ["reference"]
+                  "ended_at", "kind", "source", "cause", "ticket", "change",
+                  "configuration_item", "metric"]
+        read_only_fields = ["reference", "configuration_item", "metric"]
         extra_kwargs = {
             "source": {"help_text": "manual by default; monitoring for a monitoring system's "
                                     "report; major_incident and change need the ticket or "
@@ -144,7 +148,7 @@ PARAMETERS = [
 ]
 
 
-def read_months(params) -> list[date]:
+def read_months(params, *, default_count: int = 1) -> list[date]:
     unknown = sorted(set(params) - {"month", "months"})
     if unknown:
         raise ValidationError({"detail": f"Unknown parameter {', '.join(unknown)}; the "
@@ -158,7 +162,7 @@ def read_months(params) -> list[date]:
         last = date(int(found[1]), int(found[2]), 1)
         if last > date(today.year, today.month, 1):
             raise ValidationError({"month": ["That month has not begun."]})
-    count = params.get("months") or "1"
+    count = params.get("months") or str(default_count)
     if not count.isdigit() or not 1 <= int(count) <= MOST_MONTHS:
         raise ValidationError({"months": [f"Give a whole number from 1 to {MOST_MONTHS}."]})
     return queries.last_months(last, int(count))
@@ -194,3 +198,66 @@ class AvailabilityViewSet(viewsets.ViewSet):
         found = queries.availability([service], request.user, months)[0]
         return Response(ServiceAvailabilitySerializer(
             {"service": service, "months": _month_rows(found)}).data)
+
+
+class ComponentMonthSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="The month's first day.")
+    complete = serializers.BooleanField(help_text="False when only part of the month is "
+                                                  "measured (the month going on, or points "
+                                                  "that began later).")
+    measured_from = serializers.DateTimeField(allow_null=True, help_text="Null: nothing "
+                                              "measured in the month.")
+    measured_until = serializers.DateTimeField(allow_null=True)
+    measured_minutes = serializers.FloatField()
+    down_minutes = serializers.FloatField()
+    availability = serializers.FloatField(allow_null=True, help_text="Per cent of the time "
+                                          "measured that it was up; null with none measured.")
+
+
+class ComponentMetricSerializer(serializers.Serializer):
+    metric = serializers.IntegerField(source="metric.pk")
+    name = serializers.CharField(source="metric.name")
+    months = ComponentMonthSerializer(many=True)
+
+
+class ComponentAvailabilitySerializer(serializers.Serializer):
+    configuration_item = serializers.IntegerField(source="item.pk")
+    reference = serializers.CharField(source="item.reference")
+    name = serializers.CharField(source="item.name")
+    metrics = ComponentMetricSerializer(many=True, help_text="Each up or down metric of "
+                                        "the item, with its months.")
+    outages = OutageSerializer(many=True, help_text="The latest outages monitoring "
+                               "recorded of the item (one per service relying on it).")
+
+
+class ComponentAvailabilityViewSet(viewsets.ViewSet):
+    """A configuration item's availability per month from its up or down metrics (the
+    share of the time measured it was up), and its outages from monitoring
+    (docs/availability.md, Components). For those who may view outages."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[
+        OpenApiParameter("month", OpenApiTypes.STR, description="The last month, as YYYY-MM "
+                         "(default: this month)."),
+        OpenApiParameter("months", OpenApiTypes.INT, description=f"How many months up to "
+                         f"it, 1 to {MOST_MONTHS} (default 2: this month and last)."),
+    ], responses=ComponentAvailabilitySerializer)
+    def retrieve(self, request, pk=None):
+        if not scope.can(request.user, "view", m.Outage, None):
+            raise PermissionDenied("Your role does not allow you to view availability.")
+        months = read_months(request.query_params, default_count=2)
+        item = (ConfigurationItem.objects.visible_to(request.user)
+                .filter(pk=int(pk) if str(pk).isdigit() else 0).first())
+        if item is None:
+            raise NotFound("No configuration item has that id among those you can see.")
+        metrics = [{"metric": metric, "months": [
+            {"month": f.month, "complete": f.complete, "measured_from": f.measured_from,
+             "measured_until": f.measured_until, "measured_minutes": f.measured_minutes,
+             "down_minutes": f.down_minutes, "availability": f.availability}
+            for f in queries.component_availability(metric, months)]}
+            for metric in capacity.up_down_metrics_of_item(item, request.user)]
+        return Response(ComponentAvailabilitySerializer(
+            {"item": item, "metrics": metrics,
+             "outages": queries.outages_of_item(item, request.user)},
+            context={"request": request}).data)

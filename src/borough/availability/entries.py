@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from borough.availability import api, evidence, filters, forms, panels, services, tables
 from borough.availability import models as m
+from borough.capacity import services as capacity_services
 from borough.catalogue.models import BusinessService, ServiceLevelAgreement
 from borough.changes.models import Change
+from borough.cmdb.models import ConfigurationItem
 from borough.core import roles
 from borough.core.registry import DetailPanel, ModelEntry, NavLink
 from borough.servicedesk.models import Ticket
@@ -24,7 +26,7 @@ def register(registry) -> None:
         api.OutageSerializer, api.OutageViewSet, search_fields=("reference", "cause"),
         nav_section=SECTION, nav_order=40,
         detail_fields=("reference", "service", "started_at", "ended_at", "kind", "source",
-                       "cause", "ticket", "change")))
+                       "cause", "ticket", "change", "configuration_item", "metric")))
     registry.nav_links.append(NavLink(SECTION, "Availability", "availability:report",
                                       m.Outage, order=41))
     registry.api_routes.append(("availability/figures", api.AvailabilityViewSet,
@@ -44,6 +46,12 @@ def register(registry) -> None:
     registry.add_detail_panel(Change, DetailPanel(
         "outages", "availability/includes/outages_panel.html", panels.change_panel,
         order=30))
+    registry.add_detail_panel(ConfigurationItem, DetailPanel(
+        "component-availability", "availability/includes/component_panel.html", panels.component_panel,
+        order=35))
+    registry.api_routes.append(("availability/components", api.ComponentAvailabilityViewSet,
+                                "availability-components"))
     registry.on_transition(Ticket, ("resolve", "cancel"), services.end_with_incident)
+    capacity_services.listen_for_up_down(services.record_from_monitoring)
     for rule in evidence.RULES:
         registry.evidence_rules[rule.name] = rule

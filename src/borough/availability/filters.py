@@ -22,6 +22,8 @@ class OutageFilterSet(WordSearchFilterSet):
                                         label="Started before")
     ticket = filters.NumberFilter(field_name="ticket", label="Major incident id")
     change = filters.NumberFilter(field_name="change", label="Change id")
+    configuration_item = filters.NumberFilter(field_name="configuration_item",
+                                              label="Monitored item id")
 
     class Meta:
         model = m.Outage

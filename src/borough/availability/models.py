@@ -1,7 +1,8 @@
 """Availability management (docs/availability.md): an outage (OUT-…) is a stretch of time
 a business service was down, planned or not, recorded by hand, from a major incident,
-from a change's window, or (later) from monitoring. Availability per service per month is
-computed from outages in queries.py, never stored."""
+from a change's window, or from monitoring (an up or down metric's runs of 0).
+Availability per service per month is computed from outages in queries.py, never
+stored."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ class Source(models.TextChoices):
     MANUAL = "manual", "Recorded by hand"
     MAJOR_INCIDENT = "major_incident", "Major incident"
     CHANGE = "change", "Change"
-    # Kept for outages a monitoring system reports (a Prometheus target down); nothing
-    # records them yet.
+    # An up or down metric's run of 0 (services.record_from_monitoring), or a monitoring
+    # system's report through the API.
     MONITORING = "monitoring", "Monitoring"
 
 
@@ -56,6 +57,16 @@ class Outage(BaseModel):
                                limit_choices_to={"is_major_incident": True})
     change = models.ForeignKey("changes.Change", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
+    # What monitoring saw go down. Kept (emptied) when the metric or item is deleted:
+    # the outage is history.
+    configuration_item = models.ForeignKey(
+        "cmdb.ConfigurationItem", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name="monitored item",
+        help_text="The configuration item monitoring saw down.")
+    metric = models.ForeignKey("capacity.Metric", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+",
+                               verbose_name="monitored by",
+                               help_text="The up or down metric this outage was read from.")
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -68,7 +79,8 @@ class Outage(BaseModel):
                                    name="outage_ends_after_start"),
         ]
         indexes = [models.Index(fields=["organisation", "service", "started_at"],
-                                name="outage_service_start")]
+                                name="outage_service_start"),
+                   models.Index(fields=["metric", "started_at"], name="outage_metric_start")]
 
     def __str__(self):
         service = self.service.name if self.service_id else "?"
@@ -79,7 +91,8 @@ class Outage(BaseModel):
         return self.ended_at is None
 
     def clean(self):
-        errors = same_organisation_errors(self, ("service", "ticket", "change"))
+        errors = same_organisation_errors(self, ("service", "ticket", "change",
+                                                 "configuration_item", "metric"))
         if self.started_at and self.ended_at and self.ended_at <= self.started_at:
             errors["ended_at"] = (f"The end ({_when(self.ended_at)}) must be after the start "
                                   f"({_when(self.started_at)}).")
@@ -103,9 +116,13 @@ class Outage(BaseModel):
 
     def overlapping(self):
         """Other outages of the same service from the same source that share some time
-        with this one (an ongoing outage lasts for ever)."""
+        with this one (an ongoing outage lasts for ever). Monitoring's are compared per
+        metric: two servers of one service down at once are two outages, each following
+        its own points (availability counts the time once)."""
         found = Outage.objects.filter(organisation_id=self.organisation_id,
                                       service_id=self.service_id, source=self.source)
+        if self.source == Source.MONITORING:
+            found = found.filter(metric_id=self.metric_id)
         found = found.filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.started_at))
         if self.ended_at is not None:
             found = found.filter(started_at__lt=self.ended_at)

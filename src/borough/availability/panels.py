@@ -1,6 +1,7 @@
 """The sections availability adds to other apps' pages (registered in entries.py): a
 business service's and its service level agreement's availability, a major incident's
-outages and a change's planned outages, each with the way to record them."""
+outages and a change's planned outages, each with the way to record them, and a
+configuration item's availability from its up or down metrics."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from copy import copy
 from dataclasses import replace
 
 from django.urls import reverse
+from django.utils import timezone
 
 from borough.availability import models as m
 from borough.availability import queries
-from borough.availability.presenters import month_label, row
+from borough.availability.presenters import hours, month_label, per_cent, row
+from borough.capacity import queries as capacity
 from borough.core import scope
 
 
@@ -79,3 +82,23 @@ def change_panel(change, user) -> dict | None:
     return {"outages": outages, "may_add": may_add,
             "action": reverse("availability:from_change", args=[change.pk]),
             "what": "change", "kind": "planned"}
+
+
+def component_panel(item, user) -> dict | None:
+    """A configuration item's availability this month and last, from each of its up or
+    down metrics, and the outages monitoring recorded of it. Left out for those who may
+    not view outages, and for an item that has neither."""
+    if not scope.can(user, "view", m.Outage, item.organisation_id):
+        return None
+    months = queries.last_months(timezone.localdate(), 2)
+    metrics = [{"metric": metric, "months": [
+        {"month": month_label(f.month), "availability": per_cent(f.availability),
+         "down": hours(f.down_minutes), "measured": hours(f.measured_minutes),
+         "measured_from": f.measured_from, "complete": f.complete}
+        for f in reversed(queries.component_availability(metric, months))]}
+        for metric in capacity.up_down_metrics_of_item(item, user)]
+    outages = queries.outages_of_item(item, user)
+    if not metrics and not outages:
+        return None
+    return {"item": item, "metrics": metrics, "outages": outages,
+            "all_url": f"{reverse('availability:outage_list')}?configuration_item={item.pk}"}

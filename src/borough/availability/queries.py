@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import chain
 
 from django.db.models import Q
 from django.utils import timezone
 
 from borough.availability.models import Kind, Outage, Source
+from borough.capacity import queries as capacity
+from borough.capacity.models import Metric
 from borough.catalogue import queries as catalogue
 from borough.catalogue.models import BusinessService, ServiceHours, ServiceStatus
 from borough.core.business_time import BusinessCalendar, WorkingTimeline
@@ -297,6 +300,102 @@ def window_of_change(change) -> tuple[datetime | None, datetime | None]:
     if change.actual_start:
         return change.actual_start, change.actual_end
     return change.planned_start, change.planned_end
+
+
+# --- components: a configuration item's up or down metrics --------------------------------------
+
+@dataclass(frozen=True)
+class ComponentMonth:
+    """An up or down metric's month: the share of the time measured that it was up.
+    Measured from its points (each one's state lasting until the next) and, for days
+    whose raw points the retention job removed, from those days' share of points up."""
+
+    month: date
+    measured_from: datetime | None  # None: nothing measured
+    measured_until: datetime | None
+    measured_minutes: float
+    down_minutes: float
+    complete: bool  # the whole month is measured
+
+    @property
+    def availability(self) -> float | None:
+        if self.measured_minutes <= 0:
+            return None
+        return 100 * (self.measured_minutes - self.down_minutes) / self.measured_minutes
+
+
+def _clock_minutes(lo: datetime, hi: datetime) -> float:
+    return max((hi - lo).total_seconds(), 0) / 60
+
+
+def _component_month(metric: Metric, month: date, tz, raw_from: datetime | None,
+                     now: datetime) -> ComponentMonth:
+    lo, hi = month_start(month, tz), min(month_start(next_month(month), tz), now)
+    measured = down = 0.0
+    begun = ended = None
+    # Days before the oldest raw point: their daily rollup's mean is the share of 0s and 1s
+    # that were 1 (the retention job keeps whole days, so these are whole days).
+    rolled_until = min(hi, raw_from) if raw_from is not None else hi
+    for day, mean in capacity.daily_up_shares(metric, lo, rolled_until):
+        following = day.astimezone(tz).date() + timedelta(days=1)
+        after = datetime(following.year, following.month, following.day,
+                         tzinfo=tz).astimezone(UTC)
+        minutes = _clock_minutes(day, min(after, rolled_until))
+        measured += minutes
+        down += minutes * (1 - min(max(mean, 0.0), 1.0))
+        begun = begun or day
+        ended = min(after, rolled_until)
+    if raw_from is not None and raw_from < hi:
+        start = max(lo, raw_from)
+        before = capacity.point_before(metric.pk, start)
+        seen: list[datetime] = []
+
+        def inside():
+            for at, value in capacity.iter_points(metric.pk, start, hi):
+                if not seen:
+                    seen.append(at)
+                seen[1:] = [at]
+                yield at, value
+
+        # The state at `start` is the point's before it; each point's lasts until the
+        # next, and the last one's until the month's end only if a later point exists.
+        runs = capacity.down_runs(chain([before] if before else [], inside()))
+        if before or seen:
+            frm = start if before else seen[0]
+            until = hi if capacity.has_point_from(metric.pk, hi) else (seen or [frm])[-1]
+            figures = measure(_clock_minutes, frm, until,
+                              [Down(max(a, frm), b, False) for a, b in runs], now=until)
+            measured += figures.service_minutes
+            down += figures.downtime_minutes
+            begun = begun or frm
+            ended = until
+    complete = (begun is not None and begun <= lo and ended is not None
+                and ended >= month_start(next_month(month), tz))
+    return ComponentMonth(month, begun, ended, measured, down, complete)
+
+
+def component_availability(metric: Metric, months: list[date], *,
+                           now: datetime | None = None) -> list[ComponentMonth]:
+    """An up or down metric's availability in each month given (first days, oldest
+    first) that has begun: the share of the time measured it was up (24x7, every point
+    counts: the shortest outage applies to outages, not to this)."""
+    now = now or timezone.now()
+    tz = capacity.zone()
+    earliest = capacity.earliest_point_at(metric)
+    raw_from = None
+    if earliest is not None:
+        # Whole days before the oldest point are the rollups'; its own day the points'.
+        local = earliest.astimezone(tz)
+        raw_from = datetime(local.year, local.month, local.day, tzinfo=tz).astimezone(UTC)
+    return [_component_month(metric, month, tz, raw_from, now) for month in months
+            if month_start(month, tz) < now]
+
+
+def outages_of_item(item, user, limit: int = 10) -> list[Outage]:
+    """The outages monitoring recorded of a configuration item, latest first."""
+    return list(Outage.objects.visible_to(user).filter(configuration_item=item)
+                .select_related("service").order_by("-started_at", "service__name", "-id")
+                [:limit])
 
 
 __all__ = ["Down", "Figures", "Source", "availability", "measure", "merge", "subtract"]

@@ -39,8 +39,8 @@ class MetricSerializer(BaseModelSerializer):
         model = m.Metric
         fields = [*BaseModelSerializer.base_fields(), "configuration_item", "name", "unit",
                   "kind", "description", "warning_threshold", "critical_threshold",
-                  "direction", "capacity", "source_key", "prometheus_source", "promql",
-                  "mapping", "latest_at",
+                  "direction", "capacity", "shortest_outage_minutes", "source_key",
+                  "prometheus_source", "promql", "mapping", "latest_at",
                   "latest_value", "state", "headroom"]
         read_only_fields = ["mapping", "latest_at", "latest_value"]
 

@@ -55,7 +55,8 @@ def register(registry) -> None:
         search_fields=("name", "source_key"), nav_section=SECTION, nav_order=10,
         detail_fields=("configuration_item", "name", "unit", "kind", "description",
                        "warning_threshold", "critical_threshold", "direction", "capacity",
-                       "forecast_horizon_days", "source_key", "prometheus_source", "promql",
+                       "forecast_horizon_days", "shortest_outage_minutes", "source_key",
+                       "prometheus_source", "promql",
                        "mapping")))
     registry.register(ModelEntry(
         m.PrometheusSource, filters.PrometheusSourceFilterSet, tables.PrometheusSourceTable,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from borough.capacity.ingest import zone
-from borough.capacity.models import Forecast, Period, Rollup
+from borough.capacity.models import Forecast, Kind, Period, Rollup
 from borough.cmdb.models import ConfigurationItem, Status
 from borough.cmdb.queries import SERVER_CLASSES
 from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule, whole
@@ -54,10 +54,12 @@ def utilisation_collected(organisation, params, as_of) -> EvidenceResult:
     after = months[-1].replace(day=28) + datetime.timedelta(days=4)
     until = datetime.datetime.combine(after.replace(day=1), datetime.time(), tzinfo=tz)
     seen: dict[int, set] = {}
+    # An up or down check says the server answers, not how much of it is used.
     for item_id, start in Rollup.objects.filter(
             metric__organisation=organisation, metric__configuration_item_id__in=[
                 pk for pk, _ in servers], period=Period.DAY, start__gte=first,
-            start__lt=until).values_list("metric__configuration_item_id", "start"):
+            start__lt=until).exclude(metric__kind=Kind.UP_DOWN).values_list(
+                "metric__configuration_item_id", "start"):
         local = start.astimezone(tz).date()
         seen.setdefault(item_id, set()).add(local.replace(day=1))
     missing = [name for pk, name in servers if seen.get(pk, set()) != set(months)]

@@ -9,7 +9,8 @@ class MetricForm(ScopedModelForm):
         model = m.Metric
         fields = ["configuration_item", "name", "unit", "kind", "description",
                   "warning_threshold", "critical_threshold", "direction", "capacity",
-                  "forecast_horizon_days", "source_key", "prometheus_source", "promql"]
+                  "forecast_horizon_days", "shortest_outage_minutes", "source_key",
+                  "prometheus_source", "promql"]
 
 
 class PrometheusSourceForm(ScopedModelForm):

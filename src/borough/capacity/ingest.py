@@ -11,7 +11,8 @@ set wrong)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -22,9 +23,11 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from borough.capacity import lineprotocol
-from borough.capacity.models import CollectionRun, Mapping, Metric, Point, Source, Unit
+from borough.capacity.models import CollectionRun, Kind, Mapping, Metric, Point, Source, Unit
 from borough.core import audit
 from borough.core.models import AuditAction
+
+log = logging.getLogger(__name__)
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 FUTURE_ALLOWED = datetime.timedelta(days=1)
@@ -65,6 +68,18 @@ def time_problem(at: datetime.datetime, cutoff: datetime.datetime,
 
 # --- storing points --------------------------------------------------------------------
 
+# Called as f(metric id, earliest, latest) for each up or down metric that took points
+# in, inside the storing transaction (availability records outages from them; it sits
+# above capacity, so it registers here rather than being imported).
+_up_down_listeners: list[Callable[[int, datetime.datetime, datetime.datetime], None]] = []
+
+
+def listen_for_up_down(listener: Callable[[int, datetime.datetime, datetime.datetime], None]
+                       ) -> None:
+    if listener not in _up_down_listeners:
+        _up_down_listeners.append(listener)
+
+
 def store(points: Iterable[tuple[int, datetime.datetime, float]]) -> int:
     """Write points (metric id, aware time, value) and keep their metrics' latest value
     and rollup start; a later duplicate of (metric, time) wins. Returns the points
@@ -79,7 +94,33 @@ def store(points: Iterable[tuple[int, datetime.datetime, float]]) -> int:
         for start in range(0, len(ordered), POINT_BATCH):
             _insert(ordered[start:start + POINT_BATCH])
         _touch_metrics(ordered)
+        _tell_up_down(ordered)
     return len(ordered)
+
+
+def _tell_up_down(ordered) -> None:
+    """Every way in ends in `store`, so the listeners hear of every up or down point
+    whether pushed, uploaded or queried. A listener's failure is logged and never loses
+    the points (its own savepoint)."""
+    if not _up_down_listeners:
+        return
+    spans: dict[int, tuple[datetime.datetime, datetime.datetime]] = {}
+    for (metric_id, at), _value in ordered:  # sorted by metric, then time
+        first = spans.get(metric_id, (at, at))[0]
+        spans[metric_id] = (first, at)
+    ids = list(spans)
+    up_down = []
+    for start in range(0, len(ids), 500):
+        up_down += Metric.objects.filter(pk__in=ids[start:start + 500],
+                                         kind=Kind.UP_DOWN).values_list("pk", flat=True)
+    for metric_id in sorted(up_down):
+        for listener in _up_down_listeners:
+            try:
+                with transaction.atomic():
+                    listener(metric_id, *spans[metric_id])
+            except Exception:  # noqa: BLE001 - the points are kept whatever happens
+                log.exception("Up or down listener %s failed for metric %s", listener,
+                              metric_id)
 
 
 def _insert(batch: list[tuple[tuple[int, datetime.datetime], float]]) -> None:

@@ -35,6 +35,14 @@ class Kind(models.TextChoices):
     THROUGHPUT = "throughput", "Rate (network, requests a second)"
     TALLY = "tally", "Count in a period (visits, sessions started)"
     RESPONSE = "response", "Response time"
+    # A monitoring check (Prometheus' `up`, a ping): its runs of 0 are recorded as
+    # outages of the services relying on the item (availability.services).
+    UP_DOWN = "up_down", "Up or down (1 up, 0 down)"
+
+
+# An up or down value below this is down: `up` is exactly 0 or 1, and an average over
+# several targets is taken to the nearer.
+DOWN_BELOW = 0.5
 
 
 class Direction(models.TextChoices):
@@ -168,6 +176,12 @@ class Metric(BaseModel):
                     MaxValueValidator(730, "Look at most 730 days (two years) ahead.")],
         help_text="How far ahead the nightly forecast looks: the critical threshold forecast "
                   "to be crossed within it raises a capacity problem on the item.")
+    shortest_outage_minutes = models.PositiveSmallIntegerField(
+        "shortest outage (minutes)", default=5,
+        validators=[MaxValueValidator(1440, "Give at most 1,440 minutes (a day).")],
+        help_text="For an up or down metric: a stretch down shorter than this (from the "
+                  "first 0 to the first 1 after it) is not recorded as an outage, like a "
+                  "single failed scrape. 0 records every one.")
     source_key = models.CharField(
         "series", max_length=500, blank=True,
         help_text="The pushed series whose points are this metric's: the measurement, its "
@@ -235,8 +249,19 @@ class Metric(BaseModel):
                     "higher than the critical threshold.")
         if self.capacity is not None and self.capacity <= 0:
             errors["capacity"] = "Give a capacity above nothing, or leave it blank."
+        if self.kind == Kind.UP_DOWN:
+            for name in ("warning_threshold", "critical_threshold", "capacity"):
+                if getattr(self, name) is not None:
+                    errors[name] = (
+                        "An up or down metric is 1 while up and 0 while down: it has no "
+                        f"{self._meta.get_field(name).verbose_name}. Leave it blank; its "
+                        "runs of 0 are recorded as outages instead.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_up_down(self) -> bool:
+        return self.kind == Kind.UP_DOWN
 
     # --- where it stands --------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Reads of capacity that are more than a filter: what another app shows of it (the
-Utilisation panel on a configuration item's page) and a metric's recent days."""
+Utilisation panel on a configuration item's page), a metric's recent days, and the
+points of up or down metrics that availability turns into outages."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from borough.capacity import stats
 from borough.capacity.ingest import zone
-from borough.capacity.models import Metric, Period, Rollup
+from borough.capacity.models import DOWN_BELOW, Kind, Metric, Period, Point, Rollup
 
 
 def metrics_of_item(item, user) -> list[Metric]:
@@ -45,3 +46,95 @@ def recent_days(metric: Metric, days: int = 30, *, today: datetime.date | None =
         out.append(Day(day, r.mean if r else None, r.maximum if r else None,
                        r.p95 if r else None, r.count if r else 0))
     return out
+
+
+# --- up or down metrics ----------------------------------------------------------------------
+
+Run = tuple[datetime.datetime, datetime.datetime | None]
+
+
+def is_down(value: float) -> bool:
+    return value < DOWN_BELOW
+
+
+def down_runs(points, shortest: datetime.timedelta = datetime.timedelta(0)) -> list[Run]:
+    """The stretches down in `points` ((time, value), oldest first): from the first 0 of a
+    run of them to the first 1 after it (None while no 1 has come). One shorter than
+    `shortest` is left out; one still going on counts to its latest 0, so it is kept
+    once it has lasted that long."""
+    runs: list[Run] = []
+    start = last_down = None
+    for at, value in points:
+        if is_down(value):
+            if start is None:
+                start = at
+            last_down = at
+        elif start is not None:
+            if at - start >= shortest:
+                runs.append((start, at))
+            start = None
+    if start is not None and last_down - start >= shortest:
+        runs.append((start, None))
+    return runs
+
+
+def up_down_window(metric_id: int, first: datetime.datetime, last: datetime.datetime
+                   ) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """The stretch whose down runs points taken in between `first` and `last` can change:
+    from the latest 1 before `first` to the earliest 1 after `last` (None: no such point).
+    A run starts after a 1 and ends at the next, so runs outside it are untouched."""
+    points = Point.objects.filter(metric_id=metric_id, value__gte=DOWN_BELOW)
+    before = points.filter(at__lt=first).order_by("-at").values_list("at", flat=True).first()
+    after = points.filter(at__gt=last).order_by("at").values_list("at", flat=True).first()
+    return before, after
+
+
+def points_within(metric_id: int, since: datetime.datetime | None,
+                  until: datetime.datetime | None) -> list[tuple[datetime.datetime, float]]:
+    """A metric's raw points from `since` to `until` (both included; None: no bound),
+    oldest first."""
+    points = Point.objects.filter(metric_id=metric_id)
+    if since is not None:
+        points = points.filter(at__gte=since)
+    if until is not None:
+        points = points.filter(at__lte=until)
+    return list(points.order_by("at").values_list("at", "value"))
+
+
+def up_down_metrics_of_item(item, user) -> list[Metric]:
+    """The item's up or down metrics that `user` may see, by name."""
+    return list(Metric.objects.visible_to(user).filter(configuration_item=item,
+                                                       kind=Kind.UP_DOWN)
+                .order_by("name", "pk"))
+
+
+def daily_up_shares(metric: Metric, start: datetime.datetime, end: datetime.datetime
+                    ) -> list[tuple[datetime.datetime, float]]:
+    """Each day's share of points up ((local midnight, mean of its 0s and 1s)) from the
+    daily rollups starting in [start, end): what is left of days whose raw points the
+    retention job removed."""
+    return list(Rollup.objects.filter(metric=metric, period=Period.DAY, start__gte=start,
+                                      start__lt=end).order_by("start")
+                .values_list("start", "mean"))
+
+
+def point_before(metric_id: int, at: datetime.datetime
+                 ) -> tuple[datetime.datetime, float] | None:
+    return (Point.objects.filter(metric_id=metric_id, at__lt=at).order_by("-at")
+            .values_list("at", "value").first())
+
+
+def has_point_from(metric_id: int, at: datetime.datetime) -> bool:
+    return Point.objects.filter(metric_id=metric_id, at__gte=at).exists()
+
+
+def iter_points(metric_id: int, since: datetime.datetime, before: datetime.datetime):
+    """A metric's points in [since, before), oldest first, streamed: a month of a
+    collector's every 10 s is a quarter of a million."""
+    return (Point.objects.filter(metric_id=metric_id, at__gte=since, at__lt=before)
+            .order_by("at").values_list("at", "value").iterator(chunk_size=5000))
+
+
+def earliest_point_at(metric: Metric) -> datetime.datetime | None:
+    return (Point.objects.filter(metric=metric).order_by("at")
+            .values_list("at", flat=True).first())

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from borough.capacity.ingest import zone
-from borough.capacity.models import Direction, Forecast, Metric, Period, Rollup
+from borough.capacity.models import Direction, Forecast, Kind, Metric, Period, Rollup
 from borough.catalogue import queries as catalogue_queries
 from borough.core import notifications, reminders
 from borough.core.reminders import claim
@@ -93,7 +93,9 @@ def service_month(service, first: datetime.date, user) -> list[tuple[object, lis
     """(item, its metrics' months) for each item the service depends on that has metrics
     the user may read, nearest first."""
     items = [d.item for d in catalogue_queries.dependencies_of(service, user)]
+    # Up or down checks are availability's (the item's page), not utilisation.
     metrics = list(Metric.objects.visible_to(user).filter(configuration_item__in=items)
+                   .exclude(kind=Kind.UP_DOWN)
                    .select_related("configuration_item").order_by("name", "pk"))
     months = metric_months(metrics, first)
     by_item: dict[int, list[MetricMonth]] = {}
@@ -121,7 +123,8 @@ def publish(now: datetime.datetime | None = None) -> int:
 
     now = now or timezone.now()
     first = previous_month(timezone.localtime(now).date())
-    measured = set(Metric.objects.filter(configuration_item__isnull=False).values_list(
+    measured = set(Metric.objects.filter(configuration_item__isnull=False)
+                   .exclude(kind=Kind.UP_DOWN).values_list(
         "configuration_item_id", flat=True))
     told = 0
     services = (BusinessService.objects.filter(status=ServiceStatus.LIVE, owner__isnull=False)

@@ -16,6 +16,8 @@ forecast_all = forecasts.forecast_all
 recompute = rollups.recompute
 remove_old_points = rollups.remove_old_points
 raw_cutoff = ingest.raw_cutoff
+# f(metric id, earliest, latest) called for each up or down metric's points taken in.
+listen_for_up_down = ingest.listen_for_up_down
 
 
 # --- a Prometheus source's record action -------------------------------------------------

@@ -3,7 +3,9 @@ and the council website's visits, two years of daily figures written as daily ro
 (as the rollup job would have left them) and the last three days as raw hourly points,
 rolled up like any others. FILE01's disk fills steadily and will be full about two
 months from the day the demo is loaded; the website's visits peak every March, when the
-council tax bills go out. Safe to run again: a metric that exists is left as it is."""
+council tax bills go out. SQL01 has a ping (an up or down metric) that was down for 25
+minutes yesterday, which records the outages of the services relying on it. Safe to run
+again: a metric that exists is left as it is."""
 
 from __future__ import annotations
 
@@ -50,6 +52,8 @@ def load_organisation(organisation, keeper) -> int:
             added += _load(organisation, keeper, item, spec, today, rng)
     if WEBSITE in items:
         added += _load(organisation, keeper, items[WEBSITE], website_visits(), today, rng)
+    if UP_SERVER in items:
+        added += _load_up(organisation, keeper, items[UP_SERVER], today)
     capacity.roll_up()
     # As the nightly job would have: FILE01's disk raises its capacity problem.
     capacity.forecast_all()
@@ -119,6 +123,53 @@ def website_visits() -> Spec:
 def _weekday(d: int) -> float:
     day = timezone.localdate() - datetime.timedelta(days=DAYS - d)
     return 0.0 if day.weekday() >= 5 else 1.0
+
+
+UP_DAYS = 62
+# The revenues database server, which Council Tax relies on through the CMDB.
+UP_SERVER = "SQL01"
+# SQL01 stopped answering pings for 25 minutes yesterday at 14:05, and for 40 minutes on
+# the 20th day before today (what the daily rollup of that day says).
+UP_DOWN_YESTERDAY = (datetime.time(14, 5), 5)  # 5 five-minute samples
+UP_DOWN_DAY = 20
+
+
+def _load_up(organisation, keeper, item, today) -> int:
+    """SQL01's ping (an up or down metric pushed as `ping,url=sql01 up`): daily rollups
+    for two months and the last three days as five-minute points, with yesterday's 25
+    minutes down. Storing them records the outages of the services relying on SQL01, as
+    a push would."""
+    if m.Metric.objects.filter(organisation=organisation, configuration_item=item,
+                               name="up").exists():
+        return 0
+    metric = services.create_record(m.Metric(
+        organisation=organisation, configuration_item=item, name="up", unit=m.Unit.OTHER,
+        kind=m.Kind.UP_DOWN, description="Answers a ping (Telegraf's ping input, its "
+        "result_code mapped to up).", source_key="ping,url=sql01 up"), actor=keeper)
+    tz = timezone.get_current_timezone()
+    rollups = []
+    for d in range(UP_DAYS, RAW_DAYS, -1):
+        day = today - datetime.timedelta(days=d)
+        start = datetime.datetime.combine(day, datetime.time(), tzinfo=tz)
+        down = 8 if d == UP_DOWN_DAY else 0
+        mean = (SAMPLES_A_DAY - down) / SAMPLES_A_DAY
+        rollups.append(m.Rollup(metric=metric, period=m.Period.DAY, start=start,
+                                count=SAMPLES_A_DAY, total=SAMPLES_A_DAY - down,
+                                minimum=0.0 if down else 1.0, mean=mean, maximum=1.0,
+                                p95=1.0))
+    m.Rollup.objects.bulk_create(rollups)
+    now = timezone.now()
+    start = datetime.datetime.combine(today - datetime.timedelta(days=RAW_DAYS),
+                                      datetime.time(), tzinfo=tz)
+    yesterday = datetime.datetime.combine(today - datetime.timedelta(days=1),
+                                          UP_DOWN_YESTERDAY[0], tzinfo=tz)
+    down_until = yesterday + datetime.timedelta(minutes=5 * UP_DOWN_YESTERDAY[1])
+    points, at = [], start
+    while at <= now:
+        points.append((metric.pk, at, 0.0 if yesterday <= at < down_until else 1.0))
+        at += datetime.timedelta(minutes=5)
+    capacity.store_points(points)
+    return 1
 
 
 def _load(organisation, keeper, item, spec: Spec, today, rng) -> int:
