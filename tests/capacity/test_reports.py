@@ -100,6 +100,9 @@ def test_the_report_page_and_spreadsheet_and_who_may_read_them(planning, signed_
     assert "Planning" in words and "disk_used" in words and "November 2026" in words
     assert reader.get(reverse("capacity:service_report", args=[service.pk, 2026, 13])
                       ).status_code == 404
+    for year in (1, 9999):  # the month before year 1 and after 9999 cannot be written
+        assert reader.get(reverse("capacity:service_report", args=[service.pk, year, 1])
+                          ).status_code == 404
     outsider = signed_in(make_member(org_b, roles.ADMINISTRATOR, "outsider"))
     assert outsider.get(url).status_code == 404
     requester = signed_in(make_member(service.organisation, roles.REQUESTER, "someone"))

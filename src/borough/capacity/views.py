@@ -276,6 +276,8 @@ class ServiceReportView(EntryViewMixin, TemplateView):
             first = datetime.date(year, month, 1)
         except ValueError:
             raise Http404("No such month.") from None
+        if not 1990 <= year <= 2200:  # as the plan: the month before and after must exist
+            raise Http404("No such month.")
         months = reports.service_month(service, first, request.user)
         rows = report_rows(months)
         stem = f"utilisation-{service.reference}-{first:%Y-%m}"
