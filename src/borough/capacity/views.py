@@ -141,14 +141,18 @@ class MetricDetailView(ObjectDetailView):
         context["rollups_url"] = reverse("api:capacity-metric-rollups", args=[metric.pk])
         context["is_unmapped"] = metric.mapping == m.Mapping.UNMAPPED
         context["min_days"] = forecasting.MIN_DAYS
-        forecast = m.Forecast.objects.filter(metric=metric).select_related("problem").first()
+        forecast = (m.Forecast.objects.filter(metric=metric)
+                    .select_related("problem", "change").first())
         if forecast is not None:
             context["forecast"] = forecast
             context["forecast_rows"] = forecast_rows(metric, forecast)
             context["forecast_chart"] = forecast_chart(metric, forecast)
-            context["forecast_problem"] = (forecast.problem if forecast.problem and scope.can(
-                self.request.user, "view", type(forecast.problem), metric.organisation_id)
-                else None)
+            # The capacity problem or change raised, for those who may read it.
+            for name in ("problem", "change"):
+                raised = getattr(forecast, name)
+                context[f"forecast_{name}"] = (raised if raised and scope.can(
+                    self.request.user, "view", type(raised), metric.organisation_id)
+                    else None)
         return context
 
 
