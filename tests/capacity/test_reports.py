@@ -135,3 +135,15 @@ def test_the_capacity_plan_assembles_the_year_from_the_monthly_figures(planning,
     document = reader.get(reverse("capacity:capacity_plan", args=[2026]) + "?format=pdf")
     assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
     assert reader.get(reverse("capacity:capacity_plan", args=[3000])).status_code == 404
+
+
+def test_a_month_out_of_range_is_not_found_not_a_500(org_a, signed_in):
+    """Regression: /capacity/reports/services/<id>/1/1/ failed reading the month before
+    year 1 (OverflowError)."""
+    from tests.catalogue.factories import BusinessServiceFactory
+
+    service = BusinessServiceFactory(organisation=org_a)
+    client = signed_in(make_member(org_a, roles.ICT_MANAGER, "reader-of-months"))
+    for year in (1, 9999):
+        response = client.get(f"/capacity/reports/services/{service.pk}/{year}/1/")
+        assert response.status_code == 404

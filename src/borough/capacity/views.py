@@ -260,6 +260,9 @@ class ServiceReportView(EntryViewMixin, TemplateView):
         from borough.catalogue.models import BusinessService
 
         service = get_object_or_404(BusinessService.objects.visible_to(request.user), pk=pk)
+        # The years the capacity plan takes: year 1 has no month before it to link to.
+        if not 1990 <= year <= 2200:
+            raise Http404("No such month.")
         try:
             first = datetime.date(year, month, 1)
         except ValueError:
