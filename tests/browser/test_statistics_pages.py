@@ -56,3 +56,42 @@ def test_statistics_page_and_its_error_summary_are_accessible(page, axe, screens
     assert "The end date must be the same as or after the start date." in summary.inner_text()
     axe(page, "statistics with a refused period")
     screenshot("refused-period")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_availability_against_target_is_accessible(page, axe, live_server, width):
+    """The availability section with a service met and one missed, its table and its
+    chart's data, at desktop and phone widths; no sideways scroll on a phone."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from borough.catalogue.models import ServiceHours
+    from borough.core import roles
+    from tests.availability.factories import OutageFactory
+    from tests.catalogue.factories import BusinessServiceFactory
+    from tests.conftest import make_member
+    from tests.factories import OrganisationFactory
+
+    org = OrganisationFactory(name="Copeland Borough Council", code="cbc")
+    make_member(org, roles.ICT_MANAGER, "manager")
+    start = timezone.now() - datetime.timedelta(days=3)
+    for name, hours in (("Benefits", 1), ("Council tax and business rates", 30)):
+        service = BusinessServiceFactory(organisation=org, name=name,
+                                         service_hours=ServiceHours.ALWAYS,
+                                         availability_target=Decimal("99.50"))
+        OutageFactory(organisation=org, service=service, started_at=start,
+                      ended_at=start + datetime.timedelta(hours=hours))
+
+    page.set_viewport_size({"width": width, "height": 844})
+    sign_in(page, "manager")
+    page.goto("/service-desk/statistics/")
+    page.get_by_role("heading", name="Availability against target").wait_for()
+    assert page.get_by_text("Missed").first.is_visible()
+    page.locator("#chart-availability summary").click()
+    axe(page, f"availability in the statistics at {width} px")
+    if width == 390:
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= 390, f"the page scrolls sideways on a phone ({scroll}px)"
+    assert not page.csp_errors, page.csp_errors

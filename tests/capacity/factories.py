@@ -30,4 +30,12 @@ class PrometheusSourceFactory(OrgOwnedFactory):
     base_url = "http://127.0.0.1:9090"
 
 
-FACTORIES = {m.Metric: MetricFactory, m.PrometheusSource: PrometheusSourceFactory}
+class CapacitySettingsFactory(OrgOwnedFactory):
+    class Meta:
+        model = m.CapacitySettings
+
+    overload_action = m.OverloadAction.PROBLEM
+
+
+FACTORIES = {m.Metric: MetricFactory, m.PrometheusSource: PrometheusSourceFactory,
+             m.CapacitySettings: CapacitySettingsFactory}

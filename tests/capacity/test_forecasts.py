@@ -125,3 +125,98 @@ def test_the_metric_page_and_api_show_the_forecast_and_its_problem(disk, org_b, 
     assert api.get(f"/api/capacity/metrics/{other.pk}/forecast/").status_code == 404
     empty = signed_in(reader).get(reverse("capacity:metric_detail", args=[other.pk]))
     assert "No forecast yet" in empty.content.decode()
+
+
+# --- a proposed change instead of a problem ------------------------------------------------
+
+def propose_changes(org):
+    return m.CapacitySettings.objects.create(organisation=org,
+                                             overload_action=m.OverloadAction.CHANGE)
+
+
+def test_a_council_that_proposes_changes_gets_one_draft_change_until_the_forecast_moves(
+        disk, org_a, django_capture_on_commit_callbacks):
+    from borough.changes.models import Change, ChangeType
+    from borough.changes.models import Origin as ChangeOrigin
+    from borough.changes.models import Status as ChangeStatus
+    from borough.core.models import AuditEvent
+
+    propose_changes(org_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert forecasts.forecast_all(NOW)["problems"] == 1
+    forecast = m.Forecast.objects.get(metric=disk)
+    change = forecast.change
+    assert forecast.problem is None and not Problem.objects.exists()
+    assert (change.status, change.origin, change.change_type) == (
+        ChangeStatus.DRAFT, ChangeOrigin.CAPACITY, ChangeType.NORMAL)
+    assert list(change.configuration_items.all()) == [disk.configuration_item]
+    assert [s.name for s in change.services.all()] == ["Planning"]
+    assert change.owner == disk.configuration_item.owner
+    assert "critical threshold" in change.title and "Planning" in change.reason
+    assert AuditEvent.objects.filter(object_id=change.pk, action="create",
+                                     note__contains="capacity forecast").exists()
+    told = Notification.objects.filter(event="capacity-overload").get()
+    assert change.reference in told.subject and told.recipient.username == "server-owner"
+    # The next night: the change is still a draft, so nothing new.
+    assert forecasts.forecast_all(NOW + datetime.timedelta(days=1))["problems"] == 0
+    # Done with (closed) and the same crossing foreseen: still nothing.
+    Change.objects.filter(pk=change.pk).update(status=ChangeStatus.CLOSED)
+    assert forecasts.forecast_all(NOW + datetime.timedelta(days=1))["problems"] == 0
+    # The disk now fills twice as fast: the crossing moves by weeks, a new change.
+    m.Rollup.objects.filter(metric=disk).delete()
+    daily(disk, [75 - 1.0 * (100 - n) for n in range(100)])
+    assert forecasts.forecast_all(NOW)["problems"] == 1
+    assert Change.objects.filter(origin=ChangeOrigin.CAPACITY).count() == 2
+    assert m.Forecast.objects.get(metric=disk).change != change
+
+
+def test_a_problem_still_open_answers_the_overload_after_the_setting_changes(disk, org_a):
+    forecasts.forecast_all(NOW)
+    problem = m.Forecast.objects.get(metric=disk).problem
+    propose_changes(org_a)
+    assert forecasts.forecast_all(NOW + datetime.timedelta(days=1))["problems"] == 0
+    assert m.Forecast.objects.get(metric=disk).change is None
+    assert problem.status == Status.LOGGED
+
+
+def test_another_council_s_setting_changes_nothing_here(disk, org_b):
+    propose_changes(org_b)
+    forecasts.forecast_all(NOW)
+    forecast = m.Forecast.objects.get(metric=disk)
+    assert forecast.problem is not None and forecast.change is None
+
+
+def test_the_metric_page_shows_the_change_raised(disk, org_a, signed_in):
+    propose_changes(org_a)
+    forecasts.forecast_all(NOW)
+    change = m.Forecast.objects.get(metric=disk).change
+    reader = make_member(org_a, roles.AUDITOR, "reader")
+    text = signed_in(reader).get(reverse("capacity:metric_detail", args=[disk.pk])
+                                 ).content.decode()
+    assert "Capacity change proposed" in text and change.reference in text
+    found = signed_in(reader, api=True).get(f"/api/capacity/metrics/{disk.pk}/forecast/")
+    assert found.json()["change"] == change.pk and found.json()["problem"] is None
+
+
+def test_who_may_set_what_is_raised_and_the_settings_checks(org_a, org_b, signed_in):
+    url = reverse("capacity:capacitysettings_add")
+    agent = signed_in(make_member(org_a, roles.AGENT, "agent"))
+    assert agent.get(url).status_code == 403
+    assert agent.post(url, {"overload_action": "change"}).status_code == 403
+    manager = signed_in(make_member(org_a, roles.ICT_MANAGER, "manager"))
+    bad = manager.post(url, {"overload_action": "telegram"})
+    assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
+    assert manager.post(url, {"overload_action": "change"}).status_code == 302
+    made = m.CapacitySettings.objects.get(organisation=org_a)
+    assert made.overload_action == m.OverloadAction.CHANGE
+    assert forecasts.overload_action(org_a.pk) == m.OverloadAction.CHANGE
+    assert forecasts.overload_action(org_b.pk) == m.OverloadAction.PROBLEM
+    again = manager.post(url, {"overload_action": "problem"})
+    assert again.status_code == 400 and m.CapacitySettings.objects.count() == 1
+    api = signed_in(make_member(org_a, roles.ADMINISTRATOR, "admin"), api=True)
+    refused = api.post("/api/capacity/capacity-settings/", {"overload_action": "email"},
+                       format="json")
+    assert refused.status_code == 400 and "overload_action" in refused.json()
+    outsider = signed_in(make_member(org_b, roles.ADMINISTRATOR, "outsider"))
+    assert outsider.get(reverse("capacity:capacitysettings_detail",
+                                args=[made.pk])).status_code == 404

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from borough.accounts.models import Membership
+from borough.capacity import models as capacity
 from borough.changes import models as changes
 from borough.commercial import models as commercial
 from borough.core import roles
@@ -181,6 +182,10 @@ CASES: dict[type[models.Model], Case] = {
     # A cost line is allocated to one thing: the rows counted to an item, not also a
     # service or a contract.
     finance.CostLine: Case(rows=lambda w: {"service": None, "contract": None}),
+    # One per council, as the commercial settings.
+    capacity.CapacitySettings: Case(change={"overload_action": "change"}, most_rows=1,
+                                    make_room=lambda record: type(record).objects.filter(
+                                        pk=record.pk).delete()),
     # One per council, as the commercial settings.
     finance.FinanceSettings: Case(change={"staff_hourly_rate": "41.50"}, most_rows=1,
                                   make_room=lambda record: type(record).objects.filter(

@@ -335,7 +335,9 @@ def test_nothing_to_count_gives_empty_charts_not_errors(world):
 @time_machine.travel(NOW, tick=False)
 def test_page_shows_every_chart_with_its_table(world, client, django_assert_max_num_queries):
     client.force_login(world.manager)
-    with django_assert_max_num_queries(26):  # 10 for the figures; the rest is the page
+    # 10 for the figures, 2 for availability (no service with a target here); the rest is
+    # the page.
+    with django_assert_max_num_queries(28):
         response = client.get(URL, PERIOD)
     assert response.status_code == 200
     html = response.content.decode()
@@ -417,7 +419,8 @@ def test_csv_export_has_every_table_and_neutralises_formulas(world, client):
                         "Resolved within the SLA target, by priority and month",
                         "Resolved at first contact, by month", "Time to respond and to resolve",
                         "Satisfaction ratings", "Top 10 categories by tickets opened",
-                        "Tickets by team", "Tickets by service unit"]
+                        "Tickets by team", "Tickets by service unit",
+                        "Availability against target"]  # availability's section, empty here
     assert ["24 Feb 2025", "3", "3"] in rows
     assert ["Time to resolve", "6.1", "25.5", "6"] in rows
     assert ["'=cmd|' /C calc'!A0", "1"] in rows
@@ -431,7 +434,8 @@ def test_xlsx_export_has_a_sheet_per_table(world, client):
     response = client.get(reverse("servicedesk:statistics_export", args=["xlsx"]), PERIOD)
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert len(book.sheetnames) == 10 and book.sheetnames[0] == "Summary"
+    assert len(book.sheetnames) == 11 and book.sheetnames[0] == "Summary"
+    assert book.sheetnames[-1] == "Availability against target"
     assert all(len(name) <= 31 for name in book.sheetnames)
     categories = [list(row) for row in book[book.sheetnames[7]].iter_rows(values_only=True)]
     assert categories[0] == ["Category", "Opened (tickets)"]

@@ -1,7 +1,8 @@
 """What availability management adds to the registry: outages; who may read and record
 them; the availability report; the panels on the service, agreement, major incident and
-change pages; the listener that ends a major incident's outages; the evidence rules.
-Its pages sit in the Catalogues menu, beside the services they measure."""
+change pages and the service desk statistics; the listener that ends a major incident's
+outages; the evidence rules. Its pages sit in the Catalogues menu, beside the services
+they measure."""
 
 from __future__ import annotations
 
@@ -40,9 +41,15 @@ def register(registry) -> None:
     registry.add_detail_panel(ServiceLevelAgreement, DetailPanel(
         "availability", "availability/includes/service_panel.html", panels.agreement_panel,
         order=30))
+    registry.add_page_panel("catalogue.agreement_pdf", DetailPanel(
+        "availability", "availability/includes/agreement_print.html",
+        panels.agreement_print_panel, order=30))
     registry.add_page_panel("servicedesk.ticket", DetailPanel(
         "outages", "availability/includes/outages_panel.html", panels.ticket_panel,
         order=30))
+    registry.add_page_panel("servicedesk.statistics", DetailPanel(
+        "availability", "availability/includes/statistics_panel.html",
+        panels.statistics_panel, order=30))
     registry.add_detail_panel(Change, DetailPanel(
         "outages", "availability/includes/outages_panel.html", panels.change_panel,
         order=30))

@@ -16,6 +16,7 @@ from borough.availability import queries
 from borough.availability.presenters import hours, month_label, per_cent, row
 from borough.capacity import queries as capacity
 from borough.core import scope
+from borough.core.charts import HBAR, Chart, Series
 
 
 def _months(service, user, target=None) -> list[dict]:
@@ -56,6 +57,11 @@ def agreement_panel(agreement, user) -> dict | None:
             "months": _months(service, user, target=target), "outages": [],
             "all_url": f"{reverse('availability:outage_list')}?service={service.pk}",
             "may_add": False}
+
+
+def agreement_print_panel(agreement, user) -> dict | None:
+    """The printed agreement: the same months as its page, against its target."""
+    return agreement_panel(agreement, user)
 
 
 def ticket_panel(ticket, user) -> dict | None:
@@ -102,3 +108,71 @@ def component_panel(item, user) -> dict | None:
         return None
     return {"item": item, "metrics": metrics, "outages": outages,
             "all_url": f"{reverse('availability:outage_list')}?configuration_item={item.pk}"}
+
+
+STATISTICS_METHOD = (
+    "Each live service measured against an availability target: those with an agreed "
+    "service level agreement in the agreement's service hours and against its target (the "
+    "service's own when the agreement sets none), the others against the service's own "
+    "target. Availability is the share of agreed service time (service hours less planned "
+    "downtime) in the period that the service was up; a period still running is measured "
+    "until now. Outages are the stretches of unplanned downtime within service hours, "
+    "overlapping outages counted once. MTBF is the agreed service time up divided by the "
+    "outages, MTRS the unplanned downtime divided by the outages, both in service hours. "
+    "Narrowed to a service unit or team, the services of that unit or supported by that team.")
+STATISTICS_COLUMNS = [
+    "Service", "Reference", "Measured under", "Service hours", "Target (%)",
+    "Availability (%)", "Met", "Outages", "Unplanned downtime (minutes)",
+    "Planned downtime (minutes)", "MTBF (minutes)", "MTRS (minutes)", "Whole period"]
+
+
+def _rounded(value, places=1):
+    return None if value is None else round(value, places)
+
+
+def statistics_panel(stats, user) -> dict | None:
+    """The service desk statistics' section (page "servicedesk.statistics", given its
+    Statistics): each targeted service's availability over the period against its target,
+    with the table of raw figures the page's exports and API carry."""
+    if not scope.can(user, "view", m.Outage, None):
+        return None
+    found = queries.period_availability(user, stats.period.start, stats.period.end,
+                                        service_unit=stats.service_unit, team=stats.team,
+                                        now=stats.now)
+    rows, raw = [], []
+    for item in found:
+        f, service = item.figures, item.service
+        under = item.agreement.reference if item.agreement else "Service target"
+        rows.append({"service": service, "agreement": item.agreement, "under": under,
+                     "target": f.target, "availability": per_cent(f.availability),
+                     "met": f.met, "outages": f.failures, "downtime": hours(f.downtime_minutes),
+                     "mtbf": hours(f.mtbf_minutes), "mtrs": hours(f.mtrs_minutes),
+                     "complete": f.complete})
+        raw.append([service.name, service.reference, under,
+                    service.get_service_hours_display(),
+                    float(f.target) if f.target is not None else None,
+                    _rounded(f.availability, 3), f.met, f.failures,
+                    _rounded(f.downtime_minutes), _rounded(f.planned_minutes),
+                    _rounded(f.mtbf_minutes), _rounded(f.mtrs_minutes), f.complete])
+    measured = [i for i in found if i.figures.availability is not None]
+    chart = Chart(
+        title="Availability by service against target",
+        description=(f"Availability of {len(measured)} services in the period, in per cent "
+                     "of agreed service time, with each one's target in the table."),
+        x_labels=[i.service.name for i in measured], kind=HBAR, unit="%", decimals=2,
+        series=[Series("Availability", [i.figures.availability for i in measured]),
+                Series("Target", [float(i.figures.target) if i.figures.target is not None
+                                  else None for i in measured], in_chart=False),
+                Series("Outages", [i.figures.failures for i in measured], unit="outages",
+                       in_chart=False)],
+        x_title="Service", y_max=100, key="availability",
+        empty_text="No service had agreed service time to measure in this period.")
+    met = sum(1 for i in found if i.figures.met)
+    missed = sum(1 for i in found if i.figures.met is False)
+    return {"key": "availability", "heading": "Availability against target",
+            "method": STATISTICS_METHOD, "rows": rows, "chart": chart,
+            "met": met, "missed": missed,
+            "report_url": reverse("availability:report"),
+            # What the page's CSV/XLSX export and its API carry (servicedesk's contract).
+            "table": {"title": "Availability against target", "columns": STATISTICS_COLUMNS,
+                      "rows": raw}}

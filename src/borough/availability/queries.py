@@ -12,6 +12,7 @@ both planned and unplanned counts once, as planned. Overlapping outages count on
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -24,7 +25,13 @@ from borough.availability.models import Kind, Outage, Source
 from borough.capacity import queries as capacity
 from borough.capacity.models import Metric
 from borough.catalogue import queries as catalogue
-from borough.catalogue.models import BusinessService, ServiceHours, ServiceStatus
+from borough.catalogue.models import (
+    AgreementStatus,
+    BusinessService,
+    ServiceHours,
+    ServiceLevelAgreement,
+    ServiceStatus,
+)
 from borough.core.business_time import BusinessCalendar, WorkingTimeline
 from borough.organisation import queries as organisation_queries
 
@@ -261,6 +268,77 @@ def measured_services(user):
     """The live services whose availability is reported, by name."""
     return (BusinessService.objects.visible_to(user).filter(status=ServiceStatus.LIVE)
             .order_by("name", "id"))
+
+
+@dataclass(frozen=True)
+class Targeted:
+    """A service measured against a target: under its agreed SLA (in the agreement's
+    service hours, against the agreement's target, else the service's own), or under
+    its own target when it has no agreed SLA. `figures` are over the period asked."""
+
+    service: BusinessService
+    agreement: ServiceLevelAgreement | None
+    figures: Figures
+
+
+def targeted_services(user, *, service_unit=None, team=None
+                      ) -> list[tuple[BusinessService, ServiceLevelAgreement | None]]:
+    """The live services `user` may see that are measured against a target, by name: each
+    with an agreed SLA (the first agreed with a target, else the first agreed; the
+    service comes in the agreement's hours and carries its target) and each other with a
+    target of its own. Narrowed to a service unit (the service's) and a support team."""
+    services = BusinessService.objects.visible_to(user).filter(status=ServiceStatus.LIVE)
+    if service_unit is not None:
+        services = services.filter(service_unit_id=service_unit.pk)
+    if team is not None:
+        services = services.filter(support_team_id=team.pk)
+    agreements = (ServiceLevelAgreement.objects.visible_to(user)
+                  .filter(status=AgreementStatus.AGREED, service__in=services)
+                  .order_by("id"))
+    chosen: dict[int, ServiceLevelAgreement] = {}
+    for agreement in agreements:
+        held = chosen.get(agreement.service_id)
+        if held is None or (held.availability_target is None
+                            and agreement.availability_target is not None):
+            chosen[agreement.service_id] = agreement
+    found = []
+    for service in services.filter(Q(pk__in=list(chosen))
+                                   | Q(availability_target__isnull=False)).order_by("name", "id"):
+        agreement = chosen.get(service.pk)
+        if agreement is not None:
+            # Measured as the agreement's page measures it: in its hours, to its target.
+            service = copy(service)
+            service.service_hours = agreement.service_hours
+            if agreement.availability_target is not None:
+                service.availability_target = agreement.availability_target
+        found.append((service, agreement))
+    return found
+
+
+def period_availability(user, start: datetime, end: datetime, *, service_unit=None,
+                        team=None, now: datetime | None = None) -> list[Targeted]:
+    """Each targeted service's availability over [start, end) (measured until now when
+    the period runs on), against its target: the service desk statistics' period, which
+    need not be whole months."""
+    now = now or timezone.now()
+    pairs = targeted_services(user, service_unit=service_unit, team=team)
+    if not pairs:
+        return []
+    services = [s for s, _a in pairs]
+    business = council_calendar(services[0].organisation_id)
+    downs = _downs(Outage.objects.visible_to(user), services, start, end)
+    first = timezone.localtime(start, business.tz).date()
+    last = timezone.localtime(end, business.tz).date()
+    timelines: dict[str, WorkingTimeline] = {}
+    found = []
+    for service, agreement in pairs:
+        if service.service_hours not in timelines:
+            timelines[service.service_hours] = WorkingTimeline(
+                round_the_clock_or(service, business), first, last)
+        figures = measure(timelines[service.service_hours].minutes_between, start, end,
+                          downs[service.pk], now=now, target=service.availability_target)
+        found.append(Targeted(service, agreement, figures))
+    return found
 
 
 def outages_of_service(service: BusinessService, user, limit: int = 10) -> list[Outage]:

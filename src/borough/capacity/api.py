@@ -112,8 +112,8 @@ class ForecastSerializer(serializers.ModelSerializer):
         fields = ["made_at", "fitted_from", "fitted_to", "points", "figure", "components",
                   "level", "warning_on", "critical_on", "critical_earliest",
                   "critical_latest", "critical_already", "backtest_days", "backtest_error",
-                  "backtest_percentage_error", "backtest_coverage", "problem", "problem_for",
-                  "days"]
+                  "backtest_percentage_error", "backtest_coverage", "problem", "change",
+                  "problem_for", "days"]
 
     @extend_schema_field(ForecastDaySerializer(many=True))
     def get_days(self, obj) -> list[dict]:
@@ -167,6 +167,18 @@ class MetricViewSet(BaseModelViewSet):
         rows = between(m.Rollup.objects.filter(metric=metric, period=period), request,
                        "start").order_by("start")
         return self.paged_response(rows, RollupSerializer)
+
+
+class CapacitySettingsSerializer(BaseModelSerializer):
+    class Meta:
+        model = m.CapacitySettings
+        fields = [*BaseModelSerializer.base_fields(), "overload_action"]
+
+
+class CapacitySettingsViewSet(BaseModelViewSet):
+    model = m.CapacitySettings
+    serializer_class = CapacitySettingsSerializer
+    filterset_class = f.CapacitySettingsFilterSet
 
 
 class PrometheusSourceSerializer(BaseModelSerializer):

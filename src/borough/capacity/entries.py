@@ -65,6 +65,12 @@ def register(registry) -> None:
         nav_order=30,
         detail_fields=("name", "base_url", "auth", "username", "secret_env", "step_seconds",
                        "first_run_hours", "is_active", "last_run_at")))
+    # One per council, like the commercial and finance settings.
+    registry.register(ModelEntry(
+        m.CapacitySettings, filters.CapacitySettingsFilterSet, tables.CapacitySettingsTable,
+        forms.CapacitySettingsForm, api.CapacitySettingsSerializer,
+        api.CapacitySettingsViewSet, nav_section=SECTION, nav_order=60,
+        detail_fields=("overload_action",)))
     registry.add_actions(services.PROMETHEUS_ACTIONS)
     registry.unlist(m.Point, "Raw measurements, written by pushes, uploads and sources and "
                              "never by people: read through their metric "
@@ -89,7 +95,8 @@ def register(registry) -> None:
 
     registry.grant_models(roles.READ_ALL_ROLES, [m.Metric, m.CollectionRun], ("view",))
     registry.grant_models(roles.READ_ALL_ROLES, [m.PrometheusSource], ("view",))
-    registry.grant_models(KEEPS_METRICS, [m.Metric, m.PrometheusSource],
+    registry.grant_models(roles.READ_ALL_ROLES, [m.CapacitySettings], ("view",))
+    registry.grant_models(KEEPS_METRICS, [m.Metric, m.PrometheusSource, m.CapacitySettings],
                           ("add", "change", "delete"))
     registry.grant(roles.ADMINISTRATOR, ["capacity.push_metric"])
     registry.grant(roles.ICT_MANAGER, ["capacity.push_metric"])

@@ -1,7 +1,7 @@
 """Capacity management's evidence rules for the standards (core.evidence; the contract is
 in docs/standards.md): utilisation collected for every live server, month by month; and
-every overload a forecast foresees answered by a capacity problem someone has taken up.
-They read only the organisation given and write nothing.
+every overload a forecast foresees answered by a capacity problem or change someone has
+taken up. They read only the organisation given and write nothing.
 
 Limits: the live servers are those live now (the CMDB's replay is not used here), and
 forecasts are the latest made (each night replaces the last), so the second rule speaks
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from borough.capacity.ingest import zone
 from borough.capacity.models import Forecast, Kind, Period, Rollup
+from borough.changes.models import Status as ChangeStatus
 from borough.cmdb.models import ConfigurationItem, Status
 from borough.cmdb.queries import SERVER_CLASSES
 from borough.core.evidence import EvidenceLink, EvidenceResult, EvidenceRule, whole
@@ -79,25 +80,32 @@ def utilisation_collected(organisation, params, as_of) -> EvidenceResult:
 
 def overload_answered(organisation, params, as_of) -> EvidenceResult:
     """Forecasts are made, and each overload foreseen has a capacity problem that was
-    taken up (under investigation or further) within the days given."""
+    taken up (under investigation or further), or a capacity change submitted past its
+    draft, within the days given."""
     forecasts = list(Forecast.objects.filter(metric__organisation=organisation)
-                     .select_related("metric__configuration_item", "problem"))
+                     .select_related("metric__configuration_item", "problem", "change"))
     late = as_of - datetime.timedelta(days=params["days"])
     overloads = [f for f in forecasts if f.overload_forecast]
-    unanswered = [str(f.metric) for f in overloads
-                  if f.problem is None or (f.problem.status == ProblemStatus.LOGGED
-                                           and f.problem.created_at < late)]
+
+    def answered(f) -> bool:
+        # A capacity problem under investigation or further, or a capacity change
+        # submitted past its draft; either still untouched is answered only while new.
+        found = [(action, action.status == untouched) for action, untouched in (
+            (f.problem, ProblemStatus.LOGGED), (f.change, ChangeStatus.DRAFT)) if action]
+        return any(not waiting or action.created_at >= late for action, waiting in found)
+
+    unanswered = [str(f.metric) for f in overloads if not answered(f)]
     figures = {"forecasts": len(forecasts), "overloads": len(overloads),
                "unanswered": unanswered, "days": params["days"]}
     if not forecasts:
         summary = "No metric has a forecast yet: set thresholds and collect figures."
     elif unanswered:
         summary = (f"{len(unanswered)} of {len(overloads)} overloads foreseen are not "
-                   f"answered (no capacity problem, or one nobody took up within "
+                   f"answered (no capacity problem or change, or one nobody took up within "
                    f"{params['days']} days): {_names(unanswered)}.")
     else:
         summary = (f"{len(forecasts)} metrics are forecast; each of the {len(overloads)} "
-                   "overloads foreseen has a capacity problem being worked or resolved.")
+                   "overloads foreseen has a capacity problem or change being worked or done.")
     return EvidenceResult(bool(forecasts) and not unanswered, summary, figures, _links())
 
 
@@ -114,7 +122,8 @@ RULES = [
         "Forecast overloads answered",
         "Metrics with thresholds are forecast each night; each whose critical threshold is "
         "forecast to be crossed within its horizon has a capacity problem that someone took "
-        "up (under investigation or further) within the days given (14 by default). Met "
+        "up (under investigation or further), or a capacity change submitted past its "
+        "draft, within the days given (14 by default). Met "
         "when there is at least one forecast and no overload is unanswered. Reads the "
         "latest forecasts.",
         overload_answered, (whole("days", 14, minimum=0, maximum=365),)),

@@ -4,7 +4,7 @@ import django_filters as filters
 
 from borough.capacity import models as m
 from borough.cmdb.models import ConfigurationItem
-from borough.core.filters import WordSearchFilterSet
+from borough.core.filters import ScopedFilterSet, WordSearchFilterSet
 
 
 class MetricFilterSet(WordSearchFilterSet):
@@ -60,4 +60,10 @@ class PrometheusSourceFilterSet(WordSearchFilterSet):
 
     class Meta:
         model = m.PrometheusSource
+        fields = []
+
+
+class CapacitySettingsFilterSet(ScopedFilterSet):
+    class Meta:
+        model = m.CapacitySettings
         fields = []

@@ -21,3 +21,9 @@ class PrometheusSourceForm(ScopedModelForm):
         model = m.PrometheusSource
         fields = ["name", "base_url", "auth", "username", "secret_env", "step_seconds",
                   "first_run_hours", "is_active"]
+
+
+class CapacitySettingsForm(ScopedModelForm):
+    class Meta:
+        model = m.CapacitySettings
+        fields = ["overload_action"]

@@ -428,11 +428,36 @@ class CollectionRun(BaseModel):
         return f"{self.get_source_display()}, {self.started_at:%d %b %Y %H:%M:%S}"
 
 
+class OverloadAction(models.TextChoices):
+    PROBLEM = "problem", "Raise a problem"
+    CHANGE = "change", "Propose a change"
+
+
+class CapacitySettings(BaseModel):
+    """One per organisation: what Borough raises when a metric's critical threshold is
+    forecast to be crossed (capacity.forecasts). None kept: a problem, as before."""
+
+    overload_action = models.CharField(
+        "when an overload is forecast", max_length=10, choices=OverloadAction.choices,
+        default=OverloadAction.PROBLEM,
+        help_text="A problem to investigate, or a draft change on the configuration item "
+                  "for its owner to complete and submit to the change advisory board.")
+
+    class Meta:
+        verbose_name = "capacity settings"
+        verbose_name_plural = "capacity settings"
+        constraints = [models.UniqueConstraint(fields=["organisation"],
+                                               name="one_capacity_settings")]
+
+    def __str__(self):
+        return f"Capacity settings of {self.organisation}"
+
+
 class Forecast(models.Model):
     """A metric's latest forecast (capacity.forecasts), made each night from its daily
     figures: the expected value and interval of each day of its horizon, when its
     thresholds are expected to be crossed, how good such forecasts were on its own past,
-    and the capacity problem raised for it."""
+    and the capacity problem or change raised for it."""
 
     metric = models.OneToOneField(Metric, on_delete=models.CASCADE, primary_key=True,
                                   related_name="forecast")
@@ -458,8 +483,12 @@ class Forecast(models.Model):
     backtest_coverage = models.FloatField(null=True, blank=True)
     problem = models.ForeignKey("problems.Problem", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
-    # The critical crossing the problem was raised for: a later forecast raises another
-    # only when it moves (capacity.forecasts.ANSWERED_WITHIN_DAYS).
+    # The last change proposed for it, where the council proposes changes instead.
+    change = models.ForeignKey("changes.Change", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    # The critical crossing the last capacity action (problem or change) was raised for:
+    # a later forecast raises another only when it moves
+    # (capacity.forecasts.ANSWERED_WITHIN_DAYS). Named before changes could be raised.
     problem_for = models.DateField(null=True, blank=True)
 
     class Meta:

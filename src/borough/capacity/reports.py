@@ -193,7 +193,7 @@ def capacity_plan(organisation_id: int, year: int, user) -> tuple[list[ServiceYe
             shares.append(max((_share(mo) for mo in found), default=None))
         rows.append(ServiceYear(service, shares, len(mine)))
     expected = sorted((f for f in Forecast.objects.filter(metric__in=metrics)
-                       .select_related("metric__configuration_item", "problem")
+                       .select_related("metric__configuration_item", "problem", "change")
                        if f.overload_forecast),
                       key=lambda f: (not f.critical_already, f.critical_on or datetime.date.min))
     return rows, expected

@@ -51,3 +51,12 @@ class PrometheusSourceTable(BaseTable):
         model = m.PrometheusSource
         fields = ("name", "base_url", "auth", "step_seconds", "is_active", "last_run_at")
         empty_text = "No Prometheus sources match."
+
+
+class CapacitySettingsTable(BaseTable):
+    overload_action = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = m.CapacitySettings
+        fields = ("overload_action",)
+        empty_text = "No capacity settings yet: a forecast overload raises a problem."

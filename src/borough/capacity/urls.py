@@ -15,6 +15,7 @@ urlpatterns = [
     *crud_urls(registry.get(m.PrometheusSource), "prometheus-sources",
                detail=views.PrometheusSourceDetailView),
     *action_urls(services.PROMETHEUS_ACTIONS, "prometheus-sources"),
+    *crud_urls(registry.get(m.CapacitySettings), "settings"),
     path("measurements/import/", views.PointImportView.as_view(entry=registry.get(m.Metric)),
          name="point_import"),
     path("reports/", views.ReportListView.as_view(), name="report_list"),

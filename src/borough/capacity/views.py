@@ -144,14 +144,18 @@ class MetricDetailView(ObjectDetailView):
         context["rollups_url"] = reverse("api:capacity-metric-rollups", args=[metric.pk])
         context["is_unmapped"] = metric.mapping == m.Mapping.UNMAPPED
         context["min_days"] = forecasting.MIN_DAYS
-        forecast = m.Forecast.objects.filter(metric=metric).select_related("problem").first()
+        forecast = (m.Forecast.objects.filter(metric=metric)
+                    .select_related("problem", "change").first())
         if forecast is not None:
             context["forecast"] = forecast
             context["forecast_rows"] = forecast_rows(metric, forecast)
             context["forecast_chart"] = forecast_chart(metric, forecast)
-            context["forecast_problem"] = (forecast.problem if forecast.problem and scope.can(
-                self.request.user, "view", type(forecast.problem), metric.organisation_id)
-                else None)
+            # The capacity problem or change raised, for those who may read it.
+            for name in ("problem", "change"):
+                raised = getattr(forecast, name)
+                context[f"forecast_{name}"] = (raised if raised and scope.can(
+                    self.request.user, "view", type(raised), metric.organisation_id)
+                    else None)
         return context
 
 
@@ -272,12 +276,13 @@ class ServiceReportView(EntryViewMixin, TemplateView):
         from borough.catalogue.models import BusinessService
 
         service = get_object_or_404(BusinessService.objects.visible_to(request.user), pk=pk)
+        # The years the capacity plan takes: year 1 has no month before it to link to.
+        if not 1990 <= year <= 2200:
+            raise Http404("No such month.")
         try:
             first = datetime.date(year, month, 1)
         except ValueError:
             raise Http404("No such month.") from None
-        if not 1990 <= year <= 2200:  # as the plan: the month before and after must exist
-            raise Http404("No such month.")
         months = reports.service_month(service, first, request.user)
         rows = report_rows(months)
         stem = f"utilisation-{service.reference}-{first:%Y-%m}"

@@ -19,6 +19,9 @@ from borough.core.views.base import EntryViewMixin
 from borough.core.views.records import ObjectCreateView, ObjectDetailView
 
 PDF_STYLESHEETS = ("catalogue/agreement-print.css",)
+# The printed agreement's name for the sections other apps add (registry.add_page_panel,
+# given the agreement; their templates are drawn by WeasyPrint, so plain markup only).
+AGREEMENT_PDF = "catalogue.agreement_pdf"
 
 
 class BusinessServiceDetailView(ObjectDetailView):
@@ -112,7 +115,10 @@ class ServiceLevelAgreementPdfView(ServiceLevelAgreementMixin, EntryViewMixin, T
         from borough.core import pdf
 
         sla = get_object_or_404(self.get_queryset(), pk=pk)
-        return pdf.download(request, "catalogue/agreement_pdf.html", {"sla": sla},
+        # What other apps add to the printed agreement (availability against its target).
+        panels = registry.page_panels_for(AGREEMENT_PDF, sla, request.user)
+        return pdf.download(request, "catalogue/agreement_pdf.html",
+                            {"sla": sla, "panels": panels},
                             filename=agreement_pdf_name(sla), stylesheets=PDF_STYLESHEETS,
                             unavailable="catalogue/pdf_unavailable.html",
                             unavailable_context={"object": sla})

@@ -89,7 +89,8 @@ class ChangeRequestSerializer(BaseModelSerializer):
     class Meta:
         model = m.Change
         fields = [*BaseModelSerializer.base_fields(), "reference", "title", "description",
-                  "reason", "change_type", "template", "status", "requester", "owner",
+                  "reason", "change_type", "template", "status", "origin", "requester",
+                  "owner",
                   "configuration_items", "services", "problems", "impact_level", "impact",
                   "risk_level",
                   "risk_answers", "impact_snapshot", "implementation_plan", "test_plan",
@@ -97,7 +98,7 @@ class ChangeRequestSerializer(BaseModelSerializer):
                   "submitted_at", "authorised_at", "authorised_by", "decision_note",
                   "conflicts_at_decision", "actual_start", "actual_end", "outcome",
                   "outcome_note", "review", "reviewed_at", "closed_at", "votes"]
-        read_only_fields = ["reference", "status", "risk_level", "risk_answers",
+        read_only_fields = ["reference", "status", "origin", "risk_level", "risk_answers",
                             "impact_snapshot", "board", "round", "submitted_at",
                             "authorised_at", "authorised_by", "decision_note",
                             "conflicts_at_decision", "actual_start", "actual_end", "outcome",

@@ -39,7 +39,7 @@ def register(registry) -> None:
         m.Change, filters.ChangeFilterSet, tables.ChangeTable, forms.ChangeForm,
         api.ChangeRequestSerializer, api.ChangeViewSet, search_fields=("reference", "title"),
         nav_section=SECTION, nav_order=10, comments=True, attachments=True,
-        detail_fields=("reference", "title", "change_type", "template", "status",
+        detail_fields=("reference", "title", "change_type", "template", "status", "origin",
                        "description", "reason", "requester", "owner", "impact_level",
                        "impact", "risk_level", "implementation_plan", "test_plan",
                        "backout_plan", "planned_start", "planned_end", "board",

@@ -16,6 +16,7 @@ class ChangeFilterSet(WordSearchFilterSet):
     risk_level = filters.ChoiceFilter(choices=m.Level.choices, label="Risk",
                                       empty_label="Any risk")
     outcome = filters.ChoiceFilter(choices=m.Outcome.choices, empty_label="Any outcome")
+    origin = filters.ChoiceFilter(choices=m.Origin.choices, empty_label="Any origin")
     owner = filters.ModelChoiceFilter(queryset=Person.objects.all(), empty_label="Anyone")
     service = filters.ModelChoiceFilter(field_name="services",
                                         queryset=BusinessService.objects.all(),

@@ -68,6 +68,16 @@ PLANNED = (Status.ASSESSMENT, Status.AUTHORISATION, Status.SCHEDULED, Status.IMP
 # Before the board decides, the change's scope and window may still change.
 OPEN_FOR_EDIT = (Status.DRAFT, Status.ASSESSMENT)
 FINISHED = (Status.REVIEW, Status.CLOSED)
+# No longer open: done (in review or closed), rejected or cancelled.
+DONE_WITH = (*FINISHED, Status.REJECTED, Status.CANCELLED)
+
+
+class Origin(models.TextChoices):
+    """Where a change came from: raised by a person, or proposed by Borough itself from a
+    capacity forecast (capacity.forecasts), so a board can tell the two apart."""
+
+    MANUAL = "manual", "Raised by a person"
+    CAPACITY = "capacity", "From a capacity forecast"
 
 
 class Outcome(models.TextChoices):
@@ -234,6 +244,8 @@ class Change(BaseModel):
                                  help_text="For a standard change: the pre-approved change "
                                            "it repeats.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT,
+                              editable=False)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL,
                               editable=False)
     requester = models.ForeignKey("organisation.Person", null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+",

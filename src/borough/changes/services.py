@@ -282,6 +282,19 @@ def raise_standard(template: ChangeTemplate, *, actor, title: str = "", planned_
         note=f"From the standard change template “{template.name}”.")
 
 
+# --- changes Borough proposes ----------------------------------------------------------------
+
+def propose_change(change: Change, *, actor, items=(), services_=(), note: str = "",
+                   idempotency_key: str | None = None) -> Change:
+    """Save a new change (unsaved `change`, its origin set by the caller) as a draft: a
+    proposal a person then completes and submits. For changes Borough raises itself (a
+    capacity forecast's), with the items and services it concerns."""
+    change.status = Status.DRAFT
+    return services.create_record(
+        change, actor=actor, idempotency_key=idempotency_key, note=note,
+        many_to_many={"configuration_items": list(items), "services": list(services_)})
+
+
 # --- incidents a change caused -------------------------------------------------------------
 
 def link_caused_incident(change: Change, *, actor, ticket=None, title: str = "",

@@ -56,6 +56,11 @@ def register(registry) -> None:
         m.RecoveryItem, filters.RecoveryItemFilterSet, tables.RecoveryItemTable,
         forms.RecoveryItemForm, api.RecoveryItemSerializer, api.RecoveryItemViewSet,
         search_fields=(), detail_fields=("plan", "configuration_item", "position", "note")))
+    # A plan's contacts, steps and items are what its revisions keep: writing one returns
+    # an approved plan to draft (lifecycle.PLAN_CONTENT), whichever way it is written.
+    registry.part_of(m.PlanContact, "plan", "contacts")
+    registry.part_of(m.PlanStep, "plan", "steps")
+    registry.part_of(m.RecoveryItem, "plan", "recovery_items")
     registry.register(ModelEntry(
         m.ContinuityTest, filters.ContinuityTestFilterSet, tables.ContinuityTestTable,
         forms.ContinuityTestForm, api.ContinuityTestSerializer, api.ContinuityTestViewSet,

@@ -6,9 +6,9 @@ its review period, and the service's earlier approved analysis is superseded. Ch
 what an approved analysis says returns it to draft.
 
 A plan is drafted and approved; each approval issues a numbered revision that keeps the
-plan's whole content as it read then, so earlier versions stay readable. An approved plan
-that has changed is approved again to issue the next revision; a plan no longer used is
-retired."""
+plan's whole content as it read then, so earlier versions stay readable. Editing an
+approved plan's content (its fields, contacts, steps or items to recover) returns it to
+draft, to be approved again as the next revision; a plan no longer used is retired."""
 
 from __future__ import annotations
 
@@ -132,7 +132,17 @@ def issue_revision(move: Move) -> None:
         created_by=plan.approved_by, updated_by=plan.approved_by)
 
 
-PLAN = Lifecycle(ContinuityPlan, "status", transitions=[
+# What an approved plan vouches for: its fields and its parts (kept in other rows and
+# registered as parts in entries.py), all in the revision it issued. Changing any of them
+# returns it to draft; the revision stays issued and readable.
+PLAN_CONTENT = {"title": "title", "kind": "kind", "services": "services or site",
+                "site": "services or site", "owner": "owner", "scope": "scope",
+                "invocation_criteria": "invocation criteria", "review_months": "review period",
+                "contacts": "contacts", "steps": "steps", "recovery_items": "items to recover"}
+
+PLAN = Lifecycle(ContinuityPlan, "status", on_edit=[
+    EditTakes("revise", (PlanStatus.APPROVED,), PLAN_CONTENT),
+], transitions=[
     Transition("approve", "Approve and issue", (PlanStatus.DRAFT, PlanStatus.APPROVED),
                PlanStatus.APPROVED, who=KEEPERS, guards=(ready_to_issue,),
                after=(issue_revision,),
@@ -144,4 +154,8 @@ PLAN = Lifecycle(ContinuityPlan, "status", transitions=[
                refusal="{reference} is already retired."),
     Transition("reinstate", "Reinstate as a draft", (PlanStatus.RETIRED,), PlanStatus.DRAFT,
                who=KEEPERS, refusal="Only a retired plan can be reinstated."),
+    Transition("revise", "Return to draft", (PlanStatus.APPROVED,), PlanStatus.DRAFT,
+               who=KEEPERS,
+               conditions="when what it says (its fields, contacts, steps or items to "
+                          "recover) is edited; its issued revisions stay readable"),
 ])

@@ -16,7 +16,7 @@ from borough.continuity.models import (
     PlanStatus,
     RecoveryItem,
 )
-from borough.core import audit, notifications, reminders, scope
+from borough.core import audit, notifications, reminders, scope, services
 from borough.core.actions import ActionForm, Actions, NoInput
 from borough.core.models import AuditAction
 
@@ -61,6 +61,7 @@ def order_from_cmdb(plan: ContinuityPlan, *, actor) -> None:
     move any of them by editing its order."""
     items = list(RecoveryItem.objects.select_for_update().filter(plan=plan)
                  .select_related("configuration_item"))
+    moved = False
     for suggestion in queries.suggested_order(plan, items):
         row = suggestion.item
         if row.position == suggestion.suggested:
@@ -73,6 +74,10 @@ def order_from_cmdb(plan: ContinuityPlan, *, actor) -> None:
         audit.record(row, AuditAction.UPDATE, actor=actor,
                      changes={"position": [before, row.position]},
                      note="Ordered from the CMDB.")
+        moved = True
+    if moved:  # the recovery order is part of what an approved plan vouches for
+        services.record_parts_changed(plan, {"recovery_items"}, actor=actor,
+                                      note="Ordered from the CMDB.")
 
 
 # --- review reminders ------------------------------------------------------------------------

@@ -170,6 +170,10 @@ class Registry:
     # its panels' `context(subject, user)` is given (the catalogue: the service unit
     # shown, or None for every unit).
     page_panels: dict[str, list[DetailPanel]] = field(default_factory=dict)
+    # Models whose rows are part of another record's content (a continuity plan's steps):
+    # model -> (its foreign key to that record, the part's name in that record's
+    # lifecycle's EditTakes). Keep to part_of.
+    parts: dict[type[models.Model], tuple[str, str]] = field(default_factory=dict)
     # What other apps do when a model's record takes a transition: (model, transition
     # name) -> [listener(move)], run by core.lifecycle after the transition's own effects,
     # in the same transaction (a major incident resolved closes its status announcement
@@ -198,6 +202,12 @@ class Registry:
             if context is not None:
                 shown.append((panel, context))
         return shown
+
+    def part_of(self, model: type[models.Model], parent: str, part: str) -> None:
+        """`model`'s rows are part of what the record in its foreign key `parent` says (a
+        continuity plan's contacts): core.services then tells that record's lifecycle,
+        as `part` (named in an EditTakes), whenever one is created, changed or deleted."""
+        self.parts[model] = (parent, part)
 
     def add_page_panel(self, page: str, panel: DetailPanel) -> None:
         panels = self.page_panels.setdefault(page, [])

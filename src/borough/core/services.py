@@ -118,6 +118,7 @@ def create_record(
                 changes[name] = [None, sorted(str(v) for v in values)]
         audit.record(instance, AuditAction.CREATE, actor=actor, changes=changes, note=note)
         stamps.written(instance)
+        _part_written(instance, actor=actor)
         if claim is not None:
             SubmissionKey.objects.filter(pk=claim).update(object_id=instance.pk)
         if then is not None:
@@ -180,6 +181,7 @@ def update_record(
         if expected_version is not None and locked.version != expected_version:
             raise StaleVersionError(locked, expected_version, changes_since(locked, expected_version))
         before = audit.snapshot(locked)
+        whole_before = _whole_of(locked)
         many_to_many = {}
         for name, value in data.items():
             field = model._meta.get_field(name)
@@ -216,7 +218,35 @@ def update_record(
             locked.save()
             audit.record(locked, AuditAction.UPDATE, actor=actor, changes=changes, note=note)
             stamps.written(locked)
+            _part_written(locked, actor=actor, also=whole_before)
     return locked
+
+
+def _whole_of(instance: models.Model) -> int | None:
+    """The id of the record `instance` is part of (registry.part_of), if it is one."""
+    from borough.core.registry import registry
+
+    found = registry.parts.get(type(instance))
+    return getattr(instance, f"{found[0]}_id") if found else None
+
+
+def _part_written(instance: models.Model, *, actor, also: int | None = None) -> None:
+    """A part of another record's content (registry.part_of: a plan's contacts) was
+    written: that record's lifecycle takes what its on_edit names for the part (an
+    approved plan returns to draft), in this transaction, audited on that record. `also`:
+    the record it was part of before a change moved it."""
+    from borough.core.registry import registry
+
+    found = registry.parts.get(type(instance))
+    if found is None:
+        return
+    name, part = found
+    whole = type(instance)._meta.get_field(name).related_model
+    for whole_id in dict.fromkeys((also, getattr(instance, f"{name}_id"))):
+        if whole_id is not None:
+            record_parts_changed(whole(pk=whole_id), {part}, actor=actor,
+                                 note=f"{type(instance)._meta.verbose_name.capitalize()} "
+                                      f"“{instance}”.")
 
 
 def record_parts_changed(instance: models.Model, parts: set[str], *, actor,
@@ -338,3 +368,4 @@ def delete_record(
                      note=note)
         locked.delete()
         stamps.written(locked)
+        _part_written(locked, actor=actor)

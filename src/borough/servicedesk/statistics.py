@@ -43,6 +43,7 @@ from django.utils import timezone
 from borough.core import charts, scope
 from borough.core.business_time import describe_working_time
 from borough.core.charts import Chart, Series
+from borough.core.registry import registry
 from borough.organisation.models import ServiceUnit, Team
 from borough.servicedesk import daily, queries
 from borough.servicedesk.models import (
@@ -472,6 +473,18 @@ def breakdowns(groups: Groups, user) -> dict[str, list[BreakdownRow]]:
 
 
 # --- putting it together ---------------------------------------------------------
+
+# Sections other apps add to the statistics (registry.add_page_panel; their context is
+# given the Statistics): availability against target. Besides what its template reads,
+# a section's context carries `key`, `heading`, `method` and `table` ({title, columns,
+# rows} of raw values), which the exports and the API give as they are.
+STATISTICS_PAGE = "servicedesk.statistics"
+
+
+def sections(stats: Statistics, user) -> list[tuple[object, dict]]:
+    """The (panel, context) of each section other apps add for `user` to these figures."""
+    return registry.page_panels_for(STATISTICS_PAGE, stats, user)
+
 
 def compute(user, period: Period, *, service_unit=None, team=None,
             now: datetime | None = None) -> Statistics:

@@ -45,6 +45,18 @@ class FigureSerializer(serializers.Serializer):
     series = SeriesSerializer(many=True)
 
 
+class SectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    heading = serializers.CharField()
+    method = serializers.CharField(help_text="How the section is computed, in plain words.")
+    title = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(
+        child=serializers.ListField(child=serializers.JSONField()),
+        help_text="One per row, a value per column: numbers, text, true/false, or null "
+                  "where there is nothing to measure.")
+
+
 class StatisticsSerializer(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
@@ -52,9 +64,12 @@ class StatisticsSerializer(serializers.Serializer):
     team = serializers.IntegerField(allow_null=True)
     headlines = HeadlineSerializer(many=True)
     figures = FigureSerializer(many=True)
+    sections = SectionSerializer(
+        many=True, help_text="Sections other modules add as tables: availability against "
+                             "target for each service with a target or an agreed SLA.")
 
 
-def as_data(stats: statistics.Statistics) -> dict:
+def as_data(stats: statistics.Statistics, sections=()) -> dict:
     return {
         "date_from": stats.period.date_from, "date_to": stats.period.date_to,
         "service_unit": getattr(stats.service_unit, "pk", None),
@@ -68,6 +83,9 @@ def as_data(stats: statistics.Statistics) -> dict:
             "series": [{"name": s.name, "unit": s.unit or f.chart.unit, "values": list(s.values)}
                        for s in f.chart.series],
         } for f in stats.figures],
+        "sections": [{"key": s["key"], "heading": s["heading"], "method": s["method"],
+                      "title": s["table"]["title"], "columns": s["table"]["columns"],
+                      "rows": s["table"]["rows"]} for _panel, s in sections],
     }
 
 
@@ -94,4 +112,6 @@ class StatisticsViewSet(viewsets.ViewSet):
         if form.errors:
             raise ValidationError({"detail" if name == "__all__" else name: messages
                                    for name, messages in form.errors.items()})
-        return Response(StatisticsSerializer(as_data(form.compute())).data)
+        stats = form.compute()
+        return Response(StatisticsSerializer(
+            as_data(stats, statistics.sections(stats, request.user))).data)

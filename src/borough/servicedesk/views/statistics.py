@@ -41,6 +41,7 @@ class StatisticsAccessMixin(LoginRequiredMixin):
         context = {"form": form, "stats": stats, "max_period_days": MAX_PERIOD_DAYS,
                    "percentile": statistics.PERCENTILE}
         if stats is not None:
+            context["sections"] = statistics.sections(stats, self.request.user)
             query = form.query()
             context["export_links"] = [
                 (label, f"{reverse('servicedesk:statistics_export', args=[fmt])}?{query}")
@@ -76,14 +77,17 @@ class StatisticsExportView(StatisticsAccessMixin, View):
         if form.errors:
             return self.render_page(form)
         stats = form.compute()
-        tables = export_tables(stats, organisation=getattr(request, "organisation", None))
+        tables = export_tables(stats, organisation=getattr(request, "organisation", None),
+                               sections=statistics.sections(stats, request.user))
         if format == "xlsx":
             return xlsx_response(tables, self.stem)
         return csv_response(tables, self.stem)
 
 
-def export_tables(stats, organisation=None) -> list[tuple[str, list[list[object]]]]:
-    """(title, rows) for the summary and each figure, heading row first."""
+def export_tables(stats, organisation=None, sections=()
+                  ) -> list[tuple[str, list[list[object]]]]:
+    """(title, rows) for the summary, each figure and each section other apps add,
+    heading row first."""
     period = stats.period
     summary = [
         ["Measure", "Value", "Change on the previous period"],
@@ -97,6 +101,9 @@ def export_tables(stats, organisation=None) -> list[tuple[str, list[list[object]
     ]
     tables = [("Summary", summary)]
     tables += [(figure.chart.title, figure.chart.table_values()) for figure in stats.figures]
+    tables += [(section["table"]["title"], [section["table"]["columns"],
+                                            *section["table"]["rows"]])
+               for _panel, section in sections]
     return [(title, [[exports.neutralise(cell) for cell in row] for row in rows])
             for title, rows in tables]
 
