@@ -6,7 +6,15 @@ table is emptied (a test database's flush) while a process still keeps a graph."
 
 from django.db import migrations, models
 
-POSTGRES_FUNCTION = """
+# One statement per event: a transition table the trigger does not declare may not be
+# named at all (an INSERT's trigger has no old_rows), even in a branch never taken.
+POSTGRES_BUMP = """
+        INSERT INTO cmdb_graph_generation AS g (organisation_id, generation)
+        SELECT DISTINCT organisation_id, stamp FROM {rows} WHERE organisation_id IS NOT NULL
+        ON CONFLICT (organisation_id)
+            DO UPDATE SET generation = greatest(g.generation + 1, excluded.generation);"""
+
+POSTGRES_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION cmdb_graph_generation_bump() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -14,16 +22,10 @@ DECLARE
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         UPDATE cmdb_graph_generation SET generation = greatest(generation + 1, stamp);
-        RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN{POSTGRES_BUMP.format(rows="new_rows")}
+    ELSIF TG_OP = 'DELETE' THEN{POSTGRES_BUMP.format(rows="old_rows")}
+    ELSE{POSTGRES_BUMP.format(rows="old_rows")}{POSTGRES_BUMP.format(rows="new_rows")}
     END IF;
-    INSERT INTO cmdb_graph_generation AS g (organisation_id, generation)
-    SELECT DISTINCT organisation_id, stamp FROM (
-        SELECT organisation_id FROM new_rows WHERE TG_OP IN ('INSERT', 'UPDATE')
-        UNION ALL
-        SELECT organisation_id FROM old_rows WHERE TG_OP IN ('DELETE', 'UPDATE')) AS touched
-    WHERE organisation_id IS NOT NULL
-    ON CONFLICT (organisation_id)
-        DO UPDATE SET generation = greatest(g.generation + 1, excluded.generation);
     RETURN NULL;
 END $$;
 """
