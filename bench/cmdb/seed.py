@@ -110,6 +110,10 @@ def seed(organisation: Organisation, items: int, relationships: int, seed_value:
             with transaction.atomic():
                 writers[m.Relationship].write(rows)
     stats["write_seconds"] = round(time.monotonic() - started, 1)
+    # BulkLoad turns triggers off, the graph generation's too (cmdb.graphcache): moved here.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cmdb_graph_generation SET generation = generation + 1 "
+                       "WHERE organisation_id = %s", [organisation.pk])
     counter.last_value = number
     counter.save(update_fields=["last_value"])
     with connection.cursor() as cursor:

@@ -90,6 +90,8 @@ def register(registry) -> None:
     registry.unlist(m.BaselineItem, "A baseline's frozen items, shown on its page.")
     registry.unlist(m.BaselineRelationship, "A baseline's frozen relationships, shown on its "
                                             "page.")
+    registry.unlist(m.GraphGeneration, "A number database triggers move when relationships "
+                                       "are written (cmdb.graphcache); nobody reads it.")
 
     everything = [m.CIClass, m.ConfigurationItem, m.Relationship, m.DirectorySource,
                   m.DiscoveryRun, m.Baseline]

@@ -390,3 +390,23 @@ from borough.cmdb.discovery.models import (  # noqa: E402
 __all__ = ["MOVES", "CIClass", "ConfigurationItem", "Criticality", "DataClassification",
            "DirectorySource", "DiscoveryRun", "MissingReason", "Relationship",
            "RelationshipType", "RunOutcome", "Status", "Trigger"]
+
+
+# --- the dependency graph's generation ----------------------------------------------------
+
+
+class GraphGeneration(models.Model):
+    """A number that moves whenever any of an organisation's relationships is written:
+    processes keep the organisation's dependency graph with the generation it was read at
+    (cmdb.graphcache). Written only by database triggers on the relationships (migration
+    0008), so bulk loads, cascades and raw SQL move it too, in the writer's transaction.
+    Not a foreign key: the triggers write it for whatever organisation id a row has."""
+
+    organisation_id = models.BigIntegerField(primary_key=True)
+    generation = models.BigIntegerField()
+
+    class Meta:
+        db_table = "cmdb_graph_generation"
+
+    def __str__(self):
+        return f"organisation {self.organisation_id}: graph generation {self.generation}"

@@ -11,8 +11,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, Wind
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
+from borough.cmdb import graphcache, rules
 from borough.cmdb import impact as graph
-from borough.cmdb import rules
 from borough.cmdb.models import ConfigurationItem, Relationship, RelationshipType, Status
 from borough.core import imports, suggestions
 
@@ -120,6 +120,9 @@ group_key = graph.group_key
 impact_graph = graph.impact
 dependency_paths = graph.dependency_paths
 dependent_paths = graph.dependent_paths
+# The organisation's whole dependency graph, kept by the process (cmdb.graphcache).
+dependency_graph = graphcache.dependency_graph
+kept_dependency_graph = graphcache.kept_dependency_graph
 single_points_of_failure_of_each = graph.single_points_of_failure_of_each
 # Ids per `IN (...)` list in ORM reads: SQLite refuses statements with too many parameters.
 CHUNK = 5000

@@ -17,8 +17,8 @@ def _suggest(queryset, text: str, limit: int) -> list[Article]:
     words = textsearch.words_of(text)
     if not words:
         return []
-    found = textsearch.matching(queryset, FIELDS, words)
-    return list(found.order_by(-F("text_score"), "-helpful", "pk")
+    found = textsearch.matching(queryset, FIELDS, words, select=False)
+    return list(found.order_by(F("text_score").desc(), "-helpful", "pk")
                 .only("pk", "reference", "title", "summary", "audience")[:limit])
 
 

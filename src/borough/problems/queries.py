@@ -41,7 +41,7 @@ def known_error_suggestions(user, *, ci_id=None, service_id=None, category_id=No
                                  default=Value(0.0))
     qs = KnownError.objects.visible_to(user).filter(is_active=True)
     found = textsearch.matching(qs, KnownError.text_search_fields,
-                                textsearch.words_of(text), near=near)
+                                textsearch.words_of(text), near=near, select=False)
     return list(found.annotate(score=score + F("text_score"))
                 .order_by("-score", "-fixed_count", "pk")
                 .only("pk", "reference", "title", "symptoms", "workaround", "fixed_count")

@@ -58,6 +58,22 @@ class LocalCache:
                 self._entries.popitem(last=False)
         return value
 
+    def get(self, key: Hashable) -> object | None:
+        """The value kept under `key`, or None (nothing is built)."""
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: object) -> None:
+        """Keep `value` under `key`, replacing what was kept there."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
