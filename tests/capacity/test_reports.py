@@ -190,3 +190,30 @@ def test_a_month_out_of_range_is_not_found_not_a_500(org_a, signed_in):
     for year in (1, 9999):
         response = client.get(f"/capacity/reports/services/{service.pk}/{year}/1/")
         assert response.status_code == 404
+
+
+def test_an_items_monthly_report_page_spreadsheet_and_api(planning, signed_in, org_b):
+    service, disk = planning
+    item = disk.configuration_item
+    MetricFactory(organisation=disk.organisation, name="ping", configuration_item=item,
+                  kind=m.Kind.UP_DOWN)  # availability's, not utilisation
+    reader = signed_in(make_member(service.organisation, roles.ICT_MANAGER, "manager"))
+    url = reverse("capacity:item_report", args=[item.pk, 2026, 11])
+    text = reader.get(url).content.decode()
+    assert f"<h1 class=\"govuk-heading-l\">{item.name}</h1>" in text
+    assert "disk_used" in text and "20 Nov" in text and ">ping<" not in text
+    assert f"Peaks of {item.name} in November 2026" in text
+    sheet = load_workbook(io.BytesIO(reader.get(url + "?format=xlsx").content)).active
+    assert [row[1] for row in sheet.iter_rows(values_only=True)] == ["Metric", "disk_used"]
+    api = signed_in(make_member(service.organisation, roles.ICT_MANAGER, "apiuser"), api=True)
+    found = api.get(f"/api/capacity/item-reports/{item.pk}/?month=2026-11").json()
+    assert found["configuration_item"] == item.pk
+    assert [(r["name"], r["peak"]) for r in found["metrics"]] == [("disk_used", 93)]
+    outsider = signed_in(make_member(org_b, roles.ADMINISTRATOR, "outsider"))
+    assert outsider.get(url).status_code == 404
+    outsider_api = signed_in(make_member(org_b, roles.ADMINISTRATOR, "outsider2"), api=True)
+    assert outsider_api.get(f"/api/capacity/item-reports/{item.pk}/").status_code == 404
+    # The item's page links to last month's report.
+    page = reader.get(item.get_absolute_url()).content.decode()
+    assert "utilisation report of" in page
+    assert reverse("capacity:item_report", args=[item.pk, 2026, 11]).rsplit("/", 4)[0] in page

@@ -361,31 +361,29 @@ MONTH = OpenApiParameter("month", OpenApiTypes.STR, description=(
     "The month, as YYYY-MM; last month by default."))
 
 
-class ServiceReportViewSet(viewsets.ViewSet):
-    """A business service's utilisation in a month (the page at
-    /capacity/reports/services/<id>/<year>/<month>/): each metric of the configuration
-    items it runs on."""
+class MonthReportViewSet(viewsets.ViewSet):
+    """A subject's utilisation in a month: the rows of its report page."""
 
     permission_classes = [permissions.IsAuthenticated]
+    noun = ""
 
-    @extend_schema(parameters=[MONTH, ORGANISATION_HEADER],
-                   responses={200: ServiceReportSerializer,
-                              400: OpenApiResponse(description="The month is not YYYY-MM."),
-                              403: OpenApiResponse(description="Your role may not read "
-                                                               "metrics."),
-                              404: OpenApiResponse(description="No such service you can "
-                                                               "see.")},
-                   summary="A service's monthly utilisation report")
-    def retrieve(self, request, pk=None):
+    def subject(self, request, pk):
+        raise NotImplementedError
+
+    def months(self, subject, first, user):
+        raise NotImplementedError
+
+    def answer(self, subject, first, rows) -> dict:
+        raise NotImplementedError
+
+    def report(self, request, pk):
         from borough.capacity import reports
-        from borough.catalogue.models import BusinessService
         from borough.core.ids import parse_id
 
-        service = BusinessService.objects.visible_to(request.user).filter(
-            pk=parse_id(str(pk))).first() if parse_id(str(pk)) else None
-        if service is None:
-            raise NotFound("No such service you can see.")
-        if not scope.can(request.user, "view", m.Metric, service.organisation_id):
+        subject = self.subject(request, parse_id(str(pk))) if parse_id(str(pk)) else None
+        if subject is None:
+            raise NotFound(f"No such {self.noun} you can see.")
+        if not scope.can(request.user, "view", m.Metric, subject.organisation_id):
             raise PermissionDenied("Your role may not read metrics.")
         text = request.query_params.get("month")
         try:
@@ -400,7 +398,73 @@ class ServiceReportViewSet(viewsets.ViewSet):
                  "highest_daily_p95": mo.p95, "headroom_at_peak": mo.headroom_at_peak,
                  "state_at_peak": mo.state_at_peak, "critical_expected_on": mo.critical_on,
                  "critical_already": mo.critical_already}
-                for item, found in reports.service_month(service, first, request.user)
-                for mo in found]
-        return Response(ServiceReportSerializer(
-            {"service": service.pk, "month": f"{first:%Y-%m}", "metrics": rows}).data)
+                for item, found in self.months(subject, first, request.user) for mo in found]
+        return Response(self.answer(subject, first, rows))
+
+
+def _report_schema(serializer, noun: str):
+    return extend_schema(
+        parameters=[MONTH, ORGANISATION_HEADER],
+        responses={200: serializer,
+                   400: OpenApiResponse(description="The month is not YYYY-MM."),
+                   403: OpenApiResponse(description="Your role may not read metrics."),
+                   404: OpenApiResponse(description=f"No such {noun} you can see.")},
+        summary=f"A {noun}'s monthly utilisation report")
+
+
+class ServiceReportViewSet(MonthReportViewSet):
+    """A business service's utilisation in a month (the page at
+    /capacity/reports/services/<id>/<year>/<month>/): each metric of the configuration
+    items it runs on."""
+
+    noun = "service"
+
+    def subject(self, request, pk):
+        from borough.catalogue.models import BusinessService
+
+        return BusinessService.objects.visible_to(request.user).filter(pk=pk).first()
+
+    def months(self, subject, first, user):
+        from borough.capacity import reports
+
+        return reports.service_month(subject, first, user)
+
+    def answer(self, subject, first, rows) -> dict:
+        return ServiceReportSerializer(
+            {"service": subject.pk, "month": f"{first:%Y-%m}", "metrics": rows}).data
+
+    @_report_schema(ServiceReportSerializer, "service")
+    def retrieve(self, request, pk=None):
+        return self.report(request, pk)
+
+
+class ItemReportSerializer(serializers.Serializer):
+    configuration_item = serializers.IntegerField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    metrics = MetricMonthSerializer(many=True)
+
+
+class ItemReportViewSet(MonthReportViewSet):
+    """A configuration item's utilisation in a month (the page at
+    /capacity/reports/items/<id>/<year>/<month>/): each of its metrics."""
+
+    noun = "configuration item"
+
+    def subject(self, request, pk):
+        from borough.cmdb.models import ConfigurationItem
+
+        return ConfigurationItem.objects.visible_to(request.user).filter(pk=pk).first()
+
+    def months(self, subject, first, user):
+        from borough.capacity import reports
+
+        return reports.item_month(subject, first, user)
+
+    def answer(self, subject, first, rows) -> dict:
+        return ItemReportSerializer(
+            {"configuration_item": subject.pk, "month": f"{first:%Y-%m}",
+             "metrics": rows}).data
+
+    @_report_schema(ItemReportSerializer, "configuration item")
+    def retrieve(self, request, pk=None):
+        return self.report(request, pk)

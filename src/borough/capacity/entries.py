@@ -44,7 +44,9 @@ def utilisation(item, user) -> dict | None:
     can_add = scope.can(user, "add", m.Metric, item.organisation_id)
     if not metrics and not can_add:
         return None
-    return {"item": item, "metrics": metrics, "can_add": can_add}
+    report = (reports.item_report_url(item, reports.previous_month())
+              if any(mt.kind != m.Kind.UP_DOWN for mt in metrics) else None)
+    return {"item": item, "metrics": metrics, "can_add": can_add, "report": report}
 
 
 def register(registry) -> None:
@@ -91,6 +93,8 @@ def register(registry) -> None:
                                 "capacity-collectionrun"))
     registry.api_routes.append(("capacity/service-reports", api.ServiceReportViewSet,
                                 "capacity-servicereport"))
+    registry.api_routes.append(("capacity/item-reports", api.ItemReportViewSet,
+                                "capacity-itemreport"))
     registry.importers["capacity.point"] = importers.PointImporter(entry)
 
     registry.grant_models(roles.READ_ALL_ROLES, [m.Metric, m.CollectionRun], ("view",))

@@ -104,6 +104,14 @@ def service_month(service, first: datetime.date, user) -> list[tuple[object, lis
     return [(item, by_item[item.pk]) for item in items if item.pk in by_item]
 
 
+def item_month(item, first: datetime.date, user) -> list[tuple[object, list[MetricMonth]]]:
+    """The same for one configuration item: its own metrics the user may read."""
+    metrics = list(Metric.objects.visible_to(user).filter(configuration_item=item)
+                   .exclude(kind=Kind.UP_DOWN).select_related("configuration_item")
+                   .order_by("name", "pk"))
+    return [(item, metric_months(metrics, first))] if metrics else []
+
+
 def previous_month(today: datetime.date | None = None) -> datetime.date:
     today = today or timezone.localdate()
     return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
@@ -111,6 +119,10 @@ def previous_month(today: datetime.date | None = None) -> datetime.date:
 
 def report_url(service, first: datetime.date) -> str:
     return reverse("capacity:service_report", args=[service.pk, first.year, first.month])
+
+
+def item_report_url(item, first: datetime.date) -> str:
+    return reverse("capacity:item_report", args=[item.pk, first.year, first.month])
 
 
 def publish(now: datetime.datetime | None = None) -> int:

@@ -22,6 +22,8 @@ urlpatterns = [
     path("plan/<int:year>/", views.CapacityPlanView.as_view(), name="capacity_plan"),
     path("reports/services/<int:pk>/<int:year>/<int:month>/", views.ServiceReportView.as_view(),
          name="service_report"),
+    path("reports/items/<int:pk>/<int:year>/<int:month>/", views.ItemReportView.as_view(),
+         name="item_report"),
     path("collection-runs/", views.CollectionRunListView.as_view(entry=RUNS),
          name="collectionrun_list"),
     re_path(r"^collection-runs/export/(?P<format>csv|xlsx)/$",

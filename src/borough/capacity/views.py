@@ -265,17 +265,29 @@ REPORT_HEADINGS = ["Configuration item", "Metric", "Days with figures", "Mean", 
                    "At the peak", "Critical threshold expected"]
 
 
-class ServiceReportView(EntryViewMixin, TemplateView):
-    """A business service's utilisation in a month: what its head of service is sent."""
+class MonthReportView(EntryViewMixin, TemplateView):
+    """A month's utilisation of a subject's metrics, as a page, XLSX and PDF: a business
+    service's (what its head of service is sent) or one configuration item's."""
 
     entry = registry.get(m.Metric)
     permission_action = "view"
     template_name = "capacity/service_report.html"
 
-    def get(self, request, pk, year, month):
-        from borough.catalogue.models import BusinessService
+    def subject(self, pk):
+        raise NotImplementedError
 
-        service = get_object_or_404(BusinessService.objects.visible_to(request.user), pk=pk)
+    def months(self, subject, first):
+        raise NotImplementedError
+
+    def url(self, subject, first) -> str:
+        raise NotImplementedError
+
+    def texts(self, subject) -> dict:
+        """The page's introduction and what it says when nothing is measured."""
+        raise NotImplementedError
+
+    def get(self, request, pk, year, month):
+        subject = self.subject(pk)
         # The years the capacity plan takes: year 1 has no month before it to link to.
         if not 1990 <= year <= 2200:
             raise Http404("No such month.")
@@ -283,25 +295,26 @@ class ServiceReportView(EntryViewMixin, TemplateView):
             first = datetime.date(year, month, 1)
         except ValueError:
             raise Http404("No such month.") from None
-        months = reports.service_month(service, first, request.user)
+        months = self.months(subject, first)
         rows = report_rows(months)
-        stem = f"utilisation-{service.reference}-{first:%Y-%m}"
+        stem = f"utilisation-{subject.reference}-{first:%Y-%m}"
         if request.GET.get("format") == "xlsx":
             return exports.xlsx_response([REPORT_HEADINGS, *rows], stem)
         table = [list(zip(REPORT_HEADINGS, row, strict=True)) for row in rows]
+        texts = self.texts(subject)
         if request.GET.get("format") == "pdf":
-            return self.pdf(service, first, table, stem)
+            return self.pdf(subject, first, table, stem, texts)
         previous = reports.previous_month(first)
         following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         measured = sorted((mo for _item, found in months for mo in found
                            if mo.peak is not None and mo.metric.critical_threshold),
                           key=share_of_critical, reverse=True)
-        title = f"Peaks of {service.name}'s systems in {first:%B %Y}"
+        title = f"Peaks of {texts['whose']} in {first:%B %Y}"
         if len(measured) > CHARTED:
             # A bar a metric stops being readable long before a thousand of them.
             measured = measured[:CHARTED]
-            title = (f"The {CHARTED} peaks nearest their critical threshold, {service.name}'s "
-                     f"systems in {first:%B %Y}")
+            title = (f"The {CHARTED} peaks nearest their critical threshold, {texts['whose']} "
+                     f"in {first:%B %Y}")
         chart = charts.Chart(
             title=title,
             description="Each metric's peak in the month as a share of its critical "
@@ -312,23 +325,73 @@ class ServiceReportView(EntryViewMixin, TemplateView):
                                   [round(share_of_critical(mo), 1) for mo in measured])],
             unit="%", kind=charts.HBAR, key="service-peaks",
             empty_text="No metric with a critical threshold has figures in this month.")
+        here = self.url(subject, first)
         return self.render_to_response(self.get_context_data(
-            service=service, month=first, headings=REPORT_HEADINGS, chart=chart,
-            rows=table, pdf_url=reports.report_url(service, first) + "?format=pdf",
-            previous=reports.report_url(service, previous),
-            following=(reports.report_url(service, following)
-                       if following <= timezone.localdate() else None),
-            xlsx=reports.report_url(service, first) + "?format=xlsx"))
+            subject=subject, month=first, headings=REPORT_HEADINGS, chart=chart,
+            rows=table, pdf_url=here + "?format=pdf", xlsx=here + "?format=xlsx",
+            previous=self.url(subject, previous),
+            following=(self.url(subject, following)
+                       if following <= timezone.localdate() else None), **texts))
 
-    def pdf(self, service, first, table, stem):
+    def pdf(self, subject, first, table, stem, texts):
         from borough.core import pdf
 
         return pdf.download(
             self.request, "capacity/service_report_pdf.html",
-            {"service": service, "month": first, "headings": REPORT_HEADINGS, "rows": table},
+            {"subject": subject, "month": first, "headings": REPORT_HEADINGS, "rows": table,
+             **texts},
             filename=f"{stem}.pdf", stylesheets=("capacity/report-print.css",),
             unavailable="capacity/pdf_unavailable.html",
-            unavailable_context={"service": service, "page": reports.report_url(service, first)})
+            unavailable_context={"subject": subject, "page": self.url(subject, first)})
+
+
+class ServiceReportView(MonthReportView):
+    """A business service's month: the items it runs on through the CMDB."""
+
+    def subject(self, pk):
+        from borough.catalogue.models import BusinessService
+
+        return get_object_or_404(BusinessService.objects.visible_to(self.request.user), pk=pk)
+
+    def months(self, subject, first):
+        return reports.service_month(subject, first, self.request.user)
+
+    def url(self, subject, first) -> str:
+        return reports.report_url(subject, first)
+
+    def texts(self, subject) -> dict:
+        return {"whose": f"{subject.name}'s systems",
+                "intro": f"The configuration items {subject.name} runs on (its components and "
+                         "what they depend on in the CMDB) with the metrics measured on them: "
+                         "each metric's month from its daily figures, its peak against its "
+                         "critical threshold, and when its forecast expects the threshold to "
+                         "be reached.",
+                "empty": f"No utilisation is measured on what {subject.name} runs on, or none "
+                         "you may read. Metrics are added on each configuration item's page."}
+
+
+class ItemReportView(MonthReportView):
+    """One configuration item's month: its own metrics."""
+
+    def subject(self, pk):
+        from borough.cmdb.models import ConfigurationItem
+
+        return get_object_or_404(ConfigurationItem.objects.visible_to(self.request.user),
+                                 pk=pk)
+
+    def months(self, subject, first):
+        return reports.item_month(subject, first, self.request.user)
+
+    def url(self, subject, first) -> str:
+        return reports.item_report_url(subject, first)
+
+    def texts(self, subject) -> dict:
+        return {"whose": subject.name,
+                "intro": f"The metrics measured on {subject.name}: each one's month from its "
+                         "daily figures, its peak against its critical threshold, and when "
+                         "its forecast expects the threshold to be reached.",
+                "empty": f"No utilisation is measured on {subject.name}, or none you may "
+                         "read. Metrics are added on the item's page."}
 
 
 class ReportListView(EntryViewMixin, TemplateView):
@@ -378,6 +441,6 @@ class CapacityPlanView(EntryViewMixin, TemplateView):
                                 filename=f"capacity-plan-{year}-{(year + 1) % 100:02d}.pdf",
                                 stylesheets=("capacity/report-print.css",),
                                 unavailable="capacity/pdf_unavailable.html",
-                                unavailable_context={"service": None, "page": reverse(
+                                unavailable_context={"subject": None, "page": reverse(
                                     "capacity:capacity_plan", args=[year])})
         return self.render_to_response(self.get_context_data(**context))
