@@ -138,7 +138,9 @@ def record_from_monitoring(metric_id: int, first: datetime.datetime,
     keyed by its start. One whose start no run has any more is removed; ends are put
     right oldest first, then new runs recorded, so no step overlaps another (Outage.clean).
     Written by Borough itself (no actor), audited. Returns the outages made."""
-    metric = (Metric.objects.select_for_update().select_related("configuration_item")
+    # Locks the metric's row only: PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer join to its item.
+    metric = (Metric.objects.select_for_update(of=("self",)).select_related("configuration_item")
               .filter(pk=metric_id, kind=MetricKind.UP_DOWN).first())
     if metric is None:
         return []
