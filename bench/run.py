@@ -78,6 +78,18 @@ def run(cmd: list[str], env: dict, *, capture: bool = False, timeout: float = 72
     return result.stdout or ""
 
 
+def django_env(db: str, database: str, data_dir: Path) -> dict:
+    """The environment of a benchmark's own commands (migrate, demo, seed, measure):
+    development mode, on the benchmark's database (`database`: PostgreSQL's name)."""
+    url = (PG_URL.format(name=database) if db == "postgres"
+           else f"sqlite:///{data_dir / 'borough.sqlite3'}")
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", "/tmp"), "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "borough.settings", "BOROUGH_DATA_DIR": str(data_dir),
+            "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "BOROUGH_MODE": "development",
+            "DEBUG": "false"}
+
+
 def postgres_admin(sql: str) -> None:
     import psycopg
 

@@ -92,12 +92,7 @@ def over_http(env: dict, data_dir: Path, points: int) -> list[dict]:
 
 def bench_one(db: str, args) -> dict:
     data_dir = Path(args.data_dir or common.DATA) / f"capacity-{db}-{args.metrics}"
-    url = (common.PG_URL.format(name=database_name(args.metrics)) if db == "postgres"
-           else f"sqlite:///{data_dir / 'borough.sqlite3'}")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
-           "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "borough.settings",
-           "BOROUGH_DATA_DIR": str(data_dir), "DATABASE_URL": url, "LOG_LEVEL": "WARNING",
-           "BOROUGH_MODE": "development", "DEBUG": "false"}
+    env = common.django_env(db, database_name(args.metrics), data_dir)
     log(f"=== {db}, {args.metrics} metrics × {args.days} days ===")
     load_before = os.getloadavg()
     started = time.monotonic()

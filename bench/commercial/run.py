@@ -92,12 +92,7 @@ def database_mb(db: str, size: str, data_dir: Path) -> float | None:
 
 def bench_one(db: str, size: str, args) -> dict:
     data_dir = Path(args.data_dir or common.DATA) / f"commercial-{db}-{size}"
-    url = (common.PG_URL.format(name=database_name(size)) if db == "postgres"
-           else f"sqlite:///{data_dir / 'borough.sqlite3'}")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
-           "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "borough.settings",
-           "BOROUGH_DATA_DIR": str(data_dir), "DATABASE_URL": url, "LOG_LEVEL": "WARNING",
-           "BOROUGH_MODE": "development", "DEBUG": "false"}
+    env = common.django_env(db, database_name(size), data_dir)
     log(f"=== {db}, {size} ===")
     load_before = os.getloadavg()
     fixture = prepare(db, size, data_dir, env, args.reuse)

@@ -146,12 +146,7 @@ def reachable_in(component: Mapping[int, int], below: Sequence[Sequence[int]],
     ordered = sorted(among)
     answer = {}
     for item in among:
-        bits, items = reach.get(component.get(item), 0) & ~bit[item], set()
-        while bits:
-            lowest = bits & -bits
-            items.add(ordered[lowest.bit_length() - 1])
-            bits ^= lowest
-        answer[item] = items
+        answer[item] = _members(reach.get(component.get(item), 0) & ~bit[item], ordered)
     return answer
 
 
@@ -222,13 +217,18 @@ def _reach(down: Mapping[int, Sequence[int]], among: set[int]) -> dict[int, set[
     ordered = sorted(among)
     found = {}
     for item in among:
-        bits, items = reach_of[item] & ~bit[item], set()
-        while bits:
-            lowest = bits & -bits
-            items.add(ordered[lowest.bit_length() - 1])
-            bits ^= lowest
-        found[item] = items
+        found[item] = _members(reach_of[item] & ~bit[item], ordered)
     return found
+
+
+def _members(bits: int, ordered: list[int]) -> set[int]:
+    """The items whose bits are set: bit n stands for ordered[n]."""
+    items = set()
+    while bits:
+        lowest = bits & -bits
+        items.add(ordered[lowest.bit_length() - 1])
+        bits ^= lowest
+    return items
 
 
 def change_conflicts(changes: list[Planned], depends_on: Mapping[int, set[int]]
