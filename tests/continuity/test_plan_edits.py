@@ -89,7 +89,7 @@ def test_moving_a_step_to_another_plan_returns_both_to_draft(org_a, manager):
 def test_drafts_retired_plans_and_what_is_not_content_keep_their_state(org_a, manager):
     draft = ContinuityPlanFactory(organisation=org_a)
     before = AuditEvent.objects.for_object(draft).count()
-    PlanStepFactory(organisation=org_a, plan=draft)  # made before any write path
+    PlanStepFactory(organisation=org_a, plan=draft, number=1)  # made before any write path
     core.create_record(m.PlanStep(organisation=org_a, plan=draft, number=9,
                                   instruction="Check the backups."), actor=manager)
     assert state(draft) == m.PlanStatus.DRAFT
