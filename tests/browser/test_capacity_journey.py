@@ -52,6 +52,17 @@ def test_an_ict_manager_reads_a_servers_forecast_and_the_problem_it_raised(
     assert "FILE01" in page.get_by_role("heading", level=1).inner_text()
     assert "Planning" in page.inner_text("main")
     axe(page, "the capacity problem")
+    # The server's own monthly report, from its Utilisation panel.
+    page.goto(reverse("cmdb:configurationitem_detail", args=[disk.configuration_item.pk]))
+    page.get_by_role("link", name="Last month's utilisation report of FILE01").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "FILE01"
+    assert "disk_used /srv" in page.inner_text("main")
+    axe(page, "a server's monthly utilisation report")
+    screenshot("item-report")
+    page.set_viewport_size({"width": 390, "height": 844})
+    axe(page, "a server's monthly report on a phone")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot("item-report-phone")
 
 
 def test_a_head_of_service_reads_the_report_they_were_sent(page, axe, screenshot, org_a):
