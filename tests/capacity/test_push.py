@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from borough.accounts import services as accounts
+from borough.capacity import ingest
 from borough.capacity import models as m
 from borough.core import roles
 from borough.core.models import AuditEvent
@@ -93,6 +94,29 @@ def test_the_same_point_pushed_again_replaces_its_value(pusher, org_a, now):
     post(client, f"mem,host=a used_percent=41 {stamp}\nmem,host=a used_percent=42 {stamp}",
          precision="s")
     assert list(metric.points.values_list("value", flat=True)) == [42.0]
+
+
+@pytest.mark.parametrize("race", [False, True], ids=["stored", "stored-meanwhile"])
+def test_a_batch_of_new_and_stored_points_keeps_every_one_once(pusher, org_a, now, race,
+                                                                monkeypatch):
+    # On PostgreSQL new points go in by COPY and stored ones by the upsert; a point that
+    # another push stored after the check ("meanwhile") makes the COPY fail and the
+    # upsert write the lot. Either way each (metric, time) is kept once, the last value.
+    metric = MetricFactory(organisation=org_a, source_key="mem,host=b used_percent")
+    client = client_for(pusher)
+    stamps = [seconds(now) - 60 * k for k in range(6, 0, -1)]
+    post(client, "\n".join(f"mem,host=b used_percent=1 {t}" for t in stamps[::2]),
+         precision="s")
+    if race:
+        monkeypatch.setattr(ingest, "_stored", lambda table, spans: set())
+    response = post(client, "\n".join(f"mem,host=b used_percent={n} {t}"
+                                       for n, t in enumerate(stamps, start=10)),
+                    precision="s")
+    assert response.status_code == 204
+    assert list(metric.points.order_by("at").values_list("value", flat=True)) == [
+        10.0, 11.0, 12.0, 13.0, 14.0, 15.0]
+    metric.refresh_from_db()
+    assert metric.latest_value == 15.0
 
 
 def test_bad_lines_are_refused_by_number_and_good_ones_kept(pusher, org_a, now):

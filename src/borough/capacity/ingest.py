@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
@@ -90,75 +91,135 @@ def store(points: Iterable[tuple[int, datetime.datetime, float]]) -> int:
     if not rows:
         return 0
     ordered = sorted(rows.items())
+    # Each metric's first time, last time and last value, read once for every step.
+    spans: dict[int, list] = {}
+    for (metric_id, at), value in ordered:
+        span = spans.get(metric_id)
+        if span is None:
+            spans[metric_id] = [at, at, value]
+        else:
+            span[1] = at
+            span[2] = value
     with transaction.atomic():
-        for start in range(0, len(ordered), POINT_BATCH):
-            _insert(ordered[start:start + POINT_BATCH])
-        _touch_metrics(ordered)
-        _tell_up_down(ordered)
+        _write(ordered, spans)
+        _touch_metrics(spans)
+        _tell_up_down(spans)
     return len(ordered)
 
 
-def _tell_up_down(ordered) -> None:
+def _tell_up_down(spans) -> None:
     """Every way in ends in `store`, so the listeners hear of every up or down point
     whether pushed, uploaded or queried. A listener's failure is logged and never loses
     the points (its own savepoint)."""
     if not _up_down_listeners:
         return
-    spans: dict[int, tuple[datetime.datetime, datetime.datetime]] = {}
-    for (metric_id, at), _value in ordered:  # sorted by metric, then time
-        first = spans.get(metric_id, (at, at))[0]
-        spans[metric_id] = (first, at)
     ids = list(spans)
     up_down = []
     for start in range(0, len(ids), 500):
         up_down += Metric.objects.filter(pk__in=ids[start:start + 500],
                                          kind=Kind.UP_DOWN).values_list("pk", flat=True)
     for metric_id in sorted(up_down):
+        first, last, _value = spans[metric_id]
         for listener in _up_down_listeners:
             try:
                 with transaction.atomic():
-                    listener(metric_id, *spans[metric_id])
+                    listener(metric_id, first, last)
             except Exception:  # noqa: BLE001 - the points are kept whatever happens
                 log.exception("Up or down listener %s failed for metric %s", listener,
                               metric_id)
 
 
-def _insert(batch: list[tuple[tuple[int, datetime.datetime], float]]) -> None:
+def _write(ordered, spans) -> None:
     table = Point._meta.db_table
     if connection.vendor == "postgresql":
-        # Three array parameters, whatever the batch: far cheaper than a row of
-        # parameters a point (bench/capacity).
-        with connection.cursor() as cursor:
+        _write_postgresql(table, ordered, spans)
+        return
+    for start in range(0, len(ordered), POINT_BATCH):
+        batch = ordered[start:start + POINT_BATCH]
+        if connection.vendor == "sqlite":
+            adapt = connection.ops.adapt_datetimefield_value
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {table} (metric_id, at, value) VALUES (%s, %s, %s) "  # noqa: S608
+                    "ON CONFLICT (metric_id, at) DO UPDATE SET value = excluded.value",
+                    [(m, adapt(a), v) for (m, a), v in batch])
+        else:
+            Point.objects.bulk_create(
+                [Point(metric_id=m, at=a, value=v) for (m, a), v in batch],
+                update_conflicts=True, unique_fields=["metric", "at"], update_fields=["value"])
+
+
+def _write_postgresql(table: str, ordered, spans) -> None:
+    """New points by COPY, the fastest way PostgreSQL takes rows (psycopg formats them in
+    C, where the upsert's array parameters are formatted in Python: bench/capacity);
+    points already stored (a push sent again) by the upsert. A point another push
+    stores meanwhile makes the COPY fail on the unique index: its savepoint is rolled
+    back and the upsert writes them all."""
+    stored = _stored(table, spans)
+    if stored:
+        stored = {key for key, _value in ordered if key in stored}
+        fresh = [row for row in ordered if row[0] not in stored]
+        _upsert(table, [row for row in ordered if row[0] in stored])
+    else:
+        fresh = ordered
+    if fresh and not _copy(table, fresh):
+        _upsert(table, fresh)
+
+
+def _stored(table: str, spans) -> set[tuple[int, datetime.datetime]]:
+    """The stored points between each metric's first and last time (one index range a
+    metric): usually none, as pushes bring newer points than any kept."""
+    found: set[tuple[int, datetime.datetime]] = set()
+    ids = list(spans)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), POINT_BATCH):
+            chunk = ids[start:start + POINT_BATCH]
+            cursor.execute(
+                f"SELECT p.metric_id, p.at FROM {table} p "  # noqa: S608 - our table
+                "JOIN unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) "
+                "AS s(m, lo, hi) ON p.metric_id = s.m AND p.at BETWEEN s.lo AND s.hi",
+                [chunk, [spans[m][0] for m in chunk], [spans[m][1] for m in chunk]])
+            found.update(cursor.fetchall())
+    return found
+
+
+def _upsert(table: str, rows) -> None:
+    # Three array parameters a statement, whatever its rows: far cheaper than a row of
+    # parameters a point.
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), POINT_BATCH):
+            batch = rows[start:start + POINT_BATCH]
             cursor.execute(
                 f"INSERT INTO {table} (metric_id, at, value) "  # noqa: S608 - our table
                 "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::float8[]) "
                 "ON CONFLICT (metric_id, at) DO UPDATE SET value = EXCLUDED.value",
                 [[m for (m, _), _ in batch], [a for (_, a), _ in batch],
                  [v for _, v in batch]])
-    elif connection.vendor == "sqlite":
-        adapt = connection.ops.adapt_datetimefield_value
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} (metric_id, at, value) VALUES (%s, %s, %s) "  # noqa: S608
-                "ON CONFLICT (metric_id, at) DO UPDATE SET value = excluded.value",
-                [(m, adapt(a), v) for (m, a), v in batch])
-    else:
-        Point.objects.bulk_create(
-            [Point(metric_id=m, at=a, value=v) for (m, a), v in batch],
-            update_conflicts=True, unique_fields=["metric", "at"], update_fields=["value"])
 
 
-def _touch_metrics(ordered) -> None:
+def _copy(table: str, rows) -> bool:
+    """False, with nothing written, when the unique index refuses a point."""
+    try:
+        sql = f"COPY {table} (metric_id, at, value) FROM STDIN (FORMAT BINARY)"  # noqa: S608
+        with transaction.atomic(), connection.cursor() as cursor, \
+                cursor.cursor.copy(sql) as copy:
+            copy.set_types(["int8", "timestamptz", "float8"])
+            write = copy.write_row
+            for (metric_id, at), value in rows:
+                write((metric_id, at, value))
+    except psycopg.errors.UniqueViolation:
+        return False
+    return True
+
+
+def _touch_metrics(spans) -> None:
     """Each metric's newest point (if newer than its latest) and its earliest (where its
     rollups start again), in one statement per METRIC_BATCH metrics."""
-    first: dict[int, datetime.datetime] = {}
-    last: dict[int, tuple[datetime.datetime, float]] = {}
-    for (metric_id, at), value in ordered:  # sorted by metric, then time
-        first.setdefault(metric_id, at)
-        last[metric_id] = (at, value)
-    ids = sorted(first)
+    ids = sorted(spans)
     for start in range(0, len(ids), METRIC_BATCH):
         chunk = ids[start:start + METRIC_BATCH]
+        first = {m: spans[m][0] for m in chunk}
+        last = {m: (spans[m][1], spans[m][2]) for m in chunk}
         newer = {m: Q(pk=m) & (Q(latest_at__isnull=True) | Q(latest_at__lte=last[m][0]))
                  for m in chunk}
         Metric.objects.filter(pk__in=chunk).update(
@@ -277,9 +338,10 @@ def push(organisation_id: int, body: str, *, precision: str | None, actor,
     cutoff = raw_cutoff(now)
     wanted: dict[str, tuple[str, str]] = {}
     values: list[tuple[str, datetime.datetime, float, int]] = []
-    # A batch shares few timestamps and series: each is worked out once.
+    # A batch shares few timestamps and series: each is worked out once (a series that
+    # cannot be kept is cached as its reason, a str in a tuple).
     moments: dict[int | None, datetime.datetime | str] = {None: now}
-    keys: dict[tuple, str] = {}
+    keys: dict[tuple, str | tuple[str]] = {}
     longest = Metric._meta.get_field("source_key").max_length
     for line in lines:
         at = moments.get(line.timestamp)
@@ -300,12 +362,15 @@ def push(organisation_id: int, body: str, *, precision: str | None, actor,
             named = (line.measurement, line.tags, key)
             series = keys.get(named)
             if series is None:
-                series = keys[named] = lineprotocol.series_key(*named)
-            if len(series) > longest:
-                outcome.refuse(line.number, f"the series “{series[:60]}…” is longer than 500 "
-                                            "characters")
+                series = lineprotocol.series_key(*named)
+                if len(series) > longest:
+                    series = (f"the series “{series[:60]}…” is longer than 500 characters",)
+                else:
+                    wanted[series] = (line.measurement, key)
+                keys[named] = series
+            if series.__class__ is tuple:
+                outcome.refuse(line.number, series[0])
                 continue
-            wanted.setdefault(series, (line.measurement, key))
             values.append((series, at, float(value), line.number))
     with transaction.atomic():
         ids = resolve_series(organisation_id, wanted, actor=actor, outcome=outcome)

@@ -46,6 +46,8 @@ _TIMESTAMP = re.compile(r"-?\d+\Z")
 _TRUE = frozenset(("t", "T", "true", "True", "TRUE"))
 _FALSE = frozenset(("f", "F", "false", "False", "FALSE"))
 INT64 = (-(2**63), 2**63 - 1)
+_NOT_A_NUMBER = ("the field value “{}” is not a number (1.5), an integer (12i), an unsigned "
+                 "integer (12u), a string (\"text\") or a boolean (true)")
 UINT64_MAX = 2**64 - 1
 
 FieldValue = float | int | bool | str
@@ -114,6 +116,19 @@ def parse(text: str, precision: str | None = "ns") -> tuple[list[Line], list[Lin
 
 def field_value(text: str) -> FieldValue:
     """An unquoted field value: float, integer (…i), unsigned (…u) or boolean."""
+    last = text[-1]
+    if ("0" <= last <= "9" or last == ".") and text.isascii() and "_" not in text \
+            and not text[0].isspace():
+        # The common case, without the pattern: over ASCII without underscores or
+        # surrounding space, float() reads exactly what _FLOAT allows (its words, inf
+        # and nan, end in a letter).
+        try:
+            value = float(text)
+        except ValueError:
+            raise _Bad(_NOT_A_NUMBER.format(text)) from None
+        if value in (float("inf"), float("-inf")):
+            raise _Bad(f"the field value {text} is too large")
+        return value
     if _FLOAT.match(text):
         value = float(text)
         if value in (float("inf"), float("-inf")):
@@ -133,11 +148,12 @@ def field_value(text: str) -> FieldValue:
         return True
     if text in _FALSE:
         return False
-    raise _Bad(f"the field value “{text}” is not a number (1.5), an integer (12i), an "
-               "unsigned integer (12u), a string (\"text\") or a boolean (true)")
+    raise _Bad(_NOT_A_NUMBER.format(text))
 
 
 def _timestamp(text: str) -> int:
+    if text.isdigit() and text.isascii():  # int() would take other scripts' digits too
+        return int(text)
     if not _TIMESTAMP.match(text):
         raise _Bad(f"the timestamp “{text}” is not a whole number")
     return int(text)
