@@ -130,6 +130,25 @@ def test_bad_lines_are_refused_with_their_number_while_good_ones_are_kept():
     assert str(errors[0]) == f"line 2: {messages[2]}"
 
 
+@pytest.mark.parametrize("text", ["1_000", "\u0661\u0662", "1.5.5", "0x10", "inf9", "1e",
+                                  "-", ".", "+.e1", "\t1"])
+def test_what_python_reads_as_a_number_but_line_protocol_does_not_is_refused(text):
+    # float() takes underscores, other scripts' digits and surrounding space: the reader
+    # must not.
+    assert "is not a number" in error_of(f"m v={text}").message
+
+
+@pytest.mark.parametrize(("text", "value"), [("1.", 1.0), (".5", 0.5), ("-.5e-3", -0.0005),
+                                             ("+1E2", 100.0), ("007", 7.0)])
+def test_every_form_of_a_float(text, value):
+    assert one(f"m v={text}").fields == (("v", value),)
+
+
+@pytest.mark.parametrize("text", ["\u0661\u0662", "1_0", "+5"])
+def test_a_timestamp_is_ascii_digits(text):
+    assert "is not a whole number" in error_of(f"m v=1 {text}").message
+
+
 def test_a_field_written_twice_keeps_its_last_value():
     assert one("m a=1,b=2,a=3").fields == (("a", 3.0), ("b", 2.0))
 

@@ -39,10 +39,11 @@ PRECISIONS = {
 }
 MAX_LINE_LENGTH = 64 * 1024
 
-_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
-_INTEGER = re.compile(r"[+-]?\d+i\Z")
-_UNSIGNED = re.compile(r"\d+u\Z")
-_TIMESTAMP = re.compile(r"-?\d+\Z")
+# ASCII: \d alone would take other scripts' digits (١٢ as 12).
+_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+i\Z", re.ASCII)
+_UNSIGNED = re.compile(r"\d+u\Z", re.ASCII)
+_TIMESTAMP = re.compile(r"-?\d+\Z", re.ASCII)
 _TRUE = frozenset(("t", "T", "true", "True", "TRUE"))
 _FALSE = frozenset(("f", "F", "false", "False", "FALSE"))
 INT64 = (-(2**63), 2**63 - 1)
