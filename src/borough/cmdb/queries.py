@@ -94,18 +94,33 @@ def nearest_affected(item: ConfigurationItem, user, limit: int | None,
     """impact_of's first `limit` (all with None), and how many stop in all: only the
     paths listed are built and their items loaded (a hub stops tens of thousands).
     `brief`: the items with only what a page lists of them (BRIEF)."""
-    found = impact_on(item)
-    paths = found.nearest(limit)
-    items = _items({i for path in paths.values() for i in path}, user, brief)
-    return ([Affected(items[i], tuple(items[p] for p in path))
-             for i, path in paths.items() if all(p in items for p in path)], len(found))
+    return impact_and_single_points(item, user, limit, brief, single_points=False)[:2]
 
 
 def single_points_of_failure(item: ConfigurationItem, user,
                              brief: bool = False) -> list[ConfigurationItem]:
     """The CIs whose loss alone stops `item`, by name (`brief`: as nearest_affected)."""
     found = graph.single_points_of_failure(item.pk, graph.DatabaseGraph(item.organisation_id))
-    return sorted(_items(found, user, brief).values(), key=lambda ci: (ci.name, ci.pk))
+    return _by_name(found, _items(found, user, brief))
+
+
+def impact_and_single_points(item: ConfigurationItem, user, limit: int | None,
+                             brief: bool = False, single_points: bool = True
+                             ) -> tuple[list[Affected], int, list[ConfigurationItem]]:
+    """nearest_affected's two answers and single_points_of_failure's (empty when not
+    asked for), with the items of both read in one query: the CI page shows all three."""
+    found = impact_on(item)
+    paths = found.nearest(limit)
+    points = (graph.single_points_of_failure(item.pk, graph.DatabaseGraph(
+        item.organisation_id)) if single_points else set())
+    items = _items({i for path in paths.values() for i in path} | points, user, brief)
+    return ([Affected(items[i], tuple(items[p] for p in path))
+             for i, path in paths.items() if all(p in items for p in path)], len(found),
+            _by_name(points, items))
+
+
+def _by_name(ids, items: dict[int, ConfigurationItem]) -> list[ConfigurationItem]:
+    return sorted((items[i] for i in ids if i in items), key=lambda ci: (ci.name, ci.pk))
 
 
 # The impact graph's pure functions, for apps that put nodes of their own on it (the
