@@ -20,9 +20,9 @@ from borough.core import imports, suggestions
 
 @dataclass(frozen=True)
 class Affected:
-    item: ConfigurationItem
+    item: ConfigurationItem | BriefItem  # BriefItem where asked for `brief`ly
     # From the affected item to the failed one, through what each depends on.
-    path: tuple[ConfigurationItem, ...]
+    path: tuple[ConfigurationItem | BriefItem, ...]
 
     @property
     def depth(self) -> int:
