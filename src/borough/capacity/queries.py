@@ -15,9 +15,16 @@ from borough.capacity.models import DOWN_BELOW, Kind, Metric, Period, Point, Rol
 
 
 def metrics_of_item(item, user) -> list[Metric]:
-    """The metrics of a configuration item that `user` may see, by name."""
-    return list(Metric.objects.visible_to(user).filter(configuration_item=item)
-                .order_by("name", "pk"))
+    """The metrics of a configuration item that `user` may see, by name. Read once per
+    item instance and user: a CI's page asks twice (the utilisation and availability
+    panels), and the instance lives only as long as the request that loaded it."""
+    key = f"_metrics_for_{user.pk}"
+    found = item.__dict__.get(key)
+    if found is None:
+        found = item.__dict__[key] = list(
+            Metric.objects.visible_to(user).filter(configuration_item=item)
+            .order_by("name", "pk"))
+    return list(found)
 
 
 @dataclass(frozen=True)
@@ -103,9 +110,7 @@ def points_within(metric_id: int, since: datetime.datetime | None,
 
 def up_down_metrics_of_item(item, user) -> list[Metric]:
     """The item's up or down metrics that `user` may see, by name."""
-    return list(Metric.objects.visible_to(user).filter(configuration_item=item,
-                                                       kind=Kind.UP_DOWN)
-                .order_by("name", "pk"))
+    return [metric for metric in metrics_of_item(item, user) if metric.kind == Kind.UP_DOWN]
 
 
 def daily_up_shares(metric: Metric, start: datetime.datetime, end: datetime.datetime

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from functools import partialmethod
 
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, Window
@@ -19,9 +20,9 @@ from borough.core import imports, suggestions
 
 @dataclass(frozen=True)
 class Affected:
-    item: ConfigurationItem
+    item: ConfigurationItem | BriefItem  # BriefItem where asked for `brief`ly
     # From the affected item to the failed one, through what each depends on.
-    path: tuple[ConfigurationItem, ...]
+    path: tuple[ConfigurationItem | BriefItem, ...]
 
     @property
     def depth(self) -> int:
@@ -29,18 +30,46 @@ class Affected:
 
 
 # What a page shows of a CI it lists (its link, reference, name and class's name): a
-# hub's page lists hundreds, and loading all their columns (attributes and directory
-# values as JSON, dates) cost more than the queries.
-BRIEF = ("reference", "name", "organisation_id", "ci_class", "ci_class__name")
-RELATIONSHIP_BRIEF = ("organisation_id", "source", "target", "relationship_type",
-                      "redundancy_group")
+# hub's page lists hundreds, and loading them as model instances (two a row, with the
+# class; all their columns before that) cost more than the queries.
+BRIEF = ("pk", "reference", "name", "ci_class__name")
+
+
+class BriefItem:
+    """A CI as a page lists it (BRIEF): read as plain values, and shown as the model shows
+    itself (its own __str__ and get_absolute_url, which read only these)."""
+
+    __slots__ = ("pk", "reference", "name", "ci_class")
+    _meta = ConfigurationItem._meta
+    __str__ = ConfigurationItem.__str__
+    get_absolute_url = ConfigurationItem.get_absolute_url
+
+    def __init__(self, pk: int, reference: str, name: str, ci_class: str):
+        # ci_class: the class's name, which is what the class shows as.
+        self.pk, self.reference, self.name, self.ci_class = pk, reference, name, ci_class
+
+
+class BriefRelationship:
+    """A relationship as a CI's page lists it: its type and group, the page's own item
+    at the near end and a BriefItem at the far end."""
+
+    __slots__ = ("source", "target", "source_id", "target_id", "relationship_type",
+                 "redundancy_group")
+    get_relationship_type_display = partialmethod(
+        Relationship._get_FIELD_display,
+        field=Relationship._meta.get_field("relationship_type"))
+
+    def __init__(self, source, target, relationship_type: str, redundancy_group: str):
+        self.source, self.target = source, target
+        self.source_id, self.target_id = source.pk, target.pk
+        self.relationship_type, self.redundancy_group = relationship_type, redundancy_group
 
 
 def relationships(item: ConfigurationItem, user, limit: int | None = None,
                   brief: bool = False) -> tuple[list, list]:
     """(what it points at, what points at it), each with the other end loaded; at most
     `limit` of each (a hub may have thousands: the relationships list has them all).
-    `brief`: only what a page lists of each (BRIEF), `item` itself as the near end."""
+    `brief`: BriefRelationships, `item` itself as the near end."""
     scoped = Relationship.objects.visible_to(user)
     if not brief:
         scoped = scoped.select_related("source__ci_class", "target__ci_class")
@@ -49,12 +78,12 @@ def relationships(item: ConfigurationItem, user, limit: int | None = None,
         return list(outgoing[:limit]), list(incoming[:limit])
     found = []
     for near, far in (("source", "target"), ("target", "source")):
-        rows = list(scoped.filter(**{near: item}).select_related(f"{far}__ci_class")
-                    .only(*RELATIONSHIP_BRIEF, *(f"{far}__{name}" for name in BRIEF))
-                    .order_by("relationship_type", f"{far}__name")[:limit])
-        for row in rows:
-            setattr(row, near, item)
-        found.append(rows)
+        rows = (scoped.filter(**{near: item}).order_by("relationship_type", f"{far}__name")
+                .values_list("relationship_type", "redundancy_group",
+                             *(f"{far}__{name}" for name in BRIEF))[:limit])
+        found.append([BriefRelationship(*((item, BriefItem(*far_end)) if near == "source"
+                                          else (BriefItem(*far_end), item)), kind, group)
+                      for kind, group, *far_end in rows])
     return found[0], found[1]
 
 
@@ -66,10 +95,11 @@ def relationship_counts(item: ConfigurationItem, user) -> tuple[int, int]:
     return counts["outgoing"], counts["incoming"]
 
 
-def _items(ids, user, brief: bool = False) -> dict[int, ConfigurationItem]:
-    found = ConfigurationItem.objects.visible_to(user).filter(pk__in=list(ids)
-                                                               ).select_related("ci_class")
-    return {ci.pk: ci for ci in (found.only(*BRIEF) if brief else found)}
+def _items(ids, user, brief: bool = False) -> dict[int, ConfigurationItem | BriefItem]:
+    found = ConfigurationItem.objects.visible_to(user).filter(pk__in=list(ids))
+    if brief:  # unordered: the caller orders
+        return {row[0]: BriefItem(*row) for row in found.order_by().values_list(*BRIEF)}
+    return {ci.pk: ci for ci in found.select_related("ci_class")}
 
 
 def impact_of(item: ConfigurationItem, user) -> list[Affected]:
@@ -93,19 +123,34 @@ def nearest_affected(item: ConfigurationItem, user, limit: int | None,
                      brief: bool = False) -> tuple[list[Affected], int]:
     """impact_of's first `limit` (all with None), and how many stop in all: only the
     paths listed are built and their items loaded (a hub stops tens of thousands).
-    `brief`: the items with only what a page lists of them (BRIEF)."""
-    found = impact_on(item)
-    paths = found.nearest(limit)
-    items = _items({i for path in paths.values() for i in path}, user, brief)
-    return ([Affected(items[i], tuple(items[p] for p in path))
-             for i, path in paths.items() if all(p in items for p in path)], len(found))
+    `brief`: the items as BriefItems (what a page lists of them)."""
+    return impact_and_single_points(item, user, limit, brief, single_points=False)[:2]
 
 
 def single_points_of_failure(item: ConfigurationItem, user,
                              brief: bool = False) -> list[ConfigurationItem]:
     """The CIs whose loss alone stops `item`, by name (`brief`: as nearest_affected)."""
     found = graph.single_points_of_failure(item.pk, graph.DatabaseGraph(item.organisation_id))
-    return sorted(_items(found, user, brief).values(), key=lambda ci: (ci.name, ci.pk))
+    return _by_name(found, _items(found, user, brief))
+
+
+def impact_and_single_points(item: ConfigurationItem, user, limit: int | None,
+                             brief: bool = False, single_points: bool = True
+                             ) -> tuple[list[Affected], int, list[ConfigurationItem]]:
+    """nearest_affected's two answers and single_points_of_failure's (empty when not
+    asked for), with the items of both read in one query: the CI page shows all three."""
+    found = impact_on(item)
+    paths = found.nearest(limit)
+    points = (graph.single_points_of_failure(item.pk, graph.DatabaseGraph(
+        item.organisation_id)) if single_points else set())
+    items = _items({i for path in paths.values() for i in path} | points, user, brief)
+    return ([Affected(items[i], tuple(items[p] for p in path))
+             for i, path in paths.items() if all(p in items for p in path)], len(found),
+            _by_name(points, items))
+
+
+def _by_name(ids, items: dict[int, ConfigurationItem]) -> list[ConfigurationItem]:
+    return sorted((items[i] for i in ids if i in items), key=lambda ci: (ci.name, ci.pk))
 
 
 # The impact graph's pure functions, for apps that put nodes of their own on it (the

@@ -34,9 +34,9 @@ class ConfigurationItemDetailView(ItemTabsMixin, ObjectDetailView):
         context["neighbourhood_svg"] = neighbourhood_svg(item, context["outgoing"],
                                                          context["incoming"])
         every = self.request.GET.get("affected") == "all"
-        context["affected"], context["affected_count"] = queries.nearest_affected(
-            item, user, None if every else LISTED, brief=True)
-        context["single_points"] = queries.single_points_of_failure(item, user, brief=True)
+        (context["affected"], context["affected_count"], context["single_points"]
+         ) = queries.impact_and_single_points(item, user, None if every else LISTED,
+                                              brief=True)
         context["directory_rows"] = directory_rows(item)
         return context
 

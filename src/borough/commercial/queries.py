@@ -311,8 +311,11 @@ def contracts_covering_item(item, user, today: date) -> dict:
     covers = list(ContractCover.objects.visible_to(user).filter(configuration_item=item)
                   .select_related("contract__supplier").order_by("contract__title", "pk"))
     contracts = with_dates(hide_values([c.contract for c in covers], user), today)
+    # Not even compiled for an item no contract covers (most of them): Django builds the
+    # statement before it finds the empty IN list makes it needless.
     shared = dict(ContractCover.objects.filter(contract__in=[c.contract for c in covers])
-                  .values("contract_id").annotate(n=Count("pk")).values_list("contract_id", "n"))
+                  .values("contract_id").annotate(n=Count("pk")).values_list("contract_id", "n")
+                  ) if covers else {}
     current = [c for c in contracts if c.current]
     past = [c for c in contracts if not c.current]
     reason = (UncontractedSystem.objects.visible_to(user).filter(configuration_item=item)
