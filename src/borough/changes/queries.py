@@ -54,9 +54,10 @@ class Schedule:
     changes: list[Change]
     windows: list[ScheduleWindow]
     found: rules.Found
-    # Whatever a conflict names, by id, to say it in words.
+    # Whatever a conflict names, by id, to say it in words (a change outside the range as
+    # a row of AROUND).
     others: dict[int, Change] = field(default_factory=dict)
-    items: dict[int, ConfigurationItem] = field(default_factory=dict)
+    items: dict[int, tuple] = field(default_factory=dict)  # (pk, reference, name) rows
     services: dict[int, str] = field(default_factory=dict)
 
     def conflicts_of(self, change: Change) -> list[str]:
@@ -78,7 +79,7 @@ class Schedule:
         return {c.pk for c in self.changes}
 
 
-def _label(item: ConfigurationItem | None, pk: int | None) -> str:
+def _label(item, pk: int | None) -> str:
     return f"{item.reference} {item.name}" if item is not None else f"item {pk}"
 
 
@@ -164,13 +165,16 @@ def _id_list(ids) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])  # noqa: S611
 
 
-def _planned(organisation_id: int, start: datetime, end: datetime, exclude=()) -> list[Change]:
+# What the conflicts need of a change outside the range (`describe`: its reference and
+# window; the rules: its type), as rows, not model instances: a month has some hundreds.
+AROUND = ("pk", "reference", "planned_start", "planned_end", "change_type")
+
+
+def _around(organisation_id: int, start: datetime, end: datetime, exclude) -> list:
     found = Change.objects.filter(
         organisation_id=organisation_id, status__in=PLANNED, planned_start__lt=end,
-        planned_end__gt=start)
-    if exclude:
-        found = found.exclude(pk__in=_id_list(exclude))
-    return list(found.only(*SHOWN).order_by("planned_start", "pk"))
+        planned_end__gt=start).exclude(pk__in=_id_list(exclude))
+    return list(found.order_by("planned_start", "pk").values_list(*AROUND, named=True))
 
 
 def _through(model, key: str, value: str, ids) -> dict[int, set[int]]:
@@ -202,7 +206,7 @@ def conflicts_for(organisation_id: int, changes: list[Change], windows: list[Sch
     lo = min(c.planned_start for c in changes)
     hi = max(c.planned_end for c in changes)
     shown = {c.pk for c in changes}
-    around = _planned(organisation_id, lo, hi, exclude=shown)  # overlapping the edges
+    around = _around(organisation_id, lo, hi, exclude=shown)  # overlapping the edges
     everything = {c.pk: c for c in [*changes, *around]}
     items = _through(ITEMS, "change_id", "configurationitem_id", everything)
     services = _through(SERVICES, "change_id", "businessservice_id", everything)
@@ -244,13 +248,10 @@ def schedule(user, start: datetime, end: datetime, *, service_id: int | None = N
     if service_id is not None:
         visible = visible.filter(services=service_id)
     changes = list(visible.only(*SHOWN).order_by("planned_start", "pk"))
-    windows = windows_between(organisation_id, start, end)
-    reach = windows
-    if changes:
-        lo = min(c.planned_start for c in changes)
-        hi = max(c.planned_end for c in changes)
-        if lo < start or hi > end:
-            reach = windows_between(organisation_id, min(lo, start), max(hi, end))
+    # The windows of the range and of the changes' own windows beyond it (one query).
+    lo = min([start, *(c.planned_start for c in changes)])
+    hi = max([end, *(c.planned_end for c in changes)])
+    reach = windows_between(organisation_id, lo, hi)
     found, others, _ = conflicts_for(organisation_id, changes, reach)
     return _named(Schedule(start, end, changes, reach, found, others))
 
@@ -258,8 +259,10 @@ def schedule(user, start: datetime, end: datetime, *, service_id: int | None = N
 def _named(result: Schedule) -> Schedule:
     """Load the names the conflicts need: the items and services they name (two queries)."""
     item_ids = {i for c in result.found.conflicts for i in (c.item, c.other_item) if i}
+    # Rows, not model instances: a month's conflicts name some hundreds of items.
     result.items = ({ci.pk: ci for ci in ConfigurationItem.objects.filter(
-        pk__in=item_ids).only("pk", "reference", "name")} if item_ids else {})
+        pk__in=_id_list(item_ids)).values_list("pk", "reference", "name", named=True)}
+        if item_ids else {})
     service_ids = {c.other for c in result.found.conflicts if c.kind == rules.MAINTENANCE}
     result.services = (dict(BusinessService.objects.filter(pk__in=service_ids)
                             .values_list("pk", "name")) if service_ids else {})

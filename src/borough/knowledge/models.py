@@ -86,7 +86,11 @@ class Article(BaseModel):
                                                name="unique_article_ref")]
         indexes = [models.Index(fields=["organisation", "status", "audience"],
                                 name="kb_status_audience"),
-                   models.Index(fields=["organisation", "review_on"], name="kb_review_on")]
+                   models.Index(fields=["organisation", "review_on"], name="kb_review_on"),
+                   # Suggestions rank the most helpful first when words match thousands.
+                   models.Index(fields=["organisation", "-helpful", "id"],
+                                condition=models.Q(status=Status.PUBLISHED),
+                                name="kb_ranked_first")]
         permissions = [("view_staff_articles", "Can read staff articles and drafts"),
                        ("give_feedback", "Can say whether an article helped, or answered "
                                          "a question")]
