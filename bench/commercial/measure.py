@@ -158,7 +158,7 @@ def page_queries(ops: Operations, urls: dict[str, list[str]]) -> dict:
     found = {}
     targets = [(name, found_urls[0]) for name, found_urls in urls.items()
                if found_urls and name != "page_system"]
-    targets += [(f"page_system {i}", url) for i, url in enumerate(urls["page_system"][:3])]
+    targets += [(f"page_system {i}", url) for i, url in enumerate(urls.get("page_system", [])[:3])]
     for name, url in targets:
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()

@@ -62,6 +62,7 @@ from bench.cmdb import seed as cmdb_seed  # noqa: E402
 from bench.servicedesk.seed import BATCH, BulkLoad, Writer  # noqa: E402
 from borough.cmdb import rules  # noqa: E402
 from borough.cmdb.models import CIClass, ConfigurationItem  # noqa: E402
+from borough.commercial import dates  # noqa: E402
 from borough.commercial import models as cm  # noqa: E402
 from borough.core.models import ReferenceCounter  # noqa: E402
 from borough.finance import models as fm  # noqa: E402
@@ -223,6 +224,12 @@ def commercial(organisation, size: dict, rng: random.Random, now, stats: dict) -
                                  days=60) else None),
             procurement_route=rng.choice(ROUTES),
             procurement_reference=f"PO{n:07d}" if rng.random() < 0.5 else "")
+        # The dates Contract.save() keeps (these rows are written without it).
+        kept = dates.Terms(start, contract["end_date"], terms, contract["renewal_months"],
+                           contract["notice_period"], contract["notice_unit"],
+                           contract["notice_given_on"])
+        contract["next_term_end"] = dates.term_end(kept, today)
+        contract["next_notice_by"] = dates.notice_by(kept, today)
         contracts.append(contract)
         by_supplier.setdefault(supplier, []).append(contract["id"])
         chosen = set()

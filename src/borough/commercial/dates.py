@@ -80,6 +80,16 @@ def notice_by(terms: Terms, today: datetime.date) -> datetime.date | None:
     return before(end, terms.notice_period, terms.notice_unit)
 
 
+def stale(terms: Terms, stored_end: datetime.date | None, today: datetime.date) -> bool:
+    """Whether dates worked out on an earlier day (`stored_end`: its term_end) are no
+    longer `today`'s: only an auto-renewing contract with no notice given moves on with
+    the days, once the term they found has ended (it renewed). Every other contract's
+    dates are fixed by its terms."""
+    return (terms.renewal_terms == AUTO and bool(terms.renewal_months)
+            and terms.notice_given_on is None and stored_end is not None
+            and stored_end < today)
+
+
 def notice_dates(terms: Terms, first: datetime.date, last: datetime.date
                  ) -> list[datetime.date]:
     """Every notice date the terms set between `first` and `last` (inclusive), whether or
@@ -115,4 +125,4 @@ def decided_for(terms: Terms, decided_on: datetime.date | None,
 
 
 __all__ = ["AUTO", "DAYS", "FIXED", "MONTHS", "ROLLING", "Terms", "after", "before",
-           "decided_for", "notice_by", "notice_dates", "term_end"]
+           "decided_for", "notice_by", "notice_dates", "stale", "term_end"]

@@ -178,6 +178,7 @@ class Contract(BaseModel):
     service level agreements of the services it covers."""
 
     reference_prefix = "CON"
+    audit_exclude = (*BaseModel.audit_exclude, "next_term_end", "next_notice_by")
 
     reference = models.CharField(max_length=20, editable=False)
     title = models.CharField(max_length=200)
@@ -212,6 +213,11 @@ class Contract(BaseModel):
     notice_given_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                         on_delete=models.SET_NULL, related_name="+",
                                         editable=False)
+    # The current term's end and its last day for notice (commercial.dates, for the day
+    # they were worked out): kept by save() and rolled on by the daily alerts job, so that
+    # the renewals page and calendar ask the database. Derived, so not audited.
+    next_term_end = models.DateField(null=True, blank=True, editable=False)
+    next_notice_by = models.DateField(null=True, blank=True, editable=False)
     renewal_agreed_on = models.DateField(
         "renewal agreed on", null=True, blank=True, editable=False,
         help_text="When the council decided to let the current term renew or to extend "
@@ -234,7 +240,11 @@ class Contract(BaseModel):
         permissions = [("view_contract_values", "Can see contract values")]
         constraints = [models.UniqueConstraint(fields=["organisation", "reference"],
                                                name="unique_contract_ref")]
-        indexes = [models.Index(fields=["organisation", "end_date"], name="contract_ends")]
+        indexes = [models.Index(fields=["organisation", "end_date"], name="contract_ends"),
+                   models.Index(fields=["organisation", "next_term_end"],
+                                name="contract_term_ends"),
+                   models.Index(fields=["organisation", "next_notice_by"],
+                                name="contract_notice_by")]
 
     def __str__(self):
         return f"{self.reference} {self.title}" if self.reference else self.title
@@ -251,15 +261,41 @@ class Contract(BaseModel):
     def notice_by(self, today: datetime.date) -> datetime.date | None:
         return dates.notice_by(self.terms, today)
 
+    def stamp_dates(self, today: datetime.date) -> None:
+        """Work out and keep (on the instance; the caller saves) the stored dates."""
+        terms = self.terms
+        self.next_term_end = dates.term_end(terms, today)
+        self.next_notice_by = dates.notice_by(terms, today)
+
+    def dates_on(self, today: datetime.date) -> tuple[datetime.date | None,
+                                                      datetime.date | None]:
+        """The term's end and the notice date on `today`: the stored ones, worked out
+        afresh only when the days have moved them on (dates.stale: an auto-renewing term
+        ended since the alerts job last rolled it, between midnight and its run)."""
+        if dates.stale(self.terms, self.next_term_end, today):
+            return self.term_end(today), self.notice_by(today)
+        return self.next_term_end, self.next_notice_by
+
+    def save(self, *args, **kwargs):
+        # Every writer (core.services' create and change, the record actions, imports)
+        # saves through here, so the stored dates follow the terms they come from.
+        self.stamp_dates(timezone.localdate())
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "next_term_end", "next_notice_by"}
+        super().save(*args, **kwargs)
+
     def renewal_agreed_for(self, notice_date: datetime.date | None) -> bool:
         """Whether a decision to renew covers `notice_date` (dates.decided_for)."""
         return dates.decided_for(self.terms, self.renewal_agreed_on, notice_date)
 
-    def is_current(self, today: datetime.date) -> bool:
-        """In force on `today`: started, and its current term not ended."""
+    def is_current(self, today: datetime.date, end: datetime.date | None = None,
+                   *, end_known: bool = False) -> bool:
+        """In force on `today`: started, and its current term (ending on `end` when the
+        caller knows it) not ended."""
         if self.start_date is None or self.start_date > today:
             return False
-        end = self.term_end(today)
+        end = end if end_known else self.term_end(today)
         return end is None or end >= today
 
     def clean(self):

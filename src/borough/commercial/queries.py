@@ -38,11 +38,15 @@ class ContractDates:
     notice_by: date | None = None
     current: bool = False
     renewal_agreed: bool = False
+    stored: bool = field(default=False, repr=False)  # from its stored dates (dates_on)
 
     def __post_init__(self):
-        self.term_end = self.contract.term_end(self.today)
-        self.notice_by = self.contract.notice_by(self.today)
-        self.current = self.contract.is_current(self.today)
+        if self.stored:
+            self.term_end, self.notice_by = self.contract.dates_on(self.today)
+        else:
+            self.term_end = self.contract.term_end(self.today)
+            self.notice_by = self.contract.notice_by(self.today)
+        self.current = self.contract.is_current(self.today, self.term_end, end_known=True)
         self.renewal_agreed = self.contract.renewal_agreed_for(self.notice_by)
 
     @property
@@ -224,12 +228,19 @@ class Renewals:
         return self.months[-1].start + relativedelta(months=1, days=-1)
 
 
-def candidates(contracts, today: date):
-    """The contracts that may have a notice or end date from `today` on (SQL, before the
-    dates are worked out in Python): ending after today, renewing, or rolling to an end."""
-    return contracts.filter(
-        Q(end_date__gte=today) | Q(renewal_terms=RenewalTerms.AUTO)
-        | Q(renewal_terms=RenewalTerms.ROLLING, notice_given_on__isnull=False))
+def stale(today: date) -> Q:
+    """The contracts whose stored dates `today` has moved on (dates.stale): auto-renewing
+    terms ended since the daily alerts job rolled them, between midnight and its run.
+    Few; their dates are worked out afresh (Contract.dates_on)."""
+    return Q(renewal_terms=RenewalTerms.AUTO, renewal_months__gt=0,
+             notice_given_on__isnull=True, next_term_end__lt=today)
+
+
+def dated_between(first: date, last: date, today: date) -> Q:
+    """The contracts with a stored notice or end date from `first` to `last`, and those
+    whose stored dates are stale on `today` (the rest have no date then)."""
+    return (Q(next_notice_by__range=(first, last)) | Q(next_term_end__range=(first, last))
+            | stale(today))
 
 
 # What the renewals read of each contract (its dates, its value, how it is shown): only
@@ -238,7 +249,7 @@ def candidates(contracts, today: date):
 RENEWAL_FIELDS = ("organisation_id", "reference", "title", "kind", "annual_value",
                   "start_date", "end_date", "renewal_terms", "renewal_months",
                   "notice_period", "notice_unit", "notice_given_on", "renewal_agreed_on",
-                  "supplier_id", "owner_id")
+                  "next_term_end", "next_notice_by", "supplier_id", "owner_id")
 
 
 def with_parties(contracts) -> None:
@@ -263,11 +274,16 @@ def renewals(contracts, today: date, months: int = 12, *, user=None) -> Renewals
     last = starts[-1] + relativedelta(months=1, days=-1)
     by_month = {s: RenewalMonth(s) for s in starts}
     overdue = []
-    rows = candidates(contracts, today).only(*RENEWAL_FIELDS).order_by("pk")
+    # The year's dates, and the notice dates passed while the term runs (overdue unless
+    # a decision to renew answers them), by the stored dates.
+    rows = (contracts.filter(dated_between(today, last, today)
+                             | Q(next_notice_by__lt=today, next_term_end__gte=today,
+                                 start_date__lte=today))
+            .only(*RENEWAL_FIELDS).order_by("pk"))
     if user is not None:  # values the reader may not see count for nothing
         rows = hide_values(list(rows), user)
     for contract in rows:
-        dated = ContractDates(contract, today)
+        dated = ContractDates(contract, today, stored=True)
         if dated.notice_missed:
             overdue.append(dated)
         for kind, day in ((NOTICE, dated.notice_by), (END, dated.term_end)):
@@ -285,14 +301,12 @@ def calendar_events(contracts, today: date, *, back_days: int = 92, months: int 
     first = today - relativedelta(days=back_days)
     last = today + relativedelta(months=months)
     events = []
-    rows = (contracts.filter(Q(end_date__gte=first) | Q(renewal_terms=RenewalTerms.AUTO)
-                             | Q(renewal_terms=RenewalTerms.ROLLING,
-                                 notice_given_on__isnull=False))
+    rows = (contracts.filter(dated_between(first, last, today))
             .select_related("supplier", "owner").order_by("pk"))
     if user is not None:
         rows = hide_values(list(rows), user)
     for contract in rows:
-        notice, end = contract.notice_by(today), contract.term_end(today)
+        end, notice = contract.dates_on(today)
         if contract.notice_given_on is None and end is not None and end < today:
             end = None  # a term already over: the next is the one to show
         for kind, day in ((NOTICE, notice), (END, end)):

@@ -14,7 +14,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from borough.accounts.queries import members_in_role
-from borough.commercial import dates, forms
+from borough.commercial import dates, forms, queries
 from borough.commercial.models import (
     DEFAULT_ALERT_DAYS,
     CalendarFeed,
@@ -278,12 +278,29 @@ def contract_reminders(organisation_id: int, days: tuple[int, ...]
                                    days_before=days, stage_prefix="end-", send=_send_end))
 
 
+def roll_contract_dates(today: date) -> int:
+    """Move on the stored dates (Contract.next_term_end, next_notice_by) that `today` has
+    moved: auto-renewing terms that have ended and renewed (queries.stale), and any row
+    written without them (a bulk load). Derived fields: no new version, no audit event.
+    How many were moved."""
+    unfilled = (Q(next_term_end__isnull=True)
+                & ~Q(renewal_terms=RenewalTerms.ROLLING, notice_given_on__isnull=True))
+    rows = list(Contract.objects.filter(queries.stale(today) | unfilled)
+                .only(*queries.RENEWAL_FIELDS))
+    for contract in rows:
+        contract.stamp_dates(today)
+    Contract.objects.bulk_update(rows, ["next_term_end", "next_notice_by"], batch_size=500)
+    return len(rows)
+
+
 def remind_contract_dates(now: datetime | None = None) -> int:
     """The daily job: tell each contract's owner and the organisation's ICT managers, in
     Borough and by email, when its notice date and its end date are the organisation's
     alert days away (180, 90 and 30 by default), each once (core.reminders: a second run,
     or a second worker, tells nobody twice; a new date is told afresh). How many were
-    sent."""
+    sent. First, each renewed term's stored dates are rolled on to today's: until the job
+    runs, after midnight, the pages work those few out afresh (Contract.dates_on)."""
+    roll_contract_dates(timezone.localdate(now) if now is not None else timezone.localdate())
     settings = {s.organisation_id: s.days for s in CommercialSettings.objects.all()}
     sent = 0
     for organisation_id in (Contract.objects.order_by().values_list("organisation_id", flat=True)
