@@ -45,6 +45,7 @@ def main() -> None:
     from borough.changes import queries
     from borough.cmdb.models import ConfigurationItem
     from borough.core import roles
+    from borough.core.perf import collector
     from borough.organisation.models import Organisation
 
     organisation = Organisation.objects.order_by("pk").first() or Organisation.objects.create(
@@ -103,6 +104,9 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     seeded = time.monotonic() - started
+    # As a server's worker runs (gunicorn_conf): what is loaded by now out of the
+    # collector's view, so that a full collection does not walk it mid-request.
+    collector.settle()
     # The first schedule of a process builds what it keeps (the organisation's dependency
     # graph, cmdb.graphcache, again after any write to the relationships): timed apart.
     begun = time.perf_counter()

@@ -21,7 +21,6 @@ Rules (docs/cmdb.md):
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import NamedTuple, Protocol
 from django.db import connections
 
 from borough.cmdb import rules
+from borough.core.ids import id_subquery
 
 # What an edge needs, all of it in the relationship indexes (models.Relationship.Meta).
 COLUMNS = ("source_id", "target_id", "relationship_type", "redundancy_group")
@@ -356,15 +356,8 @@ class DatabaseGraph:
                 for source, target, kind, label in rows]
 
     def _ids(self, column: str, ids) -> tuple[str, object]:
-        # As a set to join, not `= ANY(array)`: PostgreSQL plans an ANY over a constant
-        # array element by element (7 ms for 2,500 ids), an unnest's rows at once.
-        values = sorted(ids)
-        if self.postgres:
-            # As the array's text, which the cast reads: psycopg dumping a list of
-            # thousands of ints one by one cost more CPU than the query (a build's level).
-            return (f"{column} IN (SELECT unnest(%s::bigint[]))",
-                    "{" + ",".join(map(str, map(int, values))) + "}")
-        return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(values)  # noqa: S608
+        sql, value = id_subquery(ids, "postgresql" if self.postgres else "sqlite")
+        return f"{column} IN ({sql})", value
 
     def _scope(self, alias: str) -> tuple[str, list]:
         marks = ", ".join(["%s"] * len(self.kinds))

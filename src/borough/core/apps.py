@@ -26,9 +26,12 @@ class CoreConfig(DomainAppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
         from borough.core import checks, roles  # noqa: F401  (registers system checks)
+        from borough.core.perf import pgtypes
 
         super().ready()
         post_migrate.connect(roles.sync_role_permissions_after_migrate, dispatch_uid="sync-roles")
+        connection_created.connect(pgtypes.install, dispatch_uid="c-timestamps")

@@ -5,6 +5,7 @@ Text is never handed to int() unchecked: int() refuses more than 4,300 digits.""
 
 from __future__ import annotations
 
+import json
 import re
 
 INT64_MIN = -(2**63)
@@ -36,3 +37,23 @@ def parse_id(text: str | None) -> int | None:
 
 def in_int64(value) -> bool:
     return INT64_MIN <= value <= INT64_MAX
+
+
+def id_subquery(ids, vendor: str) -> tuple[str, object]:
+    """A subquery of the ids and its one parameter, for `column IN (subquery)`: an
+    array's text on PostgreSQL (cast there; psycopg dumping a list of thousands of ints
+    one by one cost more CPU than the query, and as many placeholders cost more still to
+    send and plan), a JSON list on SQLite. A set to join, not `= ANY(array)`, which
+    PostgreSQL plans element by element (7 ms for 2,500 ids)."""
+    values = sorted(map(int, ids))
+    if vendor == "postgresql":
+        return "SELECT unnest(%s::bigint[])", "{" + ",".join(map(str, values)) + "}"
+    return "SELECT value FROM json_each(%s)", json.dumps(values)
+
+
+def id_set(ids, vendor: str):
+    """The ids for an ORM lookup as one parameter: `field__in=id_set(ids, vendor)`."""
+    from django.db.models.expressions import RawSQL
+
+    sql, value = id_subquery(ids, vendor)
+    return RawSQL(sql, [value])  # noqa: S611 - the ids are a parameter
