@@ -74,6 +74,31 @@ def test_schema_endpoint_answers_a_signed_in_user(client, admin_a):
 
 
 @pytest.mark.django_db
+def test_the_schema_is_generated_once_and_is_the_same_for_everyone(client, admin_a, org_a,
+                                                                    monkeypatch):
+    from borough.core import roles
+    from tests.conftest import make_member
+
+    calls = []
+    real = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        calls.append(kwargs.get("request"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    client.force_login(admin_a)
+    first = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
+    client.force_login(make_member(org_a, roles.AGENT, "schema-agent"))
+    second = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
+    yaml = client.get(reverse("api-schema"))
+    assert yaml.status_code == 200 and b"/api/organisation/people/" in yaml.content
+    assert len(calls) == 1 and calls[0] is None  # no user's view of it: the public schema
+    assert first == second
+    assert first["paths"] == generate()[0]["paths"]
+
+
+@pytest.mark.django_db
 def test_docs_page_loads_nothing_from_other_sites(client, admin_a):
     client.force_login(admin_a)
     response = client.get(reverse("api-docs"))

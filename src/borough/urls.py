@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from borough.api_router import router
+from borough.core.views.api_schema import SchemaView
 from borough.core.views.pages import HealthView
 from borough.servicedesk.views.requester_link import OldRequesterLinkView
 
@@ -36,7 +37,7 @@ urlpatterns = [
     # The line protocol write endpoint, at the paths Telegraf's InfluxDB outputs use.
     path("api/", include("borough.capacity.api_urls")),
     path("api/", include((router.urls, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # Under the site's own CSP: the template loads Swagger UI and borough/api-docs.js,
     # which starts it with an accessible layout, from static files.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(
