@@ -309,14 +309,15 @@ def _infrastructure(costs: dict[tuple[str, int], TotalCost]) -> dict[int, Config
 
 
 def share_infrastructure(costs: dict[tuple[str, int], TotalCost], totals: dict[int, TotalCost],
-                         only_system: int | None = None) -> dict[int, Decimal]:
+                         only_system: int | None = None, graph=None) -> dict[int, Decimal]:
     """Source 5: each infrastructure item's cost shared among the systems depending on
-    it, added to `totals` (system id -> TotalCost); returns what no system depends on."""
+    it, added to `totals` (system id -> TotalCost); returns what no system depends on.
+    `graph`: the organisation's dependency graph, if read already."""
     unshared: dict[int, Decimal] = {}
     items = {pk: item for pk, item in _infrastructure(costs).items()
              if costs[(ITEM, pk)].total != 0}
     organisation_id = next(iter(items.values())).organisation_id if items else None
-    depending = cmdb_queries.systems_depending_on_each(organisation_id, items)
+    depending = cmdb_queries.systems_depending_on_each(organisation_id, items, graph)
     for pk, item in items.items():
         cost = costs[(ITEM, pk)].total
         systems = depending[pk]
@@ -334,15 +335,18 @@ def share_infrastructure(costs: dict[tuple[str, int], TotalCost], totals: dict[i
 
 
 def system_cost(system: ConfigurationItem, year: FinancialYear) -> TotalCost:
-    """One system's total cost: its own sources and its share of what it depends on."""
-    closure = cmdb_queries.DatabaseGraph(system.organisation_id).closure(system.pk)
-    below = {edge.dependency for edge in closure} - {system.pk}
+    """One system's total cost: its own sources and its share of what it depends on.
+    What it depends on, and which systems share each item, are read off the
+    organisation's dependency graph as the process keeps it (cmdb.graphcache: the first
+    page after a write to the relationships reads every edge again)."""
+    graph = cmdb_queries.dependency_graph(system.organisation_id)
+    below = graph.dependencies_of(system.pk)
     costs = direct_costs(system.organisation_id, year, item_ids={system.pk, *below})
     totals: dict[int, TotalCost] = defaultdict(TotalCost)
     totals[system.pk].parts.extend(costs.get((ITEM, system.pk), TotalCost()).parts)
     infrastructure = {key: value for key, value in costs.items()
                       if key[0] == ITEM and key[1] != system.pk}
-    share_infrastructure(infrastructure, totals, only_system=system.pk)
+    share_infrastructure(infrastructure, totals, only_system=system.pk, graph=graph)
     return totals[system.pk]
 
 
