@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections import defaultdict, deque
+from collections import deque
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ import pytest
 from borough.cmdb import queries as cmdb_queries
 from borough.cmdb import rules
 from borough.cmdb.models import ConfigurationItem, Relationship, Status
+from borough.core.money import allocate
 from borough.finance import costs
 from borough.finance.years import FinancialYear
 from tests.factories import (
@@ -74,17 +75,31 @@ def read_systems_depending_on_each(organisation_id: int, item_ids, graph=None):
 
 
 def old_system_cost(system, year):
-    """costs.system_cost as it was: the closure read from the database."""
+    """costs.system_cost as it was: the closure read from the database, every system
+    that depends on each item listed and the item's cost shared among them all."""
     closure = cmdb_queries.DatabaseGraph(system.organisation_id).closure(system.pk)
     below = {edge.dependency for edge in closure} - {system.pk}
     found = costs.direct_costs(system.organisation_id, year, item_ids={system.pk, *below})
-    totals = {system.pk: costs.TotalCost()}
-    totals[system.pk].parts.extend(found.get((costs.ITEM, system.pk), costs.TotalCost()).parts)
+    total = costs.TotalCost()
+    total.parts.extend(found.get((costs.ITEM, system.pk), costs.TotalCost()).parts)
     infrastructure = {key: value for key, value in found.items()
                       if key[0] == costs.ITEM and key[1] != system.pk}
-    shared = defaultdict(costs.TotalCost, totals)
-    costs.share_infrastructure(infrastructure, shared, only_system=system.pk)
-    return shared[system.pk]
+    items = {pk: item for pk, item in costs._infrastructure(infrastructure).items()
+             if infrastructure[(costs.ITEM, pk)].total != 0}
+    depending = read_systems_depending_on_each(system.organisation_id, items)
+    for pk, item in items.items():
+        systems = depending[pk]
+        if not systems:
+            continue
+        label = (f"{item.reference} {item.name} (shared by the {len(systems)} systems that "
+                 "depend on it)" if len(systems) > 1 else
+                 f"{item.reference} {item.name} (the only system that depends on it)")
+        shares = allocate(infrastructure[(costs.ITEM, pk)].total, [1] * len(systems))
+        for other, amount in zip(systems, shares, strict=True):
+            if other == system.pk:
+                total.parts.append(costs.Part(costs.INFRASTRUCTURE, label, amount,
+                                              item.get_absolute_url()))
+    return total
 
 
 @pytest.fixture
@@ -143,7 +158,7 @@ def assert_same_figures(organisation, systems, old_way):
     checked = 0
     for system in systems:
         new = costs.system_cost(system, YEAR)
-        old = old_way(old_system_cost, system, YEAR)
+        old = old_system_cost(system, YEAR)
         assert new.parts == old.parts, system.pk
         checked += bool(new.by_kind(costs.INFRASTRUCTURE))
     assert checked > 5  # shared infrastructure was compared

@@ -17,6 +17,7 @@ and folds every edge (100,000 items, 264,000 dependency edges: about a second)."
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -161,6 +162,25 @@ class SystemsAbove:
                 found.append(system)
             mask ^= lowest
         return found
+
+
+    def place_among(self, graph: DependencyGraph, item_id: int, system_id: int
+                    ) -> tuple[int, int | None]:
+        """How many systems depend on `item_id` (systems_depending_on's length), and
+        where `system_id` comes among them (None: it does not depend on it)."""
+        number = graph.component.get(item_id)
+        mask = self.reach[number] if number is not None else 0
+        own = self._bit(item_id)
+        if own is not None:
+            mask &= ~(1 << own)
+        bit = self._bit(system_id)
+        if bit is None or not mask >> bit & 1:
+            return mask.bit_count(), None
+        return mask.bit_count(), (mask & ((1 << bit) - 1)).bit_count()
+
+    def _bit(self, system_id: int) -> int | None:
+        at = bisect_left(self.systems, system_id)
+        return at if at < len(self.systems) and self.systems[at] == system_id else None
 
 
 def systems_above(graph: DependencyGraph, systems) -> SystemsAbove:

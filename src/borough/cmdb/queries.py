@@ -236,6 +236,19 @@ def systems_depending_on_each(organisation_id: int, item_ids,
     return {pk: above.systems_depending_on(graph, pk) for pk in ids}
 
 
+def place_among_dependents(organisation_id: int, item_ids, system_id: int,
+                           graph: graphcache.DependencyGraph | None = None
+                           ) -> dict[int, tuple[int, int | None]]:
+    """For each of `item_ids`: how many live systems depend on it (the length of
+    systems_depending_on_each's list) and the place of `system_id` in that list (None
+    when it does not depend on it); for one system's share, without listing every
+    system that depends on a core switch."""
+    if graph is None:
+        graph = graphcache.dependency_graph(organisation_id)
+    above = graphcache.systems_above(graph, live_system_ids(organisation_id))
+    return {pk: above.place_among(graph, pk, system_id) for pk in set(item_ids)}
+
+
 def dependents_of(item_id: int, user, limit: int = 10) -> tuple[list[ConfigurationItem], int]:
     """Up to `limit` of the CIs that depend on `item_id` (transitively) that `user` can
     see, by name, and how many there are: one query."""

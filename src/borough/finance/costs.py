@@ -36,7 +36,7 @@ from borough.cmdb import queries as cmdb_queries
 from borough.cmdb.models import ConfigurationItem, Status
 from borough.cmdb.queries import APPLICATION
 from borough.commercial.models import Contract, ContractCover
-from borough.core.money import allocate, format_pounds, pence
+from borough.core.money import allocate, equal_share, format_pounds, pence
 from borough.finance.models import CostLine, FinanceSettings, TeamStaffRate
 from borough.finance.years import FinancialYear
 from borough.licences import queries as licence_queries
@@ -308,6 +308,12 @@ def _infrastructure(costs: dict[tuple[str, int], TotalCost]) -> dict[int, Config
         ci_class__code=APPLICATION).only("pk", "organisation_id", "name", "reference")}
 
 
+def _shared_label(item, count: int) -> str:
+    return (f"{item.reference} {item.name} (shared by the {count} systems that depend on "
+            "it)" if count > 1 else
+            f"{item.reference} {item.name} (the only system that depends on it)")
+
+
 def share_infrastructure(costs: dict[tuple[str, int], TotalCost], totals: dict[int, TotalCost],
                          only_system: int | None = None, graph=None) -> dict[int, Decimal]:
     """Source 5: each infrastructure item's cost shared among the systems depending on
@@ -317,6 +323,19 @@ def share_infrastructure(costs: dict[tuple[str, int], TotalCost], totals: dict[i
     items = {pk: item for pk, item in _infrastructure(costs).items()
              if costs[(ITEM, pk)].total != 0}
     organisation_id = next(iter(items.values())).organisation_id if items else None
+    if only_system is not None:  # its place among each item's systems, and how many
+        places = cmdb_queries.place_among_dependents(organisation_id, items, only_system,
+                                                     graph)
+        for pk, item in items.items():
+            cost = costs[(ITEM, pk)].total
+            count, place = places[pk]
+            if not count:
+                unshared[pk] = cost
+            elif place is not None:
+                totals[only_system].parts.append(Part(
+                    INFRASTRUCTURE, _shared_label(item, count), equal_share(cost, count, place),
+                    item.get_absolute_url()))
+        return unshared
     depending = cmdb_queries.systems_depending_on_each(organisation_id, items, graph)
     for pk, item in items.items():
         cost = costs[(ITEM, pk)].total
@@ -324,13 +343,10 @@ def share_infrastructure(costs: dict[tuple[str, int], TotalCost], totals: dict[i
         if not systems:
             unshared[pk] = cost
             continue
-        label = (f"{item.reference} {item.name} (shared by the {len(systems)} systems that "
-                 "depend on it)" if len(systems) > 1 else
-                 f"{item.reference} {item.name} (the only system that depends on it)")
+        label = _shared_label(item, len(systems))
         for system, amount in zip(systems, allocate(cost, [1] * len(systems)), strict=True):
-            if only_system is None or system == only_system:
-                totals[system].parts.append(Part(INFRASTRUCTURE, label, amount,
-                                                 item.get_absolute_url()))
+            totals[system].parts.append(Part(INFRASTRUCTURE, label, amount,
+                                             item.get_absolute_url()))
     return unshared
 
 
