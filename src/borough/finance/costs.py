@@ -124,30 +124,43 @@ def direct_costs(organisation_id: int, year: FinancialYear, *, item_ids=None,
 
 def _contracts(found, organisation_id, year, lines, item_ids, service_ids
                ) -> dict[int, Decimal]:
-    """Source 1; returns the cost in the year of each contract counted (by id)."""
+    """Source 1; returns the cost in the year of each contract counted (by id). Given
+    items or services, only their shares are worked out (a contract of a shared server
+    may cover dozens of things), each as allocate would give it among all it covers."""
     covers = ContractCover.objects.filter(organisation_id=organisation_id)
-    if item_ids is not None or service_ids is not None:
-        wanted = covers.filter(configuration_item_id__in=list(item_ids or ())) | covers.filter(
+    some = item_ids is not None or service_ids is not None
+    wanted: set[tuple[str, int]] = set()
+    if some:
+        wanted = ({(ITEM, pk) for pk in item_ids or ()}
+                  | {(SERVICE, pk) for pk in service_ids or ()})
+        chosen = covers.filter(configuration_item_id__in=list(item_ids or ())) | covers.filter(
             service_id__in=list(service_ids or ()))
-        covers = covers.filter(contract_id__in=wanted.values("contract_id"))
-    covers = list(covers.select_related("contract").order_by("contract_id", "pk"))
-    actual = _actual(lines, {c.contract_id for c in covers})
-    by_contract = defaultdict(list)
-    for cover in covers:
-        by_contract[cover.contract_id].append(cover)
+        covers = covers.filter(contract_id__in=chosen.values("contract_id"))
+    by_contract: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for contract_id, item_id, service_id in (covers.order_by("contract_id", "pk").values_list(
+            "contract_id", "configuration_item_id", "service_id")):
+        by_contract[contract_id].append((ITEM, item_id) if item_id else (SERVICE, service_id))
+    contracts = Contract.objects.in_bulk(list(by_contract))
+    actual = _actual(lines, set(by_contract))
     counted: dict[int, Decimal] = {}
-    for contract_id, group in by_contract.items():
-        contract = group[0].contract
+    for contract_id, keys in by_contract.items():
+        contract = contracts[contract_id]
         cost, basis = _contract_cost(contract, year, actual)
         counted[contract_id] = cost
         if cost == 0:
             continue
-        shared = f", shared by the {len(group)} things it covers" if len(group) > 1 else ""
-        for cover, amount in zip(group, allocate(cost, [1] * len(group)), strict=True):
-            key = ((ITEM, cover.configuration_item_id) if cover.configuration_item_id
-                   else (SERVICE, cover.service_id))
-            found[key].parts.append(Part(CONTRACT, f"{contract} ({basis}{shared})", amount,
-                                         contract.get_absolute_url()))
+        places = [n for n, key in enumerate(keys) if key in wanted] if some else None
+        if places == []:
+            continue
+        shared = f", shared by the {len(keys)} things it covers" if len(keys) > 1 else ""
+        label, url = f"{contract} ({basis}{shared})", contract.get_absolute_url()
+        if places is None:
+            for key, amount in zip(keys, allocate(cost, [1] * len(keys)), strict=True):
+                found[key].parts.append(Part(CONTRACT, label, amount, url))
+        else:
+            for n in places:
+                found[keys[n]].parts.append(Part(CONTRACT, label,
+                                                 equal_share(cost, len(keys), n), url))
     return counted
 
 
