@@ -163,7 +163,6 @@ class SystemsAbove:
             mask ^= lowest
         return found
 
-
     def place_among(self, graph: DependencyGraph, item_id: int, system_id: int
                     ) -> tuple[int, int | None]:
         """How many systems depend on `item_id` (systems_depending_on's length), and
