@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from borough.core.money import allocate, format_pounds, pence
+from borough.core.money import allocate, equal_share, format_pounds, pence
 
 amounts = st.decimals(min_value=Decimal("-1000000000"), max_value=Decimal("1000000000"),
                       places=2, allow_nan=False, allow_infinity=False)
@@ -43,6 +43,13 @@ def test_pennies_left_over_go_to_the_largest_remainders_then_the_earlier():
                                                        Decimal("33.33")]
     assert allocate(Decimal("0.05"), [1, 2]) == [Decimal("0.02"), Decimal("0.03")]
     assert allocate(Decimal("-10"), [1, 2]) == [Decimal("-3.33"), Decimal("-6.67")]
+
+
+@given(st.decimals(min_value=-10**12, max_value=10**12, places=3, allow_nan=False,
+                   allow_infinity=False), st.integers(1, 3_000), st.data())
+def test_one_equal_share_is_what_allocate_gives_it(total, count, data):
+    index = data.draw(st.integers(0, count - 1))
+    assert equal_share(total, count, index) == allocate(total, [1] * count)[index]
 
 
 def test_bad_weights_are_refused_with_a_reason():

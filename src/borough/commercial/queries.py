@@ -89,9 +89,18 @@ def shows_values(user, organisation_id: int | None = None) -> bool:
 def hide_values(contracts, user):
     """Blank, in memory and never saved, the values of the contracts `user` may not see
     (core.restricted: finance roles and each contract's owner see them), so that every
-    page and answer built from them shows none and adds up only those shown."""
+    page and answer built from them shows none and adds up only those shown. Whether the
+    role shows every contract's values is asked once per organisation, not per contract
+    (the renewals page reads thousands)."""
+    guard = restricted.guard(Contract)
+    if guard is None:
+        return contracts
+    shown: dict[int | None, bool] = {}
     for contract in contracts:
-        if not restricted.sees(user, contract):
+        organisation_id = getattr(contract, "organisation_id", None)
+        if organisation_id not in shown:
+            shown[organisation_id] = guard.sees_all(user, organisation_id)
+        if not shown[organisation_id] and not restricted.sees(user, contract):
             for name in VALUE_FIELDS:
                 setattr(contract, name, None)
     return contracts

@@ -62,6 +62,18 @@ def allocate(total, weights: Sequence) -> list[Decimal]:
     return [Decimal(p) * PENNY for p in floors]
 
 
+def equal_share(total, count: int, index: int) -> Decimal:
+    """`allocate(total, [1] * count)[index]` without working out the other shares: the
+    pennies shared evenly, the ones left over to the first (a credit's, negated)."""
+    if not 0 <= index < count:
+        raise ValueError("The share asked for is not one of those shared.")
+    total = pence(total)
+    if total < 0:
+        return -equal_share(-total, count, index)
+    whole, left = divmod(int(total / PENNY), count)
+    return Decimal(whole + (index < left)) * PENNY
+
+
 def format_pounds(value) -> str:
     """£1,234.56; a credit as −£12.00; nothing as an empty string."""
     if value is None or value == "":

@@ -36,7 +36,7 @@ from borough.cmdb import queries as cmdb_queries
 from borough.cmdb.models import ConfigurationItem, Status
 from borough.cmdb.queries import APPLICATION
 from borough.commercial.models import Contract, ContractCover
-from borough.core.money import allocate, format_pounds, pence
+from borough.core.money import allocate, equal_share, format_pounds, pence
 from borough.finance.models import CostLine, FinanceSettings, TeamStaffRate
 from borough.finance.years import FinancialYear
 from borough.licences import queries as licence_queries
@@ -124,30 +124,43 @@ def direct_costs(organisation_id: int, year: FinancialYear, *, item_ids=None,
 
 def _contracts(found, organisation_id, year, lines, item_ids, service_ids
                ) -> dict[int, Decimal]:
-    """Source 1; returns the cost in the year of each contract counted (by id)."""
+    """Source 1; returns the cost in the year of each contract counted (by id). Given
+    items or services, only their shares are worked out (a contract of a shared server
+    may cover dozens of things), each as allocate would give it among all it covers."""
     covers = ContractCover.objects.filter(organisation_id=organisation_id)
-    if item_ids is not None or service_ids is not None:
-        wanted = covers.filter(configuration_item_id__in=list(item_ids or ())) | covers.filter(
+    some = item_ids is not None or service_ids is not None
+    wanted: set[tuple[str, int]] = set()
+    if some:
+        wanted = ({(ITEM, pk) for pk in item_ids or ()}
+                  | {(SERVICE, pk) for pk in service_ids or ()})
+        chosen = covers.filter(configuration_item_id__in=list(item_ids or ())) | covers.filter(
             service_id__in=list(service_ids or ()))
-        covers = covers.filter(contract_id__in=wanted.values("contract_id"))
-    covers = list(covers.select_related("contract").order_by("contract_id", "pk"))
-    actual = _actual(lines, {c.contract_id for c in covers})
-    by_contract = defaultdict(list)
-    for cover in covers:
-        by_contract[cover.contract_id].append(cover)
+        covers = covers.filter(contract_id__in=chosen.values("contract_id"))
+    by_contract: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for contract_id, item_id, service_id in (covers.order_by("contract_id", "pk").values_list(
+            "contract_id", "configuration_item_id", "service_id")):
+        by_contract[contract_id].append((ITEM, item_id) if item_id else (SERVICE, service_id))
+    contracts = Contract.objects.in_bulk(list(by_contract))
+    actual = _actual(lines, set(by_contract))
     counted: dict[int, Decimal] = {}
-    for contract_id, group in by_contract.items():
-        contract = group[0].contract
+    for contract_id, keys in by_contract.items():
+        contract = contracts[contract_id]
         cost, basis = _contract_cost(contract, year, actual)
         counted[contract_id] = cost
         if cost == 0:
             continue
-        shared = f", shared by the {len(group)} things it covers" if len(group) > 1 else ""
-        for cover, amount in zip(group, allocate(cost, [1] * len(group)), strict=True):
-            key = ((ITEM, cover.configuration_item_id) if cover.configuration_item_id
-                   else (SERVICE, cover.service_id))
-            found[key].parts.append(Part(CONTRACT, f"{contract} ({basis}{shared})", amount,
-                                         contract.get_absolute_url()))
+        places = [n for n, key in enumerate(keys) if key in wanted] if some else None
+        if places == []:
+            continue
+        shared = f", shared by the {len(keys)} things it covers" if len(keys) > 1 else ""
+        label, url = f"{contract} ({basis}{shared})", contract.get_absolute_url()
+        if places is None:
+            for key, amount in zip(keys, allocate(cost, [1] * len(keys)), strict=True):
+                found[key].parts.append(Part(CONTRACT, label, amount, url))
+        else:
+            for n in places:
+                found[keys[n]].parts.append(Part(CONTRACT, label,
+                                                 equal_share(cost, len(keys), n), url))
     return counted
 
 
@@ -308,41 +321,61 @@ def _infrastructure(costs: dict[tuple[str, int], TotalCost]) -> dict[int, Config
         ci_class__code=APPLICATION).only("pk", "organisation_id", "name", "reference")}
 
 
+def _shared_label(item, count: int) -> str:
+    return (f"{item.reference} {item.name} (shared by the {count} systems that depend on "
+            "it)" if count > 1 else
+            f"{item.reference} {item.name} (the only system that depends on it)")
+
+
 def share_infrastructure(costs: dict[tuple[str, int], TotalCost], totals: dict[int, TotalCost],
-                         only_system: int | None = None) -> dict[int, Decimal]:
+                         only_system: int | None = None, graph=None) -> dict[int, Decimal]:
     """Source 5: each infrastructure item's cost shared among the systems depending on
-    it, added to `totals` (system id -> TotalCost); returns what no system depends on."""
+    it, added to `totals` (system id -> TotalCost); returns what no system depends on.
+    `graph`: the organisation's dependency graph, if read already."""
     unshared: dict[int, Decimal] = {}
     items = {pk: item for pk, item in _infrastructure(costs).items()
              if costs[(ITEM, pk)].total != 0}
     organisation_id = next(iter(items.values())).organisation_id if items else None
-    depending = cmdb_queries.systems_depending_on_each(organisation_id, items)
+    if only_system is not None:  # its place among each item's systems, and how many
+        places = cmdb_queries.place_among_dependents(organisation_id, items, only_system,
+                                                     graph)
+        for pk, item in items.items():
+            cost = costs[(ITEM, pk)].total
+            count, place = places[pk]
+            if not count:
+                unshared[pk] = cost
+            elif place is not None:
+                totals[only_system].parts.append(Part(
+                    INFRASTRUCTURE, _shared_label(item, count), equal_share(cost, count, place),
+                    item.get_absolute_url()))
+        return unshared
+    depending = cmdb_queries.systems_depending_on_each(organisation_id, items, graph)
     for pk, item in items.items():
         cost = costs[(ITEM, pk)].total
         systems = depending[pk]
         if not systems:
             unshared[pk] = cost
             continue
-        label = (f"{item.reference} {item.name} (shared by the {len(systems)} systems that "
-                 "depend on it)" if len(systems) > 1 else
-                 f"{item.reference} {item.name} (the only system that depends on it)")
+        label = _shared_label(item, len(systems))
         for system, amount in zip(systems, allocate(cost, [1] * len(systems)), strict=True):
-            if only_system is None or system == only_system:
-                totals[system].parts.append(Part(INFRASTRUCTURE, label, amount,
-                                                 item.get_absolute_url()))
+            totals[system].parts.append(Part(INFRASTRUCTURE, label, amount,
+                                             item.get_absolute_url()))
     return unshared
 
 
 def system_cost(system: ConfigurationItem, year: FinancialYear) -> TotalCost:
-    """One system's total cost: its own sources and its share of what it depends on."""
-    closure = cmdb_queries.DatabaseGraph(system.organisation_id).closure(system.pk)
-    below = {edge.dependency for edge in closure} - {system.pk}
+    """One system's total cost: its own sources and its share of what it depends on.
+    What it depends on, and which systems share each item, are read off the
+    organisation's dependency graph as the process keeps it (cmdb.graphcache: the first
+    page after a write to the relationships reads every edge again)."""
+    graph = cmdb_queries.dependency_graph(system.organisation_id)
+    below = graph.dependencies_of(system.pk)
     costs = direct_costs(system.organisation_id, year, item_ids={system.pk, *below})
     totals: dict[int, TotalCost] = defaultdict(TotalCost)
     totals[system.pk].parts.extend(costs.get((ITEM, system.pk), TotalCost()).parts)
     infrastructure = {key: value for key, value in costs.items()
                       if key[0] == ITEM and key[1] != system.pk}
-    share_infrastructure(infrastructure, totals, only_system=system.pk)
+    share_infrastructure(infrastructure, totals, only_system=system.pk, graph=graph)
     return totals[system.pk]
 
 

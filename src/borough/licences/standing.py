@@ -62,18 +62,20 @@ def _statement(scoped_sql: str) -> str:
 WITH lic AS MATERIALIZED (
     SELECT l.id, l.name, l.licence_model, l.counted_from, l.software_id, l.standard_build_id
     FROM licences_licence l WHERE l.id IN ({scoped_sql})
+), terms AS MATERIALIZED (
+    SELECT e.licence_id, e.cost, e.quantity,
+           CASE WHEN {in_force} THEN 1 ELSE 0 END AS in_force,
+           ROW_NUMBER() OVER (
+               PARTITION BY e.licence_id
+               ORDER BY CASE WHEN {in_force} THEN 0 ELSE 1 END, e.term_start DESC, e.id DESC
+           ) AS n
+    FROM licences_entitlement e JOIN lic ON lic.id = e.licence_id
 ), ent AS MATERIALIZED (
-    SELECT e.licence_id, SUM(e.quantity) AS entitled FROM licences_entitlement e
-    WHERE e.licence_id IN (SELECT id FROM lic) AND {in_force}
-    GROUP BY e.licence_id
+    SELECT licence_id, SUM(quantity) AS entitled FROM terms WHERE in_force = 1
+    GROUP BY licence_id
 ), price AS MATERIALIZED (
-    SELECT licence_id, MAX(cost) AS cost, MAX(quantity) AS quantity FROM (
-        SELECT e.licence_id, e.cost, e.quantity, ROW_NUMBER() OVER (
-            PARTITION BY e.licence_id
-            ORDER BY CASE WHEN {in_force} THEN 0 ELSE 1 END, e.term_start DESC, e.id DESC
-        ) AS n
-        FROM licences_entitlement e WHERE e.licence_id IN (SELECT id FROM lic)
-    ) ranked WHERE n = 1 GROUP BY licence_id
+    SELECT licence_id, MAX(cost) AS cost, MAX(quantity) AS quantity FROM terms
+    WHERE n = 1 GROUP BY licence_id
 ), uses AS MATERIALIZED (
     SELECT r.target_id, COUNT(*) AS n FROM cmdb_relationship r
     JOIN cmdb_configurationitem s ON s.id = r.source_id
