@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from borough.cmdb import drawing, forms, systems
 from borough.cmdb.models import ConfigurationItem
+from borough.core.queries import with_record_extras
 from borough.core.registry import registry
 from borough.core.views.base import EntryViewMixin
 from borough.organisation.queries import own_service_unit_id
@@ -76,8 +77,9 @@ class SystemDetailView(SystemsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        system = (systems.applications(self.request.user).filter(pk=self.kwargs["pk"])
-                  .first())
+        # With what its panels (the CI page's) need to know to ask nothing when empty.
+        system = with_record_extras(systems.applications(self.request.user).filter(
+            pk=self.kwargs["pk"])).first()
         if system is None:
             raise Http404("No such system.")
         context.update(object=system,
