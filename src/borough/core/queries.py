@@ -68,11 +68,14 @@ def _record_expressions(model, comments: bool, attachments: bool) -> dict:
     from borough.core.registry import registry
 
     found = {}
+    opts = model._meta.concrete_model._meta  # as ContentType.objects.get_for_model
     for name, shown, kind in (("record_has_comments", comments, Comment),
                               ("record_has_attachments", attachments, Attachment)):
         if shown:
+            # By the content type's names, not its id: the SQL is kept for the process's
+            # life, and a test database's flush gives the content types new ids.
             found[name] = models.Exists(kind.objects.filter(
-                content_type=ContentType.objects.get_for_model(model),
+                content_type__app_label=opts.app_label, content_type__model=opts.model_name,
                 object_id=models.OuterRef("pk")))
     return {**found, **registry.detail_annotations(model)}
 
