@@ -6,7 +6,16 @@ they measure."""
 
 from __future__ import annotations
 
-from borough.availability import api, evidence, filters, forms, panels, services, tables
+from borough.availability import (
+    api,
+    evidence,
+    filters,
+    forms,
+    panels,
+    queries,
+    services,
+    tables,
+)
 from borough.availability import models as m
 from borough.capacity import services as capacity_services
 from borough.catalogue.models import BusinessService, ServiceLevelAgreement
@@ -55,7 +64,7 @@ def register(registry) -> None:
         order=30))
     registry.add_detail_panel(ConfigurationItem, DetailPanel(
         "component-availability", "availability/includes/component_panel.html", panels.component_panel,
-        order=35))
+        order=35, annotations=queries.item_annotations))
     registry.api_routes.append(("availability/components", api.ComponentAvailabilityViewSet,
                                 "availability-components"))
     registry.on_transition(Ticket, ("resolve", "cancel"), services.end_with_incident)

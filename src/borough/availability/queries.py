@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import chain
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from borough.availability.models import Kind, Outage, Source
@@ -33,6 +33,7 @@ from borough.catalogue.models import (
     ServiceStatus,
 )
 from borough.core.business_time import BusinessCalendar, WorkingTimeline
+from borough.core.queries import none_recorded
 from borough.organisation import queries as organisation_queries
 
 Interval = tuple[datetime, datetime]
@@ -469,8 +470,16 @@ def component_availability(metric: Metric, months: list[date], *,
             if month_start(month, tz) < now]
 
 
+def item_annotations() -> dict:
+    """For a CI page's own read of the item (core.queries.with_record_extras): whether
+    monitoring recorded any outage of it."""
+    return {"panel_outages": Exists(Outage.objects.filter(configuration_item=OuterRef("pk")))}
+
+
 def outages_of_item(item, user, limit: int = 10) -> list[Outage]:
     """The outages monitoring recorded of a configuration item, latest first."""
+    if none_recorded(item, "panel_outages"):
+        return []
     return list(Outage.objects.visible_to(user).filter(configuration_item=item)
                 .select_related("service").order_by("-started_at", "service__name", "-id")
                 [:limit])

@@ -107,7 +107,7 @@ def register(registry) -> None:
 
     registry.add_detail_panel(ConfigurationItem, DetailPanel(
         "capacity-utilisation", "capacity/includes/utilisation_panel.html", utilisation,
-        order=25))
+        order=25, annotations=queries.item_annotations))
     registry.periodic_jobs["capacity-rollups"] = (rollups.roll_up_job, 900)
     registry.periodic_jobs["capacity-retention"] = (rollups.retention_job, 86400)
     registry.periodic_jobs["capacity-prometheus"] = (prometheus.collect_job, 300)

@@ -7,11 +7,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from borough.capacity import stats
 from borough.capacity.ingest import zone
 from borough.capacity.models import DOWN_BELOW, Kind, Metric, Period, Point, Rollup
+from borough.core.queries import none_recorded
+
+
+def item_annotations() -> dict:
+    """For a CI page's own read of the item (core.queries.with_record_extras): whether it
+    has any metric (the utilisation and availability panels both read them)."""
+    return {"panel_metrics": Exists(Metric.objects.filter(configuration_item=OuterRef("pk")))}
 
 
 def metrics_of_item(item, user) -> list[Metric]:
@@ -20,6 +28,8 @@ def metrics_of_item(item, user) -> list[Metric]:
     panels), and the instance lives only as long as the request that loaded it."""
     key = f"_metrics_for_{user.pk}"
     found = item.__dict__.get(key)
+    if found is None and none_recorded(item, "panel_metrics"):
+        found = item.__dict__[key] = []
     if found is None:
         found = item.__dict__[key] = list(
             Metric.objects.visible_to(user).filter(configuration_item=item)

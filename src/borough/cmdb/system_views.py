@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from borough.cmdb import drawing, forms, systems
 from borough.cmdb.models import ConfigurationItem
+from borough.core.queries import with_record_extras
 from borough.core.registry import registry
 from borough.core.views.base import EntryViewMixin
 from borough.organisation.queries import own_service_unit_id
@@ -51,14 +52,19 @@ class SystemsCatalogueView(SystemsMixin, TemplateView):
             found = found.filter(service_unit=unit)
         # The page's ids first, from narrow rows: ordering and cutting 6,000 whole rows
         # (their attributes and directory values with them) cost PostgreSQL 40 ms; then
-        # the fifty rows shown, whole, by id.
-        page = Paginator(found.values_list("pk", flat=True), systems.PER_PAGE).get_page(
-            self.request.GET.get("page"))
+        # what the table shows of the fifty rows, by id.
+        paginator = Paginator(found.values_list("pk", flat=True), systems.PER_PAGE)
+        # The units' counts are over the same rows: their sum is the paginator's count,
+        # without a COUNT query of its own.
+        counts = systems.unit_counts(found)
+        paginator.count = sum(counts.values())
+        page = paginator.get_page(self.request.GET.get("page"))
         ids = list(page.object_list)
-        shown = found.filter(pk__in=ids).order_by().in_bulk(ids) if ids else {}
+        shown = (found.filter(pk__in=ids).order_by().only(*systems.CATALOGUE_COLUMNS)
+                 .in_bulk(ids) if ids else {})
         context.update(form=form, unit=unit, page_obj=page, count=page.paginator.count,
                        groups=systems.by_unit([shown[pk] for pk in ids if pk in shown],
-                                              systems.unit_counts(found)),
+                                              counts),
                        # What other apps show about the unit (finance: its recharge).
                        panels=registry.page_panels_for(CATALOGUE_PAGE, unit,
                                                        self.request.user),
@@ -71,8 +77,9 @@ class SystemDetailView(SystemsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        system = (systems.applications(self.request.user).filter(pk=self.kwargs["pk"])
-                  .first())
+        # With what its panels (the CI page's) need to know to ask nothing when empty.
+        system = with_record_extras(systems.applications(self.request.user).filter(
+            pk=self.kwargs["pk"])).first()
         if system is None:
             raise Http404("No such system.")
         context.update(object=system,

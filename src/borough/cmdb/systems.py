@@ -23,6 +23,7 @@ from borough.cmdb.models import (
     RelationshipType,
     Status,
 )
+from borough.core.links import record_url
 
 # Beyond this many systems the map is too dense to read: the page asks for a service unit.
 MAP_LIMIT = 150
@@ -157,12 +158,25 @@ def interfaces_of(system: ConfigurationItem, user) -> list[Interface]:
     return interfaces
 
 
+# What the catalogue's table shows of a system and of the records `applications` joins:
+# the other columns (directory values, descriptions, the records' own bookkeeping) cost
+# compiling, reading and a model instance's fields for each of the fifty rows.
+CATALOGUE_COLUMNS = (
+    "organisation_id", "reference", "name", "status", "data_classification", "attributes",
+    "ci_class", "ci_class__name", "service_unit", "service_unit__name", "owner",
+    "owner__full_name", "support_team", "support_team__name")
+
+
 @dataclass(frozen=True)
 class CatalogueRow:
     """A system with the facts the catalogue shows from its attributes (the application
     class's; an administrator may have renamed or dropped them, so each may be absent)."""
 
     system: ConfigurationItem
+
+    @property
+    def url(self) -> str:
+        return record_url("cmdb:system_detail", self.system.pk)
 
     @property
     def users(self):

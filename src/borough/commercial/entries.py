@@ -153,7 +153,7 @@ def register(registry) -> None:
                                 "commercial-renewals"))
     registry.add_detail_panel(ConfigurationItem, DetailPanel(
         "contracts", "commercial/includes/item_contracts_panel.html", item_contracts,
-        order=40))
+        order=40, annotations=queries.item_annotations))
     registry.add_detail_panel(BusinessService, DetailPanel(
         "underpinning-contracts", "commercial/includes/underpinning_panel.html",
         service_underpinning, order=40))

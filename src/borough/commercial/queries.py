@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 
 from borough.commercial.models import (
     Contract,
@@ -23,6 +23,7 @@ from borough.commercial.models import (
 )
 from borough.core import restricted
 from borough.core.money import pence
+from borough.core.queries import none_recorded
 from borough.organisation.models import Person
 
 # --- a contract's dates as they stand ------------------------------------------------------
@@ -328,11 +329,22 @@ def calendar_events(contracts, today: date, *, back_days: int = 92, months: int 
 # --- what covers a configuration item, what underpins a service ----------------------------------
 
 
+def item_annotations() -> dict:
+    """For a CI page's own read of the item (core.queries.with_record_extras): whether any
+    cover or recorded reason names it, so the panel of an item with neither (most items)
+    asks nothing."""
+    return {"panel_contract_covers": Exists(ContractCover.objects.filter(
+                configuration_item=OuterRef("pk"))),
+            "panel_no_contract_reason": Exists(UncontractedSystem.objects.filter(
+                configuration_item=OuterRef("pk")))}
+
+
 def contracts_covering_item(item, user, today: date) -> dict:
     """The contracts that cover a configuration item (current first), their annual value,
     and the reason recorded when it has none."""
-    covers = list(ContractCover.objects.visible_to(user).filter(configuration_item=item)
-                  .select_related("contract__supplier").order_by("contract__title", "pk"))
+    covers = [] if none_recorded(item, "panel_contract_covers") else list(
+        ContractCover.objects.visible_to(user).filter(configuration_item=item)
+        .select_related("contract__supplier").order_by("contract__title", "pk"))
     contracts = with_dates(hide_values([c.contract for c in covers], user), today)
     # Not even compiled for an item no contract covers (most of them): Django builds the
     # statement before it finds the empty IN list makes it needless.
@@ -341,8 +353,8 @@ def contracts_covering_item(item, user, today: date) -> dict:
                   ) if covers else {}
     current = [c for c in contracts if c.current]
     past = [c for c in contracts if not c.current]
-    reason = (UncontractedSystem.objects.visible_to(user).filter(configuration_item=item)
-              .first())
+    reason = None if none_recorded(item, "panel_no_contract_reason") else (
+        UncontractedSystem.objects.visible_to(user).filter(configuration_item=item).first())
     annual = pence(sum((c.contract.annual_value or Decimal(0) for c in current), Decimal(0)))
     return {"current": current, "past": past, "annual": annual, "reason": reason,
             "shared": shared}

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from borough.core import audit, services
 from borough.core.models import AuditAction, Comment
+from borough.core.queries import none_recorded
 
 MAX_COMMENT = 20000
 
@@ -32,6 +33,8 @@ def add_comment(target, body: str, *, actor, internal: bool = False) -> Comment:
 
 
 def comments_for(target, user) -> list[Comment]:
+    if none_recorded(target, "record_has_comments"):
+        return []
     return list(
         Comment.objects.visible_to(user)
         .filter(content_type=ContentType.objects.get_for_model(type(target)), object_id=target.pk)

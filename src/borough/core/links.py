@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 # An id no record has (so never confused with a real one), all digits.
 _STAND_IN = 7_314_159_265_358
 _patterns: dict[tuple, tuple[str, str] | None] = {}
+_fixed: dict[tuple, str] = {}
 
 
 def record_url(name: str, pk) -> str:
@@ -42,3 +43,20 @@ def _pattern(name: str) -> tuple[str, str] | None:
         return None
     head, _, tail = url.partition(marker)
     return head, tail
+
+
+def fixed_url(name: str) -> str:
+    """reverse(name) for a URL that takes no arguments, or "" if there is none (as
+    `{% url name as var %}` gives): the same address for the process's life, for a script
+    prefix and URL configuration."""
+    key = (name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    try:
+        return _fixed[key]
+    except KeyError:
+        pass
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        url = ""
+    _fixed[key] = url
+    return url

@@ -7,8 +7,9 @@ from django.db import models
 from django.utils.text import capfirst
 
 from borough.core import restricted
-from borough.core.models import Attachment, AuditEvent
+from borough.core.models import Attachment, AuditEvent, Comment
 from borough.core.money import format_pounds
+from borough.core.perf.precompiled import PrecompiledAnnotations
 
 
 def detail_rows(obj: models.Model, field_names: tuple[str, ...]) -> list[tuple[str, object]]:
@@ -43,6 +44,49 @@ def detail_relations(model: type[models.Model], field_names: tuple[str, ...]) ->
     return found
 
 
+# By (model, comments shown, attachments shown): made when a page first asks.
+_record_extras: dict[tuple, PrecompiledAnnotations] = {}
+
+
+def with_record_extras(queryset, *, comments: bool = False, attachments: bool = False):
+    """A record page's own read of its record, annotated with whether any comment or
+    attachment hangs off it (when the page shows them) and with what the model's detail
+    panels ask (core.registry.DetailPanel.annotations): each is an EXISTS over every row,
+    whoever may see it, so a section with nothing recorded asks no query of its own
+    (none_recorded), and one with rows reads them through visible_to(user) as before.
+    Most records have no comments, contracts or documents: a CI's page made eight such
+    queries, each compiled by the ORM on every view. Compiled once per process."""
+    key = (queryset.model, comments, attachments)
+    extras = _record_extras.get(key)
+    if extras is None:
+        extras = _record_extras[key] = PrecompiledAnnotations(
+            queryset.model, lambda: _record_expressions(*key))
+    return queryset.annotate(**extras.on(queryset))
+
+
+def _record_expressions(model, comments: bool, attachments: bool) -> dict:
+    from borough.core.registry import registry
+
+    found = {}
+    opts = model._meta.concrete_model._meta  # as ContentType.objects.get_for_model
+    for name, shown, kind in (("record_has_comments", comments, Comment),
+                              ("record_has_attachments", attachments, Attachment)):
+        if shown:
+            # By the content type's names, not its id: the SQL is kept for the process's
+            # life, and a test database's flush gives the content types new ids.
+            found[name] = models.Exists(kind.objects.filter(
+                content_type__app_label=opts.app_label, content_type__model=opts.model_name,
+                object_id=models.OuterRef("pk")))
+    return {**found, **registry.detail_annotations(model)}
+
+
+def none_recorded(record, name: str) -> bool:
+    """Whether `record` was read with the extra `name` (with_record_extras) and it says no
+    such row exists at all: then none is visible either, and no query is needed."""
+    value = getattr(record, name, None)
+    return value is not None and not value
+
+
 def history_for(obj: models.Model, user, limit: int = 200) -> list[AuditEvent]:
     """History the user's role may read (requesters, for one, see none), less the changes
     of fields the user may not see on the record (core.restricted)."""
@@ -56,6 +100,8 @@ def history_for(obj: models.Model, user, limit: int = 200) -> list[AuditEvent]:
 
 
 def attachments_for(obj: models.Model, user) -> list[Attachment]:
+    if none_recorded(obj, "record_has_attachments"):
+        return []
     return list(
         Attachment.objects.visible_to(user)
         .filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)

@@ -203,6 +203,15 @@ class Registry:
                 shown.append((panel, context))
         return shown
 
+    def detail_annotations(self, model: type[models.Model]) -> dict:
+        """The expressions the detail panels of `model`'s page ask the record's own query
+        to add (core.queries.with_record_extras)."""
+        found = {}
+        for panel in self.detail_panels.get(model, ()):
+            if panel.annotations is not None:
+                found.update(panel.annotations())
+        return found
+
     def part_of(self, model: type[models.Model], parent: str, part: str) -> None:
         """`model`'s rows are part of what the record in its foreign key `parent` says (a
         continuity plan's contacts): core.services then tells that record's lifecycle,

@@ -68,7 +68,7 @@ def register(registry) -> None:
         registry.evidence_rules[rule.name] = rule
     registry.add_detail_panel(ConfigurationItem, DetailPanel(
         "library-documents", "library/includes/documents_panel.html", queries.item_panel,
-        order=50))
+        order=50, annotations=queries.item_annotations))
     registry.add_detail_panel(BusinessService, DetailPanel(
         "library-documents", "library/includes/documents_panel.html", queries.service_panel,
         order=50))

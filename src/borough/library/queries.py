@@ -4,11 +4,12 @@ CI and class pages show. Other apps read the library through here."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from borough.core import scope
+from borough.core.queries import none_recorded
 from borough.library.models import Document, DocumentLink, DocumentStatus, DocumentVersion
 
 
@@ -43,10 +44,19 @@ def _links(user, **where):
             .select_related("document__owner").order_by("document__title", "id"))
 
 
+def item_annotations() -> dict:
+    """For a CI page's own read of the item (core.queries.with_record_extras): whether any
+    document is linked to it or to its class."""
+    return {"panel_document_links": Exists(DocumentLink.objects.filter(
+        Q(configuration_item=OuterRef("pk")) | Q(ci_class_id=OuterRef("ci_class_id"))))}
+
+
 def documents_for_item(item, user) -> list[dict]:
     """The documents linked to a configuration item, then those linked to its class
     (each once, the item's own link first), with whether each is overdue for review. One
     query for both."""
+    if none_recorded(item, "panel_document_links"):
+        return []
     links = list(DocumentLink.objects.visible_to(user)
                  .filter(Q(configuration_item=item) | Q(ci_class_id=item.ci_class_id))
                  .select_related("document__owner").order_by("document__title", "id"))

@@ -11,12 +11,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.urls import reverse
 
 from borough.catalogue import queries as catalogue_queries
 from borough.cmdb import queries as cmdb_queries
 from borough.core import scope
+from borough.core.queries import none_recorded
 from borough.servicedesk.models import OPEN_STATUSES, Ticket
 
 OTHER_TICKETS = 5  # other open tickets on the ticket page
@@ -75,6 +86,8 @@ def tickets_about(user, *, ci=None, service=None, limit: int = RECORD_TICKETS
     record = ci or service
     if record is None or not can_read_tickets(user, record.organisation_id):
         return None
+    if ci is not None and none_recorded(ci, "panel_tickets"):
+        return TicketList([], 0, 0)
     about = {"ci": ci} if ci is not None else {"service": service}
     return _listed(Ticket.objects.visible_to(user).filter(**about), limit, open_first=True)
 
@@ -131,6 +144,12 @@ def supported_by(ticket: Ticket, user) -> Supported | None:
 
 
 # --- the panels on a CI's page ---------------------------------------------------------
+
+def ci_annotations() -> dict:
+    """For a CI page's own read of the item (core.queries.with_record_extras): whether any
+    ticket is about it."""
+    return {"panel_tickets": Exists(Ticket.objects.filter(ci=OuterRef("pk")))}
+
 
 def ci_tickets_panel(item, user) -> dict | None:
     """The CI page's "Tickets" section: its tickets this person may see, open first."""

@@ -108,7 +108,7 @@ def register(registry) -> None:
     # importing the service desk.
     registry.add_detail_panel(m.Ticket.ci.field.related_model, DetailPanel(
         "servicedesk-tickets", "servicedesk/panels/record_tickets.html",
-        concerns.ci_tickets_panel, order=50))
+        concerns.ci_tickets_panel, order=50, annotations=concerns.ci_annotations))
     registry.add_detail_panel(m.Ticket.service.field.related_model, DetailPanel(
         "servicedesk-tickets", "servicedesk/panels/record_tickets.html",
         concerns.service_tickets_panel, order=50))

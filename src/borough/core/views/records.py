@@ -48,7 +48,11 @@ class ObjectDetailView(ObjectMixin, TemplateView):
         # a query each when the rows are drawn.
         related = queries.detail_relations(self.model, self.entry.detail_fields)
         queryset = super().get_queryset()
-        return queryset.select_related(*related) if related else queryset
+        if related:
+            queryset = queryset.select_related(*related)
+        # Whether it has comments, attachments and what its panels show, in this query.
+        return queries.with_record_extras(queryset, comments=self.entry.comments,
+                                          attachments=self.entry.attachments)
 
     def get_context_data(self, **kwargs):
         obj = self.get_object()
