@@ -19,7 +19,6 @@ import json
 import os
 import pstats
 import statistics
-import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "borough.settings")
 os.environ.setdefault("BOROUGH_MODE", "development")
@@ -30,6 +29,7 @@ import django  # noqa: E402
 django.setup()
 
 from bench.cmdb.measure import catalogue_urls, percentile, system_ids  # noqa: E402
+from bench.renders import render_all  # noqa: E402
 
 
 def urls_for(page: str, fixture: dict, count: int) -> list[str]:
@@ -86,25 +86,9 @@ def main() -> None:
             client.get(urls[0])
         for query in captured.captured_queries:
             print(f"{float(query['time']) * 1000:6.1f} ms  {query['sql'][:args.width]}")
-    times, sql = [], {"ms": 0.0, "queries": 0}
-
-    def timed(execute, statement, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(statement, params, many, context)
-        finally:
-            sql["ms"] += (time.perf_counter() - started) * 1000
-            sql["queries"] += 1
-
-    cpu_started = time.process_time()
-    with connection.execute_wrapper(timed):
-        for url in urls:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"{url} answered {response.status_code}")
-    cpu = (time.process_time() - cpu_started) * 1000 / len(urls)
+    rendered = render_all(client, urls)
+    times, cpu = rendered.times, rendered.cpu_ms
+    sql = {"ms": rendered.sql_ms * len(times), "queries": rendered.queries * len(times)}
     print(f"{args.page}: {len(times)} renders, p50 {statistics.median(times):.1f} ms, "
           f"p95 {percentile(times, 0.95):.1f} ms, mean {statistics.fmean(times):.1f} ms; "
           f"{sql['queries'] / len(times):.1f} queries and {sql['ms'] / len(times):.1f} ms "

@@ -21,7 +21,6 @@ import re
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,10 +35,10 @@ def worker(fixture_path: str, page: str, renders: int) -> None:
     import django
 
     django.setup()
-    from django.db import connection
     from django.test import Client
 
     from bench.commercial.profile import urls_for
+    from bench.renders import render_all
     from borough.accounts.models import User
 
     fixture = json.loads(Path(fixture_path).read_text())
@@ -48,25 +47,10 @@ def worker(fixture_path: str, page: str, renders: int) -> None:
     urls = urls_for(page, fixture, renders)
     for url in urls[:3]:
         client.get(url)
-    sql = {"ms": 0.0}
-
-    def timed(execute, statement, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(statement, params, many, context)
-        finally:
-            sql["ms"] += (time.perf_counter() - started) * 1000
-
-    times, pages = [], {}
-    cpu_started = time.process_time()
-    with connection.execute_wrapper(timed):
-        for url in urls:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-            pages[url] = hashlib.sha256(VOLATILE.sub(b"", response.content)).hexdigest()
-    cpu = (time.process_time() - cpu_started) * 1000 / len(urls)
+    rendered = render_all(client, urls, keep=True)
+    times, cpu, sql = rendered.times, rendered.cpu_ms, {"ms": rendered.sql_ms * len(urls)}
+    pages = {url: hashlib.sha256(VOLATILE.sub(b"", content)).hexdigest()
+             for url, content in rendered.contents.items()}
     times.sort()
     print(json.dumps({"cpu_ms": round(cpu, 1), "sql_ms": round(sql["ms"] / len(urls), 1),
                       "p50_ms": round(statistics.median(times), 1),

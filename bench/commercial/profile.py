@@ -21,7 +21,6 @@ import json
 import os
 import pstats
 import statistics
-import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "borough.settings")
 os.environ.setdefault("BOROUGH_MODE", "development")
@@ -33,6 +32,7 @@ django.setup()
 
 from bench.cmdb.measure import percentile  # noqa: E402
 from bench.commercial.measure import system_ids  # noqa: E402
+from bench.renders import render_all  # noqa: E402
 
 
 def urls_for(page: str, fixture: dict, count: int) -> list[str]:
@@ -94,25 +94,9 @@ def main() -> None:
             print(f"{float(query['time']) * 1000:7.1f} ms  {query['sql'][:args.width]}")
         print(f"{len(captured.captured_queries)} queries, "
               f"{sum(float(q['time']) for q in captured.captured_queries) * 1000:.1f} ms")
-    times, sql = [], {"ms": 0.0, "queries": 0}
-
-    def timed(execute, statement, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(statement, params, many, context)
-        finally:
-            sql["ms"] += (time.perf_counter() - started) * 1000
-            sql["queries"] += 1
-
-    cpu_started = time.process_time()
-    with connection.execute_wrapper(timed):
-        for url in urls:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"{url} answered {response.status_code}")
-    cpu = (time.process_time() - cpu_started) * 1000 / len(urls)
+    rendered = render_all(client, urls)
+    times, cpu = rendered.times, rendered.cpu_ms
+    sql = {"ms": rendered.sql_ms * len(times), "queries": rendered.queries * len(times)}
     print(f"{args.page}: {len(times)} renders, p50 {statistics.median(times):.1f} ms, "
           f"p95 {percentile(times, 0.95):.1f} ms, mean {statistics.fmean(times):.1f} ms; "
           f"{sql['queries'] / len(times):.1f} queries and {sql['ms'] / len(times):.1f} ms "
