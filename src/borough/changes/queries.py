@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
-from django.db.models.expressions import RawSQL
 
 from borough.catalogue import queries as catalogue
 from borough.catalogue.models import BusinessService
@@ -176,13 +175,6 @@ class Scheduled(NamedTuple):
 SHOWN = Scheduled._fields
 
 
-def _id_list(ids) -> RawSQL:
-    """`ids` as one parameter for `field__in=`: a month's 2,000 changes as 2,000
-    placeholders cost more in psycopg's splitting of the statement and Django's preparing
-    of each value than the query (core.ids.id_set)."""
-    return id_set(ids, connection.vendor)
-
-
 # What the conflicts need of a change outside the range (`describe`: its reference and
 # window; the rules: its type), as rows, not model instances: a month has some hundreds.
 AROUND = ("pk", "reference", "planned_start", "planned_end", "change_type")
@@ -191,7 +183,7 @@ AROUND = ("pk", "reference", "planned_start", "planned_end", "change_type")
 def _around(organisation_id: int, start: datetime, end: datetime, exclude) -> list:
     found = Change.objects.filter(
         organisation_id=organisation_id, status__in=PLANNED, planned_start__lt=end,
-        planned_end__gt=start).exclude(pk__in=_id_list(exclude))
+        planned_end__gt=start).exclude(pk__in=id_set(exclude))
     return list(found.order_by("planned_start", "pk").values_list(*AROUND, named=True))
 
 
@@ -201,7 +193,7 @@ def _through(model, key: str, value: str, ids) -> dict[int, set[int]]:
     found: dict[int, set[int]] = defaultdict(set)
     if not ids:
         return found
-    query = model.objects.filter(**{f"{key}__in": _id_list(ids)}).values_list(key, value)
+    query = model.objects.filter(**{f"{key}__in": id_set(ids)}).values_list(key, value)
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -280,7 +272,7 @@ def _named(result: Schedule) -> Schedule:
     item_ids = {i for c in result.found.conflicts for i in (c.item, c.other_item) if i}
     # Rows, not model instances: a month's conflicts name some hundreds of items.
     result.items = ({ci.pk: ci for ci in ConfigurationItem.objects.filter(
-        pk__in=_id_list(item_ids)).values_list("pk", "reference", "name", named=True)}
+        pk__in=id_set(item_ids)).values_list("pk", "reference", "name", named=True)}
         if item_ids else {})
     service_ids = {c.other for c in result.found.conflicts if c.kind == rules.MAINTENANCE}
     result.services = (dict(BusinessService.objects.filter(pk__in=service_ids)

@@ -51,9 +51,11 @@ def id_subquery(ids, vendor: str) -> tuple[str, object]:
     return "SELECT value FROM json_each(%s)", json.dumps(values)
 
 
-def id_set(ids, vendor: str):
-    """The ids for an ORM lookup as one parameter: `field__in=id_set(ids, vendor)`."""
+def id_set(ids, vendor: str | None = None):
+    """The ids for an ORM lookup as one parameter: `field__in=id_set(ids)` (`vendor`: the
+    default database's unless given)."""
+    from django.db import connection
     from django.db.models.expressions import RawSQL
 
-    sql, value = id_subquery(ids, vendor)
+    sql, value = id_subquery(ids, vendor or connection.vendor)
     return RawSQL(sql, [value])  # noqa: S611 - the ids are a parameter
