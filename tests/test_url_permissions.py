@@ -53,6 +53,9 @@ PUBLIC_VIEWS = {
     "borough.commercial.views.CalendarFeedView",
     # The same for the forward schedule of change (tests/changes/test_pages.py).
     "borough.changes.views.FeedView",
+    # The OpenAPI schema (drf-spectacular's view, generated once per process): the API's
+    # shape, the same for everyone, never data (tests/test_schema.py).
+    "borough.core.views.api_schema.SchemaView",
 }
 
 # Views that are not Borough's own and guard themselves.
