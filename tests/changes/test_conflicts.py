@@ -189,3 +189,20 @@ def test_changes_that_meet_end_to_start_do_not_overlap_and_dependency_goes_both_
         assert {(c.change, c.other, c.kind, c.item, c.other_item, c.depends)
                 for c in found} == {(3, 5, rules.DEPENDENT_ITEM, 3, 5, True),
                                     (5, 3, rules.DEPENDENT_ITEM, 5, 3, False)}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schedules(), st.randoms(use_true_random=False))
+def test_change_conflicts_do_not_depend_on_the_order_changes_come_in(schedule, rng):
+    changes, edges = schedule
+    among = set().union(*(c.items for c in changes)) if changes else set()
+    reach = rules.reachable(edges, among)
+    found = rules.change_conflicts(changes, reach)
+    shuffled = list(changes)
+    rng.shuffle(shuffled)
+    assert rules.change_conflicts(shuffled, reach) == found
+    for c in found:  # the lowest shared item is the one named
+        if c.kind == rules.SAME_ITEM:
+            one = next(x for x in changes if x.id == c.change)
+            two = next(x for x in changes if x.id == c.other)
+            assert c.item == c.other_item == min(one.items & two.items)

@@ -224,7 +224,8 @@ def conflicts_for(organisation_id: int, changes: list[Change], windows: list[Sch
     graph = (cmdb.dependency_graph(organisation_id) if many
              else cmdb.kept_dependency_graph(organisation_id))
     if graph is not None:
-        depends_on = rules.reachable_in(graph.component, graph.below, graph.cyclic, touched)
+        depends_on = rules.reachable_in(graph.component, graph.below, graph.cyclic, touched,
+                                         graph.rows)
     else:
         pairs = cmdb.closure_pairs(touched, cmdb.DatabaseGraph(organisation_id))
         depends_on = rules.reachable(pairs, touched)

@@ -1,5 +1,5 @@
-"""Conflicts on the forward schedule of change, in plain Python (no Django, no database),
-so the rules can be tested on their own and the queries that feed them stay a fixed
+"""Conflicts on the forward schedule of change, without Django or a database (numpy walks
+the dependency graph), so the rules can be tested on their own and the queries that feed them stay a fixed
 number whatever the schedule holds (changes.queries.schedule).
 
 A change conflicts with:
@@ -26,7 +26,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+import numpy as np
+
 from borough.core.business_time import BusinessCalendar, business_minutes_between
+from borough.core.perf.csr import Rows
 
 SAME_ITEM = "same-item"
 DEPENDENT_ITEM = "dependent-item"
@@ -107,59 +110,113 @@ def reachable(depends_on_edges: Iterable[tuple[int, int]], among: set[int]
     return _reach(down, among)
 
 
+class Reach(Mapping[int, AbstractSet[int]]):
+    """{item: the other items of `among` it depends on, transitively}, kept as bits: bit n
+    of `bits[item]` stands for the n-th of `among` by id. A month's change rules ask of
+    pairs of changes, each as masks of its items, so no set is built unless asked for."""
+
+    __slots__ = ("bit", "bits", "ordered")
+
+    def __init__(self, ordered: list[int], bits: dict[int, int]):
+        self.ordered = ordered
+        self.bit = {item: 1 << n for n, item in enumerate(ordered)}
+        self.bits = bits  # item -> the bits of what it depends on (never its own)
+
+    @classmethod
+    def of(cls, depends_on: Mapping[int, AbstractSet[int]], items: AbstractSet[int]) -> Reach:
+        """`depends_on` as a Reach in which each of `items` has a bit."""
+        if isinstance(depends_on, Reach) and items <= depends_on.bit.keys():
+            return depends_on
+        ordered = sorted({*items, *depends_on,
+                          *(d for found in depends_on.values() for d in found)})
+        reach = cls(ordered, {})
+        for item, found in depends_on.items():
+            mask = 0
+            for dependency in found:
+                if dependency != item:
+                    mask |= reach.bit[dependency]
+            reach.bits[item] = mask
+        return reach
+
+    def mask(self, items: Iterable[int]) -> int:
+        mask = 0
+        for item in items:
+            mask |= self.bit.get(item, 0)
+        return mask
+
+    def under(self, items: Iterable[int]) -> int:
+        """The bits of what any of `items` depends on."""
+        mask = 0
+        get = self.bits.get
+        for item in items:
+            mask |= get(item, 0)
+        return mask
+
+    def __getitem__(self, item: int) -> set[int]:
+        return _members(self.bits[item], self.ordered)
+
+    def __iter__(self):
+        return iter(self.bits)
+
+    def __len__(self) -> int:
+        return len(self.bits)
+
+
 def reachable_in(component: Mapping[int, int], below: Sequence[Sequence[int]],
-                 cyclic: AbstractSet[int], among: set[int]) -> dict[int, set[int]]:
+                 cyclic: AbstractSet[int], among: set[int],
+                 rows: tuple[Rows, Rows] | None = None) -> Reach:
     """`reachable`'s answer from a whole graph already folded into its strongly
     connected components (`component`: item -> its component; `below`: each component's
     dependencies, numbered lower than it; `cyclic`: those of more than one item), as
-    the CMDB keeps it (cmdb.graphcache): the components under `among` are found by one
-    walk down and each one's reach is worked out once, dependencies first (in number
-    order), with no search for cycles and no edges read."""
+    the CMDB keeps it (cmdb.graphcache, which also keeps `rows`: `below` and its reverse
+    as arrays, made here when not given).
+
+    Only the components both under `among` and over some of it matter: most of what
+    a month's items sit on (the switches, racks and sites) reaches nothing changed. Both
+    walks go a level at a time over the arrays; then each component that matters gets
+    the bits of `among` at or under it, dependencies first (in number order), along the
+    edges between those components alone. No search for cycles and no edges read."""
+    down, up = rows if rows is not None else _rows(below)
     ordered = sorted(among)
-    bit = {item: 1 << n for n, item in enumerate(ordered)}
+    found = Reach(ordered, {})
     own: dict[int, int] = {}  # component -> the bits of its members
-    for item, mask in bit.items():
-        number = component.get(item)
+    number_of = component.get
+    for n, item in enumerate(ordered):
+        number = number_of(item)
         if number is not None:
-            own[number] = own.get(number, 0) | mask
-    # Lists by component number, not sets and dicts: a walk of 12,000 components and
-    # 34,000 edges a month is most of this function's time.
-    seen = bytearray(len(below))
-    pending = list(own)
-    for number in pending:
-        seen[number] = 1
-    under = list(pending)
-    while pending:
-        for lower in below[pending.pop()]:
-            if not seen[lower]:
-                seen[lower] = 1
-                pending.append(lower)
-                under.append(lower)
-    under.sort()
-    # reach[c]: the bits of `among` that c's items depend on (through a cycle, their own);
-    # total[c]: those and its own (none for most of a closure: the switches, racks and
-    # sites everything sits on reach nothing changed, so no big-integer work there).
-    reach: dict[int, int] = {}
-    total = [0] * len(below)
-    own_of = own.get
-    for number in under:
-        found = own_of(number, 0) if number in cyclic else 0
-        for lower in below[number]:
-            further = total[lower]
-            if further:
-                found |= further
-        if found:
-            reach[number] = found
-        mine = own_of(number)
-        total[number] = found | mine if mine else found
-    answer = {}
-    for item in among:
-        bits = reach.get(component.get(item), 0)
-        if bits & bit[item]:
-            bits ^= bit[item]
-        # Most items reach none of the others: no set to build.
-        answer[item] = _members(bits, ordered) if bits else set()
-    return answer
+            own[number] = own.get(number, 0) | 1 << n
+    if not own:
+        found.bits.update(dict.fromkeys(ordered, 0))
+        return found
+    starts = np.fromiter(own, dtype=np.int64, count=len(own))
+    matters = up.spread(starts, within=down.spread(starts))
+    kept = np.flatnonzero(matters)
+    lower, counts = down.successors(kept)
+    inside = matters[lower]
+    # Edges between kept components, as positions in `kept` (ascending: dependents
+    # after their dependencies, so a total is whole before it is passed up).
+    sources = np.repeat(np.arange(kept.size), counts)[inside].tolist()
+    targets = np.searchsorted(kept, lower[inside]).tolist()
+    kept_numbers = kept.tolist()
+    total = [own.get(number, 0) for number in kept_numbers]
+    for source, target in zip(sources, targets, strict=True):
+        further = total[target]
+        if further:
+            total[source] |= further
+    # An item's reach is its component's total less itself: a component of one item
+    # cannot reach it, and the members of a cycle depend on one another.
+    place = dict(zip(kept_numbers, range(kept.size), strict=True))
+    bits = found.bits
+    for n, item in enumerate(ordered):
+        at = place.get(number_of(item))
+        mask = total[at] if at is not None else 0
+        bits[item] = mask & ~(1 << n) if mask >> n & 1 else mask
+    return found
+
+
+def _rows(below: Sequence[Sequence[int]]) -> tuple[Rows, Rows]:
+    down = Rows.of(below)
+    return down, down.reversed()
 
 
 def _reach(down: Mapping[int, Sequence[int]], among: set[int]) -> dict[int, set[int]]:
@@ -243,45 +300,70 @@ def _members(bits: int, ordered: list[int]) -> set[int]:
     return items
 
 
-def change_conflicts(changes: list[Planned], depends_on: Mapping[int, set[int]]
+def change_conflicts(changes: list[Planned], depends_on: Mapping[int, AbstractSet[int]]
                      ) -> list[Conflict]:
-    """Pairs of overlapping changes on the same item or on items one depends on. Each pair
-    once, reported for both changes (one Conflict each way), same item before dependent.
-    Compared through the items each change reaches, not pair by pair: the work grows with
-    how many changes share items, not with the square of the schedule."""
-    touching: dict[int, list[int]] = defaultdict(list)  # item -> changes (by index)
+    """Pairs of overlapping changes on the same item or on items one depends on, each
+    pair reported for both changes (one Conflict each way), sorted by change and other.
+    Time first: a sweep in start order meets only the pairs that overlap (a change meets
+    some dozens of a month's thousands), and each pair is compared as masks of its
+    items, two big-integer ANDs; the items a conflict names are looked for only then.
+
+    A pair that shares items names the lowest shared; else, from the change with the
+    lower id, its lowest item that depends on one of the other's (the lowest), or the
+    reverse."""
+    reach = Reach.of(depends_on, set().union(*(c.items for c in changes)))
+    changes = sorted(changes, key=lambda c: c.start)
+    starts = [c.start for c in changes]
+    items = [c.items for c in changes]
+    own = [reach.mask(c.items) for c in changes]
+    under = [reach.under(c.items) for c in changes]
+    found: list[Conflict] = []
+    count = len(changes)
     for index, change in enumerate(changes):
-        for item in change.items:
-            touching[item].append(index)
-    found: dict[tuple[int, int], Conflict] = {}
-    for index, change in enumerate(changes):
-        # By id: which of two items a pair's conflict names was the order sets happened
-        # to iterate in, which moved with the order the database sent the rows.
-        for item in sorted(change.items):
-            # The same item, then each item it depends on: whoever touches those.
-            for reached, kind in ((item, SAME_ITEM), *((d, DEPENDENT_ITEM) for d in
-                                                       sorted(depends_on.get(item, ())))):
-                for other_index in touching.get(reached, ()):
-                    if other_index == index:
-                        continue
-                    other = changes[other_index]
-                    if not overlaps(change.start, change.end, other.start, other.end):
-                        continue
-                    key = (min(index, other_index), max(index, other_index))
-                    earlier = found.get(key)
-                    if earlier is not None and (earlier.kind == SAME_ITEM or kind != SAME_ITEM):
-                        continue
-                    first, second = (change, other) if index < other_index else (other, change)
-                    near, far = (item, reached) if index < other_index else (reached, item)
-                    found[key] = Conflict(kind, first.id, second.id, near, far,
-                                          kind == DEPENDENT_ITEM and index < other_index)
+        start, end, mine, reached = change.start, change.end, items[index], under[index]
+        mask = own[index]
+        later = index + 1
+        while later < count and starts[later] < end:
+            theirs = items[later]
+            # Most pairs share nothing and neither depends on anything changed: no
+            # big-integer work for them.
+            if not mine.isdisjoint(theirs):
+                other = changes[later]
+                if other.end > start:
+                    first, second = (change, other) if change.id < other.id else (other, change)
+                    shared = min(mine & theirs)
+                    found.append(Conflict(SAME_ITEM, first.id, second.id, shared, shared))
+            elif (reached and reached & own[later]) or (under[later] and under[later] & mask):
+                other = changes[later]
+                if other.end > start:
+                    first, second = (change, other) if change.id < other.id else (other, change)
+                    found.append(_dependent(first, second, reach))
+            later += 1
     conflicts = []
-    for conflict in found.values():
+    for conflict in found:
         conflicts.append(conflict)
         conflicts.append(Conflict(conflict.kind, conflict.other, conflict.change,
                                   conflict.other_item, conflict.item,
                                   conflict.kind == DEPENDENT_ITEM and not conflict.depends))
+    conflicts.sort(key=lambda c: (c.change, c.other))
     return conflicts
+
+
+def _dependent(first: Planned, second: Planned, reach: Reach) -> Conflict:
+    """The items a dependent-item conflict names (see change_conflicts)."""
+    theirs = reach.mask(second.items)
+    for item in sorted(first.items):
+        hits = reach.bits.get(item, 0) & theirs
+        if hits:
+            return Conflict(DEPENDENT_ITEM, first.id, second.id, item,
+                            reach.ordered[(hits & -hits).bit_length() - 1], True)
+    mine = reach.mask(first.items)
+    for item in sorted(second.items):
+        hits = reach.bits.get(item, 0) & mine
+        if hits:
+            return Conflict(DEPENDENT_ITEM, first.id, second.id,
+                            reach.ordered[(hits & -hits).bit_length() - 1], item, False)
+    raise AssertionError("no dependence between the pair")
 
 
 def window_conflicts(changes: list[Planned], windows: list[Window]) -> list[Conflict]:
