@@ -12,7 +12,6 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Q
 
 from borough.catalogue import queries as catalogue
@@ -35,6 +34,7 @@ from borough.cmdb.models import ConfigurationItem
 from borough.core.business_time import BusinessCalendar
 from borough.core.ids import id_set
 from borough.core.links import record_url
+from borough.core.perf.rows import fetch
 from borough.problems.models import Problem
 
 ITEMS = Change.configuration_items.through
@@ -56,7 +56,7 @@ class Schedule:
     windows: list[ScheduleWindow]
     found: rules.Found
     # Whatever a conflict names, by id, to say it in words (a change outside the range as
-    # a row of AROUND).
+    # an Around row).
     others: dict[int, Change] = field(default_factory=dict)
     items: dict[int, tuple] = field(default_factory=dict)  # (pk, reference, name) rows
     services: dict[int, str] = field(default_factory=dict)
@@ -175,30 +175,31 @@ class Scheduled(NamedTuple):
 SHOWN = Scheduled._fields
 
 
-# What the conflicts need of a change outside the range (`describe`: its reference and
-# window; the rules: its type), as rows, not model instances: a month has some hundreds.
-AROUND = ("pk", "reference", "planned_start", "planned_end", "change_type")
+class Around(NamedTuple):
+    """What the conflicts need of a change outside the range (`describe`: its reference
+    and window; the rules: its type), as a row: a month has some hundreds."""
+
+    pk: int
+    reference: str
+    planned_start: datetime
+    planned_end: datetime
+    change_type: str
 
 
-def _around(organisation_id: int, start: datetime, end: datetime, exclude) -> list:
+def _around(organisation_id: int, start: datetime, end: datetime, exclude) -> list[Around]:
     found = Change.objects.filter(
         organisation_id=organisation_id, status__in=PLANNED, planned_start__lt=end,
         planned_end__gt=start).exclude(pk__in=id_set(exclude))
-    return list(found.order_by("planned_start", "pk").values_list(*AROUND, named=True))
+    return fetch(found.order_by("planned_start", "pk").values_list(*Around._fields), Around)
 
 
 def _through(model, key: str, value: str, ids) -> dict[int, set[int]]:
-    # A plain cursor: Django's iteration of values_list fetched a month's 5,000 pairs a
-    # hundred at a time, which cost more than the query.
     found: dict[int, set[int]] = defaultdict(set)
     if not ids:
         return found
-    query = model.objects.filter(**{f"{key}__in": id_set(ids)}).values_list(key, value)
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for owner, other in cursor.fetchall():
-            found[owner].add(other)
+    for owner, other in fetch(model.objects.filter(**{f"{key}__in": id_set(ids)})
+                              .values_list(key, value)):
+        found[owner].add(other)
     return found
 
 
@@ -258,8 +259,7 @@ def schedule(user, start: datetime, end: datetime, *, service_id: int | None = N
         status__in=PLANNED, planned_start__lt=end, planned_end__gt=start)
     if service_id is not None:
         visible = visible.filter(services=service_id)
-    changes = [Scheduled(*row) for row in
-               visible.order_by("planned_start", "pk").values_list(*SHOWN)]
+    changes = fetch(visible.order_by("planned_start", "pk").values_list(*SHOWN), Scheduled)
     # The windows of the range and of the changes' own windows beyond it (one query).
     lo = min([start, *(c.planned_start for c in changes)])
     hi = max([end, *(c.planned_end for c in changes)])
@@ -268,13 +268,18 @@ def schedule(user, start: datetime, end: datetime, *, service_id: int | None = N
     return _named(Schedule(start, end, changes, reach, found, others))
 
 
+class Named(NamedTuple):
+    pk: int
+    reference: str
+    name: str
+
+
 def _named(result: Schedule) -> Schedule:
     """Load the names the conflicts need: the items and services they name (two queries)."""
     item_ids = {i for c in result.found.conflicts for i in (c.item, c.other_item) if i}
     # Rows, not model instances: a month's conflicts name some hundreds of items.
-    result.items = ({ci.pk: ci for ci in ConfigurationItem.objects.filter(
-        pk__in=id_set(item_ids)).values_list("pk", "reference", "name", named=True)}
-        if item_ids else {})
+    result.items = ({ci.pk: ci for ci in fetch(ConfigurationItem.objects.filter(
+        pk__in=id_set(item_ids)).values_list(*Named._fields), Named)} if item_ids else {})
     service_ids = {c.other for c in result.found.conflicts if c.kind == rules.MAINTENANCE}
     result.services = (dict(BusinessService.objects.filter(pk__in=service_ids)
                             .values_list("pk", "name")) if service_ids else {})
