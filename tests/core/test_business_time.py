@@ -17,6 +17,7 @@ from borough.core.business_time import (
     bank_holidays,
     business_minutes_between,
     calendar_minutes_between,
+    covers,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -413,6 +414,14 @@ def test_between_matches_oracle(case, start, span):
     cal, spec = case
     end = start + span * MINUTE
     assert business_minutes_between(cal, start, end) == oracle_between(spec, start, end)
+
+
+@ORACLE
+@given(case=cases, start=in_view(whole_minutes), span=st.integers(0, 3 * 24 * 60))
+def test_covers_matches_oracle(case, start, span):
+    cal, spec = case
+    end = start + span * MINUTE
+    assert covers(cal, start, end) == (oracle_between(spec, start, end) == span)
 
 
 @FAST

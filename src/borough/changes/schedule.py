@@ -23,12 +23,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 import numpy as np
 
-from borough.core.business_time import BusinessCalendar, business_minutes_between
+from borough.core.business_time import BusinessCalendar, covers
 from borough.core.perf.csr import Rows
 
 SAME_ITEM = "same-item"
@@ -386,12 +386,6 @@ def window_conflicts(changes: list[Planned], windows: list[Window]) -> list[Conf
     return found
 
 
-def covered(calendar: BusinessCalendar, start: datetime, end: datetime) -> bool:
-    """Whether the weekly hours cover the whole of [start, end)."""
-    wanted = (end - start) / timedelta(minutes=1)
-    return business_minutes_between(calendar, start, end) >= wanted - 1e-6
-
-
 def maintenance_conflicts(changes: list[Planned],
                           hours: Mapping[int, BusinessCalendar]) -> list[Conflict]:
     """Changes outside the maintenance hours of a service they affect (services without
@@ -400,7 +394,7 @@ def maintenance_conflicts(changes: list[Planned],
     for change in changes:
         for service in sorted(change.services):
             calendar = hours.get(service)
-            if calendar is not None and not covered(calendar, change.start, change.end):
+            if calendar is not None and not covers(calendar, change.start, change.end):
                 found.append(Conflict(MAINTENANCE, change.id, service))
     return found
 

@@ -356,6 +356,31 @@ def business_minutes_between(cal: BusinessCalendar, start: datetime, end: dateti
     return total / _ONE_MINUTE
 
 
+def covers(cal: BusinessCalendar, start: datetime, end: datetime) -> bool:
+    """Whether working time covers the whole of ``[start, end)`` (True if end <= start):
+    `business_minutes_between` equal to the elapsed minutes, found by following the
+    periods from ``start`` and stopping at the first gap, so an instant outside the hours
+    costs a day or two of periods rather than every day up to ``end``."""
+    reached, hi_bound = _as_utc(start, "start"), _as_utc(end, "end")
+    if hi_bound <= reached:
+        return True
+    if not cal.has_working_hours:
+        return False
+    try:
+        last_day = cal._local_date(hi_bound) + _ONE_DAY
+    except OverflowError:
+        last_day = date.max
+    for lo, hi in _intervals(cal, reached, last_day=last_day):
+        if hi <= reached:
+            continue
+        if lo > reached:
+            return False
+        reached = hi
+        if reached >= hi_bound:
+            return True
+    return False
+
+
 def calendar_minutes_between(start: datetime, end: datetime) -> float:
     """Elapsed minutes from ``start`` to ``end`` (real time, not wall-clock), 0 if end <= start."""
     elapsed = _as_utc(end, "end") - _as_utc(start, "start")
