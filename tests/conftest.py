@@ -21,6 +21,10 @@ def pytest_addoption(parser):
         "--update-query-baseline", action="store_true", default=False,
         help="Rewrite tests/query_baseline.json with the query counts measured "
              "(tests/declared/test_query_counts.py) instead of comparing with it.")
+    parser.addoption(
+        "--database-tests-only", action="store_true", default=False,
+        help="Run only the tests that use the database (.ci/run's second pass, on "
+             "PostgreSQL: the others ran in the first and do the same on any database).")
 
 
 def pytest_itemcollected(item):
@@ -35,7 +39,20 @@ def pytest_itemcollected(item):
 def pytest_collection_modifyitems(config, items):
     """The sharded tests first, after any shuffling: they are the longest, and started
     last they left one worker running alone at the end."""
+    if config.getoption("--database-tests-only"):
+        without = [item for item in items if not uses_database(item)]
+        if without:
+            config.hook.pytest_deselected(items=without)
+            items[:] = [item for item in items if uses_database(item)]
     items.sort(key=lambda item: 0 if item.nodeid.split("::")[0] in SHARDED_FILES else 1)
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def uses_database(item) -> bool:
+    return (item.get_closest_marker("django_db") is not None
+            or not DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())))
 
 
 # Files whose tests are sharded with their own xdist_group marks.
