@@ -11,7 +11,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from borough.commercial import queries
+from borough.commercial.models import Contract
 from borough.core import roles
 from borough.core import services as core_services
 from tests.factories import (
@@ -118,6 +121,13 @@ def test_a_contracts_owner_sees_its_values_and_no_others(contract, org_a, member
     assert api.get(f"/api/commercial/contracts/{other.pk}/").json()["annual_value"] is None
     # Lists leave the column out for a role that does not see every contract's values.
     assert not shows(body(client, reverse("commercial:contract_list")), "55,555.55")
+    # The renewals' sums, made by the database, count the values they may see only.
+    other.end_date, other.start_date = contract.end_date, contract.start_date
+    other.save()
+    contracts = Contract.objects.for_organisation(org_a)
+    today = timezone.localdate()
+    assert queries.renewals(contracts, today, user=user).total == Decimal("98765.43")
+    assert queries.renewals(contracts, today).total == Decimal("154320.98")
 
 
 def test_history_leaves_out_changes_of_values(contract, admin_a, member, signed_in):

@@ -132,9 +132,26 @@ def test_the_page_and_calendar_list_what_they_listed_for_a_generated_set(org_a):
     # The day they were stored, and days and months on with the job not run (stale rows).
     for today in (stamped, stamped + timedelta(days=1), date(2027, 3, 1), date(2028, 2, 29)):
         found = queries.renewals(contracts, today)
-        assert sorted((e.day, e.kind, e.contract.pk) for e in found.events) == (
-            old_renewals(contracts, today)[0])
+        expected_events = old_renewals(contracts, today)[0]
+        assert sorted((e.day, e.kind, e.contract.pk) for e in found.events) == expected_events
         assert [d.contract.pk for d in found.overdue] == old_renewals(contracts, today)[1]
+        # Each month's counts and value, summed by the database, are its dates'.
+        values = dict(contracts.values_list("pk", "annual_value"))
+        for month in found.months:
+            inside = [(kind, pk) for day, kind, pk in expected_events
+                      if day.replace(day=1) == month.start]
+            assert month.notices == sum(1 for kind, _ in inside if kind == "notice")
+            assert month.ending == sum(1 for kind, _ in inside if kind == "end")
+            assert month.value == sum((values[pk] for kind, pk in inside if kind == "end"),
+                                      Decimal(0))
+        # Listing some months reads their dates only, and counts the same.
+        some = queries.renewals(contracts, today, listed=lambda months: months[1::3])
+        listed = {m.start for m in found.months[1::3]}
+        assert sorted((e.day, e.kind, e.contract.pk) for e in some.events) == [
+            e for e in expected_events if e[0].replace(day=1) in listed]
+        assert [(m.notices, m.ending, m.value) for m in some.months] == [
+            (m.notices, m.ending, m.value) for m in found.months]
+        assert [d.contract.pk for d in some.overdue] == [d.contract.pk for d in found.overdue]
         shown = {(e.day, e.kind, e.contract.pk)
                  for e in queries.calendar_events(contracts, today)}
         first, last = today - relativedelta(days=92), today + relativedelta(months=24)

@@ -5,12 +5,14 @@ commercial records through here. Every read starts from `visible_to(user)`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import TruncMonth
 
 from borough.commercial.models import (
     Contract,
@@ -21,7 +23,7 @@ from borough.commercial.models import (
     SupplierReview,
     UncontractedSystem,
 )
-from borough.core import restricted
+from borough.core import restricted, scope
 from borough.core.money import pence
 from borough.core.queries import none_recorded
 from borough.organisation.models import Person
@@ -203,20 +205,18 @@ class RenewalEvent:
 
 @dataclass
 class RenewalMonth:
+    """A month of the renewals: how many dates it holds and the value at stake, and its
+    dates themselves when they were asked for (`renewals(listed=...)`)."""
+
     start: date
     events: list[RenewalEvent] = field(default_factory=list)
+    notices: int = 0
+    ending: int = 0
+    value: Decimal = Decimal(0)  # the annual value of the terms ending in it
 
     @property
-    def value(self) -> Decimal:
-        return pence(sum((e.counted for e in self.events), Decimal(0)))
-
-    @property
-    def ending(self) -> int:
-        return sum(1 for e in self.events if e.kind == END)
-
-    @property
-    def notices(self) -> int:
-        return sum(1 for e in self.events if e.kind == NOTICE)
+    def dates(self) -> int:
+        return self.notices + self.ending
 
 
 @dataclass
@@ -230,7 +230,12 @@ class Renewals:
         return pence(sum((m.value for m in self.months), Decimal(0)))
 
     @property
+    def dates(self) -> int:
+        return sum(m.dates for m in self.months)
+
+    @property
     def events(self) -> list[RenewalEvent]:
+        """The dates of the months listed."""
         return [e for m in self.months for e in m.events]
 
     @property
@@ -275,34 +280,102 @@ def with_parties(contracts) -> None:
         Prefetch("owner", Person.objects.only("organisation_id", "full_name")))
 
 
-def renewals(contracts, today: date, months: int = 12, *, user=None) -> Renewals:
+def renewals(contracts, today: date, months: int = 12, *, user=None,
+             listed: Callable[[list[RenewalMonth]], list[RenewalMonth]] | None = None
+             ) -> Renewals:
     """The notice and end dates of `contracts` (a queryset the caller scoped and filtered)
     from today to the end of the month `months - 1` months on, by month; and the contracts
-    whose notice date has passed without notice or a decision while their term runs."""
+    whose notice date has passed without notice or a decision while their term runs.
+
+    Each month's counts and value are summed by the database from the stored dates; the
+    dates themselves are read for the months `listed` chooses from those (every month
+    when not given). A council's every contract has a date in the year: read whole, the
+    page read thousands of contracts a render to list one month of them. The contracts
+    whose stored dates today has moved on (`stale`, few) are worked out one by one and
+    added in."""
     first = today.replace(day=1)
     starts = [first + relativedelta(months=n) for n in range(months)]
     last = starts[-1] + relativedelta(months=1, days=-1)
     by_month = {s: RenewalMonth(s) for s in starts}
-    overdue = []
-    # The year's dates, and the notice dates passed while the term runs (overdue unless
-    # a decision to renew answers them), by the stored dates.
-    rows = (contracts.filter(dated_between(today, last, today)
-                             | Q(next_notice_by__lt=today, next_term_end__gte=today,
-                                 start_date__lte=today))
-            .only(*RENEWAL_FIELDS).order_by("pk"))
+    fresh = contracts.exclude(stale(today))
+    value = _shown_value(user)
+    for kind, column in ((NOTICE, "next_notice_by"), (END, "next_term_end")):
+        counted = (fresh.filter(**{f"{column}__range": (today, last)}).order_by()
+                   .annotate(month=TruncMonth(column)).values("month")
+                   .annotate(dates=Count("pk"), value=Sum(value) if kind == END else Value(0)))
+        for row in counted:
+            month = by_month[_as_date(row["month"])]
+            if kind == NOTICE:
+                month.notices += row["dates"]
+            else:
+                month.ending += row["dates"]
+                month.value += row["value"] or Decimal(0)
+    moved = list(contracts.filter(stale(today)).only(*RENEWAL_FIELDS).order_by("pk"))
     if user is not None:  # values the reader may not see count for nothing
-        rows = hide_values(list(rows), user)
-    for contract in rows:
-        dated = ContractDates(contract, today, stored=True)
-        if dated.notice_missed:
-            overdue.append(dated)
-        for kind, day in ((NOTICE, dated.notice_by), (END, dated.term_end)):
-            if day is not None and today <= day <= last:
-                by_month[day.replace(day=1)].events.append(RenewalEvent(day, kind, contract))
+        moved = hide_values(moved, user)
+    moved_dates = [ContractDates(c, today, stored=True) for c in moved]
+    for event in _events(moved_dates, today, last):
+        month = by_month[event.day.replace(day=1)]
+        if event.kind == NOTICE:
+            month.notices += 1
+        else:
+            month.ending += 1
+            month.value += event.counted
+    for month in by_month.values():
+        month.value = pence(month.value)
+    chosen = list(by_month.values()) if listed is None else listed(list(by_month.values()))
+    if chosen:
+        within = Q()
+        for month in chosen:
+            end = month.start + relativedelta(months=1, days=-1)
+            lo, hi = max(month.start, today), min(end, last)
+            within |= Q(next_notice_by__range=(lo, hi)) | Q(next_term_end__range=(lo, hi))
+        rows = list(fresh.filter(within).only(*RENEWAL_FIELDS).order_by("pk"))
+        if user is not None:
+            rows = hide_values(rows, user)
+        wanted = {month.start for month in chosen}
+        for event in _events([*(ContractDates(c, today, stored=True) for c in rows),
+                              *moved_dates], today, last):
+            if event.day.replace(day=1) in wanted:
+                by_month[event.day.replace(day=1)].events.append(event)
     for month in by_month.values():
         month.events.sort(key=lambda e: (e.day, e.kind != NOTICE, e.contract.title))
-    overdue.sort(key=lambda d: d.notice_by)
+    # The notice dates passed while the term runs: by the stored dates, those with a
+    # notice date before today and a term not yet ended; then the rules (a decision to
+    # renew answers one) on those few.
+    candidates = list(fresh.filter(next_notice_by__lt=today, next_term_end__gte=today,
+                                   start_date__lte=today, notice_given_on__isnull=True)
+                      .only(*RENEWAL_FIELDS).order_by("pk"))
+    if user is not None:
+        candidates = hide_values(candidates, user)
+    overdue = [d for d in [*(ContractDates(c, today, stored=True) for c in candidates),
+                           *moved_dates] if d.notice_missed]
+    overdue.sort(key=lambda d: (d.notice_by, d.contract.pk))
     return Renewals(today, list(by_month.values()), overdue)
+
+
+def _events(dated: list[ContractDates], today: date, last: date):
+    for item in dated:
+        for kind, day in ((NOTICE, item.notice_by), (END, item.term_end)):
+            if day is not None and today <= day <= last:
+                yield RenewalEvent(day, kind, item.contract)
+
+
+def _as_date(value) -> date:
+    # TruncMonth of a date column: a date on PostgreSQL, a datetime on some backends.
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def _shown_value(user):
+    """A contract's annual value where `user` sees it, else nothing: hide_values's rule
+    as an expression, for sums the database makes."""
+    guard = restricted.guard(Contract)
+    if user is None or guard is None or (user.is_superuser and user.is_active):
+        return F("annual_value")
+    seeing = scope.organisation_ids(user, guard.permission)
+    people = Person.objects.filter(user_id=user.pk).values("pk")
+    return Case(When(Q(organisation_id__in=list(seeing)) | Q(owner_id__in=people),
+                     then=F("annual_value")), default=None)
 
 
 def calendar_events(contracts, today: date, *, back_days: int = 92, months: int = 24,

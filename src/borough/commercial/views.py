@@ -205,14 +205,14 @@ class RenewalsView(EntryViewMixin, TemplateView):
     """The next twelve months of notice and end dates, by month, with the value at stake,
     for the contracts chosen by supplier, owner or kind."""
 
-    def shown_months(self, found: queries.Renewals) -> list[queries.RenewalMonth]:
+    def shown_months(self, months: list[queries.RenewalMonth]) -> list[queries.RenewalMonth]:
         """Every month's dates, or with many, those of the month asked for (`?month=`
         2027-03), else of the first month with any."""
-        if len(found.events) <= EVENTS_ON_ONE_PAGE:
-            return found.months
+        if sum(m.dates for m in months) <= EVENTS_ON_ONE_PAGE:
+            return months
         asked = self.request.GET.get("month", "")
-        chosen = [m for m in found.months if f"{m.start:%Y-%m}" == asked]
-        return chosen or [next((m for m in found.months if m.events), found.months[0])]
+        chosen = [m for m in months if f"{m.start:%Y-%m}" == asked]
+        return chosen or [next((m for m in months if m.dates), months[0])]
 
     entry = registry.get(m.Contract)
     permission_action = "view"
@@ -225,13 +225,19 @@ class RenewalsView(EntryViewMixin, TemplateView):
         if filterset.is_bound and not filterset.is_valid():
             return self.render_to_response(self.get_context_data(filterset=filterset),
                                            status=400)
-        found = queries.renewals(filterset.qs, timezone.localdate(), user=request.user)
+        shown: list[queries.RenewalMonth] = []
+
+        def listed(months):
+            shown.extend(self.shown_months(months))
+            return shown
+
+        found = queries.renewals(filterset.qs, timezone.localdate(), user=request.user,
+                                 listed=listed)
         # Values at stake are for those who see every contract's value (core.restricted).
         values_shown = queries.shows_values(request.user)
         query = request.GET.copy()
         for name in ("month", "overdue"):
             query.pop(name, None)
-        shown = self.shown_months(found)
         overdue = (found.overdue if request.GET.get("overdue") == "all"
                    else found.overdue[:OVERDUE_LISTED])
         queries.with_parties([e.contract for month in shown for e in month.events]
@@ -239,7 +245,7 @@ class RenewalsView(EntryViewMixin, TemplateView):
         return self.render_to_response(self.get_context_data(
             filterset=filterset, renewals=found, values_shown=values_shown,
             chart=value_chart(found) if values_shown else None,
-            shown=shown, by_month=len(found.events) > EVENTS_ON_ONE_PAGE, overdue=overdue,
+            shown=shown, by_month=found.dates > EVENTS_ON_ONE_PAGE, overdue=overdue,
             query=query.urlencode(),
             feeds=m.CalendarFeed.objects.filter(user=request.user,
                                                 organisation_id=request.user
