@@ -274,8 +274,10 @@ def with_parties(contracts) -> None:
 
     from borough.organisation.models import Person
 
+    # Every object, not one per contract: a contract listed both in a month and among the
+    # passed notice dates is two objects, and one left out read its parties one by one.
     prefetch_related_objects(
-        list({c.pk: c for c in contracts}.values()),
+        list({id(c): c for c in contracts}.values()),
         Prefetch("supplier", Supplier.objects.only("organisation_id", "reference", "name")),
         Prefetch("owner", Person.objects.only("organisation_id", "full_name")))
 
