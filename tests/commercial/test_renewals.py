@@ -94,6 +94,31 @@ def test_the_page_lists_them_and_filters_by_supplier_and_owner(estate, member, s
         assert bad.status_code == 400 and "There is a problem" in bad.content.decode()
 
 
+def test_a_big_councils_dates_are_listed_a_month_and_a_page_at_a_time(org_a, member,
+                                                                      signed_in):
+    supplier = SupplierFactory(organisation=org_a, name="Capita")
+    with today():
+        for n in range(130):  # notice by 31 Dec 2026, each ends 31 Mar 2027
+            ContractFactory(organisation=org_a, supplier=supplier, title=f"Contract {n:03d}",
+                            annual_value=Decimal("100.00"), end_date=date(2027, 3, 31),
+                            notice_period=3)
+        client = signed_in(member(roles.ICT_MANAGER))
+        url = reverse("commercial:renewals")
+        first = client.get(url).content.decode()
+        # 260 dates: more than one page holds, so a month at a time, the first with any.
+        assert "260 dates" in first and "the dates of December 2026 are listed, 1 to 100 " \
+            "of 130" in first
+        assert "Contract 099" in first and "Contract 100" not in first
+        assert 'aria-label="Pages of the month’s dates"' in first
+        last = client.get(url, {"page": "2"}).content.decode()
+        assert "101 to 130 of 130" in last and "Contract 129" in last
+        assert "Contract 099" not in last
+        march = client.get(url, {"month": "2027-03"}).content.decode()
+        assert "the dates of March 2027 are listed, 1 to 100 of 130" in march
+        assert "£13,000.00 at stake" in march  # the month's value: every end, not a page's
+        assert client.get(url, {"month": "2027-03", "page": "99"}).status_code == 200
+
+
 def test_another_councils_contracts_never_show(estate, org_b, member, signed_in):
     ContractFactory(organisation=org_b, title="Eskmouth payroll", end_date=date(2027, 1, 31))
     client = signed_in(member(roles.ICT_MANAGER))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -199,6 +200,8 @@ def value_chart(found: queries.Renewals) -> Chart:
 # first OVERDUE_LISTED, then all on asking.
 EVENTS_ON_ONE_PAGE = 150
 OVERDUE_LISTED = 25
+# A month's dates listed a page at a time (a big council's month holds hundreds).
+DATES_ON_A_PAGE = 100
 
 
 class RenewalsView(EntryViewMixin, TemplateView):
@@ -236,17 +239,25 @@ class RenewalsView(EntryViewMixin, TemplateView):
         # Values at stake are for those who see every contract's value (core.restricted).
         values_shown = queries.shows_values(request.user)
         query = request.GET.copy()
-        for name in ("month", "overdue"):
+        for name in ("month", "overdue", "page"):
             query.pop(name, None)
         overdue = (found.overdue if request.GET.get("overdue") == "all"
                    else found.overdue[:OVERDUE_LISTED])
-        queries.with_parties([e.contract for month in shown for e in month.events]
+        by_month = found.dates > EVENTS_ON_ONE_PAGE
+        listing, page = [], None
+        for month in shown:
+            events = month.events
+            if by_month:  # one month: its dates a page at a time
+                page = Paginator(events, DATES_ON_A_PAGE).get_page(request.GET.get("page"))
+                events = list(page.object_list)
+            listing.append((month, events))
+        queries.with_parties([e.contract for _, events in listing for e in events]
                              + [d.contract for d in overdue])
         return self.render_to_response(self.get_context_data(
             filterset=filterset, renewals=found, values_shown=values_shown,
             chart=value_chart(found) if values_shown else None,
-            shown=shown, by_month=found.dates > EVENTS_ON_ONE_PAGE, overdue=overdue,
-            query=query.urlencode(),
+            shown=shown, listing=listing, page_obj=page, by_month=by_month,
+            overdue=overdue, query=query.urlencode(),
             feeds=m.CalendarFeed.objects.filter(user=request.user,
                                                 organisation_id=request.user
                                                 .active_organisation_id,

@@ -1,7 +1,16 @@
 from django import template
 from django.forms.models import ModelChoiceIterator
 
+from borough.core.perf import panels
+
 register = template.Library()
+
+
+@register.simple_tag
+def filter_fields(form):
+    """A filter form's fields, drawn once per process for the same inputs
+    (core.perf.panels)."""
+    return panels.fields_html(form)
 
 
 @register.filter
