@@ -10,12 +10,14 @@ query a record field, as drawing them costs) and its widget keeps them for the d
 
 from __future__ import annotations
 
+import hashlib
+
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from borough.core.perf.cache import LocalCache
 
-_fields = LocalCache("form-fields", size=256)  # least recently used out first
+_fields = LocalCache("form-fields", size=128)  # least recently used out first
 
 
 def fields_html(form) -> SafeString:
@@ -42,5 +44,8 @@ def fields_html(form) -> SafeString:
                                  for name, errors in form.errors.items())))
         parts.append(repr(sorted((name, repr(value)) for name, value in
                                  getattr(form, "cleaned_data", {}).items())))
-    return _fields.get_or_build(tuple(parts), lambda: mark_safe(  # noqa: S308 - rendered by the form templates, escaped there
+    # Kept by a digest of the key: a big select's choices would make every key as large
+    # as its page.
+    key = hashlib.blake2b(repr(parts).encode(), digest_size=20).digest()
+    return _fields.get_or_build(key, lambda: mark_safe(  # noqa: S308 - rendered by the form templates, escaped there
         "".join(field.as_field_group() for field in form)))
