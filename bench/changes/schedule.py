@@ -121,9 +121,10 @@ def main() -> None:
         timings.append((time.perf_counter() - begun) * 1000)
         # Counted on a render of its own, untimed: capturing makes the cursor write out
         # each statement with its parameters (a month's thousands of ids), which a
-        # server's requests never do (about 20 ms a render here).
+        # server's requests never do.
         with CaptureQueriesContext(connection) as ctx:
-            queries.schedule(user, first, first + timedelta(days=31)).conflicted
+            counted = queries.schedule(user, first, first + timedelta(days=31))
+            assert counted.conflicted == conflicted
         counts.append(len(ctx.captured_queries))
         sizes.append((len(found.changes), len(conflicted)))
     timings.sort()
