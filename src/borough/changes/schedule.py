@@ -81,8 +81,7 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
     return a_start < b_end and b_start < a_end
 
 
-def reachable(depends_on_edges: Iterable[tuple[int, int]], among: set[int]
-              ) -> dict[int, set[int]]:
+def reachable(depends_on_edges: Iterable[tuple[int, int]], among: set[int]) -> Reach:
     """{item in `among`: the items in `among` it depends on, transitively}, from the
     dependency edges (dependent, dependency).
 
@@ -219,7 +218,7 @@ def _rows(below: Sequence[Sequence[int]]) -> tuple[Rows, Rows]:
     return down, down.reversed()
 
 
-def _reach(down: Mapping[int, Sequence[int]], among: set[int]) -> dict[int, set[int]]:
+def _reach(down: Mapping[int, Sequence[int]], among: set[int]) -> Reach:
     """reachable's second half: over `down` (the dependencies of each node that leads
     back into `among`), each item of `among` -> the others it reaches."""
     bit = {item: 1 << n for n, item in enumerate(sorted(among))}
@@ -283,11 +282,8 @@ def _reach(down: Mapping[int, Sequence[int]], among: set[int]) -> dict[int, set[
                             reach |= bit[dependency]
             for member in members:
                 reach_of[member] = reach
-    ordered = sorted(among)
-    found = {}
-    for item in among:
-        found[item] = _members(reach_of[item] & ~bit[item], ordered)
-    return found
+    # Kept as bits, as reachable_in's answer is: change_conflicts compares masks.
+    return Reach(sorted(among), {item: reach_of[item] & ~bit[item] for item in among})
 
 
 def _members(bits: int, ordered: list[int]) -> set[int]:

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Q, Sum, When
 from django.db.models.functions import TruncMonth
 
 from borough.commercial.models import (
@@ -304,9 +304,10 @@ def renewals(contracts, today: date, months: int = 12, *, user=None,
     for kind, column in ((NOTICE, "next_notice_by"), (END, "next_term_end")):
         counted = (fresh.filter(**{f"{column}__range": (today, last)}).order_by()
                    .annotate(month=TruncMonth(column)).values("month")
-                   .annotate(dates=Count("pk"), value=Sum(value) if kind == END else Value(0)))
+                   .annotate(dates=Count("pk"), **({"value": Sum(value)} if kind == END
+                                                     else {})))
         for row in counted:
-            month = by_month[_as_date(row["month"])]
+            month = by_month[row["month"]]
             if kind == NOTICE:
                 month.notices += row["dates"]
             else:
@@ -361,11 +362,6 @@ def _events(dated: list[ContractDates], today: date, last: date):
         for kind, day in ((NOTICE, item.notice_by), (END, item.term_end)):
             if day is not None and today <= day <= last:
                 yield RenewalEvent(day, kind, item.contract)
-
-
-def _as_date(value) -> date:
-    # TruncMonth of a date column: a date on PostgreSQL, a datetime on some backends.
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 def _shown_value(user):
