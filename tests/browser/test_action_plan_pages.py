@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.standards.models import Action, ActionUpdate
 from tests.browser.signing_in import sign_in
@@ -24,7 +25,7 @@ def test_manager_and_owner_journey(world, new_action, page, axe):  # noqa: F811
     sign_in(page, "manager")
     for group in ("theme", "owner", "due"):
         page.goto(f"/standards/actions/?group={group}")
-        assert page.get_by_text("Overdue", exact=True).first.is_visible()
+        expect(page.get_by_text("Overdue", exact=True).first).to_be_visible()
         axe(page, f"action plan by {group}")
     page.goto("/standards/actions/add/")
     axe(page, "add an action")
@@ -32,7 +33,7 @@ def test_manager_and_owner_journey(world, new_action, page, axe):  # noqa: F811
     page.get_by_label("Due date").fill("2027-02-01")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r".*/standards/actions/\d+/$"))
-    assert page.get_by_role("heading", name="Run a skills audit").is_visible()
+    expect(page.get_by_role("heading", name="Run a skills audit")).to_be_visible()
     axe(page, "action page (manager)")
     page.goto("/standards/reviews/add/?report=servicedesk-statistics")
     axe(page, "record a review")
@@ -48,7 +49,7 @@ def test_manager_and_owner_journey(world, new_action, page, axe):  # noqa: F811
     owner.get_by_label("Status").select_option("in-progress")
     owner.get_by_role("button", name="Add progress note").press("Enter")
     owner.wait_for_url(re.compile(rf".*/standards/actions/{late.pk}/$"))
-    assert owner.get_by_text("Met Finance; draft agreed.").is_visible()
+    expect(owner.get_by_text("Met Finance; draft agreed.")).to_be_visible()
     axe(owner, "action page after a note")
     assert ActionUpdate.objects.filter(action=late, rag="amber").exists()
     assert not [e for e in page.csp_errors + owner_errors if "Content Security Policy" in e]

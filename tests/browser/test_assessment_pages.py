@@ -8,6 +8,7 @@ import os
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.standards.assessments import services
 from tests.browser.signing_in import sign_in
@@ -54,7 +55,7 @@ def test_assessment_pages_are_accessible_and_work(page, axe, rules, live_server)
     axe(page, "cycle list")
     page.get_by_role("link", name="Annual review 2026/27").click()
     page.wait_for_url(f"**/standards/cycles/{cycle.pk}/")
-    assert page.get_by_role("table").first.is_visible()
+    expect(page.get_by_role("table").first).to_be_visible()
     axe(page, "cycle page")
     shoot(page, "cycle")
 
@@ -74,6 +75,6 @@ def test_assessment_pages_are_accessible_and_work(page, axe, rules, live_server)
     page.goto("/standards/cycles/add/")
     axe(page, "start a cycle")
     page.goto(f"/standards/ratings/{rating_of(first, 'alpha').pk}/")
-    assert page.get_by_text("is locked").first.is_visible()
+    expect(page.get_by_text("is locked").first).to_be_visible()
     axe(page, "locked standard page")
     assert not [e for e in page.csp_errors if "Content Security Policy" in e], page.csp_errors

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from borough.availability.models import Kind, Outage, Source
 from borough.core import roles
@@ -50,13 +51,13 @@ def test_an_ict_manager_reads_a_services_availability(page, axe, desk):  # noqa:
     page.goto(f"/catalogue/services/{benefits.pk}/")
     page.get_by_role("heading", name="Availability", exact=True).wait_for()
     panel = page.locator("table", has_text="MTBF")
-    assert panel.get_by_text("Missed").first.is_visible()  # 9 hours down against 99.5%
-    assert page.get_by_text("Storage controller failed").is_visible()
+    expect(panel.get_by_text("Missed").first).to_be_visible()  # 9 hours down against 99.5%
+    expect(page.get_by_text("Storage controller failed")).to_be_visible()
     axe(page, "the service's availability")
 
     page.get_by_role("link", name="Availability report").click()
     page.get_by_role("heading", name="Availability", exact=True).wait_for()
-    assert page.get_by_role("link", name="Benefits").first.is_visible()
+    expect(page.get_by_role("link", name="Benefits").first).to_be_visible()
     axe(page, "the availability report for this month")
     page.get_by_label("12 months to it").check()
     page.get_by_role("button", name="Show").click()

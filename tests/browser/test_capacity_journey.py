@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from borough.capacity import forecasts
 from borough.core import roles
@@ -37,7 +38,7 @@ def test_an_ict_manager_reads_a_servers_forecast_and_the_problem_it_raised(
     sign_in(page, "manager")
     page.goto(reverse("cmdb:configurationitem_detail", args=[disk.configuration_item.pk]))
     page.get_by_role("link", name="disk_used /srv").click()
-    assert page.get_by_role("heading", name="Forecast").is_visible()
+    expect(page.get_by_role("heading", name="Forecast")).to_be_visible()
     main = page.inner_text("main")
     assert "Critical threshold crossed" in main and "Expected on" in main
     assert "How good it has been" in main and "Capacity problem raised" in main

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.core import roles
 from tests.browser.signing_in import sign_in
@@ -54,8 +55,8 @@ def test_a_head_of_service_reads_their_services_and_agrees_an_sla(page, axe, org
 
     page.get_by_role("link", name="Council Tax").first.click()
     page.get_by_role("heading", name="Single points of failure").wait_for()
-    assert page.get_by_role("link", name=str(server)).first.is_visible()
-    assert page.get_by_text("Through: CTAX-APP → REVSRV01").is_visible()
+    expect(page.get_by_role("link", name=str(server)).first).to_be_visible()
+    expect(page.get_by_text("Through: CTAX-APP → REVSRV01")).to_be_visible()
     axe(page, "the service's page")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
@@ -75,6 +76,6 @@ def test_a_head_of_service_reads_their_services_and_agrees_an_sla(page, axe, org
 
     page.goto("/catalogue/services/single-points-of-failure/")
     page.get_by_role("heading", name="Single points of failure").wait_for()
-    assert page.get_by_role("link", name=str(app)).first.is_visible()
+    expect(page.get_by_role("link", name=str(app)).first).to_be_visible()
     axe(page, "single points of failure")
     assert page.evaluate("document.documentElement.scrollWidth") <= width

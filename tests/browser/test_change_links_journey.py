@@ -5,6 +5,7 @@ incident the change caused by raising it from the change's page. axe-core on eve
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.changes import models as m
 from tests.browser.signing_in import sign_in
@@ -35,7 +36,7 @@ def test_a_problems_fix_is_raised_as_a_change_which_then_causes_an_incident(page
     page.get_by_role("heading", name="Problems it fixes").wait_for()
     change = m.Change.objects.get(problems=problem)
     assert problem.reference in page.locator("#problem-list").inner_text()
-    assert page.get_by_role("heading", name="Service status").is_visible()
+    expect(page.get_by_role("heading", name="Service status")).to_be_visible()
     axe(page, "the change with the problem it fixes")
 
     page.goto(problem.get_absolute_url())

@@ -5,6 +5,7 @@ every page (core.feeds, the page changes/feeds.html)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.core import roles
 from tests.browser.signing_in import sign_in
@@ -23,7 +24,7 @@ def test_make_read_and_stop_a_schedule_address(page, axe, org_a, width, tmp_path
 
     page.goto("/changes/schedule/calendar/")
     page.get_by_role("heading", name="Change schedule calendar addresses").wait_for()
-    assert page.get_by_text("You have no calendar address that works.").is_visible()
+    expect(page.get_by_text("You have no calendar address that works.")).to_be_visible()
     axe(page, "no calendar addresses")
     choice = page.locator("option", has_text="Council tax billing").get_attribute("value")
     page.get_by_label("Which changes").select_option(choice)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.changes import models as m
 from borough.changes import services
@@ -44,7 +45,7 @@ def test_a_change_manager_takes_a_normal_change_through_the_cab(page, axe, org_a
     page.get_by_role("button", name="Assess risk and impact").click()
     page.get_by_text(f"{change.reference} is assessed: medium risk.").wait_for()
     # The CMDB's impact analysis is kept: the application delivers Council Tax.
-    assert page.get_by_text("Services they deliver or support").is_visible()
+    expect(page.get_by_text("Services they deliver or support")).to_be_visible()
 
     # The schedule finds the overlap with the server's patch: the application runs on it.
     conflict = page.locator("#conflict-list")
@@ -56,7 +57,7 @@ def test_a_change_manager_takes_a_normal_change_through_the_cab(page, axe, org_a
 
     page.goto("/changes/schedule/?view=month&date=2030-01-12")
     page.get_by_role("heading", name="Forward schedule of change").wait_for()
-    assert page.get_by_text("conflict").first.is_visible()
+    expect(page.get_by_text("conflict").first).to_be_visible()
     axe(page, "the forward schedule")
 
     page.goto(change.get_absolute_url())
@@ -77,7 +78,7 @@ def test_a_change_manager_takes_a_normal_change_through_the_cab(page, axe, org_a
 
     page.reload()
     page.get_by_role("heading", name="The board's votes").wait_for()
-    assert page.get_by_text("Approve (by the deputy)").is_visible()
+    expect(page.get_by_text("Approve (by the deputy)")).to_be_visible()
     axe(page, "the authorised change")
     page.get_by_role("button", name="Start implementing").click()
     page.get_by_text(f"{change.reference} is being implemented.").wait_for()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.cmdb.models import Relationship, RelationshipType
 from borough.core import roles
@@ -42,8 +43,8 @@ def test_a_relationship_made_with_the_keyboard(page, axe, org_a, width):
     target.fill("PAYSRV99")
     page.get_by_role("button", name="Save").click()
     page.locator(".govuk-error-summary").wait_for()
-    assert page.get_by_text("No configuration item called “PAYSRV99”: type its reference, "
-                            "like CI-000123").first.is_visible()
+    expect(page.get_by_text("No configuration item called “PAYSRV99”: type its reference, "
+                            "like CI-000123").first).to_be_visible()
     axe(page, "the relationship form with an error")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     target = page.get_by_role("combobox", name="Target")
@@ -60,7 +61,7 @@ def test_a_relationship_made_with_the_keyboard(page, axe, org_a, width):
 
     # Deleting the server says the relationship goes with it.
     page.goto(f"/configuration/items/{server.pk}/delete/")
-    assert page.locator("#removed-with").get_by_text("Payroll application runs on PAYSRV01"
-                                                     ).is_visible()
+    expect(page.locator("#removed-with").get_by_text("Payroll application runs on PAYSRV01"
+                                                     )).to_be_visible()
     axe(page, "deleting an item with a relationship")
     assert not [e for e in page.csp_errors if "Content Security Policy" in e], page.csp_errors

@@ -5,6 +5,7 @@ at 1280 and 390 pixels, with axe-core on every page."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.cmdb import models as m
 from borough.core import roles
@@ -42,7 +43,7 @@ def test_take_a_baseline_change_a_server_and_compare(page, axe, org_a, width):
     page.get_by_label("All live configuration items").check()
     page.get_by_role("button", name="Take the baseline").click()
     page.get_by_role("heading", name="Configuration items frozen").wait_for()
-    assert page.get_by_role("rowheader", name=str(server)).is_visible()
+    expect(page.get_by_role("rowheader", name=str(server))).to_be_visible()
     fits(page, width)
     axe(page, "the baseline's page")
 
@@ -55,7 +56,7 @@ def test_take_a_baseline_change_a_server_and_compare(page, axe, org_a, width):
     page.get_by_role("link", name="Before the upgrade").click()
     page.get_by_role("button", name="Compare").click()
     page.get_by_role("heading", name="The baseline compared with now").wait_for()
-    assert page.get_by_text("0 items added, 0 removed, 1 changed, 0 unchanged").is_visible()
+    expect(page.get_by_text("0 items added, 0 removed, 1 changed, 0 unchanged")).to_be_visible()
     row = page.get_by_role("row", name="CPU cores (attribute)")
     assert "4" in row.inner_text() and "16" in row.inner_text()
     fits(page, width)

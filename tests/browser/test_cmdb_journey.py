@@ -5,6 +5,7 @@ axe-core on every page."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.cmdb import services
 from borough.cmdb.models import CIClass
@@ -43,7 +44,7 @@ def test_add_a_server_and_see_what_depends_on_it(page, axe, org_a, width):
     app = ConfigurationItemFactory(organisation=org_a, name="Payroll")
     RelationshipFactory(organisation=org_a, source=app, target=server)
     page.reload()
-    assert page.get_by_role("link", name=str(app)).first.is_visible()
-    assert page.get_by_text("Through: Payroll → PAYSRV01").is_visible()
+    expect(page.get_by_role("link", name=str(app)).first).to_be_visible()
+    expect(page.get_by_text("Through: Payroll → PAYSRV01")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     axe(page, "the server's page")

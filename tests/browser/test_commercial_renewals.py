@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from borough.commercial.models import Contract
 from borough.core import roles
@@ -45,9 +46,9 @@ def test_read_the_renewals_and_give_notice(page, axe, org_a, width):
     page.get_by_role("heading", name="Renewals", exact=True).wait_for()
     axe(page, "the renewals page")
     fits(page, width)
-    assert page.get_by_text("£48,500.00 a year at stake in all").is_visible()
+    expect(page.get_by_text("£48,500.00 a year at stake in all")).to_be_visible()
     month = page.locator(f"#month-{end:%Y-%m}")
-    assert month.get_by_text("Ends").is_visible()
+    expect(month.get_by_text("Ends")).to_be_visible()
 
     page.locator(f"#month-{(end - relativedelta(months=3)):%Y-%m}").get_by_role(
         "link", name=f"{contract.reference} Financials support").click()
@@ -67,7 +68,7 @@ def test_read_the_renewals_and_give_notice(page, axe, org_a, width):
     axe(page, "the contract after notice")
     contract = Contract.objects.get(pk=contract.pk)
     assert contract.notice_given_on == today and contract.notice_given_by == user
-    assert page.get_by_text(f"Notice given on {today:%-d %B %Y}").first.is_visible()
+    expect(page.get_by_text(f"Notice given on {today:%-d %B %Y}").first).to_be_visible()
 
     page.goto(unit4.get_absolute_url())
     page.get_by_role("heading", name="Reviews").wait_for()

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from borough.continuity import models as m
 from tests.browser.signing_in import sign_in
@@ -62,7 +63,7 @@ def test_an_ict_manager_records_a_dr_test(page, axe):
 
     page.goto(f"/catalogue/services/{phones.pk}/")
     page.get_by_role("heading", name="Continuity").wait_for()
-    assert page.get_by_role("link", name=test.reference).is_visible()
+    expect(page.get_by_role("link", name=test.reference)).to_be_visible()
     axe(page, "the service's continuity")
 
 
@@ -98,7 +99,7 @@ def test_an_analysis_and_a_plans_revision_read_well(page, axe):
 
     page.goto(f"/continuity/plans/{plan.pk}/revisions/1/")
     page.get_by_role("heading", name="Steps").wait_for()
-    assert page.get_by_text("Invoke the plan.").is_visible()
+    expect(page.get_by_text("Invoke the plan.")).to_be_visible()
     axe(page, "a plan's revision")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"/continuity/plans/{plan.pk}/print/")

@@ -5,6 +5,7 @@ and 390 pixels, with axe-core on every page. Against a real slapd (tests/slapd.p
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.ldap]
 
@@ -96,7 +97,7 @@ def test_run_discovery_and_find_what_has_gone(page, axe, org_a, directory, slapd
     page.get_by_role("heading", name="Run discovery").wait_for()
     axe(page, "a directory source")
     run_now()
-    assert page.get_by_text("Succeeded").first.is_visible()
+    expect(page.get_by_text("Succeeded").first).to_be_visible()
     axe(page, "the run's page")
 
     directory.delete_s(f"cn=LT-0043,{DESKTOPS}")

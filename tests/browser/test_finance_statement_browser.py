@@ -6,6 +6,7 @@ monitoring and the total costs."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from borough.cmdb import services
@@ -59,9 +60,9 @@ def test_a_head_of_service_reads_their_recharge_statement(page, axe, council, wi
     page.get_by_role("heading", name=f"ICT recharge statement {run.financial_year}: "
                                      f"{unit.name}").wait_for()
     table = page.get_by_role("table", name="Recharge lines")
-    assert table.get_by_role("rowheader", name="Infrastructure and network").is_visible()
-    assert table.get_by_role("rowheader", name="Total").is_visible()
-    assert page.get_by_role("link", name="Download it as a spreadsheet").is_visible()
+    expect(table.get_by_role("rowheader", name="Infrastructure and network")).to_be_visible()
+    expect(table.get_by_role("rowheader", name="Total")).to_be_visible()
+    expect(page.get_by_role("link", name="Download it as a spreadsheet")).to_be_visible()
     assert fits(page, width)
     axe(page, "the unit's recharge statement")
     if width == 1280 and pdf.available():
@@ -95,30 +96,30 @@ def test_the_ict_manager_reads_budget_monitoring_and_costs(page, axe, council):
     sign_in(page, keeper.username)
     page.goto("/finance/budget/")
     page.get_by_role("table", name="Each cost centre's year").wait_for()
-    assert page.get_by_role("rowheader", name="ICT200 ICT applications").is_visible()
+    expect(page.get_by_role("rowheader", name="ICT200 ICT applications")).to_be_visible()
     axe(page, "budget monitoring")
     page.get_by_label("Note (optional)").fill("Looked at the applications overspend.")
     page.get_by_role("button", name="Record that I reviewed these figures").click()
     page.get_by_text("Looked at the applications overspend.").wait_for()
     page.goto("/finance/costs/")
     page.get_by_role("heading", name="Systems", exact=True).wait_for()
-    assert page.get_by_role("link", name="Council Tax and business rates").first.is_visible()
+    expect(page.get_by_role("link", name="Council Tax and business rates").first).to_be_visible()
     axe(page, "total costs")
     # Budget against actual and forecast per month: the chart's numbers in a table.
     page.goto("/finance/budget/")
     page.get_by_text("Show the data for Budget, actual and forecast outturn").click()
     data = page.get_by_role("table", name="Budget, actual and forecast outturn")
-    assert data.get_by_role("columnheader", name="Forecast (£)").is_visible()
-    assert page.get_by_role("columnheader", name="Forecast, year so far").first.is_visible()
+    expect(data.get_by_role("columnheader", name="Forecast (£)")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Forecast, year so far").first).to_be_visible()
     page.goto("/finance/recharges/")
     run = RechargeRun.objects.get()
     runs = page.get_by_role("table", name="Recharge runs, latest first")
-    assert runs.get_by_text("Issued").is_visible()
+    expect(runs.get_by_text("Issued")).to_be_visible()
     units = RechargeLine.objects.filter(run=run).values("service_unit").distinct().count()
     runs.get_by_text(f"{units} statements").click()
     first = RechargeLine.objects.filter(run=run).order_by("service_unit__name").first()
     statement = runs.get_by_role("link", name=first.service_unit.name).first
-    assert statement.is_visible()
+    expect(statement).to_be_visible()
     axe(page, "the recharge run history")
     statement.click()
     page.get_by_role("heading", name=f"ICT recharge statement {run.financial_year}: "

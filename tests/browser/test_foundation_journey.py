@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from borough.core import roles
 from tests.factories import MembershipFactory, ServiceUnitFactory, UserFactory
@@ -33,7 +34,7 @@ def test_sign_in_switch_search_sign_out(page, axe, screenshot, org_a, org_b):
     screenshot("home")
 
     page.goto("/organisation/service-units/")
-    assert page.get_by_role("link", name="Revenues and Benefits").is_visible()
+    expect(page.get_by_role("link", name="Revenues and Benefits")).to_be_visible()
     assert page.get_by_text("Harbour Services").count() == 0
     axe(page, "service units")
     screenshot("list")
@@ -42,16 +43,16 @@ def test_sign_in_switch_search_sign_out(page, axe, screenshot, org_a, org_b):
     page.get_by_label("Organisation").select_option(str(org_b.pk))
     page.get_by_role("button", name="Switch").click()
     page.wait_for_load_state()
-    assert page.get_by_text(f"You are now working in {org_b.name}").is_visible()
+    expect(page.get_by_text(f"You are now working in {org_b.name}")).to_be_visible()
     page.goto("/organisation/service-units/")
-    assert page.get_by_role("link", name="Harbour Services").is_visible()
+    expect(page.get_by_role("link", name="Harbour Services")).to_be_visible()
     assert page.get_by_text("Revenues and Benefits").count() == 0
     axe(page, "service units after switching")
 
     page.get_by_label("Search").first.fill("Harbour")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=Harbour")
-    assert page.get_by_role("link", name="Harbour Services").is_visible()
+    expect(page.get_by_role("link", name="Harbour Services")).to_be_visible()
     axe(page, "search results")
     screenshot("search")
 

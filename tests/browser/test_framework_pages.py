@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.signing_in import sign_in
 
@@ -28,7 +29,7 @@ def test_framework_pages_are_accessible(page, axe, screenshot, live_server):
 
     sign_in(page, "manager")
     page.goto("/standards/frameworks/")
-    assert page.get_by_role("table").first.is_visible()
+    expect(page.get_by_role("table").first).to_be_visible()
     axe(page, "framework list")
     screenshot("list")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.core import roles
 from borough.library.models import Document
@@ -54,7 +55,7 @@ def test_upload_link_see_on_the_ci_page_and_review(page, axe, org_a, width, tmp_
     page.get_by_label("What changed").fill("First issue")
     page.get_by_role("button", name="Upload").click()
     page.get_by_text("Version 1 published.").wait_for()
-    assert page.get_by_text("The current version is version 1.").is_visible()
+    expect(page.get_by_text("The current version is version 1.")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("restore.txt")).click()
     assert download.value.suggested_filename == "restore.txt"
@@ -85,7 +86,7 @@ def test_upload_link_see_on_the_ci_page_and_review(page, axe, org_a, width, tmp_
     page.get_by_text("Review recorded.").wait_for()
     document.refresh_from_db()
     assert document.last_reviewed_by == user
-    assert page.get_by_text("Checked against the Moresby restore test.").is_visible()
+    expect(page.get_by_text("Checked against the Moresby restore test.")).to_be_visible()
     axe(page, "the reviewed document")
     fits(page, width)
 

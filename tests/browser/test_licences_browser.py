@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.core import roles
 from tests.browser.signing_in import sign_in
@@ -50,7 +51,7 @@ def test_an_ict_manager_finds_the_over_used_licence_and_what_it_would_cost(page,
 
     page.get_by_role("link", name="Financials users").click()
     page.get_by_role("heading", name="Where it stands").wait_for()
-    assert page.get_by_text("Over-used by 5 named users: 85 used of 80").is_visible()
-    assert page.get_by_role("link", name="Financials in the systems catalogue").is_visible()
+    expect(page.get_by_text("Over-used by 5 named users: 85 used of 80")).to_be_visible()
+    expect(page.get_by_role("link", name="Financials in the systems catalogue")).to_be_visible()
     axe(page, "the over-used licence")
     assert page.evaluate("document.documentElement.scrollWidth") <= width

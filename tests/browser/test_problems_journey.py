@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from borough.knowledge.models import Article, Audience, Deflection
 from borough.knowledge.models import Status as ArticleStatus
@@ -47,7 +48,7 @@ def test_an_agent_links_incidents_to_a_problem_and_applies_its_workaround(page, 
     axe(page, "the problem")
     page.get_by_role("button", name="Link incidents").click()
     page.get_by_text("Incidents linked.").wait_for()
-    assert page.get_by_role("link", name=second.reference).is_visible()
+    expect(page.get_by_role("link", name=second.reference)).to_be_visible()
 
     page.get_by_role("link", name="Record as a known error").click()
     page.get_by_label("Workaround").fill("Join CBC-Staff-5G instead of CBC-Staff.")
@@ -58,7 +59,7 @@ def test_an_agent_links_incidents_to_a_problem_and_applies_its_workaround(page, 
 
     page.goto(f"/service-desk/tickets/{second.pk}/")
     page.get_by_text("Join CBC-Staff-5G instead of CBC-Staff.").first.wait_for()
-    assert page.get_by_role("link", name=problem.reference, exact=False).first.is_visible()
+    expect(page.get_by_role("link", name=problem.reference, exact=False).first).to_be_visible()
     page.locator("#known-error-suggestions").get_by_role("link").first.wait_for()
     axe(page, "an incident showing its problem's workaround")
     page.get_by_label("Send it to the requester as a reply").check()
@@ -90,7 +91,7 @@ def test_a_requester_reads_a_public_article_and_is_answered(page, axe, desk):  #
     axe(page, "asking for help, with an article suggested")
     suggestion.click()
     page.get_by_role("heading", name="Connecting to the staff Wi-Fi").wait_for()
-    assert page.get_by_text("Sign in with your council username").is_visible()
+    expect(page.get_by_text("Sign in with your council username")).to_be_visible()
     axe(page, "the public article")
     page.get_by_role("button", name="This answered my question").click()
     page.get_by_text("you do not need to ask for help").wait_for()

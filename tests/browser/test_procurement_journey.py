@@ -5,6 +5,7 @@ request it was bought through. axe-core on every page."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.procurement import services
 from tests.browser.signing_in import sign_in
@@ -29,8 +30,8 @@ def test_an_ict_manager_approves_a_business_case_that_becomes_a_contract(page, a
 
     page.get_by_role("link", name=request.reference).click()
     page.get_by_role("heading", name="Approval route").wait_for()
-    assert page.get_by_text("Deciding now").is_visible()
-    assert page.get_by_text("£4,500.00").first.is_visible()
+    expect(page.get_by_text("Deciding now")).to_be_visible()
+    expect(page.get_by_text("£4,500.00").first).to_be_visible()
     axe(page, "the business case")
 
     page.get_by_role("link", name="Approve", exact=True).click()
@@ -38,7 +39,7 @@ def test_an_ict_manager_approves_a_business_case_that_becomes_a_contract(page, a
     axe(page, "approving")
     page.get_by_role("button", name="Approve", exact=True).click()
     page.get_by_text(f"{request.reference} is approved.").wait_for()
-    assert page.get_by_text("Good value against building it in house.").is_visible()
+    expect(page.get_by_text("Good value against building it in house.")).to_be_visible()
     axe(page, "the approved business case")
 
     page.get_by_role("link", name="Create the contract").click()
@@ -50,5 +51,5 @@ def test_an_ict_manager_approves_a_business_case_that_becomes_a_contract(page, a
     page.get_by_role("button", name="Create the contract").click()
     page.get_by_text("created from the request").wait_for()
     page.get_by_role("heading", name="Procurement").wait_for()
-    assert page.get_by_role("link", name=request.reference, exact=False).first.is_visible()
+    expect(page.get_by_role("link", name=request.reference, exact=False).first).to_be_visible()
     axe(page, "the contract")

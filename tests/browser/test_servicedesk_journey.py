@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.servicedesk.models import Satisfaction, Status, Ticket
 from tests.browser.choosing import choose_person
@@ -64,8 +65,8 @@ def test_raise_pick_up_reply_resolve_confirm_and_rate(
     page.get_by_role("button", name="Send").focus()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/service-desk/portal/tickets/\d+/$"))
-    assert page.get_by_text("Thank you. Your reference is INC-000001.").is_visible()
-    assert page.get_by_text("We have received it").is_visible()
+    expect(page.get_by_text("Thank you. Your reference is INC-000001.")).to_be_visible()
+    expect(page.get_by_text("We have received it")).to_be_visible()
     axe(page, "portal ticket (new)")
     screenshot("portal-ticket-raised")
     no_csp_errors(page)
@@ -78,12 +79,12 @@ def test_raise_pick_up_reply_resolve_confirm_and_rate(
     agent.get_by_role("link", name="Unassigned").click()
     agent.wait_for_url("**/service-desk/tickets/?queue=unassigned")
     axe(agent, "unassigned queue")
-    assert agent.get_by_role("heading", name="Unassigned: 1 ticket").is_visible()
+    expect(agent.get_by_role("heading", name="Unassigned: 1 ticket")).to_be_visible()
     shoot(agent, request, "queue-unassigned")
     agent.get_by_role("link", name="INC-000001").click()
     agent.wait_for_url(re.compile(r".*/service-desk/tickets/\d+/$"))
     ticket_url = agent.url
-    assert agent.get_by_role("heading", name="Cannot print payslips").is_visible()
+    expect(agent.get_by_role("heading", name="Cannot print payslips")).to_be_visible()
     axe(agent, "ticket page")
     agent.evaluate("window.boroughJourneyMarker = 'still here'")
 
@@ -91,7 +92,7 @@ def test_raise_pick_up_reply_resolve_confirm_and_rate(
     agent.get_by_role("button", name="Update ticket").click()
     agent.get_by_text("Ticket updated: assignment.").wait_for()
     assert agent.url == ticket_url
-    assert agent.get_by_text("Assigned to Alex Agent").is_visible()
+    expect(agent.get_by_text("Assigned to Alex Agent")).to_be_visible()
     axe(agent, "ticket page after assigning")
 
     assert agent.get_by_label("Reply to Rita Requester").is_checked()  # the default
@@ -100,8 +101,8 @@ def test_raise_pick_up_reply_resolve_confirm_and_rate(
     agent.get_by_text("Reply sent.").wait_for()
     assert agent.url == ticket_url
     assert agent.evaluate("window.boroughJourneyMarker") == "still here"  # no full reload
-    assert agent.locator("#timeline + ol").get_by_text(
-        "I am on my way with a new cable.").is_visible()
+    expect(agent.locator("#timeline + ol").get_by_text(
+        "I am on my way with a new cable.")).to_be_visible()
     axe(agent, "ticket page after replying")
 
     agent.get_by_label("How was it resolved?").fill("Replaced the network cable.")
@@ -109,7 +110,7 @@ def test_raise_pick_up_reply_resolve_confirm_and_rate(
     agent.get_by_text("Ticket resolved.").wait_for()
     assert agent.url == ticket_url
     assert agent.evaluate("window.boroughJourneyMarker") == "still here"
-    assert agent.get_by_role("button", name="Close").is_visible()
+    expect(agent.get_by_role("button", name="Close")).to_be_visible()
     axe(agent, "ticket page after resolving")
     shoot(agent, request, "ticket-resolved")
     no_csp_errors(agent)
@@ -126,8 +127,8 @@ def test_raise_pick_up_reply_resolve_confirm_and_rate(
     axe(again, "portal home (resolved)")
     again.get_by_role("link", name="INC-000001").click()
     again.wait_for_url(f"**/service-desk/portal/tickets/{ticket.pk}/")
-    assert again.get_by_text("We think it is fixed – please confirm").is_visible()
-    assert again.get_by_text("I am on my way with a new cable.").is_visible()
+    expect(again.get_by_text("We think it is fixed – please confirm")).to_be_visible()
+    expect(again.get_by_text("I am on my way with a new cable.")).to_be_visible()
     axe(again, "portal ticket (resolved)")
     again.get_by_role("button", name="Yes, it is fixed").click()
     again.get_by_text("Thank you for confirming. The ticket is closed.").wait_for()

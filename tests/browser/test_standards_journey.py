@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.core import roles
 from borough.standards import models as st
@@ -80,8 +81,8 @@ def test_ict_manager_runs_the_review_and_produces_the_report(page, axe, screensh
     screenshot("rating-with-evidence")
     evidence = st.Evidence.objects.get(rating=desk)
     assert evidence.record_id == ticket.pk
-    assert page.get_by_role("link", name=re.compile(ticket.reference)).first.is_visible()
-    assert page.get_by_role("link", name=re.compile("sla-report.pdf")).first.is_visible()
+    expect(page.get_by_role("link", name=re.compile(ticket.reference)).first).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("sla-report.pdf")).first).to_be_visible()
 
     # Two actions closing the gaps.
     for title, standard in (("Set up an ICT training path with HR", "Staff ICT skills and training"),

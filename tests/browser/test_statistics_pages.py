@@ -4,6 +4,7 @@ their data tables, and a refused filter with its error summary."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.signing_in import sign_in
 
@@ -30,12 +31,12 @@ def test_statistics_page_and_its_error_summary_are_accessible(page, axe, screens
 
     sign_in(page, "manager")
     page.goto("/service-desk/statistics/")
-    assert page.get_by_role("heading", name="Service desk statistics").is_visible()
-    assert page.get_by_text("Tickets resolved").first.is_visible()
+    expect(page.get_by_role("heading", name="Service desk statistics")).to_be_visible()
+    expect(page.get_by_text("Tickets resolved").first).to_be_visible()
     # Each figure is a section of its own, opened one at a time (or all at once).
     sections = page.locator("button.govuk-accordion__section-button")
     assert sections.count() == 9
-    assert page.get_by_role("button", name="Show all sections").is_visible()
+    expect(page.get_by_role("button", name="Show all sections")).to_be_visible()
     assert not page.get_by_role("table").first.is_visible()
     sections.first.focus()
     page.keyboard.press("Enter")
@@ -44,7 +45,7 @@ def test_statistics_page_and_its_error_summary_are_accessible(page, axe, screens
     assert toggles.count() == 9
     toggles.first.focus()
     page.keyboard.press("Enter")
-    assert page.get_by_role("table").first.is_visible()
+    expect(page.get_by_role("table").first).to_be_visible()
     axe(page, "statistics")
     screenshot("statistics")
 
@@ -88,7 +89,7 @@ def test_availability_against_target_is_accessible(page, axe, live_server, width
     sign_in(page, "manager")
     page.goto("/service-desk/statistics/")
     page.get_by_role("heading", name="Availability against target").wait_for()
-    assert page.get_by_text("Missed").first.is_visible()
+    expect(page.get_by_text("Missed").first).to_be_visible()
     page.locator("#chart-availability summary").click()
     axe(page, f"availability in the statistics at {width} px")
     if width == 390:

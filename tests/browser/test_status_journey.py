@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from borough.core import roles
 from borough.servicedesk import services as desk
@@ -54,20 +55,20 @@ def test_a_requester_reads_an_announcement_on_the_portal(page, axe, screenshot, 
                       expected_end_at=starts + timedelta(hours=3))
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, council.requester.username, axe=axe)
-    assert page.locator("#status-now").is_visible()
+    expect(page.locator("#status-now")).to_be_visible()
 
     page.goto("/service-desk/portal/")
     page.get_by_role("heading", name="Service status").wait_for()
     axe(page, "the portal's home")
     fits(page, width)
     screenshot(f"portal-{width}")
-    assert page.get_by_text("Engineers are clearing space on the mail server.").is_visible()
+    expect(page.get_by_text("Engineers are clearing space on the mail server.")).to_be_visible()
 
     page.get_by_role("link", name="Email is not working").first.click()
     page.get_by_role("heading", name="Updates").wait_for()
     axe(page, "the announcement")
     fits(page, width)
-    assert page.get_by_text("Use Teams or the telephone meanwhile.").is_visible()
+    expect(page.get_by_text("Use Teams or the telephone meanwhile.")).to_be_visible()
     assert page.get_by_role("link", name="Resolve").count() == 0
 
     page.get_by_role("link", name="Every service's status").click()
@@ -79,7 +80,7 @@ def test_a_requester_reads_an_announcement_on_the_portal(page, axe, screenshot, 
     page.get_by_text("You will be emailed when Email has an announcement.").wait_for()
     axe(page, "the status page after subscribing")
     assert Subscription.objects.filter(user=council.requester, service=council.email).exists()
-    assert page.get_by_role("button", name="Unsubscribe from Email").is_visible()
+    expect(page.get_by_role("button", name="Unsubscribe from Email")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [1280, 390])

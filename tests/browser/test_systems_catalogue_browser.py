@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.cmdb import services
 from borough.cmdb.models import ConfigurationItem
@@ -49,15 +50,15 @@ def test_a_head_of_service_reads_their_systems(page, axe, estate, width):
     sign_in(page, estate.username)
     page.goto("/configuration/systems/")
     page.get_by_role("heading", name="Revenues and Benefits").wait_for()
-    assert page.get_by_role("link", name="Housing Benefit").is_visible()
+    expect(page.get_by_role("link", name="Housing Benefit")).to_be_visible()
     assert page.get_by_role("link", name="Payroll").count() == 0  # another unit's
     assert fits(page, width)
     axe(page, "the unit's systems catalogue")
 
     page.get_by_role("link", name="Council Tax and business rates").click()
     page.get_by_role("heading", name="Interfaces").wait_for()
-    assert page.get_by_role("link", name="Financials").is_visible()
-    assert page.get_by_text("Revenues to ledger nightly file").is_visible()
+    expect(page.get_by_role("link", name="Financials")).to_be_visible()
+    expect(page.get_by_text("Revenues to ledger nightly file")).to_be_visible()
     assert fits(page, width)
     axe(page, "a system's page")
 
@@ -65,7 +66,7 @@ def test_a_head_of_service_reads_their_systems(page, axe, estate, width):
     page.get_by_label("Service unit").select_option(label="All service units")
     page.get_by_role("button", name="Show").click()
     page.get_by_role("heading", name="HR and Payroll").wait_for()
-    assert page.get_by_role("link", name="Payroll", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Payroll", exact=True)).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -76,19 +77,19 @@ def test_an_ict_officer_reads_the_map_and_what_a_switch_takes_down(page, axe, or
     sign_in(page, officer.username)
     page.goto("/configuration/map/?unit=all")
     page.get_by_role("img", name="Architecture map: all service units").wait_for()
-    assert page.get_by_role("heading", name="Systems with no interfaces recorded").is_visible()
+    expect(page.get_by_role("heading", name="Systems with no interfaces recorded")).to_be_visible()
     assert fits(page, width)
     axe(page, "the architecture map")
 
     switch = ConfigurationItem.objects.get(organisation=org_a, name="WHV-CORE01")
     page.goto(f"/configuration/items/{switch.pk}/")
     page.get_by_role("heading", name="What depends on this").wait_for()
-    assert page.get_by_text("Through: WHVHOST01 → WHV-CORE01").is_visible()
+    expect(page.get_by_text("Through: WHVHOST01 → WHV-CORE01")).to_be_visible()
     page.get_by_text("Show the other").click()
-    assert page.get_by_role("link", name="Council Tax and business rates").is_visible()
+    expect(page.get_by_role("link", name="Council Tax and business rates")).to_be_visible()
     # The business services the switch takes down, with the path to each.
     page.get_by_role("heading", name="Business services").wait_for()
-    assert page.get_by_role("link", name=re.compile(r"SVC-\d+ Council Tax$")).is_visible()
-    assert page.get_by_role("link", name=re.compile(r"SVC-\d+ Telephony$")).is_visible()
+    expect(page.get_by_role("link", name=re.compile(r"SVC-\d+ Council Tax$"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"SVC-\d+ Telephony$"))).to_be_visible()
     assert fits(page, width)
     axe(page, "the switch's page")

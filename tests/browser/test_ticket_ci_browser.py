@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.cmdb.models import RelationshipType
 from borough.servicedesk.models import Ticket
@@ -62,18 +63,18 @@ def test_an_agent_names_the_ci_and_follows_it(page, axe, desk, width):  # noqa: 
     # The ticket page: the CI as a link, and what else it supports.
     supports = page.locator("#ci-supports")
     supports.wait_for()
-    assert page.get_by_role("link", name=f"{server.reference} PAYSRV01 payroll server"
-                            ).first.is_visible()
-    assert page.get_by_role("link", name=str(payroll)).is_visible()
-    assert page.get_by_role("link", name=str(app)).is_visible()
+    expect(page.get_by_role("link", name=f"{server.reference} PAYSRV01 payroll server"
+                            ).first).to_be_visible()
+    expect(page.get_by_role("link", name=str(payroll))).to_be_visible()
+    expect(page.get_by_role("link", name=str(app))).to_be_visible()
     axe(page, "the ticket page with its CI")
     no_sideways_scroll(page, width)
 
     # The CI's page lists the ticket.
     page.get_by_role("link", name=f"{server.reference} PAYSRV01 payroll server").first.click()
     page.get_by_role("heading", name="Tickets").wait_for()
-    assert page.get_by_role("link", name=ticket.reference).is_visible()
-    assert page.get_by_text("1 open ticket of 1 about this configuration item").is_visible()
+    expect(page.get_by_role("link", name=ticket.reference)).to_be_visible()
+    expect(page.get_by_text("1 open ticket of 1 about this configuration item")).to_be_visible()
     axe(page, "the CI's page with its tickets")
     no_sideways_scroll(page, width)
     assert not [e for e in page.csp_errors if "Content Security Policy" in e], page.csp_errors

@@ -5,6 +5,7 @@ big refused before upload, axe-core on every state and no sideways scroll on the
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from borough.core.models import Attachment
 from borough.servicedesk import services
@@ -71,7 +72,7 @@ def test_reply_with_files_keep_the_draft_and_refuse_a_big_file(
     reply = TimelineEntry.objects.get(ticket=ticket, kind=EntryKind.REPLY)
     assert sorted(name for _pk, name in reply.data["files"]) == ["error-log.txt", "steps.csv"]
     assert Attachment.objects.count() == 2
-    assert page.locator("#attachments + ul").get_by_text("steps.csv").is_visible()
+    expect(page.locator("#attachments + ul").get_by_text("steps.csv")).to_be_visible()
     axe(page, "after the reply with two files")
     shot("replied")
 
@@ -117,7 +118,7 @@ def test_reply_with_files_keep_the_draft_and_refuse_a_big_file(
     page.get_by_text("Ticket resolved.").wait_for()
     ticket.refresh_from_db()
     assert ticket.status == Status.RESOLVED and ticket.resolution_code == "workaround"
-    assert page.get_by_text("Workaround given").first.is_visible()
+    expect(page.get_by_text("Workaround given").first).to_be_visible()
     axe(page, "resolved")
     if width <= 390:
         no_sideways_scroll(page, width)
