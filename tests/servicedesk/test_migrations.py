@@ -5,73 +5,78 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
+from borough.organisation.models import DEFAULT_WORKING_HOURS
 from borough.servicedesk.models import Ticket
-from tests.factories import OrganisationFactory, PersonFactory
-from tests.migrating import migrate, migrate_to_latest
+from tests.migrating import database_at, migrate
 
 BEFORE = ("servicedesk", "0003_satisfaction_by_organisation_created")
 AFTER = ("servicedesk", "0004_working_minutes_to_respond_and_resolve")
 MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # 09:00 GMT; office hours 08:30 to 17:00
 
 
-@pytest.fixture
-def back_to_latest():
-    yield
-    migrate_to_latest()
+def council(apps) -> tuple[int, int]:
+    """An organisation with the default office hours and a person in it, as the models
+    stood at that migration: (organisation id, person id)."""
+    organisation = apps.get_model("organisation", "Organisation").objects.create(
+        name="Copeland Borough Council", code="cbc", nation="england-and-wales")
+    apps.get_model("organisation", "WorkingPeriod").objects.bulk_create(
+        apps.get_model("organisation", "WorkingPeriod")(organisation=organisation,
+                                                        weekday=day, start=start, end=end)
+        for day, start, end in DEFAULT_WORKING_HOURS)
+    person = apps.get_model("organisation", "Person").objects.create(
+        organisation=organisation, full_name="Ann Example")
+    return organisation.pk, person.pk
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("back_to_latest")
 def test_existing_tickets_get_their_minutes_and_the_constraints_hold():
-    org = OrganisationFactory()
-    person = PersonFactory(organisation=org)
-    old = migrate(BEFORE)
-    OldTicket = old.get_model("servicedesk", "Ticket")
-    common = {"organisation_id": org.pk, "requester_id": person.pk, "title": "Old",
-              "description": "From before the migration."}
-    resolved = OldTicket.objects.create(reference="INC-000001", **common,
-                                        responded_at=datetime(2025, 3, 3, 9, 45, tzinfo=UTC),
-                                        resolved_at=datetime(2025, 3, 4, 10, 0, tzinfo=UTC))
-    waiting = OldTicket.objects.create(reference="INC-000002", **common)
-    OldTicket.objects.filter(pk__in=[resolved.pk, waiting.pk]).update(created_at=MONDAY)
+    with database_at(BEFORE) as old:
+        org, person = council(old)
+        OldTicket = old.get_model("servicedesk", "Ticket")
+        common = {"organisation_id": org, "requester_id": person, "title": "Old",
+                  "description": "From before the migration."}
+        resolved = OldTicket.objects.create(
+            reference="INC-000001", **common,
+            responded_at=datetime(2025, 3, 3, 9, 45, tzinfo=UTC),
+            resolved_at=datetime(2025, 3, 4, 10, 0, tzinfo=UTC))
+        waiting = OldTicket.objects.create(reference="INC-000002", **common)
+        OldTicket.objects.filter(pk__in=[resolved.pk, waiting.pk]).update(created_at=MONDAY)
 
-    # The model as it stood then: today's has columns added since.
-    Then = migrate(AFTER).get_model("servicedesk", "Ticket")
+        # The model as it stood then: today's has columns added since.
+        Then = migrate(AFTER).get_model("servicedesk", "Ticket")
 
-    resolved = Then.objects.get(pk=resolved.pk)
-    assert resolved.minutes_to_respond == 45.0
-    assert resolved.minutes_to_resolve == 8 * 60 + 90  # Monday 09:00 to 17:00, Tuesday 08:30 to 10:00
-    waiting = Then.objects.get(pk=waiting.pk)
-    assert (waiting.minutes_to_respond, waiting.minutes_to_resolve) == (None, None)
+        resolved = Then.objects.get(pk=resolved.pk)
+        assert resolved.minutes_to_respond == 45.0
+        assert resolved.minutes_to_resolve == 8 * 60 + 90  # Monday 09:00 to 17:00, Tuesday 08:30 to 10:00
+        waiting = Then.objects.get(pk=waiting.pk)
+        assert (waiting.minutes_to_respond, waiting.minutes_to_resolve) == (None, None)
+        # The constraints the minutes were filled for hold from here on.
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Then.objects.filter(pk=resolved.pk).update(minutes_to_resolve=None)
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("back_to_latest")
 def test_daily_totals_count_the_tickets_from_before_them():
-    from borough.servicedesk import daily
-    from borough.servicedesk.models import DailyOpened, DailyResolved
+    with database_at(("servicedesk", "0005_statistics_covering_indexes")) as old:
+        org, person = council(old)
+        OldTicket = old.get_model("servicedesk", "Ticket")
+        common = {"organisation_id": org, "requester_id": person, "title": "Old",
+                  "description": "From before the daily totals.", "priority": 2}
+        OldTicket.objects.create(reference="INC-000001", **common,
+                                 resolved_at=datetime(2025, 3, 4, 10, 0, tzinfo=UTC),
+                                 minutes_to_resolve=90.5)
+        OldTicket.objects.create(reference="INC-000002", **common)
+        OldTicket.objects.all().update(created_at=MONDAY)
 
-    org = OrganisationFactory()
-    person = PersonFactory(organisation=org)
-    old = migrate(("servicedesk", "0005_statistics_covering_indexes"))
-    OldTicket = old.get_model("servicedesk", "Ticket")
-    common = {"organisation_id": org.pk, "requester_id": person.pk, "title": "Old",
-              "description": "From before the daily totals.", "priority": 2}
-    OldTicket.objects.create(reference="INC-000001", **common,
-                             resolved_at=datetime(2025, 3, 4, 10, 0, tzinfo=UTC),
-                             minutes_to_resolve=90.5)
-    OldTicket.objects.create(reference="INC-000002", **common)
-    OldTicket.objects.all().update(created_at=MONDAY)
+        then = migrate(("servicedesk", "0006_daily_totals"))
 
-    migrate(("servicedesk", "0006_daily_totals"))
-
-    assert list(DailyOpened.objects.values_list("day", "tickets")) == [(MONDAY.date(), 2)]
-    assert list(DailyResolved.objects.values_list("day", "priority", "tickets",
-                                                  "resolve_seconds")) == [
-        (datetime(2025, 3, 4).date(), 2, 1, 5430)]
-    assert daily.differences() == []
+        opened = then.get_model("servicedesk", "DailyOpened").objects
+        resolved = then.get_model("servicedesk", "DailyResolved").objects
+        assert list(opened.values_list("day", "tickets")) == [(MONDAY.date(), 2)]
+        assert list(resolved.values_list("day", "priority", "tickets", "resolve_seconds")) == [
+            (datetime(2025, 3, 4).date(), 2, 1, 5430)]
 
 
 @pytest.mark.django_db
