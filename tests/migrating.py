@@ -17,12 +17,12 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
 
-def migrate(target):
-    """Migrate to `target` (app, name) and return the models as they were there."""
+def migrate(*targets):
+    """Migrate to `targets`, each (app, name), and return the models as they were there."""
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
+    executor.migrate(list(targets))
+    return executor.loader.project_state(list(targets)).apps
 
 
 def migrate_to_latest():
@@ -35,8 +35,8 @@ def migrate_to_latest():
 
 
 @contextlib.contextmanager
-def database_at(target):
-    """A new database migrated from empty to `target`, as the default connection while
+def database_at(*targets):
+    """A new database migrated from empty to `targets`, as the default connection while
     the block runs; yields the models as they were there. Needs a transactional test
     (PostgreSQL creates databases only outside a transaction)."""
     real = connections[DEFAULT_DB_ALIAS]
@@ -44,7 +44,7 @@ def database_at(target):
         scratch = real.__class__(settings_dict, alias=DEFAULT_DB_ALIAS)
         connections[DEFAULT_DB_ALIAS] = scratch
         try:
-            yield migrate(target)
+            yield migrate(*targets)
         finally:
             scratch.close()
             connections[DEFAULT_DB_ALIAS] = real

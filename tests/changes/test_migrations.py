@@ -6,46 +6,45 @@ from __future__ import annotations
 
 import pytest
 
-from borough.changes.models import Change
-from borough.problems.models import Problem
-from tests.changes.factories import ChangeFactory
-from tests.migrating import migrate, migrate_to_latest
-from tests.problems.factories import ProblemFactory
+from tests.migrating import database_at, migrate
 
-BEFORE = ("problems", "0001_initial")
+# Before problems 0002 and changes 0003: both apps, neither migration.
+BEFORE = (("problems", "0001_initial"), ("changes", "0002_template_announce"))
 AFTER = ("changes", "0003_fixes_problems")
 
 
-@pytest.fixture
-def back_to_latest():
-    yield
-    migrate_to_latest()
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("back_to_latest")
-def test_typed_change_references_become_links_and_the_rest_is_kept(org_a, org_b):
-    change = ChangeFactory(organisation=org_a)
-    ChangeFactory(organisation=org_b)
-    theirs = ChangeFactory(organisation=org_b)  # CHG-000002: Copeland has none
-    matched, unmatched, elsewhere, blank = (ProblemFactory(organisation=org_a)
-                                            for _ in range(4))
-    old = migrate(BEFORE).get_model("problems", "Problem")
-    typed = {matched: f" {change.reference.lower()} ", unmatched: "RFC 2231 (old system)",
-             elsewhere: theirs.reference, blank: ""}
-    for problem, text in typed.items():
-        old.objects.filter(pk=problem.pk).update(change_reference=text)
+def test_typed_change_references_become_links_and_the_rest_is_kept():
+    with database_at(*BEFORE) as old:
+        def made(app, model, **fields):
+            return old.get_model(app, model).objects.create(**fields).pk
 
-    migrate(AFTER)
-    migrate_to_latest()
-    assert list(Change.objects.get(pk=change.pk).problems.all()) == [
-        Problem.objects.get(pk=matched.pk)]
-    assert not Change.objects.get(pk=theirs.pk).problems.exists()  # another council's
-    notes = dict(Problem.objects.values_list("pk", "change_note"))
-    assert notes == {matched.pk: "", unmatched.pk: "RFC 2231 (old system)",
-                     elsewhere.pk: theirs.reference, blank.pk: ""}
+        england = {"nation": "england-and-wales"}
+        ours = made("organisation", "Organisation", name="Copeland", code="cbc", **england)
+        theirs = made("organisation", "Organisation", name="Allerdale", code="abc", **england)
+        change = made("changes", "Change", organisation_id=ours, reference="CHG-000001",
+                      title="Replace the SAN controller")
+        made("changes", "Change", organisation_id=theirs, reference="CHG-000001", title="A")
+        # CHG-000002 is theirs: Copeland has none.
+        other = made("changes", "Change", organisation_id=theirs, reference="CHG-000002",
+                     title="B")
+        typed = {" chg-000001 ": "matched", "RFC 2231 (old system)": "unmatched",
+                 "CHG-000002": "elsewhere", "": "blank"}
+        problem = {what: made("problems", "Problem", organisation_id=ours,
+                              reference=f"PRB-{n:06d}", title=what, change_reference=text)
+                   for n, (text, what) in enumerate(typed.items(), start=1)}
 
-    old = migrate(BEFORE).get_model("problems", "Problem")
-    back = dict(old.objects.values_list("pk", "change_reference"))
-    assert back == {matched.pk: change.reference, unmatched.pk: "RFC 2231 (old system)",
-                    elsewhere.pk: theirs.reference, blank.pk: ""}
+        then = migrate(AFTER)
+        Change = then.get_model("changes", "Change")  # noqa: N806
+        assert list(Change.objects.get(pk=change).problems.values_list("pk", flat=True)) == [
+            problem["matched"]]
+        assert not Change.objects.get(pk=other).problems.exists()  # another council's
+        notes = dict(then.get_model("problems", "Problem").objects
+                     .values_list("title", "change_note"))
+        assert notes == {"matched": "", "unmatched": "RFC 2231 (old system)",
+                         "elsewhere": "CHG-000002", "blank": ""}
+
+        back = migrate(*BEFORE).get_model("problems", "Problem")
+        assert dict(back.objects.values_list("title", "change_reference")) == {
+            "matched": "CHG-000001", "unmatched": "RFC 2231 (old system)",
+            "elsewhere": "CHG-000002", "blank": ""}

@@ -11,21 +11,15 @@ import pytest
 from django.core.management import call_command
 
 from borough.core.models import AuditEvent
-from borough.servicedesk import daily, matching
+from borough.servicedesk import matching
 from borough.servicedesk.models import Ticket
 from tests.catalogue.factories import BusinessServiceFactory
 from tests.cmdb.factories import ConfigurationItemFactory
 from tests.factories import OrganisationFactory, PersonFactory, TicketFactory
-from tests.migrating import migrate, migrate_to_latest
+from tests.migrating import database_at, migrate
 
 BEFORE = ("servicedesk", "0014_ticket_business_service")
 AFTER = ("servicedesk", "0015_match_ticket_links")
-
-
-@pytest.fixture
-def back_to_latest():
-    yield
-    migrate_to_latest()
 
 
 def estate():
@@ -40,46 +34,71 @@ def estate():
     return found
 
 
+
+def old_estate(apps):
+    """The estate of `estate`, as the models stood before the links: ids of what matters."""
+    def made(app, model, **fields):
+        return apps.get_model(app, model).objects.create(**fields).pk
+
+    england = {"nation": "england-and-wales"}
+    ours = made("organisation", "Organisation", name="Copeland", code="cbc", **england)
+    theirs = made("organisation", "Organisation", name="Allerdale", code="abc", **england)
+    server = {org: made("cmdb", "CIClass", organisation_id=org, code="server", name="Server")
+              for org in (ours, theirs)}
+
+    def item(org, n, name):
+        return made("cmdb", "ConfigurationItem", organisation_id=org, ci_class_id=server[org],
+                    reference=f"CI-{n:06d}", name=name)
+
+    found = type("Estate", (), {"ours": ours})
+    found.person = made("organisation", "Person", organisation_id=ours, full_name="Ann Example")
+    found.payroll = item(ours, 1, "Payroll server")
+    item(ours, 2, "Printer")
+    item(ours, 3, "Printer")
+    item(theirs, 1, "Council Tax")
+    found.email = made("catalogue", "BusinessService", organisation_id=ours,
+                       reference="SVC-000001", name="Email")
+    return found
+
+
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("back_to_latest")
 def test_the_migration_links_what_it_can_and_keeps_the_rest_as_text():
-    world = estate()
-    old = migrate(BEFORE)
-    OldTicket = old.get_model("servicedesk", "Ticket")
-    texts = {
-        "by name": ("  payroll SERVER ", ""),
-        "by reference": (world.payroll.reference.lower(), ""),
-        "as suggested": (f"{world.payroll.reference} Payroll server", ""),
-        "ambiguous": ("Printer", ""),
-        "another council's name": ("Council Tax", ""),
-        "unknown": ("The thing on the second floor", ""),
-        "service by name": ("", "EMAIL"),
-        "service by reference": ("", world.email.reference),
-    }
-    made = {}
-    for n, (what, (ci_text, service_text)) in enumerate(texts.items(), start=1):
-        made[what] = OldTicket.objects.create(
-            organisation_id=world.ours.pk, requester_id=world.person.pk,
-            reference=f"INC-{n:06d}", title=what, description="From before the links.",
-            configuration_item=ci_text, business_service=service_text).pk
+    with database_at(BEFORE) as old:
+        world = old_estate(old)
+        OldTicket = old.get_model("servicedesk", "Ticket")
+        texts = {
+            "by name": ("  payroll SERVER ", ""),
+            "by reference": ("ci-000001", ""),
+            "as suggested": ("CI-000001 Payroll server", ""),
+            "ambiguous": ("Printer", ""),
+            "another council's name": ("Council Tax", ""),
+            "unknown": ("The thing on the second floor", ""),
+            "service by name": ("", "EMAIL"),
+            "service by reference": ("", "SVC-000001"),
+        }
+        made = {}
+        for n, (what, (ci_text, service_text)) in enumerate(texts.items(), start=1):
+            made[what] = OldTicket.objects.create(
+                organisation_id=world.ours, requester_id=world.person,
+                reference=f"INC-{n:06d}", title=what, description="From before the links.",
+                configuration_item=ci_text, business_service=service_text).pk
 
-    migrate(AFTER)
+        Then = migrate(AFTER).get_model("servicedesk", "Ticket")
 
-    links = {t.title: (t.ci_id, t.service_id, t.configuration_item, t.version)
-             for t in Ticket.objects.filter(pk__in=made.values())}
-    payroll = world.payroll.pk
-    assert links["by name"][:2] == (payroll, None)
-    assert links["by reference"][:2] == (payroll, None)
-    assert links["as suggested"][:2] == (payroll, None)
-    assert links["ambiguous"][:3] == (None, None, "Printer")
-    assert links["another council's name"][:3] == (None, None, "Council Tax")
-    assert links["unknown"][:3] == (None, None, "The thing on the second floor")
-    assert links["service by name"][:2] == (None, world.email.pk)
-    assert links["service by reference"][:2] == (None, world.email.pk)
-    # The text as reported stays beside the link, and a linked ticket's version moves.
-    assert links["by name"][2] == "  payroll SERVER "
-    assert links["by name"][3] == 2 and links["unknown"][3] == 1
-    daily.rebuild()  # the tickets were written round the services, as before the links
+        links = {t.title: (t.ci_id, t.service_id, t.configuration_item, t.version)
+                 for t in Then.objects.filter(pk__in=made.values())}
+        payroll = world.payroll
+        assert links["by name"][:2] == (payroll, None)
+        assert links["by reference"][:2] == (payroll, None)
+        assert links["as suggested"][:2] == (payroll, None)
+        assert links["ambiguous"][:3] == (None, None, "Printer")
+        assert links["another council's name"][:3] == (None, None, "Council Tax")
+        assert links["unknown"][:3] == (None, None, "The thing on the second floor")
+        assert links["service by name"][:2] == (None, world.email)
+        assert links["service by reference"][:2] == (None, world.email)
+        # The text as reported stays beside the link, and a linked ticket's version moves.
+        assert links["by name"][2] == "  payroll SERVER "
+        assert links["by name"][3] == 2 and links["unknown"][3] == 1
 
 
 @pytest.mark.django_db
