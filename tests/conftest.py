@@ -37,14 +37,15 @@ def pytest_itemcollected(item):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """The sharded tests first, after any shuffling: they are the longest, and started
-    last they left one worker running alone at the end."""
+    """The sharded tests first, after any shuffling, then the other long files: started
+    last, a long one left the other worker idle at the end (longest first is the
+    usual remedy for unequal jobs on a few workers)."""
     if config.getoption("--database-tests-only"):
         without = [item for item in items if not uses_database(item)]
         if without:
             config.hook.pytest_deselected(items=without)
             items[:] = [item for item in items if uses_database(item)]
-    items.sort(key=lambda item: 0 if item.nodeid.split("::")[0] in SHARDED_FILES else 1)
+    items.sort(key=lambda item: FIRST.get(item.nodeid.split("::")[0], len(FIRST)))
 
 
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
@@ -57,6 +58,11 @@ def uses_database(item) -> bool:
 
 # Files whose tests are sharded with their own xdist_group marks.
 SHARDED_FILES = {"tests/test_api_fuzz.py"}
+# Files of a minute or more (--durations, December 2026), longest first after the shards.
+LONG_FILES = ("tests/browser/test_page_sweep.py", "tests/test_bench_cmdb.py",
+              "tests/test_bench_email.py", "tests/mail/test_flood.py")
+FIRST = {name: 0 for name in SHARDED_FILES} | {
+    name: n for n, name in enumerate(LONG_FILES, start=1)}
 
 
 @pytest.fixture(autouse=True)
