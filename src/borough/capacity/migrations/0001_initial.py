@@ -44,6 +44,8 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['configuration_item__name', 'name', 'pk'],
                 'permissions': [('push_metric', 'Can push measurements (line protocol)')],
+                'indexes': [models.Index(fields=['organisation', 'dirty_from'], name='capacity_metric_dirty')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('source_key', ''), _negated=True), fields=('organisation', 'source_key'), name='capacity_unique_metric_series'), models.UniqueConstraint(fields=('organisation', 'configuration_item', 'name'), name='capacity_unique_metric_name')],
             },
         ),
         migrations.CreateModel(
@@ -56,6 +58,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['metric', 'at'],
+                'constraints': [models.UniqueConstraint(fields=('metric', 'at'), name='capacity_point_metric_at')],
             },
         ),
         migrations.CreateModel(
@@ -74,6 +77,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['metric', 'period', 'start'],
+                'constraints': [models.UniqueConstraint(fields=('metric', 'period', 'start'), name='capacity_rollup_bucket')],
             },
         ),
         migrations.CreateModel(
@@ -103,25 +107,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-started_at', '-id'],
                 'indexes': [models.Index(fields=['organisation', '-started_at'], name='capacity_run_started')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='metric',
-            index=models.Index(fields=['organisation', 'dirty_from'], name='capacity_metric_dirty'),
-        ),
-        migrations.AddConstraint(
-            model_name='metric',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_key', ''), _negated=True), fields=('organisation', 'source_key'), name='capacity_unique_metric_series'),
-        ),
-        migrations.AddConstraint(
-            model_name='metric',
-            constraint=models.UniqueConstraint(fields=('organisation', 'configuration_item', 'name'), name='capacity_unique_metric_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='point',
-            constraint=models.UniqueConstraint(fields=('metric', 'at'), name='capacity_point_metric_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='rollup',
-            constraint=models.UniqueConstraint(fields=('metric', 'period', 'start'), name='capacity_rollup_bucket'),
         ),
     ]

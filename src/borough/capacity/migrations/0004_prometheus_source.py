@@ -43,15 +43,12 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'Prometheus source',
                 'ordering': ['name', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='capacity_unique_prometheus_name')],
             },
         ),
         migrations.AddField(
             model_name='metric',
             name='prometheus_source',
             field=models.ForeignKey(blank=True, help_text='The Prometheus server its points are queried from, with the query.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='metrics', to='capacity.prometheussource'),
-        ),
-        migrations.AddConstraint(
-            model_name='prometheussource',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='capacity_unique_prometheus_name'),
         ),
     ]

@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'business service',
                 'ordering': ['name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_business_service_ref'), models.UniqueConstraint(fields=('organisation', 'name'), name='unique_business_service_name')],
             },
         ),
         migrations.CreateModel(
@@ -70,6 +71,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'operational level agreement',
                 'ordering': ['service__name', 'provider_team__name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_ola_ref')],
             },
         ),
         migrations.CreateModel(
@@ -90,6 +92,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'service component',
                 'ordering': ['service__name', 'configuration_item__name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('service', 'configuration_item'), name='unique_service_component')],
             },
         ),
         migrations.CreateModel(
@@ -129,26 +132,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'service level agreement',
                 'ordering': ['service__name', '-start_date', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_sla_ref')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='businessservice',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_business_service_ref'),
-        ),
-        migrations.AddConstraint(
-            model_name='businessservice',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_business_service_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='operationallevelagreement',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_ola_ref'),
-        ),
-        migrations.AddConstraint(
-            model_name='servicecomponent',
-            constraint=models.UniqueConstraint(fields=('service', 'configuration_item'), name='unique_service_component'),
-        ),
-        migrations.AddConstraint(
-            model_name='servicelevelagreement',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_sla_ref'),
         ),
     ]

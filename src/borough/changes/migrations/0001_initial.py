@@ -38,6 +38,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'change advisory board',
                 'ordering': ['kind', 'name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='unique_board_name')],
             },
         ),
         migrations.CreateModel(
@@ -59,6 +60,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'board member',
                 'ordering': ['board', 'member__full_name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('board', 'member'), name='unique_board_seat')],
             },
         ),
         migrations.CreateModel(
@@ -130,6 +132,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'incident caused by a change',
                 'verbose_name_plural': 'incidents caused by changes',
                 'ordering': ['change', 'ticket', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('change', 'ticket'), name='unique_caused_incident')],
             },
         ),
         migrations.CreateModel(
@@ -153,6 +156,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['change', 'round', 'created_at', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('change', 'seat', 'round'), name='one_vote_per_seat_per_round')],
             },
         ),
         migrations.CreateModel(
@@ -179,6 +183,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'standard change template',
                 'ordering': ['name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='unique_change_template')],
             },
         ),
         migrations.AddField(
@@ -204,6 +209,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'maintenance window',
                 'ordering': ['service', 'weekday', 'starts', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('service', 'weekday', 'starts'), name='unique_maintenance_window')],
             },
         ),
         migrations.CreateModel(
@@ -226,6 +232,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'CAB meeting',
                 'ordering': ['-starts_at', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('board', 'starts_at'), name='unique_board_meeting')],
             },
         ),
         migrations.CreateModel(
@@ -245,6 +252,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['meeting', 'position', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('meeting', 'change'), name='unique_agenda_item')],
             },
         ),
         migrations.CreateModel(
@@ -266,6 +274,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'risk question',
                 'ordering': ['position', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'question'), name='unique_risk_question')],
             },
         ),
         migrations.CreateModel(
@@ -306,27 +315,9 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'blackout or freeze window',
                 'ordering': ['starts_at', 'id'],
+                'indexes': [models.Index(fields=['organisation', 'starts_at', 'ends_at'], name='chg_freeze_window')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='unique_window_name'), models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='schedule_window_ends_after_start')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='board',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_board_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='boardmember',
-            constraint=models.UniqueConstraint(fields=('board', 'member'), name='unique_board_seat'),
-        ),
-        migrations.AddConstraint(
-            model_name='causedincident',
-            constraint=models.UniqueConstraint(fields=('change', 'ticket'), name='unique_caused_incident'),
-        ),
-        migrations.AddConstraint(
-            model_name='cabvote',
-            constraint=models.UniqueConstraint(fields=('change', 'seat', 'round'), name='one_vote_per_seat_per_round'),
-        ),
-        migrations.AddConstraint(
-            model_name='changetemplate',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_change_template'),
         ),
         migrations.AddIndex(
             model_name='change',
@@ -343,33 +334,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='change',
             constraint=models.CheckConstraint(condition=models.Q(('planned_end__isnull', True), ('planned_start__isnull', True), ('planned_end__gt', models.F('planned_start')), _connector='OR'), name='change_window_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='maintenancewindow',
-            constraint=models.UniqueConstraint(fields=('service', 'weekday', 'starts'), name='unique_maintenance_window'),
-        ),
-        migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(fields=('board', 'starts_at'), name='unique_board_meeting'),
-        ),
-        migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(fields=('meeting', 'change'), name='unique_agenda_item'),
-        ),
-        migrations.AddConstraint(
-            model_name='riskquestion',
-            constraint=models.UniqueConstraint(fields=('organisation', 'question'), name='unique_risk_question'),
-        ),
-        migrations.AddIndex(
-            model_name='schedulewindow',
-            index=models.Index(fields=['organisation', 'starts_at', 'ends_at'], name='chg_freeze_window'),
-        ),
-        migrations.AddConstraint(
-            model_name='schedulewindow',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_window_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='schedulewindow',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='schedule_window_ends_after_start'),
         ),
     ]

@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'CI class',
                 'verbose_name_plural': 'CI classes',
                 'ordering': ['name'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'code'), name='unique_ciclass_code'), models.UniqueConstraint(fields=('organisation', 'name'), name='unique_ciclass_name')],
             },
         ),
         migrations.CreateModel(
@@ -62,6 +63,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'configuration item',
                 'ordering': ['name', 'id'],
+                'indexes': [models.Index(fields=['organisation', 'ci_class', 'status'], name='cmdb_config_organis_4c8c5d_idx')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_ci_ref')],
             },
         ),
         migrations.CreateModel(
@@ -82,34 +85,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['source__name', 'relationship_type', 'target__name'],
+                'indexes': [models.Index(fields=['target', 'relationship_type'], name='cmdb_relati_target__1e9ba4_idx')],
+                'constraints': [models.UniqueConstraint(fields=('source', 'target', 'relationship_type'), name='unique_ci_relationship'), models.CheckConstraint(condition=models.Q(('source', models.F('target')), _negated=True), name='ci_relationship_not_to_itself')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='ciclass',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='unique_ciclass_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='ciclass',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_ciclass_name'),
-        ),
-        migrations.AddIndex(
-            model_name='configurationitem',
-            index=models.Index(fields=['organisation', 'ci_class', 'status'], name='cmdb_config_organis_4c8c5d_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='configurationitem',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_ci_ref'),
-        ),
-        migrations.AddIndex(
-            model_name='relationship',
-            index=models.Index(fields=['target', 'relationship_type'], name='cmdb_relati_target__1e9ba4_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='relationship',
-            constraint=models.UniqueConstraint(fields=('source', 'target', 'relationship_type'), name='unique_ci_relationship'),
-        ),
-        migrations.AddConstraint(
-            model_name='relationship',
-            constraint=models.CheckConstraint(condition=models.Q(('source', models.F('target')), _negated=True), name='ci_relationship_not_to_itself'),
         ),
     ]

@@ -102,6 +102,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'directory source',
                 'ordering': ['name'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='unique_directory_source_name')],
             },
         ),
         migrations.AddField(
@@ -141,10 +142,6 @@ class Migration(migrations.Migration):
             model_name='discoveryrun',
             name='updated_by',
             field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddConstraint(
-            model_name='directorysource',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_directory_source_name'),
         ),
         migrations.AddIndex(
             model_name='discoveryrun',

@@ -77,6 +77,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['end_date', 'title', 'id'],
+                'indexes': [models.Index(fields=['organisation', 'end_date'], name='contract_ends')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_contract_ref')],
             },
         ),
         migrations.CreateModel(
@@ -95,6 +97,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'supplier categories',
                 'ordering': ['name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='unique_supplier_category')],
             },
         ),
         migrations.AddField(
@@ -181,18 +184,6 @@ class Migration(migrations.Migration):
                 'default_permissions': (),
                 'indexes': [models.Index(fields=['record_id', 'valid_from'], name='com_conv_record'), models.Index(fields=['organisation', 'valid_to', 'valid_from'], name='com_conv_in_force')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(fields=['organisation', 'end_date'], name='contract_ends'),
-        ),
-        migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_contract_ref'),
-        ),
-        migrations.AddConstraint(
-            model_name='suppliercategory',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_supplier_category'),
         ),
         migrations.AddConstraint(
             model_name='supplier',

@@ -65,6 +65,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'review criteria',
                 'ordering': ['position', 'name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='unique_review_criterion')],
             },
         ),
         migrations.CreateModel(
@@ -87,6 +88,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-held_on', '-id'],
+                'indexes': [models.Index(fields=['supplier', 'held_on'], name='supplier_review_held')],
             },
         ),
         migrations.CreateModel(
@@ -107,6 +109,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'review score',
                 'ordering': ['review', 'criterion__position', 'criterion__name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('review', 'criterion'), name='one_score_per_criterion')],
             },
         ),
         migrations.CreateModel(
@@ -124,6 +127,7 @@ class Migration(migrations.Migration):
             options={
                 'abstract': False,
                 'default_permissions': (),
+                'indexes': [models.Index(fields=['record_id', 'valid_from'], name='com_supv_record'), models.Index(fields=['organisation', 'valid_to', 'valid_from'], name='com_supv_in_force')],
             },
         ),
         migrations.CreateModel(
@@ -145,6 +149,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'reason for no contract',
                 'verbose_name_plural': 'reasons for no contract',
                 'ordering': ['configuration_item__name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('configuration_item',), name='one_no_contract_reason')],
             },
         ),
         migrations.CreateModel(
@@ -162,6 +167,7 @@ class Migration(migrations.Migration):
             options={
                 'abstract': False,
                 'default_permissions': (),
+                'indexes': [models.Index(fields=['record_id', 'valid_from'], name='com_ncrv_record'), models.Index(fields=['organisation', 'valid_to', 'valid_from'], name='com_ncrv_in_force')],
             },
         ),
         migrations.CreateModel(
@@ -181,37 +187,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'commercial settings',
                 'constraints': [models.UniqueConstraint(fields=('organisation',), name='one_commercial_settings')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='reviewcriterion',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_review_criterion'),
-        ),
-        migrations.AddIndex(
-            model_name='supplierreview',
-            index=models.Index(fields=['supplier', 'held_on'], name='supplier_review_held'),
-        ),
-        migrations.AddConstraint(
-            model_name='supplierreviewscore',
-            constraint=models.UniqueConstraint(fields=('review', 'criterion'), name='one_score_per_criterion'),
-        ),
-        migrations.AddIndex(
-            model_name='supplierversion',
-            index=models.Index(fields=['record_id', 'valid_from'], name='com_supv_record'),
-        ),
-        migrations.AddIndex(
-            model_name='supplierversion',
-            index=models.Index(fields=['organisation', 'valid_to', 'valid_from'], name='com_supv_in_force'),
-        ),
-        migrations.AddConstraint(
-            model_name='uncontractedsystem',
-            constraint=models.UniqueConstraint(fields=('configuration_item',), name='one_no_contract_reason'),
-        ),
-        migrations.AddIndex(
-            model_name='uncontractedsystemversion',
-            index=models.Index(fields=['record_id', 'valid_from'], name='com_ncrv_record'),
-        ),
-        migrations.AddIndex(
-            model_name='uncontractedsystemversion',
-            index=models.Index(fields=['organisation', 'valid_to', 'valid_from'], name='com_ncrv_in_force'),
         ),
     ]

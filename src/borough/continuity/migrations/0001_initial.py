@@ -49,6 +49,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'business impact analysis',
                 'verbose_name_plural': 'business impact analyses',
                 'ordering': ['-assessed_on', '-id'],
+                'indexes': [models.Index(fields=['organisation', 'status'], name='bia_status')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_bia_reference')],
             },
         ),
         migrations.CreateModel(
@@ -79,6 +81,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'continuity plan',
                 'ordering': ['title', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_plan_reference')],
             },
         ),
         migrations.CreateModel(
@@ -107,6 +110,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'DR test',
                 'ordering': ['-tested_on', '-id'],
+                'indexes': [models.Index(fields=['organisation', 'tested_on'], name='drt_tested')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_drtest_reference')],
             },
         ),
         migrations.CreateModel(
@@ -154,6 +159,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'impact over time',
                 'verbose_name_plural': 'impacts over time',
                 'ordering': ['analysis', 'after_hours', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('analysis', 'after_hours'), name='unique_impact_hours')],
             },
         ),
         migrations.CreateModel(
@@ -201,6 +207,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'plan revision',
                 'ordering': ['plan', '-number'],
+                'constraints': [models.UniqueConstraint(fields=('plan', 'number'), name='unique_plan_revision')],
             },
         ),
         migrations.CreateModel(
@@ -222,6 +229,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'plan step',
                 'ordering': ['plan', 'number', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('plan', 'number'), name='unique_plan_step')],
             },
         ),
         migrations.CreateModel(
@@ -243,42 +251,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'item to recover',
                 'verbose_name_plural': 'items to recover',
                 'ordering': ['plan', 'position', 'configuration_item__name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('plan', 'configuration_item'), name='unique_recovery_item')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='businessimpactanalysis',
-            index=models.Index(fields=['organisation', 'status'], name='bia_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='businessimpactanalysis',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_bia_reference'),
-        ),
-        migrations.AddConstraint(
-            model_name='continuityplan',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_plan_reference'),
-        ),
-        migrations.AddIndex(
-            model_name='continuitytest',
-            index=models.Index(fields=['organisation', 'tested_on'], name='drt_tested'),
-        ),
-        migrations.AddConstraint(
-            model_name='continuitytest',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_drtest_reference'),
-        ),
-        migrations.AddConstraint(
-            model_name='impactrow',
-            constraint=models.UniqueConstraint(fields=('analysis', 'after_hours'), name='unique_impact_hours'),
-        ),
-        migrations.AddConstraint(
-            model_name='planrevision',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='unique_plan_revision'),
-        ),
-        migrations.AddConstraint(
-            model_name='planstep',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='unique_plan_step'),
-        ),
-        migrations.AddConstraint(
-            model_name='recoveryitem',
-            constraint=models.UniqueConstraint(fields=('plan', 'configuration_item'), name='unique_recovery_item'),
         ),
     ]

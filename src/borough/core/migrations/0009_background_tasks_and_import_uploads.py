@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['status', 'id'], name='core_backgr_status_559092_idx')],
             },
         ),
         migrations.CreateModel(
@@ -74,9 +75,5 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-created_at', '-id'],
             },
-        ),
-        migrations.AddIndex(
-            model_name='backgroundtask',
-            index=models.Index(fields=['status', 'id'], name='core_backgr_status_559092_idx'),
         ),
     ]

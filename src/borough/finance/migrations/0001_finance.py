@@ -57,6 +57,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['code', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'code'), name='unique_cost_centre_code')],
             },
         ),
         migrations.CreateModel(
@@ -82,6 +83,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-year', '-date', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_commitment_ref'), models.UniqueConstraint(condition=models.Q(('source_id__isnull', False)), fields=('source_type', 'source_id'), name='one_commitment_per_source')],
             },
         ),
         migrations.CreateModel(
@@ -102,6 +104,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-year', 'cost_centre__code', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'year', 'cost_centre'), name='unique_budget_year_centre')],
             },
         ),
         migrations.CreateModel(
@@ -127,6 +130,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-date', '-id'],
+                'indexes': [models.Index(fields=['organisation', 'year', 'cost_centre'], name='costline_year_centre'), models.Index(fields=['organisation', 'year', 'configuration_item'], name='costline_year_item'), models.Index(fields=['organisation', 'year', 'service'], name='costline_year_service')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('configuration_item__isnull', True), ('service__isnull', True)), models.Q(('configuration_item__isnull', True), ('contract__isnull', True)), models.Q(('contract__isnull', True), ('service__isnull', True)), _connector='OR'), name='costline_one_allocation')],
             },
         ),
         migrations.CreateModel(
@@ -148,6 +153,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-year', 'name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'year', 'name'), name='unique_pool_year_name')],
             },
         ),
         migrations.CreateModel(
@@ -166,6 +172,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['pool', 'service_unit__name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('pool', 'service_unit'), name='unique_pool_share')],
             },
         ),
         migrations.CreateModel(
@@ -189,6 +196,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-year', '-run_at', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_recharge_run_ref')],
             },
         ),
         migrations.CreateModel(
@@ -213,54 +221,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['run', 'service_unit__name', 'pool_name', 'id'],
+                'indexes': [models.Index(fields=['run', 'service_unit'], name='rechargeline_unit')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='costcentre',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='unique_cost_centre_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_commitment_ref'),
-        ),
-        migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id__isnull', False)), fields=('source_type', 'source_id'), name='one_commitment_per_source'),
-        ),
-        migrations.AddConstraint(
-            model_name='budget',
-            constraint=models.UniqueConstraint(fields=('organisation', 'year', 'cost_centre'), name='unique_budget_year_centre'),
-        ),
-        migrations.AddIndex(
-            model_name='costline',
-            index=models.Index(fields=['organisation', 'year', 'cost_centre'], name='costline_year_centre'),
-        ),
-        migrations.AddIndex(
-            model_name='costline',
-            index=models.Index(fields=['organisation', 'year', 'configuration_item'], name='costline_year_item'),
-        ),
-        migrations.AddIndex(
-            model_name='costline',
-            index=models.Index(fields=['organisation', 'year', 'service'], name='costline_year_service'),
-        ),
-        migrations.AddConstraint(
-            model_name='costline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('configuration_item__isnull', True), ('service__isnull', True)), models.Q(('configuration_item__isnull', True), ('contract__isnull', True)), models.Q(('contract__isnull', True), ('service__isnull', True)), _connector='OR'), name='costline_one_allocation'),
-        ),
-        migrations.AddConstraint(
-            model_name='costpool',
-            constraint=models.UniqueConstraint(fields=('organisation', 'year', 'name'), name='unique_pool_year_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='poolshare',
-            constraint=models.UniqueConstraint(fields=('pool', 'service_unit'), name='unique_pool_share'),
-        ),
-        migrations.AddConstraint(
-            model_name='rechargerun',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_recharge_run_ref'),
-        ),
-        migrations.AddIndex(
-            model_name='rechargeline',
-            index=models.Index(fields=['run', 'service_unit'], name='rechargeline_unit'),
         ),
     ]

@@ -45,6 +45,8 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['title', 'id'],
                 'permissions': [('view_staff_articles', 'Can read staff articles and drafts'), ('give_feedback', 'Can say whether an article helped, or answered a question')],
+                'indexes': [models.Index(fields=['organisation', 'status', 'audience'], name='kb_status_audience'), models.Index(fields=['organisation', 'review_on'], name='kb_review_on')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_article_ref')],
             },
         ),
         migrations.CreateModel(
@@ -66,6 +68,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'article feedback',
                 'verbose_name_plural': 'article feedback',
                 'ordering': ['-created_at', '-id'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('article', 'user'), name='one_feedback_per_reader')],
             },
         ),
         migrations.CreateModel(
@@ -83,6 +86,7 @@ class Migration(migrations.Migration):
             options={
                 'abstract': False,
                 'default_permissions': (),
+                'indexes': [models.Index(fields=['record_id', 'valid_from'], name='kb_artv_record'), models.Index(fields=['organisation', 'valid_to', 'valid_from'], name='kb_artv_in_force')],
             },
         ),
         migrations.CreateModel(
@@ -101,34 +105,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['organisation', 'created_at'], name='kb_deflected')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['organisation', 'status', 'audience'], name='kb_status_audience'),
-        ),
-        migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['organisation', 'review_on'], name='kb_review_on'),
-        ),
-        migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_article_ref'),
-        ),
-        migrations.AddConstraint(
-            model_name='articlefeedback',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('article', 'user'), name='one_feedback_per_reader'),
-        ),
-        migrations.AddIndex(
-            model_name='articleversion',
-            index=models.Index(fields=['record_id', 'valid_from'], name='kb_artv_record'),
-        ),
-        migrations.AddIndex(
-            model_name='articleversion',
-            index=models.Index(fields=['organisation', 'valid_to', 'valid_from'], name='kb_artv_in_force'),
-        ),
-        migrations.AddIndex(
-            model_name='deflection',
-            index=models.Index(fields=['organisation', 'created_at'], name='kb_deflected'),
         ),
     ]

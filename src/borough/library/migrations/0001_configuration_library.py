@@ -45,6 +45,8 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['title', 'id'],
                 'permissions': [('download_sensitive_document', 'Can download OFFICIAL-SENSITIVE documents'), ('download_secret_document', 'Can download SECRET documents')],
+                'indexes': [models.Index(fields=['organisation', 'status', 'next_review_on'], name='library_doc_organis_927e22_idx')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_document_ref')],
             },
         ),
         migrations.CreateModel(
@@ -65,6 +67,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'document link',
                 'ordering': ['document__title', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('ci_class__isnull', True), ('configuration_item__isnull', False)), models.Q(('ci_class__isnull', False), ('configuration_item__isnull', True)), _connector='OR'), name='document_link_one_target'), models.UniqueConstraint(condition=models.Q(('configuration_item__isnull', False)), fields=('document', 'configuration_item'), name='unique_document_link_item'), models.UniqueConstraint(condition=models.Q(('ci_class__isnull', False)), fields=('document', 'ci_class'), name='unique_document_link_class')],
             },
         ),
         migrations.CreateModel(
@@ -91,30 +94,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'document version',
                 'ordering': ['document', '-number'],
+                'constraints': [models.UniqueConstraint(fields=('document', 'number'), name='unique_document_version_number')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['organisation', 'status', 'next_review_on'], name='library_doc_organis_927e22_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_document_ref'),
-        ),
-        migrations.AddConstraint(
-            model_name='documentlink',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ci_class__isnull', True), ('configuration_item__isnull', False)), models.Q(('ci_class__isnull', False), ('configuration_item__isnull', True)), _connector='OR'), name='document_link_one_target'),
-        ),
-        migrations.AddConstraint(
-            model_name='documentlink',
-            constraint=models.UniqueConstraint(condition=models.Q(('configuration_item__isnull', False)), fields=('document', 'configuration_item'), name='unique_document_link_item'),
-        ),
-        migrations.AddConstraint(
-            model_name='documentlink',
-            constraint=models.UniqueConstraint(condition=models.Q(('ci_class__isnull', False)), fields=('document', 'ci_class'), name='unique_document_link_class'),
-        ),
-        migrations.AddConstraint(
-            model_name='documentversion',
-            constraint=models.UniqueConstraint(fields=('document', 'number'), name='unique_document_version_number'),
         ),
     ]

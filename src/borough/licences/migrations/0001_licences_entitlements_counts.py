@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_licence_ref'), models.UniqueConstraint(fields=('organisation', 'name'), name='unique_licence_name')],
             },
         ),
         migrations.CreateModel(
@@ -65,6 +66,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['licence__name', '-term_start', '-id'],
+                'indexes': [models.Index(fields=['licence', 'term_start', 'term_end'], name='entitlement_terms')],
             },
         ),
         migrations.CreateModel(
@@ -86,22 +88,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'entered count',
                 'ordering': ['licence__name', '-counted_on', '-id'],
+                'indexes': [models.Index(fields=['licence', 'counted_on'], name='count_latest')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='licence',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_licence_ref'),
-        ),
-        migrations.AddConstraint(
-            model_name='licence',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_licence_name'),
-        ),
-        migrations.AddIndex(
-            model_name='entitlement',
-            index=models.Index(fields=['licence', 'term_start', 'term_end'], name='entitlement_terms'),
-        ),
-        migrations.AddIndex(
-            model_name='consumptioncount',
-            index=models.Index(fields=['licence', 'counted_on'], name='count_latest'),
         ),
     ]

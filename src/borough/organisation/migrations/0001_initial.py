@@ -72,6 +72,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['name'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='unique_service_unit_name')],
             },
         ),
         migrations.AddField(
@@ -97,6 +98,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['name'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='unique_site_name')],
             },
         ),
         migrations.AddField(
@@ -139,6 +141,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['team__name', 'person__full_name'],
+                'constraints': [models.UniqueConstraint(fields=('team', 'person'), name='unique_team_member')],
             },
         ),
         migrations.AddField(
@@ -183,20 +186,8 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AddConstraint(
-            model_name='serviceunit',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_service_unit_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='site',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_site_name'),
-        ),
-        migrations.AddConstraint(
             model_name='person',
             constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('organisation', 'user'), name='one_person_per_user_per_organisation'),
-        ),
-        migrations.AddConstraint(
-            model_name='teammembership',
-            constraint=models.UniqueConstraint(fields=('team', 'person'), name='unique_team_member'),
         ),
         migrations.AddConstraint(
             model_name='team',

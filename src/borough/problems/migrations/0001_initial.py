@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'cause category',
                 'verbose_name_plural': 'cause categories',
                 'ordering': ['name'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='unique_cause_category')],
             },
         ),
         migrations.CreateModel(
@@ -83,6 +84,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'known error use',
                 'ordering': ['-created_at', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('known_error', 'ticket'), name='unique_known_error_use')],
             },
         ),
         migrations.CreateModel(
@@ -118,6 +120,8 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-created_at', '-id'],
                 'permissions': [('work_problems', 'Can investigate, link and resolve problems')],
+                'indexes': [models.Index(fields=['organisation', 'status'], name='prb_status')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_problem_ref')],
             },
         ),
         migrations.AddField(
@@ -161,6 +165,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'linked incident',
                 'ordering': ['problem', 'id'],
+                'indexes': [models.Index(fields=['ticket'], name='prb_incident_ticket')],
+                'constraints': [models.UniqueConstraint(fields=('problem', 'ticket'), name='unique_problem_incident')],
             },
         ),
         migrations.CreateModel(
@@ -182,23 +188,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'trend rule',
                 'ordering': ['name'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='unique_trend_rule')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='causecategory',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_cause_category'),
-        ),
-        migrations.AddConstraint(
-            model_name='knownerroruse',
-            constraint=models.UniqueConstraint(fields=('known_error', 'ticket'), name='unique_known_error_use'),
-        ),
-        migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['organisation', 'status'], name='prb_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='problem',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_problem_ref'),
         ),
         migrations.AddIndex(
             model_name='knownerror',
@@ -207,17 +198,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='knownerror',
             constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_known_error_ref'),
-        ),
-        migrations.AddIndex(
-            model_name='problemincident',
-            index=models.Index(fields=['ticket'], name='prb_incident_ticket'),
-        ),
-        migrations.AddConstraint(
-            model_name='problemincident',
-            constraint=models.UniqueConstraint(fields=('problem', 'ticket'), name='unique_problem_incident'),
-        ),
-        migrations.AddConstraint(
-            model_name='trendrule',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_trend_rule'),
         ),
     ]

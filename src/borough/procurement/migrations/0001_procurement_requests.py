@@ -80,6 +80,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['request', 'round', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('request', 'round', 'position'), name='unique_route_step')],
             },
         ),
         migrations.AddField(
@@ -176,10 +177,6 @@ class Migration(migrations.Migration):
                 'ordering': ['request', '-is_recommended', 'whole_life_cost', 'id'],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('is_recommended', True)), fields=('request',), name='one_recommended_option')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='routestep',
-            constraint=models.UniqueConstraint(fields=('request', 'round', 'position'), name='unique_route_step'),
         ),
         migrations.AddIndex(
             model_name='procurementrequest',

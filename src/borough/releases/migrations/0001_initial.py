@@ -56,6 +56,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'release',
                 'ordering': ['-created_at', '-id'],
                 'permissions': [('manage_releases', 'Can plan, test, decide, deploy and close releases')],
+                'indexes': [models.Index(fields=['organisation', 'status'], name='rel_status'), models.Index(fields=['organisation', 'deployed_at'], name='rel_deployed')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_release_reference'), models.CheckConstraint(condition=models.Q(('planned_live_date__isnull', True), ('planned_test_date__isnull', True), ('planned_live_date__gte', models.F('planned_test_date')), _connector='OR'), name='release_live_after_test')],
             },
         ),
         migrations.CreateModel(
@@ -79,26 +81,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'software in a release',
                 'verbose_name_plural': 'software in releases',
                 'ordering': ['release', 'software__name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('release', 'software'), name='unique_release_software')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='release',
-            index=models.Index(fields=['organisation', 'status'], name='rel_status'),
-        ),
-        migrations.AddIndex(
-            model_name='release',
-            index=models.Index(fields=['organisation', 'deployed_at'], name='rel_deployed'),
-        ),
-        migrations.AddConstraint(
-            model_name='release',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_release_reference'),
-        ),
-        migrations.AddConstraint(
-            model_name='release',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_live_date__isnull', True), ('planned_test_date__isnull', True), ('planned_live_date__gte', models.F('planned_test_date')), _connector='OR'), name='release_live_after_test'),
-        ),
-        migrations.AddConstraint(
-            model_name='releaseitem',
-            constraint=models.UniqueConstraint(fields=('release', 'software'), name='unique_release_software'),
         ),
     ]

@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'categories',
                 'ordering': ['ticket_type', 'parent__name', 'name'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'ticket_type', 'parent', 'name'), name='unique_category')],
             },
         ),
         migrations.CreateModel(
@@ -70,6 +71,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'service desk settings',
                 'verbose_name_plural': 'service desk settings',
+                'constraints': [models.UniqueConstraint(fields=('organisation',), name='one_desk_settings')],
             },
         ),
         migrations.CreateModel(
@@ -88,6 +90,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['impact', 'urgency'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'impact', 'urgency'), name='unique_priority_cell')],
             },
         ),
         migrations.CreateModel(
@@ -163,6 +166,8 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['resolution_due_at', '-created_at'],
                 'permissions': [('view_all_tickets', "Can see everyone's tickets"), ('work_tickets', 'Can assign, reply, note and change tickets')],
+                'indexes': [models.Index(fields=['organisation', 'status', 'resolution_due_at'], name='servicedesk_organis_2c3d13_idx'), models.Index(fields=['organisation', 'assignee', 'status'], name='servicedesk_organis_e42116_idx'), models.Index(fields=['organisation', 'team', 'status'], name='servicedesk_organis_8442de_idx'), models.Index(fields=['organisation', 'created_at'], name='servicedesk_organis_42a414_idx'), models.Index(fields=['organisation', 'resolved_at'], name='servicedesk_organis_380025_idx')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_ticket_ref')],
             },
         ),
         migrations.CreateModel(
@@ -197,6 +202,9 @@ class Migration(migrations.Migration):
                 ('to_ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_in', to='servicedesk.ticket')),
                 ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('from_ticket', 'to_ticket', 'kind'), name='unique_ticket_link')],
+            },
         ),
         migrations.CreateModel(
             name='TimelineEntry',
@@ -218,50 +226,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'timeline entries',
                 'ordering': ['created_at', 'id'],
+                'indexes': [models.Index(fields=['ticket', 'created_at'], name='servicedesk_ticket__b4f813_idx')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('organisation', 'ticket_type', 'parent', 'name'), name='unique_category'),
-        ),
-        migrations.AddConstraint(
-            model_name='desksettings',
-            constraint=models.UniqueConstraint(fields=('organisation',), name='one_desk_settings'),
-        ),
-        migrations.AddConstraint(
-            model_name='priorityrule',
-            constraint=models.UniqueConstraint(fields=('organisation', 'impact', 'urgency'), name='unique_priority_cell'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['organisation', 'status', 'resolution_due_at'], name='servicedesk_organis_2c3d13_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['organisation', 'assignee', 'status'], name='servicedesk_organis_e42116_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['organisation', 'team', 'status'], name='servicedesk_organis_8442de_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['organisation', 'created_at'], name='servicedesk_organis_42a414_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['organisation', 'resolved_at'], name='servicedesk_organis_380025_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_ticket_ref'),
-        ),
-        migrations.AddConstraint(
-            model_name='ticketlink',
-            constraint=models.UniqueConstraint(fields=('from_ticket', 'to_ticket', 'kind'), name='unique_ticket_link'),
-        ),
-        migrations.AddIndex(
-            model_name='timelineentry',
-            index=models.Index(fields=['ticket', 'created_at'], name='servicedesk_ticket__b4f813_idx'),
         ),
     ]

@@ -105,6 +105,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['organisation', 'code'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'code'), name='unique_objective_code')],
             },
         ),
         migrations.AddField(
@@ -187,6 +188,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'criteria',
                 'ordering': ['standard', 'level', 'order', 'code'],
+                'constraints': [models.UniqueConstraint(fields=('standard', 'code'), name='unique_criterion_code')],
             },
         ),
         migrations.AddField(
@@ -220,6 +222,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'standard rating',
                 'ordering': ['cycle', 'standard__theme__order', 'standard__order'],
+                'constraints': [models.UniqueConstraint(fields=('cycle', 'standard'), name='unique_rating_per_cycle')],
             },
         ),
         migrations.CreateModel(
@@ -263,6 +266,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['rating', 'criterion__level', 'criterion__order'],
+                'constraints': [models.UniqueConstraint(fields=('rating', 'criterion'), name='unique_result_per_criterion')],
             },
         ),
         migrations.CreateModel(
@@ -283,6 +287,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['organisation', 'scope', 'code'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'code'), name='unique_target_code')],
             },
         ),
         migrations.AddField(
@@ -302,6 +307,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['framework', 'order', 'code'],
+                'constraints': [models.UniqueConstraint(fields=('framework', 'code'), name='unique_theme_code')],
             },
         ),
         migrations.AddField(
@@ -315,32 +321,8 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, help_text='Where the plan lists it.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='standards.theme'),
         ),
         migrations.AddConstraint(
-            model_name='corporateobjective',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='unique_objective_code'),
-        ),
-        migrations.AddConstraint(
             model_name='assessmentcycle',
             constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unique_cycle_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('standard', 'code'), name='unique_criterion_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='standardassessment',
-            constraint=models.UniqueConstraint(fields=('cycle', 'standard'), name='unique_rating_per_cycle'),
-        ),
-        migrations.AddConstraint(
-            model_name='criterionresult',
-            constraint=models.UniqueConstraint(fields=('rating', 'criterion'), name='unique_result_per_criterion'),
-        ),
-        migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='unique_target_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='theme',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='unique_theme_code'),
         ),
         migrations.AddConstraint(
             model_name='standard',

@@ -43,6 +43,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'announcement',
                 'ordering': ['-starts_at', '-id'],
+                'indexes': [models.Index(fields=['organisation', 'state', 'starts_at'], name='announcement_state'), models.Index(fields=['source_type', 'source_id'], name='announcement_source')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_announcement_ref')],
             },
         ),
         migrations.CreateModel(
@@ -54,6 +56,9 @@ class Migration(migrations.Migration):
                 ('announcement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='status.announcement')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('announcement', 'user', 'stage'), name='one_email_per_stage')],
+            },
         ),
         migrations.CreateModel(
             name='AnnouncementUpdate',
@@ -92,26 +97,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'subscription',
                 'ordering': ['service__name', 'id'],
                 'permissions': [('view_all_subscriptions', "Can read everyone's status subscriptions in the organisation"), ('manage_all_subscriptions', "Can change or remove anyone's status subscriptions")],
+                'constraints': [models.UniqueConstraint(fields=('service', 'user'), name='one_subscription_per_service', violation_error_message='That person is already subscribed to that service.')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='announcement',
-            index=models.Index(fields=['organisation', 'state', 'starts_at'], name='announcement_state'),
-        ),
-        migrations.AddIndex(
-            model_name='announcement',
-            index=models.Index(fields=['source_type', 'source_id'], name='announcement_source'),
-        ),
-        migrations.AddConstraint(
-            model_name='announcement',
-            constraint=models.UniqueConstraint(fields=('organisation', 'reference'), name='unique_announcement_ref'),
-        ),
-        migrations.AddConstraint(
-            model_name='announcementemail',
-            constraint=models.UniqueConstraint(fields=('announcement', 'user', 'stage'), name='one_email_per_stage'),
-        ),
-        migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(fields=('service', 'user'), name='one_subscription_per_service', violation_error_message='That person is already subscribed to that service.'),
         ),
     ]
