@@ -15,8 +15,8 @@ from borough.core import services as core_services
 from borough.core.registry import registry
 from borough.licences import models as m
 from tests.commercial.factories import SupplierFactory
-from tests.licences.factories import ApplicationFactory, EntitlementFactory, LicenceFactory
-from tests.migrating import migrate, migrate_to_latest
+from tests.licences.factories import ApplicationFactory
+from tests.migrating import database_at, migrate
 
 LONDON = ZoneInfo("Europe/London")
 RULE = "licences.compliant"
@@ -114,24 +114,32 @@ def test_another_councils_versions_are_not_read(org_a, org_b):
     assert not check_on(org_b, 2).met
 
 
-@pytest.fixture
-def back_to_latest():
-    yield
-    migrate_to_latest()
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("back_to_latest")
-def test_the_migration_gives_each_record_saved_before_one_version(org_a):
-    migrate(("licences", "0001_licences_entitlements_counts"))
-    # Made without versions, as records were before this migration.
-    kept = LicenceFactory(organisation=org_a, name="Old licence")
-    bought = EntitlementFactory(organisation=org_a, licence=kept, quantity=7)
-    migrate(("licences", "0002_versions"))
-    version = m.LicenceVersion.objects.get(record_id=kept.pk)
-    assert version.values["name"] == "Old licence" and version.valid_to is None
-    assert version.software_id == kept.software_id
-    assert version.display["licence_model"] == "Per named user"
-    held = m.EntitlementVersion.objects.get(record_id=bought.pk)
-    assert held.values["quantity"] == 7 and held.licence_id == kept.pk
-    assert held.values["cost"] == str(bought.cost)
+def test_the_migration_gives_each_record_saved_before_one_version():
+    with database_at(("licences", "0001_licences_entitlements_counts")) as old:
+        def made(app, model, **fields):
+            return old.get_model(app, model).objects.create(**fields).pk
+
+        # Made without versions, as records were before this migration.
+        org = made("organisation", "Organisation", name="Copeland", code="cbc",
+                   nation="england-and-wales")
+        application = made("cmdb", "CIClass", organisation_id=org, code="application",
+                           name="Software system")
+        software = made("cmdb", "ConfigurationItem", organisation_id=org, reference="CI-000001",
+                        ci_class_id=application, name="Revenues")
+        supplier = made("commercial", "Supplier", organisation_id=org, reference="SUP-000001",
+                        name="Civica")
+        kept = made("licences", "Licence", organisation_id=org, reference="LIC-000001",
+                    name="Old licence", software_id=software, supplier_id=supplier)
+        bought = made("licences", "Entitlement", organisation_id=org, licence_id=kept,
+                      quantity=7, term_start=date(2026, 4, 1), cost=Decimal("4250.00"))
+
+        then = migrate(("licences", "0002_versions"))
+
+        version = then.get_model("licences", "LicenceVersion").objects.get(record_id=kept)
+        assert version.values["name"] == "Old licence" and version.valid_to is None
+        assert version.software_id == software
+        assert version.display["licence_model"] == "Per named user"
+        held = then.get_model("licences", "EntitlementVersion").objects.get(record_id=bought)
+        assert held.values["quantity"] == 7 and held.licence_id == kept
+        assert held.values["cost"] == "4250.00"
