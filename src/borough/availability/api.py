@@ -139,7 +139,7 @@ def _month_rows(found) -> list[dict]:
              "mtrs_minutes": fig.mtrs_minutes} for month, fig in found.months]
 
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 PARAMETERS = [
     OpenApiParameter("month", OpenApiTypes.STR, description="The last month, as YYYY-MM "
                      "(default: this month)."),

@@ -25,7 +25,7 @@ from borough.core.inbound import Action, Handled, InboundHandler, InboundMail
 
 SALT = "borough.changes.cab-vote"
 CODE = re.compile(r"\bCAB-([0-9a-f]{24})\b", re.IGNORECASE)
-REFERENCE = re.compile(r"\[(CHG-\d{1,12})\]")
+REFERENCE = re.compile(r"\[(CHG-\d{1,12})\]", re.ASCII)
 COMMAND = re.compile(r"^\s*(approved?|reject(?:ed)?|abstain)\b[\s:.,-]*(.*)$",
                      re.IGNORECASE | re.DOTALL)
 DECISIONS = {"approve": VoteDecision.APPROVE, "approved": VoteDecision.APPROVE,

@@ -33,7 +33,7 @@ class SupplierStatus(models.TextChoices):
 
 
 # Companies House numbers: eight digits, or two letters and six digits (SC123456).
-COMPANY_NUMBER = re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$")
+COMPANY_NUMBER = re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$", re.ASCII)
 
 
 class SupplierCategory(BaseModel):

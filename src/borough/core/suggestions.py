@@ -22,7 +22,7 @@ LIMIT = 20
 MIN_LENGTH = 2
 # How many records sharing a name an error lists by reference.
 MANY_LISTED = 10
-_REFERENCE = re.compile(r"^\s*([A-Za-z]{2,5}-\d+)\b")
+_REFERENCE = re.compile(r"^\s*([A-Za-z]{2,5}-\d+)\b", re.ASCII)
 
 
 def label(record) -> str:

@@ -30,7 +30,7 @@ ALIASES = {
     "service": ("Service", "Business service"),
     "contract": ("Contract", "Contract reference"),
 }
-_MONEY = re.compile(r"^\(?-?£?-?[\d,]*\.?\d*\)?$")
+_MONEY = re.compile(r"^\(?-?£?-?[\d,]*\.?\d*\)?$", re.ASCII)
 
 
 class KeyedLookup(RelatedLookup):

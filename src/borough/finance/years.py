@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 START_MONTH = 4  # April
-_LABEL = re.compile(r"^\s*(\d{4})\s*(?:[/-]\s*(\d{2}|\d{4}))?\s*$")
+_LABEL = re.compile(r"^\s*(\d{4})\s*(?:[/-]\s*(\d{2}|\d{4}))?\s*$", re.ASCII)
 
 
 @dataclass(frozen=True, order=True)

@@ -212,4 +212,4 @@ def html_to_text(html: str) -> str:
 
 def references_in_subject(subject: str) -> list[str]:
     """Ticket references quoted in square brackets: "Re: [INC-000123] Printer"."""
-    return re.findall(r"\[([A-Z]{2,5}-\d{1,12})\]", subject or "")
+    return re.findall(r"\[([A-Z]{2,5}-\d{1,12})\]", subject or "", re.ASCII)

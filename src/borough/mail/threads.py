@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from borough.mail.models import InboundMessage, OutboundEmail, Outcome
 
-MADE_UP = re.compile(r"<([a-z][a-z0-9_]*)-(\d{1,18})\.(\d{1,18})@(.+)>")
+MADE_UP = re.compile(r"<([a-z][a-z0-9_]*)-(\d{1,18})\.(\d{1,18})@(.+)>", re.ASCII)
 
 
 def made_up_root(model_name: str, pk: int, organisation_id: int) -> str:

@@ -15,7 +15,7 @@ from borough.servicedesk.models import Ticket, TicketType
 
 TEXT_LIMIT = 20_000
 MOST_INCIDENTS = 200
-_REFERENCE = re.compile(r"[A-Za-z]{3}-\d+")
+_REFERENCE = re.compile(r"[A-Za-z]{3}-\d+", re.ASCII)
 
 
 def tickets_named(text: str, user) -> list[Ticket]:

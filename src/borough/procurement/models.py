@@ -132,7 +132,7 @@ class FundingSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
-FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$", re.ASCII)
 
 
 def financial_year_errors(value: str) -> str | None:

@@ -56,7 +56,7 @@ class DeskSettingsForm(ScopedModelForm):
 
 
 REQUESTER_MATCHES = 20
-_PICKED = re.compile(r"\(#(\d+)\)\s*$")  # "Carol Caller (#123)", as the suggestions read
+_PICKED = re.compile(r"\(#(\d+)\)\s*$", re.ASCII)  # "Carol Caller (#123)", as the suggestions read
 
 
 def requester_label(person) -> str:

@@ -37,7 +37,7 @@ from borough.servicedesk.models import Channel, Status, Ticket
 NO_TEXT = "(The email had no text.)"
 UNKNOWN_SENDER = ("Raised by email from an unknown sender, added as a contact: check who "
                   "they are.")
-REFERENCE = re.compile(r"\[([A-Z]{2,5}-\d{1,12})\]")  # "Re: [INC-000123] Printer"
+REFERENCE = re.compile(r"\[([A-Z]{2,5}-\d{1,12})\]", re.ASCII)  # "Re: [INC-000123] Printer"
 TICKET = Ticket._meta.label_lower
 
 

@@ -27,7 +27,7 @@ from django.db.models.functions import Lower
 
 BATCH = 1000
 # A reference at the start of the text: "CI-000123" or "CI-000123 Payroll server".
-_REFERENCE = re.compile(r"^\s*([A-Za-z]{2,5}-\d+)\b")
+_REFERENCE = re.compile(r"^\s*([A-Za-z]{2,5}-\d+)\b", re.ASCII)
 
 
 @dataclass

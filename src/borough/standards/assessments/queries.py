@@ -13,7 +13,7 @@ from django.urls import Resolver404, resolve, reverse
 from borough.core.registry import registry
 from borough.standards.models import Evidence, StandardAssessment
 
-REFERENCE = re.compile(r"^[A-Za-z]{2,8}-\d{1,10}$")
+REFERENCE = re.compile(r"^[A-Za-z]{2,8}-\d{1,10}$", re.ASCII)
 NOT_FOUND = ("No record you can see has that reference or address. Give a reference such "
              "as INC-000123, or the address of a Borough page showing one record.")
 
