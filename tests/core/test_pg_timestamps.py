@@ -53,3 +53,24 @@ def test_a_query_returns_aware_values_in_djangos_time_zone():
     assert single.tzinfo is connection.timezone
     assert array == [datetime(2026, 10, 25, 1, 30, tzinfo=UTC)]
 
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's loader only")
+def test_without_the_c_extension_a_new_connection_keeps_djangos_loader(monkeypatch):
+    from django.db import connections
+    from psycopg.postgres import types
+
+    other = connections.create_connection("default")
+    try:
+        # Only while it connects (connection_created runs install): the default
+        # connection's loaders, already ours, would need the C class to read.
+        with monkeypatch.context() as patched:
+            patched.setattr(pgtypes, "_CLoader", None)
+            other.ensure_connection()
+        loader = other.connection.adapters.get_loader(types["timestamptz"].oid, 0)
+        assert loader.__module__.startswith("django.db.backends.postgresql")  # not ours
+        with other.cursor() as cursor:
+            cursor.execute("SELECT '2026-03-29 01:30:00+01'::timestamptz")
+            assert cursor.fetchone()[0] == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    finally:
+        other.close()
