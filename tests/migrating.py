@@ -34,6 +34,18 @@ def migrate_to_latest():
     assert executor.migration_plan(latest) == []
 
 
+def made(apps, label: str, **fields) -> int:
+    """A row made with the historical model `label` ("app.Model"); its id."""
+    return apps.get_model(label).objects.create(**fields).pk
+
+
+def organisation(apps, name: str = "Copeland", code: str = "cbc") -> int:
+    """An organisation as the historical models make one: bare, for no signal runs (no
+    shipped classes, no office hours)."""
+    return made(apps, "organisation.Organisation", name=name, code=code,
+                nation="england-and-wales")
+
+
 @contextlib.contextmanager
 def database_at(*targets):
     """A new database migrated from empty to `targets`, as the default connection while

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.migrating import database_at, migrate
+from tests.migrating import database_at, made, migrate, organisation
 
 # Before problems 0002 and changes 0003: both apps, neither migration.
 BEFORE = (("problems", "0001_initial"), ("changes", "0002_template_announce"))
@@ -16,21 +16,16 @@ AFTER = ("changes", "0003_fixes_problems")
 @pytest.mark.django_db(transaction=True)
 def test_typed_change_references_become_links_and_the_rest_is_kept():
     with database_at(*BEFORE) as old:
-        def made(app, model, **fields):
-            return old.get_model(app, model).objects.create(**fields).pk
-
-        england = {"nation": "england-and-wales"}
-        ours = made("organisation", "Organisation", name="Copeland", code="cbc", **england)
-        theirs = made("organisation", "Organisation", name="Allerdale", code="abc", **england)
-        change = made("changes", "Change", organisation_id=ours, reference="CHG-000001",
+        ours, theirs = organisation(old), organisation(old, "Allerdale", "abc")
+        change = made(old, "changes.Change", organisation_id=ours, reference="CHG-000001",
                       title="Replace the SAN controller")
-        made("changes", "Change", organisation_id=theirs, reference="CHG-000001", title="A")
+        made(old, "changes.Change", organisation_id=theirs, reference="CHG-000001", title="A")
         # CHG-000002 is theirs: Copeland has none.
-        other = made("changes", "Change", organisation_id=theirs, reference="CHG-000002",
+        other = made(old, "changes.Change", organisation_id=theirs, reference="CHG-000002",
                      title="B")
         typed = {" chg-000001 ": "matched", "RFC 2231 (old system)": "unmatched",
                  "CHG-000002": "elsewhere", "": "blank"}
-        problem = {what: made("problems", "Problem", organisation_id=ours,
+        problem = {what: made(old, "problems.Problem", organisation_id=ours,
                               reference=f"PRB-{n:06d}", title=what, change_reference=text)
                    for n, (text, what) in enumerate(typed.items(), start=1)}
 

@@ -16,7 +16,7 @@ from borough.core.registry import registry
 from borough.licences import models as m
 from tests.commercial.factories import SupplierFactory
 from tests.licences.factories import ApplicationFactory
-from tests.migrating import database_at, migrate
+from tests.migrating import database_at, made, migrate, organisation
 
 LONDON = ZoneInfo("Europe/London")
 RULE = "licences.compliant"
@@ -117,21 +117,17 @@ def test_another_councils_versions_are_not_read(org_a, org_b):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_gives_each_record_saved_before_one_version():
     with database_at(("licences", "0001_licences_entitlements_counts")) as old:
-        def made(app, model, **fields):
-            return old.get_model(app, model).objects.create(**fields).pk
-
         # Made without versions, as records were before this migration.
-        org = made("organisation", "Organisation", name="Copeland", code="cbc",
-                   nation="england-and-wales")
-        application = made("cmdb", "CIClass", organisation_id=org, code="application",
+        org = organisation(old)
+        application = made(old, "cmdb.CIClass", organisation_id=org, code="application",
                            name="Software system")
-        software = made("cmdb", "ConfigurationItem", organisation_id=org, reference="CI-000001",
+        software = made(old, "cmdb.ConfigurationItem", organisation_id=org, reference="CI-000001",
                         ci_class_id=application, name="Revenues")
-        supplier = made("commercial", "Supplier", organisation_id=org, reference="SUP-000001",
+        supplier = made(old, "commercial.Supplier", organisation_id=org, reference="SUP-000001",
                         name="Civica")
-        kept = made("licences", "Licence", organisation_id=org, reference="LIC-000001",
+        kept = made(old, "licences.Licence", organisation_id=org, reference="LIC-000001",
                     name="Old licence", software_id=software, supplier_id=supplier)
-        bought = made("licences", "Entitlement", organisation_id=org, licence_id=kept,
+        bought = made(old, "licences.Entitlement", organisation_id=org, licence_id=kept,
                       quantity=7, term_start=date(2026, 4, 1), cost=Decimal("4250.00"))
 
         then = migrate(("licences", "0002_versions"))

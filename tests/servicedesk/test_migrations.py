@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from borough.organisation.models import DEFAULT_WORKING_HOURS
 from borough.servicedesk.models import Ticket
-from tests.migrating import database_at, migrate
+from tests.migrating import database_at, made, migrate, organisation
 
 BEFORE = ("servicedesk", "0003_satisfaction_by_organisation_created")
 AFTER = ("servicedesk", "0004_working_minutes_to_respond_and_resolve")
@@ -19,15 +19,11 @@ MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # 09:00 GMT; office hours 08:30
 def council(apps) -> tuple[int, int]:
     """An organisation with the default office hours and a person in it, as the models
     stood at that migration: (organisation id, person id)."""
-    organisation = apps.get_model("organisation", "Organisation").objects.create(
-        name="Copeland Borough Council", code="cbc", nation="england-and-wales")
-    apps.get_model("organisation", "WorkingPeriod").objects.bulk_create(
-        apps.get_model("organisation", "WorkingPeriod")(organisation=organisation,
-                                                        weekday=day, start=start, end=end)
-        for day, start, end in DEFAULT_WORKING_HOURS)
-    person = apps.get_model("organisation", "Person").objects.create(
-        organisation=organisation, full_name="Ann Example")
-    return organisation.pk, person.pk
+    org = organisation(apps)
+    for day, start, end in DEFAULT_WORKING_HOURS:
+        made(apps, "organisation.WorkingPeriod", organisation_id=org, weekday=day, start=start,
+             end=end)
+    return org, made(apps, "organisation.Person", organisation_id=org, full_name="Ann Example")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -16,7 +16,7 @@ from borough.servicedesk.models import Ticket
 from tests.catalogue.factories import BusinessServiceFactory
 from tests.cmdb.factories import ConfigurationItemFactory
 from tests.factories import OrganisationFactory, PersonFactory, TicketFactory
-from tests.migrating import database_at, migrate
+from tests.migrating import database_at, made, migrate, organisation
 
 BEFORE = ("servicedesk", "0014_ticket_business_service")
 AFTER = ("servicedesk", "0015_match_ticket_links")
@@ -37,26 +37,22 @@ def estate():
 
 def old_estate(apps):
     """The estate of `estate`, as the models stood before the links: ids of what matters."""
-    def made(app, model, **fields):
-        return apps.get_model(app, model).objects.create(**fields).pk
-
-    england = {"nation": "england-and-wales"}
-    ours = made("organisation", "Organisation", name="Copeland", code="cbc", **england)
-    theirs = made("organisation", "Organisation", name="Allerdale", code="abc", **england)
-    server = {org: made("cmdb", "CIClass", organisation_id=org, code="server", name="Server")
+    ours, theirs = organisation(apps), organisation(apps, "Allerdale", "abc")
+    server = {org: made(apps, "cmdb.CIClass", organisation_id=org, code="server", name="Server")
               for org in (ours, theirs)}
 
     def item(org, n, name):
-        return made("cmdb", "ConfigurationItem", organisation_id=org, ci_class_id=server[org],
-                    reference=f"CI-{n:06d}", name=name)
+        return made(apps, "cmdb.ConfigurationItem", organisation_id=org,
+                    ci_class_id=server[org], reference=f"CI-{n:06d}", name=name)
 
     found = type("Estate", (), {"ours": ours})
-    found.person = made("organisation", "Person", organisation_id=ours, full_name="Ann Example")
+    found.person = made(apps, "organisation.Person", organisation_id=ours,
+                        full_name="Ann Example")
     found.payroll = item(ours, 1, "Payroll server")
     item(ours, 2, "Printer")
     item(ours, 3, "Printer")
     item(theirs, 1, "Council Tax")
-    found.email = made("catalogue", "BusinessService", organisation_id=ours,
+    found.email = made(apps, "catalogue.BusinessService", organisation_id=ours,
                        reference="SVC-000001", name="Email")
     return found
 
