@@ -4,6 +4,7 @@ is coming, gives notice on it and makes a calendar address for the dates — at 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -90,3 +91,30 @@ def test_read_the_renewals_and_give_notice(page, axe, org_a, width):
     feed = page.request.get(address)
     assert feed.status == 200 and feed.headers["content-type"].startswith("text/calendar")
     assert "Financials support" in feed.text()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_big_councils_month_is_read_a_page_at_a_time(page, axe, screenshot, org_a, width):
+    """More dates than a page holds: the page lists one month, a hundred dates at a time,
+    with GOV.UK pagination to the rest."""
+    user = make_member(org_a, roles.ICT_MANAGER)
+    end = timezone.localdate() + relativedelta(months=4)
+    capita = SupplierFactory(organisation=org_a, name="Capita")
+    for n in range(130):
+        ContractFactory(organisation=org_a, supplier=capita, title=f"Contract {n:03d}",
+                        annual_value=Decimal("100.00"), end_date=end, notice_period=3)
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, user.username)
+
+    page.goto(f"/commercial/renewals/?month={end:%Y-%m}")
+    page.get_by_role("heading", name="Renewals", exact=True).wait_for()
+    expect(page.get_by_text("1 to 100 of 130").first).to_be_visible()
+    axe(page, "a big council's month, first page")
+    fits(page, width)
+    pages = page.get_by_role("navigation", name="Pages of the month’s dates")
+    pages.get_by_role("link", name=re.compile("Next")).click()
+    expect(page.get_by_text("101 to 130 of 130").first).to_be_visible()
+    expect(page.get_by_text("Contract 129").first).to_be_visible()
+    axe(page, "a big council's month, last page")
+    fits(page, width)
+    screenshot(f"renewals-big-month-{width}")
