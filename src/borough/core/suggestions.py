@@ -22,7 +22,8 @@ LIMIT = 20
 MIN_LENGTH = 2
 # How many records sharing a name an error lists by reference.
 MANY_LISTED = 10
-_REFERENCE = re.compile(r"^\s*([A-Za-z]{2,5}-\d+)\b", re.ASCII)
+# A reference at the start of what was typed: "CI-000123" or "CI-000123 Payroll server".
+LEADING_REFERENCE = re.compile(r"^\s*([A-Za-z]{2,5}-\d+)\b", re.ASCII)
 
 
 def label(record) -> str:
@@ -69,7 +70,7 @@ def resolve(queryset, text, *, noun: str):
     shown = text[:100]
     if (pk := parse_id(text)) is not None:
         matches = list(queryset.filter(pk=pk)[:1])
-    elif (reference := _REFERENCE.match(text)) is not None and (
+    elif (reference := LEADING_REFERENCE.match(text)) is not None and (
             found := list(queryset.filter(reference__iexact=reference.group(1))[:1])):
         matches = found
     else:

@@ -209,7 +209,3 @@ def html_to_text(html: str) -> str:
     lines = [" ".join(line.split()) for line in "".join(reader.out).splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
-
-def references_in_subject(subject: str) -> list[str]:
-    """Ticket references quoted in square brackets: "Re: [INC-000123] Printer"."""
-    return re.findall(r"\[([A-Z]{2,5}-\d{1,12})\]", subject or "", re.ASCII)

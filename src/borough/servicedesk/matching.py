@@ -16,7 +16,6 @@ million saves.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,9 +24,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+# A reference at the start of the text: "CI-000123" or "CI-000123 Payroll server", as
+# the choosing box's suggestions read.
+from borough.core.suggestions import LEADING_REFERENCE
+
 BATCH = 1000
-# A reference at the start of the text: "CI-000123" or "CI-000123 Payroll server".
-_REFERENCE = re.compile(r"^\s*([A-Za-z]{2,5}-\d+)\b", re.ASCII)
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Target:
 
 
 def reference_in(text: str) -> str | None:
-    found = _REFERENCE.match(text or "")
+    found = LEADING_REFERENCE.match(text or "")
     return found.group(1).upper() if found else None
 
 
